@@ -1,0 +1,8 @@
+//! Marginalia: read folders of source documents, tag entities and claims, and
+//! keep the annotations as RON files beside the sources.
+//!
+//! `model` holds the data and its rules, `store` the files on disk, `export`
+//! the interchange formats, `ui` the egui workbench, and `cli` the command line.
+
+pub mod model;
+pub mod store;

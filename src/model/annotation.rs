@@ -1,0 +1,377 @@
+//! Annotations, their kinds (entities and claims) and relations between them.
+
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+/// A half-open range of code points `start..end` in a document's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// First code point covered.
+    pub start: usize,
+    /// One past the last code point covered.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`, swapped if given backwards.
+    pub fn new(start: usize, end: usize) -> Self {
+        Self {
+            start: start.min(end),
+            end: start.max(end),
+        }
+    }
+
+    /// Number of code points covered.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// True when the span covers nothing.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// True when the two spans share at least one code point.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// True when `cp` lies inside the span.
+    pub fn contains(&self, cp: usize) -> bool {
+        self.start <= cp && cp < self.end
+    }
+}
+
+/// A stable annotation identifier, unique across annotators so branches merge without clashes.
+pub type AnnId = String;
+
+/// Makes a new identifier: a short random string, so that two analysts on two
+/// branches never mint the same id.
+pub fn new_id(prefix: &str) -> AnnId {
+    const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    // RandomState is seeded from the OS for every new instance.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    let mut n = h.finish();
+    let mut s = String::from(prefix);
+    for _ in 0..10 {
+        s.push(ALPHABET[(n % 32) as usize] as char);
+        n /= 32;
+    }
+    s
+}
+
+/// Where a claim's speaker comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Speaker {
+    /// No speaker recorded.
+    #[default]
+    Unknown,
+    /// The author or outlet of the document itself.
+    Author,
+    /// An entity annotation of the same document, by id.
+    Entity(AnnId),
+}
+
+/// How the speaker relates to the proposition of a claim.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Stance {
+    /// The speaker states it as true.
+    #[default]
+    Asserts,
+    /// The speaker states it is false.
+    Denies,
+    /// The speaker doubts or questions it.
+    Questions,
+    /// The speaker passes on what someone else said.
+    Reports,
+}
+
+impl Stance {
+    /// Every stance, in display order.
+    pub const ALL: [Stance; 4] = [Stance::Asserts, Stance::Denies, Stance::Questions, Stance::Reports];
+
+    /// Lower-case name used in exports and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Asserts => "asserts",
+            Stance::Denies => "denies",
+            Stance::Questions => "questions",
+            Stance::Reports => "reports",
+        }
+    }
+
+    /// Parses [`Stance::as_str`] output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// What kind of statement a claim is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum ClaimType {
+    /// A checkable statement of fact.
+    #[default]
+    Fact,
+    /// A judgement or view.
+    Opinion,
+    /// A statement about the future.
+    Prediction,
+    /// A direct quotation.
+    Quote,
+}
+
+impl ClaimType {
+    /// Every claim type, in display order.
+    pub const ALL: [ClaimType; 4] = [ClaimType::Fact, ClaimType::Opinion, ClaimType::Prediction, ClaimType::Quote];
+
+    /// Lower-case name used in exports and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimType::Fact => "fact",
+            ClaimType::Opinion => "opinion",
+            ClaimType::Prediction => "prediction",
+            ClaimType::Quote => "quote",
+        }
+    }
+
+    /// Parses [`ClaimType::as_str`] output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// The words that introduce a claim ("said", "according to").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cue {
+    /// Where the cue is.
+    pub span: Span,
+    /// Its text, for re-anchoring.
+    pub quote: String,
+}
+
+/// The claim-specific part of a claim annotation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Who makes the claim.
+    pub speaker: Speaker,
+    /// The cue words ("said", "according to"), if marked.
+    pub cue: Option<Cue>,
+    /// How the speaker stands towards the proposition.
+    pub stance: Stance,
+    /// Fact, opinion, prediction or quote.
+    pub claim_type: ClaimType,
+    /// Groups the same claim across sources (e.g. `repatriated-count`).
+    pub proposition: Option<String>,
+}
+
+/// Whether an annotation tags an entity or records a claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    /// A mention of a person, organisation, place, date, number…
+    Entity {
+        /// Links mentions of the same entity across documents.
+        canonical: Option<String>,
+    },
+    /// A statement someone makes.
+    Claim(Claim),
+}
+
+impl Kind {
+    /// A fresh entity kind with no canonical id.
+    pub fn entity() -> Self {
+        Kind::Entity { canonical: None }
+    }
+
+    /// A fresh claim kind with default fields.
+    pub fn claim() -> Self {
+        Kind::Claim(Claim::default())
+    }
+
+    /// True for claims.
+    pub fn is_claim(&self) -> bool {
+        matches!(self, Kind::Claim(_))
+    }
+}
+
+/// One annotation: a label on one or more spans of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    /// Stable identifier.
+    pub id: AnnId,
+    /// Covered spans, sorted, non-overlapping; more than one for discontinuous annotations.
+    pub spans: Vec<Span>,
+    /// The covered text, fragments joined by one space (as brat does).
+    pub quote: String,
+    /// Up to 32 code points before the first span, for re-anchoring.
+    pub prefix: String,
+    /// Up to 32 code points after the last span, for re-anchoring.
+    pub suffix: String,
+    /// Label name from the tag set.
+    pub label: String,
+    /// Entity or claim.
+    pub kind: Kind,
+    /// Free attributes (key → value).
+    pub attributes: BTreeMap<String, String>,
+    /// Free note.
+    pub note: String,
+    /// Who made the annotation.
+    pub annotator: String,
+    /// When it was made (RFC 3339, UTC).
+    pub created: String,
+    /// When it last changed (RFC 3339, UTC).
+    pub modified: String,
+    /// Set when the source changed and the annotation could not be placed again.
+    pub orphaned: bool,
+    /// Fields written by a newer version of Marginalia, kept verbatim.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl Annotation {
+    /// The extent from the first span's start to the last span's end.
+    pub fn extent(&self) -> Span {
+        let start = self.spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let end = self.spans.iter().map(|s| s.end).max().unwrap_or(0);
+        Span { start, end }
+    }
+
+    /// Sort key for deterministic output: (start, end, id).
+    pub fn sort_key(&self) -> (usize, usize, &str) {
+        let e = self.extent();
+        (e.start, e.end, self.id.as_str())
+    }
+
+    /// The claim part, if this is a claim.
+    pub fn claim(&self) -> Option<&Claim> {
+        match &self.kind {
+            Kind::Claim(c) => Some(c),
+            Kind::Entity { .. } => None,
+        }
+    }
+
+    /// The canonical id, if this is an entity that has one.
+    pub fn canonical(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Entity { canonical } => canonical.as_deref(),
+            Kind::Claim(_) => None,
+        }
+    }
+}
+
+/// Where a relation points: an annotation in this document or in another one.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Target {
+    /// Path of the other document relative to the corpus root, or `None` for the same document.
+    pub doc: Option<String>,
+    /// Annotation id in that document.
+    pub id: AnnId,
+}
+
+/// A typed link between two annotations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    /// Stable identifier.
+    pub id: AnnId,
+    /// Annotation in this document the relation starts from.
+    pub from: AnnId,
+    /// Annotation it points to.
+    pub to: Target,
+    /// Relation type from the tag set (e.g. `supports`).
+    pub kind: String,
+}
+
+/// How far an analyst has got with a document.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Status {
+    /// Nobody has annotated it yet.
+    #[default]
+    NotStarted,
+    /// Work has begun.
+    InProgress,
+    /// Finished.
+    Done,
+}
+
+impl Status {
+    /// Every status, in workflow order.
+    pub const ALL: [Status; 3] = [Status::NotStarted, Status::InProgress, Status::Done];
+
+    /// Plain words for the UI and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+        }
+    }
+
+    /// Snake-case key for exports.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not_started",
+            Status::InProgress => "in_progress",
+            Status::Done => "done",
+        }
+    }
+
+    /// Parses [`Status::key`] or [`Status::as_str`] output.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.key() == s || x.as_str() == s)
+    }
+}
+
+/// The current time as an RFC 3339 UTC timestamp with second precision.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339_from_unix(secs)
+}
+
+/// Formats seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339_from_unix(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm): exact for the proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_format_known_dates() {
+        assert_eq!(rfc3339_from_unix(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_from_unix(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_from_unix(1_795_556_096), "2026-11-24T21:34:56Z");
+    }
+
+    #[test]
+    fn ids_are_distinct() {
+        let ids: std::collections::HashSet<_> = (0..1000).map(|_| new_id("a")).collect();
+        assert_eq!(ids.len(), 1000);
+    }
+}

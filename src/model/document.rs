@@ -1,0 +1,146 @@
+//! A source document and the annotations that belong to it.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::annotation::{AnnId, Annotation, Relation, Span, Status};
+use super::offsets::CharIndex;
+
+/// How many code points of context are kept either side of a quote.
+pub const CONTEXT_CHARS: usize = 32;
+
+/// A decoded source text.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Path relative to the corpus root, with `/` separators.
+    pub path: String,
+    /// The decoded text (BOM removed, line endings kept as they are).
+    pub text: String,
+    /// Hex SHA-256 of the text's UTF-8 bytes.
+    pub hash: String,
+    index: CharIndex,
+}
+
+impl Document {
+    /// Wraps a decoded text.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        Self {
+            path: path.into(),
+            hash: content_hash(&text),
+            index: CharIndex::new(&text),
+            text,
+        }
+    }
+
+    /// Number of code points.
+    pub fn len_chars(&self) -> usize {
+        self.index.len_chars()
+    }
+
+    /// The offset index of the text.
+    pub fn index(&self) -> &CharIndex {
+        &self.index
+    }
+
+    /// Byte offset of code point `cp` (clamped to the end).
+    pub fn byte_of(&self, cp: usize) -> usize {
+        self.index
+            .cp_to_byte(&self.text, cp.min(self.len_chars()))
+            .unwrap_or(self.text.len())
+    }
+
+    /// Code-point offset of byte `byte` (rounded down to a character boundary).
+    pub fn cp_of(&self, byte: usize) -> usize {
+        let mut b = byte.min(self.text.len());
+        while !self.text.is_char_boundary(b) {
+            b -= 1;
+        }
+        self.index.byte_to_cp(&self.text, b).unwrap_or(0)
+    }
+
+    /// The text of a span (empty when out of range).
+    pub fn slice(&self, span: Span) -> &str {
+        let a = self.byte_of(span.start);
+        let b = self.byte_of(span.end);
+        &self.text[a..b.max(a)]
+    }
+
+    /// Quote, prefix and suffix of a set of spans, as stored in annotations.
+    pub fn selector(&self, spans: &[Span]) -> (String, String, String) {
+        let quote = spans.iter().map(|s| self.slice(*s)).collect::<Vec<_>>().join(" ");
+        let first = spans.first().map_or(0, |s| s.start);
+        let last = spans.last().map_or(0, |s| s.end);
+        let prefix = self.slice(Span::new(first.saturating_sub(CONTEXT_CHARS), first)).to_owned();
+        let suffix = self
+            .slice(Span::new(last, (last + CONTEXT_CHARS).min(self.len_chars())))
+            .to_owned();
+        (quote, prefix, suffix)
+    }
+
+    /// True when every span lies inside the text.
+    pub fn spans_in_range(&self, spans: &[Span]) -> bool {
+        spans.iter().all(|s| s.start <= s.end && s.end <= self.len_chars())
+    }
+}
+
+/// Hex SHA-256 of a text, used to notice that a source changed.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Everything an analyst records about one document: what a sidecar holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocAnnotations {
+    /// Annotations, kept sorted by (start, end, id).
+    pub annotations: Vec<Annotation>,
+    /// Relations starting in this document.
+    pub relations: Vec<Relation>,
+    /// Workflow status.
+    pub status: Status,
+    /// Top-level fields written by a newer version, kept verbatim.
+    pub extra: BTreeMap<String, String>,
+}
+
+impl DocAnnotations {
+    /// The annotation with this id.
+    pub fn get(&self, id: &str) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.id == id)
+    }
+
+    /// Position of the annotation with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.annotations.iter().position(|a| a.id == id)
+    }
+
+    /// Restores the (start, end, id) order after an edit.
+    pub fn sort(&mut self) {
+        self.annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.relations.sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
+    }
+
+    /// Relations that start or end at `id` (ends in this document only).
+    pub fn relations_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Relation> + 'a {
+        self.relations
+            .iter()
+            .filter(move |r| r.from == id || (r.to.doc.is_none() && r.to.id == id))
+    }
+
+    /// Annotations covering code point `cp`, innermost (shortest) first.
+    pub fn at(&self, cp: usize) -> Vec<&Annotation> {
+        let mut hits: Vec<&Annotation> = self
+            .annotations
+            .iter()
+            .filter(|a| a.spans.iter().any(|s| s.contains(cp)))
+            .collect();
+        hits.sort_by_key(|a| (a.extent().len(), a.extent().start));
+        hits
+    }
+
+    /// Ids of all annotations.
+    pub fn ids(&self) -> impl Iterator<Item = &AnnId> {
+        self.annotations.iter().map(|a| &a.id)
+    }
+}

@@ -1,0 +1,18 @@
+//! The domain model: documents, code-point spans, annotations, claims,
+//! relations, the tag set, edits and re-anchoring. No UI and no I/O here, so
+//! every rule is testable without a window or a disk.
+
+pub mod anchor;
+pub mod annotation;
+pub mod document;
+pub mod edit;
+pub mod offsets;
+pub mod tagset;
+
+pub use annotation::{
+    AnnId, Annotation, Claim, ClaimType, Cue, Kind, Relation, Span, Speaker, Stance, Status, Target, new_id,
+    now_rfc3339,
+};
+pub use document::{DocAnnotations, Document, content_hash};
+pub use edit::{Edit, EditError, History};
+pub use tagset::{LabelDef, LabelKind, TagSet};

@@ -1,0 +1,141 @@
+//! Code-point offsets and their conversion to UTF-8 byte offsets.
+//!
+//! Every offset Marginalia stores or exports counts Unicode scalar values
+//! (code points) of the decoded text, end-exclusive, the way Python `str`,
+//! spaCy and the W3C Web Annotation model count them. Rust strings and egui
+//! index by UTF-8 bytes, so every crossing between the two goes through here.
+
+/// How many code points lie between two checkpoints of a [`CharIndex`].
+const STRIDE: usize = 128;
+
+/// Converts between code-point and byte offsets of one text in (amortised)
+/// constant time, so a 1 MB document with thousands of spans never rescans
+/// the text from its start.
+#[derive(Clone, Debug, Default)]
+pub struct CharIndex {
+    /// Byte offset of every `STRIDE`-th code point; empty when the text is ASCII.
+    checkpoints: Vec<usize>,
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharIndex {
+    /// Builds the index of `text`.
+    pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return Self {
+                checkpoints: Vec::new(),
+                chars: text.len(),
+                bytes: text.len(),
+            };
+        }
+        let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
+        let mut chars = 0;
+        for (byte, _) in text.char_indices() {
+            if chars % STRIDE == 0 {
+                checkpoints.push(byte);
+            }
+            chars += 1;
+        }
+        Self {
+            checkpoints,
+            chars,
+            bytes: text.len(),
+        }
+    }
+
+    /// Number of code points in the text.
+    pub fn len_chars(&self) -> usize {
+        self.chars
+    }
+
+    /// Byte offset of code point `cp`, or `None` past the end. `cp == len` maps to the text's byte length.
+    pub fn cp_to_byte(&self, text: &str, cp: usize) -> Option<usize> {
+        if cp > self.chars {
+            return None;
+        }
+        if self.checkpoints.is_empty() {
+            return Some(cp);
+        }
+        if cp == self.chars {
+            return Some(self.bytes);
+        }
+        let start = self.checkpoints[cp / STRIDE];
+        let skip = cp % STRIDE;
+        text[start..]
+            .char_indices()
+            .nth(skip)
+            .map(|(b, _)| start + b)
+    }
+
+    /// Code-point offset of byte `byte`, or `None` when it is past the end or inside a character.
+    pub fn byte_to_cp(&self, text: &str, byte: usize) -> Option<usize> {
+        if byte > self.bytes || !text.is_char_boundary(byte) {
+            return None;
+        }
+        if self.checkpoints.is_empty() {
+            return Some(byte);
+        }
+        let block = self.checkpoints.partition_point(|&b| b <= byte) - 1;
+        let start = self.checkpoints[block];
+        Some(block * STRIDE + text[start..byte].chars().count())
+    }
+
+    /// Byte range of the code-point range `start..end`.
+    pub fn byte_range(&self, text: &str, start: usize, end: usize) -> Option<std::ops::Range<usize>> {
+        Some(self.cp_to_byte(text, start)?..self.cp_to_byte(text, end)?)
+    }
+}
+
+/// Byte offset of code point `cp` in `text` (linear scan; use [`CharIndex`] for repeated use).
+pub fn cp_to_byte(text: &str, cp: usize) -> Option<usize> {
+    if cp == 0 {
+        return Some(0);
+    }
+    let mut count = 0;
+    for (byte, _) in text.char_indices() {
+        if count == cp {
+            return Some(byte);
+        }
+        count += 1;
+    }
+    (count == cp).then_some(text.len())
+}
+
+/// Code-point offset of byte `byte` in `text`, or `None` inside a character or past the end.
+pub fn byte_to_cp(text: &str, byte: usize) -> Option<usize> {
+    if byte > text.len() || !text.is_char_boundary(byte) {
+        return None;
+    }
+    Some(text[..byte].chars().count())
+}
+
+/// The code points `start..end` of `text` as a string slice (empty when out of range).
+pub fn slice_cp(text: &str, start: usize, end: usize) -> &str {
+    match (cp_to_byte(text, start), cp_to_byte(text, end)) {
+        (Some(a), Some(b)) if a <= b => &text[a..b],
+        _ => "",
+    }
+}
+
+/// Number of code points in `text`.
+pub fn len_cp(text: &str) -> usize {
+    text.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_and_cjk_count_as_one_code_point() {
+        let text = "a😀b한c";
+        let idx = CharIndex::new(text);
+        assert_eq!(idx.len_chars(), 5);
+        assert_eq!(idx.cp_to_byte(text, 2), Some(5));
+        assert_eq!(idx.byte_to_cp(text, 5), Some(2));
+        assert_eq!(idx.byte_to_cp(text, 2), None);
+        assert_eq!(idx.cp_to_byte(text, 5), Some(text.len()));
+        assert_eq!(idx.cp_to_byte(text, 6), None);
+    }
+}

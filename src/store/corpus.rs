@@ -1,0 +1,367 @@
+//! A corpus: a folder of sources, each with an optional sidecar beside it.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::model::anchor::{ReanchorReport, reanchor_all};
+use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
+use crate::model::{DocAnnotations, Document, content_hash};
+
+use super::atomic::write_atomic;
+use super::decode::{NotText, decode};
+use super::sidecar::{self, MAJOR, MINOR, Sidecar, SidecarError};
+
+/// File extensions read as sources.
+pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "md", "text"];
+
+/// One source file found by [`scan`]; its text is read only when opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocEntry {
+    /// Path relative to the corpus root, `/`-separated.
+    pub rel: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// The sidecar path of a source: `article.txt` → `article.txt.ron`.
+pub fn sidecar_path(source: &Path) -> PathBuf {
+    let mut s = source.as_os_str().to_owned();
+    s.push(sidecar::EXTENSION);
+    PathBuf::from(s)
+}
+
+/// Compares names the way people count: `doc2` before `doc10`, case-insensitively.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    natural_cmp_folded(a, b).then_with(|| a.cmp(b))
+}
+
+fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let mut na = String::new();
+                while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
+                    na.push(c);
+                    a.next();
+                }
+                let mut nb = String::new();
+                while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
+                    nb.push(c);
+                    b.next();
+                }
+                let ta = na.trim_start_matches('0');
+                let tb = nb.trim_start_matches('0');
+                let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb)).then_with(|| na.len().cmp(&nb.len()));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let ord = x.to_lowercase().cmp(y.to_lowercase());
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+/// Lists the sources under `root`, recursively, in natural order: skips hidden
+/// files and folders, sidecars, and folders already visited through a symlink.
+pub fn scan(root: &Path) -> io::Result<Vec<DocEntry>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    seen.insert(fs::canonicalize(root)?);
+    walk(root, root, &mut seen, &mut out)?;
+    out.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
+    Ok(out)
+}
+
+fn walk(root: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<DocEntry>) -> io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        // An unreadable subfolder should not hide the rest of the corpus.
+        Err(e) if dir != root => {
+            let _ = e;
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        // `metadata` follows symlinks, so linked folders and files are read like real ones.
+        let Ok(meta) = fs::metadata(&path) else { continue };
+        if meta.is_dir() {
+            if let Ok(canon) = fs::canonicalize(&path)
+                && seen.insert(canon)
+            {
+                walk(root, &path, seen, out)?;
+            }
+        } else if meta.is_file() {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push(DocEntry { rel, size: meta.len() });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tag set of a corpus: its own `marginalia.ron`, or the built-in one.
+/// A corpus tag set that does not validate is an error naming file and line.
+pub fn load_tagset(root: &Path) -> Result<TagSet, String> {
+    let path = root.join(CORPUS_TAGSET_FILE);
+    match fs::read_to_string(&path) {
+        Ok(src) => TagSet::parse(&src).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(TagSet::builtin()),
+        Err(e) => Err(format!("{}: cannot read the tag set: {e}", path.display())),
+    }
+}
+
+/// What is known of a sidecar on disk, to notice changes made by others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiskStamp {
+    /// Hash of the sidecar's bytes, or `None` when there was no sidecar.
+    pub sidecar: Option<String>,
+}
+
+impl DiskStamp {
+    /// Reads the current stamp of a sidecar.
+    pub fn read(path: &Path) -> io::Result<Self> {
+        match fs::read(path) {
+            Ok(bytes) => Ok(Self {
+                sidecar: Some(bytes_hash(&bytes)),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self { sidecar: None }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn bytes_hash(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A document opened from disk, with its annotations.
+#[derive(Clone, Debug)]
+pub struct LoadedDoc {
+    /// The decoded source.
+    pub doc: Document,
+    /// Its annotations (re-anchored when the source changed).
+    pub data: DocAnnotations,
+    /// Encoding the source was read in.
+    pub encoding: &'static str,
+    /// True when the encoding was guessed.
+    pub encoding_guessed: bool,
+    /// Why edits are refused (damaged or newer sidecar), if they are.
+    pub read_only: Option<String>,
+    /// What re-anchoring did, when the source changed since the sidecar was saved.
+    pub reanchor: Option<ReanchorReport>,
+    /// Sidecar version to write back.
+    pub version: (u32, u32),
+    /// The sidecar as it was on disk when loaded.
+    pub stamp: DiskStamp,
+}
+
+impl LoadedDoc {
+    /// True when the in-memory annotations differ from the file (after re-anchoring).
+    pub fn needs_save(&self) -> bool {
+        self.read_only.is_none() && self.reanchor.as_ref().is_some_and(|r| !r.is_clean())
+    }
+}
+
+/// Why a document could not be opened.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The source could not be read.
+    Io(PathBuf, io::Error),
+    /// The source is not text.
+    NotText(PathBuf, NotText),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(p, e) => write!(f, "{}: cannot read the file: {e}", p.display()),
+            LoadError::NotText(p, why) => write!(f, "{}: {why}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Opens `rel` under `root`: decodes the source, reads its sidecar, and
+/// re-anchors when the source changed. A damaged or newer sidecar makes the
+/// document read-only; it is never overwritten.
+pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
+    let path = root.join(rel);
+    let bytes = fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
+    let decoded = decode(&bytes).map_err(|e| LoadError::NotText(path.clone(), e))?;
+    let doc = Document::new(rel, decoded.text);
+    let side = sidecar_path(&path);
+    let mut loaded = LoadedDoc {
+        doc,
+        data: DocAnnotations::default(),
+        encoding: decoded.encoding,
+        encoding_guessed: decoded.guessed,
+        read_only: None,
+        reanchor: None,
+        version: (MAJOR, MINOR),
+        stamp: DiskStamp::default(),
+    };
+    let side_bytes = match fs::read(&side) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(loaded),
+        Err(e) => {
+            loaded.read_only = Some(format!(
+                "{}: cannot read the annotation file ({e}); fix its permissions and reopen",
+                side.display()
+            ));
+            return Ok(loaded);
+        }
+    };
+    loaded.stamp = DiskStamp {
+        sidecar: Some(bytes_hash(&side_bytes)),
+    };
+    let parsed = std::str::from_utf8(&side_bytes)
+        .map_err(|e| SidecarError {
+            line: 0,
+            column: 0,
+            message: format!("it is not UTF-8 text ({e})"),
+            future_version: false,
+        })
+        .and_then(sidecar::from_str);
+    match parsed {
+        Ok(sc) => {
+            loaded.version = sc.version;
+            loaded.data = sc.data;
+            if sc.source_hash != loaded.doc.hash || !loaded.data.annotations.iter().all(|a| loaded.doc.spans_in_range(&a.spans)) {
+                loaded.reanchor = Some(reanchor_all(&loaded.doc, &mut loaded.data));
+            }
+        }
+        Err(e) => {
+            let what = if e.future_version {
+                "was written by a newer version of Marginalia"
+            } else {
+                "could not be read"
+            };
+            loaded.read_only = Some(format!(
+                "{} {what}: {e}. The document is read-only and the file is left untouched; {}",
+                side.display(),
+                if e.future_version {
+                    "update Marginalia to edit it."
+                } else {
+                    "fix or remove the file (it is plain text), then reopen."
+                }
+            ));
+        }
+    }
+    Ok(loaded)
+}
+
+/// Why a save did not happen. Edits stay in memory.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The document is read-only (damaged or newer sidecar).
+    ReadOnly(String),
+    /// The sidecar changed on disk since it was loaded or last saved.
+    Conflict(PathBuf),
+    /// Writing failed.
+    Io(PathBuf, io::Error),
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::ReadOnly(why) => write!(f, "not saved: {why}"),
+            SaveError::Conflict(p) => write!(
+                f,
+                "{} was changed by another program since it was opened; not overwritten. Reload it to see the other changes.",
+                p.display()
+            ),
+            SaveError::Io(p, e) => write!(
+                f,
+                "could not save {}: {e}. Your edits are kept in memory; free space or fix permissions and they will be saved.",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SaveError {}
+
+/// Renders the sidecar of a document.
+pub fn render(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> String {
+    let source = doc.path.rsplit('/').next().unwrap_or(&doc.path).to_owned();
+    sidecar::to_string(&Sidecar {
+        version,
+        source,
+        source_hash: doc.hash.clone(),
+        data: data.clone(),
+    })
+}
+
+/// Saves a document's annotations atomically, refusing when the sidecar on disk
+/// is no longer the one described by `expected`. Returns the new stamp.
+pub fn save(
+    root: &Path,
+    doc: &Document,
+    data: &DocAnnotations,
+    version: (u32, u32),
+    expected: &DiskStamp,
+) -> Result<DiskStamp, SaveError> {
+    let side = sidecar_path(&root.join(&doc.path));
+    let current = DiskStamp::read(&side).map_err(|e| SaveError::Io(side.clone(), e))?;
+    if &current != expected {
+        return Err(SaveError::Conflict(side));
+    }
+    let text = render(doc, data, version);
+    let new = DiskStamp {
+        sidecar: Some(bytes_hash(text.as_bytes())),
+    };
+    if current == new {
+        return Ok(new);
+    }
+    write_atomic(&side, text.as_bytes()).map_err(|e| SaveError::Io(side.clone(), e))?;
+    Ok(new)
+}
+
+/// Hash of a source file's decoded text, to notice edits made outside Marginalia.
+pub fn source_hash(root: &Path, rel: &str) -> Option<String> {
+    let bytes = fs::read(root.join(rel)).ok()?;
+    decode(&bytes).ok().map(|d| content_hash(&d.text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["doc10", "Doc2", "doc1", "doc02", "a"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["a", "doc1", "Doc2", "doc02", "doc10"]);
+    }
+}

@@ -1,0 +1,94 @@
+//! Turning source bytes into text: UTF-8 first, then detection.
+
+/// A decoded source and how it was decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text, without a byte-order mark.
+    pub text: String,
+    /// The encoding used (`UTF-8`, `windows-1252`, `UTF-16LE`, …).
+    pub encoding: &'static str,
+    /// True when the encoding was guessed rather than known.
+    pub guessed: bool,
+}
+
+/// Why a file is not shown as a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotText {
+    /// The file holds NUL bytes outside a UTF-16 byte-order mark: it is binary.
+    Binary,
+}
+
+impl std::fmt::Display for NotText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotText::Binary => write!(f, "not a text file (it contains NUL bytes)"),
+        }
+    }
+}
+
+/// Decodes source bytes. A UTF-8 BOM is dropped; UTF-16 with a BOM is decoded;
+/// other non-UTF-8 text is detected with chardetng.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
+        && let Ok(s) = std::str::from_utf8(rest)
+    {
+        return Ok(Decoded {
+            text: s.to_owned(),
+            encoding: "UTF-8",
+            guessed: false,
+        });
+    }
+    if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _, _) = enc.decode(bytes);
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: enc.name(),
+            guessed: false,
+        });
+    }
+    if bytes.contains(&0) {
+        return Err(NotText::Binary);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: s.to_owned(),
+            encoding: "UTF-8",
+            guessed: false,
+        });
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+    det.feed(bytes, true);
+    let enc = det.guess(None, chardetng::Utf8Detection::Allow);
+    let (text, _, _) = enc.decode(bytes);
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: enc.name(),
+        guessed: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_not_text_and_crlf_is_kept() {
+        let d = decode(b"\xEF\xBB\xBFa\r\nb").unwrap();
+        assert_eq!(d.text, "a\r\nb");
+    }
+
+    #[test]
+    fn latin1_is_detected() {
+        let d = decode(b"Caf\xe9 cr\xe8me br\xfbl\xe9e, d\xe9j\xe0 vu").unwrap();
+        assert!(d.guessed);
+        assert_eq!(d.text, "Café crème brûlée, déjà vu");
+    }
+
+    #[test]
+    fn utf16_with_bom_decodes_and_nul_is_binary() {
+        let d = decode(b"\xFF\xFEh\0i\0").unwrap();
+        assert_eq!(d.text, "hi");
+        assert_eq!(decode(b"ab\0cd"), Err(NotText::Binary));
+        assert_eq!(decode(b"").unwrap().text, "");
+    }
+}

@@ -1,0 +1,8 @@
+//! Files on disk: corpus scanning, decoding, sidecars, atomic saves,
+//! re-anchoring on load, and change detection.
+
+pub mod atomic;
+pub mod corpus;
+pub mod decode;
+pub mod ronscan;
+pub mod sidecar;

@@ -1,0 +1,390 @@
+//! The sidecar format: `dir/article.txt.ron` beside `dir/article.txt`.
+//!
+//! The writer is hand-made so that output is deterministic and line-oriented:
+//! annotations sorted by (start, end, id), one field per line. Saving unchanged
+//! data gives identical bytes, and two analysts who annotate different parts
+//! of a document produce diffs that git merges without conflicts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use crate::model::{
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status,
+
+};
+
+use super::ronscan;
+
+/// Value of the `format` field.
+pub const FORMAT: &str = "marginalia";
+/// Major version this build reads and writes; a higher major is refused.
+pub const MAJOR: u32 = 1;
+/// Minor version this build writes; higher minors load, keeping unknown fields.
+pub const MINOR: u32 = 0;
+/// Extension appended to a source's file name.
+pub const EXTENSION: &str = ".ron";
+
+/// A sidecar's parsed contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sidecar {
+    /// `(major, minor)` read from the file; what is written back.
+    pub version: (u32, u32),
+    /// File name of the source (no folder).
+    pub source: String,
+    /// Content hash of the source when the annotations were last placed.
+    pub source_hash: String,
+    /// Annotations, relations, status.
+    pub data: DocAnnotations,
+}
+
+/// Why a sidecar could not be read. The file is then never overwritten.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidecarError {
+    /// 1-based line (0 when not known).
+    pub line: usize,
+    /// 1-based column (0 when not known).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// True when the file is from a newer Marginalia rather than damaged.
+    pub future_version: bool,
+}
+
+impl std::fmt::Display for SidecarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        } else {
+            write!(f, "{}", self.message)
+        }
+    }
+}
+
+impl std::error::Error for SidecarError {}
+
+/// Writes a string as a RON string literal.
+fn lit(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn opt_lit(s: &Option<String>) -> String {
+    match s {
+        Some(s) => format!("Some({})", lit(s)),
+        None => "None".into(),
+    }
+}
+
+fn span_lit(s: &Span) -> String {
+    format!("(start: {}, end: {})", s.start, s.end)
+}
+
+fn status_lit(s: Status) -> &'static str {
+    match s {
+        Status::NotStarted => "NotStarted",
+        Status::InProgress => "InProgress",
+        Status::Done => "Done",
+    }
+}
+
+fn speaker_lit(s: &Speaker) -> String {
+    match s {
+        Speaker::Unknown => "Unknown".into(),
+        Speaker::Author => "Author".into(),
+        Speaker::Entity(id) => format!("Entity({})", lit(id)),
+    }
+}
+
+fn write_annotation(out: &mut String, a: &Annotation) {
+    let i = "            ";
+    out.push_str("        (\n");
+    let _ = writeln!(out, "{i}id: {},", lit(&a.id));
+    let spans: Vec<String> = a.spans.iter().map(span_lit).collect();
+    let _ = writeln!(out, "{i}spans: [{}],", spans.join(", "));
+    let _ = writeln!(out, "{i}quote: {},", lit(&a.quote));
+    let _ = writeln!(out, "{i}prefix: {},", lit(&a.prefix));
+    let _ = writeln!(out, "{i}suffix: {},", lit(&a.suffix));
+    let _ = writeln!(out, "{i}label: {},", lit(&a.label));
+    match &a.kind {
+        Kind::Entity { canonical } => {
+            let _ = writeln!(out, "{i}kind: Entity(canonical: {}),", opt_lit(canonical));
+        }
+        Kind::Claim(c) => {
+            let j = "                ";
+            let _ = writeln!(out, "{i}kind: Claim((");
+            let _ = writeln!(out, "{j}speaker: {},", speaker_lit(&c.speaker));
+            match &c.cue {
+                Some(cue) => {
+                    let _ = writeln!(out, "{j}cue: Some((span: {}, quote: {})),", span_lit(&cue.span), lit(&cue.quote));
+                }
+                None => {
+                    let _ = writeln!(out, "{j}cue: None,");
+                }
+            }
+            let _ = writeln!(out, "{j}stance: {:?},", c.stance);
+            let _ = writeln!(out, "{j}claim_type: {:?},", c.claim_type);
+            let _ = writeln!(out, "{j}proposition: {},", opt_lit(&c.proposition));
+            let _ = writeln!(out, "{i})),");
+        }
+    }
+    if a.attributes.is_empty() {
+        let _ = writeln!(out, "{i}attributes: {{}},");
+    } else {
+        let _ = writeln!(out, "{i}attributes: {{");
+        for (k, v) in &a.attributes {
+            let _ = writeln!(out, "{i}    {}: {},", lit(k), lit(v));
+        }
+        let _ = writeln!(out, "{i}}},");
+    }
+    let _ = writeln!(out, "{i}note: {},", lit(&a.note));
+    let _ = writeln!(out, "{i}annotator: {},", lit(&a.annotator));
+    let _ = writeln!(out, "{i}created: {},", lit(&a.created));
+    let _ = writeln!(out, "{i}modified: {},", lit(&a.modified));
+    if a.orphaned {
+        let _ = writeln!(out, "{i}orphaned: true,");
+    }
+    for (k, v) in &a.extra {
+        let _ = writeln!(out, "{i}{k}: {v},");
+    }
+    out.push_str("        ),\n");
+}
+
+/// Serialises a sidecar. Equal inputs give identical bytes.
+pub fn to_string(s: &Sidecar) -> String {
+    let mut data = s.data.clone();
+    data.sort();
+    let mut out = String::with_capacity(512 + data.annotations.len() * 480);
+    out.push_str("// Marginalia annotations. Offsets count Unicode code points of the source, end-exclusive.\n");
+    out.push_str("(\n");
+    let _ = writeln!(out, "    format: {},", lit(FORMAT));
+    let _ = writeln!(out, "    version: \"{}.{}\",", s.version.0, s.version.1);
+    let _ = writeln!(out, "    source: {},", lit(&s.source));
+    let _ = writeln!(out, "    source_hash: {},", lit(&s.source_hash));
+    let _ = writeln!(out, "    status: {},", status_lit(data.status));
+    out.push_str("    annotations: [\n");
+    for a in &data.annotations {
+        write_annotation(&mut out, a);
+    }
+    out.push_str("    ],\n");
+    out.push_str("    relations: [\n");
+    for r in &data.relations {
+        let i = "            ";
+        out.push_str("        (\n");
+        let _ = writeln!(out, "{i}id: {},", lit(&r.id));
+        let _ = writeln!(out, "{i}from: {},", lit(&r.from));
+        let _ = writeln!(out, "{i}to: (doc: {}, id: {}),", opt_lit(&r.to.doc), lit(&r.to.id));
+        let _ = writeln!(out, "{i}kind: {},", lit(&r.kind));
+        out.push_str("        ),\n");
+    }
+    out.push_str("    ],\n");
+    for (k, v) in &data.extra {
+        let _ = writeln!(out, "    {k}: {v},");
+    }
+    out.push_str(")\n");
+    out
+}
+
+// ---- reading ----
+
+#[derive(Deserialize)]
+struct FileRecord {
+    format: String,
+    version: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    source_hash: String,
+    #[serde(default)]
+    status: Status,
+    #[serde(default)]
+    annotations: Vec<AnnotationRecord>,
+    #[serde(default)]
+    relations: Vec<Relation>,
+}
+
+#[derive(Deserialize)]
+struct AnnotationRecord {
+    id: String,
+    spans: Vec<Span>,
+    #[serde(default)]
+    quote: String,
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+    label: String,
+    kind: KindRecord,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    annotator: String,
+    #[serde(default)]
+    created: String,
+    #[serde(default)]
+    modified: String,
+    #[serde(default)]
+    orphaned: bool,
+}
+
+#[derive(Deserialize)]
+enum KindRecord {
+    Entity {
+        #[serde(default)]
+        canonical: Option<String>,
+    },
+    Claim(ClaimRecord),
+}
+
+#[derive(Deserialize)]
+struct ClaimRecord {
+    #[serde(default)]
+    speaker: Speaker,
+    #[serde(default)]
+    cue: Option<Cue>,
+    #[serde(default)]
+    stance: Stance,
+    #[serde(default)]
+    claim_type: ClaimType,
+    #[serde(default)]
+    proposition: Option<String>,
+}
+
+const TOP_FIELDS: &[&str] = &["format", "version", "source", "source_hash", "status", "annotations", "relations"];
+const ANN_FIELDS: &[&str] = &[
+    "id", "spans", "quote", "prefix", "suffix", "label", "kind", "attributes", "note", "annotator", "created",
+    "modified", "orphaned",
+];
+
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let (a, b) = v.split_once('.').unwrap_or((v, "0"));
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+/// Parses a sidecar. Errors carry line and column; a newer major version is an error
+/// with `future_version` set; unknown fields of a newer minor version are kept.
+pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
+    let err = |line, column, message: String| SidecarError {
+        line,
+        column,
+        message,
+        future_version: false,
+    };
+    if src.trim().is_empty() {
+        return Err(err(1, 1, "the annotation file is empty".into()));
+    }
+    // Look at the version before the full parse, so a newer format is named as such
+    // rather than reported as damage.
+    let fields = ronscan::struct_fields(src);
+    if let Some(fields) = &fields
+        && let Some((_, v)) = fields.iter().find(|(k, _)| k == "version")
+        && let Some(version) = v.trim_matches('"').split_once('.').and_then(|_| parse_version(v.trim_matches('"')))
+        && version.0 > MAJOR
+    {
+        return Err(SidecarError {
+            line: 0,
+            column: 0,
+            message: format!(
+                "it was written by a newer Marginalia (format version {}.{}; this build reads {MAJOR}.x); update Marginalia to edit it",
+                version.0, version.1
+            ),
+            future_version: true,
+        });
+    }
+    let rec: FileRecord = ron::from_str(src)
+        .map_err(|e| err(e.span.start.line, e.span.start.col, e.code.to_string()))?;
+    if rec.format != FORMAT {
+        return Err(err(0, 0, format!("the format field is \"{}\", not \"{FORMAT}\"", rec.format)));
+    }
+    let version = parse_version(&rec.version)
+        .ok_or_else(|| err(0, 0, format!("the version \"{}\" is not of the form MAJOR.MINOR", rec.version)))?;
+    if version.0 > MAJOR {
+        return Err(SidecarError {
+            line: 0,
+            column: 0,
+            message: format!("it was written by a newer Marginalia (format version {})", rec.version),
+            future_version: true,
+        });
+    }
+    let mut extra = BTreeMap::new();
+    let mut ann_extras: Vec<BTreeMap<String, String>> = Vec::new();
+    if let Some(fields) = fields {
+        for (k, v) in fields {
+            if k == "annotations" {
+                for item in ronscan::list_items(&v).unwrap_or_default() {
+                    let mut m = BTreeMap::new();
+                    for (ak, av) in ronscan::struct_fields(&item).unwrap_or_default() {
+                        if !ANN_FIELDS.contains(&ak.as_str()) {
+                            m.insert(ak, av);
+                        }
+                    }
+                    ann_extras.push(m);
+                }
+            } else if !TOP_FIELDS.contains(&k.as_str()) {
+                extra.insert(k, v);
+            }
+        }
+    }
+    let annotations = rec
+        .annotations
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| Annotation {
+            id: a.id,
+            spans: a.spans,
+            quote: a.quote,
+            prefix: a.prefix,
+            suffix: a.suffix,
+            label: a.label,
+            kind: match a.kind {
+                KindRecord::Entity { canonical } => Kind::Entity { canonical },
+                KindRecord::Claim(c) => Kind::Claim(Claim {
+                    speaker: c.speaker,
+                    cue: c.cue,
+                    stance: c.stance,
+                    claim_type: c.claim_type,
+                    proposition: c.proposition,
+                }),
+            },
+            attributes: a.attributes,
+            note: a.note,
+            annotator: a.annotator,
+            created: a.created,
+            modified: a.modified,
+            orphaned: a.orphaned,
+            extra: ann_extras.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let mut data = DocAnnotations {
+        annotations,
+        relations: rec.relations,
+        status: rec.status,
+        extra,
+    };
+    data.sort();
+    Ok(Sidecar {
+        version: (MAJOR, version.1.max(MINOR)),
+        source: rec.source,
+        source_hash: rec.source_hash,
+        data,
+    })
+}
+
