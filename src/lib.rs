@@ -6,3 +6,6 @@
 
 pub mod model;
 pub mod store;
+pub mod cli;
+pub mod export;
+pub mod ui;

@@ -1,1 +1,13 @@
-fn main() {}
+//! The `marginalia` binary: the GUI by default, subcommands for headless use.
+
+use std::process::ExitCode;
+
+use marginalia::cli::{Invocation, dispatch};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Invocation::Done(code) => code,
+        Invocation::Gui(folder) => marginalia::ui::run(folder),
+    }
+}

@@ -1,0 +1,77 @@
+//! The command line: the GUI by default, headless subcommands for pipelines and tests.
+//!
+//! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
+//! `import` and `agree` run without a window and report through the exit status.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod check;
+pub mod export;
+pub mod import;
+pub mod stats;
+
+/// What `main` should do after reading the arguments.
+#[derive(Debug)]
+pub enum Invocation {
+    /// Start the GUI, on this folder if one was given.
+    Gui(Option<PathBuf>),
+    /// A subcommand ran; exit with this status.
+    Done(ExitCode),
+}
+
+/// The usage text printed by `marginalia help`.
+pub const USAGE: &str = "\
+Marginalia: annotate entities and claims in folders of source documents.
+
+Usage:
+  marginalia [FOLDER]                 open the workbench on FOLDER (default: last folder, or the bundled seeds/)
+  marginalia check FOLDER             validate the tag set and every annotation file; exit 0 only when clean
+  marginalia stats FOLDER             count documents, annotations per label, claims per speaker, statuses
+  marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]
+  marginalia import brat SRC_DIR --into FOLDER
+  marginalia import jsonl FILE --into FOLDER
+  marginalia help                     show this text
+";
+
+/// Reads the arguments (without the program name) and runs a subcommand, or
+/// says that the GUI should start.
+pub fn dispatch(args: &[String]) -> Invocation {
+    let rest = args.get(1..).unwrap_or(&[]);
+    match args.first().map(String::as_str) {
+        None => Invocation::Gui(None),
+        Some("check") => Invocation::Done(check::run(rest)),
+        Some("stats") => Invocation::Done(stats::run(rest)),
+        Some("export") => Invocation::Done(export::run(rest)),
+        Some("import") => Invocation::Done(import::run(rest)),
+        Some("help" | "--help" | "-h") => {
+            print!("{USAGE}");
+            Invocation::Done(ExitCode::SUCCESS)
+        }
+        Some("--version" | "-V") => {
+            println!("marginalia {}", env!("CARGO_PKG_VERSION"));
+            Invocation::Done(ExitCode::SUCCESS)
+        }
+        Some(flag) if flag.starts_with('-') => {
+            eprintln!("marginalia: unknown option {flag}\n\n{USAGE}");
+            Invocation::Done(ExitCode::from(2))
+        }
+        Some(folder) => {
+            if rest.is_empty() {
+                Invocation::Gui(Some(PathBuf::from(folder)))
+            } else {
+                eprintln!("marginalia: unexpected arguments after {folder}\n\n{USAGE}");
+                Invocation::Done(ExitCode::from(2))
+            }
+        }
+    }
+}
+
+/// The bundled sample corpus: `seeds/` in the working folder, else beside the crate.
+pub fn default_corpus() -> PathBuf {
+    let local = PathBuf::from("seeds");
+    if local.is_dir() {
+        return local;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
