@@ -8,6 +8,7 @@ pub mod document;
 pub mod edit;
 pub mod offsets;
 pub mod tagset;
+pub mod words;
 
 pub use annotation::{
     AnnId, Annotation, Claim, ClaimType, Cue, Kind, Relation, Span, Speaker, Stance, Status, Target, new_id,

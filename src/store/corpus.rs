@@ -58,7 +58,11 @@ fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
                 }
                 let ta = na.trim_start_matches('0');
                 let tb = nb.trim_start_matches('0');
-                let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb)).then_with(|| na.len().cmp(&nb.len()));
+                let ord = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then_with(|| na.len().cmp(&nb.len()));
                 if ord != Ordering::Equal {
                     return ord;
                 }
@@ -121,7 +125,10 @@ fn walk(root: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<DocE
                     .map(|c| c.as_os_str().to_string_lossy().into_owned())
                     .collect::<Vec<_>>()
                     .join("/");
-                out.push(DocEntry { rel, size: meta.len() });
+                out.push(DocEntry {
+                    rel,
+                    size: meta.len(),
+                });
             }
         }
     }
@@ -257,7 +264,13 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
         Ok(sc) => {
             loaded.version = sc.version;
             loaded.data = sc.data;
-            if sc.source_hash != loaded.doc.hash || !loaded.data.annotations.iter().all(|a| loaded.doc.spans_in_range(&a.spans)) {
+            if sc.source_hash != loaded.doc.hash
+                || !loaded
+                    .data
+                    .annotations
+                    .iter()
+                    .all(|a| loaded.doc.spans_in_range(&a.spans))
+            {
                 loaded.reanchor = Some(reanchor_all(&loaded.doc, &mut loaded.data));
             }
         }

@@ -1,0 +1,1110 @@
+//! The workbench application: owns the corpus, the open sessions and the
+//! preferences, turns input into edits, and schedules saves.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::model::{
+    Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
+};
+use crate::store::corpus::{self, DiskStamp, sidecar_path};
+use crate::store::sidecar;
+
+use super::actions::{self, Action};
+use super::reader::{ReaderView, Selection};
+use super::saver::{SaveFailure, SaveJob, Saver};
+use super::state::{CorpusView, DocSummary, FindState, Prefs, Session};
+
+/// How long after the last edit the autosave writes.
+const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
+/// How often the open document's files are checked for outside changes.
+const WATCH_EVERY: Duration = Duration::from_millis(1000);
+/// A folder picker that answers faster than this never showed a window.
+const PICKER_MIN_TIME: Duration = Duration::from_millis(250);
+
+/// A question the analyst must answer before work goes on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// The sidecar or source changed on disk while there were unsaved edits.
+    ExternalChange {
+        /// Document concerned.
+        rel: String,
+        /// What changed, in words.
+        what: String,
+    },
+    /// Type a folder path (no picker, or the analyst asked for it).
+    TypePath {
+        /// Why the dialog is shown.
+        reason: String,
+        /// The path being typed.
+        text: String,
+        /// Error from the last attempt.
+        error: Option<String>,
+    },
+    /// Ask the analyst's name, recorded on annotations.
+    Annotator {
+        /// The name being typed.
+        text: String,
+    },
+}
+
+/// How the "Open folder" picker behaves; tests replace the real dialog.
+pub enum PickerMode {
+    /// The rfd folder dialog, on a background thread.
+    System,
+    /// No picker can be shown (as on a machine without a desktop portal).
+    Unavailable,
+}
+
+/// The Marginalia workbench.
+pub struct MarginaliaApp {
+    /// The open corpus.
+    pub corpus: Option<CorpusView>,
+    /// Path of the document shown, relative to the root.
+    pub current: Option<String>,
+    /// Open documents with their undo history, kept across switches.
+    pub sessions: HashMap<String, Session>,
+    /// Preferences.
+    pub prefs: Prefs,
+    /// Find bar.
+    pub find: FindState,
+    /// Filter text of the document list.
+    pub filter: String,
+    /// A pending question.
+    pub prompt: Option<Prompt>,
+    /// A message shown in the window (errors opening things, notices).
+    pub notice: Option<String>,
+    /// The shortcut list is shown.
+    pub show_help: bool,
+    /// Picker behaviour.
+    pub picker_mode: PickerMode,
+    /// The annotation a "pick in text" click will choose, and for what.
+    pub picking: Option<PickTarget>,
+    pub(crate) saver: Saver,
+    picker: Option<(Receiver<Option<PathBuf>>, Instant)>,
+    summaries_rx: Option<Receiver<Found>>,
+    last_watch: Instant,
+    title: String,
+}
+
+/// What a "pick in text" click sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PickTarget {
+    /// The speaker of this claim.
+    Speaker(String),
+}
+
+impl MarginaliaApp {
+    /// A workbench with no corpus open.
+    pub fn new(prefs: Prefs) -> Self {
+        Self {
+            corpus: None,
+            current: None,
+            sessions: HashMap::new(),
+            prefs,
+            find: FindState::default(),
+            filter: String::new(),
+            prompt: None,
+            notice: None,
+            show_help: false,
+            picker_mode: PickerMode::System,
+            picking: None,
+            saver: Saver::default(),
+            picker: None,
+            summaries_rx: None,
+            last_watch: Instant::now(),
+            title: String::new(),
+        }
+    }
+
+    /// Lets the saver wake the UI when a save finishes.
+    pub fn set_repaint_hook(&mut self, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.saver = Saver::new(Some(Box::new(move || ctx.request_repaint())));
+    }
+
+    /// The name recorded on new annotations.
+    pub fn annotator(&self) -> String {
+        if self.prefs.annotator.trim().is_empty() {
+            std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "analyst".into())
+        } else {
+            self.prefs.annotator.clone()
+        }
+    }
+
+    // ---- corpus and documents ----
+
+    /// Opens a corpus folder at its first document (or the one last read there).
+    pub fn open_folder(&mut self, folder: &Path) {
+        self.flush_all();
+        let root = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
+        let entries = match corpus::scan(&root) {
+            Ok(e) => e,
+            Err(e) => {
+                self.notice = Some(format!(
+                    "Could not open {}: {e}. Choose another folder with File → Open folder….",
+                    folder.display()
+                ));
+                return;
+            }
+        };
+        let (tagset, tagset_error) = match corpus::load_tagset(&root) {
+            Ok(t) => (t, None),
+            Err(e) => (crate::model::TagSet::builtin(), Some(e)),
+        };
+        self.sessions.clear();
+        self.current = None;
+        self.notice = if entries.is_empty() {
+            Some(format!(
+                "{} holds no .txt, .md or .text files. Open another folder with File → Open folder….",
+                root.display()
+            ))
+        } else {
+            None
+        };
+        self.prefs.remember(&root);
+        self.summaries_rx = Some(spawn_summaries(&root, &entries));
+        let key = root.display().to_string();
+        let start = self
+            .prefs
+            .last_doc
+            .get(&key)
+            .filter(|rel| entries.iter().any(|e| &e.rel == *rel))
+            .cloned()
+            .or_else(|| entries.first().map(|e| e.rel.clone()));
+        self.corpus = Some(CorpusView {
+            root,
+            entries,
+            tagset,
+            tagset_error,
+            summaries: HashMap::new(),
+            canonicals: Default::default(),
+            propositions: Default::default(),
+        });
+        if let Some(rel) = start {
+            self.open_document(&rel);
+        }
+    }
+
+    /// Shows a document, loading it if needed.
+    pub fn open_document(&mut self, rel: &str) {
+        if let Some(cur) = self.current.clone()
+            && cur != rel
+        {
+            self.flush(&cur);
+        }
+        let Some(corpus) = &self.corpus else { return };
+        if !self.sessions.contains_key(rel) {
+            match corpus::load(&corpus.root, rel) {
+                Ok(loaded) => {
+                    let mtimes = file_mtimes(&corpus.root, rel);
+                    self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
+                }
+                Err(e) => {
+                    self.notice = Some(format!("{e}. Pick another document from the list."));
+                    return;
+                }
+            }
+        }
+        self.current = Some(rel.to_owned());
+        let key = corpus.root.display().to_string();
+        self.prefs.last_doc.insert(key, rel.to_owned());
+        self.find.computed_for = None;
+    }
+
+    /// The session shown.
+    pub fn session(&self) -> Option<&Session> {
+        self.sessions.get(self.current.as_deref()?)
+    }
+
+    /// The session shown, mutably.
+    pub fn session_mut(&mut self) -> Option<&mut Session> {
+        let cur = self.current.clone()?;
+        self.sessions.get_mut(&cur)
+    }
+
+    /// Moves `delta` documents through the (filtered) list.
+    pub fn step_document(&mut self, delta: isize) {
+        let list = self.visible_documents();
+        if list.is_empty() {
+            return;
+        }
+        let pos = self
+            .current
+            .as_ref()
+            .and_then(|c| list.iter().position(|r| r == c))
+            .map_or(0, |p| {
+                (p as isize + delta).clamp(0, list.len() as isize - 1) as usize
+            });
+        let rel = list[pos].clone();
+        self.open_document(&rel);
+    }
+
+    /// Documents passing the list filter, in order.
+    pub fn visible_documents(&self) -> Vec<String> {
+        let Some(c) = &self.corpus else { return Vec::new() };
+        let f = self.filter.to_lowercase();
+        c.entries
+            .iter()
+            .filter(|e| f.is_empty() || e.rel.to_lowercase().contains(&f))
+            .map(|e| e.rel.clone())
+            .collect()
+    }
+
+    // ---- edits ----
+
+    /// Applies an edit to the current document as one undoable step.
+    pub fn edit(&mut self, description: &str, edit: Edit) {
+        let Some(s) = self.session_mut() else { return };
+        if let Some(why) = &s.read_only {
+            let why = why.clone();
+            self.notice = Some(format!(
+                "This document is read-only, so the edit was not made. {why}"
+            ));
+            return;
+        }
+        // Starting work on a document moves it to "in progress" in the same undo step.
+        let edit = if s.data.status == Status::NotStarted && !matches!(edit, Edit::SetStatus(_)) {
+            Edit::Batch(vec![edit, Edit::SetStatus(Status::InProgress)])
+        } else {
+            edit
+        };
+        match s.history.run(&mut s.data, description, edit) {
+            Ok(()) => Self::touched(s),
+            Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
+        }
+    }
+
+    fn touched(s: &mut Session) {
+        s.version += 1;
+        s.dirty_since.get_or_insert_with(Instant::now);
+        if let Some(sel) = &s.selected
+            && s.data.get(sel).is_none()
+        {
+            s.selected = None;
+        }
+    }
+
+    /// Undoes the last edit of the current document.
+    pub fn undo(&mut self) {
+        if let Some(s) = self.session_mut()
+            && s.read_only.is_none()
+            && s.history.undo(&mut s.data).is_some()
+        {
+            Self::touched(s);
+        }
+    }
+
+    /// Redoes the last undone edit.
+    pub fn redo(&mut self) {
+        if let Some(s) = self.session_mut()
+            && s.read_only.is_none()
+            && s.history.redo(&mut s.data).is_some()
+        {
+            Self::touched(s);
+        }
+    }
+
+    /// Builds a new annotation on `spans` of the current document.
+    pub fn new_annotation(&self, spans: Vec<Span>, label: &str, kind: Kind) -> Option<Annotation> {
+        let s = self.session()?;
+        let (quote, prefix, suffix) = s.doc.selector(&spans);
+        let now = now_rfc3339();
+        Some(Annotation {
+            id: new_id(""),
+            spans,
+            quote,
+            prefix,
+            suffix,
+            label: label.to_owned(),
+            kind,
+            attributes: Default::default(),
+            note: String::new(),
+            annotator: self.annotator(),
+            created: now.clone(),
+            modified: now,
+            orphaned: false,
+            extra: Default::default(),
+        })
+    }
+
+    /// What a label hotkey or palette click does: annotate the selection, or
+    /// relabel the selected annotation.
+    pub fn apply_label(&mut self, label: &str) {
+        let Some(def) = self.corpus.as_ref().and_then(|c| c.tagset.label(label)).cloned() else {
+            return;
+        };
+        let Some(s) = self.session() else { return };
+        if let Some(span) = s.selected_span() {
+            let kind = match def.kind {
+                LabelKind::Entity => Kind::entity(),
+                LabelKind::Claim => Kind::claim(),
+            };
+            if let Some(ann) = self.new_annotation(vec![span], &def.name, kind) {
+                let id = ann.id.clone();
+                self.edit(&format!("tag “{}” as {}", ann.quote, def.name), Edit::Add(ann));
+                if let Some(s) = self.session_mut() {
+                    s.selected = Some(id);
+                    s.selection = Selection::caret(span.end);
+                }
+            }
+        } else if let Some(id) = s.selected.clone()
+            && let Some(old) = s.data.get(&id)
+        {
+            if old.label == def.name {
+                return;
+            }
+            let mut new = old.clone();
+            new.label = def.name.clone();
+            new.kind = match (def.kind, &old.kind) {
+                (LabelKind::Entity, Kind::Entity { .. }) | (LabelKind::Claim, Kind::Claim(_)) => {
+                    old.kind.clone()
+                }
+                (LabelKind::Entity, _) => Kind::entity(),
+                (LabelKind::Claim, _) => Kind::claim(),
+            };
+            new.modified = now_rfc3339();
+            self.edit(&format!("relabel as {}", def.name), Edit::Replace(new));
+        } else {
+            self.notice = Some("Select some text first (drag across it), then press the label's key.".into());
+        }
+    }
+
+    /// Replaces an annotation with a changed copy, stamping its modification time.
+    pub fn update_annotation(&mut self, description: &str, mut ann: Annotation) {
+        let Some(s) = self.session() else { return };
+        if s.data.get(&ann.id) == Some(&ann) {
+            return;
+        }
+        ann.modified = now_rfc3339();
+        self.edit(description, Edit::Replace(ann));
+    }
+
+    /// Removes the selected annotation.
+    pub fn delete_selected(&mut self) {
+        if let Some(id) = self.session().and_then(|s| s.selected.clone()) {
+            self.edit("delete annotation", Edit::Remove(id));
+            if let Some(s) = self.session_mut() {
+                s.selected = None;
+            }
+        }
+    }
+
+    /// Sets the status of the current document.
+    pub fn set_status(&mut self, status: Status) {
+        if self.session().is_some_and(|s| s.data.status != status) {
+            self.edit(&format!("mark {}", status.as_str()), Edit::SetStatus(status));
+        }
+    }
+
+    /// Selects the next (`forward`) or previous annotation in reading order.
+    pub fn step_annotation(&mut self, forward: bool) {
+        let Some(s) = self.session_mut() else { return };
+        let n = s.data.annotations.len();
+        if n == 0 {
+            return;
+        }
+        let pos = s.selected.as_ref().and_then(|id| s.data.position(id));
+        let next = match (pos, forward) {
+            (None, true) => 0,
+            (None, false) => n - 1,
+            (Some(p), true) => (p + 1) % n,
+            (Some(p), false) => (p + n - 1) % n,
+        };
+        let a = &s.data.annotations[next];
+        s.selected = Some(a.id.clone());
+        s.reader.scroll_to = Some(a.extent().start);
+        s.selection = Selection::caret(a.extent().start);
+    }
+
+    /// Handles a click in the text: selects the annotation under it, cycling
+    /// through overlapping ones on repeated clicks.
+    pub fn click_at(&mut self, cp: usize) {
+        let Some(s) = self.session_mut() else { return };
+        let hits: Vec<String> = s.data.at(cp).into_iter().map(|a| a.id.clone()).collect();
+        s.selected = match (&s.selected, hits.is_empty()) {
+            (_, true) => None,
+            (Some(cur), false) => match hits.iter().position(|h| h == cur) {
+                Some(p) => Some(hits[(p + 1) % hits.len()].clone()),
+                None => Some(hits[0].clone()),
+            },
+            (None, false) => Some(hits[0].clone()),
+        };
+    }
+
+    /// Sets the cue of the selected claim to the current text selection.
+    pub fn set_cue_from_selection(&mut self) {
+        let Some(s) = self.session() else { return };
+        let (Some(span), Some(id)) = (s.selected_span(), s.selected.clone()) else {
+            self.notice = Some(
+                "Select the cue words (e.g. “said”) in the text first, keeping the claim selected.".into(),
+            );
+            return;
+        };
+        let Some(mut ann) = s.data.get(&id).cloned() else {
+            return;
+        };
+        let quote = s.doc.slice(span).to_owned();
+        if let Kind::Claim(c) = &mut ann.kind {
+            c.cue = Some(Cue { span, quote });
+            self.update_annotation("set cue", ann);
+        }
+    }
+
+    /// Handles a "pick in text" click.
+    pub fn pick_at(&mut self, cp: usize) {
+        let Some(target) = self.picking.take() else { return };
+        let Some(s) = self.session() else { return };
+        match target {
+            PickTarget::Speaker(claim_id) => {
+                let entity = s
+                    .data
+                    .at(cp)
+                    .into_iter()
+                    .find(|a| !a.kind.is_claim())
+                    .map(|a| a.id.clone());
+                let Some(entity) = entity else {
+                    self.notice =
+                        Some("No entity there. Tag the speaker as an entity first, then pick it.".into());
+                    return;
+                };
+                if let Some(mut ann) = s.data.get(&claim_id).cloned()
+                    && let Kind::Claim(c) = &mut ann.kind
+                {
+                    c.speaker = Speaker::Entity(entity);
+                    self.update_annotation("set speaker", ann);
+                }
+            }
+        }
+    }
+
+    /// Annotates every find match with the find bar's label, skipping spans
+    /// that already carry that label; one undoable step.
+    pub fn annotate_all_matches(&mut self) -> usize {
+        let label = self.find.label.clone();
+        let Some(def) = self.corpus.as_ref().and_then(|c| c.tagset.label(&label)).cloned() else {
+            return 0;
+        };
+        let Some(s) = self.session() else { return 0 };
+        let mut adds = Vec::new();
+        for m in &self.find.matches {
+            let taken = s
+                .data
+                .annotations
+                .iter()
+                .any(|a| a.label == def.name && a.spans == [*m]);
+            if taken {
+                continue;
+            }
+            let kind = if def.kind == LabelKind::Claim {
+                Kind::claim()
+            } else {
+                Kind::entity()
+            };
+            if let Some(a) = self.new_annotation(vec![*m], &def.name, kind) {
+                adds.push(Edit::Add(a));
+            }
+        }
+        let n = adds.len();
+        if n > 0 {
+            self.edit(
+                &format!("annotate {n} matches as {}", def.name),
+                Edit::Batch(adds),
+            );
+        }
+        n
+    }
+
+    /// Recomputes find matches when the query or the document changed.
+    pub fn refresh_find(&mut self) {
+        let Some(s) = self.session() else { return };
+        let key = (
+            self.find.query.clone(),
+            self.find.match_case,
+            self.find.whole_word,
+            s.doc.path.clone(),
+            s.version,
+        );
+        if self.find.computed_for.as_ref() == Some(&key) {
+            return;
+        }
+        self.find.matches = words::find_all(
+            &s.doc,
+            &self.find.query,
+            self.find.match_case,
+            self.find.whole_word,
+        );
+        self.find.current = if self.find.matches.is_empty() {
+            None
+        } else {
+            Some(0)
+        };
+        self.find.computed_for = Some(key);
+    }
+
+    /// Moves to the next or previous find match.
+    pub fn step_match(&mut self, forward: bool) {
+        let n = self.find.matches.len();
+        if n == 0 {
+            return;
+        }
+        let i = match self.find.current {
+            None => 0,
+            Some(c) if forward => (c + 1) % n,
+            Some(c) => (c + n - 1) % n,
+        };
+        self.find.current = Some(i);
+        let m = self.find.matches[i];
+        if let Some(s) = self.session_mut() {
+            s.reader.scroll_to = Some(m.start);
+            s.selection = Selection {
+                anchor: m.start,
+                focus: m.end,
+            };
+        }
+    }
+
+    // ---- saving and outside changes ----
+
+    fn save_job(&self, rel: &str) -> Option<SaveJob> {
+        let corpus = self.corpus.as_ref()?;
+        let s = self.sessions.get(rel)?;
+        if s.read_only.is_some() || !s.is_dirty() || s.in_flight.is_some() {
+            return None;
+        }
+        Some(SaveJob {
+            root: corpus.root.clone(),
+            doc: s.doc.clone(),
+            data: s.data.clone(),
+            version: s.file_version,
+            expected: s.stamp.clone(),
+            generation: s.version,
+        })
+    }
+
+    /// Starts saving `rel` now if it has unsaved edits.
+    pub fn flush(&mut self, rel: &str) {
+        if let Some(job) = self.save_job(rel) {
+            let generation = job.generation;
+            self.saver.submit(job);
+            if let Some(s) = self.sessions.get_mut(rel) {
+                s.in_flight = Some(generation);
+            }
+        }
+    }
+
+    fn flush_all(&mut self) {
+        let rels: Vec<String> = self.sessions.keys().cloned().collect();
+        for rel in rels {
+            self.flush(&rel);
+        }
+    }
+
+    /// Saves everything synchronously (on quit): waits for saves in flight, then writes the rest.
+    pub fn save_all_blocking(&mut self) {
+        self.flush_all();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.sessions.values().any(|s| s.in_flight.is_some()) && Instant::now() < deadline {
+            if let Some(r) = self.saver.wait(Duration::from_millis(100)) {
+                self.apply_save_result(r);
+                self.flush_all();
+            }
+        }
+    }
+
+    fn apply_save_result(&mut self, r: super::saver::SaveResult) {
+        let Some(s) = self.sessions.get_mut(&r.rel) else {
+            return;
+        };
+        if s.in_flight == Some(r.generation) {
+            s.in_flight = None;
+        }
+        match r.outcome {
+            Ok(stamp) => {
+                s.stamp = stamp;
+                s.saved_version = s.saved_version.max(r.generation);
+                s.save_error = None;
+                if !s.is_dirty() {
+                    s.dirty_since = None;
+                }
+                s.mtimes.1 = self
+                    .corpus
+                    .as_ref()
+                    .and_then(|c| std::fs::metadata(sidecar_path(&c.root.join(&r.rel))).ok())
+                    .and_then(|m| m.modified().ok());
+                if let Some(c) = self.corpus.as_mut() {
+                    c.summaries.insert(
+                        r.rel.clone(),
+                        DocSummary {
+                            count: s.data.annotations.len(),
+                            status: s.data.status,
+                            broken: false,
+                        },
+                    );
+                    for a in &s.data.annotations {
+                        if let Some(k) = a.canonical() {
+                            c.canonicals.insert(k.to_owned());
+                        }
+                        if let Some(p) = a.claim().and_then(|cl| cl.proposition.as_ref()) {
+                            c.propositions.insert(p.clone());
+                        }
+                    }
+                }
+            }
+            Err(SaveFailure::Conflict(msg)) => {
+                s.save_error = Some(msg.clone());
+                self.prompt = Some(Prompt::ExternalChange {
+                    rel: r.rel.clone(),
+                    what: msg,
+                });
+            }
+            Err(SaveFailure::Other(msg)) => {
+                s.save_error = Some(msg);
+                // Retry later: the edits are still in memory.
+                s.dirty_since = Some(Instant::now() + Duration::from_secs(4));
+            }
+        }
+    }
+
+    /// Keep the analyst's version: write it over the file changed outside.
+    pub fn keep_mine(&mut self, rel: &str) {
+        if let (Some(c), Some(s)) = (&self.corpus, self.sessions.get_mut(rel)) {
+            s.stamp = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
+            s.save_error = None;
+            s.saved_version = 0;
+            s.dirty_since = Some(Instant::now());
+        }
+        self.prompt = None;
+    }
+
+    /// Take the version on disk, dropping unsaved edits of `rel`.
+    pub fn reload(&mut self, rel: &str) {
+        let Some(c) = &self.corpus else { return };
+        match corpus::load(&c.root, rel) {
+            Ok(loaded) => {
+                let mtimes = file_mtimes(&c.root, rel);
+                let old = self.sessions.remove(rel);
+                let mut s = Session::new(loaded, mtimes);
+                if let Some(old) = old {
+                    s.selection = old.selection;
+                }
+                self.sessions.insert(rel.to_owned(), s);
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+        self.prompt = None;
+        self.find.computed_for = None;
+    }
+
+    fn watch_files(&mut self) {
+        if self.last_watch.elapsed() < WATCH_EVERY {
+            return;
+        }
+        self.last_watch = Instant::now();
+        let (Some(c), Some(rel)) = (&self.corpus, self.current.clone()) else {
+            return;
+        };
+        let Some(s) = self.sessions.get(&rel) else { return };
+        if s.in_flight.is_some() || self.prompt.is_some() {
+            return;
+        }
+        let now = file_mtimes(&c.root, &rel);
+        if now == s.mtimes {
+            return;
+        }
+        let source_changed =
+            now.0 != s.mtimes.0 && corpus::source_hash(&c.root, &rel).as_deref() != Some(s.doc.hash.as_str());
+        let stamp = DiskStamp::read(&sidecar_path(&c.root.join(&rel))).unwrap_or_default();
+        let sidecar_changed = stamp != s.stamp;
+        if !source_changed && !sidecar_changed {
+            if let Some(s) = self.sessions.get_mut(&rel) {
+                s.mtimes = now;
+            }
+            return;
+        }
+        let what = match (source_changed, sidecar_changed) {
+            (true, true) => "the source text and its annotation file both changed on disk",
+            (true, false) => "the source text changed on disk",
+            _ => "the annotation file changed on disk (another program or a git pull)",
+        };
+        if s.is_dirty() {
+            if let Some(s) = self.sessions.get_mut(&rel) {
+                s.mtimes = now;
+            }
+            self.prompt = Some(Prompt::ExternalChange {
+                rel,
+                what: what.to_owned(),
+            });
+        } else {
+            self.reload(&rel);
+            self.notice = Some(format!("Reloaded {rel}: {what}."));
+        }
+    }
+
+    /// Work done every frame before drawing: finished saves, autosave, outside changes, background results.
+    pub fn tick(&mut self, ctx: &egui::Context) {
+        for r in self.saver.poll() {
+            self.apply_save_result(r);
+        }
+        let due: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| {
+                s.is_dirty()
+                    && s.in_flight.is_none()
+                    && s.dirty_since.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for rel in due {
+            self.flush(&rel);
+        }
+        if self
+            .sessions
+            .values()
+            .any(|s| s.is_dirty() || s.in_flight.is_some())
+        {
+            ctx.request_repaint_after(AUTOSAVE_AFTER);
+        }
+        self.watch_files();
+        ctx.request_repaint_after(WATCH_EVERY);
+        if let Some(rx) = &self.summaries_rx
+            && let Some(c) = self.corpus.as_mut()
+        {
+            for found in rx.try_iter() {
+                c.summaries.insert(found.rel, found.summary);
+                c.canonicals.extend(found.canonicals);
+                c.propositions.extend(found.propositions);
+            }
+        }
+        self.poll_picker();
+        self.handle_dropped_files(ctx);
+        self.update_title(ctx);
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = match (&self.corpus, &self.current) {
+            (Some(c), Some(d)) => format!("{} — {} — Marginalia", d, c.name()),
+            (Some(c), None) => format!("{} — Marginalia", c.name()),
+            _ => "Marginalia".to_owned(),
+        };
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// The window title as last set.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    // ---- folder picking ----
+
+    /// "Open folder…": the system picker off the UI thread, or the typed-path dialog.
+    pub fn start_open_folder(&mut self) {
+        match self.picker_mode {
+            PickerMode::Unavailable => self.ask_for_path("No folder picker is available on this system."),
+            PickerMode::System => {
+                if self.picker.is_some() {
+                    return;
+                }
+                let (tx, rx) = channel();
+                let spawned = std::thread::Builder::new()
+                    .name("marginalia-picker".into())
+                    .spawn(move || {
+                        let picked = rfd::FileDialog::new()
+                            .set_title("Open a corpus folder")
+                            .pick_folder();
+                        let _ = tx.send(picked);
+                    });
+                match spawned {
+                    Ok(_) => self.picker = Some((rx, Instant::now())),
+                    Err(_) => self.ask_for_path("The folder picker could not be started."),
+                }
+            }
+        }
+    }
+
+    /// Shows the typed-path dialog with a reason.
+    pub fn ask_for_path(&mut self, reason: &str) {
+        self.prompt = Some(Prompt::TypePath {
+            reason: format!("{reason} Type the path of the folder to open:"),
+            text: self
+                .corpus
+                .as_ref()
+                .map(|c| c.root.display().to_string())
+                .unwrap_or_default(),
+            error: None,
+        });
+    }
+
+    fn poll_picker(&mut self) {
+        let Some((rx, started)) = &self.picker else { return };
+        match rx.try_recv() {
+            Ok(Some(path)) => {
+                self.picker = None;
+                self.open_folder(&path);
+            }
+            Ok(None) => {
+                let instant = started.elapsed() < PICKER_MIN_TIME;
+                self.picker = None;
+                if instant {
+                    // An answer this fast means no dialog was ever shown (no desktop portal).
+                    self.ask_for_path(
+                        "No folder picker could be shown (this desktop offers no file-dialog portal).",
+                    );
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.picker = None;
+                self.ask_for_path("The folder picker closed unexpectedly.");
+            }
+        }
+    }
+
+    /// Opens a typed path, or explains why not.
+    pub fn open_typed_path(&mut self, text: &str) -> Result<(), String> {
+        let p = PathBuf::from(text.trim());
+        if text.trim().is_empty() {
+            return Err("Type a folder path first.".into());
+        }
+        if !p.is_dir() {
+            return Err(format!(
+                "{} is not a folder that exists here. Check the spelling.",
+                p.display()
+            ));
+        }
+        self.prompt = None;
+        self.open_folder(&p);
+        Ok(())
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if let Some(p) = dropped.into_iter().next() {
+            if p.is_dir() {
+                self.open_folder(&p);
+            } else {
+                self.notice = Some(format!(
+                    "{} is a file; drop a folder to open it as a corpus.",
+                    p.display()
+                ));
+            }
+        }
+    }
+
+    // ---- input ----
+
+    /// Runs an action from the shortcut table or a menu.
+    pub fn run_action(&mut self, action: Action) {
+        match action {
+            Action::OpenFolder => self.start_open_folder(),
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::Delete => self.delete_selected(),
+            Action::Escape => {
+                if self.picking.take().is_some() {
+                    return;
+                }
+                if self.find.open {
+                    self.find.open = false;
+                    self.find.matches.clear();
+                    self.find.computed_for = None;
+                }
+                self.show_help = false;
+                if let Some(s) = self.session_mut() {
+                    s.selected = None;
+                    s.selection = Selection::caret(s.selection.focus);
+                }
+            }
+            Action::NextDocument => self.step_document(1),
+            Action::PrevDocument => self.step_document(-1),
+            Action::NextAnnotation => self.step_annotation(true),
+            Action::PrevAnnotation => self.step_annotation(false),
+            Action::ToggleDone => {
+                let next = match self.session().map(|s| s.data.status) {
+                    Some(Status::Done) => Status::InProgress,
+                    Some(_) => Status::Done,
+                    None => return,
+                };
+                self.set_status(next);
+            }
+            Action::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 1.0).min(40.0),
+            Action::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 1.0).max(9.0),
+            Action::ToggleSnap => self.prefs.snap_words = !self.prefs.snap_words,
+            Action::Help => self.show_help = !self.show_help,
+            Action::Find => {
+                self.find.open = true;
+                self.find.focus_query = true;
+                if self.find.label.is_empty()
+                    && let Some(c) = &self.corpus
+                {
+                    self.find.label = c
+                        .tagset
+                        .labels
+                        .first()
+                        .map(|l| l.name.clone())
+                        .unwrap_or_default();
+                }
+            }
+            Action::FindNext => self.step_match(true),
+            Action::FindPrev => self.step_match(false),
+            Action::Save => {
+                if let Some(rel) = self.current.clone() {
+                    self.flush(&rel);
+                }
+            }
+        }
+    }
+
+    /// Reads shortcuts and label hotkeys from this frame's input.
+    pub fn handle_keys(&mut self, ctx: &egui::Context) {
+        let typing = ctx.egui_wants_keyboard_input();
+        if self.prompt.is_some() {
+            return;
+        }
+        for a in actions::take_pressed(ctx, typing) {
+            self.run_action(a);
+        }
+        if typing {
+            return;
+        }
+        for key in actions::take_label_keys(ctx) {
+            let label = self
+                .corpus
+                .as_ref()
+                .and_then(|c| c.tagset.by_hotkey(key))
+                .map(|l| l.name.clone());
+            if let Some(l) = label {
+                self.apply_label(&l);
+            }
+        }
+    }
+
+    /// Applies what the reader reported (clicks, finished drags).
+    pub fn after_reader(&mut self, out: super::reader::ReaderOutput) {
+        if let Some(cp) = out.picked {
+            self.pick_at(cp);
+            return;
+        }
+        let snap = self.prefs.snap_words;
+        if let Some(cp) = out.double_clicked
+            && let Some(s) = self.session_mut()
+            && let Some(w) = words::word_at(&s.doc, cp)
+        {
+            s.selection = Selection {
+                anchor: w.start,
+                focus: w.end,
+            };
+        }
+        if out.selection_done
+            && snap
+            && let Some(s) = self.session_mut()
+        {
+            let sel = s.selection;
+            let snapped = words::snap_to_words(&s.doc, sel.span());
+            s.selection = if sel.anchor <= sel.focus {
+                Selection {
+                    anchor: snapped.start,
+                    focus: snapped.end,
+                }
+            } else {
+                Selection {
+                    anchor: snapped.end,
+                    focus: snapped.start,
+                }
+            };
+        }
+        if out.selection_done
+            && let Some(s) = self.session_mut()
+            && !s.selection.span().is_empty()
+        {
+            s.selected = None;
+        }
+        if let Some(cp) = out.clicked {
+            self.click_at(cp);
+        }
+    }
+
+    /// The reader view of the current session.
+    pub fn reader_view<'a>(&'a self, s: &'a Session, linked: &'a [Span]) -> Option<ReaderView<'a>> {
+        let c = self.corpus.as_ref()?;
+        Some(ReaderView {
+            doc: &s.doc,
+            data: &s.data,
+            data_version: s.version,
+            tagset: &c.tagset,
+            font_size: self.prefs.font_size,
+            selected: s.selected.as_deref(),
+            linked,
+            matches: if self.find.open { &self.find.matches } else { &[] },
+            current_match: self.find.current,
+            picking: self.picking.is_some(),
+        })
+    }
+}
+
+fn file_mtimes(root: &Path, rel: &str) -> (Option<SystemTime>, Option<SystemTime>) {
+    let src = root.join(rel);
+    let m = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
+    (m(&src), m(&sidecar_path(&src)))
+}
+
+/// What the background reader found in one sidecar.
+struct Found {
+    rel: String,
+    summary: DocSummary,
+    canonicals: Vec<String>,
+    propositions: Vec<String>,
+}
+
+/// Reads every sidecar's count, status, canonical ids and proposition keys on a background thread.
+fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found> {
+    let (tx, rx) = channel();
+    let root = root.to_path_buf();
+    let rels: Vec<String> = entries.iter().map(|e| e.rel.clone()).collect();
+    std::thread::spawn(move || {
+        for rel in rels {
+            let path = sidecar_path(&root.join(&rel));
+            let mut found = Found {
+                rel,
+                summary: DocSummary::default(),
+                canonicals: Vec::new(),
+                propositions: Vec::new(),
+            };
+            if let Ok(src) = std::fs::read_to_string(&path) {
+                match sidecar::from_str(&src) {
+                    Ok(sc) => {
+                        found.summary.count = sc.data.annotations.len();
+                        found.summary.status = sc.data.status;
+                        for a in &sc.data.annotations {
+                            if let Some(c) = a.canonical() {
+                                found.canonicals.push(c.to_owned());
+                            }
+                            if let Some(p) = a.claim().and_then(|c| c.proposition.as_ref()) {
+                                found.propositions.push(p.clone());
+                            }
+                        }
+                    }
+                    Err(_) => found.summary.broken = true,
+                }
+            }
+            if tx.send(found).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}

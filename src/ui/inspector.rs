@@ -1,0 +1,383 @@
+//! The inspector: everything about the selected annotation, editable.
+
+use egui::{ComboBox, Ui};
+
+use crate::model::{Annotation, ClaimType, Kind, Speaker, Stance, Status};
+
+use super::app::{MarginaliaApp, PickTarget};
+
+/// A text field that commits when it loses focus (or on Enter for one line),
+/// so typing a note is one undoable edit, not one per keystroke.
+fn committed_text(
+    ui: &mut Ui,
+    salt: &str,
+    name: &str,
+    current: &str,
+    multiline: bool,
+) -> (Option<String>, egui::Response) {
+    let id = ui.make_persistent_id(salt);
+    let mut buf: String = ui
+        .data_mut(|d| d.get_temp::<String>(id))
+        .unwrap_or_else(|| current.to_owned());
+    let edit = if multiline {
+        egui::TextEdit::multiline(&mut buf).desired_rows(3)
+    } else {
+        egui::TextEdit::singleline(&mut buf)
+    };
+    let r = ui.add(edit.id(id.with("edit")).desired_width(f32::INFINITY));
+    let owned = name.to_owned();
+    r.widget_info(move || egui::WidgetInfo::labeled(egui::Role::TextInput, true, &owned));
+    let commit = r.lost_focus() && buf != current;
+    if r.has_focus() {
+        ui.data_mut(|d| d.insert_temp(id, buf.clone()));
+    } else {
+        ui.data_mut(|d| d.remove::<String>(id));
+    }
+    (commit.then_some(buf), r)
+}
+
+/// Suggestions under a focused field: existing values that start with what is typed.
+fn suggestions(ui: &mut Ui, salt: &str, typed_in: &egui::Response, all: &[String]) -> Option<String> {
+    if !typed_in.has_focus() {
+        return None;
+    }
+    let id = ui.make_persistent_id(salt);
+    let typed: String = ui.data_mut(|d| d.get_temp::<String>(id)).unwrap_or_default();
+    let t = typed.to_lowercase();
+    let mut chosen = None;
+    for v in all
+        .iter()
+        .filter(|v| v.to_lowercase().contains(&t) && **v != typed)
+        .take(6)
+    {
+        if ui.small_button(format!("↳ {v}")).clicked() {
+            chosen = Some(v.clone());
+        }
+    }
+    chosen
+}
+
+/// Shows the inspector for the selected annotation, or the document summary.
+pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let Some(s) = app.session() else {
+        ui.label("Open a document to see its annotations here.");
+        return;
+    };
+    let Some(ann) = s.selected.as_ref().and_then(|id| s.data.get(id)).cloned() else {
+        document_summary(app, ui);
+        return;
+    };
+    let read_only = s.read_only.is_some();
+    ui.add_enabled_ui(!read_only, |ui| annotation_editor(app, ui, ann));
+}
+
+fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let Some(s) = app.session() else { return };
+    ui.heading("Document");
+    ui.label(&s.doc.path);
+    ui.label(format!("{} characters (code points)", s.doc.len_chars()));
+    let (enc, guessed) = s.encoding;
+    ui.label(if guessed {
+        format!("Encoding: {enc} (guessed)")
+    } else {
+        format!("Encoding: {enc}")
+    });
+    let entities = s.data.annotations.iter().filter(|a| !a.kind.is_claim()).count();
+    let claims = s.data.annotations.len() - entities;
+    ui.label(format!(
+        "{entities} entities, {claims} claims, {} relations",
+        s.data.relations.len()
+    ));
+    let mut status = s.data.status;
+    let before = status;
+    ComboBox::from_label("Status")
+        .selected_text(status.as_str())
+        .show_ui(ui, |ui| {
+            for st in Status::ALL {
+                ui.selectable_value(&mut status, st, st.as_str());
+            }
+        });
+    let orphans: Vec<(String, String)> = s
+        .data
+        .annotations
+        .iter()
+        .filter(|a| a.orphaned)
+        .map(|a| (a.id.clone(), a.quote.clone()))
+        .collect();
+    if status != before {
+        app.set_status(status);
+    }
+    if !orphans.is_empty() {
+        ui.separator();
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!("{} orphaned annotations", orphans.len()),
+        );
+        ui.label("Their text is no longer in the source. They are kept in the file; select one to relabel, note or delete it.");
+        for (id, quote) in orphans {
+            if ui.link(format!("“{quote}”")).clicked()
+                && let Some(s) = app.session_mut()
+            {
+                s.selected = Some(id);
+            }
+        }
+    }
+    ui.separator();
+    ui.label("Select an annotation in the text (click it, or Tab) to inspect it.");
+}
+
+fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
+    let Some(c) = &app.corpus else { return };
+    let tagset = c.tagset.clone();
+    let canonicals: Vec<String> = c.canonicals.iter().cloned().collect();
+    let propositions: Vec<String> = c.propositions.iter().cloned().collect();
+    let Some(s) = app.session() else { return };
+    let entities: Vec<(String, String, String)> = s
+        .data
+        .annotations
+        .iter()
+        .filter(|a| !a.kind.is_claim())
+        .map(|a| (a.id.clone(), a.quote.clone(), a.label.clone()))
+        .collect();
+    let relations: Vec<(String, String, String)> = s
+        .data
+        .relations_of(&ann.id)
+        .map(|r| {
+            let other = if r.from == ann.id {
+                r.to.id.clone()
+            } else {
+                r.from.clone()
+            };
+            let text = s.data.get(&other).map_or_else(
+                || format!("{} in {}", other, r.to.doc.clone().unwrap_or_default()),
+                |a| a.quote.clone(),
+            );
+            (r.kind.clone(), other, text)
+        })
+        .collect();
+    let salt = |f: &str| format!("{}-{f}", ann.id);
+
+    ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });
+    if ann.orphaned {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Orphaned: this text is no longer in the source. Kept in the file; delete it or leave it for review.",
+        );
+    }
+    // Label.
+    let mut label = ann.label.clone();
+    ComboBox::from_label("Label")
+        .selected_text(&label)
+        .show_ui(ui, |ui| {
+            for l in &tagset.labels {
+                ui.selectable_value(&mut label, l.name.clone(), &l.name);
+            }
+        });
+    if label != ann.label {
+        app.apply_label(&label);
+        return;
+    }
+    ui.label(egui::RichText::new(format!("“{}”", ann.quote)).italics());
+    let offsets: Vec<String> = ann
+        .spans
+        .iter()
+        .map(|s| format!("{}–{}", s.start, s.end))
+        .collect();
+    ui.label(format!("Offsets (code points): {}", offsets.join(", ")));
+
+    let mut next = ann.clone();
+    let mut what = "";
+    match &mut next.kind {
+        Kind::Entity { canonical } => {
+            ui.label("Canonical id (links mentions across documents)");
+            let cur = canonical.clone().unwrap_or_default();
+            let (v, r) = committed_text(ui, &salt("canonical"), "Canonical id", &cur, false);
+            if let Some(v) = v.or_else(|| suggestions(ui, &salt("canonical"), &r, &canonicals)) {
+                *canonical = (!v.trim().is_empty()).then(|| v.trim().to_owned());
+                what = "set canonical id";
+            }
+        }
+        Kind::Claim(claim) => {
+            let speaker_text = match &claim.speaker {
+                Speaker::Unknown => "unknown".to_owned(),
+                Speaker::Author => "author of the document".to_owned(),
+                Speaker::Entity(id) => entities
+                    .iter()
+                    .find(|(eid, _, _)| eid == id)
+                    .map_or("(missing entity)".to_owned(), |(_, q, l)| format!("{q} ({l})")),
+            };
+            let before = claim.speaker.clone();
+            ui.horizontal(|ui| {
+                ComboBox::from_label("Speaker")
+                    .selected_text(speaker_text)
+                    .width(180.0)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut claim.speaker, Speaker::Unknown, "unknown");
+                        ui.selectable_value(&mut claim.speaker, Speaker::Author, "author of the document");
+                        for (id, q, l) in &entities {
+                            ui.selectable_value(
+                                &mut claim.speaker,
+                                Speaker::Entity(id.clone()),
+                                format!("{q} ({l})"),
+                            );
+                        }
+                    });
+            });
+            if ui
+                .button("Pick speaker in text")
+                .on_hover_text("Then click the speaker's entity in the text")
+                .clicked()
+            {
+                app.picking = Some(PickTarget::Speaker(ann.id.clone()));
+            }
+            if claim.speaker != before {
+                what = "set speaker";
+            }
+            ui.horizontal(|ui| {
+                ui.label("Cue:");
+                match &claim.cue {
+                    Some(cue) => ui.label(format!("“{}”", cue.quote)),
+                    None => ui.label("none"),
+                };
+            });
+            let mut set_cue = false;
+            ui.horizontal(|ui| {
+                if ui.button("Cue from selection").clicked() {
+                    set_cue = true;
+                }
+                if claim.cue.is_some() && ui.button("Clear cue").clicked() {
+                    claim.cue = None;
+                    what = "clear cue";
+                }
+            });
+            if set_cue {
+                app.set_cue_from_selection();
+                return;
+            }
+            let mut stance = claim.stance;
+            ComboBox::from_label("Stance")
+                .selected_text(stance.as_str())
+                .show_ui(ui, |ui| {
+                    for st in Stance::ALL {
+                        ui.selectable_value(&mut stance, st, st.as_str());
+                    }
+                });
+            if stance != claim.stance {
+                claim.stance = stance;
+                what = "set stance";
+            }
+            let mut ty = claim.claim_type;
+            ComboBox::from_label("Type")
+                .selected_text(ty.as_str())
+                .show_ui(ui, |ui| {
+                    for t in ClaimType::ALL {
+                        ui.selectable_value(&mut ty, t, t.as_str());
+                    }
+                });
+            if ty != claim.claim_type {
+                claim.claim_type = ty;
+                what = "set claim type";
+            }
+            ui.label("Proposition key (groups the same claim across sources)");
+            let cur = claim.proposition.clone().unwrap_or_default();
+            let (v, r) = committed_text(ui, &salt("proposition"), "Proposition key", &cur, false);
+            if let Some(v) = v.or_else(|| suggestions(ui, &salt("proposition"), &r, &propositions)) {
+                claim.proposition = (!v.trim().is_empty()).then(|| v.trim().to_owned());
+                what = "set proposition";
+            }
+        }
+    }
+    // Attributes from the tag set.
+    if let Some(def) = tagset.label(&ann.label)
+        && !def.attributes.is_empty()
+    {
+        ui.separator();
+        ui.label("Attributes");
+        for attr in &def.attributes {
+            let cur = next.attributes.get(&attr.name).cloned().unwrap_or_default();
+            if attr.values.is_empty() {
+                ui.label(&attr.name);
+                let (v, _) =
+                    committed_text(ui, &salt(&format!("attr-{}", attr.name)), &attr.name, &cur, false);
+                if let Some(v) = v {
+                    set_attr(&mut next, &attr.name, v);
+                    what = "set attribute";
+                }
+            } else {
+                let mut v = cur.clone();
+                ComboBox::from_label(&attr.name)
+                    .selected_text(if v.is_empty() { "—" } else { v.as_str() })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut v, String::new(), "—");
+                        for val in &attr.values {
+                            ui.selectable_value(&mut v, val.clone(), val);
+                        }
+                    });
+                if v != cur {
+                    set_attr(&mut next, &attr.name, v);
+                    what = "set attribute";
+                }
+            }
+        }
+    }
+    let extra: Vec<(String, String)> = next
+        .attributes
+        .iter()
+        .filter(|(k, _)| {
+            tagset
+                .label(&ann.label)
+                .is_none_or(|d| d.attributes.iter().all(|a| &a.name != *k))
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, v) in extra {
+        ui.horizontal(|ui| {
+            ui.label(format!("{k}: {v}"));
+            if ui.small_button("remove").clicked() {
+                next.attributes.remove(&k);
+                what = "remove attribute";
+            }
+        });
+    }
+    ui.separator();
+    ui.label("Note");
+    let (v, _) = committed_text(ui, &salt("note"), "Note", &ann.note, true);
+    if let Some(v) = v {
+        next.note = v;
+        what = "edit note";
+    }
+    if !relations.is_empty() {
+        ui.separator();
+        ui.label("Relations");
+        for (kind, other, text) in &relations {
+            if ui.link(format!("{kind}: “{text}”")).clicked()
+                && let Some(s) = app.session_mut()
+                && let Some(a) = s.data.get(other)
+            {
+                s.reader.scroll_to = Some(a.extent().start);
+                s.selected = Some(other.clone());
+            }
+        }
+    }
+    ui.separator();
+    ui.small(format!(
+        "By {} · created {} · modified {}",
+        ann.annotator, ann.created, ann.modified
+    ));
+    ui.small(format!("Id {}", ann.id));
+    if ui.button("Delete annotation").clicked() {
+        app.delete_selected();
+        return;
+    }
+    if !what.is_empty() {
+        app.update_annotation(what, next);
+    }
+}
+
+fn set_attr(a: &mut Annotation, key: &str, value: String) {
+    if value.trim().is_empty() {
+        a.attributes.remove(key);
+    } else {
+        a.attributes.insert(key.to_owned(), value);
+    }
+}

@@ -1,0 +1,136 @@
+//! The menu bar and the tag palette.
+
+use egui::Ui;
+
+use super::actions::Action;
+use super::app::MarginaliaApp;
+use super::widgets::swatch;
+
+/// The menu bar.
+pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            if ui.button("Open folder…  (Ctrl+O)").clicked() {
+                app.run_action(Action::OpenFolder);
+                ui.close();
+            }
+            if ui.button("Open folder by path…").clicked() {
+                app.ask_for_path("");
+                ui.close();
+            }
+            ui.menu_button("Recent folders", |ui| {
+                if app.prefs.recent.is_empty() {
+                    ui.label("No recent folders yet");
+                }
+                for p in app.prefs.recent.clone() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        app.open_folder(&p);
+                        ui.close();
+                    }
+                }
+            });
+            ui.separator();
+            if ui.button("Save now  (Ctrl+S)").clicked() {
+                app.run_action(Action::Save);
+                ui.close();
+            }
+            if ui.button("Your name…").clicked() {
+                app.prompt = Some(super::app::Prompt::Annotator {
+                    text: app.prefs.annotator.clone(),
+                });
+                ui.close();
+            }
+        });
+        ui.menu_button("Edit", |ui| {
+            let (undo, redo) = app
+                .session()
+                .map(|s| {
+                    (
+                        s.history.undo_description().map(str::to_owned),
+                        s.history.redo_description().map(str::to_owned),
+                    )
+                })
+                .unwrap_or_default();
+            let undo_text = undo.map_or("Undo".to_owned(), |d| format!("Undo {d}"));
+            if ui
+                .add_enabled(
+                    app.session()
+                        .is_some_and(|s| s.history.undo_description().is_some()),
+                    egui::Button::new(undo_text),
+                )
+                .clicked()
+            {
+                app.undo();
+                ui.close();
+            }
+            let redo_text = redo.map_or("Redo".to_owned(), |d| format!("Redo {d}"));
+            if ui
+                .add_enabled(
+                    app.session()
+                        .is_some_and(|s| s.history.redo_description().is_some()),
+                    egui::Button::new(redo_text),
+                )
+                .clicked()
+            {
+                app.redo();
+                ui.close();
+            }
+            ui.separator();
+            if ui.button("Find…  (Ctrl+F)").clicked() {
+                app.run_action(Action::Find);
+                ui.close();
+            }
+            if ui.button("Delete annotation  (Delete)").clicked() {
+                app.delete_selected();
+                ui.close();
+            }
+        });
+        ui.menu_button("View", |ui| {
+            if ui.button("Larger text  (Ctrl++)").clicked() {
+                app.run_action(Action::ZoomIn);
+            }
+            if ui.button("Smaller text  (Ctrl+-)").clicked() {
+                app.run_action(Action::ZoomOut);
+            }
+            ui.checkbox(&mut app.prefs.snap_words, "Snap selection to words  (Ctrl+W)");
+        });
+        ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard shortcuts  (F1)").clicked() {
+                app.show_help = true;
+                ui.close();
+            }
+        });
+    });
+}
+
+/// The tag palette: one button per label with its colour and hotkey.
+pub fn palette(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let Some(c) = &app.corpus else { return };
+    let labels = c.tagset.labels.clone();
+    let mut clicked = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Tags:");
+        for l in &labels {
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = 3.0;
+                swatch(ui, l.rgb());
+                let text = match &l.hotkey {
+                    Some(k) => format!("{k}  {}", l.name),
+                    None => l.name.clone(),
+                };
+                let r = ui.button(text);
+                let r = if l.description.is_empty() {
+                    r
+                } else {
+                    r.on_hover_text(&l.description)
+                };
+                if r.clicked() {
+                    clicked = Some(l.name.clone());
+                }
+            });
+        }
+    });
+    if let Some(name) = clicked {
+        app.apply_label(&name);
+    }
+}

@@ -1,0 +1,111 @@
+//! Background saving: sidecars are rendered and written off the UI thread, so
+//! a frame never waits for the disk.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::model::{DocAnnotations, Document};
+use crate::store::corpus::{DiskStamp, SaveError, save};
+
+/// One save to perform.
+pub struct SaveJob {
+    /// Corpus root.
+    pub root: PathBuf,
+    /// The source document.
+    pub doc: Arc<Document>,
+    /// Annotations to write.
+    pub data: DocAnnotations,
+    /// Sidecar version to write.
+    pub version: (u32, u32),
+    /// What the sidecar on disk should be now; anything else is a conflict.
+    pub expected: DiskStamp,
+    /// Which edit generation this job saves, to tell stale results apart.
+    pub generation: u64,
+}
+
+/// The outcome of a [`SaveJob`].
+pub struct SaveResult {
+    /// Document path relative to the root.
+    pub rel: String,
+    /// Generation that was saved (or failed).
+    pub generation: u64,
+    /// New stamp, or why the save failed.
+    pub outcome: Result<DiskStamp, SaveFailure>,
+}
+
+/// Why a background save failed.
+#[derive(Clone, Debug)]
+pub enum SaveFailure {
+    /// Someone else changed the sidecar.
+    Conflict(String),
+    /// Anything else (read-only, disk full, permissions), as a message.
+    Other(String),
+}
+
+/// The saving thread and its channels.
+pub struct Saver {
+    jobs: Sender<SaveJob>,
+    results: Receiver<SaveResult>,
+}
+
+impl Default for Saver {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+impl Saver {
+    /// Starts the thread; `wake` is called after each save so the UI can repaint.
+    pub fn new(wake: Option<Box<dyn Fn() + Send>>) -> Self {
+        let (jobs, job_rx) = channel::<SaveJob>();
+        let (res_tx, results) = channel();
+        std::thread::Builder::new()
+            .name("marginalia-saver".into())
+            .spawn(move || {
+                // Test hook: a slow disk, to show that frames keep flowing while saving.
+                let delay = std::env::var("MARGINALIA_SAVE_DELAY_MS")
+                    .ok()
+                    .and_then(|v| v.parse::<u64>().ok());
+                while let Ok(job) = job_rx.recv() {
+                    if let Some(ms) = delay {
+                        std::thread::sleep(std::time::Duration::from_millis(ms));
+                    }
+                    let outcome = save(&job.root, &job.doc, &job.data, job.version, &job.expected).map_err(
+                        |e| match e {
+                            SaveError::Conflict(_) => SaveFailure::Conflict(e.to_string()),
+                            other => SaveFailure::Other(other.to_string()),
+                        },
+                    );
+                    let sent = res_tx.send(SaveResult {
+                        rel: job.doc.path.clone(),
+                        generation: job.generation,
+                        outcome,
+                    });
+                    if sent.is_err() {
+                        break;
+                    }
+                    if let Some(w) = &wake {
+                        w();
+                    }
+                }
+            })
+            .expect("the saver thread starts");
+        Self { jobs, results }
+    }
+
+    /// Queues a save.
+    pub fn submit(&self, job: SaveJob) {
+        let _ = self.jobs.send(job);
+    }
+
+    /// Results that arrived since the last call.
+    pub fn poll(&self) -> Vec<SaveResult> {
+        self.results.try_iter().collect()
+    }
+
+    /// Waits up to `timeout` for one result (used when quitting).
+    pub fn wait(&self, timeout: std::time::Duration) -> Option<SaveResult> {
+        self.results.recv_timeout(timeout).ok()
+    }
+}

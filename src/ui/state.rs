@@ -1,0 +1,222 @@
+//! UI state kept apart from document state: per-document sessions (the open
+//! document, its undo history and save state) and the analyst's preferences.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::anchor::ReanchorReport;
+use crate::model::{AnnId, DocAnnotations, Document, History, Span, Status, TagSet};
+use crate::store::corpus::{DiskStamp, DocEntry, LoadedDoc};
+
+use super::reader::{ReaderState, Selection};
+
+/// Preferences kept between runs (eframe persistence). Preferences only:
+/// annotations live in the sidecars, never here.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Reading text size in points.
+    pub font_size: f32,
+    /// Snap selections to word edges.
+    pub snap_words: bool,
+    /// Folders opened recently, newest first.
+    pub recent: Vec<PathBuf>,
+    /// Last document read in each folder.
+    pub last_doc: BTreeMap<String, String>,
+    /// Name recorded on new annotations.
+    pub annotator: String,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            font_size: 17.0,
+            snap_words: true,
+            recent: Vec::new(),
+            last_doc: BTreeMap::new(),
+            annotator: String::new(),
+        }
+    }
+}
+
+impl Prefs {
+    /// Puts `folder` first in the recent list (at most ten kept).
+    pub fn remember(&mut self, folder: &Path) {
+        self.recent.retain(|p| p != folder);
+        self.recent.insert(0, folder.to_path_buf());
+        self.recent.truncate(10);
+    }
+}
+
+/// Where a save of a session stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Everything is on disk.
+    Saved,
+    /// Edits wait for the autosave.
+    Pending,
+    /// A save is running.
+    Saving,
+    /// The last save failed; edits are kept in memory.
+    Failed(String),
+}
+
+/// An open document with everything the workbench tracks about it.
+pub struct Session {
+    /// The source text (shared with the saver thread).
+    pub doc: Arc<Document>,
+    /// Its annotations.
+    pub data: DocAnnotations,
+    /// Undo and redo of this document, kept while the app runs.
+    pub history: History,
+    /// Bumped on every change of `data`, to refresh caches.
+    pub version: u64,
+    /// Version last written to disk.
+    pub saved_version: u64,
+    /// Version of the save in flight, if any.
+    pub in_flight: Option<u64>,
+    /// When the first unsaved edit happened.
+    pub dirty_since: Option<Instant>,
+    /// The last save error, if the last save failed.
+    pub save_error: Option<String>,
+    /// Why edits are refused, if they are.
+    pub read_only: Option<String>,
+    /// What re-anchoring did when the source had changed.
+    pub reanchor: Option<ReanchorReport>,
+    /// Encoding the source was read in, and whether it was guessed.
+    pub encoding: (&'static str, bool),
+    /// Sidecar version to write.
+    pub file_version: (u32, u32),
+    /// The sidecar on disk as last seen by us.
+    pub stamp: DiskStamp,
+    /// Modification times of source and sidecar when last checked.
+    pub mtimes: (Option<SystemTime>, Option<SystemTime>),
+    /// Reader caches.
+    pub reader: ReaderState,
+    /// Text selection.
+    pub selection: Selection,
+    /// Selected annotation.
+    pub selected: Option<AnnId>,
+}
+
+impl Session {
+    /// Wraps a freshly loaded document.
+    pub fn new(loaded: LoadedDoc, mtimes: (Option<SystemTime>, Option<SystemTime>)) -> Self {
+        let needs_save = loaded.needs_save();
+        let reader = ReaderState::new(&loaded.doc);
+        Self {
+            doc: Arc::new(loaded.doc),
+            data: loaded.data,
+            history: History::default(),
+            version: 1,
+            saved_version: if needs_save { 0 } else { 1 },
+            in_flight: None,
+            dirty_since: needs_save.then(Instant::now),
+            save_error: None,
+            read_only: loaded.read_only,
+            reanchor: loaded.reanchor.filter(|r| !r.is_clean()),
+            encoding: (loaded.encoding, loaded.encoding_guessed),
+            file_version: loaded.version,
+            stamp: loaded.stamp,
+            mtimes,
+            reader,
+            selection: Selection::default(),
+            selected: None,
+        }
+    }
+
+    /// True when edits are not yet on disk.
+    pub fn is_dirty(&self) -> bool {
+        self.saved_version != self.version
+    }
+
+    /// What the status bar says about saving.
+    pub fn save_state(&self) -> SaveState {
+        if let Some(e) = &self.save_error {
+            SaveState::Failed(e.clone())
+        } else if self.in_flight.is_some() {
+            SaveState::Saving
+        } else if self.is_dirty() {
+            SaveState::Pending
+        } else {
+            SaveState::Saved
+        }
+    }
+
+    /// The selected text range, if not empty.
+    pub fn selected_span(&self) -> Option<Span> {
+        let s = self.selection.span();
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// What the document list shows for a document not open yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DocSummary {
+    /// Number of annotations.
+    pub count: usize,
+    /// Workflow status.
+    pub status: Status,
+    /// True when the sidecar could not be read.
+    pub broken: bool,
+}
+
+/// The open corpus.
+pub struct CorpusView {
+    /// Its root folder.
+    pub root: PathBuf,
+    /// Sources, in natural order.
+    pub entries: Vec<DocEntry>,
+    /// The tag set in force.
+    pub tagset: TagSet,
+    /// Why the corpus tag set was not used, if it was not.
+    pub tagset_error: Option<String>,
+    /// Counts and statuses per document, filled in the background.
+    pub summaries: HashMap<String, DocSummary>,
+    /// Every canonical id used in the corpus, for autocomplete.
+    pub canonicals: BTreeSet<String>,
+    /// Every proposition key used in the corpus, for autocomplete.
+    pub propositions: BTreeSet<String>,
+}
+
+impl CorpusView {
+    /// Display name of the corpus folder.
+    pub fn name(&self) -> String {
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.root.display().to_string())
+    }
+
+    /// Index of a document in the list.
+    pub fn index_of(&self, rel: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.rel == rel)
+    }
+}
+
+/// The find bar's state.
+#[derive(Default)]
+pub struct FindState {
+    /// True while the bar is shown.
+    pub open: bool,
+    /// What to look for.
+    pub query: String,
+    /// Match case exactly.
+    pub match_case: bool,
+    /// Only whole words.
+    pub whole_word: bool,
+    /// Matches in the current document.
+    pub matches: Vec<Span>,
+    /// The current match.
+    pub current: Option<usize>,
+    /// Label used by "Annotate all".
+    pub label: String,
+    /// (query, case, word, doc, version) the matches were computed for.
+    pub computed_for: Option<(String, bool, bool, String, u64)>,
+    /// Ask the query field to take focus next frame.
+    pub focus_query: bool,
+}

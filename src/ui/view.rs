@@ -1,0 +1,362 @@
+//! Lays the workbench out: menu and palette on top, document list left,
+//! inspector right, status bar at the bottom, the reader in the middle.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::model::{Kind, Span, Speaker};
+
+use super::actions::{SHORTCUTS, describe};
+use super::app::{MarginaliaApp, Prompt};
+use super::state::SaveState;
+use super::widgets::{bare_field, text_field};
+use super::{doc_list, inspector, palette};
+
+/// Draws the whole workbench for one frame and handles its input.
+pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let ctx = ui.ctx().clone();
+    app.tick(&ctx);
+    app.handle_keys(&ctx);
+
+    egui::Panel::top("top").show(ui, |ui| {
+        palette::menu_bar(app, ui);
+        palette::palette(app, ui);
+    });
+    egui::Panel::bottom("status").show(ui, |ui| status_bar(app, ui));
+    egui::Panel::left("documents")
+        .resizable(true)
+        .default_size(260.0)
+        .show(ui, |ui| doc_list::show(app, ui));
+    egui::Panel::right("inspector")
+        .resizable(true)
+        .default_size(300.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("inspector")
+                .show(ui, |ui| inspector::show(app, ui));
+        });
+    egui::CentralPanel::default().show(ui, |ui| central(app, ui));
+    dialogs(app, &ctx);
+}
+
+fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
+    if let Some(n) = app.notice.clone() {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(&n).color(ui.visuals().warn_fg_color));
+            if ui.small_button("Dismiss").clicked() {
+                app.notice = None;
+            }
+        });
+    }
+    if let Some(e) = app.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("The corpus tag set was not used: {e}. The built-in tag set is in force until the file is fixed."),
+        );
+    }
+    let Some(s) = app.session() else {
+        if app.corpus.is_none() {
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    "Open a folder of documents with File → Open folder… (Ctrl+O), or drop a folder here.",
+                )
+            });
+        }
+        return;
+    };
+    if let Some(why) = &s.read_only {
+        egui::Frame::new()
+            .fill(Color32::from_rgb(120, 30, 30))
+            .inner_margin(6.0)
+            .show(ui, |ui| {
+                ui.label(RichText::new(format!("Read-only. {why}")).color(Color32::WHITE));
+            });
+    }
+    if let Some(r) = &s.reanchor {
+        let mut msg = format!(
+            "The source changed since these annotations were saved: {} moved to their new place",
+            r.moved.len()
+        );
+        if !r.orphaned.is_empty() {
+            msg.push_str(&format!(
+                ", {} could not be placed (kept and flagged orphaned; see the inspector)",
+                r.orphaned.len()
+            ));
+        }
+        if !r.cues_lost.is_empty() {
+            msg.push_str(&format!(
+                ", {} claim cues could not be placed and were cleared",
+                r.cues_lost.len()
+            ));
+        }
+        ui.colored_label(ui.visuals().warn_fg_color, msg + ".");
+    }
+    if app.picking.is_some() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "Click the speaker's entity in the text (Esc cancels).",
+        );
+    }
+    if app.find.open {
+        find_bar(app, ui);
+    }
+    app.refresh_find();
+    let Some(s) = app.session() else { return };
+    let linked = linked_spans(s);
+    let rel = s.doc.path.clone();
+    // The reader's caches live in the session, which the view borrows: take them out for the frame.
+    let mut reader = std::mem::take(&mut app.sessions.get_mut(&rel).expect("open session").reader);
+    let mut selection = app.sessions[&rel].selection;
+    let out = match app.reader_view(&app.sessions[&rel], &linked) {
+        Some(view) => reader.show(ui, &view, &mut selection),
+        None => Default::default(),
+    };
+    let s = app.sessions.get_mut(&rel).expect("open session");
+    s.reader = reader;
+    s.selection = selection;
+    app.after_reader(out);
+}
+
+/// Speaker and cue spans of the selected claim, outlined in the reader.
+fn linked_spans(s: &super::state::Session) -> Vec<Span> {
+    let Some(a) = s.selected.as_ref().and_then(|id| s.data.get(id)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Kind::Claim(c) = &a.kind {
+        if let Speaker::Entity(id) = &c.speaker
+            && let Some(e) = s.data.get(id)
+        {
+            out.extend(e.spans.iter().copied());
+        }
+        if let Some(cue) = &c.cue {
+            out.push(cue.span);
+        }
+    }
+    out
+}
+
+fn find_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let labels: Vec<String> = app
+        .corpus
+        .as_ref()
+        .map(|c| c.tagset.labels.iter().map(|l| l.name.clone()).collect())
+        .unwrap_or_default();
+    let mut step = None;
+    let mut annotate = false;
+    ui.horizontal(|ui| {
+        let r = bare_field(ui, "Find", &mut app.find.query, "Find in document", 220.0);
+        if app.find.focus_query {
+            r.request_focus();
+            app.find.focus_query = false;
+        }
+        if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            step = Some(!ui.input(|i| i.modifiers.shift));
+            r.request_focus();
+        }
+        ui.checkbox(&mut app.find.match_case, "Match case");
+        ui.checkbox(&mut app.find.whole_word, "Whole words");
+        let n = app.find.matches.len();
+        match app.find.current {
+            Some(c) if n > 0 => ui.label(format!("{} of {n}", c + 1)),
+            _ => ui.label(format!("{n} matches")),
+        };
+        if ui
+            .button("▲")
+            .on_hover_text("Previous match (Shift+Enter)")
+            .clicked()
+        {
+            step = Some(false);
+        }
+        if ui.button("▼").on_hover_text("Next match (Enter)").clicked() {
+            step = Some(true);
+        }
+        egui::ComboBox::from_label("as")
+            .selected_text(&app.find.label)
+            .show_ui(ui, |ui| {
+                for l in &labels {
+                    ui.selectable_value(&mut app.find.label, l.clone(), l);
+                }
+            });
+        if ui
+            .add_enabled(n > 0, egui::Button::new(format!("Annotate all {n} matches")))
+            .clicked()
+        {
+            annotate = true;
+        }
+    });
+    if let Some(fwd) = step {
+        app.refresh_find();
+        app.step_match(fwd);
+    }
+    if annotate {
+        let added = app.annotate_all_matches();
+        let skipped = app.find.matches.len() - added;
+        app.notice = Some(if skipped > 0 {
+            format!(
+                "Annotated {added} matches as {}; {skipped} already had that label.",
+                app.find.label
+            )
+        } else {
+            format!(
+                "Annotated {added} matches as {}. Ctrl+Z undoes all of them.",
+                app.find.label
+            )
+        });
+    }
+}
+
+fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        let Some(s) = app.session() else {
+            ui.label("No document open");
+            return;
+        };
+        if let Some(c) = &app.corpus {
+            let pos = c.index_of(&s.doc.path).map_or(0, |p| p + 1);
+            ui.label(format!("Document {pos} of {}", c.entries.len()));
+        }
+        ui.separator();
+        ui.label(format!("{} annotations", s.data.annotations.len()));
+        ui.separator();
+        let sel = s.selection.span();
+        if sel.is_empty() {
+            ui.label(format!("Cursor {}", sel.start));
+        } else {
+            ui.label(format!(
+                "Selection {}–{} ({} chars)",
+                sel.start,
+                sel.end,
+                sel.len()
+            ));
+        }
+        ui.separator();
+        ui.label(if app.prefs.snap_words {
+            "Snap to words: on"
+        } else {
+            "Snap to words: off"
+        });
+        ui.separator();
+        match s.save_state() {
+            SaveState::Saved => ui.label("Saved"),
+            SaveState::Pending | SaveState::Saving => ui.label("Saving…"),
+            SaveState::Failed(e) => ui.colored_label(ui.visuals().error_fg_color, e),
+        };
+        if s.read_only.is_some() {
+            ui.separator();
+            ui.colored_label(ui.visuals().error_fg_color, "Read-only");
+        }
+    });
+}
+
+fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
+    if app.show_help {
+        let mut open = true;
+        egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).show(ctx, |ui| {
+            egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                for s in SHORTCUTS {
+                    ui.label(describe(ctx, &s.keys));
+                    ui.label(s.description);
+                    ui.end_row();
+                }
+                if let Some(c) = &app.corpus {
+                    for l in &c.tagset.labels {
+                        if let Some(k) = &l.hotkey {
+                            ui.label(k.to_uppercase());
+                            ui.label(format!("Tag the selection as {} (or relabel the selected annotation)", l.name));
+                            ui.end_row();
+                        }
+                    }
+                }
+                ui.label("Drag / double-click / Shift+click");
+                ui.label("Select text / a word / extend the selection");
+                ui.end_row();
+                ui.label("Click");
+                ui.label("Select the annotation under the pointer; click again to cycle through overlapping ones");
+                ui.end_row();
+            });
+        });
+        if !open {
+            app.show_help = false;
+        }
+    }
+    let Some(prompt) = app.prompt.clone() else { return };
+    match prompt {
+        Prompt::ExternalChange { rel, what } => {
+            egui::Modal::new(egui::Id::unique("external-change")).show(ctx, |ui| {
+                ui.heading("Changed on disk");
+                ui.label(format!(
+                    "{rel}: {what}. You have edits here that are not saved yet."
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Reload from disk (drop my unsaved edits)").clicked() {
+                        app.reload(&rel);
+                    }
+                    if ui.button("Keep my version (overwrite the file)").clicked() {
+                        app.keep_mine(&rel);
+                    }
+                });
+            });
+        }
+        Prompt::TypePath {
+            reason,
+            mut text,
+            error,
+        } => {
+            let mut open_it = false;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("type-path")).show(ctx, |ui| {
+                ui.heading("Open folder");
+                if !reason.is_empty() {
+                    ui.label(&reason);
+                }
+                let r = text_field(ui, "Folder path", &mut text);
+                if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    open_it = true;
+                }
+                if let Some(e) = &error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                ui.horizontal(|ui| {
+                    if ui.button("Open").clicked() {
+                        open_it = true;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        cancel = true;
+                    }
+                });
+            });
+            if cancel {
+                app.prompt = None;
+            } else if open_it {
+                if let Err(e) = app.open_typed_path(&text) {
+                    app.prompt = Some(Prompt::TypePath {
+                        reason,
+                        text,
+                        error: Some(e),
+                    });
+                }
+            } else {
+                app.prompt = Some(Prompt::TypePath { reason, text, error });
+            }
+        }
+        Prompt::Annotator { mut text } => {
+            let mut done = false;
+            egui::Modal::new(egui::Id::unique("annotator")).show(ctx, |ui| {
+                ui.heading("Your name");
+                ui.label("Recorded on every annotation you make, so a team can tell who tagged what.");
+                let r = text_field(ui, "Name", &mut text);
+                if (r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+                    || ui.button("OK").clicked()
+                {
+                    done = !text.trim().is_empty();
+                }
+            });
+            if done {
+                app.prefs.annotator = text.trim().to_owned();
+                app.prompt = None;
+            } else {
+                app.prompt = Some(Prompt::Annotator { text });
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Small shared widgets.
+
+use egui::{Color32, Response, Ui};
+
+/// A labelled one-line text field; the label is its accessible name.
+pub fn text_field(ui: &mut Ui, label: &str, value: &mut String) -> Response {
+    ui.horizontal(|ui| {
+        let l = ui.label(label);
+        ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+            .labelled_by(l.id)
+    })
+    .inner
+}
+
+/// A text field whose label is only its accessible name (for compact rows).
+pub fn bare_field(ui: &mut Ui, name: &str, value: &mut String, hint: &str, width: f32) -> Response {
+    let r = ui.add(
+        egui::TextEdit::singleline(value)
+            .hint_text(hint)
+            .desired_width(width),
+    );
+    let name = name.to_owned();
+    r.widget_info(move || egui::WidgetInfo::labeled(egui::Role::TextInput, true, &name));
+    r
+}
+
+/// A small filled square in a label's colour.
+pub fn swatch(ui: &mut Ui, rgb: [u8; 3]) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter()
+        .rect_filled(rect, 2.0, Color32::from_rgb(rgb[0], rgb[1], rgb[2]));
+}
