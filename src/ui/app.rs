@@ -971,7 +971,7 @@ impl MarginaliaApp {
 
     /// Reads shortcuts and label hotkeys from this frame's input.
     pub fn handle_keys(&mut self, ctx: &egui::Context) {
-        let typing = ctx.egui_wants_keyboard_input();
+        let typing = ctx.text_edit_focused();
         if self.prompt.is_some() {
             return;
         }

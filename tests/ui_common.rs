@@ -1,0 +1,103 @@
+//! Shared set-up for the workbench tests: a temp copy of the seeds and a harness
+//! driving the real app.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use egui::{Pos2, Vec2};
+use egui_kittest::Harness;
+use marginalia::ui::MarginaliaApp;
+use marginalia::ui::app::PickerMode;
+use marginalia::ui::state::Prefs;
+
+/// The seed article that mentions Hillary Clinton.
+pub const CLINTON_DOC: &str = "000_13d38fe2f37237c1.txt";
+
+/// Copies the bundled seeds into a fresh temp folder (writable, unlike a read-only checkout).
+pub fn seeds_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    for e in std::fs::read_dir(src).expect("seeds folder") {
+        let e = e.expect("entry");
+        let to = dir.path().join(e.file_name());
+        std::fs::copy(e.path(), &to).expect("copy seed");
+        let mut perms = std::fs::metadata(&to).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&to, perms).unwrap();
+    }
+    dir
+}
+
+/// A harness running the whole workbench on `folder`.
+pub fn harness(folder: &Path) -> Harness<'static, MarginaliaApp> {
+    let mut app = MarginaliaApp::new(Prefs::default());
+    app.prefs.annotator = "tester".into();
+    app.picker_mode = PickerMode::Unavailable;
+    app.open_folder(folder);
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1300.0, 850.0))
+        // Glyph coverage depends on the machine's fonts; the screenshot check covers it.
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, app: &mut MarginaliaApp| marginalia::ui::view::show(app, ui),
+            app,
+        );
+    h.run_steps(3);
+    h
+}
+
+/// Code-point offset of the first occurrence of `needle` in the current document.
+pub fn cp_of(h: &Harness<'_, MarginaliaApp>, needle: &str) -> usize {
+    let s = h.state().session().expect("a document is open");
+    let b = s.doc.text.find(needle).expect("needle in text");
+    s.doc.cp_of(b)
+}
+
+/// Where code point `cp` is on screen (it must be visible).
+pub fn pos_of(h: &Harness<'_, MarginaliaApp>, cp: usize) -> Pos2 {
+    h.state()
+        .session()
+        .unwrap()
+        .reader
+        .screen_pos_of(cp)
+        .expect("code point is on screen")
+}
+
+/// Drags the pointer from one code point to another in small steps, like a hand would.
+pub fn drag_cp(h: &mut Harness<'_, MarginaliaApp>, from: usize, to: usize) {
+    let a = pos_of(h, from) + Vec2::new(1.0, 0.0);
+    let b = pos_of(h, to) - Vec2::new(1.0, 0.0);
+    h.hover_at(a);
+    h.run_steps(1);
+    h.drag_at(a);
+    h.run_steps(1);
+    for i in 1..=6 {
+        h.hover_at(a + (b - a) * (i as f32 / 6.0));
+        h.run_steps(1);
+    }
+    h.drop_at(b);
+    h.run_steps(2);
+}
+
+/// The sidecar path of a document in `folder`.
+pub fn sidecar(folder: &Path, rel: &str) -> PathBuf {
+    folder.join(format!("{rel}.ron"))
+}
+
+/// Runs frames until the autosave has written everything (the saver runs on its own thread).
+pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
+    for _ in 0..100 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run_steps(1);
+        let busy = h
+            .state()
+            .sessions
+            .values()
+            .any(|s| s.is_dirty() || s.in_flight.is_some());
+        if !busy {
+            return;
+        }
+    }
+    panic!("the autosave did not finish");
+}

@@ -1,0 +1,89 @@
+//! The workbench driven as an analyst would: drag, keys, clicks; then the
+//! model and the sidecar on disk are checked.
+
+mod ui_common;
+
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+use marginalia::model::{Kind, Status};
+use marginalia::store::sidecar;
+use ui_common::*;
+
+#[test]
+fn drag_and_hotkey_tag_hillary_clinton_and_save_it() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
+    let start = cp_of(&h, "Hillary Clinton");
+    // Bring the paragraph into view first.
+    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.run_steps(3);
+    drag_cp(&mut h, start + 2, start + 13);
+    // Snapping widens the sloppy drag to the two words.
+    assert_eq!(h.state().session().unwrap().selection.span().start, start);
+    h.key_press(Key::Num1);
+    h.run_steps(2);
+    let s = h.state().session().unwrap();
+    assert_eq!(s.data.annotations.len(), 1);
+    let a = &s.data.annotations[0];
+    assert_eq!(a.quote, "Hillary Clinton");
+    assert_eq!(a.label, "PERSON");
+    assert_eq!(a.spans[0].start, start);
+    assert_eq!(a.spans[0].end, start + 15);
+    assert_eq!(a.annotator, "tester");
+    settle(&mut h);
+    let on_disk =
+        sidecar::from_str(&std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap()).unwrap();
+    assert_eq!(on_disk.data.annotations.len(), 1);
+    assert_eq!(on_disk.data.annotations[0].quote, "Hillary Clinton");
+    assert_eq!(on_disk.data.annotations[0].spans[0].start, start);
+    assert_eq!(on_disk.data.status, Status::InProgress);
+
+    // Relabel with the selection cleared and the annotation selected.
+    h.key_press(Key::Num2);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.annotations[0].label, "ORG");
+    // Delete, undo, redo.
+    h.key_press(Key::Delete);
+    h.run_steps(2);
+    assert!(h.state().session().unwrap().data.annotations.is_empty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.annotations[0].label, "ORG");
+    h.key_press_modifiers(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, Key::Z);
+    h.run_steps(2);
+    assert!(h.state().session().unwrap().data.annotations.is_empty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Y);
+    h.run_steps(2);
+    assert!(h.state().session().unwrap().data.annotations.is_empty());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.annotations.len(), 1);
+    settle(&mut h);
+    let on_disk =
+        sidecar::from_str(&std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap()).unwrap();
+    assert_eq!(on_disk.data.annotations[0].label, "ORG");
+    assert!(matches!(on_disk.data.annotations[0].kind, Kind::Entity { .. }));
+}
+
+#[test]
+fn keyboard_switches_documents_and_keeps_undo_per_document() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some("001_ae94bf7b73027a13.txt"));
+    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
+    // Mark done from the keyboard.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.status, Status::Done);
+    settle(&mut h);
+    let on_disk =
+        sidecar::from_str(&std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap()).unwrap();
+    assert_eq!(on_disk.data.status, Status::Done);
+    // The document list shows it.
+    assert!(h.query_by_label_contains("● 000_13d38fe2f37237c1.txt").is_some());
+}
