@@ -87,3 +87,82 @@ fn keyboard_switches_documents_and_keeps_undo_per_document() {
     // The document list shows it.
     assert!(h.query_by_label_contains("● 000_13d38fe2f37237c1.txt").is_some());
 }
+
+#[test]
+fn corrupt_sidecar_opens_read_only_with_a_banner_and_is_never_touched() {
+    let dir = seeds_copy();
+    let side = sidecar(dir.path(), CLINTON_DOC);
+    let garbage = "(\n    format: \"marginalia\",\n    version: \"1.0\",\n    annotations: [ (id: \"x\", spans: [(start: 1, end: ]\n";
+    std::fs::write(&side, garbage).unwrap();
+    let mut h = harness(dir.path());
+    // The banner names the file, the line and what to do.
+    assert!(
+        h.query_by_label_contains(&format!(
+            "Read-only. {}",
+            dir.path().canonicalize().unwrap().join(CLINTON_DOC).display()
+        ))
+        .is_some()
+    );
+    assert!(h.query_by_label_contains("could not be read: line 4").is_some());
+    assert!(h.query_by_label_contains("fix or remove the file").is_some());
+    // Try to annotate: refused, file untouched.
+    let start = cp_of(&h, "North Korean");
+    drag_cp(&mut h, start, start + 12);
+    h.key_press(Key::Num3);
+    h.run_steps(3);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    h.run_steps(3);
+    assert!(h.state().session().unwrap().data.annotations.is_empty());
+    assert_eq!(std::fs::read_to_string(&side).unwrap(), garbage);
+    assert!(
+        h.state()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("read-only")
+    );
+}
+
+#[test]
+fn without_a_folder_picker_the_app_offers_a_typed_path() {
+    let dir = seeds_copy();
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("note.txt"),
+        "안녕하세요 — 北朝鮮 😀\r\nsecond line",
+    )
+    .unwrap();
+    let mut h = harness(dir.path());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::O);
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("No folder picker is available")
+            .is_some()
+    );
+    h.get_by_label("Folder path").focus();
+    h.run_steps(1);
+    h.get_by_label("Folder path").type_text("/no/such/folder/here");
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("is not a folder that exists here")
+            .is_some()
+    );
+    h.get_by_label("Folder path").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_label("Folder path")
+        .type_text(&other.path().display().to_string());
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(3);
+    assert_eq!(h.state().current.as_deref(), Some("note.txt"));
+    let s = h.state().session().unwrap();
+    assert_eq!(
+        s.doc.len_chars(),
+        "안녕하세요 — 北朝鮮 😀\r\nsecond line".chars().count()
+    );
+    assert!(h.state().title().contains("note.txt"));
+}

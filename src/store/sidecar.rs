@@ -426,7 +426,7 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
     };
     data.sort();
     Ok(Sidecar {
-        version: (MAJOR, version.1.max(MINOR)),
+        version: (MAJOR, version.1),
         source: rec.source,
         source_hash: rec.source_hash,
         data,

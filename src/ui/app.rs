@@ -94,6 +94,13 @@ pub struct MarginaliaApp {
 pub enum PickTarget {
     /// The speaker of this claim.
     Speaker(String),
+    /// The far end of a new relation of this type from this annotation.
+    RelationTo {
+        /// Annotation the relation starts from.
+        from: String,
+        /// Relation type.
+        kind: String,
+    },
 }
 
 impl MarginaliaApp {
@@ -184,6 +191,8 @@ impl MarginaliaApp {
             summaries: HashMap::new(),
             canonicals: Default::default(),
             propositions: Default::default(),
+            claims: Vec::new(),
+            cross: Vec::new(),
         });
         if let Some(rel) = start {
             self.open_document(&rel);
@@ -460,6 +469,22 @@ impl MarginaliaApp {
         let Some(target) = self.picking.take() else { return };
         let Some(s) = self.session() else { return };
         match target {
+            PickTarget::RelationTo { from, kind } => {
+                let hits: Vec<String> = s
+                    .data
+                    .at(cp)
+                    .into_iter()
+                    .map(|a| a.id.clone())
+                    .filter(|id| *id != from)
+                    .collect();
+                match hits.first() {
+                    Some(to) => self.add_relation(&from, None, to, &kind),
+                    None => {
+                        self.notice =
+                            Some("No annotation there. Click inside another annotation to link to it.".into())
+                    }
+                }
+            }
             PickTarget::Speaker(claim_id) => {
                 let entity = s
                     .data
@@ -477,6 +502,45 @@ impl MarginaliaApp {
                 {
                     c.speaker = Speaker::Entity(entity);
                     self.update_annotation("set speaker", ann);
+                }
+            }
+        }
+    }
+
+    /// Adds a relation from `from` (in the current document) to `to` in document `doc` (`None`: this one).
+    pub fn add_relation(&mut self, from: &str, doc: Option<String>, to: &str, kind: &str) {
+        let here = self.current.clone();
+        let doc = doc.filter(|d| Some(d) != here.as_ref());
+        let rel = crate::model::Relation {
+            id: new_id("r"),
+            from: from.to_owned(),
+            to: crate::model::Target {
+                doc,
+                id: to.to_owned(),
+            },
+            kind: kind.to_owned(),
+        };
+        self.edit(&format!("add {kind} relation"), Edit::AddRelation(rel));
+    }
+
+    /// Shows the far end of a relation: opens its document if it is elsewhere,
+    /// selects the annotation and scrolls to it.
+    pub fn follow(&mut self, doc: Option<&str>, id: &str) {
+        if let Some(d) = doc
+            && self.current.as_deref() != Some(d)
+        {
+            self.open_document(d);
+        }
+        if let Some(s) = self.session_mut() {
+            match s.data.get(id).map(|a| a.extent().start) {
+                Some(start) => {
+                    s.selected = Some(id.to_owned());
+                    s.reader.scroll_to = Some(start);
+                }
+                None => {
+                    self.notice = Some(format!(
+                        "The annotation {id} is no longer there; the relation points nowhere."
+                    ))
                 }
             }
         }
@@ -645,7 +709,15 @@ impl MarginaliaApp {
                             broken: false,
                         },
                     );
+                    c.claims.retain(|(rel, _, _)| rel != &r.rel);
+                    c.cross.retain(|(rel, _)| rel != &r.rel);
+                    for rel in s.data.relations.iter().filter(|x| x.to.doc.is_some()) {
+                        c.cross.push((r.rel.clone(), rel.clone()));
+                    }
                     for a in &s.data.annotations {
+                        if a.kind.is_claim() {
+                            c.claims.push((r.rel.clone(), a.id.clone(), a.quote.clone()));
+                        }
                         if let Some(k) = a.canonical() {
                             c.canonicals.insert(k.to_owned());
                         }
@@ -779,6 +851,8 @@ impl MarginaliaApp {
                 c.summaries.insert(found.rel, found.summary);
                 c.canonicals.extend(found.canonicals);
                 c.propositions.extend(found.propositions);
+                c.claims.extend(found.claims);
+                c.cross.extend(found.cross);
             }
         }
         self.poll_picker();
@@ -1027,12 +1101,6 @@ impl MarginaliaApp {
                 }
             };
         }
-        if out.selection_done
-            && let Some(s) = self.session_mut()
-            && !s.selection.span().is_empty()
-        {
-            s.selected = None;
-        }
         if let Some(cp) = out.clicked {
             self.click_at(cp);
         }
@@ -1068,6 +1136,8 @@ struct Found {
     summary: DocSummary,
     canonicals: Vec<String>,
     propositions: Vec<String>,
+    claims: Vec<(String, String, String)>,
+    cross: Vec<(String, crate::model::Relation)>,
 }
 
 /// Reads every sidecar's count, status, canonical ids and proposition keys on a background thread.
@@ -1083,18 +1153,30 @@ fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found>
                 summary: DocSummary::default(),
                 canonicals: Vec::new(),
                 propositions: Vec::new(),
+                claims: Vec::new(),
+                cross: Vec::new(),
             };
             if let Ok(src) = std::fs::read_to_string(&path) {
                 match sidecar::from_str(&src) {
                     Ok(sc) => {
+                        for r in &sc.data.relations {
+                            if r.to.doc.is_some() {
+                                found.cross.push((found.rel.clone(), r.clone()));
+                            }
+                        }
                         found.summary.count = sc.data.annotations.len();
                         found.summary.status = sc.data.status;
                         for a in &sc.data.annotations {
                             if let Some(c) = a.canonical() {
                                 found.canonicals.push(c.to_owned());
                             }
-                            if let Some(p) = a.claim().and_then(|c| c.proposition.as_ref()) {
-                                found.propositions.push(p.clone());
+                            if let Some(c) = a.claim() {
+                                found
+                                    .claims
+                                    .push((found.rel.clone(), a.id.clone(), a.quote.clone()));
+                                if let Some(p) = &c.proposition {
+                                    found.propositions.push(p.clone());
+                                }
                             }
                         }
                     }

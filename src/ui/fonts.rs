@@ -42,6 +42,8 @@ const FALLBACKS: &[&[&str]] = &[
     &["Noto Sans Devanagari", "Lohit Devanagari"],
     &["Noto Sans Thai", "Loma"],
     &["Noto Sans", "DejaVu Sans", "Liberation Sans"],
+    // Monochrome emoji beyond egui's bundled set (egui cannot draw colour-bitmap emoji fonts).
+    &["Noto Emoji", "Symbola", "Segoe UI Symbol", "Apple Symbols"],
 ];
 
 /// Adds installed fallback fonts to egui's defaults. Returns the families found.

@@ -139,22 +139,54 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         .filter(|a| !a.kind.is_claim())
         .map(|a| (a.id.clone(), a.quote.clone(), a.label.clone()))
         .collect();
-    let relations: Vec<(String, String, String)> = s
+    let here = s.doc.path.clone();
+    // (type, direction arrow, document of the other end, other id, its text)
+    let mut relations: Vec<(String, &'static str, Option<String>, String, String)> = Vec::new();
+    for r in s.data.relations_of(&ann.id) {
+        let (arrow, doc, other) = if r.from == ann.id {
+            ("→", r.to.doc.clone(), r.to.id.clone())
+        } else {
+            ("←", None, r.from.clone())
+        };
+        let text = match &doc {
+            None => s
+                .data
+                .get(&other)
+                .map_or("(missing)".to_owned(), |a| a.quote.clone()),
+            Some(d) => c
+                .claims
+                .iter()
+                .find(|(rel, id, _)| rel == d && *id == other)
+                .map_or(format!("an annotation in {d}"), |(_, _, q)| format!("{q} ({d})")),
+        };
+        relations.push((r.kind.clone(), arrow, doc, other, text));
+    }
+    for (from_doc, r) in &c.cross {
+        if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
+            let text = c
+                .claims
+                .iter()
+                .find(|(rel, id, _)| rel == from_doc && *id == r.from)
+                .map_or(format!("an annotation in {from_doc}"), |(_, _, q)| {
+                    format!("{q} ({from_doc})")
+                });
+            relations.push((r.kind.clone(), "←", Some(from_doc.clone()), r.from.clone(), text));
+        }
+    }
+    let relation_types = tagset.relations.clone();
+    let mut targets: Vec<(Option<String>, String, String)> = s
         .data
-        .relations_of(&ann.id)
-        .map(|r| {
-            let other = if r.from == ann.id {
-                r.to.id.clone()
-            } else {
-                r.from.clone()
-            };
-            let text = s.data.get(&other).map_or_else(
-                || format!("{} in {}", other, r.to.doc.clone().unwrap_or_default()),
-                |a| a.quote.clone(),
-            );
-            (r.kind.clone(), other, text)
-        })
+        .annotations
+        .iter()
+        .filter(|a| a.id != ann.id)
+        .map(|a| (None, a.id.clone(), format!("{} “{}”", a.label, a.quote)))
         .collect();
+    targets.extend(
+        c.claims
+            .iter()
+            .filter(|(rel, _, _)| *rel != here)
+            .map(|(rel, id, q)| (Some(rel.clone()), id.clone(), format!("{rel}: “{q}”"))),
+    );
     let salt = |f: &str| format!("{}-{f}", ann.id);
 
     ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });
@@ -346,18 +378,56 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         next.note = v;
         what = "edit note";
     }
-    if !relations.is_empty() {
-        ui.separator();
-        ui.label("Relations");
-        for (kind, other, text) in &relations {
-            if ui.link(format!("{kind}: “{text}”")).clicked()
-                && let Some(s) = app.session_mut()
-                && let Some(a) = s.data.get(other)
-            {
-                s.reader.scroll_to = Some(a.extent().start);
-                s.selected = Some(other.clone());
-            }
+    ui.separator();
+    ui.label("Relations");
+    let mut follow = None;
+    for (kind, arrow, doc, other, text) in &relations {
+        if ui
+            .link(format!("{arrow} {kind}: “{text}”"))
+            .on_hover_text("Go to the other end")
+            .clicked()
+        {
+            follow = Some((doc.clone(), other.clone()));
         }
+    }
+    if let Some((doc, id)) = follow {
+        app.follow(doc.as_deref(), &id);
+        return;
+    }
+    let kind_id = ui.make_persistent_id("new-relation-kind");
+    let mut kind: String = ui
+        .data_mut(|d| d.get_temp::<String>(kind_id))
+        .unwrap_or_else(|| relation_types.first().cloned().unwrap_or_default());
+    let mut add_to = None;
+    ComboBox::from_label("Relation type")
+        .selected_text(&kind)
+        .show_ui(ui, |ui| {
+            for t in &relation_types {
+                ui.selectable_value(&mut kind, t.clone(), t);
+            }
+        });
+    ui.horizontal(|ui| {
+        if ui.button("Pick target in text").clicked() {
+            app.picking = Some(PickTarget::RelationTo {
+                from: ann.id.clone(),
+                kind: kind.clone(),
+            });
+        }
+        ComboBox::from_label("Link to")
+            .selected_text("choose…")
+            .width(160.0)
+            .show_ui(ui, |ui| {
+                for (doc, id, text) in &targets {
+                    if ui.selectable_label(false, text).clicked() {
+                        add_to = Some((doc.clone(), id.clone()));
+                    }
+                }
+            });
+    });
+    ui.data_mut(|d| d.insert_temp(kind_id, kind.clone()));
+    if let Some((doc, id)) = add_to {
+        app.add_relation(&ann.id, doc, &id, &kind);
+        return;
     }
     ui.separator();
     ui.small(format!(

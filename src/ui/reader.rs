@@ -124,9 +124,10 @@ fn colour(rgb: [u8; 3], alpha: u8) -> Color32 {
 impl ReaderState {
     /// Prepares the caches for a newly opened document.
     pub fn new(doc: &Document) -> Self {
-        let mut s = Self::default();
-        s.blocks = split_blocks(doc);
-        s
+        Self {
+            blocks: split_blocks(doc),
+            ..Default::default()
+        }
     }
 
     /// Number of blocks (for tests and benchmarks).
@@ -321,10 +322,17 @@ impl ReaderState {
                         out.double_clicked = Some(cp);
                     } else if response.drag_started() {
                         self.dragging = true;
+                        // Anchor where the button went down, not where the drag was recognised.
+                        let origin = ui
+                            .input(|i| i.pointer.press_origin())
+                            .and_then(|o| cp_at(self, o));
                         if shift {
                             selection.focus = cp;
                         } else {
-                            *selection = Selection::caret(cp);
+                            *selection = Selection {
+                                anchor: origin.unwrap_or(cp),
+                                focus: cp,
+                            };
                         }
                     } else if self.dragging && response.dragged() {
                         selection.focus = cp;

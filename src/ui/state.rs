@@ -181,6 +181,10 @@ pub struct CorpusView {
     pub canonicals: BTreeSet<String>,
     /// Every proposition key used in the corpus, for autocomplete.
     pub propositions: BTreeSet<String>,
+    /// Every claim in the corpus as (document, id, quote), for cross-document relations.
+    pub claims: Vec<(String, String, String)>,
+    /// Relations that cross documents, as (document of the `from` end, relation).
+    pub cross: Vec<(String, crate::model::Relation)>,
 }
 
 impl CorpusView {

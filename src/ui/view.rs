@@ -143,7 +143,7 @@ fn find_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
         .unwrap_or_default();
     let mut step = None;
     let mut annotate = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let r = bare_field(ui, "Find", &mut app.find.query, "Find in document", 220.0);
         if app.find.focus_query {
             r.request_focus();
