@@ -46,7 +46,11 @@ fn fragments<'a>(quote: &'a str, spans: &[Span]) -> Option<Vec<&'a str>> {
 
 /// Length in code points of the common suffix of `a` and `b`.
 fn common_suffix(a: &str, b: &str) -> usize {
-    a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).count()
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Length in code points of the common prefix of `a` and `b`.
@@ -70,7 +74,10 @@ fn place(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usiz
         .map(|b| {
             let start = doc.cp_of(b);
             let before = doc.slice(Span::new(start.saturating_sub(prefix.chars().count()), start));
-            let after = doc.slice(Span::new(start + qlen, (start + qlen + suffix.chars().count()).min(doc.len_chars())));
+            let after = doc.slice(Span::new(
+                start + qlen,
+                (start + qlen + suffix.chars().count()).min(doc.len_chars()),
+            ));
             let context = common_suffix(before, prefix) + common_prefix(after, suffix);
             let distance = start.abs_diff(expected);
             // Context dominates; distance breaks ties between equally good contexts.
@@ -92,7 +99,9 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -100,7 +109,13 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 }
 
 /// Fuzzy placement: the prefix and suffix survive and what lies between resembles the quote.
-fn place_by_context(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usize) -> Option<Span> {
+fn place_by_context(
+    doc: &Document,
+    quote: &str,
+    prefix: &str,
+    suffix: &str,
+    expected: usize,
+) -> Option<Span> {
     // Context shorter than this matches too easily to be trusted.
     const MIN_CONTEXT: usize = 8;
     if prefix.chars().count() < MIN_CONTEXT || suffix.chars().count() < MIN_CONTEXT {
@@ -118,7 +133,11 @@ fn place_by_context(doc: &Document, quote: &str, prefix: &str, suffix: &str, exp
             let end = doc.cp_of(start_b + sb);
             let sim = similarity(quote, doc.slice(Span::new(start, end)));
             let dist = start.abs_diff(expected);
-            if sim >= 0.6 && best.as_ref().is_none_or(|(s, d, _)| sim > *s || (sim == *s && dist < *d)) {
+            if sim >= 0.6
+                && best
+                    .as_ref()
+                    .is_none_or(|(s, d, _)| sim > *s || (sim == *s && dist < *d))
+            {
                 best = Some((sim, dist, Span::new(start, end)));
             }
         }
@@ -137,12 +156,17 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
     let mut out = Vec::with_capacity(ann.spans.len());
     for (i, (span, frag)) in ann.spans.iter().zip(&frags).enumerate() {
         let prefix = if i == 0 { ann.prefix.as_str() } else { "" };
-        let suffix = if i + 1 == frags.len() { ann.suffix.as_str() } else { "" };
+        let suffix = if i + 1 == frags.len() {
+            ann.suffix.as_str()
+        } else {
+            ""
+        };
         let expected = match out.last() {
             // Later fragments keep their distance to the previous one.
             Some(prev) => {
                 let prev: &Span = prev;
-                prev.end + (span.start - ann.spans[i - 1].end)
+                // Saturating: spans read from a damaged file may overlap or run backwards.
+                prev.end + span.start.saturating_sub(ann.spans[i - 1].end)
             }
             None => shift(span.start),
         };

@@ -23,9 +23,9 @@ impl Span {
         }
     }
 
-    /// Number of code points covered.
+    /// Number of code points covered (0 for a backwards span read from a damaged file).
     pub fn len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True when the span covers nothing.
@@ -96,7 +96,12 @@ pub enum Stance {
 
 impl Stance {
     /// Every stance, in display order.
-    pub const ALL: [Stance; 4] = [Stance::Asserts, Stance::Denies, Stance::Questions, Stance::Reports];
+    pub const ALL: [Stance; 4] = [
+        Stance::Asserts,
+        Stance::Denies,
+        Stance::Questions,
+        Stance::Reports,
+    ];
 
     /// Lower-case name used in exports and the UI.
     pub fn as_str(self) -> &'static str {
@@ -130,7 +135,12 @@ pub enum ClaimType {
 
 impl ClaimType {
     /// Every claim type, in display order.
-    pub const ALL: [ClaimType; 4] = [ClaimType::Fact, ClaimType::Opinion, ClaimType::Prediction, ClaimType::Quote];
+    pub const ALL: [ClaimType; 4] = [
+        ClaimType::Fact,
+        ClaimType::Opinion,
+        ClaimType::Prediction,
+        ClaimType::Quote,
+    ];
 
     /// Lower-case name used in exports and the UI.
     pub fn as_str(self) -> &'static str {

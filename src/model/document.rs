@@ -72,7 +72,9 @@ impl Document {
         let quote = spans.iter().map(|s| self.slice(*s)).collect::<Vec<_>>().join(" ");
         let first = spans.first().map_or(0, |s| s.start);
         let last = spans.last().map_or(0, |s| s.end);
-        let prefix = self.slice(Span::new(first.saturating_sub(CONTEXT_CHARS), first)).to_owned();
+        let prefix = self
+            .slice(Span::new(first.saturating_sub(CONTEXT_CHARS), first))
+            .to_owned();
         let suffix = self
             .slice(Span::new(last, (last + CONTEXT_CHARS).min(self.len_chars())))
             .to_owned();
@@ -81,7 +83,9 @@ impl Document {
 
     /// True when every span lies inside the text.
     pub fn spans_in_range(&self, spans: &[Span]) -> bool {
-        spans.iter().all(|s| s.start <= s.end && s.end <= self.len_chars())
+        spans
+            .iter()
+            .all(|s| s.start <= s.end && s.end <= self.len_chars())
     }
 }
 
@@ -118,7 +122,8 @@ impl DocAnnotations {
     /// Restores the (start, end, id) order after an edit.
     pub fn sort(&mut self) {
         self.annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.relations.sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
+        self.relations
+            .sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
     }
 
     /// Relations that start or end at `id` (ends in this document only).

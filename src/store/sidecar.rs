@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use crate::model::{
     Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status,
-
 };
 
 use super::ronscan;
@@ -132,7 +131,12 @@ fn write_annotation(out: &mut String, a: &Annotation) {
             let _ = writeln!(out, "{j}speaker: {},", speaker_lit(&c.speaker));
             match &c.cue {
                 Some(cue) => {
-                    let _ = writeln!(out, "{j}cue: Some((span: {}, quote: {})),", span_lit(&cue.span), lit(&cue.quote));
+                    let _ = writeln!(
+                        out,
+                        "{j}cue: Some((span: {}, quote: {})),",
+                        span_lit(&cue.span),
+                        lit(&cue.quote)
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "{j}cue: None,");
@@ -171,7 +175,9 @@ pub fn to_string(s: &Sidecar) -> String {
     let mut data = s.data.clone();
     data.sort();
     let mut out = String::with_capacity(512 + data.annotations.len() * 480);
-    out.push_str("// Marginalia annotations. Offsets count Unicode code points of the source, end-exclusive.\n");
+    out.push_str(
+        "// Marginalia annotations. Offsets count Unicode code points of the source, end-exclusive.\n",
+    );
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
     let _ = writeln!(out, "    version: \"{}.{}\",", s.version.0, s.version.1);
@@ -189,7 +195,12 @@ pub fn to_string(s: &Sidecar) -> String {
         out.push_str("        (\n");
         let _ = writeln!(out, "{i}id: {},", lit(&r.id));
         let _ = writeln!(out, "{i}from: {},", lit(&r.from));
-        let _ = writeln!(out, "{i}to: (doc: {}, id: {}),", opt_lit(&r.to.doc), lit(&r.to.id));
+        let _ = writeln!(
+            out,
+            "{i}to: (doc: {}, id: {}),",
+            opt_lit(&r.to.doc),
+            lit(&r.to.id)
+        );
         let _ = writeln!(out, "{i}kind: {},", lit(&r.kind));
         out.push_str("        ),\n");
     }
@@ -268,15 +279,56 @@ struct ClaimRecord {
     proposition: Option<String>,
 }
 
-const TOP_FIELDS: &[&str] = &["format", "version", "source", "source_hash", "status", "annotations", "relations"];
+const TOP_FIELDS: &[&str] = &[
+    "format",
+    "version",
+    "source",
+    "source_hash",
+    "status",
+    "annotations",
+    "relations",
+];
 const ANN_FIELDS: &[&str] = &[
-    "id", "spans", "quote", "prefix", "suffix", "label", "kind", "attributes", "note", "annotator", "created",
-    "modified", "orphaned",
+    "id",
+    "spans",
+    "quote",
+    "prefix",
+    "suffix",
+    "label",
+    "kind",
+    "attributes",
+    "note",
+    "annotator",
+    "created",
+    "modified",
+    "orphaned",
 ];
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {
     let (a, b) = v.split_once('.').unwrap_or((v, "0"));
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+/// Parses a sidecar from the bytes of its file: they must be UTF-8; a leading
+/// byte-order mark (added by some editors) is ignored.
+pub fn from_bytes(bytes: &[u8]) -> Result<Sidecar, SidecarError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(src) => from_str(src),
+        Err(e) => {
+            // Name the place of the first bad byte so it can be found in an editor.
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            Err(SidecarError {
+                line,
+                column,
+                message: "the file is not UTF-8 text; save it as UTF-8".into(),
+                future_version: false,
+            })
+        }
+    }
 }
 
 /// Parses a sidecar. Errors carry line and column; a newer major version is an error
@@ -296,7 +348,10 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
     let fields = ronscan::struct_fields(src);
     if let Some(fields) = &fields
         && let Some((_, v)) = fields.iter().find(|(k, _)| k == "version")
-        && let Some(version) = v.trim_matches('"').split_once('.').and_then(|_| parse_version(v.trim_matches('"')))
+        && let Some(version) = v
+            .trim_matches('"')
+            .split_once('.')
+            .and_then(|_| parse_version(v.trim_matches('"')))
         && version.0 > MAJOR
     {
         return Err(SidecarError {
@@ -309,18 +364,30 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
             future_version: true,
         });
     }
-    let rec: FileRecord = ron::from_str(src)
-        .map_err(|e| err(e.span.start.line, e.span.start.col, e.code.to_string()))?;
+    let rec: FileRecord =
+        ron::from_str(src).map_err(|e| err(e.span.start.line, e.span.start.col, e.code.to_string()))?;
     if rec.format != FORMAT {
-        return Err(err(0, 0, format!("the format field is \"{}\", not \"{FORMAT}\"", rec.format)));
+        return Err(err(
+            0,
+            0,
+            format!("the format field is \"{}\", not \"{FORMAT}\"", rec.format),
+        ));
     }
-    let version = parse_version(&rec.version)
-        .ok_or_else(|| err(0, 0, format!("the version \"{}\" is not of the form MAJOR.MINOR", rec.version)))?;
+    let version = parse_version(&rec.version).ok_or_else(|| {
+        err(
+            0,
+            0,
+            format!("the version \"{}\" is not of the form MAJOR.MINOR", rec.version),
+        )
+    })?;
     if version.0 > MAJOR {
         return Err(SidecarError {
             line: 0,
             column: 0,
-            message: format!("it was written by a newer Marginalia (format version {})", rec.version),
+            message: format!(
+                "it was written by a newer Marginalia (format version {})",
+                rec.version
+            ),
             future_version: true,
         });
     }
@@ -387,4 +454,3 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
         data,
     })
 }
-
