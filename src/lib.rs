@@ -4,8 +4,8 @@
 //! `model` holds the data and its rules, `store` the files on disk, `export`
 //! the interchange formats, `ui` the egui workbench, and `cli` the command line.
 
-pub mod cli;
-pub mod export;
 pub mod model;
 pub mod store;
+pub mod cli;
+pub mod export;
 pub mod ui;
