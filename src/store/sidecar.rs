@@ -185,8 +185,20 @@ pub fn to_string(s: &Sidecar) -> String {
     let _ = writeln!(out, "    source_hash: {},", lit(&s.source_hash));
     let _ = writeln!(out, "    status: {},", status_lit(data.status));
     out.push_str("    annotations: [\n");
-    for a in &data.annotations {
-        write_annotation(&mut out, a);
+    // Ids are unique in valid data, but a hand-edited file may repeat one; breaking
+    // ties on the written text keeps the output independent of the input order.
+    let mut blocks: Vec<((usize, usize, &str), String)> = data
+        .annotations
+        .iter()
+        .map(|a| {
+            let mut block = String::new();
+            write_annotation(&mut block, a);
+            (a.sort_key(), block)
+        })
+        .collect();
+    blocks.sort();
+    for (_, block) in &blocks {
+        out.push_str(block);
     }
     out.push_str("    ],\n");
     out.push_str("    relations: [\n");
