@@ -98,10 +98,7 @@ pub fn format_report(root: &Path, report: &CheckReport) -> String {
             );
         }
     }
-    let count = |s, word: &str| {
-        let n = report.count(s);
-        format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-    };
+    let n = |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
     let verdict = if report.is_clean() {
         "clean"
     } else {
@@ -109,13 +106,13 @@ pub fn format_report(root: &Path, report: &CheckReport) -> String {
     };
     let _ = writeln!(
         out,
-        "\n{} documents, {} annotation files, {} annotations: {}, {}, {} ({verdict})",
-        report.documents,
-        report.sidecars,
-        report.annotations,
-        count(Severity::Error, "error"),
-        count(Severity::Warning, "warning"),
-        count(Severity::Info, "note"),
+        "\n{}, {}, {}: {}, {}, {} ({verdict})",
+        n(report.documents, "document"),
+        n(report.sidecars, "annotation file"),
+        n(report.annotations, "annotation"),
+        n(report.count(Severity::Error), "error"),
+        n(report.count(Severity::Warning), "warning"),
+        n(report.count(Severity::Info), "note"),
     );
     out
 }

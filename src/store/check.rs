@@ -592,34 +592,46 @@ fn check_sidecar(
                 Problem::DanglingRelation,
                 Some(&r.id),
                 format!(
-                    "relation {} starts at {}, which is not an annotation of this document",
+                    "relation {} starts at {}, which is not an annotation of this document; remove the relation",
                     r.id, r.from
                 ),
             );
         }
-        let missing = match r.to.doc.as_deref() {
-            None => (!ids.contains_key(r.to.id.as_str())).then(|| "this document".to_owned()),
-            Some(other) if other == rel => (!ids.contains_key(r.to.id.as_str())).then(|| other.to_owned()),
+        let here = |id: &str| ids.contains_key(id);
+        let problem = match r.to.doc.as_deref() {
+            None => (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned()),
+            Some(other) if other == rel => {
+                (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned())
+            }
             Some(other) => {
                 let other_side = format!("{other}{}", sidecar::EXTENSION);
                 if !sources.contains(other) {
-                    Some(format!("{other}, which does not exist in this folder"))
+                    Some(format!("{other} does not exist in this folder"))
                 } else {
                     match parsed.get(&other_side) {
-                        None => Some(format!("{other}, which has no annotations")),
-                        Some(Err(_)) => Some(format!("{other}, whose annotation file cannot be read")),
-                        Some(Ok(o)) => o.data.get(&r.to.id).is_none().then(|| other.to_owned()),
+                        None => Some(format!("{other} has no annotations yet")),
+                        Some(Err(_)) => Some(format!("the annotation file of {other} cannot be read")),
+                        Some(Ok(o)) => o
+                            .data
+                            .get(&r.to.id)
+                            .is_none()
+                            .then(|| format!("{other} has no annotation with that id")),
                     }
                 }
             }
         };
-        if let Some(place) = missing {
+        if let Some(why) = problem {
+            let place =
+                r.to.doc
+                    .as_deref()
+                    .map(|d| format!(" in {d}"))
+                    .unwrap_or_default();
             sink.push(
                 Severity::Error,
                 Problem::DanglingRelation,
                 Some(&r.id),
                 format!(
-                    "relation {} points to {} in {place}; no such annotation",
+                    "relation {} points to annotation {}{place}, but {why}; remove the relation or link it again",
                     r.id, r.to.id
                 ),
             );

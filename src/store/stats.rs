@@ -103,12 +103,16 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
             let who = match &claim.speaker {
                 Speaker::Unknown => UNKNOWN.to_owned(),
                 Speaker::Author => AUTHOR.to_owned(),
-                Speaker::Entity(id) => match data.get(id) {
-                    Some(e) => e
-                        .canonical()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| e.quote.split_whitespace().collect::<Vec<_>>().join(" ")),
-                    // A speaker id that points nowhere is a `check` error; count it as unknown.
+                // A speaker id that points nowhere (or to a claim) is a `check` error; count it as unknown.
+                Speaker::Entity(id) => match data.get(id).filter(|e| !e.kind.is_claim()) {
+                    Some(e) => {
+                        let quote = e.quote.split_whitespace().collect::<Vec<_>>().join(" ");
+                        match e.canonical() {
+                            Some(c) if !c.trim().is_empty() => c.to_owned(),
+                            _ if !quote.is_empty() => quote,
+                            _ => id.clone(),
+                        }
+                    }
                     None => UNKNOWN.to_owned(),
                 },
             };
