@@ -165,7 +165,8 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
             // Later fragments keep their distance to the previous one.
             Some(prev) => {
                 let prev: &Span = prev;
-                prev.end + (span.start - ann.spans[i - 1].end)
+                // Saturating: spans read from a damaged file may overlap or run backwards.
+                prev.end + span.start.saturating_sub(ann.spans[i - 1].end)
             }
             None => shift(span.start),
         };

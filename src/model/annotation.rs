@@ -23,9 +23,9 @@ impl Span {
         }
     }
 
-    /// Number of code points covered.
+    /// Number of code points covered (0 for a backwards span read from a damaged file).
     pub fn len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     /// True when the span covers nothing.

@@ -12,7 +12,7 @@ use crate::model::{DocAnnotations, Document, content_hash};
 
 use super::atomic::write_atomic;
 use super::decode::{NotText, decode};
-use super::sidecar::{self, MAJOR, MINOR, Sidecar, SidecarError};
+use super::sidecar::{self, MAJOR, MINOR, Sidecar};
 
 /// File extensions read as sources.
 pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "md", "text"];
@@ -82,22 +82,48 @@ fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
 /// Lists the sources under `root`, recursively, in natural order: skips hidden
 /// files and folders, sidecars, and folders already visited through a symlink.
 pub fn scan(root: &Path) -> io::Result<Vec<DocEntry>> {
+    scan_files(root, is_source_name)
+}
+
+/// Lists the sidecars under `root` (files named like `article.txt.ron`), with
+/// the same rules as [`scan`]; used to find sidecars whose source is gone.
+pub fn scan_sidecars(root: &Path) -> io::Result<Vec<DocEntry>> {
+    scan_files(root, |name| {
+        name.strip_suffix(sidecar::EXTENSION).is_some_and(is_source_name)
+    })
+}
+
+/// The source a sidecar belongs to: `dir/article.txt.ron` → `dir/article.txt`.
+pub fn source_of_sidecar(rel: &str) -> Option<&str> {
+    rel.strip_suffix(sidecar::EXTENSION).filter(|s| is_source_name(s))
+}
+
+/// True when a file name has one of the [`SOURCE_EXTENSIONS`].
+pub fn is_source_name(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext))
+}
+
+fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool) -> io::Result<Vec<DocEntry>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     seen.insert(fs::canonicalize(root)?);
-    walk(root, root, &mut seen, &mut out)?;
+    walk(root, root, &wanted, &mut seen, &mut out)?;
     out.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<DocEntry>) -> io::Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    wanted: &dyn Fn(&str) -> bool,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Vec<DocEntry>,
+) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         // An unreadable subfolder should not hide the rest of the corpus.
-        Err(e) if dir != root => {
-            let _ = e;
-            return Ok(());
-        }
+        Err(_) if dir != root => return Ok(()),
         Err(e) => return Err(e),
     };
     for entry in entries.flatten() {
@@ -113,23 +139,20 @@ fn walk(root: &Path, dir: &Path, seen: &mut HashSet<PathBuf>, out: &mut Vec<DocE
             if let Ok(canon) = fs::canonicalize(&path)
                 && seen.insert(canon)
             {
-                walk(root, &path, seen, out)?;
+                walk(root, &path, wanted, seen, out)?;
             }
-        } else if meta.is_file() {
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap_or(&path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push(DocEntry {
-                    rel,
-                    size: meta.len(),
-                });
-            }
+        } else if meta.is_file() && wanted(&name) {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(DocEntry {
+                rel,
+                size: meta.len(),
+            });
         }
     }
     Ok(())
@@ -252,14 +275,7 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
     loaded.stamp = DiskStamp {
         sidecar: Some(bytes_hash(&side_bytes)),
     };
-    let parsed = std::str::from_utf8(&side_bytes)
-        .map_err(|e| SidecarError {
-            line: 0,
-            column: 0,
-            message: format!("it is not UTF-8 text ({e})"),
-            future_version: false,
-        })
-        .and_then(sidecar::from_str);
+    let parsed = sidecar::from_bytes(&side_bytes);
     match parsed {
         Ok(sc) => {
             loaded.version = sc.version;
@@ -337,7 +353,9 @@ pub fn render(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> Str
 }
 
 /// Saves a document's annotations atomically, refusing when the sidecar on disk
-/// is no longer the one described by `expected`. Returns the new stamp.
+/// is no longer the one described by `expected`, and refusing to replace a
+/// sidecar this build cannot read (damaged, or from a newer major version)
+/// even when `expected` describes it. Returns the new stamp.
 pub fn save(
     root: &Path,
     doc: &Document,
@@ -346,7 +364,14 @@ pub fn save(
     expected: &DiskStamp,
 ) -> Result<DiskStamp, SaveError> {
     let side = sidecar_path(&root.join(&doc.path));
-    let current = DiskStamp::read(&side).map_err(|e| SaveError::Io(side.clone(), e))?;
+    let on_disk = match fs::read(&side) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(SaveError::Io(side, e)),
+    };
+    let current = DiskStamp {
+        sidecar: on_disk.as_deref().map(bytes_hash),
+    };
     if &current != expected {
         return Err(SaveError::Conflict(side));
     }
@@ -357,8 +382,33 @@ pub fn save(
     if current == new {
         return Ok(new);
     }
+    // The stamp of a damaged file matches once it was loaded; the file's content
+    // is what decides, so a caller that ignores `read_only` still cannot destroy it.
+    if let Some(bytes) = &on_disk
+        && let Err(e) = sidecar::from_bytes(bytes)
+    {
+        return Err(SaveError::ReadOnly(format!(
+            "{} {}: {e}; the file is left untouched",
+            side.display(),
+            if e.future_version {
+                "was written by a newer version of Marginalia"
+            } else {
+                "could not be read"
+            }
+        )));
+    }
     write_atomic(&side, text.as_bytes()).map_err(|e| SaveError::Io(side.clone(), e))?;
     Ok(new)
+}
+
+/// Saves a loaded document and records the new stamp in it. Refuses read-only
+/// documents, so the GUI and tools need no check of their own.
+pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError> {
+    if let Some(why) = &loaded.read_only {
+        return Err(SaveError::ReadOnly(why.clone()));
+    }
+    loaded.stamp = save(root, &loaded.doc, &loaded.data, loaded.version, &loaded.stamp)?;
+    Ok(())
 }
 
 /// Hash of a source file's decoded text, to notice edits made outside Marginalia.

@@ -2,7 +2,9 @@
 //! re-anchoring on load, and change detection.
 
 pub mod atomic;
+pub mod check;
 pub mod corpus;
 pub mod decode;
 pub mod ronscan;
 pub mod sidecar;
+pub mod stats;

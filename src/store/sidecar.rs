@@ -185,8 +185,20 @@ pub fn to_string(s: &Sidecar) -> String {
     let _ = writeln!(out, "    source_hash: {},", lit(&s.source_hash));
     let _ = writeln!(out, "    status: {},", status_lit(data.status));
     out.push_str("    annotations: [\n");
-    for a in &data.annotations {
-        write_annotation(&mut out, a);
+    // Ids are unique in valid data, but a hand-edited file may repeat one; breaking
+    // ties on the written text keeps the output independent of the input order.
+    let mut blocks: Vec<((usize, usize, &str), String)> = data
+        .annotations
+        .iter()
+        .map(|a| {
+            let mut block = String::new();
+            write_annotation(&mut block, a);
+            (a.sort_key(), block)
+        })
+        .collect();
+    blocks.sort();
+    for (_, block) in &blocks {
+        out.push_str(block);
     }
     out.push_str("    ],\n");
     out.push_str("    relations: [\n");
@@ -309,6 +321,28 @@ fn parse_version(v: &str) -> Option<(u32, u32)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
+/// Parses a sidecar from the bytes of its file: they must be UTF-8; a leading
+/// byte-order mark (added by some editors) is ignored.
+pub fn from_bytes(bytes: &[u8]) -> Result<Sidecar, SidecarError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(src) => from_str(src),
+        Err(e) => {
+            // Name the place of the first bad byte so it can be found in an editor.
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            Err(SidecarError {
+                line,
+                column,
+                message: "the file is not UTF-8 text; save it as UTF-8".into(),
+                future_version: false,
+            })
+        }
+    }
+}
+
 /// Parses a sidecar. Errors carry line and column; a newer major version is an error
 /// with `future_version` set; unknown fields of a newer minor version are kept.
 pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
@@ -425,8 +459,12 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
         extra,
     };
     data.sort();
+    // Written back at no lower minor than this build's, so fields it adds are declared;
+    // the lint fires only while MINOR is 0.
+    #[allow(clippy::unnecessary_min_or_max)]
+    let minor = version.1.max(MINOR);
     Ok(Sidecar {
-        version: (MAJOR, version.1),
+        version: (MAJOR, minor),
         source: rec.source,
         source_hash: rec.source_hash,
         data,

@@ -1,0 +1,747 @@
+//! Corpus validation: the tag set and every sidecar, as a structured report.
+//!
+//! `marginalia check` prints this report; the GUI and tests read it directly.
+//! Nothing here writes to disk and nothing panics on damaged input: every
+//! problem becomes a [`Finding`] naming the file it concerns.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::model::anchor::reanchor_all;
+use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet};
+use crate::model::{Annotation, Document, Kind, Speaker};
+
+use super::corpus::{natural_cmp, scan, scan_sidecars, source_of_sidecar};
+use super::decode::decode;
+use super::sidecar::{self, Sidecar, SidecarError};
+
+/// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Data is wrong or cannot be read.
+    Error,
+    /// Data is usable but needs attention.
+    Warning,
+    /// Worth knowing; nothing to fix.
+    Info,
+}
+
+impl Severity {
+    /// Lower-case word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "note",
+        }
+    }
+}
+
+/// What kind of problem a finding reports; stable for tools and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Problem {
+    /// The corpus tag set (`marginalia.ron`) does not parse or validate.
+    TagSet,
+    /// A sidecar does not parse.
+    Parse,
+    /// A sidecar was written by a newer major version; it was not checked.
+    FutureVersion,
+    /// An annotation is flagged orphaned, or would become so when opened.
+    Orphaned,
+    /// A span (or cue) lies outside the text, runs backwards, or spans overlap.
+    OutOfRange,
+    /// A claim's speaker names an entity id that does not exist in the document.
+    DanglingSpeaker,
+    /// A relation names an annotation that does not exist.
+    DanglingRelation,
+    /// A stored quote differs from the text at its spans although the source is unchanged.
+    QuoteMismatch,
+    /// Two annotations or two relations share an id.
+    DuplicateId,
+    /// A label, relation type or attribute value is not in the tag set.
+    NotInTagSet,
+    /// A sidecar whose source file is missing.
+    MissingSource,
+    /// A source file that is not text (it holds NUL bytes).
+    NotText,
+    /// A source file that could not be read at all.
+    Unreadable,
+    /// A source not in UTF-8, or whose encoding was guessed.
+    Encoding,
+    /// The source changed since the sidecar was saved; it is re-anchored when opened.
+    SourceChanged,
+}
+
+impl Problem {
+    /// Short snake-case code, stable across versions, for scripts.
+    pub fn code(self) -> &'static str {
+        match self {
+            Problem::TagSet => "tag_set",
+            Problem::Parse => "parse_error",
+            Problem::FutureVersion => "future_version",
+            Problem::Orphaned => "orphaned",
+            Problem::OutOfRange => "out_of_range",
+            Problem::DanglingSpeaker => "dangling_speaker",
+            Problem::DanglingRelation => "dangling_relation",
+            Problem::QuoteMismatch => "quote_mismatch",
+            Problem::DuplicateId => "duplicate_id",
+            Problem::NotInTagSet => "not_in_tag_set",
+            Problem::MissingSource => "missing_source",
+            Problem::NotText => "not_text",
+            Problem::Unreadable => "unreadable",
+            Problem::Encoding => "encoding",
+            Problem::SourceChanged => "source_changed",
+        }
+    }
+}
+
+/// One thing `check` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The file it concerns, relative to the corpus root with `/` separators:
+    /// the source for document problems, the sidecar when its source is gone,
+    /// `marginalia.ron` for the tag set.
+    pub file: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What kind of problem it is.
+    pub problem: Problem,
+    /// 1-based line in the file the message refers to (0 when not known).
+    pub line: usize,
+    /// 1-based column (0 when not known).
+    pub column: usize,
+    /// The annotation or relation concerned, if any.
+    pub id: Option<String>,
+    /// What is wrong and what to do, in plain words.
+    pub message: String,
+}
+
+/// Everything `check` found in a corpus.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Where the tag set came from (`marginalia.ron` or the built-in one).
+    pub tagset_source: String,
+    /// Number of source documents found.
+    pub documents: usize,
+    /// Number of sidecars found (including those without a source).
+    pub sidecars: usize,
+    /// Number of annotations in the sidecars that could be read.
+    pub annotations: usize,
+    /// Findings, grouped by file in natural order, then by severity.
+    pub findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    /// True when there are no errors and no warnings (notes are allowed).
+    pub fn is_clean(&self) -> bool {
+        self.findings.iter().all(|f| f.severity == Severity::Info)
+    }
+
+    /// Number of findings of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// Findings grouped by file, files in natural order.
+    pub fn by_file(&self) -> Vec<(&str, Vec<&Finding>)> {
+        let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+        for f in &self.findings {
+            match groups.iter_mut().find(|(file, _)| *file == f.file) {
+                Some((_, list)) => list.push(f),
+                None => groups.push((&f.file, vec![f])),
+            }
+        }
+        groups
+    }
+
+    /// Findings about one problem kind.
+    pub fn of(&self, problem: Problem) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.problem == problem)
+    }
+}
+
+/// Collects findings for one file.
+struct Sink<'a> {
+    file: &'a str,
+    out: &'a mut Vec<Finding>,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, severity: Severity, problem: Problem, id: Option<&str>, message: String) {
+        self.at(severity, problem, 0, 0, id, message);
+    }
+
+    fn at(
+        &mut self,
+        severity: Severity,
+        problem: Problem,
+        line: usize,
+        column: usize,
+        id: Option<&str>,
+        message: String,
+    ) {
+        self.out.push(Finding {
+            file: self.file.to_owned(),
+            severity,
+            problem,
+            line,
+            column,
+            id: id.map(str::to_owned),
+            message,
+        });
+    }
+}
+
+/// A source as `check` sees it.
+enum Source {
+    Text(Document, &'static str, bool),
+    NotText,
+    Unreadable(io::Error),
+}
+
+/// Checks the corpus at `root`. Fails only when `root` itself cannot be listed.
+pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
+    let sources = scan(root)?;
+    let sidecars = scan_sidecars(root)?;
+    let mut report = CheckReport {
+        documents: sources.len(),
+        sidecars: sidecars.len(),
+        ..CheckReport::default()
+    };
+    let mut findings = Vec::new();
+    let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
+
+    // Every sidecar is parsed once up front: relations may point into any document.
+    let mut parsed: HashMap<String, Result<Sidecar, SidecarError>> = HashMap::new();
+    for entry in &sidecars {
+        let path = root.join(&entry.rel);
+        let result = match fs::read(&path) {
+            Ok(bytes) => sidecar::from_bytes(&bytes),
+            Err(e) => Err(SidecarError {
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file ({e}); fix its permissions"),
+                future_version: false,
+            }),
+        };
+        parsed.insert(entry.rel.clone(), result);
+    }
+    let source_set: HashSet<&str> = sources.iter().map(|e| e.rel.as_str()).collect();
+
+    for entry in &sidecars {
+        let Some(src) = source_of_sidecar(&entry.rel) else {
+            continue;
+        };
+        if !source_set.contains(src) {
+            let mut sink = Sink {
+                file: &entry.rel,
+                out: &mut findings,
+            };
+            sink.push(
+                Severity::Error,
+                Problem::MissingSource,
+                None,
+                format!(
+                    "the source {src} is missing; restore it, or move this annotation file next to the renamed source with the matching name"
+                ),
+            );
+        }
+    }
+
+    for entry in &sources {
+        let side_rel = format!("{}{}", entry.rel, sidecar::EXTENSION);
+        let mut sink = Sink {
+            file: &entry.rel,
+            out: &mut findings,
+        };
+        let source = match fs::read(root.join(&entry.rel)) {
+            Ok(bytes) => match decode(&bytes) {
+                Ok(d) => Source::Text(Document::new(entry.rel.clone(), d.text), d.encoding, d.guessed),
+                Err(_) => Source::NotText,
+            },
+            Err(e) => Source::Unreadable(e),
+        };
+        let side = parsed.get(&side_rel);
+        match &source {
+            Source::Text(_, encoding, guessed) => {
+                if *guessed {
+                    sink.push(
+                        Severity::Info,
+                        Problem::Encoding,
+                        None,
+                        format!(
+                            "not UTF-8; read as {encoding} (a guess). If letters look wrong, convert the file to UTF-8"
+                        ),
+                    );
+                } else if *encoding != "UTF-8" {
+                    sink.push(Severity::Info, Problem::Encoding, None, format!("read as {encoding}"));
+                }
+            }
+            Source::NotText => sink.push(
+                if side.is_some() { Severity::Error } else { Severity::Info },
+                Problem::NotText,
+                None,
+                if side.is_some() {
+                    format!(
+                        "not a text file (it contains NUL bytes), yet {side_rel} annotates it; restore the text or remove the annotation file"
+                    )
+                } else {
+                    "not a text file (it contains NUL bytes); it is skipped".into()
+                },
+            ),
+            Source::Unreadable(e) => sink.push(
+                Severity::Error,
+                Problem::Unreadable,
+                None,
+                format!("cannot read the file ({e}); fix its permissions"),
+            ),
+        }
+        let Some(side) = side else { continue };
+        let sc = match side {
+            Ok(sc) => sc,
+            Err(e) if e.future_version => {
+                sink.push(
+                    Severity::Warning,
+                    Problem::FutureVersion,
+                    None,
+                    format!(
+                        "{side_rel}: {}; it was not checked and opens read-only",
+                        e.message
+                    ),
+                );
+                continue;
+            }
+            Err(e) => {
+                sink.at(
+                    Severity::Error,
+                    Problem::Parse,
+                    e.line,
+                    e.column,
+                    None,
+                    format!(
+                        "{side_rel}: {e}. The document opens read-only until the file is fixed (it is plain text) or removed"
+                    ),
+                );
+                continue;
+            }
+        };
+        report.annotations += sc.data.annotations.len();
+        let doc = match &source {
+            Source::Text(doc, ..) => Some(doc),
+            _ => None,
+        };
+        check_sidecar(
+            &entry.rel,
+            &side_rel,
+            sc,
+            doc,
+            &tagset,
+            &source_set,
+            &parsed,
+            &mut sink,
+        );
+    }
+
+    findings.sort_by(|a, b| {
+        natural_cmp(&a.file, &b.file)
+            .then(a.severity.cmp(&b.severity))
+            .then(a.line.cmp(&b.line))
+            .then(a.problem.cmp(&b.problem))
+            .then(a.id.cmp(&b.id))
+    });
+    // The tag set concerns the whole corpus, so it is reported first.
+    findings.sort_by_key(|f| f.problem != Problem::TagSet);
+    report.findings = findings;
+    Ok(report)
+}
+
+/// Loads the corpus tag set, recording problems; falls back to the built-in one.
+fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -> TagSet {
+    let path = root.join(CORPUS_TAGSET_FILE);
+    let mut sink = Sink {
+        file: CORPUS_TAGSET_FILE,
+        out: findings,
+    };
+    match fs::read(&path) {
+        Ok(bytes) => {
+            *source = CORPUS_TAGSET_FILE.into();
+            let parsed = std::str::from_utf8(&bytes)
+                .map_err(|_| "the file is not UTF-8 text; save it as UTF-8".to_owned())
+                .and_then(|s| {
+                    TagSet::parse(s.strip_prefix('\u{feff}').unwrap_or(s)).map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(t) => t,
+                Err(msg) => {
+                    let (line, column) = TagSet::parse(&String::from_utf8_lossy(&bytes))
+                        .err()
+                        .map_or((0, 0), |e| (e.line, e.column));
+                    sink.at(
+                        Severity::Error,
+                        Problem::TagSet,
+                        line,
+                        column,
+                        None,
+                        format!(
+                            "the tag set is invalid: {msg}. Labels are checked against the built-in tag set until it is fixed"
+                        ),
+                    );
+                    TagSet::builtin()
+                }
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            *source = "built-in".into();
+            TagSet::builtin()
+        }
+        Err(e) => {
+            *source = "built-in".into();
+            sink.push(
+                Severity::Error,
+                Problem::TagSet,
+                None,
+                format!("cannot read the tag set ({e}); fix its permissions"),
+            );
+            TagSet::builtin()
+        }
+    }
+}
+
+/// Checks one parsed sidecar against its source, the tag set and the other sidecars.
+#[allow(clippy::too_many_arguments)]
+fn check_sidecar(
+    rel: &str,
+    side_rel: &str,
+    sc: &Sidecar,
+    doc: Option<&Document>,
+    tagset: &TagSet,
+    sources: &HashSet<&str>,
+    parsed: &HashMap<String, Result<Sidecar, SidecarError>>,
+    sink: &mut Sink<'_>,
+) {
+    let data = &sc.data;
+    let mut ids: HashMap<&str, &Annotation> = HashMap::new();
+    for a in &data.annotations {
+        if ids.insert(&a.id, a).is_some() {
+            sink.push(
+                Severity::Error,
+                Problem::DuplicateId,
+                Some(&a.id),
+                format!(
+                    "two annotations have the id {}; give one of them a new id in {side_rel}",
+                    a.id
+                ),
+            );
+        }
+    }
+    let mut rel_ids = HashSet::new();
+    for r in &data.relations {
+        if !rel_ids.insert(&r.id) || ids.contains_key(r.id.as_str()) {
+            sink.push(
+                Severity::Error,
+                Problem::DuplicateId,
+                Some(&r.id),
+                format!(
+                    "the relation id {} is used twice; give the relation a new id in {side_rel}",
+                    r.id
+                ),
+            );
+        }
+    }
+
+    let unchanged = doc.is_some_and(|d| d.hash == sc.source_hash);
+    for a in &data.annotations {
+        check_labels(a, tagset, sink);
+        if let Kind::Claim(c) = &a.kind
+            && let Speaker::Entity(sid) = &c.speaker
+        {
+            match ids.get(sid.as_str()) {
+                None => sink.push(
+                    Severity::Error,
+                    Problem::DanglingSpeaker,
+                    Some(&a.id),
+                    format!(
+                        "claim {} names the speaker {sid}, which is not an annotation of this document; pick the speaker again",
+                        a.id
+                    ),
+                ),
+                Some(s) if s.kind.is_claim() => sink.push(
+                    Severity::Warning,
+                    Problem::DanglingSpeaker,
+                    Some(&a.id),
+                    format!("claim {} names the speaker {sid}, which is a claim, not an entity", a.id),
+                ),
+                Some(_) => {}
+            }
+        }
+        if a.orphaned {
+            sink.push(
+                Severity::Warning,
+                Problem::Orphaned,
+                Some(&a.id),
+                format!(
+                    "annotation {} (\"{}\") lost its place when the source changed; select its text again or delete it",
+                    a.id,
+                    short(&a.quote)
+                ),
+            );
+            continue;
+        }
+        let Some(doc) = doc else { continue };
+        if let Some(why) = span_problem(a, doc) {
+            sink.push(
+                if unchanged {
+                    Severity::Error
+                } else {
+                    Severity::Info
+                },
+                Problem::OutOfRange,
+                Some(&a.id),
+                format!("annotation {}: {why}", a.id),
+            );
+            continue;
+        }
+        if unchanged {
+            let (quote, _, _) = doc.selector(&a.spans);
+            if quote != a.quote {
+                sink.push(
+                    Severity::Error,
+                    Problem::QuoteMismatch,
+                    Some(&a.id),
+                    format!(
+                        "annotation {} stores the quote \"{}\" but the text there is \"{}\"; the file was edited by hand or by another tool",
+                        a.id,
+                        short(&a.quote),
+                        short(&quote)
+                    ),
+                );
+            }
+            if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
+                && doc.spans_in_range(&[cue.span])
+                && doc.slice(cue.span) != cue.quote
+            {
+                sink.push(
+                    Severity::Error,
+                    Problem::QuoteMismatch,
+                    Some(&a.id),
+                    format!(
+                        "the cue of claim {} stores \"{}\" but the text there is \"{}\"",
+                        a.id,
+                        short(&cue.quote),
+                        short(doc.slice(cue.span))
+                    ),
+                );
+            }
+        }
+    }
+
+    if let Some(doc) = doc
+        && !unchanged
+    {
+        // Show what opening the document would do, without writing anything.
+        let mut copy = data.clone();
+        let r = reanchor_all(doc, &mut copy);
+        let newly: Vec<&String> = r
+            .orphaned
+            .iter()
+            .filter(|id| data.get(id).is_some_and(|a| !a.orphaned))
+            .collect();
+        sink.push(
+            Severity::Info,
+            Problem::SourceChanged,
+            None,
+            format!(
+                "the source changed since the annotations were saved; opening it moves {} and cannot place {}",
+                plural(r.moved.len(), "annotation"),
+                plural(newly.len(), "annotation"),
+            ),
+        );
+        for id in newly {
+            let quote = data.get(id).map_or("", |a| a.quote.as_str());
+            sink.push(
+                Severity::Warning,
+                Problem::Orphaned,
+                Some(id),
+                format!(
+                    "annotation {id} (\"{}\") no longer matches the changed source and will be flagged orphaned when opened",
+                    short(quote)
+                ),
+            );
+        }
+    }
+
+    for r in &data.relations {
+        if !tagset.relations.contains(&r.kind) {
+            sink.push(
+                Severity::Warning,
+                Problem::NotInTagSet,
+                Some(&r.id),
+                format!(
+                    "relation {} has the type \"{}\", which the tag set does not list (it lists {})",
+                    r.id,
+                    r.kind,
+                    tagset.relations.join(", ")
+                ),
+            );
+        }
+        if !ids.contains_key(r.from.as_str()) {
+            sink.push(
+                Severity::Error,
+                Problem::DanglingRelation,
+                Some(&r.id),
+                format!(
+                    "relation {} starts at {}, which is not an annotation of this document; remove the relation",
+                    r.id, r.from
+                ),
+            );
+        }
+        let here = |id: &str| ids.contains_key(id);
+        let problem = match r.to.doc.as_deref() {
+            None => (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned()),
+            Some(other) if other == rel => {
+                (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned())
+            }
+            Some(other) => {
+                let other_side = format!("{other}{}", sidecar::EXTENSION);
+                if !sources.contains(other) {
+                    Some(format!("{other} does not exist in this folder"))
+                } else {
+                    match parsed.get(&other_side) {
+                        None => Some(format!("{other} has no annotations yet")),
+                        Some(Err(_)) => Some(format!("the annotation file of {other} cannot be read")),
+                        Some(Ok(o)) => o
+                            .data
+                            .get(&r.to.id)
+                            .is_none()
+                            .then(|| format!("{other} has no annotation with that id")),
+                    }
+                }
+            }
+        };
+        if let Some(why) = problem {
+            let place =
+                r.to.doc
+                    .as_deref()
+                    .map(|d| format!(" in {d}"))
+                    .unwrap_or_default();
+            sink.push(
+                Severity::Error,
+                Problem::DanglingRelation,
+                Some(&r.id),
+                format!(
+                    "relation {} points to annotation {}{place}, but {why}; remove the relation or link it again",
+                    r.id, r.to.id
+                ),
+            );
+        }
+    }
+}
+
+/// Label, kind and attribute values against the tag set.
+fn check_labels(a: &Annotation, tagset: &TagSet, sink: &mut Sink<'_>) {
+    let Some(def) = tagset.label(&a.label) else {
+        sink.push(
+            Severity::Warning,
+            Problem::NotInTagSet,
+            Some(&a.id),
+            format!(
+                "annotation {} has the label \"{}\", which the tag set does not define; add it to marginalia.ron or relabel",
+                a.id, a.label
+            ),
+        );
+        return;
+    };
+    let kind_ok = match def.kind {
+        LabelKind::Entity => !a.kind.is_claim(),
+        LabelKind::Claim => a.kind.is_claim(),
+    };
+    if !kind_ok {
+        sink.push(
+            Severity::Warning,
+            Problem::NotInTagSet,
+            Some(&a.id),
+            format!(
+                "annotation {} is {} but its label \"{}\" is for {}",
+                a.id,
+                if a.kind.is_claim() { "a claim" } else { "an entity" },
+                a.label,
+                if def.kind == LabelKind::Claim {
+                    "claims"
+                } else {
+                    "entities"
+                }
+            ),
+        );
+    }
+    for (k, v) in &a.attributes {
+        if let Some(attr) = def.attributes.iter().find(|x| &x.name == k)
+            && !attr.values.is_empty()
+            && !attr.values.contains(v)
+        {
+            sink.push(
+                Severity::Warning,
+                Problem::NotInTagSet,
+                Some(&a.id),
+                format!(
+                    "annotation {} has {k} = \"{v}\"; the tag set allows {}",
+                    a.id,
+                    attr.values.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// Why the spans of an annotation (or its cue) cannot be right, if they cannot.
+fn span_problem(a: &Annotation, doc: &Document) -> Option<String> {
+    let len = doc.len_chars();
+    if a.spans.is_empty() {
+        return Some("it has no spans".into());
+    }
+    for s in &a.spans {
+        if s.start > s.end {
+            return Some(format!("the span {}..{} runs backwards", s.start, s.end));
+        }
+        if s.end > len {
+            return Some(format!(
+                "the span {}..{} ends past the end of the text ({len} characters)",
+                s.start, s.end
+            ));
+        }
+    }
+    if a.spans.windows(2).any(|w| w[0].end > w[1].start) {
+        return Some("its spans overlap or are out of order".into());
+    }
+    if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
+        && (cue.span.start > cue.span.end || cue.span.end > len)
+    {
+        return Some(format!(
+            "the cue span {}..{} is outside the text",
+            cue.span.start, cue.span.end
+        ));
+    }
+    None
+}
+
+/// A quote cut to a readable length for messages.
+fn short(s: &str) -> String {
+    const MAX: usize = 60;
+    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if flat.chars().count() <= MAX {
+        flat
+    } else {
+        let mut cut: String = flat.chars().take(MAX - 1).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

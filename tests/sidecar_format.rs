@@ -1,0 +1,371 @@
+//! The sidecar format: round trips, determinism, versioning, unknown fields,
+//! and the code-point offsets everything is stored in.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use marginalia::model::offsets::{CharIndex, byte_to_cp, cp_to_byte};
+use marginalia::model::{
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
+};
+use marginalia::store::corpus;
+use marginalia::store::sidecar::{self, Sidecar};
+use proptest::prelude::*;
+
+// ---- strategies ----
+
+/// Characters that stress the writer: quotes, backslashes, line endings,
+/// controls, emoji, combining marks, CJK, plus anything at all.
+fn nasty_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => any::<char>(),
+        1 => Just('"'),
+        1 => Just('\\'),
+        1 => Just('\r'),
+        1 => Just('\n'),
+        1 => Just('\t'),
+        1 => Just('\0'),
+        1 => Just('😀'),
+        1 => Just('\u{301}'),
+        1 => Just('漢'),
+        1 => Just('\u{feff}'),
+        1 => Just('\u{2028}'),
+        1 => Just('}'),
+        1 => Just('('),
+        2 => Just(' '),
+        4 => proptest::char::range('a', 'z'),
+    ]
+}
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(nasty_char(), 0..max).prop_map(String::from_iter)
+}
+
+fn span() -> impl Strategy<Value = Span> {
+    (0usize..5000, 0usize..200).prop_map(|(s, l)| Span::new(s, s + l))
+}
+
+fn speaker() -> impl Strategy<Value = Speaker> {
+    prop_oneof![
+        Just(Speaker::Unknown),
+        Just(Speaker::Author),
+        text(12).prop_map(Speaker::Entity)
+    ]
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    let claim = (
+        speaker(),
+        proptest::option::of((span(), text(10)).prop_map(|(span, quote)| Cue { span, quote })),
+        proptest::sample::select(Stance::ALL.to_vec()),
+        proptest::sample::select(ClaimType::ALL.to_vec()),
+        proptest::option::of(text(16)),
+    )
+        .prop_map(|(speaker, cue, stance, claim_type, proposition)| {
+            Kind::Claim(Claim {
+                speaker,
+                cue,
+                stance,
+                claim_type,
+                proposition,
+            })
+        });
+    prop_oneof![
+        proptest::option::of(text(16)).prop_map(|canonical| Kind::Entity { canonical }),
+        claim
+    ]
+}
+
+fn annotation() -> impl Strategy<Value = Annotation> {
+    (
+        (
+            text(10),
+            proptest::collection::vec(span(), 0..4),
+            text(40),
+            text(32),
+            text(32),
+            text(8),
+        ),
+        (
+            kind(),
+            proptest::collection::btree_map(text(8), text(16), 0..4),
+            text(60),
+            text(10),
+        ),
+        (text(20), text(20), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (id, spans, quote, prefix, suffix, label),
+                (kind, attributes, note, annotator),
+                (created, modified, orphaned),
+            )| {
+                Annotation {
+                    id,
+                    spans,
+                    quote,
+                    prefix,
+                    suffix,
+                    label,
+                    kind,
+                    attributes,
+                    note,
+                    annotator,
+                    created,
+                    modified,
+                    orphaned,
+                    extra: BTreeMap::new(),
+                }
+            },
+        )
+}
+
+fn relation() -> impl Strategy<Value = Relation> {
+    (
+        text(8),
+        text(8),
+        proptest::option::of(text(24)),
+        text(8),
+        text(10),
+    )
+        .prop_map(|(id, from, doc, to, kind)| Relation {
+            id,
+            from,
+            to: Target { doc, id: to },
+            kind,
+        })
+}
+
+fn sidecar_value() -> impl Strategy<Value = Sidecar> {
+    (
+        proptest::collection::vec(annotation(), 0..6),
+        proptest::collection::vec(relation(), 0..4),
+        proptest::sample::select(Status::ALL.to_vec()),
+        text(20),
+        "[0-9a-f]{0,64}",
+    )
+        .prop_map(|(mut annotations, relations, status, source, source_hash)| {
+            // Ids are unique within a document (the edit layer enforces it).
+            for (i, a) in annotations.iter_mut().enumerate() {
+                a.id = format!("{i}:{}", a.id);
+            }
+            let mut data = DocAnnotations {
+                annotations,
+                relations,
+                status,
+                extra: BTreeMap::new(),
+            };
+            data.sort();
+            Sidecar {
+                version: (sidecar::MAJOR, sidecar::MINOR),
+                source,
+                source_hash,
+                data,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn model_to_ron_to_model_is_identity(sc in sidecar_value()) {
+        let ron = sidecar::to_string(&sc);
+        let back = sidecar::from_str(&ron).map_err(|e| TestCaseError::fail(format!("{e}\n{ron}")))?;
+        prop_assert_eq!(&back, &sc);
+        // Saving what was read gives the same bytes.
+        prop_assert_eq!(sidecar::to_string(&back), ron);
+    }
+
+    #[test]
+    fn annotation_order_does_not_change_the_bytes(sc in sidecar_value()) {
+        let mut shuffled = sc.clone();
+        shuffled.data.annotations.reverse();
+        shuffled.data.relations.reverse();
+        prop_assert_eq!(sidecar::to_string(&shuffled), sidecar::to_string(&sc));
+    }
+
+    #[test]
+    fn char_index_agrees_with_naive_conversions(t in text(600)) {
+        let idx = CharIndex::new(&t);
+        let n = t.chars().count();
+        prop_assert_eq!(idx.len_chars(), n);
+        for cp in 0..=n + 2 {
+            prop_assert_eq!(idx.cp_to_byte(&t, cp), cp_to_byte(&t, cp), "cp {}", cp);
+        }
+        for b in 0..=t.len() + 2 {
+            prop_assert_eq!(idx.byte_to_cp(&t, b), byte_to_cp(&t, b), "byte {}", b);
+        }
+    }
+
+    #[test]
+    fn conversions_are_inverse_on_char_boundaries(t in text(300)) {
+        for (cp, (byte, _)) in t.char_indices().enumerate() {
+            prop_assert_eq!(cp_to_byte(&t, cp), Some(byte));
+            prop_assert_eq!(byte_to_cp(&t, byte), Some(cp));
+        }
+        prop_assert_eq!(cp_to_byte(&t, t.chars().count()), Some(t.len()));
+    }
+}
+
+#[test]
+fn seeds_offsets_count_code_points() {
+    for name in common::seed_names() {
+        let t = common::seed(&name);
+        let idx = CharIndex::new(&t);
+        assert_eq!(idx.len_chars(), t.chars().count(), "{name}");
+        assert!(idx.len_chars() < t.len(), "{name} has non-ASCII punctuation");
+        for (cp, (byte, _)) in t.char_indices().enumerate() {
+            assert_eq!(idx.cp_to_byte(&t, cp), Some(byte), "{name} cp {cp}");
+            assert_eq!(idx.byte_to_cp(&t, byte), Some(cp), "{name} byte {byte}");
+        }
+        // Inside a multi-byte character there is no code point.
+        if let Some((b, c)) = t.char_indices().find(|(_, c)| c.len_utf8() > 1) {
+            assert_eq!(idx.byte_to_cp(&t, b + 1), None, "{name}: inside {c:?}");
+        }
+    }
+}
+
+#[test]
+fn curly_quotes_and_dashes_in_seeds_slice_by_code_points() {
+    let t = common::seed(common::CLINTON);
+    let doc = Document::new(common::CLINTON, t.clone());
+    let span = common::find(&t, "“#savemyfriend”", 0);
+    assert_eq!(span.len(), 15);
+    assert_eq!(doc.slice(span), "“#savemyfriend”");
+    // Python would say: text.index("“#savemyfriend”") on the same text.
+    let py_index = t
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(15)
+        .position(|w| w.iter().collect::<String>() == "“#savemyfriend”");
+    assert_eq!(Some(span.start), py_index);
+    let t1 = common::seed("001_ae94bf7b73027a13.txt");
+    let dash = common::find(&t1, "–", 0);
+    assert_eq!(Document::new("x", t1.clone()).slice(dash), "–");
+    assert_eq!(
+        cp_to_byte(&t1, dash.end).unwrap() - cp_to_byte(&t1, dash.start).unwrap(),
+        3
+    );
+}
+
+/// A sidecar written by a hypothetical Marginalia 1.3, with fields this build does not know.
+const NEWER_MINOR: &str = r##"// written by a newer minor version
+(
+    format: "marginalia",
+    version: "1.3",
+    source: "a.txt",
+    source_hash: "HASH",
+    status: InProgress,
+    annotations: [
+        (
+            id: "e1",
+            spans: [(start: 0, end: 5)],
+            quote: "Hello",
+            prefix: "",
+            suffix: " world",
+            label: "PERSON",
+            kind: Entity(canonical: None),
+            attributes: {},
+            note: "",
+            annotator: "ana",
+            created: "2026-01-01T00:00:00Z",
+            modified: "2026-01-01T00:00:00Z",
+            confidence: Some(0.75),
+            review: (by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"]),
+        ),
+    ],
+    relations: [],
+    reviewed_by: [
+        "bo",
+        "cy",
+    ],
+    layout: Layout(columns: 2, raw: r#"x"y"#),
+)
+"##;
+
+#[test]
+fn unknown_fields_of_a_newer_minor_are_kept_byte_for_byte() {
+    let sc = sidecar::from_str(NEWER_MINOR).unwrap();
+    assert_eq!(sc.version, (1, 3));
+    let a = &sc.data.annotations[0];
+    assert_eq!(a.extra["confidence"], "Some(0.75)");
+    assert_eq!(
+        a.extra["review"],
+        r#"(by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"])"#
+    );
+    let out = sidecar::to_string(&sc);
+    assert!(out.contains("    version: \"1.3\",\n"), "{out}");
+    for raw in [
+        "confidence: Some(0.75),",
+        r#"review: (by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"]),"#,
+        "reviewed_by: [\n        \"bo\",\n        \"cy\",\n    ],",
+        "layout: Layout(columns: 2, raw: r#\"x\"y\"#),",
+    ] {
+        assert!(out.contains(raw), "missing {raw}\n{out}");
+    }
+    // And again: a second round gives the same bytes.
+    assert_eq!(sidecar::to_string(&sidecar::from_str(&out).unwrap()), out);
+}
+
+#[test]
+fn unknown_fields_survive_a_save_through_the_corpus_api() {
+    let dir = common::corpus(&[("a.txt", b"Hello world")]);
+    let src = NEWER_MINOR.replace("HASH", &marginalia::model::content_hash("Hello world"));
+    std::fs::write(dir.path().join("a.txt.ron"), &src).unwrap();
+    let mut loaded = corpus::load(dir.path(), "a.txt").unwrap();
+    assert!(loaded.read_only.is_none(), "{:?}", loaded.read_only);
+    loaded.data.status = Status::Done;
+    corpus::save_loaded(dir.path(), &mut loaded).unwrap();
+    let out = std::fs::read_to_string(dir.path().join("a.txt.ron")).unwrap();
+    assert!(out.contains("status: Done,"));
+    assert!(out.contains("version: \"1.3\""));
+    assert!(out.contains("confidence: Some(0.75),"));
+    assert!(out.contains("layout: Layout(columns: 2, raw: r#\"x\"y\"#),"));
+    assert!(out.contains("reviewed_by: [\n        \"bo\",\n        \"cy\",\n    ],"));
+}
+
+#[test]
+fn a_newer_major_version_is_refused_as_future_version() {
+    let src = NEWER_MINOR.replace("\"1.3\"", "\"2.0\"");
+    let e = sidecar::from_str(&src).unwrap_err();
+    assert!(e.future_version);
+    assert!(e.message.contains("2.0"), "{e}");
+    // Even when the rest would not parse as 1.x.
+    let src = "(format: \"marginalia\", version: \"2.1\", annotations: {\"new\": \"shape\"})";
+    assert!(sidecar::from_str(src).unwrap_err().future_version);
+    // A damaged 1.x file is damage, not the future.
+    let e =
+        sidecar::from_str("(format: \"marginalia\", version: \"1.0\", annotations: [(id: )])").unwrap_err();
+    assert!(!e.future_version);
+    assert!(e.line > 0 && e.column > 0, "{e:?}");
+}
+
+#[test]
+fn writer_output_is_stable_and_line_oriented() {
+    let doc = Document::new("a.txt", common::seed(common::CLINTON));
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "p1", "Hillary Clinton", 0, "PERSON"));
+    data.annotations
+        .push(common::entity(&doc, "c1", "China", 0, "PLACE"));
+    data.relations.push(Relation {
+        id: "r1".into(),
+        from: "p1".into(),
+        to: Target {
+            doc: Some("other/b.txt".into()),
+            id: "x9".into(),
+        },
+        kind: "refers-to".into(),
+    });
+    let a = corpus::render(&doc, &data, (1, 0));
+    data.annotations.reverse();
+    let b = corpus::render(&doc, &data, (1, 0));
+    assert_eq!(a, b);
+    // China comes first in the text, so first in the file.
+    assert!(a.find("\"c1\"").unwrap() < a.find("\"p1\"").unwrap());
+    assert!(a.contains("            to: (doc: Some(\"other/b.txt\"), id: \"x9\"),\n"));
+    assert!(a.starts_with("// Marginalia annotations."));
+}
