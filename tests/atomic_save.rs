@@ -62,14 +62,23 @@ fn rendered_states(doc: &Document) -> Vec<String> {
         .collect()
 }
 
+/// Hidden marker the child writes after its first save (named like a temp file, so scans skip it).
+const STARTED: &str = ".child-started.tmp";
+
 /// The child's side: save the states in a loop until killed.
 fn save_loop(root: &Path) -> ! {
     let mut loaded = corpus::load(root, "a.txt").expect("child loads the document");
     let mut k = 0;
+    let mut first = true;
     loop {
         k = (k + 1) % STATES;
         loaded.data = state(&loaded.doc, k);
         corpus::save_loaded(root, &mut loaded).expect("child saves");
+        if first {
+            // Tell the parent that saving is under way, so kills land mid-loop even on a busy machine.
+            fs::write(root.join(STARTED), b"").expect("child writes its marker");
+            first = false;
+        }
     }
 }
 
@@ -106,6 +115,14 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
             .stderr(Stdio::null())
             .spawn()
             .expect("re-run the test binary");
+        let waiting = Instant::now();
+        while !root.join(STARTED).exists() {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(30),
+                "the child never started saving"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
         // Read while the child writes: a reader must never see a partial file.
         let until = Instant::now() + Duration::from_micros(2_000 + next() % 30_000);
         while Instant::now() < until {
@@ -120,6 +137,7 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
         }
         child.kill().expect("SIGKILL the child");
         let status = child.wait().unwrap();
+        fs::remove_file(root.join(STARTED)).unwrap();
         assert!(!status.success(), "the child must have been killed, not finished");
 
         let bytes = fs::read_to_string(&side).expect("sidecar readable after the kill");
