@@ -6,6 +6,7 @@ pub mod anchor;
 pub mod annotation;
 pub mod document;
 pub mod edit;
+pub mod index;
 pub mod offsets;
 pub mod tagset;
 pub mod words;

@@ -87,6 +87,8 @@ pub struct MarginaliaApp {
     summaries_rx: Option<Receiver<Found>>,
     last_watch: Instant,
     title: String,
+    /// Bumped whenever any document's annotations change, to refresh the corpus index.
+    pub corpus_version: u64,
 }
 
 /// What a "pick in text" click sets.
@@ -123,6 +125,7 @@ impl MarginaliaApp {
             summaries_rx: None,
             last_watch: Instant::now(),
             title: String::new(),
+            corpus_version: 0,
         }
     }
 
@@ -189,10 +192,8 @@ impl MarginaliaApp {
             tagset,
             tagset_error,
             summaries: HashMap::new(),
-            canonicals: Default::default(),
-            propositions: Default::default(),
-            claims: Vec::new(),
-            cross: Vec::new(),
+            disk: HashMap::new(),
+            index: None,
         });
         if let Some(rel) = start {
             self.open_document(&rel);
@@ -223,6 +224,34 @@ impl MarginaliaApp {
         let key = corpus.root.display().to_string();
         self.prefs.last_doc.insert(key, rel.to_owned());
         self.find.computed_for = None;
+    }
+
+    /// The corpus-wide index (entities, claims), rebuilt only when some annotations changed.
+    pub fn index(&mut self) -> std::sync::Arc<crate::model::index::CorpusIndex> {
+        let key = (
+            self.corpus_version,
+            self.sessions.len(),
+            self.sessions.values().map(|s| s.version).sum::<u64>(),
+        );
+        let Some(c) = self.corpus.as_mut() else {
+            return Default::default();
+        };
+        if let Some((k, idx)) = &c.index
+            && *k == key
+        {
+            return idx.clone();
+        }
+        let docs = c.entries.iter().filter_map(|e| {
+            let data = self
+                .sessions
+                .get(&e.rel)
+                .map(|s| &s.data)
+                .or_else(|| c.disk.get(&e.rel))?;
+            Some((e.rel.as_str(), data))
+        });
+        let idx = std::sync::Arc::new(crate::model::index::CorpusIndex::build(docs));
+        c.index = Some((key, idx.clone()));
+        idx
     }
 
     /// The session shown.
@@ -709,22 +738,7 @@ impl MarginaliaApp {
                             broken: false,
                         },
                     );
-                    c.claims.retain(|(rel, _, _)| rel != &r.rel);
-                    c.cross.retain(|(rel, _)| rel != &r.rel);
-                    for rel in s.data.relations.iter().filter(|x| x.to.doc.is_some()) {
-                        c.cross.push((r.rel.clone(), rel.clone()));
-                    }
-                    for a in &s.data.annotations {
-                        if a.kind.is_claim() {
-                            c.claims.push((r.rel.clone(), a.id.clone(), a.quote.clone()));
-                        }
-                        if let Some(k) = a.canonical() {
-                            c.canonicals.insert(k.to_owned());
-                        }
-                        if let Some(p) = a.claim().and_then(|cl| cl.proposition.as_ref()) {
-                            c.propositions.insert(p.clone());
-                        }
-                    }
+                    c.disk.insert(r.rel.clone(), s.data.clone());
                 }
             }
             Err(SaveFailure::Conflict(msg)) => {
@@ -848,11 +862,11 @@ impl MarginaliaApp {
             && let Some(c) = self.corpus.as_mut()
         {
             for found in rx.try_iter() {
-                c.summaries.insert(found.rel, found.summary);
-                c.canonicals.extend(found.canonicals);
-                c.propositions.extend(found.propositions);
-                c.claims.extend(found.claims);
-                c.cross.extend(found.cross);
+                c.summaries.insert(found.rel.clone(), found.summary);
+                if let Some(data) = found.data {
+                    c.disk.insert(found.rel, data);
+                }
+                self.corpus_version += 1;
             }
         }
         self.poll_picker();
@@ -1134,13 +1148,10 @@ fn file_mtimes(root: &Path, rel: &str) -> (Option<SystemTime>, Option<SystemTime
 struct Found {
     rel: String,
     summary: DocSummary,
-    canonicals: Vec<String>,
-    propositions: Vec<String>,
-    claims: Vec<(String, String, String)>,
-    cross: Vec<(String, crate::model::Relation)>,
+    data: Option<crate::model::DocAnnotations>,
 }
 
-/// Reads every sidecar's count, status, canonical ids and proposition keys on a background thread.
+/// Reads every sidecar on a background thread, for the document list and the corpus index.
 fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found> {
     let (tx, rx) = channel();
     let root = root.to_path_buf();
@@ -1151,34 +1162,14 @@ fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found>
             let mut found = Found {
                 rel,
                 summary: DocSummary::default(),
-                canonicals: Vec::new(),
-                propositions: Vec::new(),
-                claims: Vec::new(),
-                cross: Vec::new(),
+                data: None,
             };
             if let Ok(src) = std::fs::read_to_string(&path) {
                 match sidecar::from_str(&src) {
                     Ok(sc) => {
-                        for r in &sc.data.relations {
-                            if r.to.doc.is_some() {
-                                found.cross.push((found.rel.clone(), r.clone()));
-                            }
-                        }
                         found.summary.count = sc.data.annotations.len();
                         found.summary.status = sc.data.status;
-                        for a in &sc.data.annotations {
-                            if let Some(c) = a.canonical() {
-                                found.canonicals.push(c.to_owned());
-                            }
-                            if let Some(c) = a.claim() {
-                                found
-                                    .claims
-                                    .push((found.rel.clone(), a.id.clone(), a.quote.clone()));
-                                if let Some(p) = &c.proposition {
-                                    found.propositions.push(p.clone());
-                                }
-                            }
-                        }
+                        found.data = Some(sc.data);
                     }
                     Err(_) => found.summary.broken = true,
                 }

@@ -127,10 +127,11 @@ fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
 }
 
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
+    let index = app.index();
     let Some(c) = &app.corpus else { return };
     let tagset = c.tagset.clone();
-    let canonicals: Vec<String> = c.canonicals.iter().cloned().collect();
-    let propositions: Vec<String> = c.propositions.iter().cloned().collect();
+    let canonicals: Vec<String> = index.canonicals.iter().cloned().collect();
+    let propositions: Vec<String> = index.propositions.iter().cloned().collect();
     let Some(s) = app.session() else { return };
     let entities: Vec<(String, String, String)> = s
         .data
@@ -153,22 +154,24 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 .data
                 .get(&other)
                 .map_or("(missing)".to_owned(), |a| a.quote.clone()),
-            Some(d) => c
+            Some(d) => index
                 .claims
                 .iter()
-                .find(|(rel, id, _)| rel == d && *id == other)
-                .map_or(format!("an annotation in {d}"), |(_, _, q)| format!("{q} ({d})")),
+                .find(|row| &row.doc == d && row.id == other)
+                .map_or(format!("an annotation in {d}"), |row| {
+                    format!("{} ({d})", row.text)
+                }),
         };
         relations.push((r.kind.clone(), arrow, doc, other, text));
     }
-    for (from_doc, r) in &c.cross {
+    for (from_doc, r) in &index.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
-            let text = c
+            let text = index
                 .claims
                 .iter()
-                .find(|(rel, id, _)| rel == from_doc && *id == r.from)
-                .map_or(format!("an annotation in {from_doc}"), |(_, _, q)| {
-                    format!("{q} ({from_doc})")
+                .find(|row| &row.doc == from_doc && row.id == r.from)
+                .map_or(format!("an annotation in {from_doc}"), |row| {
+                    format!("{} ({from_doc})", row.text)
                 });
             relations.push((r.kind.clone(), "←", Some(from_doc.clone()), r.from.clone(), text));
         }
@@ -181,12 +184,13 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         .filter(|a| a.id != ann.id)
         .map(|a| (None, a.id.clone(), format!("{} “{}”", a.label, a.quote)))
         .collect();
-    targets.extend(
-        c.claims
-            .iter()
-            .filter(|(rel, _, _)| *rel != here)
-            .map(|(rel, id, q)| (Some(rel.clone()), id.clone(), format!("{rel}: “{q}”"))),
-    );
+    targets.extend(index.claims.iter().filter(|row| row.doc != here).map(|row| {
+        (
+            Some(row.doc.clone()),
+            row.id.clone(),
+            format!("{}: “{}”", row.doc, row.text),
+        )
+    }));
     let salt = |f: &str| format!("{}-{f}", ann.id);
 
     ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });

@@ -1,7 +1,7 @@
 //! UI state kept apart from document state: per-document sessions (the open
 //! document, its undo history and save state) and the analyst's preferences.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -177,14 +177,13 @@ pub struct CorpusView {
     pub tagset_error: Option<String>,
     /// Counts and statuses per document, filled in the background.
     pub summaries: HashMap<String, DocSummary>,
-    /// Every canonical id used in the corpus, for autocomplete.
-    pub canonicals: BTreeSet<String>,
-    /// Every proposition key used in the corpus, for autocomplete.
-    pub propositions: BTreeSet<String>,
-    /// Every claim in the corpus as (document, id, quote), for cross-document relations.
-    pub claims: Vec<(String, String, String)>,
-    /// Relations that cross documents, as (document of the `from` end, relation).
-    pub cross: Vec<(String, crate::model::Relation)>,
+    /// The annotations of every document as last read from or written to disk.
+    pub disk: HashMap<String, DocAnnotations>,
+    /// Corpus-wide index and the corpus version it was built for.
+    pub index: Option<(
+        (u64, usize, u64),
+        std::sync::Arc<crate::model::index::CorpusIndex>,
+    )>,
 }
 
 impl CorpusView {

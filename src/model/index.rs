@@ -1,0 +1,278 @@
+//! Corpus-wide views built from every document's annotations: entities grouped
+//! by canonical id (or normalised text), and every claim as a row.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::annotation::{AnnId, Kind, Relation, Speaker};
+use super::document::DocAnnotations;
+
+/// One mention of an entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// Document path.
+    pub doc: String,
+    /// Annotation id.
+    pub id: AnnId,
+    /// Label.
+    pub label: String,
+    /// Covered text.
+    pub quote: String,
+    /// Canonical id, if set.
+    pub canonical: Option<String>,
+    /// Start offset (code points).
+    pub start: usize,
+}
+
+/// Mentions that refer to the same entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityGroup {
+    /// The canonical id, or the normalised text when no canonical id is set.
+    pub key: String,
+    /// True when `key` is a canonical id.
+    pub by_canonical: bool,
+    /// Labels used on the mentions.
+    pub labels: BTreeSet<String>,
+    /// Documents the mentions are in.
+    pub docs: BTreeSet<String>,
+    /// The mentions, by document and position.
+    pub mentions: Vec<Mention>,
+}
+
+/// One claim, flattened for the claims board and the CSV export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRow {
+    /// Document path.
+    pub doc: String,
+    /// Annotation id.
+    pub id: AnnId,
+    /// Claim text.
+    pub text: String,
+    /// Start offset (code points).
+    pub start: usize,
+    /// End offset (code points).
+    pub end: usize,
+    /// Speaker text (`author`, empty when unknown).
+    pub speaker: String,
+    /// Speaker canonical id, if the speaker entity has one.
+    pub speaker_canonical: Option<String>,
+    /// Cue words.
+    pub cue: String,
+    /// Stance.
+    pub stance: String,
+    /// Claim type.
+    pub claim_type: String,
+    /// Proposition key.
+    pub proposition: Option<String>,
+    /// Relations touching the claim, as `type → document: text`.
+    pub relations: Vec<String>,
+}
+
+/// Everything the corpus-wide panels show.
+#[derive(Clone, Debug, Default)]
+pub struct CorpusIndex {
+    /// Entity groups, largest first.
+    pub groups: Vec<EntityGroup>,
+    /// Every claim, by document and position.
+    pub claims: Vec<ClaimRow>,
+    /// Every canonical id in use.
+    pub canonicals: BTreeSet<String>,
+    /// Every proposition key in use.
+    pub propositions: BTreeSet<String>,
+    /// Relations that cross documents, with the document of their `from` end.
+    pub cross: Vec<(String, Relation)>,
+}
+
+/// Lower-cases and collapses spaces, so "North  Korea" and "north korea" group together.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl CorpusIndex {
+    /// Builds the index from (document path, annotations) pairs.
+    pub fn build<'a>(docs: impl IntoIterator<Item = (&'a str, &'a DocAnnotations)>) -> Self {
+        let mut idx = CorpusIndex::default();
+        let mut groups: BTreeMap<(bool, String), EntityGroup> = BTreeMap::new();
+        let mut quotes: BTreeMap<(String, AnnId), String> = BTreeMap::new();
+        let docs: Vec<(&str, &DocAnnotations)> = docs.into_iter().collect();
+        for (doc, data) in &docs {
+            for a in &data.annotations {
+                quotes.insert((doc.to_string(), a.id.clone()), a.quote.clone());
+            }
+        }
+        for (doc, data) in &docs {
+            for r in &data.relations {
+                if r.to.doc.is_some() {
+                    idx.cross.push((doc.to_string(), r.clone()));
+                }
+            }
+            for a in &data.annotations {
+                match &a.kind {
+                    Kind::Entity { canonical } => {
+                        if let Some(c) = canonical {
+                            idx.canonicals.insert(c.clone());
+                        }
+                        let key = match canonical {
+                            Some(c) => (true, c.clone()),
+                            None => (false, normalise(&a.quote)),
+                        };
+                        let g = groups.entry(key.clone()).or_insert_with(|| EntityGroup {
+                            key: key.1.clone(),
+                            by_canonical: key.0,
+                            labels: BTreeSet::new(),
+                            docs: BTreeSet::new(),
+                            mentions: Vec::new(),
+                        });
+                        g.labels.insert(a.label.clone());
+                        g.docs.insert(doc.to_string());
+                        g.mentions.push(Mention {
+                            doc: doc.to_string(),
+                            id: a.id.clone(),
+                            label: a.label.clone(),
+                            quote: a.quote.clone(),
+                            canonical: canonical.clone(),
+                            start: a.extent().start,
+                        });
+                    }
+                    Kind::Claim(c) => {
+                        if let Some(p) = &c.proposition {
+                            idx.propositions.insert(p.clone());
+                        }
+                        let (speaker, speaker_canonical) = match &c.speaker {
+                            Speaker::Unknown => (String::new(), None),
+                            Speaker::Author => ("author".to_owned(), None),
+                            Speaker::Entity(id) => match data.get(id) {
+                                Some(e) => (e.quote.clone(), e.canonical().map(str::to_owned)),
+                                None => (String::new(), None),
+                            },
+                        };
+                        let relations = data
+                            .relations_of(&a.id)
+                            .map(|r| {
+                                let (other_doc, other) = if r.from == a.id {
+                                    (
+                                        r.to.doc.clone().unwrap_or_else(|| doc.to_string()),
+                                        r.to.id.clone(),
+                                    )
+                                } else {
+                                    (doc.to_string(), r.from.clone())
+                                };
+                                let text = quotes
+                                    .get(&(other_doc.clone(), other))
+                                    .cloned()
+                                    .unwrap_or_default();
+                                let arrow = if r.from == a.id { "→" } else { "←" };
+                                format!("{} {arrow} {other_doc}: {text}", r.kind)
+                            })
+                            .collect();
+                        let e = a.extent();
+                        idx.claims.push(ClaimRow {
+                            doc: doc.to_string(),
+                            id: a.id.clone(),
+                            text: a.quote.clone(),
+                            start: e.start,
+                            end: e.end,
+                            speaker,
+                            speaker_canonical,
+                            cue: c.cue.as_ref().map(|x| x.quote.clone()).unwrap_or_default(),
+                            stance: c.stance.as_str().to_owned(),
+                            claim_type: c.claim_type.as_str().to_owned(),
+                            proposition: c.proposition.clone(),
+                            relations,
+                        });
+                    }
+                }
+            }
+        }
+        // Incoming cross-document relations are listed on their target claims too.
+        for (from_doc, r) in &idx.cross {
+            let Some(to_doc) = &r.to.doc else { continue };
+            let text = quotes
+                .get(&(from_doc.clone(), r.from.clone()))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(row) = idx
+                .claims
+                .iter_mut()
+                .find(|c| &c.doc == to_doc && c.id == r.to.id)
+            {
+                row.relations.push(format!("{} ← {from_doc}: {text}", r.kind));
+            }
+        }
+        idx.groups = groups.into_values().collect();
+        idx.groups
+            .sort_by(|a, b| b.mentions.len().cmp(&a.mentions.len()).then(a.key.cmp(&b.key)));
+        idx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, Claim, Span};
+
+    fn ann(id: &str, label: &str, quote: &str, start: usize, kind: Kind) -> Annotation {
+        Annotation {
+            id: id.into(),
+            spans: vec![Span::new(start, start + quote.chars().count())],
+            quote: quote.into(),
+            prefix: String::new(),
+            suffix: String::new(),
+            label: label.into(),
+            kind,
+            attributes: Default::default(),
+            note: String::new(),
+            annotator: "a".into(),
+            created: String::new(),
+            modified: String::new(),
+            orphaned: false,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn groups_by_canonical_then_text_and_flattens_claims() {
+        let mut a = DocAnnotations::default();
+        a.annotations.push(ann(
+            "e1",
+            "PERSON",
+            "Hillary Clinton",
+            0,
+            Kind::Entity {
+                canonical: Some("Q6294".into()),
+            },
+        ));
+        a.annotations
+            .push(ann("e2", "PLACE", "North  Korea", 20, Kind::entity()));
+        let mut c = Claim::default();
+        c.speaker = Speaker::Entity("e1".into());
+        c.proposition = Some("p1".into());
+        a.annotations
+            .push(ann("c1", "CLAIM", "We urge", 40, Kind::Claim(c)));
+        let mut b = DocAnnotations::default();
+        b.annotations.push(ann(
+            "e3",
+            "PERSON",
+            "Clinton",
+            5,
+            Kind::Entity {
+                canonical: Some("Q6294".into()),
+            },
+        ));
+        b.annotations
+            .push(ann("e4", "PLACE", "north korea", 9, Kind::entity()));
+        let idx = CorpusIndex::build([("a.txt", &a), ("b.txt", &b)]);
+        assert_eq!(idx.groups.len(), 2);
+        assert!(
+            idx.groups
+                .iter()
+                .all(|g| g.mentions.len() == 2 && g.docs.len() == 2)
+        );
+        assert_eq!(idx.claims.len(), 1);
+        assert_eq!(idx.claims[0].speaker, "Hillary Clinton");
+        assert_eq!(idx.claims[0].speaker_canonical.as_deref(), Some("Q6294"));
+        assert!(idx.propositions.contains("p1"));
+    }
+}
