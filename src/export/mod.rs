@@ -375,7 +375,7 @@ pub fn export_corpus(
             let label = root
                 .file_name()
                 .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
-            let v = w3c::collection(&label, &crate::model::now_rfc3339(), w3c_items);
+            let v = w3c::collection(&label, w3c_items);
             let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
             text.push('\n');
             outputs.push(Output {

@@ -121,7 +121,7 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
 }
 
 /// The collection around the items; `label` names the export.
-pub fn collection(label: &str, created: &str, items: Vec<Value>) -> Value {
+pub fn collection(label: &str, items: Vec<Value>) -> Value {
     let id = urn_uuid(&["collection", label]);
     let page = format!("{id}#page-1");
     json!({
@@ -129,7 +129,6 @@ pub fn collection(label: &str, created: &str, items: Vec<Value>) -> Value {
         "id": id,
         "type": "AnnotationCollection",
         "label": label,
-        "created": created,
         "total": items.len(),
         "first": {
             "id": page,
