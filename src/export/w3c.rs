@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Annotation, DocAnnotations, Document, Kind, Span, Speaker, document::CONTEXT_CHARS};
+use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker, document::CONTEXT_CHARS};
 
 /// The JSON-LD context of every export.
 pub fn context() -> Value {
@@ -115,9 +115,25 @@ pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Valu
     v
 }
 
-/// Every annotation of one document, in document order.
+/// A relation as a `linking` annotation whose targets are the two annotations' IRIs.
+pub fn relation(doc: &Document, r: &Relation) -> Value {
+    let to_doc = r.to.doc.as_deref().unwrap_or(&doc.path);
+    json!({
+        "id": urn_uuid(&[&doc.path, "relation", &r.id]),
+        "type": "Annotation",
+        "motivation": "linking",
+        "body": {"type": "TextualBody", "purpose": "tagging", "value": r.kind},
+        "target": [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])],
+        "mrg:id": r.id,
+        "mrg:kind": "relation",
+    })
+}
+
+/// Every annotation of one document in document order, then its relations.
 pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
-    data.annotations.iter().map(|a| annotation(doc, data, a)).collect()
+    let mut out: Vec<Value> = data.annotations.iter().map(|a| annotation(doc, data, a)).collect();
+    out.extend(data.relations.iter().map(|r| relation(doc, r)));
+    out
 }
 
 /// The collection around the items; `label` names the export.
