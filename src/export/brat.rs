@@ -202,8 +202,16 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                         } else {
                             format!("{OWN_KB}:{c}")
                         };
-                        let t = norm_text.clone().unwrap_or_else(|| c.clone());
+                        // The N text is one line; a multi-line one travels in the note instead.
+                        let t = match &norm_text {
+                            Some(t) if !t.contains(['\n', '\r']) => t.clone(),
+                            _ => c.clone(),
+                        };
                         line(&mut ann, 'N', format!("Reference {bid} {kb}\t{t}"));
+                        // Import only keeps an N text that differs from the id, so keep the others here.
+                        if norm_text.is_some() && t == *c {
+                            hidden.insert(NORM_TEXT_KEY.to_owned(), norm_text.clone().unwrap_or_default());
+                        }
                     } else {
                         meta.insert("canonical".into(), json!(c));
                     }
@@ -556,10 +564,8 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 {
                     lost.push(format!("{id}: its text field does not match the .txt at its offsets; offsets kept"));
                 }
-                let kind = match tagset.label(label).map(|l| l.kind) {
-                    Some(LabelKind::Claim) => Kind::claim(),
-                    _ => Kind::entity(),
-                };
+                // Entity until every line is read; claim-ness is decided at the end.
+                let kind = Kind::entity();
                 index.insert(id.clone(), pend.len());
                 pend.push(Pending {
                     bid: id.clone(),
@@ -703,11 +709,25 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         if let Some(c) = s("canonical") {
             a.kind = Kind::Entity { canonical: Some(c) };
         }
-        let is_claim = s("kind").as_deref() == Some("claim")
-            || p.stance.is_some()
-            || p.claim_type.is_some()
-            || matches!(a.kind, Kind::Claim(_));
+        // Our own note says what the annotation is; plain brat data goes by label and attributes.
+        let is_claim = if meta.is_object() {
+            s("kind").as_deref() == Some("claim")
+        } else {
+            p.stance.is_some()
+                || p.claim_type.is_some()
+                || tagset.label(&a.label).is_some_and(|l| l.kind == LabelKind::Claim)
+        };
         if is_claim {
+            if let Kind::Entity { canonical: Some(c) } = &a.kind {
+                // A claim has no canonical id: keep the normalisation as an extra N line.
+                let kb = if c.contains(':') && !c.starts_with(&format!("{OWN_KB}:")) {
+                    c.clone()
+                } else {
+                    format!("{OWN_KB}:{c}")
+                };
+                let text = a.attributes.remove(NORM_TEXT_KEY).unwrap_or_else(|| c.clone());
+                a.attributes.insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
+            }
             let cue = meta.get("cue").and_then(|c| {
                 let span = Span::new(c.get("start")?.as_u64()? as usize, c.get("end")?.as_u64()? as usize);
                 let quote = c.get("text").and_then(Value::as_str).map_or_else(|| doc.slice(span).to_owned(), str::to_owned);
