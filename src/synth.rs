@@ -15,8 +15,8 @@ use std::io;
 use std::path::Path;
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance, Status,
-    Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
 };
 use crate::store::corpus;
 use crate::store::sidecar::{MAJOR, MINOR};
@@ -42,7 +42,11 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 
     /// True with probability `percent`/100.
@@ -60,15 +64,79 @@ impl Rng {
 pub const SYNTH_TIME: &str = "2026-01-01T00:00:00Z";
 
 const WORDS: &[&str] = &[
-    "the", "refugees", "North", "Korean", "border", "China", "officials", "said", "government", "human", "rights",
-    "repatriation", "camp", "families", "report", "according", "to", "Seoul", "Beijing", "United", "Nations",
-    "convention", "asylum", "forced", "return", "activists", "in", "of", "and", "was", "were", "have", "their",
-    "“quoted”", "‘voting", "feet’", "—", "–", "…", "café", "naïve", "Zürich", "São", "Paulo", "北朝鮮", "難民",
-    "中国", "서울", "탈북자", "東京", "😀", "🇰🇷", "👩‍👩‍👧", "🙏", "2012", "50", "14-month", "Park", "Geun-hye",
-    "Xi", "Jinping", "Tumen", "UNHCR", "«mots»", "Ελλάδα", "Москва", "ﬁne", "e\u{301}",
+    "the",
+    "refugees",
+    "North",
+    "Korean",
+    "border",
+    "China",
+    "officials",
+    "said",
+    "government",
+    "human",
+    "rights",
+    "repatriation",
+    "camp",
+    "families",
+    "report",
+    "according",
+    "to",
+    "Seoul",
+    "Beijing",
+    "United",
+    "Nations",
+    "convention",
+    "asylum",
+    "forced",
+    "return",
+    "activists",
+    "in",
+    "of",
+    "and",
+    "was",
+    "were",
+    "have",
+    "their",
+    "“quoted”",
+    "‘voting",
+    "feet’",
+    "—",
+    "–",
+    "…",
+    "café",
+    "naïve",
+    "Zürich",
+    "São",
+    "Paulo",
+    "北朝鮮",
+    "難民",
+    "中国",
+    "서울",
+    "탈북자",
+    "東京",
+    "😀",
+    "🇰🇷",
+    "👩‍👩‍👧",
+    "🙏",
+    "2012",
+    "50",
+    "14-month",
+    "Park",
+    "Geun-hye",
+    "Xi",
+    "Jinping",
+    "Tumen",
+    "UNHCR",
+    "«mots»",
+    "Ελλάδα",
+    "Москва",
+    "ﬁne",
+    "e\u{301}",
 ];
 
-const ENTITY_LABELS: &[&str] = &["PERSON", "ORG", "PLACE", "DATE", "NUMBER", "GROUP", "LAW", "EVENT", "MISC"];
+const ENTITY_LABELS: &[&str] = &[
+    "PERSON", "ORG", "PLACE", "DATE", "NUMBER", "GROUP", "LAW", "EVENT", "MISC",
+];
 
 /// Builds text from the word list: sentences of 6–18 words, paragraphs of 2–6 sentences.
 /// Returns the text and the code-point span of every word.
@@ -179,13 +247,23 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
                 canonical: rng.percent(25).then(|| format!("kb:{}", rng.below(500))),
             }
         };
-        let label = if is_claim { "CLAIM" } else { *rng.pick(ENTITY_LABELS) };
+        let label = if is_claim {
+            "CLAIM"
+        } else {
+            *rng.pick(ENTITY_LABELS)
+        };
         let mut attributes = BTreeMap::new();
         if rng.percent(15) {
-            attributes.insert("certainty".to_owned(), (*rng.pick(&["high", "medium", "low"])).to_owned());
+            attributes.insert(
+                "certainty".to_owned(),
+                (*rng.pick(&["high", "medium", "low"])).to_owned(),
+            );
         }
         if rng.percent(5) {
-            attributes.insert("comment".to_owned(), "checked against the “original”, twice".to_owned());
+            attributes.insert(
+                "comment".to_owned(),
+                "checked against the “original”, twice".to_owned(),
+            );
         }
         let (quote, prefix, suffix) = doc.selector(&spans);
         if is_claim {
@@ -202,7 +280,11 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
             label: label.to_owned(),
             kind,
             attributes,
-            note: if rng.percent(8) { "to verify — see 报告\nsecond line".to_owned() } else { String::new() },
+            note: if rng.percent(8) {
+                "to verify — see 报告\nsecond line".to_owned()
+            } else {
+                String::new()
+            },
             annotator: (*rng.pick(&["ana", "ben", "chloé"])).to_owned(),
             created: SYNTH_TIME.to_owned(),
             modified: SYNTH_TIME.to_owned(),
@@ -272,7 +354,10 @@ pub fn write_corpus(root: &Path, docs: usize, annotations: usize, seed: u64) -> 
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(&path, &doc.text)?;
-        std::fs::write(corpus::sidecar_path(&path), corpus::render(&doc, &data, (MAJOR, MINOR)))?;
+        std::fs::write(
+            corpus::sidecar_path(&path),
+            corpus::render(&doc, &data, (MAJOR, MINOR)),
+        )?;
         summary.annotations += data.annotations.len();
         summary.bytes += doc.text.len();
         summary.documents.push(rel);
@@ -302,7 +387,10 @@ mod tests {
         for (i, a) in data.annotations.iter().enumerate() {
             assert!(doc.spans_in_range(&a.spans));
             assert_eq!(doc.selector(&a.spans).0, a.quote);
-            if data.annotations[..i].iter().any(|b| b.extent().overlaps(&a.extent())) {
+            if data.annotations[..i]
+                .iter()
+                .any(|b| b.extent().overlaps(&a.extent()))
+            {
                 overlapping += 1;
             }
         }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use marginalia::export::{ExportOptions, ExportReport, Format, export_corpus};
 
 fn golden_dir(format: Format) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format.as_str())
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format.as_str())
 }
 
 /// Every file under `dir`, by relative path.
@@ -81,7 +83,11 @@ fn check(format: Format) -> ExportReport {
         if want != bytes {
             let got = String::from_utf8_lossy(bytes);
             let want = String::from_utf8_lossy(want);
-            let line = got.lines().zip(want.lines()).position(|(a, b)| a != b).map_or(0, |i| i + 1);
+            let line = got
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .map_or(0, |i| i + 1);
             panic!(
                 "{}/{rel} differs from the golden file (first at line {line}); rerun with UPDATE_GOLDEN=1 if intended\n--- got\n{got}",
                 format.as_str()

@@ -9,7 +9,8 @@ use marginalia::export::{ExportOptions, Format, export_corpus};
 use marginalia::model::{Kind, LabelKind, Span, TagSet};
 use marginalia::store::corpus;
 
-const TXT: &str = "Sony formed a joint venture with Ericsson in Sweden.\nNorth America and South America 😀 日本.\n";
+const TXT: &str =
+    "Sony formed a joint venture with Ericsson in Sweden.\nNorth America and South America 😀 日本.\n";
 
 const ANN: &str = "T1\tOrganization 0 4\tSony\n\
 T3\tOrganization 33 41\tEricsson\n\
@@ -66,14 +67,20 @@ fn brat_to_marginalia_to_brat_keeps_every_line() {
     assert!(set.label("Organization").is_some());
     assert_eq!(set.relations, vec!["Origin".to_owned()]);
     let org = set.label("Organization").unwrap();
-    assert_eq!(org.attributes[0].values, vec!["High".to_owned(), "Low".to_owned()]);
+    assert_eq!(
+        org.attributes[0].values,
+        vec!["High".to_owned(), "Low".to_owned()]
+    );
 
     let loaded = corpus::load(&into, "sub/doc1.txt").unwrap();
     assert!(loaded.read_only.is_none());
     let t5 = loaded.data.get("T5").unwrap();
     assert_eq!(t5.spans, vec![Span::new(53, 58), Span::new(77, 84)]);
     assert_eq!(t5.quote, "North America");
-    assert_eq!(loaded.data.get("T1").unwrap().canonical(), Some("Wikipedia:534366"));
+    assert_eq!(
+        loaded.data.get("T1").unwrap().canonical(),
+        Some("Wikipedia:534366")
+    );
     assert_eq!(loaded.data.get("T1").unwrap().note, "checked\ntwice");
 
     let out = tmp.path().join("brat-out");
@@ -106,7 +113,10 @@ fn brat_lines_that_cannot_be_kept_are_reported_per_file() {
     assert!(report.lost.iter().all(|l| l.file == "a.ann"));
     assert!(lost.iter().any(|w| w.starts_with("E1: events")), "{lost:?}");
     assert!(lost.iter().any(|w| w.starts_with("*: equivalences")), "{lost:?}");
-    assert!(lost.iter().any(|w| w.starts_with("A1: it refers to E1")), "{lost:?}");
+    assert!(
+        lost.iter().any(|w| w.starts_with("A1: it refers to E1")),
+        "{lost:?}"
+    );
     assert!(lost.iter().any(|w| w.starts_with("T3: the offsets")), "{lost:?}");
     // brat's universal newlines: CRLF became LF, so offsets after it still match.
     let text = std::fs::read_to_string(into.join("a.txt")).unwrap();
@@ -167,7 +177,16 @@ fn spacy_spans_import_and_claim_labels_become_claims() {
 
 #[test]
 fn names_cannot_leave_the_destination() {
-    for bad in ["../evil.txt", "/etc/evil.txt", "a/../../evil.txt", "C:\\evil.txt", "..\\evil.txt", ".hidden.txt", "a//b.txt", ""] {
+    for bad in [
+        "../evil.txt",
+        "/etc/evil.txt",
+        "a/../../evil.txt",
+        "C:\\evil.txt",
+        "..\\evil.txt",
+        ".hidden.txt",
+        "a//b.txt",
+        "",
+    ] {
         assert!(safe_rel(bad).is_err(), "{bad:?} was accepted");
     }
     assert_eq!(safe_rel("dir/a.txt").unwrap(), "dir/a.txt");
@@ -186,5 +205,8 @@ fn existing_sources_are_not_overwritten() {
     let report = import_jsonl(&file, &into).unwrap();
     assert_eq!(report.skipped.len(), 1);
     assert!(report.skipped[0].reason.contains("already exists"));
-    assert_eq!(std::fs::read_to_string(into.join("doc-00001.txt")).unwrap(), "old");
+    assert_eq!(
+        std::fs::read_to_string(into.join("doc-00001.txt")).unwrap(),
+        "old"
+    );
 }

@@ -8,14 +8,36 @@ use std::collections::BTreeMap;
 use marginalia::export::brat::{self, NewlineMap};
 use marginalia::export::{ExportOptions, Format, export_corpus, import, jsonl};
 use marginalia::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance, Status, TagSet,
-    Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, TagSet, Target,
 };
 use proptest::prelude::*;
 
 const PIECES: &[&str] = &[
-    "a", "b", "Z", " ", " ", "\r\n", "\n", "\r", "😀", "北", "朝", "é", "e\u{301}", "“", "”", "—", "\t", "👩‍👩‍👧", ".",
-    ",", "\u{2028}", "ß", "\"", "\\",
+    "a",
+    "b",
+    "Z",
+    " ",
+    " ",
+    "\r\n",
+    "\n",
+    "\r",
+    "😀",
+    "北",
+    "朝",
+    "é",
+    "e\u{301}",
+    "“",
+    "”",
+    "—",
+    "\t",
+    "👩‍👩‍👧",
+    ".",
+    ",",
+    "\u{2028}",
+    "ß",
+    "\"",
+    "\\",
 ];
 
 fn text_strategy() -> impl Strategy<Value = String> {
@@ -43,38 +65,75 @@ struct RawAnn {
 
 fn raw_ann() -> impl Strategy<Value = RawAnn> {
     (
-        (0usize..1000, 1usize..8, prop::option::of((1usize..4, 1usize..5)), 0usize..4, prop::bool::weighted(0.3)),
-        (0usize..5, prop::collection::vec((0usize..6, 0usize..6), 0..3), 0usize..6, 0usize..4),
-        (prop::option::of((0usize..1000, 1usize..4)), 0usize..4, 0usize..4, any::<bool>(), prop::bool::weighted(0.2)),
+        (
+            0usize..1000,
+            1usize..8,
+            prop::option::of((1usize..4, 1usize..5)),
+            0usize..4,
+            prop::bool::weighted(0.3),
+        ),
+        (
+            0usize..5,
+            prop::collection::vec((0usize..6, 0usize..6), 0..3),
+            0usize..6,
+            0usize..4,
+        ),
+        (
+            prop::option::of((0usize..1000, 1usize..4)),
+            0usize..4,
+            0usize..4,
+            any::<bool>(),
+            prop::bool::weighted(0.2),
+        ),
         prop::bool::weighted(0.1),
     )
-        .prop_map(|((start, len, gap, label, claim), (canonical, attrs, note, speaker), c, extra)| RawAnn {
-            start,
-            len,
-            gap,
-            label,
-            claim,
-            canonical,
-            attrs,
-            note,
-            speaker,
-            cue: c.0,
-            stance: c.1,
-            ctype: c.2,
-            prop: c.3,
-            t_id: c.4,
-            extra,
-        })
+        .prop_map(
+            |((start, len, gap, label, claim), (canonical, attrs, note, speaker), c, extra)| RawAnn {
+                start,
+                len,
+                gap,
+                label,
+                claim,
+                canonical,
+                attrs,
+                note,
+                speaker,
+                cue: c.0,
+                stance: c.1,
+                ctype: c.2,
+                prop: c.3,
+                t_id: c.4,
+                extra,
+            },
+        )
 }
 
 const LABELS: &[&str] = &["PERSON", "ORG", "CLAIM", "X-Label"];
-const CANON: &[Option<&str>] = &[None, Some("kb:1"), Some("hrw"), Some("two words"), Some("Marginalia:x")];
-const KEYS: &[&str] = &["certainty", "role", "free text", "Stance", "brat:norm_text", "ünï"];
+const CANON: &[Option<&str>] = &[
+    None,
+    Some("kb:1"),
+    Some("hrw"),
+    Some("two words"),
+    Some("Marginalia:x"),
+];
+const KEYS: &[&str] = &[
+    "certainty",
+    "role",
+    "free text",
+    "Stance",
+    "brat:norm_text",
+    "ünï",
+];
 const VALUES: &[&str] = &["high", "two words", "", "ünï", "a\nb", "hrw"];
 const NOTES: &[&str] = &["", "one", "two\nlines", "cr\r\nlf", "tab\there", "\n"];
 
 /// Builds a consistent model from raw picks: spans inside the text, quotes from the text.
-fn build(text: &str, raws: &[RawAnn], status: usize, rels: &[(usize, usize, usize, bool)]) -> (Document, DocAnnotations) {
+fn build(
+    text: &str,
+    raws: &[RawAnn],
+    status: usize,
+    rels: &[(usize, usize, usize, bool)],
+) -> (Document, DocAnnotations) {
     let doc = Document::new("doc.txt", text);
     let n = doc.len_chars();
     let mut data = DocAnnotations::default();
@@ -93,13 +152,19 @@ fn build(text: &str, raws: &[RawAnn], status: usize, rels: &[(usize, usize, usiz
                 spans.push(Span::new(s2, e2));
             }
         }
-        let id = if r.t_id { format!("T{}", i * 3 + 1) } else { format!("a{i}") };
+        let id = if r.t_id {
+            format!("T{}", i * 3 + 1)
+        } else {
+            format!("a{i}")
+        };
         let kind = if r.claim {
             Kind::Claim(Claim {
                 speaker: match r.speaker {
                     0 => Speaker::Unknown,
                     1 => Speaker::Author,
-                    _ => entity_ids.last().map_or(Speaker::Unknown, |e| Speaker::Entity(e.clone())),
+                    _ => entity_ids
+                        .last()
+                        .map_or(Speaker::Unknown, |e| Speaker::Entity(e.clone())),
                 },
                 cue: r.cue.and_then(|(s, l)| {
                     let s = s % n;
@@ -120,8 +185,11 @@ fn build(text: &str, raws: &[RawAnn], status: usize, rels: &[(usize, usize, usiz
             }
         };
         let (quote, prefix, suffix) = doc.selector(&spans);
-        let attributes: BTreeMap<String, String> =
-            r.attrs.iter().map(|&(k, v)| (KEYS[k].to_owned(), VALUES[v].to_owned())).collect();
+        let attributes: BTreeMap<String, String> = r
+            .attrs
+            .iter()
+            .map(|&(k, v)| (KEYS[k].to_owned(), VALUES[v].to_owned()))
+            .collect();
         let mut extra = BTreeMap::new();
         if r.extra {
             extra.insert("future_field".to_owned(), "Some(\"x\")".to_owned());
@@ -138,7 +206,11 @@ fn build(text: &str, raws: &[RawAnn], status: usize, rels: &[(usize, usize, usiz
             note: NOTES[r.note].to_owned(),
             annotator: if i % 2 == 0 { "ana".into() } else { String::new() },
             created: "2026-01-02T03:04:05Z".into(),
-            modified: if i % 3 == 0 { String::new() } else { "2026-02-02T03:04:05Z".into() },
+            modified: if i % 3 == 0 {
+                String::new()
+            } else {
+                "2026-02-02T03:04:05Z".into()
+            },
             orphaned: false,
             extra,
         });
@@ -147,7 +219,11 @@ fn build(text: &str, raws: &[RawAnn], status: usize, rels: &[(usize, usize, usiz
     if !ids.is_empty() {
         for (k, &(f, t, kind, cross)) in rels.iter().enumerate() {
             data.relations.push(Relation {
-                id: if k % 2 == 0 { format!("rel{k}") } else { format!("R{}", k * 5) },
+                id: if k % 2 == 0 {
+                    format!("rel{k}")
+                } else {
+                    format!("R{}", k * 5)
+                },
                 from: ids[f % ids.len()].clone(),
                 to: Target {
                     doc: cross.then(|| "other/doc.txt".to_owned()),
@@ -243,7 +319,10 @@ fn check_jsonl_offsets(v: &serde_json::Value) {
                 let (s, e) = (f["start"].as_u64().unwrap(), f["end"].as_u64().unwrap());
                 assert_eq!(f["text"].as_str().unwrap(), slice(s, e));
             }
-            if let (Some(s), Some(e)) = (a.get("cue_start").and_then(|x| x.as_u64()), a.get("cue_end").and_then(|x| x.as_u64())) {
+            if let (Some(s), Some(e)) = (
+                a.get("cue_start").and_then(|x| x.as_u64()),
+                a.get("cue_end").and_then(|x| x.as_u64()),
+            ) {
                 assert_eq!(a["cue_text"].as_str().unwrap(), slice(s, e));
             }
         }
@@ -260,7 +339,9 @@ fn check_brat_offsets(txt: &str, ann: &str) {
             .split(';')
             .map(|p| {
                 let (s, e) = p.split_once(' ').unwrap();
-                chars[s.parse::<usize>().unwrap()..e.parse::<usize>().unwrap()].iter().collect()
+                chars[s.parse::<usize>().unwrap()..e.parse::<usize>().unwrap()]
+                    .iter()
+                    .collect()
             })
             .collect();
         assert_eq!(cols[2], frags.join(" ").replace('\n', " "), "{line}");

@@ -13,8 +13,7 @@ use crate::export::{ExportOptions, Format, export_corpus};
 /// Exit status when the export was written but some documents were skipped.
 pub const EXIT_SKIPPED: u8 = 3;
 
-const USAGE: &str =
-    "usage: marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]";
+const USAGE: &str = "usage: marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]";
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("marginalia export: {msg}\n{USAGE}");
@@ -57,7 +56,10 @@ pub fn run(args: &[String]) -> ExitCode {
         return usage_error("give the destination with --out PATH");
     };
     if !folder.is_dir() {
-        eprintln!("marginalia export: {} is not a folder; give the corpus folder to export", folder.display());
+        eprintln!(
+            "marginalia export: {} is not a folder; give the corpus folder to export",
+            folder.display()
+        );
         return ExitCode::from(1);
     }
     opts.out = out;

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 
 use crate::export::import::{import_brat, import_jsonl};
 
-const USAGE: &str = "usage: marginalia import brat SRC_DIR --into FOLDER\n       marginalia import jsonl FILE --into FOLDER";
+const USAGE: &str =
+    "usage: marginalia import brat SRC_DIR --into FOLDER\n       marginalia import jsonl FILE --into FOLDER";
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("marginalia import: {msg}\n{USAGE}");
@@ -44,7 +45,10 @@ pub fn run(args: &[String]) -> ExitCode {
     let result = match kind {
         "brat" => {
             if !src.is_dir() {
-                eprintln!("marginalia import: {} is not a folder; give the folder holding the .txt and .ann files", src.display());
+                eprintln!(
+                    "marginalia import: {} is not a folder; give the folder holding the .txt and .ann files",
+                    src.display()
+                );
                 return ExitCode::from(1);
             }
             import_brat(&src, &into)

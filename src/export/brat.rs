@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation, Span, Speaker,
-    Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation, Span,
+    Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
 };
 
 /// Note type of the JSON note carrying Marginalia-only fields.
@@ -97,7 +97,10 @@ pub struct BratFiles {
 }
 
 fn brat_number(id: &str, prefix: char) -> Option<u64> {
-    id.strip_prefix(prefix)?.parse().ok().filter(|_| id[1..].bytes().all(|b| b.is_ascii_digit()))
+    id.strip_prefix(prefix)?
+        .parse()
+        .ok()
+        .filter(|_| id[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_token(s: &str) -> bool {
@@ -130,7 +133,11 @@ fn assign_ids<'a>(ids: impl Iterator<Item = &'a str> + Clone, prefix: char) -> H
 }
 
 fn spans_field(spans: &[Span]) -> String {
-    spans.iter().map(|s| format!("{} {}", s.start, s.end)).collect::<Vec<_>>().join(";")
+    spans
+        .iter()
+        .map(|s| format!("{} {}", s.start, s.end))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// The brat files of one document.
@@ -141,7 +148,9 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
     let local_rel: Vec<&Relation> = data
         .relations
         .iter()
-        .filter(|r| r.to.doc.is_none() && tid.contains_key(&r.from) && tid.contains_key(&r.to.id) && is_token(&r.kind))
+        .filter(|r| {
+            r.to.doc.is_none() && tid.contains_key(&r.from) && tid.contains_key(&r.to.id) && is_token(&r.kind)
+        })
         .collect();
     let rid = assign_ids(local_rel.iter().map(|r| r.id.as_str()), 'R');
     let mut ann = String::new();
@@ -222,8 +231,16 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             }
             Kind::Claim(c) => {
                 meta.insert("kind".into(), json!("claim"));
-                line(&mut ann, 'A', format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()));
-                line(&mut ann, 'A', format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()));
+                line(
+                    &mut ann,
+                    'A',
+                    format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()),
+                );
+                line(
+                    &mut ann,
+                    'A',
+                    format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()),
+                );
                 match &c.speaker {
                     Speaker::Unknown => {}
                     Speaker::Author => {
@@ -235,7 +252,10 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 }
                 if let Some(cue) = &c.cue {
                     let s = map.span(cue.span);
-                    meta.insert("cue".into(), json!({"start": s.start, "end": s.end, "text": cue.quote}));
+                    meta.insert(
+                        "cue".into(),
+                        json!({"start": s.start, "end": s.end, "text": cue.quote}),
+                    );
                 }
                 if let Some(p) = &c.proposition {
                     meta.insert("proposition".into(), json!(p));
@@ -291,15 +311,29 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             meta.insert("relations".into(), Value::Array(rels));
         }
         if i == 0 && (data.status != Status::default() || !data.extra.is_empty()) {
-            meta.insert("doc".into(), json!({"status": data.status.key(), "extra": data.extra}));
+            meta.insert(
+                "doc".into(),
+                json!({"status": data.status.key(), "extra": data.extra}),
+            );
         }
-        line(&mut ann, '#', format!("{META_NOTE} {bid}\t{}", Value::Object(meta)));
+        line(
+            &mut ann,
+            '#',
+            format!("{META_NOTE} {bid}\t{}", Value::Object(meta)),
+        );
     }
     for r in local_rel {
         let id = &rid[&r.id];
-        ann.push_str(&format!("{id}\t{} Arg1:{} Arg2:{}\n", r.kind, tid[&r.from], tid[&r.to.id]));
+        ann.push_str(&format!(
+            "{id}\t{} Arg1:{} Arg2:{}\n",
+            r.kind, tid[&r.from], tid[&r.to.id]
+        ));
         if &r.id != id {
-            line(&mut ann, '#', format!("{META_NOTE} {id}\t{}", json!({"id": r.id})));
+            line(
+                &mut ann,
+                '#',
+                format!("{META_NOTE} {id}\t{}", json!({"id": r.id})),
+            );
         }
     }
     BratFiles { txt: ndoc.text, ann }
@@ -358,7 +392,11 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
         attrs.insert(CLAIM_TYPE_ATTR, (claims, types));
     }
     for (name, (args, values)) in attrs {
-        out.push_str(&format!("{name}\tArg:{}, Value:{}\n", args.join("|"), values.join("|")));
+        out.push_str(&format!(
+            "{name}\tArg:{}, Value:{}\n",
+            args.join("|"),
+            values.join("|")
+        ));
     }
     out
 }
@@ -379,21 +417,18 @@ pub fn tagset_from_conf(conf: &str) -> TagSet {
             section = l[1..l.len() - 1].trim().to_owned();
             continue;
         }
-        let first = l.split_whitespace().next().unwrap_or("").trim_start_matches('!').to_owned();
+        let first = l
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('!')
+            .to_owned();
         if first.is_empty() || first.starts_with('<') {
             continue;
         }
         match section.as_str() {
-            "entities" | "events" => {
-                if !labels.contains(&first) {
-                    labels.push(first);
-                }
-            }
-            "relations" => {
-                if !relations.contains(&first) {
-                    relations.push(first);
-                }
-            }
+            "entities" | "events" if !labels.contains(&first) => labels.push(first),
+            "relations" if !relations.contains(&first) => relations.push(first),
             "attributes" => {
                 let rest = l[l.find(char::is_whitespace).unwrap_or(l.len())..].trim();
                 let mut args = Vec::new();
@@ -431,7 +466,9 @@ pub fn tagset_from_conf(conf: &str) -> TagSet {
             .filter(|(n, args, _)| {
                 n != STANCE_ATTR
                     && n != CLAIM_TYPE_ATTR
-                    && args.iter().any(|a| a == &name || a == "<ENTITY>" || a == "<EVENT>")
+                    && args
+                        .iter()
+                        .any(|a| a == &name || a == "<ENTITY>" || a == "<EVENT>")
             })
             .map(|(n, _, v)| AttributeDef {
                 name: n.clone(),
@@ -466,7 +503,9 @@ pub fn add_label(set: &mut TagSet, name: &str, kind: LabelKind, attributes: Vec<
 /// Writes a tag set as RON that [`TagSet::parse`] reads back.
 pub fn tagset_to_ron(set: &TagSet) -> String {
     let lit = |s: &str| ron::to_string(s).unwrap_or_else(|_| "\"\"".into());
-    let mut out = String::from("// Tag set made by `marginalia import` from brat's annotation.conf.\n(\n    labels: [\n");
+    let mut out = String::from(
+        "// Tag set made by `marginalia import` from brat's annotation.conf.\n(\n    labels: [\n",
+    );
     for l in &set.labels {
         let attrs: Vec<String> = l
             .attributes
@@ -480,7 +519,9 @@ pub fn tagset_to_ron(set: &TagSet) -> String {
             "        (name: {}, colour: {}, hotkey: {}, kind: {}, description: {}, attributes: [{}]),\n",
             lit(&l.name),
             lit(&l.colour),
-            l.hotkey.as_deref().map_or("None".to_owned(), |h| format!("Some({})", lit(h))),
+            l.hotkey
+                .as_deref()
+                .map_or("None".to_owned(), |h| format!("Some({})", lit(h))),
             match l.kind {
                 LabelKind::Entity => "Entity",
                 LabelKind::Claim => "Claim",
@@ -550,7 +591,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     })
                     .collect();
                 let Some(mut spans) = spans.filter(|s| !s.is_empty() && doc.spans_in_range(s)) else {
-                    lost.push(format!("{id}: the offsets \"{offs}\" are not valid for the text; skipped"));
+                    lost.push(format!(
+                        "{id}: the offsets \"{offs}\" are not valid for the text; skipped"
+                    ));
                     continue;
                 };
                 spans.sort();
@@ -562,7 +605,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 if let Some(t) = tail
                     && t != quote.replace('\n', " ")
                 {
-                    lost.push(format!("{id}: its text field does not match the .txt at its offsets; offsets kept"));
+                    lost.push(format!(
+                        "{id}: its text field does not match the .txt at its offsets; offsets kept"
+                    ));
                 }
                 // Entity until every line is read; claim-ness is decided at the end.
                 let kind = Kind::entity();
@@ -595,17 +640,32 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 let mut it = mid.split_whitespace();
                 let kind = it.next().unwrap_or("").to_owned();
                 let args: Vec<&str> = it.collect();
-                let arg = |i: usize| args.get(i).and_then(|a| a.split_once(':')).map(|(_, t)| t.to_owned());
+                let arg = |i: usize| {
+                    args.get(i)
+                        .and_then(|a| a.split_once(':'))
+                        .map(|(_, t)| t.to_owned())
+                };
                 match (arg(0), arg(1), args.len()) {
                     (Some(a), Some(b), 2) => rels.push((id.clone(), kind, a, b)),
-                    _ => lost.push(format!("{id}: relation \"{mid}\" does not have two arguments; skipped")),
+                    _ => lost.push(format!(
+                        "{id}: relation \"{mid}\" does not have two arguments; skipped"
+                    )),
                 }
-                if args.iter().take(2).enumerate().any(|(i, a)| !a.starts_with(&format!("Arg{}:", i + 1))) {
-                    lost.push(format!("{id}: its argument roles are written back as Arg1 and Arg2"));
+                if args
+                    .iter()
+                    .take(2)
+                    .enumerate()
+                    .any(|(i, a)| !a.starts_with(&format!("Arg{}:", i + 1)))
+                {
+                    lost.push(format!(
+                        "{id}: its argument roles are written back as Arg1 and Arg2"
+                    ));
                 }
             }
             Some('A' | 'M' | 'N' | '#') => deferred.push((id.clone(), l.to_owned())),
-            Some('E') => lost.push(format!("{id}: events are not supported; its trigger is kept as a text annotation")),
+            Some('E') => lost.push(format!(
+                "{id}: events are not supported; its trigger is kept as a text annotation"
+            )),
             Some('*') => lost.push(format!("{id}: equivalences (*) are not supported; skipped")),
             _ => lost.push(format!("{id}: unknown line type; skipped")),
         }
@@ -627,7 +687,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             continue;
         }
         let Some(&pi) = index.get(target) else {
-            lost.push(format!("{id}: it refers to {target}, which is not a kept text annotation; skipped"));
+            lost.push(format!(
+                "{id}: it refers to {target}, which is not a kept text annotation; skipped"
+            ));
             continue;
         };
         let p = &mut pend[pi];
@@ -643,7 +705,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 {
                     p.claim_type = Some(t);
                 } else if p.ann.attributes.insert(ty.to_owned(), value).is_some() {
-                    lost.push(format!("{id}: a second value of attribute {ty} on {target}; the last one is kept"));
+                    lost.push(format!(
+                        "{id}: a second value of attribute {ty} on {target}; the last one is kept"
+                    ));
                 }
             }
             Some('N') => {
@@ -656,14 +720,18 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     }
                     p.ann.kind = Kind::Entity { canonical: Some(c) };
                 } else {
-                    p.ann.attributes.insert(format!("{EXTRA_NORM_PREFIX}{ty} {kb}"), tail.to_owned());
+                    p.ann
+                        .attributes
+                        .insert(format!("{EXTRA_NORM_PREFIX}{ty} {kb}"), tail.to_owned());
                 }
             }
             _ => {
                 if ty == META_NOTE {
                     match serde_json::from_str::<Value>(tail) {
                         Ok(v) => p.meta = Some(v),
-                        Err(_) => lost.push(format!("{id}: the Marginalia note of {target} is not valid JSON; skipped")),
+                        Err(_) => lost.push(format!(
+                            "{id}: the Marginalia note of {target} is not valid JSON; skipped"
+                        )),
                     }
                 } else if ty == "AnnotatorNotes" {
                     p.notes.push(tail.to_owned());
@@ -726,11 +794,18 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     format!("{OWN_KB}:{c}")
                 };
                 let text = a.attributes.remove(NORM_TEXT_KEY).unwrap_or_else(|| c.clone());
-                a.attributes.insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
+                a.attributes
+                    .insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
             }
             let cue = meta.get("cue").and_then(|c| {
-                let span = Span::new(c.get("start")?.as_u64()? as usize, c.get("end")?.as_u64()? as usize);
-                let quote = c.get("text").and_then(Value::as_str).map_or_else(|| doc.slice(span).to_owned(), str::to_owned);
+                let span = Span::new(
+                    c.get("start")?.as_u64()? as usize,
+                    c.get("end")?.as_u64()? as usize,
+                );
+                let quote = c
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| doc.slice(span).to_owned(), str::to_owned);
                 Some(Cue { span, quote })
             });
             let speaker = match meta.get("speaker") {
@@ -758,7 +833,8 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             }
             if let Some(m) = d.get("extra").and_then(Value::as_object) {
                 for (k, v) in m {
-                    data.extra.insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
+                    data.extra
+                        .insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
                 }
             }
         }
@@ -781,11 +857,16 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 data.relations.push(Relation {
                     id: rid,
                     from: f.clone(),
-                    to: Target { doc: None, id: t.clone() },
+                    to: Target {
+                        doc: None,
+                        id: t.clone(),
+                    },
                     kind,
                 });
             }
-            _ => lost.push(format!("{id}: relation between {from} and {to}, which are not both kept text annotations; skipped")),
+            _ => lost.push(format!(
+                "{id}: relation between {from} and {to}, which are not both kept text annotations; skipped"
+            )),
         }
     }
     for (from, r) in meta_rels {
@@ -794,7 +875,10 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             data.relations.push(Relation {
                 id,
                 from,
-                to: Target { doc: g("to_doc"), id: to },
+                to: Target {
+                    doc: g("to_doc"),
+                    id: to,
+                },
                 kind,
             });
         }

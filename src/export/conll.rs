@@ -68,7 +68,10 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
         .collect();
     entities.sort_by(|a, b| {
         let (ea, eb) = (a.extent(), b.extent());
-        eb.len().cmp(&ea.len()).then(ea.start.cmp(&eb.start)).then(a.id.cmp(&b.id))
+        eb.len()
+            .cmp(&ea.len())
+            .then(ea.start.cmp(&eb.start))
+            .then(a.id.cmp(&b.id))
     });
     let mut dropped = 0;
     for e in entities {
@@ -84,7 +87,11 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             })
             .filter(|(a, b)| a < b)
             .collect();
-        if ranges.is_empty() || ranges.iter().any(|&(a, b)| tags[a..b].iter().any(Option::is_some)) {
+        if ranges.is_empty()
+            || ranges
+                .iter()
+                .any(|&(a, b)| tags[a..b].iter().any(Option::is_some))
+        {
             dropped += 1;
             continue;
         }

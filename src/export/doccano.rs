@@ -74,18 +74,23 @@ pub fn is_doccano(v: &Value) -> bool {
 
 /// Reads a doccano line.
 pub fn read_doccano(v: &Value) -> Result<ForeignDoc, String> {
-    let text = v.get("text").and_then(Value::as_str).ok_or("the field \"text\" is missing")?;
+    let text = v
+        .get("text")
+        .and_then(Value::as_str)
+        .ok_or("the field \"text\" is missing")?;
     let conv = utf16_to_cp(text);
     let mut out = ForeignDoc {
         text: text.to_owned(),
         ..ForeignDoc::default()
     };
-    let push = |id: Option<String>, s: Option<u64>, e: Option<u64>, label: Option<&str>, out: &mut ForeignDoc| {
-        let (Some(s), Some(e), Some(label)) = (s, e, label) else {
-            out.lost.push("a span without start, end or label was skipped".into());
-            return;
-        };
-        match (conv(s), conv(e)) {
+    let push =
+        |id: Option<String>, s: Option<u64>, e: Option<u64>, label: Option<&str>, out: &mut ForeignDoc| {
+            let (Some(s), Some(e), Some(label)) = (s, e, label) else {
+                out.lost
+                    .push("a span without start, end or label was skipped".into());
+                return;
+            };
+            match (conv(s), conv(e)) {
             (Some(a), Some(b)) if a < b => out.spans.push(ForeignSpan {
                 id,
                 start: a,
@@ -96,14 +101,16 @@ pub fn read_doccano(v: &Value) -> Result<ForeignDoc, String> {
                 "the span {s}–{e} ({label}) does not fall on characters of the text (UTF-16 offsets); skipped"
             )),
         }
-    };
+        };
     if let Some(list) = v.get("label").and_then(Value::as_array) {
         for item in list {
             match item.as_array() {
                 Some(t) if t.len() >= 3 => {
                     push(None, t[0].as_u64(), t[1].as_u64(), t[2].as_str(), &mut out);
                 }
-                _ => out.lost.push(format!("the label {item} is not a [start, end, label] triple; skipped")),
+                _ => out.lost.push(format!(
+                    "the label {item} is not a [start, end, label] triple; skipped"
+                )),
             }
         }
     }
@@ -120,14 +127,20 @@ pub fn read_doccano(v: &Value) -> Result<ForeignDoc, String> {
     }
     if let Some(list) = v.get("relations").and_then(Value::as_array) {
         for (i, r) in list.iter().enumerate() {
-            match (id_string(r.get("from_id")), id_string(r.get("to_id")), r.get("type").and_then(Value::as_str)) {
+            match (
+                id_string(r.get("from_id")),
+                id_string(r.get("to_id")),
+                r.get("type").and_then(Value::as_str),
+            ) {
                 (Some(from), Some(to), Some(kind)) => out.relations.push(ForeignRelation {
                     id: id_string(r.get("id")).unwrap_or_else(|| format!("{}", i + 1)),
                     from,
                     to,
                     kind: kind.to_owned(),
                 }),
-                _ => out.lost.push(format!("relation {r} lacks from_id, to_id or type; skipped")),
+                _ => out
+                    .lost
+                    .push(format!("relation {r} lacks from_id, to_id or type; skipped")),
             }
         }
     }
@@ -141,7 +154,10 @@ pub fn is_spacy(v: &Value) -> bool {
 
 /// Reads a spaCy/Prodigy span line (offsets in code points).
 pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
-    let text = v.get("text").and_then(Value::as_str).ok_or("the field \"text\" is missing")?;
+    let text = v
+        .get("text")
+        .and_then(Value::as_str)
+        .ok_or("the field \"text\" is missing")?;
     let len = text.chars().count();
     let mut out = ForeignDoc {
         text: text.to_owned(),
@@ -158,7 +174,9 @@ pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
                 end: b,
                 label: l.to_owned(),
             }),
-            _ => out.lost.push(format!("the span {s} is outside the text or incomplete; skipped")),
+            _ => out
+                .lost
+                .push(format!("the span {s} is outside the text or incomplete; skipped")),
         }
     }
     Ok(out)

@@ -105,7 +105,9 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
         return Err("the document has an empty name".into());
     }
     if n.starts_with('/') || n.as_bytes().get(1) == Some(&b':') {
-        return Err(format!("the name \"{name}\" is an absolute path; only names inside the folder are imported"));
+        return Err(format!(
+            "the name \"{name}\" is an absolute path; only names inside the folder are imported"
+        ));
     }
     for part in n.split('/') {
         if part.is_empty() || part == "." || part == ".." {
@@ -114,10 +116,15 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
             ));
         }
         if part.starts_with('.') {
-            return Err(format!("the name \"{name}\" has a hidden part (starting with a dot), which Marginalia would not list"));
+            return Err(format!(
+                "the name \"{name}\" has a hidden part (starting with a dot), which Marginalia would not list"
+            ));
         }
         if part.contains('\0') || part.chars().any(char::is_control) {
-            return Err(format!("the name \"{}\" holds control characters", name.escape_debug()));
+            return Err(format!(
+                "the name \"{}\" holds control characters",
+                name.escape_debug()
+            ));
         }
     }
     let ext = n.rsplit_once('.').map_or("", |(_, e)| e);
@@ -129,7 +136,13 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
 }
 
 /// Writes one document (source and sidecar) under `into`, refusing to overwrite or to leave the folder.
-fn write_doc(into: &Path, canon_into: &Path, rel: &str, text: &str, data: &DocAnnotations) -> Result<(), String> {
+fn write_doc(
+    into: &Path,
+    canon_into: &Path,
+    rel: &str,
+    text: &str,
+    data: &DocAnnotations,
+) -> Result<(), String> {
     let source = into.join(rel);
     let side = corpus::sidecar_path(&source);
     if source.exists() || side.exists() {
@@ -139,7 +152,8 @@ fn write_doc(into: &Path, canon_into: &Path, rel: &str, text: &str, data: &DocAn
         ));
     }
     let parent = source.parent().unwrap_or(into);
-    std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the folder {}: {e}", parent.display()))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create the folder {}: {e}", parent.display()))?;
     let canon_parent = std::fs::canonicalize(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     if !canon_parent.starts_with(canon_into) {
         return Err(format!(
@@ -161,11 +175,19 @@ fn prepare_into(into: &Path) -> Result<PathBuf, ImportError> {
 /// The tag set of the destination (its own file, else built in) and whether it has its own file.
 fn destination_tagset(into: &Path) -> (TagSet, bool) {
     let own = into.join(CORPUS_TAGSET_FILE).exists();
-    (corpus::load_tagset(into).unwrap_or_else(|_| TagSet::builtin()), own)
+    (
+        corpus::load_tagset(into).unwrap_or_else(|_| TagSet::builtin()),
+        own,
+    )
 }
 
 /// Writes `set` as the destination's tag set when it has none and `set` differs from the built-in one.
-fn finish_tagset(into: &Path, set: &TagSet, had_own: bool, report: &mut ImportReport) -> Result<(), ImportError> {
+fn finish_tagset(
+    into: &Path,
+    set: &TagSet,
+    had_own: bool,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
     if had_own || *set == TagSet::builtin() {
         return Ok(());
     }
@@ -285,11 +307,18 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         let has_source_ext = stem
             .rsplit_once('.')
             .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        let name = if has_source_ext { stem.to_owned() } else { rel_txt.clone() };
+        let name = if has_source_ext {
+            stem.to_owned()
+        } else {
+            rel_txt.clone()
+        };
         let rel = match safe_rel(&name) {
             Ok(r) => r,
             Err(why) => {
-                report.skipped.push(Skipped { path: rel_txt, reason: why });
+                report.skipped.push(Skipped {
+                    path: rel_txt,
+                    reason: why,
+                });
                 continue;
             }
         };
@@ -356,7 +385,10 @@ fn foreign_to_model(
             (Some(a), Some(b)) => data.relations.push(Relation {
                 id: format!("r{}", r.id),
                 from: a.clone(),
-                to: Target { doc: None, id: b.clone() },
+                to: Target {
+                    doc: None,
+                    id: b.clone(),
+                },
                 kind: r.kind,
             }),
             _ => lost.push(format!(
@@ -373,12 +405,15 @@ fn foreign_to_model(
 /// triples or `entities`/`relations`, UTF-16 offsets) or spaCy/Prodigy `spans`,
 /// recognised line by line. Foreign documents are named `doc-00001.txt` after their line.
 pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportError> {
-    let content = std::fs::read_to_string(file).map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
+    let content =
+        std::fs::read_to_string(file).map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
     let canon_into = prepare_into(into)?;
     let mut report = ImportReport::default();
     let (mut set, had_own) = destination_tagset(into);
     let now = crate::model::now_rfc3339();
-    let fname = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let fname = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     for (i, line) in content.lines().enumerate() {
         let lineno = i + 1;
         let here = format!("{fname} line {lineno}");
@@ -399,13 +434,13 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
             }
         };
         let parsed = if jsonl::is_marginalia(&v) {
-            jsonl::from_value(&v).and_then(|(doc, data)| Ok((safe_rel(&doc.path)?, doc.text, data, Vec::new())))
+            jsonl::from_value(&v)
+                .and_then(|(doc, data)| Ok((safe_rel(&doc.path)?, doc.text, data, Vec::new())))
         } else {
             let foreign = if doccano::is_doccano(&v) {
                 doccano::read_doccano(&v)
-            } else if doccano::is_spacy(&v) {
-                doccano::read_spacy(&v)
-            } else if v.get("text").is_some() {
+            } else if doccano::is_spacy(&v) || v.get("text").is_some() {
+                // A bare `{"text": …}` line is a document without spans.
                 doccano::read_spacy(&v)
             } else {
                 Err("the line is neither Marginalia, doccano nor spaCy JSONL (no \"text\" field)".into())

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance, Status,
-    Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
 };
 
 /// Value of the `format` key on every line, so importers recognise the file.
@@ -56,7 +56,8 @@ fn speaker_fields(data: &DocAnnotations, s: &Speaker) -> (Value, Value, Value, V
                 json!("entity"),
                 json!(id),
                 ent.map_or(Value::Null, |e| json!(e.quote)),
-                ent.and_then(Annotation::canonical).map_or(Value::Null, |c| json!(c)),
+                ent.and_then(Annotation::canonical)
+                    .map_or(Value::Null, |c| json!(c)),
             )
         }
     }
@@ -114,7 +115,8 @@ pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
 
 /// True when a parsed line looks like Marginalia JSONL rather than doccano or spaCy.
 pub fn is_marginalia(v: &Value) -> bool {
-    v.get("format").and_then(Value::as_str) == Some(FORMAT_TAG) || (v.get("claims").is_some() && v.get("path").is_some())
+    v.get("format").and_then(Value::as_str) == Some(FORMAT_TAG)
+        || (v.get("claims").is_some() && v.get("path").is_some())
 }
 
 fn str_field<'a>(v: &'a Value, key: &str) -> Result<&'a str, String> {
@@ -140,7 +142,10 @@ fn read_pairs(v: &Value, key: &str) -> Result<BTreeMap<String, String>, String> 
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for it in items {
-                out.insert(str_field(it, "key")?.to_owned(), str_field(it, "value")?.to_owned());
+                out.insert(
+                    str_field(it, "key")?.to_owned(),
+                    str_field(it, "value")?.to_owned(),
+                );
             }
         }
         // Accept a plain object too, as people write by hand.
@@ -196,7 +201,10 @@ fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {
         "entity" => Speaker::Entity(str_field(v, "speaker_id")?.to_owned()),
         _ => Speaker::Unknown,
     };
-    let cue = match (v.get("cue_start").and_then(Value::as_u64), v.get("cue_end").and_then(Value::as_u64)) {
+    let cue = match (
+        v.get("cue_start").and_then(Value::as_u64),
+        v.get("cue_end").and_then(Value::as_u64),
+    ) {
         (Some(s), Some(e)) => {
             let span = Span::new(s as usize, e as usize);
             let quote = opt_str(v, "cue_text").unwrap_or_else(|| doc.slice(span).to_owned());
@@ -244,7 +252,8 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
     }
     for c in list("claims")? {
         let claim = read_claim(&doc, &c)?;
-        data.annotations.push(read_annotation(&doc, &c, Kind::Claim(claim))?);
+        data.annotations
+            .push(read_annotation(&doc, &c, Kind::Claim(claim))?);
     }
     for r in list("relations")? {
         data.relations.push(Relation {

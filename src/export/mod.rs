@@ -41,7 +41,13 @@ pub enum Format {
 
 impl Format {
     /// Every format, in menu order.
-    pub const ALL: [Format; 5] = [Format::Jsonl, Format::Brat, Format::Conll, Format::W3c, Format::Csv];
+    pub const ALL: [Format; 5] = [
+        Format::Jsonl,
+        Format::Brat,
+        Format::Conll,
+        Format::W3c,
+        Format::Csv,
+    ];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -130,7 +136,10 @@ impl ExportReport {
             self.files.len()
         );
         if self.not_done > 0 {
-            s.push_str(&format!("\nleft out {} document(s) not marked done (--only-done)", self.not_done));
+            s.push_str(&format!(
+                "\nleft out {} document(s) not marked done (--only-done)",
+                self.not_done
+            ));
         }
         if self.dropped_overlaps > 0 {
             s.push_str(&format!(
@@ -182,7 +191,11 @@ impl fmt::Display for ExportError {
             ),
             ExportError::Corpus(p, e) => write!(f, "cannot read the corpus {}: {e}", p.display()),
             ExportError::Strict(skips) => {
-                write!(f, "{} document(s) would be skipped and --strict is on; nothing was written", skips.len())?;
+                write!(
+                    f,
+                    "{} document(s) would be skipped and --strict is on; nothing was written",
+                    skips.len()
+                )?;
                 for k in skips {
                     write!(f, "\n  {}: {}", k.path, k.reason)?;
                 }
@@ -227,7 +240,8 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 /// Checks the destination before any work is done.
 fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportError> {
     let out = &opts.out;
-    let canon_root = std::fs::canonicalize(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
+    let canon_root =
+        std::fs::canonicalize(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
     let resolved = resolve(out).map_err(|e| ExportError::Unwritable(out.clone(), e))?;
     if resolved.starts_with(&canon_root) {
         return Err(ExportError::InsideCorpus(out.clone()));
@@ -251,7 +265,10 @@ fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportErro
             }
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let parent = out
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             match std::fs::metadata(parent) {
                 Ok(m) if m.is_dir() => {}
                 Ok(_) => {
@@ -263,7 +280,10 @@ fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportErro
                 Err(e) => {
                     return Err(ExportError::Unwritable(
                         out.clone(),
-                        io::Error::new(e.kind(), format!("the folder {} cannot be used: {e}", parent.display())),
+                        io::Error::new(
+                            e.kind(),
+                            format!("the folder {} cannot be used: {e}", parent.display()),
+                        ),
                     ));
                 }
             }
@@ -359,7 +379,15 @@ pub fn export_corpus(
         report.documents += 1;
         report.annotations += data.annotations.len();
         report.relations += data.relations.len();
-        render_doc(opts.format, doc, data, &mut single, &mut outputs, &mut w3c_items, &mut report);
+        render_doc(
+            opts.format,
+            doc,
+            data,
+            &mut single,
+            &mut outputs,
+            &mut w3c_items,
+            &mut report,
+        );
         labels.extend(data.annotations.iter().map(|a| a.label.clone()));
         relation_kinds.extend(data.relations.iter().map(|r| r.kind.clone()));
     }

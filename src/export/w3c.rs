@@ -11,7 +11,9 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker, document::CONTEXT_CHARS};
+use crate::model::{
+    Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker, document::CONTEXT_CHARS,
+};
 
 /// The JSON-LD context of every export.
 pub fn context() -> Value {
@@ -98,9 +100,9 @@ pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Valu
                 "text": data.get(id).map(|e| e.quote.as_str()),
             }),
         };
-        let cue = c.cue.as_ref().map(|q| {
-            json!({"type": "SpecificResource", "source": doc.path, "selector": selector(doc, q.span)})
-        });
+        let cue = c.cue.as_ref().map(
+            |q| json!({"type": "SpecificResource", "source": doc.path, "selector": selector(doc, q.span)}),
+        );
         m.insert(
             "mrg:claim".into(),
             json!({
@@ -131,7 +133,11 @@ pub fn relation(doc: &Document, r: &Relation) -> Value {
 
 /// Every annotation of one document in document order, then its relations.
 pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
-    let mut out: Vec<Value> = data.annotations.iter().map(|a| annotation(doc, data, a)).collect();
+    let mut out: Vec<Value> = data
+        .annotations
+        .iter()
+        .map(|a| annotation(doc, data, a))
+        .collect();
     out.extend(data.relations.iter().map(|r| relation(doc, r)));
     out
 }

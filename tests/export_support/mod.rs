@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use marginalia::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance, Status,
-    Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
 };
 use marginalia::store::corpus;
 use marginalia::store::sidecar::{MAJOR, MINOR};
@@ -96,20 +96,30 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         let mut n = entity(doc, "e1", "at least 50", "NUMBER", None);
         n.attributes.insert("approx".into(), "at least".into());
         d.annotations.push(n);
-        d.annotations.push(entity(doc, "e2", "North Korean refugees", "GROUP", Some("nk-refugees")));
-        d.annotations.push(entity(doc, "e3", "North Korean", "MISC", None));
-        d.annotations.push(entity(doc, "e4", "China", "PLACE", Some("wd:Q148")));
+        d.annotations.push(entity(
+            doc,
+            "e2",
+            "North Korean refugees",
+            "GROUP",
+            Some("nk-refugees"),
+        ));
+        d.annotations
+            .push(entity(doc, "e3", "North Korean", "MISC", None));
+        d.annotations
+            .push(entity(doc, "e4", "China", "PLACE", Some("wd:Q148")));
         d.status = Status::Done;
     } else if name.starts_with("001") {
         let steps = find(doc, "retracing their steps", 0);
         let willing = find(doc, "willingly", 0);
-        d.annotations.push(ann(doc, "e1", vec![steps, willing], "MISC", Kind::entity()));
+        d.annotations
+            .push(ann(doc, "e1", vec![steps, willing], "MISC", Kind::entity()));
         let mut s = entity(doc, "e2", "Smugglers. Bootleggers.", "GROUP", None);
         s.note = "two groups;\nkept together".into();
         d.annotations.push(s);
         d.status = Status::InProgress;
     } else if name.starts_with("002") {
-        d.annotations.push(entity(doc, "e1", "Chinese officials", "ORG", None));
+        d.annotations
+            .push(entity(doc, "e1", "Chinese officials", "ORG", None));
         d.annotations.push(claim(
             doc,
             "c1",
@@ -126,7 +136,8 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         d.status = Status::Done;
     } else if name.starts_with("003") {
         let mut q = entity(doc, "e1", "‘voting with their feet’", "EVENT", None);
-        q.attributes.insert("source".into(), "the article’s own words".into());
+        q.attributes
+            .insert("source".into(), "the article’s own words".into());
         d.annotations.push(q);
         d.annotations.push(entity(
             doc,
@@ -140,7 +151,8 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         let mut hrw = entity(doc, "e1", "Human Rights Watch", "ORG", Some("hrw"));
         hrw.attributes.insert("type".into(), "ngo".into());
         d.annotations.push(hrw);
-        d.annotations.push(entity(doc, "e2", "Park Geun-Hye", "PERSON", None));
+        d.annotations
+            .push(entity(doc, "e2", "Park Geun-Hye", "PERSON", None));
         let mut c = claim(
             doc,
             "c1",
@@ -159,12 +171,17 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         d.relations.push(rel("r1", "c1", "e2", "refers-to"));
         d.status = Status::Done;
     } else {
-        d.annotations.push(entity(doc, "e1", "Seoul", "PLACE", Some("wd:Q8684")));
-        d.annotations.push(entity(doc, "e2", "Kim Ji-woo 😀", "PERSON", None));
-        d.annotations.push(entity(doc, "e3", "北朝鮮難民協会", "ORG", None));
-        d.annotations.push(entity(doc, "e4", "50 refugees 🙏", "GROUP", None));
+        d.annotations
+            .push(entity(doc, "e1", "Seoul", "PLACE", Some("wd:Q8684")));
+        d.annotations
+            .push(entity(doc, "e2", "Kim Ji-woo 😀", "PERSON", None));
+        d.annotations
+            .push(entity(doc, "e3", "北朝鮮難民協会", "ORG", None));
+        d.annotations
+            .push(entity(doc, "e4", "50 refugees 🙏", "GROUP", None));
         // Crosses a CRLF line break.
-        d.annotations.push(entity(doc, "e5", "協会.\r\nThe UN", "MISC", None));
+        d.annotations
+            .push(entity(doc, "e5", "協会.\r\nThe UN", "MISC", None));
         d.annotations.push(claim(
             doc,
             "c1",
