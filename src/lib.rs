@@ -8,4 +8,5 @@ pub mod cli;
 pub mod export;
 pub mod model;
 pub mod store;
+pub mod synth;
 pub mod ui;

@@ -1,0 +1,892 @@
+//! brat standoff: `X.txt` + `X.ann`, and `annotation.conf` from the tag set.
+//!
+//! brat reads `.txt` files with universal newlines, so CRLF counts as one
+//! character there. Export writes LF-only text and maps every offset onto it;
+//! import normalises CRLF and lone CR to LF the same way, so offsets in `.ann`
+//! files always refer to the text as brat sees it.
+//!
+//! Mapping (see `docs/formats.md`): entities and claims are `T` lines; free
+//! attributes whose key and value hold no white space are `A` lines; claims
+//! get `A Stance` and `A ClaimType`; canonical ids are `N Reference` lines;
+//! notes are `# AnnotatorNotes` lines (one per note line); same-document
+//! relations are `R` lines. Whatever brat has no place for (Marginalia ids
+//! that are not `T<n>`, annotator, timestamps, speaker, cue, proposition,
+//! status, other attributes) travels in one `# Marginalia` note per
+//! annotation holding a JSON object, which the importer reads back.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::model::{
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation, Span,
+    Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
+};
+
+/// Note type of the JSON note carrying Marginalia-only fields.
+pub const META_NOTE: &str = "Marginalia";
+/// Attribute name of a claim's stance.
+pub const STANCE_ATTR: &str = "Stance";
+/// Attribute name of a claim's type.
+pub const CLAIM_TYPE_ATTR: &str = "ClaimType";
+/// Attribute key keeping the text of a brat `N Reference` line when it differs from the id.
+pub const NORM_TEXT_KEY: &str = "brat:norm_text";
+/// Prefix of attribute keys keeping further `N` lines: `brat:N <type> <kb:id>`.
+pub const EXTRA_NORM_PREFIX: &str = "brat:N ";
+/// Prefix of attribute keys keeping notes of other types than AnnotatorNotes: `brat:note <type>`.
+pub const OTHER_NOTE_PREFIX: &str = "brat:note ";
+/// Knowledge-base name given to canonical ids that have none.
+const OWN_KB: &str = "Marginalia";
+
+/// Offsets of a text before and after universal-newline normalisation.
+#[derive(Clone, Debug, Default)]
+pub struct NewlineMap {
+    /// Code-point index (in the original text) of every LF that follows a CR.
+    crlf_lf: Vec<usize>,
+}
+
+impl NewlineMap {
+    /// Normalises CRLF and lone CR to LF, as brat and Python read text files.
+    pub fn normalise(text: &str) -> (String, NewlineMap) {
+        let mut out = String::with_capacity(text.len());
+        let mut map = NewlineMap::default();
+        let mut prev_cr = false;
+        for (i, c) in text.chars().enumerate() {
+            match c {
+                '\r' => out.push('\n'),
+                '\n' if prev_cr => map.crlf_lf.push(i),
+                c => out.push(c),
+            }
+            prev_cr = c == '\r';
+        }
+        (out, map)
+    }
+
+    fn before(&self, i: usize) -> usize {
+        self.crlf_lf.partition_point(|&p| p < i)
+    }
+
+    fn inside_pair(&self, i: usize) -> bool {
+        self.crlf_lf.binary_search(&i).is_ok()
+    }
+
+    /// Maps a start offset; a start between CR and LF moves back onto the line break.
+    pub fn start(&self, i: usize) -> usize {
+        let k = self.before(i);
+        if self.inside_pair(i) { i - k - 1 } else { i - k }
+    }
+
+    /// Maps an end offset; an end between CR and LF moves past the line break.
+    pub fn end(&self, i: usize) -> usize {
+        i - self.before(i)
+    }
+
+    /// Maps a span.
+    pub fn span(&self, s: Span) -> Span {
+        Span::new(self.start(s.start), self.end(s.end))
+    }
+}
+
+/// The two files of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BratFiles {
+    /// The LF-only text.
+    pub txt: String,
+    /// The standoff annotations.
+    pub ann: String,
+}
+
+fn brat_number(id: &str, prefix: char) -> Option<u64> {
+    id.strip_prefix(prefix)?
+        .parse()
+        .ok()
+        .filter(|_| id[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(char::is_whitespace)
+}
+
+/// Gives every item a brat id: its own when it already is `<prefix><n>` and unique, else a fresh one.
+fn assign_ids<'a>(ids: impl Iterator<Item = &'a str> + Clone, prefix: char) -> HashMap<String, String> {
+    let mut taken: BTreeSet<u64> = BTreeSet::new();
+    let mut out = HashMap::new();
+    for id in ids.clone() {
+        if let Some(n) = brat_number(id, prefix)
+            && taken.insert(n)
+        {
+            out.insert(id.to_owned(), id.to_owned());
+        }
+    }
+    let mut next = 1;
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        while taken.contains(&next) {
+            next += 1;
+        }
+        taken.insert(next);
+        out.insert(id.to_owned(), format!("{prefix}{next}"));
+    }
+    out
+}
+
+fn spans_field(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| format!("{} {}", s.start, s.end))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The brat files of one document.
+pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
+    let (txt, map) = NewlineMap::normalise(&doc.text);
+    let ndoc = Document::new(doc.path.clone(), txt);
+    let tid = assign_ids(data.annotations.iter().map(|a| a.id.as_str()), 'T');
+    let local_rel: Vec<&Relation> = data
+        .relations
+        .iter()
+        .filter(|r| {
+            r.to.doc.is_none() && tid.contains_key(&r.from) && tid.contains_key(&r.to.id) && is_token(&r.kind)
+        })
+        .collect();
+    let rid = assign_ids(local_rel.iter().map(|r| r.id.as_str()), 'R');
+    let mut ann = String::new();
+    let (mut a_n, mut n_n, mut c_n) = (0, 0, 0);
+    let mut line = |ann: &mut String, kind: char, body: String| {
+        let n = match kind {
+            'A' => &mut a_n,
+            'N' => &mut n_n,
+            _ => &mut c_n,
+        };
+        *n += 1;
+        ann.push(kind);
+        ann.push_str(&n.to_string());
+        ann.push('\t');
+        ann.push_str(&body);
+        ann.push('\n');
+    };
+    let mut out_rel: HashMap<&str, Vec<Value>> = HashMap::new();
+    for r in &data.relations {
+        if !local_rel.iter().any(|l| std::ptr::eq(*l, r)) {
+            out_rel.entry(r.from.as_str()).or_default().push(json!({
+                "id": r.id, "to_doc": r.to.doc, "to": r.to.id, "type": r.kind,
+            }));
+        }
+    }
+    for (i, a) in data.annotations.iter().enumerate() {
+        let bid = &tid[&a.id];
+        let spans: Vec<Span> = a.spans.iter().map(|s| map.span(*s)).collect();
+        let text = spans
+            .iter()
+            .map(|s| ndoc.slice(*s).replace('\n', " "))
+            .collect::<Vec<_>>()
+            .join(" ");
+        ann.push_str(&format!("{bid}\t{} {}\t{text}\n", a.label, spans_field(&spans)));
+        let mut meta = Map::new();
+        if &a.id != bid {
+            meta.insert("id".into(), json!(a.id));
+        }
+        meta.insert("annotator".into(), json!(a.annotator));
+        meta.insert("created".into(), json!(a.created));
+        meta.insert("modified".into(), json!(a.modified));
+        if a.orphaned {
+            meta.insert("orphaned".into(), json!(true));
+        }
+        if !a.extra.is_empty() {
+            meta.insert("extra".into(), json!(a.extra));
+        }
+        let mut attrs = a.attributes.clone();
+        let norm_text = attrs.remove(NORM_TEXT_KEY);
+        let mut hidden = BTreeMap::new();
+        match &a.kind {
+            Kind::Entity { canonical } => {
+                if let Some(c) = canonical {
+                    if is_token(c) {
+                        // Ids without a knowledge base (and ids that look like ours) get our prefix, which import strips.
+                        let kb = if c.contains(':') && !c.starts_with(&format!("{OWN_KB}:")) {
+                            c.clone()
+                        } else {
+                            format!("{OWN_KB}:{c}")
+                        };
+                        // The N text is one line; a multi-line one travels in the note instead.
+                        let t = match &norm_text {
+                            Some(t) if !t.contains(['\n', '\r']) => t.clone(),
+                            _ => c.clone(),
+                        };
+                        line(&mut ann, 'N', format!("Reference {bid} {kb}\t{t}"));
+                        // Import only keeps an N text that differs from the id, so keep the others here.
+                        if norm_text.is_some() && t == *c {
+                            hidden.insert(NORM_TEXT_KEY.to_owned(), norm_text.clone().unwrap_or_default());
+                        }
+                    } else {
+                        meta.insert("canonical".into(), json!(c));
+                    }
+                }
+                if norm_text.is_some() && canonical.as_ref().is_none_or(|c| !is_token(c)) {
+                    hidden.insert(NORM_TEXT_KEY.to_owned(), norm_text.unwrap_or_default());
+                }
+            }
+            Kind::Claim(c) => {
+                meta.insert("kind".into(), json!("claim"));
+                line(
+                    &mut ann,
+                    'A',
+                    format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()),
+                );
+                line(
+                    &mut ann,
+                    'A',
+                    format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()),
+                );
+                match &c.speaker {
+                    Speaker::Unknown => {}
+                    Speaker::Author => {
+                        meta.insert("speaker".into(), json!("author"));
+                    }
+                    Speaker::Entity(id) => {
+                        meta.insert("speaker".into(), json!({"entity": id}));
+                    }
+                }
+                if let Some(cue) = &c.cue {
+                    let s = map.span(cue.span);
+                    meta.insert(
+                        "cue".into(),
+                        json!({"start": s.start, "end": s.end, "text": cue.quote}),
+                    );
+                }
+                if let Some(p) = &c.proposition {
+                    meta.insert("proposition".into(), json!(p));
+                }
+                if let Some(t) = norm_text {
+                    hidden.insert(NORM_TEXT_KEY.to_owned(), t);
+                }
+            }
+        }
+        for (k, v) in attrs {
+            if let Some(rest) = k.strip_prefix(EXTRA_NORM_PREFIX)
+                && let Some((ty, kb)) = rest.split_once(' ')
+                && is_token(ty)
+                && is_token(kb)
+                && kb.contains(':')
+                && !v.contains('\n')
+            {
+                line(&mut ann, 'N', format!("{ty} {bid} {kb}\t{v}"));
+            } else if let Some(ty) = k.strip_prefix(OTHER_NOTE_PREFIX)
+                && is_token(ty)
+                && ty != META_NOTE
+                && ty != "AnnotatorNotes"
+                && !v.contains('\r')
+            {
+                for piece in v.split('\n') {
+                    line(&mut ann, '#', format!("{ty} {bid}\t{piece}"));
+                }
+            } else if is_token(&k)
+                && (v.is_empty() || is_token(&v))
+                && k != STANCE_ATTR
+                && k != CLAIM_TYPE_ATTR
+                && !k.starts_with("brat:")
+            {
+                let sep = if v.is_empty() { "" } else { " " };
+                line(&mut ann, 'A', format!("{k} {bid}{sep}{v}"));
+            } else {
+                hidden.insert(k, v);
+            }
+        }
+        if !hidden.is_empty() {
+            meta.insert("attributes".into(), json!(hidden));
+        }
+        if !a.note.is_empty() {
+            if a.note.contains('\r') {
+                meta.insert("note".into(), json!(a.note));
+            } else {
+                for l in a.note.split('\n') {
+                    line(&mut ann, '#', format!("AnnotatorNotes {bid}\t{l}"));
+                }
+            }
+        }
+        if let Some(rels) = out_rel.remove(a.id.as_str()) {
+            meta.insert("relations".into(), Value::Array(rels));
+        }
+        if i == 0 && (data.status != Status::default() || !data.extra.is_empty()) {
+            meta.insert(
+                "doc".into(),
+                json!({"status": data.status.key(), "extra": data.extra}),
+            );
+        }
+        line(
+            &mut ann,
+            '#',
+            format!("{META_NOTE} {bid}\t{}", Value::Object(meta)),
+        );
+    }
+    for r in local_rel {
+        let id = &rid[&r.id];
+        ann.push_str(&format!(
+            "{id}\t{} Arg1:{} Arg2:{}\n",
+            r.kind, tid[&r.from], tid[&r.to.id]
+        ));
+        if &r.id != id {
+            line(
+                &mut ann,
+                '#',
+                format!("{META_NOTE} {id}\t{}", json!({"id": r.id})),
+            );
+        }
+    }
+    BratFiles { txt: ndoc.text, ann }
+}
+
+/// `annotation.conf` for a tag set, plus any labels and relation types found in the data.
+pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &BTreeSet<String>) -> String {
+    let mut out = String::from("# Written by Marginalia from the corpus tag set.\n[entities]\n");
+    let mut names: Vec<&str> = tagset.labels.iter().map(|l| l.name.as_str()).collect();
+    for l in labels {
+        if !names.contains(&l.as_str()) {
+            names.push(l);
+        }
+    }
+    for n in &names {
+        out.push_str(n);
+        out.push('\n');
+    }
+    out.push_str("\n[relations]\n");
+    let mut rels: Vec<&str> = tagset.relations.iter().map(String::as_str).collect();
+    for r in relations {
+        if !rels.contains(&r.as_str()) {
+            rels.push(r);
+        }
+    }
+    for r in rels.iter().filter(|r| is_token(r)) {
+        out.push_str(&format!("{r}\tArg1:<ENTITY>, Arg2:<ENTITY>\n"));
+    }
+    out.push_str("\n[events]\n\n[attributes]\n");
+    // brat attribute names are global: merge the labels and values of equal names.
+    let mut attrs: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for l in &tagset.labels {
+        for a in &l.attributes {
+            if a.values.is_empty() || !is_token(&a.name) || a.values.iter().any(|v| !is_token(v)) {
+                continue;
+            }
+            let e = attrs.entry(&a.name).or_default();
+            e.0.push(&l.name);
+            for v in &a.values {
+                if !e.1.contains(&v.as_str()) {
+                    e.1.push(v);
+                }
+            }
+        }
+    }
+    let claims: Vec<&str> = tagset
+        .labels
+        .iter()
+        .filter(|l| l.kind == LabelKind::Claim)
+        .map(|l| l.name.as_str())
+        .collect();
+    if !claims.is_empty() {
+        let stances: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
+        let types: Vec<&str> = ClaimType::ALL.iter().map(|s| s.as_str()).collect();
+        attrs.insert(STANCE_ATTR, (claims.clone(), stances));
+        attrs.insert(CLAIM_TYPE_ATTR, (claims, types));
+    }
+    for (name, (args, values)) in attrs {
+        out.push_str(&format!(
+            "{name}\tArg:{}, Value:{}\n",
+            args.join("|"),
+            values.join("|")
+        ));
+    }
+    out
+}
+
+/// Reads `annotation.conf` into a tag set; labels seen only in the data are added by the caller.
+/// Labels carrying a `Stance` attribute become claim labels.
+pub fn tagset_from_conf(conf: &str) -> TagSet {
+    let mut section = String::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut relations: Vec<String> = Vec::new();
+    let mut attrs: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for raw in conf.lines() {
+        let l = raw.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if l.starts_with('[') && l.ends_with(']') {
+            section = l[1..l.len() - 1].trim().to_owned();
+            continue;
+        }
+        let first = l
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('!')
+            .to_owned();
+        if first.is_empty() || first.starts_with('<') {
+            continue;
+        }
+        match section.as_str() {
+            "entities" | "events" if !labels.contains(&first) => labels.push(first),
+            "relations" if !relations.contains(&first) => relations.push(first),
+            "attributes" => {
+                let rest = l[l.find(char::is_whitespace).unwrap_or(l.len())..].trim();
+                let mut args = Vec::new();
+                let mut values = Vec::new();
+                for part in rest.split(',') {
+                    let part = part.trim();
+                    if let Some(a) = part.strip_prefix("Arg:") {
+                        args = a.split('|').map(|s| s.trim().to_owned()).collect();
+                    } else if let Some(v) = part.strip_prefix("Value:") {
+                        values = v.split('|').map(|s| s.trim().to_owned()).collect();
+                    }
+                }
+                attrs.push((first, args, values));
+            }
+            _ => {}
+        }
+    }
+    let claim_labels: Vec<String> = attrs
+        .iter()
+        .filter(|(n, _, _)| n == STANCE_ATTR || n == CLAIM_TYPE_ATTR)
+        .flat_map(|(_, a, _)| a.clone())
+        .collect();
+    let mut set = TagSet {
+        labels: Vec::new(),
+        relations,
+    };
+    for name in labels {
+        let kind = if claim_labels.contains(&name) {
+            LabelKind::Claim
+        } else {
+            LabelKind::Entity
+        };
+        let attributes = attrs
+            .iter()
+            .filter(|(n, args, _)| {
+                n != STANCE_ATTR
+                    && n != CLAIM_TYPE_ATTR
+                    && args
+                        .iter()
+                        .any(|a| a == &name || a == "<ENTITY>" || a == "<EVENT>")
+            })
+            .map(|(n, _, v)| AttributeDef {
+                name: n.clone(),
+                values: v.iter().map(|s| s.trim_start_matches('!').to_owned()).collect(),
+            })
+            .collect();
+        add_label(&mut set, &name, kind, attributes);
+    }
+    set
+}
+
+/// Adds a label with the next colour and a free hotkey (1–9) if it is not there yet.
+pub fn add_label(set: &mut TagSet, name: &str, kind: LabelKind, attributes: Vec<AttributeDef>) {
+    if set.label(name).is_some() {
+        return;
+    }
+    let n = set.labels.len();
+    let hotkey = (1..=9)
+        .map(|d: u32| d.to_string())
+        .find(|k| set.labels.iter().all(|l| l.hotkey.as_deref() != Some(k.as_str())))
+        .filter(|_| n < 9);
+    set.labels.push(LabelDef {
+        name: name.to_owned(),
+        colour: NAMED_COLOURS[n % NAMED_COLOURS.len()].0.to_owned(),
+        hotkey,
+        kind,
+        attributes,
+        description: String::new(),
+    });
+}
+
+/// Writes a tag set as RON that [`TagSet::parse`] reads back.
+pub fn tagset_to_ron(set: &TagSet) -> String {
+    let lit = |s: &str| ron::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let mut out = String::from(
+        "// Tag set made by `marginalia import` from brat's annotation.conf.\n(\n    labels: [\n",
+    );
+    for l in &set.labels {
+        let attrs: Vec<String> = l
+            .attributes
+            .iter()
+            .map(|a| {
+                let vals: Vec<String> = a.values.iter().map(|v| lit(v)).collect();
+                format!("(name: {}, values: [{}])", lit(&a.name), vals.join(", "))
+            })
+            .collect();
+        out.push_str(&format!(
+            "        (name: {}, colour: {}, hotkey: {}, kind: {}, description: {}, attributes: [{}]),\n",
+            lit(&l.name),
+            lit(&l.colour),
+            l.hotkey
+                .as_deref()
+                .map_or("None".to_owned(), |h| format!("Some({})", lit(h))),
+            match l.kind {
+                LabelKind::Entity => "Entity",
+                LabelKind::Claim => "Claim",
+            },
+            lit(&l.description),
+            attrs.join(", ")
+        ));
+    }
+    let rels: Vec<String> = set.relations.iter().map(|r| lit(r)).collect();
+    out.push_str(&format!("    ],\n    relations: [{}],\n)\n", rels.join(", ")));
+    out
+}
+
+/// A document read from brat files.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The text, newlines normalised to LF.
+    pub text: String,
+    /// Its annotations.
+    pub data: DocAnnotations,
+    /// What could not be kept, one plain sentence each (with the brat line id).
+    pub lost: Vec<String>,
+}
+
+struct Pending {
+    bid: String,
+    ann: Annotation,
+    stance: Option<Stance>,
+    claim_type: Option<ClaimType>,
+    notes: Vec<String>,
+    meta: Option<Value>,
+}
+
+/// Reads one brat document. `tagset` says which labels are claims; `now` stamps
+/// annotations that carry no timestamps of their own.
+pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
+    let (text, _) = NewlineMap::normalise(txt);
+    let doc = Document::new("", text);
+    let mut lost = Vec::new();
+    let mut pend: Vec<Pending> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut rels: Vec<(String, String, String, String)> = Vec::new();
+    let mut rel_meta: HashMap<String, Value> = HashMap::new();
+    let mut deferred: Vec<(String, String)> = Vec::new();
+    for raw in ann.lines() {
+        let l = raw.trim_end_matches('\r');
+        if l.trim().is_empty() {
+            continue;
+        }
+        let mut cols = l.splitn(3, '\t');
+        let id = cols.next().unwrap_or("").to_owned();
+        let mid = cols.next().unwrap_or("");
+        let tail = cols.next();
+        match id.chars().next() {
+            Some('T') => {
+                let Some((label, offs)) = mid.split_once(' ') else {
+                    lost.push(format!("{id}: the line has no offsets; skipped"));
+                    continue;
+                };
+                let spans: Option<Vec<Span>> = offs
+                    .split(';')
+                    .map(|p| {
+                        let mut it = p.split_whitespace();
+                        let s = it.next()?.parse().ok()?;
+                        let e = it.next()?.parse().ok()?;
+                        (s <= e).then(|| Span::new(s, e))
+                    })
+                    .collect();
+                let Some(mut spans) = spans.filter(|s| !s.is_empty() && doc.spans_in_range(s)) else {
+                    lost.push(format!(
+                        "{id}: the offsets \"{offs}\" are not valid for the text; skipped"
+                    ));
+                    continue;
+                };
+                spans.sort();
+                if spans.windows(2).any(|w| w[0].end > w[1].start) {
+                    lost.push(format!("{id}: its fragments overlap; skipped"));
+                    continue;
+                }
+                let (quote, prefix, suffix) = doc.selector(&spans);
+                if let Some(t) = tail
+                    && t != quote.replace('\n', " ")
+                {
+                    lost.push(format!(
+                        "{id}: its text field does not match the .txt at its offsets; offsets kept"
+                    ));
+                }
+                // Entity until every line is read; claim-ness is decided at the end.
+                let kind = Kind::entity();
+                index.insert(id.clone(), pend.len());
+                pend.push(Pending {
+                    bid: id.clone(),
+                    ann: Annotation {
+                        id: id.clone(),
+                        spans,
+                        quote,
+                        prefix,
+                        suffix,
+                        label: label.to_owned(),
+                        kind,
+                        attributes: BTreeMap::new(),
+                        note: String::new(),
+                        annotator: String::new(),
+                        created: now.to_owned(),
+                        modified: now.to_owned(),
+                        orphaned: false,
+                        extra: BTreeMap::new(),
+                    },
+                    stance: None,
+                    claim_type: None,
+                    notes: Vec::new(),
+                    meta: None,
+                });
+            }
+            Some('R') => {
+                let mut it = mid.split_whitespace();
+                let kind = it.next().unwrap_or("").to_owned();
+                let args: Vec<&str> = it.collect();
+                let arg = |i: usize| {
+                    args.get(i)
+                        .and_then(|a| a.split_once(':'))
+                        .map(|(_, t)| t.to_owned())
+                };
+                match (arg(0), arg(1), args.len()) {
+                    (Some(a), Some(b), 2) => rels.push((id.clone(), kind, a, b)),
+                    _ => lost.push(format!(
+                        "{id}: relation \"{mid}\" does not have two arguments; skipped"
+                    )),
+                }
+                if args
+                    .iter()
+                    .take(2)
+                    .enumerate()
+                    .any(|(i, a)| !a.starts_with(&format!("Arg{}:", i + 1)))
+                {
+                    lost.push(format!(
+                        "{id}: its argument roles are written back as Arg1 and Arg2"
+                    ));
+                }
+            }
+            Some('A' | 'M' | 'N' | '#') => deferred.push((id.clone(), l.to_owned())),
+            Some('E') => lost.push(format!(
+                "{id}: events are not supported; its trigger is kept as a text annotation"
+            )),
+            Some('*') => lost.push(format!("{id}: equivalences (*) are not supported; skipped")),
+            _ => lost.push(format!("{id}: unknown line type; skipped")),
+        }
+    }
+    for (id, l) in deferred {
+        let mut cols = l.splitn(3, '\t');
+        cols.next();
+        let mid = cols.next().unwrap_or("");
+        let tail = cols.next().unwrap_or("");
+        let parts: Vec<&str> = mid.split_whitespace().collect();
+        let (Some(&ty), Some(&target)) = (parts.first(), parts.get(1)) else {
+            lost.push(format!("{id}: the line has no target; skipped"));
+            continue;
+        };
+        if id.starts_with('#') && ty == META_NOTE && target.starts_with('R') {
+            if let Ok(v) = serde_json::from_str::<Value>(tail) {
+                rel_meta.insert(target.to_owned(), v);
+            }
+            continue;
+        }
+        let Some(&pi) = index.get(target) else {
+            lost.push(format!(
+                "{id}: it refers to {target}, which is not a kept text annotation; skipped"
+            ));
+            continue;
+        };
+        let p = &mut pend[pi];
+        match id.chars().next() {
+            Some('A' | 'M') => {
+                let value = parts.get(2..).map(|v| v.join(" ")).unwrap_or_default();
+                if ty == STANCE_ATTR
+                    && let Some(s) = Stance::parse(&value)
+                {
+                    p.stance = Some(s);
+                } else if ty == CLAIM_TYPE_ATTR
+                    && let Some(t) = ClaimType::parse(&value)
+                {
+                    p.claim_type = Some(t);
+                } else if p.ann.attributes.insert(ty.to_owned(), value).is_some() {
+                    lost.push(format!(
+                        "{id}: a second value of attribute {ty} on {target}; the last one is kept"
+                    ));
+                }
+            }
+            Some('N') => {
+                let kb = parts.get(2).copied().unwrap_or("");
+                let has_canonical = matches!(&p.ann.kind, Kind::Entity { canonical: Some(_) });
+                if ty == "Reference" && !has_canonical && matches!(p.ann.kind, Kind::Entity { .. }) {
+                    let c = kb.strip_prefix(&format!("{OWN_KB}:")).unwrap_or(kb).to_owned();
+                    if tail != c {
+                        p.ann.attributes.insert(NORM_TEXT_KEY.to_owned(), tail.to_owned());
+                    }
+                    p.ann.kind = Kind::Entity { canonical: Some(c) };
+                } else {
+                    p.ann
+                        .attributes
+                        .insert(format!("{EXTRA_NORM_PREFIX}{ty} {kb}"), tail.to_owned());
+                }
+            }
+            _ => {
+                if ty == META_NOTE {
+                    match serde_json::from_str::<Value>(tail) {
+                        Ok(v) => p.meta = Some(v),
+                        Err(_) => lost.push(format!(
+                            "{id}: the Marginalia note of {target} is not valid JSON; skipped"
+                        )),
+                    }
+                } else if ty == "AnnotatorNotes" {
+                    p.notes.push(tail.to_owned());
+                } else {
+                    let key = format!("{OTHER_NOTE_PREFIX}{ty}");
+                    let e = p.ann.attributes.entry(key).or_default();
+                    if !e.is_empty() {
+                        e.push('\n');
+                    }
+                    e.push_str(tail);
+                }
+            }
+        }
+    }
+    let mut data = DocAnnotations::default();
+    let mut final_id: HashMap<String, String> = HashMap::new();
+    let mut meta_rels: Vec<(String, Value)> = Vec::new();
+    for p in pend {
+        let mut a = p.ann;
+        a.note = p.notes.join("\n");
+        let meta = p.meta.unwrap_or(Value::Null);
+        let s = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_owned);
+        if let Some(id) = s("id") {
+            a.id = id;
+        }
+        if let Some(v) = s("annotator") {
+            a.annotator = v;
+        }
+        if let Some(v) = s("created") {
+            a.created = v;
+        }
+        if let Some(v) = s("modified") {
+            a.modified = v;
+        }
+        a.orphaned = meta.get("orphaned").and_then(Value::as_bool).unwrap_or(false);
+        for (field, target) in [("extra", &mut a.extra), ("attributes", &mut a.attributes)] {
+            if let Some(m) = meta.get(field).and_then(Value::as_object) {
+                for (k, v) in m {
+                    target.insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
+                }
+            }
+        }
+        if let Some(c) = s("canonical") {
+            a.kind = Kind::Entity { canonical: Some(c) };
+        }
+        // Our own note says what the annotation is; plain brat data goes by label and attributes.
+        let is_claim = if meta.is_object() {
+            s("kind").as_deref() == Some("claim")
+        } else {
+            p.stance.is_some()
+                || p.claim_type.is_some()
+                || tagset.label(&a.label).is_some_and(|l| l.kind == LabelKind::Claim)
+        };
+        if is_claim {
+            if let Kind::Entity { canonical: Some(c) } = &a.kind {
+                // A claim has no canonical id: keep the normalisation as an extra N line.
+                let kb = if c.contains(':') && !c.starts_with(&format!("{OWN_KB}:")) {
+                    c.clone()
+                } else {
+                    format!("{OWN_KB}:{c}")
+                };
+                let text = a.attributes.remove(NORM_TEXT_KEY).unwrap_or_else(|| c.clone());
+                a.attributes
+                    .insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
+            }
+            let cue = meta.get("cue").and_then(|c| {
+                let span = Span::new(
+                    c.get("start")?.as_u64()? as usize,
+                    c.get("end")?.as_u64()? as usize,
+                );
+                let quote = c
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| doc.slice(span).to_owned(), str::to_owned);
+                Some(Cue { span, quote })
+            });
+            let speaker = match meta.get("speaker") {
+                Some(Value::String(s)) if s == "author" => Speaker::Author,
+                Some(v) => v
+                    .get("entity")
+                    .and_then(Value::as_str)
+                    .map_or(Speaker::Unknown, |id| Speaker::Entity(id.to_owned())),
+                None => Speaker::Unknown,
+            };
+            a.kind = Kind::Claim(Claim {
+                speaker,
+                cue,
+                stance: p.stance.unwrap_or_default(),
+                claim_type: p.claim_type.unwrap_or_default(),
+                proposition: s("proposition"),
+            });
+        }
+        if let Some(n) = s("note") {
+            a.note = n;
+        }
+        if let Some(d) = meta.get("doc") {
+            if let Some(st) = d.get("status").and_then(Value::as_str).and_then(Status::parse) {
+                data.status = st;
+            }
+            if let Some(m) = d.get("extra").and_then(Value::as_object) {
+                for (k, v) in m {
+                    data.extra
+                        .insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
+                }
+            }
+        }
+        if let Some(list) = meta.get("relations").and_then(Value::as_array) {
+            for r in list {
+                meta_rels.push((a.id.clone(), r.clone()));
+            }
+        }
+        final_id.insert(p.bid, a.id.clone());
+        data.annotations.push(a);
+    }
+    for (id, kind, from, to) in rels {
+        match (final_id.get(&from), final_id.get(&to)) {
+            (Some(f), Some(t)) => {
+                let rid = rel_meta
+                    .get(&id)
+                    .and_then(|m| m.get("id"))
+                    .and_then(Value::as_str)
+                    .map_or_else(|| id.clone(), str::to_owned);
+                data.relations.push(Relation {
+                    id: rid,
+                    from: f.clone(),
+                    to: Target {
+                        doc: None,
+                        id: t.clone(),
+                    },
+                    kind,
+                });
+            }
+            _ => lost.push(format!(
+                "{id}: relation between {from} and {to}, which are not both kept text annotations; skipped"
+            )),
+        }
+    }
+    for (from, r) in meta_rels {
+        let g = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+        if let (Some(id), Some(to), Some(kind)) = (g("id"), g("to"), g("type")) {
+            data.relations.push(Relation {
+                id,
+                from,
+                to: Target {
+                    doc: g("to_doc"),
+                    id: to,
+                },
+                kind,
+            });
+        }
+    }
+    data.sort();
+    Imported {
+        text: doc.text,
+        data,
+        lost,
+    }
+}

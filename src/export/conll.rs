@@ -1,0 +1,134 @@
+//! CoNLL-2003 style IOB2: one token per line with its tag.
+//!
+//! Tokens are the Unicode word-boundary segments (UAX #29) that are not
+//! white space. A sentence ends after `.`, `!`, `?` or `…`, and at every line
+//! break. Only entities are written (claims are not named entities).
+//!
+//! IOB2 cannot hold overlapping entities, so one rule picks: the longest entity
+//! (in code points) wins, then the earliest, then the smaller id. An entity that
+//! shares a token with one already placed is dropped and counted. A
+//! discontinuous entity becomes one chunk per fragment, each starting with `B-`.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::model::{DocAnnotations, Document, Kind, Span};
+
+/// The line written before every document.
+pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
+
+/// A token: its text and code-point span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The token's text.
+    pub text: &'a str,
+    /// Where it is in the document.
+    pub span: Span,
+    /// True when a sentence ends after this token.
+    pub ends_sentence: bool,
+}
+
+/// Splits a text into tokens by Unicode word boundaries.
+pub fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let mut out: Vec<Token<'_>> = Vec::new();
+    let mut cp = 0;
+    for seg in text.split_word_bounds() {
+        let len = seg.chars().count();
+        if seg.chars().all(char::is_whitespace) {
+            if seg.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
+                && let Some(last) = out.last_mut()
+            {
+                last.ends_sentence = true;
+            }
+        } else {
+            out.push(Token {
+                text: seg,
+                span: Span::new(cp, cp + len),
+                ends_sentence: matches!(seg, "." | "!" | "?" | "…"),
+            });
+        }
+        cp += len;
+    }
+    out
+}
+
+/// Tags must not contain the column separator.
+fn tag_label(label: &str) -> String {
+    label.split_whitespace().collect::<Vec<_>>().join("_")
+}
+
+/// The IOB2 block of one document (starting with [`DOCSTART`]) and the number of
+/// entities dropped because they overlapped a longer or earlier one.
+pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
+    let tokens = tokenize(&doc.text);
+    let mut tags: Vec<Option<(String, bool)>> = vec![None; tokens.len()];
+    let mut entities: Vec<_> = data
+        .annotations
+        .iter()
+        .filter(|a| matches!(a.kind, Kind::Entity { .. }) && !a.spans.is_empty())
+        .collect();
+    entities.sort_by(|a, b| {
+        let (ea, eb) = (a.extent(), b.extent());
+        eb.len()
+            .cmp(&ea.len())
+            .then(ea.start.cmp(&eb.start))
+            .then(a.id.cmp(&b.id))
+    });
+    let mut dropped = 0;
+    for e in entities {
+        let label = tag_label(&e.label);
+        // Token index ranges covered by each fragment.
+        let ranges: Vec<(usize, usize)> = e
+            .spans
+            .iter()
+            .map(|s| {
+                let first = tokens.partition_point(|t| t.span.end <= s.start);
+                let last = tokens.partition_point(|t| t.span.start < s.end);
+                (first, last.max(first))
+            })
+            .filter(|(a, b)| a < b)
+            .collect();
+        if ranges.is_empty()
+            || ranges
+                .iter()
+                .any(|&(a, b)| tags[a..b].iter().any(Option::is_some))
+        {
+            dropped += 1;
+            continue;
+        }
+        for (a, b) in ranges {
+            for (i, t) in tags[a..b].iter_mut().enumerate() {
+                *t = Some((label.clone(), i == 0));
+            }
+        }
+    }
+    let mut out = String::with_capacity(doc.text.len() * 2);
+    out.push_str(DOCSTART);
+    out.push_str("\n\n");
+    let mut open = false;
+    for (t, tag) in tokens.iter().zip(&tags) {
+        out.push_str(t.text);
+        out.push(' ');
+        match tag {
+            // A chunk cut by a sentence break restarts with B-, as IOB2 requires.
+            Some((l, first)) if *first || !open => {
+                out.push_str("B-");
+                out.push_str(l);
+            }
+            Some((l, _)) => {
+                out.push_str("I-");
+                out.push_str(l);
+            }
+            None => out.push('O'),
+        }
+        out.push('\n');
+        open = true;
+        if t.ends_sentence {
+            out.push('\n');
+            open = false;
+        }
+    }
+    if open {
+        out.push('\n');
+    }
+    (out, dropped)
+}

@@ -1,0 +1,474 @@
+//! Importing brat folders and JSONL files into a corpus folder.
+//!
+//! Every file is written inside the destination folder, whatever names the
+//! input holds: names are checked by [`safe_rel`] and the resolved folder is
+//! checked again before writing. Existing sources are never overwritten.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::model::tagset::CORPUS_TAGSET_FILE;
+use crate::model::{Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target};
+use crate::store::atomic::write_atomic;
+use crate::store::corpus::{self, DiskStamp, SOURCE_EXTENSIONS};
+use crate::store::sidecar::{MAJOR, MINOR};
+
+use super::{Skipped, brat, doccano, jsonl};
+
+/// Something of the input that could not be kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lost {
+    /// Input file (and line) it concerns.
+    pub file: String,
+    /// What was not kept, in plain words.
+    pub what: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Sources written, relative to the destination.
+    pub documents: Vec<String>,
+    /// Annotations written.
+    pub annotations: usize,
+    /// Relations written.
+    pub relations: usize,
+    /// Documents not imported, and why.
+    pub skipped: Vec<Skipped>,
+    /// Parts of the input that could not be kept.
+    pub lost: Vec<Lost>,
+    /// The tag set file written, when the destination had none and one was needed.
+    pub tagset_written: Option<PathBuf>,
+}
+
+impl ImportReport {
+    /// True when everything was imported and nothing was lost.
+    pub fn is_complete(&self) -> bool {
+        self.skipped.is_empty() && self.lost.is_empty()
+    }
+
+    /// A summary in plain words, one item a line.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "imported {} document(s), {} annotation(s), {} relation(s)",
+            self.documents.len(),
+            self.annotations,
+            self.relations
+        );
+        if let Some(t) = &self.tagset_written {
+            s.push_str(&format!("\nwrote the tag set {}", t.display()));
+        }
+        for k in &self.skipped {
+            s.push_str(&format!("\nskipped {}: {}", k.path, k.reason));
+        }
+        for l in &self.lost {
+            s.push_str(&format!("\nnot kept from {}: {}", l.file, l.what));
+        }
+        s
+    }
+}
+
+/// Why an import could not run at all.
+#[derive(Debug)]
+pub enum ImportError {
+    /// The input cannot be read.
+    Source(PathBuf, String),
+    /// The destination folder cannot be created or written.
+    Destination(PathBuf, io::Error),
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Source(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+            ImportError::Destination(p, e) => write!(
+                f,
+                "cannot write into {}: {e}; check that the folder can be created and written",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Checks a document name from the input and makes it a safe relative source path:
+/// `/`-separated, no absolute paths, drive letters, `..`, `.`, empty or hidden parts.
+/// A name without a source extension gets `.txt` appended.
+pub fn safe_rel(name: &str) -> Result<String, String> {
+    let n = name.replace('\\', "/");
+    if n.is_empty() {
+        return Err("the document has an empty name".into());
+    }
+    if n.starts_with('/') || n.as_bytes().get(1) == Some(&b':') {
+        return Err(format!(
+            "the name \"{name}\" is an absolute path; only names inside the folder are imported"
+        ));
+    }
+    for part in n.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err(format!(
+                "the name \"{name}\" leaves or skips folders (empty, . or .. parts); only names inside the folder are imported"
+            ));
+        }
+        if part.starts_with('.') {
+            return Err(format!(
+                "the name \"{name}\" has a hidden part (starting with a dot), which Marginalia would not list"
+            ));
+        }
+        if part.contains('\0') || part.chars().any(char::is_control) {
+            return Err(format!(
+                "the name \"{}\" holds control characters",
+                name.escape_debug()
+            ));
+        }
+    }
+    let ext = n.rsplit_once('.').map_or("", |(_, e)| e);
+    if SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
+        Ok(n)
+    } else {
+        Ok(format!("{n}.txt"))
+    }
+}
+
+/// Writes one document (source and sidecar) under `into`, refusing to overwrite or to leave the folder.
+fn write_doc(
+    into: &Path,
+    canon_into: &Path,
+    rel: &str,
+    text: &str,
+    data: &DocAnnotations,
+) -> Result<(), String> {
+    let source = into.join(rel);
+    let side = corpus::sidecar_path(&source);
+    if source.exists() || side.exists() {
+        return Err(format!(
+            "{} already exists; import into an empty folder or move that file away",
+            source.display()
+        ));
+    }
+    let parent = source.parent().unwrap_or(into);
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create the folder {}: {e}", parent.display()))?;
+    let canon_parent = std::fs::canonicalize(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    if !canon_parent.starts_with(canon_into) {
+        return Err(format!(
+            "{} leads outside the destination folder (through a link); not written",
+            parent.display()
+        ));
+    }
+    write_atomic(&source, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
+    let doc = Document::new(rel, text);
+    corpus::save(into, &doc, data, (MAJOR, MINOR), &DiskStamp::default()).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn prepare_into(into: &Path) -> Result<PathBuf, ImportError> {
+    std::fs::create_dir_all(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))?;
+    std::fs::canonicalize(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))
+}
+
+/// The tag set of the destination (its own file, else built in) and whether it has its own file.
+fn destination_tagset(into: &Path) -> (TagSet, bool) {
+    let own = into.join(CORPUS_TAGSET_FILE).exists();
+    (
+        corpus::load_tagset(into).unwrap_or_else(|_| TagSet::builtin()),
+        own,
+    )
+}
+
+/// Writes `set` as the destination's tag set when it has none and `set` differs from the built-in one.
+fn finish_tagset(
+    into: &Path,
+    set: &TagSet,
+    had_own: bool,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    if had_own || *set == TagSet::builtin() {
+        return Ok(());
+    }
+    let text = brat::tagset_to_ron(set);
+    let path = into.join(CORPUS_TAGSET_FILE);
+    if let Err(e) = TagSet::parse(&text) {
+        report.lost.push(Lost {
+            file: CORPUS_TAGSET_FILE.into(),
+            what: format!("the tag set made from the input does not validate ({e}); it was not written"),
+        });
+        return Ok(());
+    }
+    write_atomic(&path, text.as_bytes()).map_err(|e| ImportError::Destination(path.clone(), e))?;
+    report.tagset_written = Some(path);
+    Ok(())
+}
+
+fn note_labels(set: &mut TagSet, data: &DocAnnotations) {
+    for a in &data.annotations {
+        let kind = if a.kind.is_claim() {
+            LabelKind::Claim
+        } else {
+            LabelKind::Entity
+        };
+        brat::add_label(set, &a.label, kind, Vec::new());
+    }
+    for r in &data.relations {
+        if !set.relations.contains(&r.kind) {
+            set.relations.push(r.kind.clone());
+        }
+    }
+}
+
+fn record(report: &mut ImportReport, rel: String, data: &DocAnnotations) {
+    report.annotations += data.annotations.len();
+    report.relations += data.relations.len();
+    report.documents.push(rel);
+}
+
+/// Every `.txt` under `dir` (not hidden, not through linked folders), relative, `/`-separated.
+fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        let path = entry.path();
+        if ty.is_dir() {
+            brat_texts(root, &path, out)?;
+        } else if name.ends_with(".txt") {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            out.push(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Imports a brat folder: every `X.txt` (with `X.ann` when present) becomes a
+/// source and its sidecar under `into`; `annotation.conf` becomes `marginalia.ron`
+/// when `into` has no tag set yet. What brat has that Marginalia cannot keep is
+/// listed per file in the report.
+pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError> {
+    let mut texts = Vec::new();
+    brat_texts(src, src, &mut texts).map_err(|e| ImportError::Source(src.to_path_buf(), e.to_string()))?;
+    texts.sort_by(|a, b| corpus::natural_cmp(a, b));
+    let canon_into = prepare_into(into)?;
+    let mut report = ImportReport::default();
+    let (dest_set, had_own) = destination_tagset(into);
+    let conf = std::fs::read_to_string(src.join("annotation.conf")).ok();
+    let mut set = match (&conf, had_own) {
+        (Some(c), false) => brat::tagset_from_conf(c),
+        _ => dest_set,
+    };
+    let now = crate::model::now_rfc3339();
+    for rel_txt in texts {
+        let txt_path = src.join(&rel_txt);
+        let stem = rel_txt.strip_suffix(".txt").unwrap_or(&rel_txt);
+        let ann_path = src.join(format!("{stem}.ann"));
+        let txt = match std::fs::read(&txt_path) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(s) => s,
+                Err(_) => {
+                    report.skipped.push(Skipped {
+                        path: rel_txt.clone(),
+                        reason: format!("{} is not UTF-8 text, which brat requires", txt_path.display()),
+                    });
+                    continue;
+                }
+            },
+            Err(e) => {
+                report.skipped.push(Skipped {
+                    path: rel_txt.clone(),
+                    reason: format!("cannot read {}: {e}", txt_path.display()),
+                });
+                continue;
+            }
+        };
+        let ann = match std::fs::read_to_string(&ann_path) {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                report.skipped.push(Skipped {
+                    path: rel_txt.clone(),
+                    reason: format!("cannot read {}: {e}", ann_path.display()),
+                });
+                continue;
+            }
+        };
+        // `a.md.txt` came from the source `a.md`; plain `a.txt` stays `a.txt`.
+        let has_source_ext = stem
+            .rsplit_once('.')
+            .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        let name = if has_source_ext {
+            stem.to_owned()
+        } else {
+            rel_txt.clone()
+        };
+        let rel = match safe_rel(&name) {
+            Ok(r) => r,
+            Err(why) => {
+                report.skipped.push(Skipped {
+                    path: rel_txt,
+                    reason: why,
+                });
+                continue;
+            }
+        };
+        let imported = brat::from_brat(&txt, &ann, &set, &now);
+        let ann_name = format!("{stem}.ann");
+        report.lost.extend(imported.lost.into_iter().map(|what| Lost {
+            file: ann_name.clone(),
+            what,
+        }));
+        match write_doc(into, &canon_into, &rel, &imported.text, &imported.data) {
+            Ok(()) => {
+                note_labels(&mut set, &imported.data);
+                record(&mut report, rel, &imported.data);
+            }
+            Err(reason) => report.skipped.push(Skipped { path: rel, reason }),
+        }
+    }
+    finish_tagset(into, &set, had_own, &mut report)?;
+    Ok(report)
+}
+
+fn foreign_to_model(
+    f: doccano::ForeignDoc,
+    set: &TagSet,
+    now: &str,
+) -> (String, DocAnnotations, Vec<String>) {
+    let doc = Document::new("", f.text);
+    let mut data = DocAnnotations::default();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for (n, s) in f.spans.into_iter().enumerate() {
+        let id = match &s.id {
+            Some(x) => format!("d{x}"),
+            None => format!("s{}", n + 1),
+        };
+        if let Some(x) = s.id {
+            ids.insert(x, id.clone());
+        }
+        let spans = vec![Span::new(s.start, s.end)];
+        let (quote, prefix, suffix) = doc.selector(&spans);
+        let kind = match set.label(&s.label).map(|l| l.kind) {
+            Some(LabelKind::Claim) => Kind::claim(),
+            _ => Kind::entity(),
+        };
+        data.annotations.push(Annotation {
+            id,
+            spans,
+            quote,
+            prefix,
+            suffix,
+            label: s.label,
+            kind,
+            attributes: BTreeMap::new(),
+            note: String::new(),
+            annotator: String::new(),
+            created: now.to_owned(),
+            modified: now.to_owned(),
+            orphaned: false,
+            extra: BTreeMap::new(),
+        });
+    }
+    let mut lost = f.lost;
+    for r in f.relations {
+        match (ids.get(&r.from), ids.get(&r.to)) {
+            (Some(a), Some(b)) => data.relations.push(Relation {
+                id: format!("r{}", r.id),
+                from: a.clone(),
+                to: Target {
+                    doc: None,
+                    id: b.clone(),
+                },
+                kind: r.kind,
+            }),
+            _ => lost.push(format!(
+                "relation {} joins {} and {}, which are not both imported spans; skipped",
+                r.id, r.from, r.to
+            )),
+        }
+    }
+    data.sort();
+    (doc.text, data, lost)
+}
+
+/// Imports a JSONL file: Marginalia's own export (lossless), doccano (`label`
+/// triples or `entities`/`relations`, UTF-16 offsets) or spaCy/Prodigy `spans`,
+/// recognised line by line. Foreign documents are named `doc-00001.txt` after their line.
+pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportError> {
+    let content =
+        std::fs::read_to_string(file).map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
+    let canon_into = prepare_into(into)?;
+    let mut report = ImportReport::default();
+    let (mut set, had_own) = destination_tagset(into);
+    let now = crate::model::now_rfc3339();
+    let fname = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    for (i, line) in content.lines().enumerate() {
+        let lineno = i + 1;
+        let here = format!("{fname} line {lineno}");
+        if line.trim().is_empty() {
+            continue;
+        }
+        let skip = |report: &mut ImportReport, reason: String| {
+            report.skipped.push(Skipped {
+                path: here.clone(),
+                reason,
+            })
+        };
+        let v: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                skip(&mut report, format!("not valid JSON ({e})"));
+                continue;
+            }
+        };
+        let parsed = if jsonl::is_marginalia(&v) {
+            jsonl::from_value(&v)
+                .and_then(|(doc, data)| Ok((safe_rel(&doc.path)?, doc.text, data, Vec::new())))
+        } else {
+            let foreign = if doccano::is_doccano(&v) {
+                doccano::read_doccano(&v)
+            } else if doccano::is_spacy(&v) || v.get("text").is_some() {
+                // A bare `{"text": …}` line is a document without spans.
+                doccano::read_spacy(&v)
+            } else {
+                Err("the line is neither Marginalia, doccano nor spaCy JSONL (no \"text\" field)".into())
+            };
+            foreign.map(|f| {
+                let (text, data, lost) = foreign_to_model(f, &set, &now);
+                (format!("doc-{lineno:05}.txt"), text, data, lost)
+            })
+        };
+        let (rel, text, data, lost) = match parsed {
+            Ok(p) => p,
+            Err(why) => {
+                skip(&mut report, why);
+                continue;
+            }
+        };
+        report.lost.extend(lost.into_iter().map(|what| Lost {
+            file: here.clone(),
+            what,
+        }));
+        match write_doc(into, &canon_into, &rel, &text, &data) {
+            Ok(()) => {
+                note_labels(&mut set, &data);
+                record(&mut report, rel, &data);
+            }
+            Err(why) => skip(&mut report, why),
+        }
+    }
+    finish_tagset(into, &set, had_own, &mut report)?;
+    Ok(report)
+}

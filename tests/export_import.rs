@@ -1,0 +1,212 @@
+//! Imports: plain brat data round trip, what brat has that cannot be kept,
+//! doccano UTF-16 offsets, spaCy spans, and names that try to leave the folder.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use marginalia::export::import::{import_brat, import_jsonl, safe_rel};
+use marginalia::export::{ExportOptions, Format, export_corpus};
+use marginalia::model::{Kind, LabelKind, Span, TagSet};
+use marginalia::store::corpus;
+
+const TXT: &str =
+    "Sony formed a joint venture with Ericsson in Sweden.\nNorth America and South America 😀 日本.\n";
+
+const ANN: &str = "T1\tOrganization 0 4\tSony\n\
+T3\tOrganization 33 41\tEricsson\n\
+T4\tCountry 45 51\tSweden\n\
+T5\tLocation 53 58;77 84\tNorth America\n\
+T6\tCountry 87 89\t日本\n\
+R1\tOrigin Arg1:T3 Arg2:T4\n\
+A1\tConfidence T3 High\n\
+A2\tNegated T4\n\
+N1\tReference T1 Wikipedia:534366\tSony Group\n\
+N2\tReference T6 Wikipedia:17\t日本\n\
+N3\tOther T6 GeoNames:1861060\tJapan\n\
+#1\tAnnotatorNotes T1\tchecked\n\
+#2\tAnnotatorNotes T1\ttwice\n\
+#3\tReviewerNotes T4\tok\n";
+
+const CONF: &str = "[entities]\nOrganization\nCountry\nLocation\n\n[relations]\nOrigin\tArg1:Organization, Arg2:Country\n<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n[attributes]\nConfidence\tArg:Organization, Value:High|Low\nNegated\tArg:<ENTITY>\n";
+
+/// Lines of an .ann file as a set, ignoring the ids of A, N and # lines
+/// (brat gives those no meaning) and Marginalia's own notes.
+fn ann_set(ann: &str) -> BTreeSet<String> {
+    ann.lines()
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (id, rest) = l.split_once('\t').unwrap();
+            let rest = rest.to_owned();
+            match id.chars().next().unwrap() {
+                'T' | 'R' => Some(format!("{id}\t{rest}")),
+                '#' if rest.starts_with("Marginalia ") => None,
+                c => Some(format!("{c}\t{rest}")),
+            }
+        })
+        .collect()
+}
+
+fn write_brat(dir: &Path) {
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/doc1.txt"), TXT).unwrap();
+    std::fs::write(dir.join("sub/doc1.ann"), ANN).unwrap();
+    std::fs::write(dir.join("annotation.conf"), CONF).unwrap();
+}
+
+#[test]
+fn brat_to_marginalia_to_brat_keeps_every_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("brat-in");
+    write_brat(&src);
+    let into = tmp.path().join("corpus");
+    let report = import_brat(&src, &into).unwrap();
+    assert!(report.is_complete(), "{}", report.summary());
+    assert_eq!(report.documents, vec!["sub/doc1.txt".to_owned()]);
+    // The tag set comes from annotation.conf and validates.
+    let set = corpus::load_tagset(&into).unwrap();
+    assert!(set.label("Organization").is_some());
+    assert_eq!(set.relations, vec!["Origin".to_owned()]);
+    let org = set.label("Organization").unwrap();
+    assert_eq!(
+        org.attributes[0].values,
+        vec!["High".to_owned(), "Low".to_owned()]
+    );
+
+    let loaded = corpus::load(&into, "sub/doc1.txt").unwrap();
+    assert!(loaded.read_only.is_none());
+    let t5 = loaded.data.get("T5").unwrap();
+    assert_eq!(t5.spans, vec![Span::new(53, 58), Span::new(77, 84)]);
+    assert_eq!(t5.quote, "North America");
+    assert_eq!(
+        loaded.data.get("T1").unwrap().canonical(),
+        Some("Wikipedia:534366")
+    );
+    assert_eq!(loaded.data.get("T1").unwrap().note, "checked\ntwice");
+
+    let out = tmp.path().join("brat-out");
+    let opts = ExportOptions {
+        format: Format::Brat,
+        out: out.clone(),
+        ..ExportOptions::default()
+    };
+    export_corpus(&into, &opts, &mut |_, _| true).unwrap();
+    let again = std::fs::read_to_string(out.join("sub/doc1.ann")).unwrap();
+    assert_eq!(ann_set(ANN), ann_set(&again), "{again}");
+    assert_eq!(std::fs::read_to_string(out.join("sub/doc1.txt")).unwrap(), TXT);
+}
+
+#[test]
+fn brat_lines_that_cannot_be_kept_are_reported_per_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("in");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "Bombs fell on Tumen.\r\nMore later.").unwrap();
+    std::fs::write(
+        src.join("a.ann"),
+        "T1\tAttack 0 10\tBombs fell\nT2\tPlace 14 19\tTumen\nE1\tAttack:T1 Place:T2\n*\tEquiv T1 T2\nA1\tSpeculation E1\nT3\tPlace 99 120\tnowhere\n",
+    )
+    .unwrap();
+    let into = tmp.path().join("out");
+    let report = import_brat(&src, &into).unwrap();
+    assert!(!report.is_complete());
+    let lost: Vec<&str> = report.lost.iter().map(|l| l.what.as_str()).collect();
+    assert!(report.lost.iter().all(|l| l.file == "a.ann"));
+    assert!(lost.iter().any(|w| w.starts_with("E1: events")), "{lost:?}");
+    assert!(lost.iter().any(|w| w.starts_with("*: equivalences")), "{lost:?}");
+    assert!(
+        lost.iter().any(|w| w.starts_with("A1: it refers to E1")),
+        "{lost:?}"
+    );
+    assert!(lost.iter().any(|w| w.starts_with("T3: the offsets")), "{lost:?}");
+    // brat's universal newlines: CRLF became LF, so offsets after it still match.
+    let text = std::fs::read_to_string(into.join("a.txt")).unwrap();
+    assert_eq!(text, "Bombs fell on Tumen.\nMore later.");
+    let loaded = corpus::load(&into, "a.txt").unwrap();
+    assert_eq!(loaded.data.annotations.len(), 2);
+}
+
+#[test]
+fn doccano_offsets_are_utf16_and_are_converted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("doccano.jsonl");
+    // "😀" is two UTF-16 code units, so "EU" starts at 3 in doccano and at 2 in code points.
+    let lines = [
+        r#"{"text": "😀 EU rejects German call.", "label": [[3, 5, "ORG"], [14, 20, "MISC"]]}"#,
+        r#"{"text": "𝒜 Ericsson in Sweden", "entities": [{"id": 7, "start_offset": 3, "end_offset": 11, "label": "ORG"}, {"id": 8, "start_offset": 15, "end_offset": 21, "label": "PLACE"}], "relations": [{"id": 1, "from_id": 7, "to_id": 8, "type": "based-in"}]}"#,
+        r#"{"text": "😀x", "label": [[1, 3, "ORG"]]}"#,
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let into = tmp.path().join("corpus");
+    let report = import_jsonl(&file, &into).unwrap();
+    assert_eq!(report.documents.len(), 3);
+    // The span starting inside the surrogate pair is reported, not guessed.
+    assert_eq!(report.lost.len(), 1, "{}", report.summary());
+    let a = corpus::load(&into, "doc-00001.txt").unwrap();
+    let quotes: Vec<&str> = a.data.annotations.iter().map(|x| x.quote.as_str()).collect();
+    assert_eq!(quotes, vec!["EU", "German"]);
+    let b = corpus::load(&into, "doc-00002.txt").unwrap();
+    assert_eq!(b.data.get("d7").unwrap().quote, "Ericsson");
+    assert_eq!(b.data.get("d8").unwrap().quote, "Sweden");
+    assert_eq!(b.data.relations.len(), 1);
+    assert_eq!(b.data.relations[0].from, "d7");
+    // The new relation type and nothing else is added to the built-in tag set.
+    let set = corpus::load_tagset(&into).unwrap();
+    assert!(set.relations.contains(&"based-in".to_owned()));
+    assert!(set.label("CLAIM").is_some());
+}
+
+#[test]
+fn spacy_spans_import_and_claim_labels_become_claims() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("spacy.jsonl");
+    std::fs::write(
+        &file,
+        "{\"text\": \"Sony 😀 said it grew.\", \"spans\": [{\"start\": 0, \"end\": 4, \"label\": \"ORG\"}, {\"start\": 12, \"end\": 19, \"label\": \"CLAIM\"}]}\n",
+    )
+    .unwrap();
+    let into = tmp.path().join("c");
+    let report = import_jsonl(&file, &into).unwrap();
+    assert!(report.is_complete(), "{}", report.summary());
+    let d = corpus::load(&into, "doc-00001.txt").unwrap();
+    assert_eq!(d.data.annotations[0].quote, "Sony");
+    assert_eq!(d.data.annotations[1].quote, "it grew");
+    assert!(matches!(d.data.annotations[1].kind, Kind::Claim(_)));
+    assert!(report.tagset_written.is_none());
+    assert_eq!(TagSet::builtin().label("CLAIM").unwrap().kind, LabelKind::Claim);
+}
+
+#[test]
+fn names_cannot_leave_the_destination() {
+    for bad in [
+        "../evil.txt",
+        "/etc/evil.txt",
+        "a/../../evil.txt",
+        "C:\\evil.txt",
+        "..\\evil.txt",
+        ".hidden.txt",
+        "a//b.txt",
+        "",
+    ] {
+        assert!(safe_rel(bad).is_err(), "{bad:?} was accepted");
+    }
+    assert_eq!(safe_rel("dir/a.txt").unwrap(), "dir/a.txt");
+    assert_eq!(safe_rel("notes").unwrap(), "notes.txt");
+    assert_eq!(safe_rel("x.txt.ron").unwrap(), "x.txt.ron.txt");
+}
+
+#[test]
+fn existing_sources_are_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("s.jsonl");
+    std::fs::write(&file, "{\"text\": \"new\", \"spans\": []}\n").unwrap();
+    let into = tmp.path().join("c");
+    std::fs::create_dir_all(&into).unwrap();
+    std::fs::write(into.join("doc-00001.txt"), "old").unwrap();
+    let report = import_jsonl(&file, &into).unwrap();
+    assert_eq!(report.skipped.len(), 1);
+    assert!(report.skipped[0].reason.contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(into.join("doc-00001.txt")).unwrap(),
+        "old"
+    );
+}
