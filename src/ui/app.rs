@@ -43,6 +43,13 @@ pub enum Prompt {
         /// Error from the last attempt.
         error: Option<String>,
     },
+    /// Where to write the claims board as CSV.
+    ExportCsv {
+        /// The path being typed.
+        text: String,
+        /// Error from the last attempt.
+        error: Option<String>,
+    },
     /// Ask the analyst's name, recorded on annotations.
     Annotator {
         /// The name being typed.
@@ -89,6 +96,31 @@ pub struct MarginaliaApp {
     title: String,
     /// Bumped whenever any document's annotations change, to refresh the corpus index.
     pub corpus_version: u64,
+    /// Corpus-wide steps that can be undone, newest last.
+    pub corpus_undo: Vec<super::corpus_ops::CorpusStep>,
+    /// Corpus-wide steps that can be redone.
+    pub corpus_redo: Vec<super::corpus_ops::CorpusStep>,
+    /// The "annotate all occurrences in the corpus" preview, while open.
+    pub propagation: Option<super::corpus_ops::Propagation>,
+    /// Which view the central area shows.
+    pub tab: Tab,
+    /// Entity index filter and sort.
+    pub entity_index: super::entity_index::EntityIndexState,
+    /// Claims board filter, sort and grouping.
+    pub board: super::claims_board::BoardState,
+    /// Claims (document, id) waiting to be written as CSV once a path is chosen.
+    pub pending_csv: Vec<(String, String)>,
+}
+
+/// The views of the central area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// The document reader.
+    Reader,
+    /// Every entity in the corpus.
+    Entities,
+    /// Every claim in the corpus.
+    Claims,
 }
 
 /// What a "pick in text" click sets.
@@ -126,6 +158,13 @@ impl MarginaliaApp {
             last_watch: Instant::now(),
             title: String::new(),
             corpus_version: 0,
+            corpus_undo: Vec::new(),
+            corpus_redo: Vec::new(),
+            propagation: None,
+            tab: Tab::Reader,
+            entity_index: Default::default(),
+            board: Default::default(),
+            pending_csv: Vec::new(),
         }
     }
 
@@ -168,6 +207,9 @@ impl MarginaliaApp {
         };
         self.sessions.clear();
         self.current = None;
+        self.corpus_undo.clear();
+        self.corpus_redo.clear();
+        self.propagation = None;
         self.notice = if entries.is_empty() {
             Some(format!(
                 "{} holds no .txt, .md or .text files. Open another folder with File → Open folder….",
@@ -534,6 +576,92 @@ impl MarginaliaApp {
                 }
             }
         }
+    }
+
+    /// Opens the propagation preview for the selected annotation's text and label,
+    /// or for the selected text with the first label.
+    pub fn start_propagation(&mut self) {
+        let Some(s) = self.session() else { return };
+        let (text, label) = if let Some(span) = s.selected_span() {
+            let label = s
+                .selected
+                .as_ref()
+                .and_then(|id| s.data.get(id))
+                .map(|a| a.label.clone())
+                .or_else(|| {
+                    self.corpus
+                        .as_ref()
+                        .and_then(|c| c.tagset.labels.first().map(|l| l.name.clone()))
+                })
+                .unwrap_or_default();
+            (s.doc.slice(span).to_owned(), label)
+        } else if let Some(a) = s.selected.as_ref().and_then(|id| s.data.get(id)) {
+            (a.quote.clone(), a.label.clone())
+        } else {
+            self.notice = Some(
+                "Select some text or an annotation first; its text is then looked for in every document."
+                    .into(),
+            );
+            return;
+        };
+        self.propagation = Some(super::corpus_ops::Propagation {
+            text,
+            label,
+            whole_word: true,
+            ..Default::default()
+        });
+    }
+
+    /// Asks where to write the given board rows as CSV.
+    pub fn start_board_export(&mut self, rows: &[crate::model::index::ClaimRow]) {
+        self.pending_csv = rows.iter().map(|r| (r.doc.clone(), r.id.clone())).collect();
+        let default = self
+            .corpus
+            .as_ref()
+            .map(|c| {
+                let name = format!("{}-claims.csv", c.name());
+                c.root
+                    .parent()
+                    .unwrap_or(&c.root)
+                    .join(name)
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_default();
+        self.prompt = Some(Prompt::ExportCsv {
+            text: default,
+            error: None,
+        });
+    }
+
+    /// Writes the pending board rows as CSV to `path` (the same code as `marginalia export --format csv`).
+    pub fn write_board_csv(&mut self, path: &str) -> Result<String, String> {
+        let path = PathBuf::from(path.trim());
+        if path.as_os_str().is_empty() {
+            return Err("Type a file path first.".into());
+        }
+        for (rel, _) in self.pending_csv.clone() {
+            self.ensure_session(&rel)?;
+        }
+        let rows = self.pending_csv.iter().filter_map(|(rel, id)| {
+            let s = self.sessions.get(rel)?;
+            Some(crate::export::csv::ClaimRow {
+                doc: &s.doc,
+                data: &s.data,
+                claim: s.data.get(id)?,
+            })
+        });
+        let text = crate::export::csv::claims_csv(rows);
+        crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            format!(
+                "Could not write {}: {e}. Choose a folder you can write to.",
+                path.display()
+            )
+        })?;
+        let n = self.pending_csv.len();
+        self.pending_csv.clear();
+        self.prompt = None;
+        Ok(format!("Wrote {n} claims to {}.", path.display()))
     }
 
     /// Adds a relation from `from` (in the current document) to `to` in document `doc` (`None`: this one).

@@ -439,6 +439,9 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         ann.annotator, ann.created, ann.modified
     ));
     ui.small(format!("Id {}", ann.id));
+    if ui.button("Annotate all occurrences in the corpus…").clicked() {
+        app.start_propagation();
+    }
     if ui.button("Delete annotation").clicked() {
         app.delete_selected();
         return;

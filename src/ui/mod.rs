@@ -3,7 +3,10 @@
 
 pub mod actions;
 pub mod app;
+pub mod claims_board;
+pub mod corpus_ops;
 pub mod doc_list;
+pub mod entity_index;
 pub mod fonts;
 pub mod inspector;
 pub mod palette;

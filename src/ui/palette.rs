@@ -80,6 +80,34 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.run_action(Action::Find);
                 ui.close();
             }
+            if ui.button("Annotate all occurrences in the corpus…").clicked() {
+                app.start_propagation();
+                ui.close();
+            }
+            let corpus_undo = app.corpus_undo.last().map(|s| s.description.clone());
+            if ui
+                .add_enabled(
+                    corpus_undo.is_some(),
+                    egui::Button::new(match &corpus_undo {
+                        Some(d) => format!("Undo corpus-wide change: {d}"),
+                        None => "Undo corpus-wide change".to_owned(),
+                    }),
+                )
+                .clicked()
+            {
+                app.undo_corpus();
+                ui.close();
+            }
+            if ui
+                .add_enabled(
+                    !app.corpus_redo.is_empty(),
+                    egui::Button::new("Redo corpus-wide change"),
+                )
+                .clicked()
+            {
+                app.redo_corpus();
+                ui.close();
+            }
             if ui.button("Delete annotation  (Delete)").clicked() {
                 app.delete_selected();
                 ui.close();

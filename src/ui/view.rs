@@ -6,7 +6,7 @@ use egui::{Color32, RichText, Ui};
 use crate::model::{Kind, Span, Speaker};
 
 use super::actions::{SHORTCUTS, describe};
-use super::app::{MarginaliaApp, Prompt};
+use super::app::{MarginaliaApp, Prompt, Tab};
 use super::state::SaveState;
 use super::widgets::{bare_field, text_field};
 use super::{doc_list, inspector, palette};
@@ -40,12 +40,23 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
 
 fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
     if let Some(n) = app.notice.clone() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&n).color(ui.visuals().warn_fg_color));
             if ui.small_button("Dismiss").clicked() {
                 app.notice = None;
             }
         });
+    }
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut app.tab, Tab::Reader, "Reader");
+        ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
+        ui.selectable_value(&mut app.tab, Tab::Claims, "Claims");
+    });
+    ui.separator();
+    match app.tab {
+        Tab::Reader => {}
+        Tab::Entities => return super::entity_index::show(app, ui),
+        Tab::Claims => return super::claims_board::show(app, ui),
     }
     if let Some(e) = app.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
         ui.colored_label(
@@ -279,8 +290,38 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
             app.show_help = false;
         }
     }
+    propagation_window(app, ctx);
     let Some(prompt) = app.prompt.clone() else { return };
     match prompt {
+        Prompt::ExportCsv { mut text, error } => {
+            let mut go = false;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("export-csv")).show(ctx, |ui| {
+                ui.heading("Export claims as CSV");
+                ui.label(format!(
+                    "{} claims, as shown on the board.",
+                    app.pending_csv.len()
+                ));
+                text_field(ui, "CSV file", &mut text);
+                if let Some(e) = &error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                ui.horizontal(|ui| {
+                    go = ui.button("Write CSV").clicked();
+                    cancel = ui.button("Cancel").clicked();
+                });
+            });
+            if cancel {
+                app.prompt = None;
+            } else if go {
+                match app.write_board_csv(&text) {
+                    Ok(msg) => app.notice = Some(msg),
+                    Err(e) => app.prompt = Some(Prompt::ExportCsv { text, error: Some(e) }),
+                }
+            } else {
+                app.prompt = Some(Prompt::ExportCsv { text, error });
+            }
+        }
         Prompt::ExternalChange { rel, what } => {
             egui::Modal::new(egui::Id::unique("external-change")).show(ctx, |ui| {
                 ui.heading("Changed on disk");
@@ -357,6 +398,78 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
             } else {
                 app.prompt = Some(Prompt::Annotator { text });
             }
+        }
+    }
+}
+
+fn propagation_window(app: &mut MarginaliaApp, ctx: &egui::Context) {
+    if app.propagation.is_none() {
+        return;
+    }
+    app.compute_propagation();
+    let labels: Vec<String> = app
+        .corpus
+        .as_ref()
+        .map(|c| c.tagset.labels.iter().map(|l| l.name.clone()).collect())
+        .unwrap_or_default();
+    let mut open = true;
+    let mut confirm = false;
+    let Some(mut p) = app.propagation.take() else {
+        return;
+    };
+    egui::Window::new("Annotate all occurrences in the corpus")
+        .open(&mut open)
+        .default_size([640.0, 480.0])
+        .show(ctx, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                bare_field(ui, "Occurrences of", &mut p.text, "text to find", 200.0);
+                ui.checkbox(&mut p.match_case, "Match case");
+                ui.checkbox(&mut p.whole_word, "Whole words");
+                egui::ComboBox::from_label("Label").selected_text(&p.label).show_ui(ui, |ui| {
+                    for l in &labels {
+                        ui.selectable_value(&mut p.label, l.clone(), l);
+                    }
+                });
+            });
+            let new = p.rows.iter().filter(|r| !r.already).count();
+            let ticked = p.rows.iter().filter(|r| r.ticked && !r.already).count();
+            ui.label(format!(
+                "{} matches in {} documents: {new} not yet annotated as {}, {ticked} ticked. Untick false hits.",
+                p.rows.len(),
+                {
+                    let mut d: Vec<&str> = p.rows.iter().map(|r| r.doc.as_str()).collect();
+                    d.dedup();
+                    d.len()
+                },
+                p.label
+            ));
+            egui::ScrollArea::vertical().max_height(340.0).show(ui, |ui| {
+                for (i, r) in p.rows.iter_mut().enumerate() {
+                    ui.horizontal(|ui| {
+                        if r.already {
+                            ui.add_enabled(false, egui::Checkbox::new(&mut true, ""));
+                        } else {
+                            let name = format!("Keep match {}", i + 1);
+                            let resp = ui.checkbox(&mut r.ticked, "");
+                            resp.widget_info(move || egui::WidgetInfo::labeled(egui::Role::CheckBox, true, &name));
+                        }
+                        ui.label(format!("{}:", r.doc));
+                        ui.label(format!("…{}", r.before));
+                        ui.label(RichText::new(&r.text).strong());
+                        ui.label(format!("{}…", r.after));
+                        if r.already {
+                            ui.small("(already annotated)");
+                        }
+                    });
+                }
+            });
+            confirm = ui.add_enabled(ticked > 0, egui::Button::new(format!("Annotate {ticked} occurrences"))).clicked();
+        });
+    app.propagation = open.then_some(p);
+    if confirm {
+        match app.confirm_propagation() {
+            Ok(msg) => app.notice = Some(msg),
+            Err(e) => app.notice = Some(e),
         }
     }
 }

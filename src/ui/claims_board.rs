@@ -1,0 +1,264 @@
+//! The claims board: every claim of the corpus in one sortable, filterable
+//! table, optionally grouped by proposition key so that what each source
+//! asserts about the same thing stands side by side.
+
+use egui::Ui;
+
+use crate::model::index::ClaimRow;
+use crate::model::{Edit, Kind, Relation, Target, new_id, now_rfc3339};
+
+use super::app::{MarginaliaApp, Tab};
+use super::widgets::bare_field;
+
+/// Columns of the board.
+pub const COLUMNS: [&str; 9] = [
+    "Document",
+    "Claim",
+    "Speaker",
+    "Speaker id",
+    "Cue",
+    "Stance",
+    "Type",
+    "Proposition",
+    "Relations",
+];
+
+/// UI state of the board.
+#[derive(Clone, Debug, Default)]
+pub struct BoardState {
+    /// Filter over every column.
+    pub filter: String,
+    /// Column sorted by, and whether descending.
+    pub sort: (usize, bool),
+    /// Group rows by proposition key.
+    pub grouped: bool,
+    /// Row whose proposition is being edited, and the typed key.
+    pub editing: Option<(String, String, String)>,
+}
+
+/// The text of a column of a row.
+pub fn cell(r: &ClaimRow, col: usize) -> String {
+    match col {
+        0 => r.doc.clone(),
+        1 => r.text.clone(),
+        2 => r.speaker.clone(),
+        3 => r.speaker_canonical.clone().unwrap_or_default(),
+        4 => r.cue.clone(),
+        5 => r.stance.clone(),
+        6 => r.claim_type.clone(),
+        7 => r.proposition.clone().unwrap_or_default(),
+        _ => r.relations.join("; "),
+    }
+}
+
+/// Rows that pass the filter, in board order.
+pub fn visible_rows(rows: &[ClaimRow], st: &BoardState) -> Vec<ClaimRow> {
+    let f = st.filter.to_lowercase();
+    let mut out: Vec<ClaimRow> = rows
+        .iter()
+        .filter(|r| f.is_empty() || (0..COLUMNS.len()).any(|c| cell(r, c).to_lowercase().contains(&f)))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| {
+        let o = cell(a, st.sort.0)
+            .to_lowercase()
+            .cmp(&cell(b, st.sort.0).to_lowercase())
+            .then(a.start.cmp(&b.start));
+        if st.sort.1 { o.reverse() } else { o }
+    });
+    out
+}
+
+enum BoardAction {
+    Open(String, String),
+    SetProposition(String, String, Option<String>),
+    Relate(String, String, String, String, String),
+}
+
+/// Shows the board.
+pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let index = app.index();
+    let mut st = app.board.clone();
+    let relation_types: Vec<String> = app
+        .corpus
+        .as_ref()
+        .map(|c| c.tagset.relations.clone())
+        .unwrap_or_default();
+    ui.horizontal(|ui| {
+        bare_field(ui, "Filter claims", &mut st.filter, "Filter claims", 220.0);
+        ui.checkbox(&mut st.grouped, "Group by proposition");
+        if ui.button("Export CSV…").clicked() {
+            app.start_board_export(&visible_rows(&index.claims, &st));
+        }
+    });
+    let rows = visible_rows(&index.claims, &st);
+    ui.label(format!("{} claims", rows.len()));
+    let mut action = None;
+    egui::ScrollArea::both().id_salt("claims-board").show(ui, |ui| {
+        if st.grouped {
+            let mut keys: Vec<Option<String>> = rows.iter().map(|r| r.proposition.clone()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let group: Vec<&ClaimRow> = rows.iter().filter(|r| r.proposition == key).collect();
+                let title = match &key {
+                    Some(k) => format!("{k} — {} claims from {} sources", group.len(), {
+                        let mut d: Vec<&str> = group.iter().map(|r| r.doc.as_str()).collect();
+                        d.dedup();
+                        d.len()
+                    }),
+                    None => format!("(no proposition key) — {} claims", group.len()),
+                };
+                egui::CollapsingHeader::new(title)
+                    .id_salt(("prop", &key))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        table(ui, &group, &mut st, &mut action, &relation_types, key.is_some());
+                    });
+            }
+        } else {
+            let all: Vec<&ClaimRow> = rows.iter().collect();
+            table(ui, &all, &mut st, &mut action, &relation_types, false);
+        }
+    });
+    app.board = st;
+    match action {
+        Some(BoardAction::Open(doc, id)) => {
+            app.tab = Tab::Reader;
+            app.follow(Some(&doc), &id);
+        }
+        Some(BoardAction::SetProposition(doc, id, key)) => {
+            let result = app.ensure_session(&doc).and_then(|()| {
+                let mut ann = app.sessions[&doc]
+                    .data
+                    .get(&id)
+                    .cloned()
+                    .ok_or("the claim is gone")?;
+                if let Kind::Claim(c) = &mut ann.kind {
+                    c.proposition = key.clone();
+                }
+                ann.modified = now_rfc3339();
+                app.run_corpus("set proposition", vec![(doc.clone(), Edit::Replace(ann))])
+            });
+            if let Err(e) = result {
+                app.notice = Some(e);
+            }
+        }
+        Some(BoardAction::Relate(from_doc, from, to_doc, to, kind)) => {
+            let rel = Relation {
+                id: new_id("r"),
+                from,
+                to: Target {
+                    doc: (to_doc != from_doc).then_some(to_doc),
+                    id: to,
+                },
+                kind: kind.clone(),
+            };
+            if let Err(e) = app.run_corpus(
+                &format!("add {kind} relation"),
+                vec![(from_doc, Edit::AddRelation(rel))],
+            ) {
+                app.notice = Some(e);
+            }
+        }
+        None => {}
+    }
+}
+
+fn table(
+    ui: &mut Ui,
+    rows: &[&ClaimRow],
+    st: &mut BoardState,
+    action: &mut Option<BoardAction>,
+    relation_types: &[String],
+    relate: bool,
+) {
+    egui::Grid::new(ui.next_auto_id())
+        .striped(true)
+        .num_columns(COLUMNS.len())
+        .show(ui, |ui| {
+            for (i, name) in COLUMNS.iter().enumerate() {
+                let arrow = if st.sort.0 == i {
+                    if st.sort.1 { " ▼" } else { " ▲" }
+                } else {
+                    ""
+                };
+                if ui
+                    .button(format!("{name}{arrow}"))
+                    .on_hover_text("Sort by this column")
+                    .clicked()
+                {
+                    st.sort = (i, st.sort.0 == i && !st.sort.1);
+                }
+            }
+            ui.end_row();
+            for r in rows {
+                ui.label(&r.doc);
+                if ui
+                    .link(&r.text)
+                    .on_hover_text("Open the document at this claim")
+                    .clicked()
+                {
+                    *action = Some(BoardAction::Open(r.doc.clone(), r.id.clone()));
+                }
+                ui.label(&r.speaker);
+                ui.label(r.speaker_canonical.as_deref().unwrap_or(""));
+                ui.label(&r.cue);
+                ui.label(&r.stance);
+                ui.label(&r.claim_type);
+                let editing = st
+                    .editing
+                    .as_ref()
+                    .is_some_and(|(d, i, _)| *d == r.doc && *i == r.id);
+                if editing {
+                    let (_, _, text) = st.editing.as_mut().expect("editing");
+                    let resp = bare_field(ui, "Proposition key", text, "proposition key", 140.0);
+                    if resp.lost_focus() {
+                        let key = text.trim().to_owned();
+                        *action = Some(BoardAction::SetProposition(
+                            r.doc.clone(),
+                            r.id.clone(),
+                            (!key.is_empty()).then_some(key),
+                        ));
+                        st.editing = None;
+                    }
+                } else if ui
+                    .button(r.proposition.as_deref().unwrap_or("set…"))
+                    .on_hover_text("Set the proposition key")
+                    .clicked()
+                {
+                    st.editing = Some((
+                        r.doc.clone(),
+                        r.id.clone(),
+                        r.proposition.clone().unwrap_or_default(),
+                    ));
+                }
+                ui.vertical(|ui| {
+                    for rel in &r.relations {
+                        ui.small(rel);
+                    }
+                    if relate {
+                        egui::ComboBox::from_id_salt(("relate", &r.doc, &r.id))
+                            .selected_text("relate…")
+                            .show_ui(ui, |ui| {
+                                for other in rows.iter().filter(|o| o.id != r.id) {
+                                    for kind in relation_types {
+                                        let text = format!("{kind} {}: {}", other.doc, other.text);
+                                        if ui.selectable_label(false, text).clicked() {
+                                            *action = Some(BoardAction::Relate(
+                                                r.doc.clone(),
+                                                r.id.clone(),
+                                                other.doc.clone(),
+                                                other.id.clone(),
+                                                kind.clone(),
+                                            ));
+                                        }
+                                    }
+                                }
+                            });
+                    }
+                });
+                ui.end_row();
+            }
+        });
+}
