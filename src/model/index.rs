@@ -246,9 +246,11 @@ mod tests {
         ));
         a.annotations
             .push(ann("e2", "PLACE", "North  Korea", 20, Kind::entity()));
-        let mut c = Claim::default();
-        c.speaker = Speaker::Entity("e1".into());
-        c.proposition = Some("p1".into());
+        let c = Claim {
+            speaker: Speaker::Entity("e1".into()),
+            proposition: Some("p1".into()),
+            ..Default::default()
+        };
         a.annotations
             .push(ann("c1", "CLAIM", "We urge", 40, Kind::Claim(c)));
         let mut b = DocAnnotations::default();

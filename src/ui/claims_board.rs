@@ -113,12 +113,28 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     .id_salt(("prop", &key))
                     .default_open(true)
                     .show(ui, |ui| {
-                        table(ui, &group, &mut st, &mut action, &relation_types, key.is_some());
+                        table(
+                            ui,
+                            ("claims-grid", &key),
+                            &group,
+                            &mut st,
+                            &mut action,
+                            &relation_types,
+                            key.is_some(),
+                        );
                     });
             }
         } else {
             let all: Vec<&ClaimRow> = rows.iter().collect();
-            table(ui, &all, &mut st, &mut action, &relation_types, false);
+            table(
+                ui,
+                "claims-grid-all",
+                &all,
+                &mut st,
+                &mut action,
+                &relation_types,
+                false,
+            );
         }
     });
     app.board = st;
@@ -167,13 +183,14 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
 
 fn table(
     ui: &mut Ui,
+    salt: impl std::hash::Hash + std::fmt::Debug,
     rows: &[&ClaimRow],
     st: &mut BoardState,
     action: &mut Option<BoardAction>,
     relation_types: &[String],
     relate: bool,
 ) {
-    egui::Grid::new(ui.next_auto_id())
+    egui::Grid::new(salt)
         .striped(true)
         .num_columns(COLUMNS.len())
         .show(ui, |ui| {

@@ -31,6 +31,9 @@ pub struct EntityIndexState {
     pub renaming: Option<(String, String)>,
 }
 
+/// Mentions (document, id) to give a new canonical id (`None` clears it).
+type Rename = (Vec<(String, String)>, Option<String>);
+
 fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
     g.mentions.iter().map(|m| (m.doc.clone(), m.id.clone())).collect()
 }
@@ -60,7 +63,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     match st.sort {
         SortBy::Mentions => {}
         SortBy::Documents => groups.sort_by(|a, b| b.docs.len().cmp(&a.docs.len()).then(a.key.cmp(&b.key))),
-        SortBy::Name => groups.sort_by(|a, b| a.key.to_lowercase().cmp(&b.key.to_lowercase())),
+        SortBy::Name => groups.sort_by_key(|g| g.key.to_lowercase()),
     }
     ui.label(format!(
         "{} entities, {} mentions",
@@ -69,7 +72,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     ));
     let all_groups = index.groups.clone();
     let mut open_at = None;
-    let mut action: Option<(Vec<(String, String)>, Option<String>)> = None;
+    let mut action: Option<Rename> = None;
     egui::ScrollArea::vertical()
         .id_salt("entity-index")
         .show(ui, |ui| {
