@@ -230,6 +230,12 @@ fn claims_board_groups_claims_by_proposition() {
         h.query_by_label_contains("china-position — 1 claims from 1 sources")
             .is_some()
     );
+    // Clicking a claim in a group opens its document at it.
+    h.get_by_label("31").click();
+    h.run_steps(3);
+    assert_eq!(h.state().current.as_deref(), Some(DOCS[1]));
+    h.get_by_label("Claims").click();
+    h.run_steps(3);
     // Back to the flat table: clicking a claim opens its document at it.
     h.get_by_label("Group by proposition").click();
     h.run_steps(3);

@@ -94,49 +94,52 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let rows = visible_rows(&index.claims, &st);
     ui.label(format!("{} claims", rows.len()));
     let mut action = None;
-    egui::ScrollArea::both().id_salt("claims-board").show(ui, |ui| {
-        if st.grouped {
-            let mut keys: Vec<Option<String>> = rows.iter().map(|r| r.proposition.clone()).collect();
-            keys.sort();
-            keys.dedup();
-            for key in keys {
-                let group: Vec<&ClaimRow> = rows.iter().filter(|r| r.proposition == key).collect();
-                let title = match &key {
-                    Some(k) => format!("{k} — {} claims from {} sources", group.len(), {
-                        let mut d: Vec<&str> = group.iter().map(|r| r.doc.as_str()).collect();
-                        d.dedup();
-                        d.len()
-                    }),
-                    None => format!("(no proposition key) — {} claims", group.len()),
-                };
-                egui::CollapsingHeader::new(title)
-                    .id_salt(("prop", &key))
-                    .default_open(true)
-                    .show(ui, |ui| {
-                        table(
-                            ui,
-                            ("claims-grid", &key),
-                            &group,
-                            &mut st,
-                            &mut action,
-                            &relation_types,
-                            key.is_some(),
-                        );
-                    });
+    egui::ScrollArea::both()
+        .id_salt("claims-board")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if st.grouped {
+                let mut keys: Vec<Option<String>> = rows.iter().map(|r| r.proposition.clone()).collect();
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    let group: Vec<&ClaimRow> = rows.iter().filter(|r| r.proposition == key).collect();
+                    let title = match &key {
+                        Some(k) => format!("{k} — {} claims from {} sources", group.len(), {
+                            let mut d: Vec<&str> = group.iter().map(|r| r.doc.as_str()).collect();
+                            d.dedup();
+                            d.len()
+                        }),
+                        None => format!("(no proposition key) — {} claims", group.len()),
+                    };
+                    egui::CollapsingHeader::new(title)
+                        .id_salt(("prop", &key))
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            table(
+                                ui,
+                                ("claims-grid", &key),
+                                &group,
+                                &mut st,
+                                &mut action,
+                                &relation_types,
+                                key.is_some(),
+                            );
+                        });
+                }
+            } else {
+                let all: Vec<&ClaimRow> = rows.iter().collect();
+                table(
+                    ui,
+                    "claims-grid-all",
+                    &all,
+                    &mut st,
+                    &mut action,
+                    &relation_types,
+                    false,
+                );
             }
-        } else {
-            let all: Vec<&ClaimRow> = rows.iter().collect();
-            table(
-                ui,
-                "claims-grid-all",
-                &all,
-                &mut st,
-                &mut action,
-                &relation_types,
-                false,
-            );
-        }
-    });
+        });
     app.board = st;
     match action {
         Some(BoardAction::Open(doc, id)) => {
@@ -211,11 +214,8 @@ fn table(
             ui.end_row();
             for r in rows {
                 ui.label(&r.doc);
-                if ui
-                    .link(&r.text)
-                    .on_hover_text("Open the document at this claim")
-                    .clicked()
-                {
+                let link = ui.link(&r.text);
+                if link.on_hover_text("Open the document at this claim").clicked() {
                     *action = Some(BoardAction::Open(r.doc.clone(), r.id.clone()));
                 }
                 ui.label(&r.speaker);
