@@ -49,7 +49,11 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
 
 fn main() {
     let samples = if quick() { 5 } else { 3 };
-    divan::Divan::default().sample_count(samples).sample_size(1).config_with_args().main();
+    divan::Divan::default()
+        .sample_count(samples)
+        .sample_size(1)
+        .config_with_args()
+        .main();
 }
 
 /// Reads every source and sidecar as bytes: the floor under any export.
@@ -86,6 +90,9 @@ fn import_brat_export(bencher: Bencher) {
     static RUN: AtomicUsize = AtomicUsize::new(0);
     let fx = &*FIXTURE;
     bencher
-        .with_inputs(|| fx.scratch.join(format!("import-{}", RUN.fetch_add(1, Ordering::Relaxed))))
+        .with_inputs(|| {
+            fx.scratch
+                .join(format!("import-{}", RUN.fetch_add(1, Ordering::Relaxed)))
+        })
         .bench_local_values(|into| import_brat(&fx.brat, &into).expect("import"));
 }
