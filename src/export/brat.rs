@@ -367,7 +367,9 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
     let mut attrs: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
     for l in &tagset.labels {
         for a in &l.attributes {
-            if a.values.is_empty() || !is_token(&a.name) || a.values.iter().any(|v| !is_token(v)) {
+            // No value list is declared as a brat binary attribute (`Name Arg:X`), the only
+            // declaration brat has for an attribute without fixed values.
+            if !is_token(&a.name) || a.values.iter().any(|v| !is_token(v)) {
                 continue;
             }
             let e = attrs.entry(&a.name).or_default();
@@ -392,11 +394,15 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
         attrs.insert(CLAIM_TYPE_ATTR, (claims, types));
     }
     for (name, (args, values)) in attrs {
-        out.push_str(&format!(
-            "{name}\tArg:{}, Value:{}\n",
-            args.join("|"),
-            values.join("|")
-        ));
+        if values.is_empty() {
+            out.push_str(&format!("{name}\tArg:{}\n", args.join("|")));
+        } else {
+            out.push_str(&format!(
+                "{name}\tArg:{}, Value:{}\n",
+                args.join("|"),
+                values.join("|")
+            ));
+        }
     }
     out
 }
