@@ -93,6 +93,15 @@ fn brat_to_marginalia_to_brat_keeps_every_line() {
     let again = std::fs::read_to_string(out.join("sub/doc1.ann")).unwrap();
     assert_eq!(ann_set(ANN), ann_set(&again), "{again}");
     assert_eq!(std::fs::read_to_string(out.join("sub/doc1.txt")).unwrap(), TXT);
+    let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
+    for line in [
+        "Organization",
+        "Origin\tArg1:<ENTITY>, Arg2:<ENTITY>",
+        "Confidence\tArg:Organization, Value:High|Low",
+    ] {
+        assert!(conf.lines().any(|l| l == line), "{line:?} missing from\n{conf}");
+    }
+    assert!(conf.lines().any(|l| l.starts_with("Negated\tArg:")), "{conf}");
 }
 
 #[test]
@@ -106,9 +115,16 @@ fn brat_lines_that_cannot_be_kept_are_reported_per_file() {
         "T1\tAttack 0 10\tBombs fell\nT2\tPlace 14 19\tTumen\nE1\tAttack:T1 Place:T2\n*\tEquiv T1 T2\nA1\tSpeculation E1\nT3\tPlace 99 120\tnowhere\n",
     )
     .unwrap();
+    std::fs::write(src.join("lonely.ann"), "T1\tPlace 0 1\tx\n").unwrap();
     let into = tmp.path().join("out");
     let report = import_brat(&src, &into).unwrap();
     assert!(!report.is_complete());
+    assert_eq!(report.skipped.len(), 1);
+    assert!(
+        report.skipped[0].reason.contains("lonely.ann has no .txt"),
+        "{}",
+        report.summary()
+    );
     let lost: Vec<&str> = report.lost.iter().map(|l| l.what.as_str()).collect();
     assert!(report.lost.iter().all(|l| l.file == "a.ann"));
     assert!(lost.iter().any(|w| w.starts_with("E1: events")), "{lost:?}");

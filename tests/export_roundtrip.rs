@@ -40,8 +40,13 @@ const PIECES: &[&str] = &[
     "\\",
 ];
 
+/// Mostly tricky pieces, plus any Unicode scalar value.
 fn text_strategy() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(PIECES), 1..80).prop_map(|v| v.concat())
+    let piece = prop_oneof![
+        4 => prop::sample::select(PIECES).prop_map(str::to_owned),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 1..80).prop_map(|v| v.concat())
 }
 
 #[derive(Clone, Debug)]
@@ -69,7 +74,7 @@ fn raw_ann() -> impl Strategy<Value = RawAnn> {
             0usize..1000,
             1usize..8,
             prop::option::of((1usize..4, 1usize..5)),
-            0usize..4,
+            0usize..5,
             prop::bool::weighted(0.3),
         ),
         (
@@ -108,7 +113,7 @@ fn raw_ann() -> impl Strategy<Value = RawAnn> {
         )
 }
 
-const LABELS: &[&str] = &["PERSON", "ORG", "CLAIM", "X-Label"];
+const LABELS: &[&str] = &["PERSON", "ORG", "CLAIM", "X-Label", "Two Words"];
 const CANON: &[Option<&str>] = &[
     None,
     Some("kb:1"),

@@ -132,6 +132,12 @@ fn assign_ids<'a>(ids: impl Iterator<Item = &'a str> + Clone, prefix: char) -> H
     out
 }
 
+/// A label or type as brat can hold it: white space (which separates brat fields) becomes `_`.
+pub fn brat_type(name: &str) -> String {
+    let t = name.split_whitespace().collect::<Vec<_>>().join("_");
+    if t.is_empty() { "_".to_owned() } else { t }
+}
+
 fn spans_field(spans: &[Span]) -> String {
     spans
         .iter()
@@ -184,8 +190,12 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             .map(|s| ndoc.slice(*s).replace('\n', " "))
             .collect::<Vec<_>>()
             .join(" ");
-        ann.push_str(&format!("{bid}\t{} {}\t{text}\n", a.label, spans_field(&spans)));
+        let label = brat_type(&a.label);
+        ann.push_str(&format!("{bid}\t{label} {}\t{text}\n", spans_field(&spans)));
         let mut meta = Map::new();
+        if label != a.label {
+            meta.insert("label".into(), json!(a.label));
+        }
         if &a.id != bid {
             meta.insert("id".into(), json!(a.id));
         }
@@ -348,8 +358,9 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
             names.push(l);
         }
     }
+    names.dedup_by_key(|n| brat_type(n));
     for n in &names {
-        out.push_str(n);
+        out.push_str(&brat_type(n));
         out.push('\n');
     }
     out.push_str("\n[relations]\n");
@@ -364,14 +375,16 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
     }
     out.push_str("\n[events]\n\n[attributes]\n");
     // brat attribute names are global: merge the labels and values of equal names.
-    let mut attrs: BTreeMap<&str, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    let mut attrs: BTreeMap<&str, (Vec<String>, Vec<&str>)> = BTreeMap::new();
     for l in &tagset.labels {
         for a in &l.attributes {
-            if a.values.is_empty() || !is_token(&a.name) || a.values.iter().any(|v| !is_token(v)) {
+            // No value list is declared as a brat binary attribute (`Name Arg:X`), the only
+            // declaration brat has for an attribute without fixed values.
+            if !is_token(&a.name) || a.values.iter().any(|v| !is_token(v)) {
                 continue;
             }
             let e = attrs.entry(&a.name).or_default();
-            e.0.push(&l.name);
+            e.0.push(brat_type(&l.name));
             for v in &a.values {
                 if !e.1.contains(&v.as_str()) {
                     e.1.push(v);
@@ -379,11 +392,11 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
             }
         }
     }
-    let claims: Vec<&str> = tagset
+    let claims: Vec<String> = tagset
         .labels
         .iter()
         .filter(|l| l.kind == LabelKind::Claim)
-        .map(|l| l.name.as_str())
+        .map(|l| brat_type(&l.name))
         .collect();
     if !claims.is_empty() {
         let stances: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
@@ -392,11 +405,15 @@ pub fn annotation_conf(tagset: &TagSet, labels: &BTreeSet<String>, relations: &B
         attrs.insert(CLAIM_TYPE_ATTR, (claims, types));
     }
     for (name, (args, values)) in attrs {
-        out.push_str(&format!(
-            "{name}\tArg:{}, Value:{}\n",
-            args.join("|"),
-            values.join("|")
-        ));
+        if values.is_empty() {
+            out.push_str(&format!("{name}\tArg:{}\n", args.join("|")));
+        } else {
+            out.push_str(&format!(
+                "{name}\tArg:{}, Value:{}\n",
+                args.join("|"),
+                values.join("|")
+            ));
+        }
     }
     out
 }
@@ -756,6 +773,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         let s = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some(id) = s("id") {
             a.id = id;
+        }
+        if let Some(v) = s("label") {
+            a.label = v;
         }
         if let Some(v) = s("annotator") {
             a.annotator = v;

@@ -228,7 +228,8 @@ fn record(report: &mut ImportReport, rel: String, data: &DocAnnotations) {
 }
 
 /// Every `.txt` under `dir` (not hidden, not through linked folders), relative, `/`-separated.
-fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> {
+/// `.ann` files without their `.txt` go to `orphans`.
+fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>, orphans: &mut Vec<String>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -238,7 +239,16 @@ fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> 
         let ty = entry.file_type()?;
         let path = entry.path();
         if ty.is_dir() {
-            brat_texts(root, &path, out)?;
+            brat_texts(root, &path, out, orphans)?;
+        } else if let Some(stem) = name.strip_suffix(".ann")
+            && !dir.join(format!("{stem}.txt")).exists()
+        {
+            orphans.push(
+                path.strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
         } else if name.ends_with(".txt") {
             let rel = path.strip_prefix(root).unwrap_or(&path);
             out.push(
@@ -258,10 +268,18 @@ fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>) -> io::Result<()> 
 /// listed per file in the report.
 pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError> {
     let mut texts = Vec::new();
-    brat_texts(src, src, &mut texts).map_err(|e| ImportError::Source(src.to_path_buf(), e.to_string()))?;
+    let mut orphans = Vec::new();
+    brat_texts(src, src, &mut texts, &mut orphans)
+        .map_err(|e| ImportError::Source(src.to_path_buf(), e.to_string()))?;
     texts.sort_by(|a, b| corpus::natural_cmp(a, b));
     let canon_into = prepare_into(into)?;
     let mut report = ImportReport::default();
+    for o in orphans {
+        report.skipped.push(Skipped {
+            reason: format!("{o} has no .txt file beside it; add the text or remove the .ann file"),
+            path: o,
+        });
+    }
     let (dest_set, had_own) = destination_tagset(into);
     let conf = std::fs::read_to_string(src.join("annotation.conf")).ok();
     let mut set = match (&conf, had_own) {
