@@ -110,6 +110,8 @@ pub struct MarginaliaApp {
     pub board: super::claims_board::BoardState,
     /// Claims (document, id) waiting to be written as CSV once a path is chosen.
     pub pending_csv: Vec<(String, String)>,
+    /// The export window, while open.
+    pub export: Option<super::export_dialog::ExportDialog>,
 }
 
 /// The views of the central area.
@@ -165,6 +167,7 @@ impl MarginaliaApp {
             entity_index: Default::default(),
             board: Default::default(),
             pending_csv: Vec::new(),
+            export: None,
         }
     }
 

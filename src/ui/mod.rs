@@ -7,6 +7,7 @@ pub mod claims_board;
 pub mod corpus_ops;
 pub mod doc_list;
 pub mod entity_index;
+pub mod export_dialog;
 pub mod fonts;
 pub mod inspector;
 pub mod palette;

@@ -30,6 +30,13 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 }
             });
             ui.separator();
+            if ui
+                .add_enabled(app.corpus.is_some(), egui::Button::new("Export…"))
+                .clicked()
+            {
+                app.export = Some(super::export_dialog::ExportDialog::new(app));
+                ui.close();
+            }
             if ui.button("Save now  (Ctrl+S)").clicked() {
                 app.run_action(Action::Save);
                 ui.close();

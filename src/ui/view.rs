@@ -291,6 +291,7 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
         }
     }
     propagation_window(app, ctx);
+    super::export_dialog::show(app, ctx);
     let Some(prompt) = app.prompt.clone() else { return };
     match prompt {
         Prompt::ExportCsv { mut text, error } => {

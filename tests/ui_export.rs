@@ -1,0 +1,79 @@
+//! File → Export… in the workbench writes the same dataset as `marginalia export`.
+
+mod ui_common;
+
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+use ui_common::*;
+
+#[test]
+fn export_from_the_file_menu_writes_jsonl_with_unsaved_edits_included() {
+    let dir = seeds_copy();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("dataset.jsonl");
+    let mut h = harness(dir.path());
+    // An edit that is not saved yet when the export starts.
+    let start = cp_of(&h, "North Korean refugees");
+    drag_cp(&mut h, start, start + 21);
+    h.key_press(Key::Num6);
+    h.run_steps(1);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export…").click();
+    h.run_steps(2);
+    h.get_by_label("Destination").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("Destination")
+        .type_text(&dest.display().to_string());
+    h.run_steps(1);
+    h.get_by_label("Export").click();
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state().export.as_ref().is_some_and(|d| d.outcome.is_some()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let outcome = h
+        .state()
+        .export
+        .as_ref()
+        .and_then(|d| d.outcome.clone())
+        .expect("export finished");
+    let summary = outcome.expect("export succeeded");
+    assert!(
+        summary.contains("exported 5 document(s), 1 annotation(s)"),
+        "{summary}"
+    );
+    let text = std::fs::read_to_string(&dest).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    let e = &first["entities"][0];
+    assert_eq!(e["label"], "GROUP");
+    assert_eq!(e["text"], "North Korean refugees");
+    assert_eq!(e["start"].as_u64().unwrap() as usize, start);
+    // A second export to the same place is refused without "Replace".
+    h.run_steps(2);
+    h.get_by_label("Export").click();
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state()
+            .export
+            .as_ref()
+            .is_some_and(|d| d.running.is_none() && d.outcome.as_ref().is_some_and(|o| o.is_err()))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let err = h
+        .state()
+        .export
+        .as_ref()
+        .and_then(|d| d.outcome.clone())
+        .unwrap()
+        .unwrap_err();
+    assert!(err.contains("dataset.jsonl"), "{err}");
+    assert!(h.query_by_label_contains("Done:").is_none());
+}
