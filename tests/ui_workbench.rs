@@ -166,3 +166,44 @@ fn without_a_folder_picker_the_app_offers_a_typed_path() {
     );
     assert!(h.state().title().contains("note.txt"));
 }
+
+#[test]
+fn a_source_edited_outside_is_reloaded_and_annotations_re_anchored() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let start = cp_of(&h, "Hillary Clinton");
+    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.run_steps(3);
+    drag_cp(&mut h, start, start + 15);
+    h.key_press(Key::Num1);
+    h.run_steps(1);
+    settle(&mut h);
+    // Someone inserts a line at the top of the source.
+    let src = dir.path().join(CLINTON_DOC);
+    let text = std::fs::read_to_string(&src).unwrap();
+    std::fs::write(&src, format!("Editor's note: updated.\n{text}")).unwrap();
+    // The workbench checks the files about once a second.
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    let s = h.state().session().unwrap();
+    assert!(s.doc.text.starts_with("Editor's note"));
+    let a = &s.data.annotations[0];
+    assert_eq!(a.quote, "Hillary Clinton");
+    assert_eq!(
+        a.spans[0].start,
+        start + "Editor's note: updated.\n".chars().count()
+    );
+    assert!(
+        h.state()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("source text changed")
+    );
+    settle(&mut h);
+    let on_disk =
+        sidecar::from_str(&std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap()).unwrap();
+    assert_eq!(on_disk.data.annotations[0].spans[0].start, start + 24);
+}
