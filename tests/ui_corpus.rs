@@ -227,7 +227,7 @@ fn claims_board_groups_claims_by_proposition() {
             .is_some()
     );
     assert!(
-        h.query_by_label_contains("china-position — 1 claims from 1 sources")
+        h.query_by_label_contains("china-position — 1 claim from 1 source")
             .is_some()
     );
     // Clicking a claim in a group opens its document at it.

@@ -8,7 +8,7 @@ use crate::model::index::ClaimRow;
 use crate::model::{Edit, Kind, Relation, Target, new_id, now_rfc3339};
 
 use super::app::{MarginaliaApp, Tab};
-use super::widgets::bare_field;
+use super::widgets::{bare_field, count};
 
 /// Columns of the board.
 pub const COLUMNS: [&str; 9] = [
@@ -92,7 +92,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         }
     });
     let rows = visible_rows(&index.claims, &st);
-    ui.label(format!("{} claims", rows.len()));
+    ui.label(count(rows.len(), "claim", "claims"));
     let mut action = None;
     egui::ScrollArea::both()
         .id_salt("claims-board")
@@ -104,13 +104,15 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                 keys.dedup();
                 for key in keys {
                     let group: Vec<&ClaimRow> = rows.iter().filter(|r| r.proposition == key).collect();
+                    let sources: std::collections::BTreeSet<&str> =
+                        group.iter().map(|r| r.doc.as_str()).collect();
                     let title = match &key {
-                        Some(k) => format!("{k} — {} claims from {} sources", group.len(), {
-                            let mut d: Vec<&str> = group.iter().map(|r| r.doc.as_str()).collect();
-                            d.dedup();
-                            d.len()
-                        }),
-                        None => format!("(no proposition key) — {} claims", group.len()),
+                        Some(k) => format!(
+                            "{k} — {} from {}",
+                            count(group.len(), "claim", "claims"),
+                            count(sources.len(), "source", "sources")
+                        ),
+                        None => format!("(no proposition key) — {}", count(group.len(), "claim", "claims")),
                     };
                     egui::CollapsingHeader::new(title)
                         .id_salt(("prop", &key))

@@ -6,7 +6,7 @@ use egui::Ui;
 use crate::model::index::EntityGroup;
 
 use super::app::{MarginaliaApp, Tab};
-use super::widgets::bare_field;
+use super::widgets::{bare_field, count};
 
 /// Sort orders of the index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -79,12 +79,12 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
             for g in groups {
                 let labels: Vec<&str> = g.labels.iter().map(String::as_str).collect();
                 let title = format!(
-                    "{}{}  ({})  — {} mentions in {} documents",
+                    "{}{}  ({})  — {} in {}",
                     g.key,
                     if g.by_canonical { "" } else { " (no canonical id)" },
                     labels.join(", "),
-                    g.mentions.len(),
-                    g.docs.len()
+                    count(g.mentions.len(), "mention", "mentions"),
+                    count(g.docs.len(), "document", "documents")
                 );
                 egui::CollapsingHeader::new(title)
                     .id_salt(("group", g.by_canonical, &g.key))

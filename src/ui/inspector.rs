@@ -410,7 +410,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 ui.selectable_value(&mut kind, t.clone(), t);
             }
         });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Pick target in text").clicked() {
             app.picking = Some(PickTarget::RelationTo {
                 from: ann.id.clone(),

@@ -28,11 +28,17 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         .show(ui, |ui| doc_list::show(app, ui));
     egui::Panel::right("inspector")
         .resizable(true)
-        .default_size(300.0)
+        .default_size(320.0)
+        .max_size(520.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt("inspector")
-                .show(ui, |ui| inspector::show(app, ui));
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    // Wrap rather than widen: a long quote must not push the reader aside.
+                    ui.set_max_width(ui.available_width());
+                    inspector::show(app, ui)
+                });
         });
     egui::CentralPanel::default().show(ui, |ui| central(app, ui));
     dialogs(app, &ctx);

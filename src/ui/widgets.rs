@@ -30,3 +30,8 @@ pub fn swatch(ui: &mut Ui, rgb: [u8; 3]) {
     ui.painter()
         .rect_filled(rect, 2.0, Color32::from_rgb(rgb[0], rgb[1], rgb[2]));
 }
+
+/// "1 mention", "3 mentions": a count with its noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
