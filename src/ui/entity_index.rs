@@ -65,10 +65,11 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         SortBy::Documents => groups.sort_by(|a, b| b.docs.len().cmp(&a.docs.len()).then(a.key.cmp(&b.key))),
         SortBy::Name => groups.sort_by_key(|g| g.key.to_lowercase()),
     }
+    let mentions = groups.iter().map(|g| g.mentions.len()).sum::<usize>();
     ui.label(format!(
-        "{} entities, {} mentions",
-        groups.len(),
-        groups.iter().map(|g| g.mentions.len()).sum::<usize>()
+        "{}, {}",
+        count(groups.len(), "entity", "entities"),
+        count(mentions, "mention", "mentions")
     ));
     let all_groups = index.groups.clone();
     let mut open_at = None;
