@@ -22,7 +22,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         return;
     };
     ui.heading(c.name());
-    ui.label(format!("{} documents", c.entries.len()));
+    ui.label(super::widgets::count(c.entries.len(), "document", "documents"));
     text_field(ui, "Filter", &mut app.filter);
     ui.separator();
     let docs = app.visible_documents();
