@@ -1,0 +1,109 @@
+//! Reader behaviour: word selection, extending, snapping on/off, cycling
+//! through overlapping annotations, text size.
+
+mod ui_common;
+
+use egui::{Key, Modifiers, PointerButton};
+use marginalia::ui::reader::Selection;
+use ui_common::*;
+
+fn click(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, cp: usize, modifiers: Modifiers) {
+    let p = pos_of(h, cp) + egui::vec2(2.0, 0.0);
+    h.hover_at(p);
+    h.run_steps(1);
+    // Held modifiers are part of the frame's input, as a real keyboard reports them.
+    h.event(egui::Event::ModifiersChanged(modifiers));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    h.run_steps(1);
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.run_steps(1);
+}
+
+#[test]
+fn shift_click_extends_the_selection_to_whole_words() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let start = cp_of(&h, "repatriation of at least");
+    drag_cp(&mut h, start + 1, start + 5);
+    let sel = h.state().session().unwrap().selection.span();
+    assert_eq!((sel.start, sel.end), (start, start + "repatriation".len()));
+    // Shift+click further on extends the selection, snapped to the word's end.
+    let least = cp_of(&h, "least 50");
+    click(&mut h, least + 2, Modifiers::SHIFT);
+    let sel = h.state().session().unwrap().selection.span();
+    assert_eq!((sel.start, sel.end), (start, least + 5));
+}
+
+#[test]
+fn snapping_can_be_turned_off() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let start = cp_of(&h, "repatriation");
+    drag_cp(&mut h, start + 2, start + 7);
+    assert_eq!(h.state().session().unwrap().selection.span().start, start);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::W);
+    h.run_steps(1);
+    assert!(!h.state().prefs.snap_words);
+    drag_cp(&mut h, start + 2, start + 7);
+    let sel = h.state().session().unwrap().selection.span();
+    assert_eq!((sel.start, sel.end), (start + 2, start + 7));
+}
+
+#[test]
+fn clicking_overlapping_annotations_cycles_through_them() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let outer = cp_of(&h, "North Korean refugees");
+    // GROUP over the phrase, PLACE over "North Korean" inside it.
+    drag_cp(&mut h, outer, outer + 21);
+    h.key_press(Key::Num6);
+    h.run_steps(1);
+    h.state_mut().session_mut().unwrap().selection = Selection::caret(0);
+    h.state_mut().session_mut().unwrap().selected = None;
+    drag_cp(&mut h, outer, outer + 12);
+    h.key_press(Key::Num3);
+    h.run_steps(1);
+    h.key_press(Key::Escape);
+    h.run_steps(1);
+    let labels = |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| {
+        let s = h.state().session().unwrap();
+        s.selected
+            .as_ref()
+            .and_then(|id| s.data.get(id))
+            .map(|a| a.label.clone())
+    };
+    click(&mut h, outer + 3, Modifiers::NONE);
+    assert_eq!(labels(&h).as_deref(), Some("PLACE"), "innermost first");
+    click(&mut h, outer + 3, Modifiers::NONE);
+    assert_eq!(labels(&h).as_deref(), Some("GROUP"));
+    click(&mut h, outer + 3, Modifiers::NONE);
+    assert_eq!(labels(&h).as_deref(), Some("PLACE"));
+    // Outside every annotation, a click clears the selection.
+    click(&mut h, outer + 18, Modifiers::NONE);
+    assert_eq!(labels(&h).as_deref(), Some("GROUP"));
+    click(&mut h, 2, Modifiers::NONE);
+    assert_eq!(labels(&h), None);
+}
+
+#[test]
+fn text_size_changes_with_ctrl_plus_and_minus() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let before = h.state().prefs.font_size;
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Equals);
+    h.run_steps(2);
+    assert_eq!(h.state().prefs.font_size, before + 2.0);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Minus);
+    h.run_steps(2);
+    assert_eq!(h.state().prefs.font_size, before + 1.0);
+}
