@@ -86,7 +86,12 @@ fn readable_folder(path: &Path) -> Result<(), String> {
 }
 
 fn num(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.3}"))
+    match x.map(|v| format!("{v:.3}")) {
+        None => "n/a".to_owned(),
+        // A tiny negative value rounds to "-0.000", which reads like a different result from 0.
+        Some(s) if s == "-0.000" => "0.000".to_owned(),
+        Some(s) => s,
+    }
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -252,7 +257,10 @@ pub fn format_report(r: &AgreementReport) -> String {
         );
     }
 
-    let _ = writeln!(out, "\nDisagreements");
+    let _ = writeln!(
+        out,
+        "\nDisagreements (offsets in code points, start..end, end excluded)"
+    );
     let mut any = false;
     for d in &r.documents {
         if d.disagreements.is_empty() {
