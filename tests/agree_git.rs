@@ -255,7 +255,7 @@ fn editing_the_same_annotation_conflicts_only_there() {
     let merge = repo.git(&["merge", "--no-edit", "ben"]);
     assert!(!merge.status.success(), "both relabelled base-mid: git must ask");
     let side_rel = format!("{}.ron", clinton());
-    assert_eq!(repo.conflicted(), [side_rel.clone()]);
+    assert_eq!(repo.conflicted(), vec![side_rel.clone()]);
 
     let merged = fs::read_to_string(repo.path().join(&side_rel)).unwrap();
     let lines: Vec<&str> = merged.lines().collect();
