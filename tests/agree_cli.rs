@@ -138,7 +138,8 @@ fn binary_prints_the_report() {
         "exact match",
         "overlap match",
         "Cohen's kappa",
-        "not unitizing alpha",
+        "Krippendorff's unitizing alpha (αu), documents joined into one continuum of",
+        "a coding alpha, not αu",
         "Claims matched by span and label: 1",
         "stance:     0.0% agree",
         &format!("{clinton} (5 disagreements"),
@@ -184,6 +185,19 @@ fn binary_json_is_machine_readable() {
     assert_eq!(v["per_label"]["PERSON"]["overlap_matches"], 1);
     assert!(v["token_kappa"]["kappa"].is_f64());
     assert!(v["code_point_alpha"]["alpha"].is_f64());
+    // PLACE units are identical on both sides: αu is 1; A never marked DATE: αu is below 0.
+    assert_eq!(v["unitizing_alpha"]["per_label"]["PLACE"]["alpha"], 1.0);
+    assert!(
+        v["unitizing_alpha"]["per_label"]["DATE"]["alpha"]
+            .as_f64()
+            .unwrap()
+            < 0.0
+    );
+    let total: u64 = common::seed_names()
+        .iter()
+        .map(|n| common::seed(n).chars().count() as u64)
+        .sum();
+    assert_eq!(v["unitizing_alpha"]["continuum_length"], total);
     let docs = v["documents"].as_array().unwrap();
     let clinton = format!("news/{}", common::CLINTON);
     let doc = docs.iter().find(|d| d["path"] == clinton.as_str()).unwrap();

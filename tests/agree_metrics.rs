@@ -4,7 +4,8 @@
 mod common;
 
 use marginalia::agree::{
-    Confusion, DisagreementKind, compare_document, disagreements, match_annotations, word_tokens,
+    AgreementReport, Confusion, DisagreementKind, UnitizingAlpha, compare_document, disagreements,
+    match_annotations, unitizing_alpha, word_tokens,
 };
 use marginalia::model::{Annotation, Claim, ClaimType, DocAnnotations, Document, Kind, Stance};
 
@@ -314,4 +315,134 @@ fn orphaned_annotations_are_left_out() {
     let c = compare_document(&doc, &a, &b);
     assert_eq!(c.spans["PERSON"].in_a, 1);
     assert!(c.disagreements.is_empty());
+}
+
+fn spans(v: &[(usize, usize)]) -> Vec<marginalia::model::Span> {
+    v.iter()
+        .map(|&(s, e)| marginalia::model::Span::new(s, e))
+        .collect()
+}
+
+#[test]
+fn unitizing_alpha_small_case_by_hand() {
+    // Continuum of 10 code points. A marks one unit 1..9; B marks three short units.
+    //   A: -11111111-
+    //   B: --1-1-1---
+    // Observed: each B unit overlaps A's unit; δ² = Δstart² + Δend²:
+    //   (1..9, 2..3) = 1 + 36 = 37, (1..9, 4..5) = 9 + 16 = 25, (1..9, 6..7) = 25 + 4 = 29.
+    //   uDo = 91 / L² = 91 / 100 = 0.91.
+    // Expected: units l = 8, 1, 1, 1 (N = 4); gaps of A: 1, 1; of B: 2, 1, 1, 3.
+    //   l = 8: (N-1)/3·(2·512 - 3·64 + 8) = 1·840 = 840; no gap is ≥ 8.
+    //   l = 1: (2 - 3 + 1) = 0; every gap is ≥ 1: Σ(l_h - 1 + 1) = 9; ×1² = 9, three times = 27.
+    //   numerator (2/L)·867 = 173.4; denominator mL(mL-1) - Σ l(l-1) = 20·19 - 56 = 324.
+    //   uDe = 173.4 / 324 = 0.535185…
+    // αu = 1 - 0.91 / 0.535185… = -0.700346…
+    let u = unitizing_alpha(10, &spans(&[(1, 9)]), &spans(&[(2, 3), (4, 5), (6, 7)]));
+    assert!((u.observed_disagreement - 0.91).abs() < 1e-12);
+    assert!((u.expected_disagreement - 173.4 / 324.0).abs() < 1e-12);
+    close(u.alpha, 1.0 - 0.91 / (173.4 / 324.0));
+
+    // The same through annotations on a document: the label's units are its spans.
+    let doc = Document::new("t.txt", "abcdefghij");
+    let a = data(vec![common::ann(
+        &doc,
+        "a",
+        spans(&[(1, 9)]),
+        "PERSON",
+        Kind::entity(),
+    )]);
+    let b = data(
+        [(2, 3), (4, 5), (6, 7)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(s, e))| {
+                common::ann(&doc, &format!("b{i}"), spans(&[(s, e)]), "PERSON", Kind::entity())
+            })
+            .collect(),
+    );
+    let c = compare_document(&doc, &a, &b);
+    close(
+        c.unitizing_alpha_per_label()["PERSON"].alpha,
+        1.0 - 0.91 / (173.4 / 324.0),
+    );
+    close(c.unitizing_alpha().alpha, 1.0 - 0.91 / (173.4 / 324.0));
+}
+
+#[test]
+fn unitizing_alpha_reproduces_krippendorff_2004() {
+    // Krippendorff, Content Analysis (2nd ed., 2004), the αu example: a continuum 150..450,
+    // two observers, categories c and k. Shifted here to start at 0 (L = 300).
+    //   c, observer i: 225+70, 370+30          observer j: 220+80, 355+20, 400+20
+    //   k, both:       180+60, 300+50
+    // Published: uDo_c = .0144, uDe_c = .0532, αu_c = .7286; αu_k = 1; αu = .8591.
+    // Worked: uDo_c = (5² + 5² + 15² + 25² + 20²) / 300² = 1300 / 90000 = .014444;
+    //         uDe_c = (2/300)·2 767 160 / (600·599 - 12 780) = .053222.
+    // The book's .8591 comes from the rounded .0144/(.0532 + .0490); unrounded it is .85867.
+    let shift =
+        |v: &[(usize, usize)]| spans(&v.iter().map(|&(s, l)| (s - 150, s - 150 + l)).collect::<Vec<_>>());
+    let c = unitizing_alpha(
+        300,
+        &shift(&[(225, 70), (370, 30)]),
+        &shift(&[(220, 80), (355, 20), (400, 20)]),
+    );
+    let k = unitizing_alpha(
+        300,
+        &shift(&[(180, 60), (300, 50)]),
+        &shift(&[(180, 60), (300, 50)]),
+    );
+    assert!((c.observed_disagreement - 0.0144).abs() < 0.0001, "{c:?}");
+    assert!((c.observed_disagreement - 1300.0 / 90000.0).abs() < 1e-12);
+    assert!((c.expected_disagreement - 0.0532).abs() < 0.0001, "{c:?}");
+    assert!((c.alpha.unwrap() - 0.7286).abs() < 0.0001, "{c:?}");
+    assert_eq!(k.observed_disagreement, 0.0);
+    assert!((k.expected_disagreement - 0.0490).abs() < 0.0001, "{k:?}");
+    close(k.alpha, 1.0);
+    let overall = UnitizingAlpha::pooled([&c, &k]);
+    assert!((overall.alpha.unwrap() - 0.8591).abs() < 0.0005, "{overall:?}");
+}
+
+#[test]
+fn unitizing_alpha_edge_cases() {
+    // Nobody marked anything: no expected disagreement, αu undefined.
+    assert_eq!(unitizing_alpha(50, &[], &[]).alpha, None);
+    // Identical units: perfect agreement.
+    close(
+        unitizing_alpha(50, &spans(&[(3, 9), (20, 30)]), &spans(&[(3, 9), (20, 30)])).alpha,
+        1.0,
+    );
+    // Touching units stay two units: A's 0..2 + 2..4 is not B's single 0..4.
+    let split = unitizing_alpha(20, &spans(&[(0, 2), (2, 4)]), &spans(&[(0, 4)]));
+    assert!(split.observed_disagreement > 0.0);
+    // Overlapping units of one coder are merged: A's 0..3 + 2..4 is B's 0..4.
+    let merged = unitizing_alpha(20, &spans(&[(0, 3), (2, 4)]), &spans(&[(0, 4)]));
+    assert_eq!(merged.observed_disagreement, 0.0);
+}
+
+#[test]
+fn documents_join_into_one_continuum() {
+    // Two documents of 10 code points each; the second one's units are shifted by 10.
+    let d1 = Document::new("1.txt", "abcdefghij");
+    let d2 = Document::new("2.txt", "klmnopqrst");
+    let one = |doc: &Document, id: &str, s, e| {
+        data(vec![common::ann(
+            doc,
+            id,
+            spans(&[(s, e)]),
+            "PERSON",
+            Kind::entity(),
+        )])
+    };
+    let c1 = compare_document(&d1, &one(&d1, "a", 1, 9), &one(&d1, "b", 2, 9));
+    let c2 = compare_document(&d2, &one(&d2, "a", 0, 5), &one(&d2, "b", 0, 4));
+    let r = AgreementReport::from_documents(
+        "A".into(),
+        "B".into(),
+        vec![("1.txt".into(), c1), ("2.txt".into(), c2)],
+        vec![],
+    );
+    assert_eq!(r.unitizing_alpha.continuum_length, 20);
+    let want = unitizing_alpha(20, &spans(&[(1, 9), (10, 15)]), &spans(&[(2, 9), (10, 14)]));
+    assert_eq!(r.unitizing_alpha.per_label["PERSON"], want);
+    assert_eq!(r.unitizing_alpha.overall, UnitizingAlpha::pooled([&want]));
+    assert_eq!(r.documents.len(), 2);
 }

@@ -4,13 +4,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::agree::{AgreementReport, Alpha, AnnSide, DisagreementKind, Kappa, Prf, compare_folders};
+use crate::agree::{
+    AgreementReport, Alpha, AnnSide, DisagreementKind, Kappa, Prf, UnitizingAlpha, compare_folders,
+};
 
 const USAGE: &str = "Usage: marginalia agree FOLDER_A FOLDER_B [--json]\n\
 Compares two copies of the same corpus annotated by two people (same relative paths).\n\
 A is the reference, B the prediction. Prints span precision/recall/F1 per label (exact and\n\
-overlap matching), token-level Cohen's kappa, code-point Krippendorff's alpha, claim stance and\n\
-type agreement, then the disagreements per document. --json prints the same as JSON.\n\
+overlap matching), token-level Cohen's kappa, Krippendorff's unitizing alpha (αu) and a\n\
+code-point nominal alpha, claim stance and type agreement, then the disagreements per document. --json prints the same as JSON.\n\
 Exit status: 0 when the comparison ran, 1 when a folder cannot be read, 2 for usage errors.";
 
 /// Longest quote shown in the text report, in characters; JSON has the whole text.
@@ -228,17 +230,30 @@ pub fn format_report(r: &AgreementReport) -> String {
         "\nCohen's kappa, word tokens labelled with their innermost entity or O:\n  {}",
         kappa_line(&r.token_kappa, "token")
     );
+    let u = &r.unitizing_alpha;
     let _ = writeln!(
         out,
-        "\nKrippendorff's alpha, nominal, per code point (innermost entity or O; not unitizing alpha):\n  {}",
+        "\nKrippendorff's unitizing alpha (αu), documents joined into one continuum of {} code points:",
+        u.continuum_length
+    );
+    let unitizing_row = |out: &mut String, name: &str, a: &UnitizingAlpha| {
+        let _ = writeln!(
+            out,
+            "  {name:<width$}  {:>6}  (observed disagreement {:.4}, expected {:.4})",
+            num(a.alpha),
+            a.observed_disagreement,
+            a.expected_disagreement
+        );
+    };
+    for (label, a) in &u.per_label {
+        unitizing_row(&mut out, label, a);
+    }
+    unitizing_row(&mut out, "overall", &u.overall);
+    let _ = writeln!(
+        out,
+        "\nKrippendorff's alpha, nominal, per code point (innermost entity or O; a coding alpha, not αu):\n  {}",
         alpha_line(&r.code_point_alpha)
     );
-    if !r.code_point_alpha_per_label.is_empty() {
-        let _ = writeln!(out, "  per label (code points inside / outside the label):");
-        for (label, a) in &r.code_point_alpha_per_label {
-            let _ = writeln!(out, "    {label:<width$}  {}", num(a.alpha));
-        }
-    }
 
     let c = &r.claims;
     let _ = writeln!(out, "\nClaims matched by span and label: {}", c.matched);
@@ -269,11 +284,12 @@ pub fn format_report(r: &AgreementReport) -> String {
         any = true;
         let _ = writeln!(
             out,
-            "\n{} ({} disagreement{}, token kappa {})",
+            "\n{} ({} disagreement{}, token kappa {}, αu {})",
             d.path,
             d.disagreements.len(),
             if d.disagreements.len() == 1 { "" } else { "s" },
-            num(d.token_kappa.kappa)
+            num(d.token_kappa.kappa),
+            num(d.unitizing_alpha.alpha)
         );
         for dis in &d.disagreements {
             let kind = dis.kind.as_str();
