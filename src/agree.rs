@@ -1,10 +1,11 @@
 //! Agreement between two annotators who annotated copies of the same corpus.
 //!
 //! The metrics (span precision / recall / F1, token-level Cohen's kappa,
-//! character-level nominal Krippendorff's alpha, claim stance and type
-//! agreement) and the disagreement list are pure functions of a [`Document`]
-//! and two [`DocAnnotations`]; [`compare_folders`] is the only part that
-//! reads files. Definitions and formulas are in `docs/agreement.md`.
+//! Krippendorff's unitizing alpha αu, a code-point nominal Krippendorff's
+//! alpha, claim stance and type agreement) and the disagreement list are pure
+//! functions of a [`Document`] and two [`DocAnnotations`]; [`compare_folders`]
+//! is the only part that reads files. Definitions and formulas are in
+//! `docs/agreement.md`.
 //!
 //! Annotator A is the reference and B the prediction: precision is the share
 //! of B's annotations that match one of A's, recall the share of A's matched
@@ -17,7 +18,7 @@ use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::model::{Annotation, ClaimType, DocAnnotations, Document, Span, Stance};
-use crate::store::corpus;
+use crate::store::corpus::{self, LoadedDoc};
 
 /// The label given to tokens and code points no entity covers.
 pub const OUTSIDE: &str = "O";
@@ -1129,6 +1130,35 @@ impl std::fmt::Display for FolderError {
 
 impl std::error::Error for FolderError {}
 
+/// Loads the document `rel` from both folders, for comparing it (or showing the
+/// two versions side by side with [`disagreements`]). Refuses, with the reasons,
+/// when a copy cannot be read, its annotation file is damaged or newer, or the
+/// two source texts differ.
+pub fn load_pair(a: &Path, b: &Path, rel: &str) -> Result<(LoadedDoc, LoadedDoc), Vec<Warning>> {
+    let mut warnings = Vec::new();
+    let mut load = |root: &Path, side: &str| {
+        let reason = match corpus::load(root, rel) {
+            Ok(l) => match &l.read_only {
+                Some(why) => why.clone(),
+                None => return Some(l),
+            },
+            Err(e) => e.to_string(),
+        };
+        warnings.push(Warning::Unreadable {
+            path: rel.to_owned(),
+            side: side.to_owned(),
+            reason,
+        });
+        None
+    };
+    let (da, db) = (load(a, "A"), load(b, "B"));
+    match (da, db) {
+        (Some(da), Some(db)) if da.doc.hash == db.doc.hash => Ok((da, db)),
+        (Some(_), Some(_)) => Err(vec![Warning::TextDiffers { path: rel.to_owned() }]),
+        _ => Err(warnings),
+    }
+}
+
 /// Compares two copies of a corpus annotated by two people: documents are
 /// paired by relative path; those in one folder only, those whose source text
 /// differs and those that cannot be read are skipped with a warning. Fails only
@@ -1151,33 +1181,13 @@ pub fn compare_folders(a: &Path, b: &Path) -> Result<AgreementReport, FolderErro
             warnings.push(Warning::OnlyInA { path: rel.to_owned() });
             continue;
         }
-        let load = |root: &Path, side: &str, warnings: &mut Vec<Warning>| {
-            let unreadable = |reason: String| Warning::Unreadable {
-                path: rel.to_owned(),
-                side: side.to_owned(),
-                reason,
-            };
-            match corpus::load(root, rel) {
-                Ok(l) => match &l.read_only {
-                    Some(why) => {
-                        warnings.push(unreadable(why.clone()));
-                        None
-                    }
-                    None => Some(l),
-                },
-                Err(e) => {
-                    warnings.push(unreadable(e.to_string()));
-                    None
-                }
+        let (da, db) = match load_pair(a, b, rel) {
+            Ok(pair) => pair,
+            Err(why) => {
+                warnings.extend(why);
+                continue;
             }
         };
-        let (Some(da), Some(db)) = (load(a, "A", &mut warnings), load(b, "B", &mut warnings)) else {
-            continue;
-        };
-        if da.doc.hash != db.doc.hash {
-            warnings.push(Warning::TextDiffers { path: rel.to_owned() });
-            continue;
-        }
         for (side, l) in [("A", &da), ("B", &db)] {
             let count = l.data.annotations.iter().filter(|x| x.orphaned).count();
             if count > 0 {

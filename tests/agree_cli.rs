@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use marginalia::agree::{Warning, compare_folders};
+use marginalia::agree::{Warning, compare_folders, disagreements, load_pair};
 use marginalia::model::{Claim, DocAnnotations, Document, Kind, Speaker, Stance};
 use marginalia::store::corpus::{self, DiskStamp};
 
@@ -298,4 +298,38 @@ fn usage_errors_exit_2_and_unreadable_folders_exit_1() {
     let help = run_str(&["--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).contains("Usage: marginalia agree FOLDER_A FOLDER_B"));
+}
+
+#[test]
+fn one_document_side_by_side() {
+    // What the workbench needs: both copies of one document and their disagreements.
+    let (a, b) = two_copies();
+    let rel = format!("news/{}", common::CLINTON);
+    let (da, db) = load_pair(a.path(), b.path(), &rel).unwrap();
+    let list = disagreements(&da.doc, &da.data, &db.data);
+    assert_eq!(list.len(), 5);
+    assert!(
+        list.windows(2).all(|w| w[0].start() <= w[1].start()),
+        "in text order"
+    );
+
+    // A damaged annotation file in B: the pair is refused with the reason, and the
+    // folder comparison skips the document with the same warning.
+    let side = b.path().join(format!("{rel}.ron"));
+    fs::write(&side, "(this is not a sidecar").unwrap();
+    let why = load_pair(a.path(), b.path(), &rel).unwrap_err();
+    assert!(
+        matches!(&why[..], [Warning::Unreadable { side, .. }] if side == "B"),
+        "{why:?}"
+    );
+    let r = compare_folders(a.path(), b.path()).unwrap();
+    assert_eq!(r.documents_compared, 4);
+    assert_eq!(r.warnings, why);
+    let out = run(&[a.path(), b.path()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains(&format!("{rel}: the copy in folder B cannot be used")),
+        "{}",
+        text(&out.stdout)
+    );
 }

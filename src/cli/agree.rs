@@ -237,9 +237,13 @@ pub fn format_report(r: &AgreementReport) -> String {
         u.continuum_length
     );
     let unitizing_row = |out: &mut String, name: &str, a: &UnitizingAlpha| {
+        if a.alpha.is_none() {
+            let _ = writeln!(out, "  {name:<width$}     n/a  (neither annotator marked a unit)");
+            return;
+        }
         let _ = writeln!(
             out,
-            "  {name:<width$}  {:>6}  (observed disagreement {:.4}, expected {:.4})",
+            "  {name:<width$}  {:>6}  (observed disagreement {:.3e}, expected {:.3e})",
             num(a.alpha),
             a.observed_disagreement,
             a.expected_disagreement
