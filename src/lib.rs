@@ -4,6 +4,7 @@
 //! `model` holds the data and its rules, `store` the files on disk, `export`
 //! the interchange formats, `ui` the egui workbench, and `cli` the command line.
 
+pub mod agree;
 pub mod cli;
 pub mod export;
 pub mod model;

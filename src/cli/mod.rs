@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod agree;
 pub mod check;
 pub mod export;
 pub mod import;
@@ -31,6 +32,7 @@ Usage:
   marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]
   marginalia import brat SRC_DIR --into FOLDER
   marginalia import jsonl FILE --into FOLDER
+  marginalia agree FOLDER_A FOLDER_B [--json]   compare two annotators' copies of a corpus (F1, kappa, alpha, disagreements)
   marginalia help                     show this text
 ";
 
@@ -44,6 +46,7 @@ pub fn dispatch(args: &[String]) -> Invocation {
         Some("stats") => Invocation::Done(stats::run(rest)),
         Some("export") => Invocation::Done(export::run(rest)),
         Some("import") => Invocation::Done(import::run(rest)),
+        Some("agree") => Invocation::Done(agree::run(rest)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Invocation::Done(ExitCode::SUCCESS)
