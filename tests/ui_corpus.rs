@@ -7,42 +7,9 @@ mod ui_common;
 use std::path::Path;
 
 use egui_kittest::kittest::Queryable;
-use marginalia::model::{Annotation, Claim, DocAnnotations, Kind, Span, Status};
+use marginalia::model::{Claim, DocAnnotations, Kind};
 use marginalia::store::{corpus, sidecar};
 use ui_common::*;
-
-/// Writes a sidecar for `rel` tagging the first occurrence of each (text, label, kind).
-fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
-    let loaded = corpus::load(dir, rel).unwrap();
-    let doc = loaded.doc;
-    let mut data = DocAnnotations {
-        status: Status::InProgress,
-        ..Default::default()
-    };
-    for (i, (text, label, kind)) in tags.iter().enumerate() {
-        let b = doc.text.find(text).unwrap_or_else(|| panic!("{text} in {rel}"));
-        let start = doc.cp_of(b);
-        let spans = vec![Span::new(start, start + text.chars().count())];
-        let (quote, prefix, suffix) = doc.selector(&spans);
-        data.annotations.push(Annotation {
-            id: format!("fixture{i}"),
-            spans,
-            quote,
-            prefix,
-            suffix,
-            label: label.to_string(),
-            kind: kind.clone(),
-            attributes: Default::default(),
-            note: String::new(),
-            annotator: "fixture".into(),
-            created: "2026-01-01T00:00:00Z".into(),
-            modified: "2026-01-01T00:00:00Z".into(),
-            orphaned: false,
-            extra: Default::default(),
-        });
-    }
-    corpus::save(dir, &doc, &data, (1, 0), &corpus::DiskStamp::default()).unwrap();
-}
 
 fn disk(dir: &Path, rel: &str) -> DocAnnotations {
     sidecar::from_str(&std::fs::read_to_string(sidecar(dir, rel)).unwrap())

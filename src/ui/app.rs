@@ -43,6 +43,13 @@ pub enum Prompt {
         /// Error from the last attempt.
         error: Option<String>,
     },
+    /// The other corpus copy to compare the current document with.
+    CompareWith {
+        /// The path being typed.
+        text: String,
+        /// Error from the last attempt.
+        error: Option<String>,
+    },
     /// Where to write the claims board as CSV.
     ExportCsv {
         /// The path being typed.
@@ -112,6 +119,8 @@ pub struct MarginaliaApp {
     pub pending_csv: Vec<(String, String)>,
     /// The export window, while open.
     pub export: Option<super::export_dialog::ExportDialog>,
+    /// The side-by-side comparison, while open.
+    pub compare: Option<super::compare::Comparison>,
 }
 
 /// The views of the central area.
@@ -123,6 +132,8 @@ pub enum Tab {
     Entities,
     /// Every claim in the corpus.
     Claims,
+    /// One document compared with another analyst's copy.
+    Compare,
 }
 
 /// What a "pick in text" click sets.
@@ -168,6 +179,7 @@ impl MarginaliaApp {
             board: Default::default(),
             pending_csv: Vec::new(),
             export: None,
+            compare: None,
         }
     }
 

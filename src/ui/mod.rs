@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod app;
 pub mod claims_board;
+pub mod compare;
 pub mod corpus_ops;
 pub mod doc_list;
 pub mod entity_index;

@@ -37,6 +37,19 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.export = Some(super::export_dialog::ExportDialog::new(app));
                 ui.close();
             }
+            if ui
+                .add_enabled(
+                    app.session().is_some(),
+                    egui::Button::new("Compare with another copy…"),
+                )
+                .clicked()
+            {
+                app.prompt = Some(super::app::Prompt::CompareWith {
+                    text: String::new(),
+                    error: None,
+                });
+                ui.close();
+            }
             if ui.button("Save now  (Ctrl+S)").clicked() {
                 app.run_action(Action::Save);
                 ui.close();

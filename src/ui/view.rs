@@ -57,12 +57,16 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         ui.selectable_value(&mut app.tab, Tab::Reader, "Reader");
         ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
         ui.selectable_value(&mut app.tab, Tab::Claims, "Claims");
+        if app.compare.is_some() {
+            ui.selectable_value(&mut app.tab, Tab::Compare, "Compare");
+        }
     });
     ui.separator();
     match app.tab {
         Tab::Reader => {}
         Tab::Entities => return super::entity_index::show(app, ui),
         Tab::Claims => return super::claims_board::show(app, ui),
+        Tab::Compare => return super::compare::show(app, ui),
     }
     if let Some(e) = app.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
         ui.colored_label(
@@ -300,6 +304,32 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
     super::export_dialog::show(app, ctx);
     let Some(prompt) = app.prompt.clone() else { return };
     match prompt {
+        Prompt::CompareWith { mut text, error } => {
+            let mut go = false;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("compare-with")).show(ctx, |ui| {
+                ui.heading("Compare with another copy");
+                ui.label("The folder of another analyst's copy of this corpus (for example a second git checkout):");
+                text_field(ui, "Other copy", &mut text);
+                if let Some(e) = &error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                ui.horizontal(|ui| {
+                    go = ui.button("Compare").clicked();
+                    cancel = ui.button("Cancel").clicked();
+                });
+            });
+            if cancel {
+                app.prompt = None;
+            } else if go {
+                app.prompt = None;
+                if let Err(e) = app.compare_with(std::path::Path::new(text.trim())) {
+                    app.prompt = Some(Prompt::CompareWith { text, error: Some(e) });
+                }
+            } else {
+                app.prompt = Some(Prompt::CompareWith { text, error });
+            }
+        }
         Prompt::ExportCsv { mut text, error } => {
             let mut go = false;
             let mut cancel = false;

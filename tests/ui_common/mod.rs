@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use egui::{Pos2, Vec2};
 use egui_kittest::Harness;
+use marginalia::model::{Annotation, DocAnnotations, Kind, Span, Status};
+use marginalia::store::corpus;
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::app::PickerMode;
 use marginalia::ui::state::Prefs;
@@ -100,4 +102,37 @@ pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
         }
     }
     panic!("the autosave did not finish");
+}
+
+/// Writes a sidecar for `rel` tagging the first occurrence of each (text, label, kind).
+pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
+    let loaded = corpus::load(dir, rel).unwrap();
+    let doc = loaded.doc;
+    let mut data = DocAnnotations {
+        status: Status::InProgress,
+        ..Default::default()
+    };
+    for (i, (text, label, kind)) in tags.iter().enumerate() {
+        let b = doc.text.find(text).unwrap_or_else(|| panic!("{text} in {rel}"));
+        let start = doc.cp_of(b);
+        let spans = vec![Span::new(start, start + text.chars().count())];
+        let (quote, prefix, suffix) = doc.selector(&spans);
+        data.annotations.push(Annotation {
+            id: format!("fixture{i}"),
+            spans,
+            quote,
+            prefix,
+            suffix,
+            label: label.to_string(),
+            kind: kind.clone(),
+            attributes: Default::default(),
+            note: String::new(),
+            annotator: "fixture".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            modified: "2026-01-01T00:00:00Z".into(),
+            orphaned: false,
+            extra: Default::default(),
+        });
+    }
+    corpus::save(dir, &doc, &data, (1, 0), &corpus::DiskStamp::default()).unwrap();
 }
