@@ -4,6 +4,8 @@
 //! `model` holds the data and its rules, `store` the files on disk, `export`
 //! the interchange formats, `ui` the egui workbench, and `cli` the command line.
 
+#![warn(missing_docs)]
+
 pub mod agree;
 pub mod cli;
 pub mod export;
