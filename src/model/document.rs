@@ -81,6 +81,35 @@ impl Document {
         (quote, prefix, suffix)
     }
 
+    /// A new annotation on `spans` of this document, with its quote and context
+    /// filled in, a fresh id and the current time.
+    pub fn annotate(
+        &self,
+        spans: Vec<Span>,
+        label: &str,
+        kind: super::annotation::Kind,
+        annotator: &str,
+    ) -> Annotation {
+        let (quote, prefix, suffix) = self.selector(&spans);
+        let now = super::annotation::now_rfc3339();
+        Annotation {
+            id: super::annotation::new_id(""),
+            spans,
+            quote,
+            prefix,
+            suffix,
+            label: label.to_owned(),
+            kind,
+            attributes: Default::default(),
+            note: String::new(),
+            annotator: annotator.to_owned(),
+            created: now.clone(),
+            modified: now,
+            orphaned: false,
+            extra: Default::default(),
+        }
+    }
+
     /// True when every span lies inside the text.
     pub fn spans_in_range(&self, spans: &[Span]) -> bool {
         spans

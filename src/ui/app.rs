@@ -406,25 +406,11 @@ impl MarginaliaApp {
 
     /// Builds a new annotation on `spans` of the current document.
     pub fn new_annotation(&self, spans: Vec<Span>, label: &str, kind: Kind) -> Option<Annotation> {
-        let s = self.session()?;
-        let (quote, prefix, suffix) = s.doc.selector(&spans);
-        let now = now_rfc3339();
-        Some(Annotation {
-            id: new_id(""),
-            spans,
-            quote,
-            prefix,
-            suffix,
-            label: label.to_owned(),
-            kind,
-            attributes: Default::default(),
-            note: String::new(),
-            annotator: self.annotator(),
-            created: now.clone(),
-            modified: now,
-            orphaned: false,
-            extra: Default::default(),
-        })
+        Some(
+            self.session()?
+                .doc
+                .annotate(spans, label, kind, &self.annotator()),
+        )
     }
 
     /// What a label hotkey or palette click does: annotate the selection, or

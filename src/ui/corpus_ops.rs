@@ -5,7 +5,7 @@
 
 use crate::model::edit::apply;
 use crate::model::words::find_all;
-use crate::model::{Document, Edit, Kind, LabelKind, Span, new_id, now_rfc3339};
+use crate::model::{Document, Edit, Kind, LabelKind, Span, now_rfc3339};
 use crate::store::corpus;
 
 use super::app::MarginaliaApp;
@@ -289,32 +289,15 @@ impl MarginaliaApp {
         let annotator = self.annotator();
         for row in p.rows.iter().filter(|r| r.ticked && !r.already) {
             self.ensure_session(&row.doc)?;
-            let s = &self.sessions[&row.doc];
-            let (quote, prefix, suffix) = s.doc.selector(&[row.span]);
-            let now = now_rfc3339();
-            by_doc
-                .entry(row.doc.clone())
-                .or_default()
-                .push(Edit::Add(crate::model::Annotation {
-                    id: new_id(""),
-                    spans: vec![row.span],
-                    quote,
-                    prefix,
-                    suffix,
-                    label: def.name.clone(),
-                    kind: if def.kind == LabelKind::Claim {
-                        Kind::claim()
-                    } else {
-                        Kind::entity()
-                    },
-                    attributes: Default::default(),
-                    note: String::new(),
-                    annotator: annotator.clone(),
-                    created: now.clone(),
-                    modified: now,
-                    orphaned: false,
-                    extra: Default::default(),
-                }));
+            let kind = if def.kind == LabelKind::Claim {
+                Kind::claim()
+            } else {
+                Kind::entity()
+            };
+            let ann = self.sessions[&row.doc]
+                .doc
+                .annotate(vec![row.span], &def.name, kind, &annotator);
+            by_doc.entry(row.doc.clone()).or_default().push(Edit::Add(ann));
         }
         let n: usize = by_doc.values().map(Vec::len).sum();
         if n == 0 {
