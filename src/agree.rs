@@ -422,8 +422,8 @@ fn shared(a: &Annotation, b: &Annotation) -> usize {
 /// 1. exact: same spans (every fragment) and same label, in document order;
 /// 2. overlap: same label and at least one shared code point; candidate pairs
 ///    are taken by most shared code points first, then smallest boundary
-///    distance `|startA - startB| + |endA - endB|`, then document order, and
-///    a pair is kept when neither side is paired yet;
+///    distance `|startA - startB| + |endA - endB|`, then document order of the
+///    earlier of the two, and a pair is kept when neither side is paired yet;
 /// 3. label: same spans, different label, in document order.
 ///
 /// Whatever is left is only in A or only in B.
@@ -462,7 +462,14 @@ pub fn match_annotations(a: &[Annotation], b: &[Annotation]) -> Matching {
             if n > 0 {
                 let (ea, eb) = (a[i].extent(), b[j].extent());
                 let dist = ea.start.abs_diff(eb.start) + ea.end.abs_diff(eb.end);
-                candidates.push((std::cmp::Reverse(n), dist, a[i].sort_key(), b[j].sort_key(), i, j));
+                // Ties are broken on the pair of extents as a set, so that swapping A and B
+                // gives the same pairs and F1 stays symmetric.
+                let (lo, hi) = if a[i].sort_key() <= b[j].sort_key() {
+                    (a[i].sort_key(), b[j].sort_key())
+                } else {
+                    (b[j].sort_key(), a[i].sort_key())
+                };
+                candidates.push((std::cmp::Reverse(n), dist, lo, hi, i, j));
             }
         }
     }
