@@ -358,8 +358,10 @@ impl Prf {
     }
 }
 
-/// Span counts and scores for one label (or all labels together).
+/// Span counts and scores for one label (or all labels together). JSON also
+/// carries the `exact` and `overlap` scores computed from the counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(into = "SpanScoresJson")]
 pub struct SpanScores {
     /// Annotations by A.
     pub in_a: usize,
@@ -369,6 +371,29 @@ pub struct SpanScores {
     pub exact_matches: usize,
     /// Pairs with the same label and overlapping spans (exact matches included).
     pub overlap_matches: usize,
+}
+
+#[derive(Serialize)]
+struct SpanScoresJson {
+    in_a: usize,
+    in_b: usize,
+    exact_matches: usize,
+    overlap_matches: usize,
+    exact: Prf,
+    overlap: Prf,
+}
+
+impl From<SpanScores> for SpanScoresJson {
+    fn from(s: SpanScores) -> Self {
+        Self {
+            in_a: s.in_a,
+            in_b: s.in_b,
+            exact_matches: s.exact_matches,
+            overlap_matches: s.overlap_matches,
+            exact: s.exact(),
+            overlap: s.overlap(),
+        }
+    }
 }
 
 impl SpanScores {
@@ -422,8 +447,8 @@ fn shared(a: &Annotation, b: &Annotation) -> usize {
 /// 1. exact: same spans (every fragment) and same label, in document order;
 /// 2. overlap: same label and at least one shared code point; candidate pairs
 ///    are taken by most shared code points first, then smallest boundary
-///    distance `|startA - startB| + |endA - endB|`, then document order, and
-///    a pair is kept when neither side is paired yet;
+///    distance `|startA - startB| + |endA - endB|`, then document order of the
+///    earlier of the two, and a pair is kept when neither side is paired yet;
 /// 3. label: same spans, different label, in document order.
 ///
 /// Whatever is left is only in A or only in B.
@@ -462,7 +487,14 @@ pub fn match_annotations(a: &[Annotation], b: &[Annotation]) -> Matching {
             if n > 0 {
                 let (ea, eb) = (a[i].extent(), b[j].extent());
                 let dist = ea.start.abs_diff(eb.start) + ea.end.abs_diff(eb.end);
-                candidates.push((std::cmp::Reverse(n), dist, a[i].sort_key(), b[j].sort_key(), i, j));
+                // Ties are broken on the pair of extents as a set, so that swapping A and B
+                // gives the same pairs and F1 stays symmetric.
+                let (lo, hi) = if a[i].sort_key() <= b[j].sort_key() {
+                    (a[i].sort_key(), b[j].sort_key())
+                } else {
+                    (b[j].sort_key(), a[i].sort_key())
+                };
+                candidates.push((std::cmp::Reverse(n), dist, lo, hi, i, j));
             }
         }
     }
@@ -536,9 +568,20 @@ pub struct AnnSide {
     /// The covered text, read from the document (fragments joined by one space).
     pub quote: String,
     /// Stance, for claims.
+    #[serde(serialize_with = "stance_name")]
     pub stance: Option<Stance>,
     /// Claim type, for claims.
+    #[serde(serialize_with = "claim_type_name")]
     pub claim_type: Option<ClaimType>,
+}
+
+// JSON uses the same lower-case names as the text report and the exports.
+fn stance_name<S: serde::Serializer>(v: &Option<Stance>, s: S) -> Result<S::Ok, S::Error> {
+    v.map(Stance::as_str).serialize(s)
+}
+
+fn claim_type_name<S: serde::Serializer>(v: &Option<ClaimType>, s: S) -> Result<S::Ok, S::Error> {
+    v.map(ClaimType::as_str).serialize(s)
 }
 
 impl AnnSide {

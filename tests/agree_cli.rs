@@ -183,6 +183,9 @@ fn binary_json_is_machine_readable() {
     assert_eq!(v["overall"]["in_a"], 5);
     assert_eq!(v["overall"]["exact_matches"], 2);
     assert_eq!(v["per_label"]["PERSON"]["overlap_matches"], 1);
+    assert_eq!(v["overall"]["exact"]["f1"], 0.4);
+    assert_eq!(v["per_label"]["PERSON"]["overlap"]["recall"], 0.5);
+    assert_eq!(v["per_label"]["DATE"]["exact"]["recall"], serde_json::Value::Null);
     assert!(v["token_kappa"]["kappa"].is_f64());
     assert!(v["code_point_alpha"]["alpha"].is_f64());
     // PLACE units are identical on both sides: αu is 1; A never marked DATE: αu is below 0.
@@ -222,6 +225,16 @@ fn binary_json_is_machine_readable() {
         .iter()
         .find(|d| d["kind"] == "boundary_differs")
         .unwrap();
+    let claim = doc["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "claim_differs")
+        .unwrap();
+    assert_eq!(claim["a"]["stance"], "asserts");
+    assert_eq!(claim["b"]["stance"], "denies");
+    assert_eq!(claim["b"]["claim_type"], "fact");
+    assert_eq!(boundary["a"]["stance"], serde_json::Value::Null);
     assert_eq!(boundary["a"]["quote"], "Hillary Clinton");
     assert_eq!(boundary["b"]["quote"], "Clinton");
     let a_start = boundary["a"]["spans"][0]["start"].as_u64().unwrap() as usize;

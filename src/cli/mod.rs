@@ -32,7 +32,7 @@ Usage:
   marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]
   marginalia import brat SRC_DIR --into FOLDER
   marginalia import jsonl FILE --into FOLDER
-  marginalia agree FOLDER_A FOLDER_B [--json]   compare two annotators' copies of a corpus (F1, kappa, alpha, disagreements)
+  marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
   marginalia help                     show this text
 ";
 
