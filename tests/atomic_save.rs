@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ const ENV: &str = "MARGINALIA_SAVE_LOOP_DIR";
 const TEST_NAME: &str = "kill_during_save_never_leaves_a_partial_sidecar";
 const STATES: usize = 4;
 const KILLS: usize = 200;
+const READY: &str = "save loop running";
 
 /// The `k`-th state the child cycles through: large enough that a write takes a while.
 fn state(doc: &Document, k: usize) -> DocAnnotations {
@@ -66,10 +68,17 @@ fn rendered_states(doc: &Document) -> Vec<String> {
 fn save_loop(root: &Path) -> ! {
     let mut loaded = corpus::load(root, "a.txt").expect("child loads the document");
     let mut k = 0;
+    let mut first = true;
     loop {
         k = (k + 1) % STATES;
         loaded.data = state(&loaded.doc, k);
         corpus::save_loaded(root, &mut loaded).expect("child saves");
+        if first {
+            // Tell the parent the loop runs, so its kill lands among saves, not during start-up.
+            println!("{READY}");
+            std::io::stdout().flush().unwrap();
+            first = false;
+        }
     }
 }
 
@@ -102,12 +111,17 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
         let mut child = Command::new(&exe)
             .args(["--exact", TEST_NAME, "--nocapture", "--test-threads", "1"])
             .env(ENV, root)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("re-run the test binary");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(
+            lines.any(|l| l.is_ok_and(|l| l.contains(READY))),
+            "round {round}: the child stopped before saving"
+        );
         // Read while the child writes: a reader must never see a partial file.
-        let until = Instant::now() + Duration::from_micros(2_000 + next() % 30_000);
+        let until = Instant::now() + Duration::from_micros(next() % 20_000);
         while Instant::now() < until {
             let bytes = fs::read(&side).expect("the sidecar always exists");
             let s = std::str::from_utf8(&bytes).expect("UTF-8");
