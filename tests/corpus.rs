@@ -447,3 +447,48 @@ fn damaged_spans_in_a_sidecar_do_not_panic_on_load() {
     assert!(!c.orphaned);
     assert_eq!(loaded.doc.slice(c.spans[0]), "Hell");
 }
+
+#[test]
+fn a_sidecar_with_offsets_only_keeps_its_positions() {
+    // What a simple tool might write: no quotes, no context, no hash.
+    let src = r#"(format: "marginalia", version: "1.0",
+        annotations: [
+            (id: "a", spans: [(start: 0, end: 5)], label: "PERSON", kind: Entity(canonical: None)),
+            (id: "b", spans: [(start: 6, end: 11)], label: "CLAIM",
+             kind: Claim((speaker: Entity("a"), cue: Some((span: (start: 12, end: 16), quote: ""))))),
+            (id: "c", spans: [(start: 40, end: 45)], label: "PLACE", kind: Entity(canonical: None)),
+        ])"#;
+    let dir = common::corpus(&[("a.txt", b"Hello world said Ana"), ("a.txt.ron", src.as_bytes())]);
+    let loaded = corpus::load(dir.path(), "a.txt").unwrap();
+    let get = |id: &str| loaded.data.get(id).unwrap();
+    assert!(!get("a").orphaned);
+    assert_eq!(get("a").quote, "Hello");
+    assert_eq!(get("a").suffix, " world said Ana");
+    assert_eq!(get("b").quote, "world");
+    assert_eq!(get("b").claim().unwrap().cue.as_ref().unwrap().quote, "said");
+    // Past the end of the text: nothing to keep, so it is an orphan (kept, flagged).
+    assert!(get("c").orphaned);
+    let report = marginalia::store::check::check_corpus(dir.path()).unwrap();
+    let problems: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity != marginalia::store::check::Severity::Info)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].id.as_deref(), Some("c"));
+}
+
+#[test]
+fn a_newer_minor_whose_fields_cannot_be_copied_is_read_only_not_lossy() {
+    // A raw identifier is valid RON that the field scanner does not split.
+    let src = "(format: \"marginalia\", version: \"1.3\", r#type: 1, annotations: [], relations: [])";
+    let dir = common::corpus(&[("a.txt", b"Hello"), ("a.txt.ron", src.as_bytes())]);
+    let loaded = corpus::load(dir.path(), "a.txt").unwrap();
+    let why = loaded
+        .read_only
+        .expect("read-only rather than dropping fields on save");
+    assert!(why.contains("update Marginalia"), "{why}");
+    // The same layout at this build's own version loads normally.
+    let src = src.replace("1.3", "1.0");
+    assert!(marginalia::store::sidecar::from_str(&src).is_ok());
+}

@@ -147,6 +147,14 @@ fn place_by_context(
 
 /// Where `ann` belongs in the new text, given that earlier annotations moved by `delta`.
 pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Span>> {
+    if ann.quote.is_empty() {
+        // No quote was recorded (a tool wrote only offsets): there is nothing to search
+        // for, and nothing contradicts the stored position, so it is kept if it fits.
+        let fits = !ann.spans.is_empty()
+            && doc.spans_in_range(&ann.spans)
+            && ann.spans.windows(2).all(|w| w[0].end <= w[1].start);
+        return fits.then(|| ann.spans.clone());
+    }
     let frags = fragments(&ann.quote, &ann.spans)?;
     // Position first, checked against the quote.
     if doc.spans_in_range(&ann.spans) && ann.spans.iter().zip(&frags).all(|(s, f)| doc.slice(*s) == *f) {
@@ -203,22 +211,28 @@ pub fn reanchor_all(doc: &Document, anns: &mut DocAnnotations) -> ReanchorReport
                     && let Some(cue) = &mut c.cue
                 {
                     let expected = (cue.span.start as isize + delta).max(0) as usize;
+                    let kept = cue.quote.is_empty() && doc.spans_in_range(&[cue.span]);
                     match place(doc, &cue.quote, "", "", expected) {
-                        Some(s) => cue.span = Span::new(s, s + cue.span.len()),
+                        _ if kept => cue.quote = doc.slice(cue.span).to_owned(),
+                        Some(s) => cue.span = Span::new(s, s + cue.quote.chars().count()),
                         None => {
                             c.cue = None;
                             report.cues_lost.push(ann.id.clone());
                         }
                     }
                 }
-                if moved || ann.orphaned {
+                if moved || ann.orphaned || ann.quote.is_empty() {
                     let (quote, prefix, suffix) = doc.selector(&spans);
                     ann.spans = spans;
                     ann.quote = quote;
                     ann.prefix = prefix;
                     ann.suffix = suffix;
+                    if moved || ann.orphaned {
+                        report.moved.push(ann.id.clone());
+                    } else {
+                        report.unchanged += 1;
+                    }
                     ann.orphaned = false;
-                    report.moved.push(ann.id.clone());
                 } else {
                     report.unchanged += 1;
                 }

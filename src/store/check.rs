@@ -505,7 +505,8 @@ fn check_sidecar(
         }
         if unchanged {
             let (quote, _, _) = doc.selector(&a.spans);
-            if quote != a.quote {
+            // An empty quote means none was recorded (offsets only), which is allowed.
+            if !a.quote.is_empty() && quote != a.quote {
                 sink.push(
                     Severity::Error,
                     Problem::QuoteMismatch,
@@ -519,6 +520,7 @@ fn check_sidecar(
                 );
             }
             if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
+                && !cue.quote.is_empty()
                 && doc.spans_in_range(&[cue.span])
                 && doc.slice(cue.span) != cue.quote
             {
