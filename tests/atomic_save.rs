@@ -40,7 +40,7 @@ fn state(doc: &Document, k: usize) -> DocAnnotations {
         }
         v
     };
-    for (n, (s, e)) in words.iter().enumerate().filter(|(n, _)| n % (2 * k + 3) == 0) {
+    for (n, (s, e)) in words.iter().enumerate().filter(|(n, _)| n % (3 * k + 4) == 0) {
         let mut a = common::ann(
             doc,
             &format!("w{n}"),
@@ -112,7 +112,7 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
             .spawn()
             .expect("re-run the test binary");
         // Let the child finish a varying number of saves, then kill it at a random moment.
-        let wanted = 1 + (next() % 4) as usize;
+        let wanted = 1 + (next() % 3) as usize;
         // The pipe stays open until the kill, so the child never dies of a closed stdout.
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let saves = lines

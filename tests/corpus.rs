@@ -42,7 +42,23 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
         Some("stating"),
     );
     let last = common::entity(&doc, "l2", "Chinese government has continued", 0, "ORG");
-    for a in [&clinton, &pak, &seoul, &tag, &infant, &date, &claim, &last] {
+    let failed = common::claim(
+        &doc,
+        "c2",
+        "the international community has once again failed in the battle",
+        Speaker::Author,
+        None,
+    );
+    let ties = common::entity(
+        &doc,
+        "e1",
+        "damaging economic and political ties with China",
+        0,
+        "MISC",
+    );
+    for a in [
+        &clinton, &pak, &seoul, &tag, &infant, &date, &claim, &last, &failed, &ties,
+    ] {
         data.annotations.push((*a).clone());
     }
     data.sort();
@@ -64,6 +80,13 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
         "Seoul (the capital), and garnering",
     );
     edited = edit(&edited, "“#savemyfriend”", "");
+    // Inside annotations: a word inserted into one, a word deleted from another.
+    edited = edit(
+        &edited,
+        "once again failed",
+        "once again, and predictably, failed",
+    );
+    edited = edit(&edited, "economic and political ties", "political ties");
     edited.push_str("\nAppendix: Hillary Clinton is mentioned again here, far away.");
     fs::write(root.join("news/a.txt"), &edited).unwrap();
 
@@ -102,6 +125,12 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
     assert_eq!(c.speaker, Speaker::Entity("p1".into()));
     let cue = c.cue.as_ref().expect("the cue survived");
     assert_eq!(new.slice(cue.span), "stating");
+    assert_eq!(
+        get("c2").quote,
+        "the international community has once again, and predictably, failed in the battle"
+    );
+    assert_eq!(get("e1").quote, "damaging political ties with China");
+    assert!(!get("c2").orphaned && !get("e1").orphaned);
     // The destroyed ones are kept, flagged, with their old quote for the analyst.
     for id in ["n1", "m1"] {
         assert!(get(id).orphaned, "{id} should be orphaned");

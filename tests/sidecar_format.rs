@@ -168,7 +168,7 @@ fn sidecar_value() -> impl Strategy<Value = Sidecar> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn model_to_ron_to_model_is_identity(sc in sidecar_value()) {
@@ -188,7 +188,7 @@ proptest! {
     }
 
     #[test]
-    fn char_index_agrees_with_naive_conversions(t in text(600)) {
+    fn char_index_agrees_with_naive_conversions(t in text(400)) {
         let idx = CharIndex::new(&t);
         let n = t.chars().count();
         prop_assert_eq!(idx.len_chars(), n);
@@ -201,7 +201,7 @@ proptest! {
     }
 
     #[test]
-    fn conversions_are_inverse_on_char_boundaries(t in text(300)) {
+    fn conversions_are_inverse_on_char_boundaries(t in text(150)) {
         for (cp, (byte, _)) in t.char_indices().enumerate() {
             prop_assert_eq!(cp_to_byte(&t, cp), Some(byte));
             prop_assert_eq!(byte_to_cp(&t, byte), Some(cp));
