@@ -145,6 +145,22 @@ fn place_by_context(
     best.map(|(_, _, s)| s).filter(|s| !s.is_empty())
 }
 
+/// `cp` moved by `delta`, clamped to the text's start. Saturating: offsets read
+/// from a damaged file can be anywhere in `usize`.
+fn shift(cp: usize, delta: isize) -> usize {
+    if delta >= 0 {
+        cp.saturating_add(delta.unsigned_abs())
+    } else {
+        cp.saturating_sub(delta.unsigned_abs())
+    }
+}
+
+/// How far `from` moved to reach `to`, clamped to the range of `isize`.
+fn distance(from: usize, to: usize) -> isize {
+    let d = to as i128 - from as i128;
+    d.clamp(isize::MIN as i128, isize::MAX as i128) as isize
+}
+
 /// Where `ann` belongs in the new text, given that earlier annotations moved by `delta`.
 pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Span>> {
     if ann.quote.is_empty() {
@@ -160,7 +176,6 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
     if doc.spans_in_range(&ann.spans) && ann.spans.iter().zip(&frags).all(|(s, f)| doc.slice(*s) == *f) {
         return Some(ann.spans.clone());
     }
-    let shift = |cp: usize| (cp as isize + delta).max(0) as usize;
     let mut out = Vec::with_capacity(ann.spans.len());
     for (i, (span, frag)) in ann.spans.iter().zip(&frags).enumerate() {
         let prefix = if i == 0 { ann.prefix.as_str() } else { "" };
@@ -174,9 +189,10 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
             Some(prev) => {
                 let prev: &Span = prev;
                 // Saturating: spans read from a damaged file may overlap or run backwards.
-                prev.end + span.start.saturating_sub(ann.spans[i - 1].end)
+                prev.end
+                    .saturating_add(span.start.saturating_sub(ann.spans[i - 1].end))
             }
-            None => shift(span.start),
+            None => shift(span.start, delta),
         };
         let placed = match place(doc, frag, prefix, suffix, expected) {
             Some(start) => Span::new(start, start + span.len()),
@@ -206,11 +222,11 @@ pub fn reanchor_all(doc: &Document, anns: &mut DocAnnotations) -> ReanchorReport
         match reanchor(doc, ann, delta) {
             Some(spans) => {
                 let moved = spans != ann.spans;
-                delta = spans[0].start as isize - ann.spans[0].start as isize;
+                delta = distance(ann.spans[0].start, spans[0].start);
                 if let Kind::Claim(c) = &mut ann.kind
                     && let Some(cue) = &mut c.cue
                 {
-                    let expected = (cue.span.start as isize + delta).max(0) as usize;
+                    let expected = shift(cue.span.start, delta);
                     let kept = cue.quote.is_empty() && doc.spans_in_range(&[cue.span]);
                     match place(doc, &cue.quote, "", "", expected) {
                         _ if kept => cue.quote = doc.slice(cue.span).to_owned(),
