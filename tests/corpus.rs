@@ -521,3 +521,32 @@ fn a_newer_minor_whose_fields_cannot_be_copied_is_read_only_not_lossy() {
     let src = src.replace("1.3", "1.0");
     assert!(marginalia::store::sidecar::from_str(&src).is_ok());
 }
+
+#[test]
+fn a_deleted_mention_does_not_jump_to_another_mention_of_the_same_words() {
+    let text = common::seed(common::CLINTON);
+    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let root = dir.path();
+    let doc = Document::new("a.txt", text.clone());
+    // "China" occurs many times; annotate the one in "the chilling fate … from China in the last few weeks".
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "cn", "China", 0, "PLACE"));
+    data.annotations
+        .push(common::entity(&doc, "cn2", "China", 3, "PLACE"));
+    save_new(root, &doc, &data);
+    let edited = edit(&text, "from China in the last few weeks", "in the last few weeks");
+    fs::write(root.join("a.txt"), &edited).unwrap();
+    let loaded = corpus::load(root, "a.txt").unwrap();
+    let cn = loaded.data.get("cn").unwrap();
+    assert!(cn.orphaned, "moved to {:?} instead of being flagged", cn.spans);
+    assert_eq!(
+        cn.spans,
+        data.get("cn").unwrap().spans,
+        "an orphan keeps its old spans"
+    );
+    // The other mention, whose context is intact, simply moved.
+    let cn2 = loaded.data.get("cn2").unwrap();
+    assert!(!cn2.orphaned);
+    assert_eq!(cn2.spans[0], common::find(&edited, "China", 2));
+}

@@ -66,10 +66,19 @@ fn occurrences(hay: &str, needle: &str) -> Vec<usize> {
     hay.match_indices(needle).map(|(b, _)| b).collect()
 }
 
+/// How close (in code points) to its expected place an occurrence must be to be
+/// taken when it does not share enough context.
+const NEAR: usize = 64;
+
+/// Code points of prefix and suffix an occurrence must share to be taken anywhere
+/// in the text; one space or one letter either side is shared by chance.
+const MIN_SHARED_CONTEXT: usize = 8;
+
 /// Finds `quote` in `doc` nearest to `expected` (code points), scored by context.
 fn place(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usize) -> Option<usize> {
     let hits = occurrences(&doc.text, quote);
     let qlen = quote.chars().count();
+    let wanted = (prefix.chars().count() + suffix.chars().count()).min(MIN_SHARED_CONTEXT);
     hits.into_iter()
         .map(|b| {
             let start = doc.cp_of(b);
@@ -83,6 +92,11 @@ fn place(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usiz
             // Context dominates; distance breaks ties between equally good contexts.
             (std::cmp::Reverse(context), distance, start)
         })
+        // An occurrence that shares (almost) no context and lies far from where the
+        // annotation was is another mention of the same words: a deleted "China" must
+        // not jump to the next "China". Better orphaned than on the wrong mention.
+        // Without stored context there is nothing to compare, so the nearest one wins.
+        .filter(|(context, distance, _)| context.0 >= wanted || *distance <= NEAR)
         .min()
         .map(|(_, _, start)| start)
 }
