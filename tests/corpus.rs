@@ -143,6 +143,7 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
     // Saving the result and loading again is stable: nothing moves any more.
     let mut loaded = loaded;
     corpus::save_loaded(root, &mut loaded).unwrap();
+    assert!(!loaded.needs_save(), "saved, so nothing is pending");
     let again = corpus::load(root, "news/a.txt").unwrap();
     assert_eq!(again.data, loaded.data);
     let orphans = again.data.annotations.iter().filter(|a| a.orphaned).count();
