@@ -426,3 +426,19 @@ proptest! {
         prop_assert_eq!(loaded.is_ok(), !doc.text.contains('\0'));
     }
 }
+
+#[test]
+fn comments_beside_unknown_fields_do_not_break_the_file_on_save() {
+    let src = NEWER_MINOR
+        .replace(
+            "confidence: Some(0.75),",
+            "confidence: Some(0.75) // from the model, 0..1\n            ,",
+        )
+        .replace("    layout:", "    // laid out by hand\n    layout:");
+    let sc = sidecar::from_str(&src).unwrap();
+    assert_eq!(sc.data.annotations[0].extra["confidence"], "Some(0.75)");
+    let out = sidecar::to_string(&sc);
+    let again = sidecar::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    assert_eq!(again, sc);
+    assert!(out.contains("            confidence: Some(0.75),\n"), "{out}");
+}
