@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,6 +17,7 @@ const ENV: &str = "MARGINALIA_SAVE_LOOP_DIR";
 const TEST_NAME: &str = "kill_during_save_never_leaves_a_partial_sidecar";
 const STATES: usize = 4;
 const KILLS: usize = 200;
+const SAVED: &str = "child saved";
 
 /// The `k`-th state the child cycles through: large enough that a write takes a while.
 fn state(doc: &Document, k: usize) -> DocAnnotations {
@@ -38,7 +40,7 @@ fn state(doc: &Document, k: usize) -> DocAnnotations {
         }
         v
     };
-    for (n, (s, e)) in words.iter().enumerate().filter(|(n, _)| n % (k + 2) == 0) {
+    for (n, (s, e)) in words.iter().enumerate().filter(|(n, _)| n % (3 * k + 4) == 0) {
         let mut a = common::ann(
             doc,
             &format!("w{n}"),
@@ -62,23 +64,17 @@ fn rendered_states(doc: &Document) -> Vec<String> {
         .collect()
 }
 
-/// Hidden marker the child writes after its first save (named like a temp file, so scans skip it).
-const STARTED: &str = ".child-started.tmp";
-
 /// The child's side: save the states in a loop until killed.
 fn save_loop(root: &Path) -> ! {
     let mut loaded = corpus::load(root, "a.txt").expect("child loads the document");
     let mut k = 0;
-    let mut first = true;
     loop {
         k = (k + 1) % STATES;
         loaded.data = state(&loaded.doc, k);
         corpus::save_loaded(root, &mut loaded).expect("child saves");
-        if first {
-            // Tell the parent that saving is under way, so kills land mid-loop even on a busy machine.
-            fs::write(root.join(STARTED), b"").expect("child writes its marker");
-            first = false;
-        }
+        // Tell the parent each save finished, so its kill lands among saves, not during start-up.
+        println!("{SAVED}");
+        std::io::stdout().flush().unwrap();
     }
 }
 
@@ -111,20 +107,22 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
         let mut child = Command::new(&exe)
             .args(["--exact", TEST_NAME, "--nocapture", "--test-threads", "1"])
             .env(ENV, root)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("re-run the test binary");
-        let waiting = Instant::now();
-        while !root.join(STARTED).exists() {
-            assert!(
-                waiting.elapsed() < Duration::from_secs(30),
-                "the child never started saving"
-            );
-            std::thread::sleep(Duration::from_micros(200));
-        }
+        // Let the child finish a varying number of saves, then kill it at a random moment.
+        let wanted = 1 + (next() % 3) as usize;
+        // The pipe stays open until the kill, so the child never dies of a closed stdout.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let saves = lines
+            .by_ref()
+            .filter(|l| l.as_ref().is_ok_and(|l| l.contains(SAVED)))
+            .take(wanted)
+            .count();
+        assert_eq!(saves, wanted, "round {round}: the child stopped saving");
         // Read while the child writes: a reader must never see a partial file.
-        let until = Instant::now() + Duration::from_micros(2_000 + next() % 30_000);
+        let until = Instant::now() + Duration::from_micros(next() % 15_000);
         while Instant::now() < until {
             let bytes = fs::read(&side).expect("the sidecar always exists");
             let s = std::str::from_utf8(&bytes).expect("UTF-8");
@@ -137,8 +135,17 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
         }
         child.kill().expect("SIGKILL the child");
         let status = child.wait().unwrap();
-        fs::remove_file(root.join(STARTED)).unwrap();
+        drop(lines);
         assert!(!status.success(), "the child must have been killed, not finished");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(
+                status.signal(),
+                Some(9),
+                "round {round}: the child died of SIGKILL, not of an error"
+            );
+        }
 
         let bytes = fs::read_to_string(&side).expect("sidecar readable after the kill");
         assert!(

@@ -384,6 +384,47 @@ fn odd_sources_are_notes_not_failures() {
         "{out}"
     );
 
+    // Annotations on decoded text: CRLF counts as two code points, and check agrees.
+    annotate(dir.path(), "utf16.txt", "Grüße\r\n", |doc, data| {
+        data.annotations
+            .push(common::entity(doc, "g", "Grüße", 0, "MISC"));
+    });
+    let crlf: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "a\r\nb\r\nHillary Clinton"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    fs::write(dir.path().join("crlf.txt"), &crlf).unwrap();
+    annotate(
+        dir.path(),
+        "crlf.txt",
+        "a\r\nb\r\nHillary Clinton",
+        |doc, data| {
+            let p = common::entity(doc, "p", "Hillary Clinton", 0, "PERSON");
+            assert_eq!(p.spans[0].start, 6);
+            data.annotations.push(p);
+        },
+    );
+    let report = check_corpus(dir.path()).unwrap();
+    assert!(report.is_clean(), "{:#?}", report.findings);
+    assert_eq!(report.annotations, 2);
+    // Shift the stored span by one, as a tool counting CRLF as one character would: caught.
+    let side = dir.path().join("crlf.txt.ron");
+    let src = fs::read_to_string(&side)
+        .unwrap()
+        .replace("(start: 6, end: 21)", "(start: 4, end: 19)");
+    fs::write(&side, src).unwrap();
+    let (code, out, _) = check(dir.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[quote_mismatch] annotation p stores the quote \"Hillary Clinton\""),
+        "{out}"
+    );
+    fs::remove_file(&side).unwrap();
+
     // A binary source that has annotations is an error: they cannot be placed.
     fs::write(
         dir.path().join("image.txt.ron"),

@@ -42,7 +42,23 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
         Some("stating"),
     );
     let last = common::entity(&doc, "l2", "Chinese government has continued", 0, "ORG");
-    for a in [&clinton, &pak, &seoul, &tag, &infant, &date, &claim, &last] {
+    let failed = common::claim(
+        &doc,
+        "c2",
+        "the international community has once again failed in the battle",
+        Speaker::Author,
+        None,
+    );
+    let ties = common::entity(
+        &doc,
+        "e1",
+        "damaging economic and political ties with China",
+        0,
+        "MISC",
+    );
+    for a in [
+        &clinton, &pak, &seoul, &tag, &infant, &date, &claim, &last, &failed, &ties,
+    ] {
         data.annotations.push((*a).clone());
     }
     data.sort();
@@ -64,6 +80,13 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
         "Seoul (the capital), and garnering",
     );
     edited = edit(&edited, "“#savemyfriend”", "");
+    // Inside annotations: a word inserted into one, a word deleted from another.
+    edited = edit(
+        &edited,
+        "once again failed",
+        "once again, and predictably, failed",
+    );
+    edited = edit(&edited, "economic and political ties", "political ties");
     edited.push_str("\nAppendix: Hillary Clinton is mentioned again here, far away.");
     fs::write(root.join("news/a.txt"), &edited).unwrap();
 
@@ -102,6 +125,12 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
     assert_eq!(c.speaker, Speaker::Entity("p1".into()));
     let cue = c.cue.as_ref().expect("the cue survived");
     assert_eq!(new.slice(cue.span), "stating");
+    assert_eq!(
+        get("c2").quote,
+        "the international community has once again, and predictably, failed in the battle"
+    );
+    assert_eq!(get("e1").quote, "damaging political ties with China");
+    assert!(!get("c2").orphaned && !get("e1").orphaned);
     // The destroyed ones are kept, flagged, with their old quote for the analyst.
     for id in ["n1", "m1"] {
         assert!(get(id).orphaned, "{id} should be orphaned");
@@ -114,6 +143,7 @@ fn annotations_follow_their_text_after_the_source_is_edited() {
     // Saving the result and loading again is stable: nothing moves any more.
     let mut loaded = loaded;
     corpus::save_loaded(root, &mut loaded).unwrap();
+    assert!(!loaded.needs_save(), "saved, so nothing is pending");
     let again = corpus::load(root, "news/a.txt").unwrap();
     assert_eq!(again.data, loaded.data);
     let orphans = again.data.annotations.iter().filter(|a| a.orphaned).count();
@@ -446,4 +476,78 @@ fn damaged_spans_in_a_sidecar_do_not_panic_on_load() {
     let c = loaded.data.get("c").unwrap();
     assert!(!c.orphaned);
     assert_eq!(loaded.doc.slice(c.spans[0]), "Hell");
+}
+
+#[test]
+fn a_sidecar_with_offsets_only_keeps_its_positions() {
+    // What a simple tool might write: no quotes, no context, no hash.
+    let src = r#"(format: "marginalia", version: "1.0",
+        annotations: [
+            (id: "a", spans: [(start: 0, end: 5)], label: "PERSON", kind: Entity(canonical: None)),
+            (id: "b", spans: [(start: 6, end: 11)], label: "CLAIM",
+             kind: Claim((speaker: Entity("a"), cue: Some((span: (start: 12, end: 16), quote: ""))))),
+            (id: "c", spans: [(start: 40, end: 45)], label: "PLACE", kind: Entity(canonical: None)),
+        ])"#;
+    let dir = common::corpus(&[("a.txt", b"Hello world said Ana"), ("a.txt.ron", src.as_bytes())]);
+    let loaded = corpus::load(dir.path(), "a.txt").unwrap();
+    let get = |id: &str| loaded.data.get(id).unwrap();
+    assert!(!get("a").orphaned);
+    assert_eq!(get("a").quote, "Hello");
+    assert_eq!(get("a").suffix, " world said Ana");
+    assert_eq!(get("b").quote, "world");
+    assert_eq!(get("b").claim().unwrap().cue.as_ref().unwrap().quote, "said");
+    // Past the end of the text: nothing to keep, so it is an orphan (kept, flagged).
+    assert!(get("c").orphaned);
+    let report = marginalia::store::check::check_corpus(dir.path()).unwrap();
+    let problems: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity != marginalia::store::check::Severity::Info)
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].id.as_deref(), Some("c"));
+}
+
+#[test]
+fn a_newer_minor_whose_fields_cannot_be_copied_is_read_only_not_lossy() {
+    // A raw identifier is valid RON that the field scanner does not split.
+    let src = "(format: \"marginalia\", version: \"1.3\", r#type: 1, annotations: [], relations: [])";
+    let dir = common::corpus(&[("a.txt", b"Hello"), ("a.txt.ron", src.as_bytes())]);
+    let loaded = corpus::load(dir.path(), "a.txt").unwrap();
+    let why = loaded
+        .read_only
+        .expect("read-only rather than dropping fields on save");
+    assert!(why.contains("update Marginalia"), "{why}");
+    // The same layout at this build's own version loads normally.
+    let src = src.replace("1.3", "1.0");
+    assert!(marginalia::store::sidecar::from_str(&src).is_ok());
+}
+
+#[test]
+fn a_deleted_mention_does_not_jump_to_another_mention_of_the_same_words() {
+    let text = common::seed(common::CLINTON);
+    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let root = dir.path();
+    let doc = Document::new("a.txt", text.clone());
+    // "China" occurs many times; annotate the one in "the chilling fate … from China in the last few weeks".
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "cn", "China", 0, "PLACE"));
+    data.annotations
+        .push(common::entity(&doc, "cn2", "China", 3, "PLACE"));
+    save_new(root, &doc, &data);
+    let edited = edit(&text, "from China in the last few weeks", "in the last few weeks");
+    fs::write(root.join("a.txt"), &edited).unwrap();
+    let loaded = corpus::load(root, "a.txt").unwrap();
+    let cn = loaded.data.get("cn").unwrap();
+    assert!(cn.orphaned, "moved to {:?} instead of being flagged", cn.spans);
+    assert_eq!(
+        cn.spans,
+        data.get("cn").unwrap().spans,
+        "an orphan keeps its old spans"
+    );
+    // The other mention, whose context is intact, simply moved.
+    let cn2 = loaded.data.get("cn2").unwrap();
+    assert!(!cn2.orphaned);
+    assert_eq!(cn2.spans[0], common::find(&edited, "China", 2));
 }

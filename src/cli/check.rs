@@ -84,10 +84,10 @@ pub fn format_report(root: &Path, report: &CheckReport) -> String {
     for (file, findings) in report.by_file() {
         let _ = writeln!(out, "\n{file}");
         for f in findings {
-            let place = if f.line > 0 {
-                format!("line {}, column {}: ", f.line, f.column)
-            } else {
-                String::new()
+            let place = match (f.line, f.column) {
+                (0, _) => String::new(),
+                (line, 0) => format!("line {line}: "),
+                (line, column) => format!("line {line}, column {column}: "),
             };
             let _ = writeln!(
                 out,

@@ -66,10 +66,19 @@ fn occurrences(hay: &str, needle: &str) -> Vec<usize> {
     hay.match_indices(needle).map(|(b, _)| b).collect()
 }
 
+/// How close (in code points) to its expected place an occurrence must be to be
+/// taken when it does not share enough context.
+const NEAR: usize = 64;
+
+/// Code points of prefix and suffix an occurrence must share to be taken anywhere
+/// in the text; one space or one letter either side is shared by chance.
+const MIN_SHARED_CONTEXT: usize = 8;
+
 /// Finds `quote` in `doc` nearest to `expected` (code points), scored by context.
 fn place(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usize) -> Option<usize> {
     let hits = occurrences(&doc.text, quote);
     let qlen = quote.chars().count();
+    let wanted = (prefix.chars().count() + suffix.chars().count()).min(MIN_SHARED_CONTEXT);
     hits.into_iter()
         .map(|b| {
             let start = doc.cp_of(b);
@@ -83,6 +92,11 @@ fn place(doc: &Document, quote: &str, prefix: &str, suffix: &str, expected: usiz
             // Context dominates; distance breaks ties between equally good contexts.
             (std::cmp::Reverse(context), distance, start)
         })
+        // An occurrence that shares (almost) no context and lies far from where the
+        // annotation was is another mention of the same words: a deleted "China" must
+        // not jump to the next "China". Better orphaned than on the wrong mention.
+        // Without stored context there is nothing to compare, so the nearest one wins.
+        .filter(|(context, distance, _)| context.0 >= wanted || *distance <= NEAR)
         .min()
         .map(|(_, _, start)| start)
 }
@@ -145,14 +159,37 @@ fn place_by_context(
     best.map(|(_, _, s)| s).filter(|s| !s.is_empty())
 }
 
+/// `cp` moved by `delta`, clamped to the text's start. Saturating: offsets read
+/// from a damaged file can be anywhere in `usize`.
+fn shift(cp: usize, delta: isize) -> usize {
+    if delta >= 0 {
+        cp.saturating_add(delta.unsigned_abs())
+    } else {
+        cp.saturating_sub(delta.unsigned_abs())
+    }
+}
+
+/// How far `from` moved to reach `to`, clamped to the range of `isize`.
+fn distance(from: usize, to: usize) -> isize {
+    let d = to as i128 - from as i128;
+    d.clamp(isize::MIN as i128, isize::MAX as i128) as isize
+}
+
 /// Where `ann` belongs in the new text, given that earlier annotations moved by `delta`.
 pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Span>> {
+    if ann.quote.is_empty() {
+        // No quote was recorded (a tool wrote only offsets): there is nothing to search
+        // for, and nothing contradicts the stored position, so it is kept if it fits.
+        let fits = !ann.spans.is_empty()
+            && doc.spans_in_range(&ann.spans)
+            && ann.spans.windows(2).all(|w| w[0].end <= w[1].start);
+        return fits.then(|| ann.spans.clone());
+    }
     let frags = fragments(&ann.quote, &ann.spans)?;
     // Position first, checked against the quote.
     if doc.spans_in_range(&ann.spans) && ann.spans.iter().zip(&frags).all(|(s, f)| doc.slice(*s) == *f) {
         return Some(ann.spans.clone());
     }
-    let shift = |cp: usize| (cp as isize + delta).max(0) as usize;
     let mut out = Vec::with_capacity(ann.spans.len());
     for (i, (span, frag)) in ann.spans.iter().zip(&frags).enumerate() {
         let prefix = if i == 0 { ann.prefix.as_str() } else { "" };
@@ -166,9 +203,10 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
             Some(prev) => {
                 let prev: &Span = prev;
                 // Saturating: spans read from a damaged file may overlap or run backwards.
-                prev.end + span.start.saturating_sub(ann.spans[i - 1].end)
+                prev.end
+                    .saturating_add(span.start.saturating_sub(ann.spans[i - 1].end))
             }
-            None => shift(span.start),
+            None => shift(span.start, delta),
         };
         let placed = match place(doc, frag, prefix, suffix, expected) {
             Some(start) => Span::new(start, start + span.len()),
@@ -198,27 +236,33 @@ pub fn reanchor_all(doc: &Document, anns: &mut DocAnnotations) -> ReanchorReport
         match reanchor(doc, ann, delta) {
             Some(spans) => {
                 let moved = spans != ann.spans;
-                delta = spans[0].start as isize - ann.spans[0].start as isize;
+                delta = distance(ann.spans[0].start, spans[0].start);
                 if let Kind::Claim(c) = &mut ann.kind
                     && let Some(cue) = &mut c.cue
                 {
-                    let expected = (cue.span.start as isize + delta).max(0) as usize;
+                    let expected = shift(cue.span.start, delta);
+                    let kept = cue.quote.is_empty() && doc.spans_in_range(&[cue.span]);
                     match place(doc, &cue.quote, "", "", expected) {
-                        Some(s) => cue.span = Span::new(s, s + cue.span.len()),
+                        _ if kept => cue.quote = doc.slice(cue.span).to_owned(),
+                        Some(s) => cue.span = Span::new(s, s + cue.quote.chars().count()),
                         None => {
                             c.cue = None;
                             report.cues_lost.push(ann.id.clone());
                         }
                     }
                 }
-                if moved || ann.orphaned {
+                if moved || ann.orphaned || ann.quote.is_empty() {
                     let (quote, prefix, suffix) = doc.selector(&spans);
                     ann.spans = spans;
                     ann.quote = quote;
                     ann.prefix = prefix;
                     ann.suffix = suffix;
+                    if moved || ann.orphaned {
+                        report.moved.push(ann.id.clone());
+                    } else {
+                        report.unchanged += 1;
+                    }
                     ann.orphaned = false;
-                    report.moved.push(ann.id.clone());
                 } else {
                     report.unchanged += 1;
                 }

@@ -76,7 +76,10 @@ impl Document {
             .slice(Span::new(first.saturating_sub(CONTEXT_CHARS), first))
             .to_owned();
         let suffix = self
-            .slice(Span::new(last, (last + CONTEXT_CHARS).min(self.len_chars())))
+            .slice(Span::new(
+                last,
+                last.saturating_add(CONTEXT_CHARS).min(self.len_chars()),
+            ))
             .to_owned();
         (quote, prefix, suffix)
     }

@@ -7,7 +7,17 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is
 /// written, flushed and synced, then renamed over `path`, and the folder is synced.
+///
+/// A symlinked target is written through the link (the link stays a link), and
+/// the permissions of an existing file are kept, so a group-writable sidecar in
+/// a shared folder stays group-writable.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let resolved = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
+        _ => None,
+    };
+    let path = resolved.as_deref().unwrap_or(path);
+    let old_permissions = fs::metadata(path).ok().map(|m| m.permissions());
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -18,6 +28,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temp_path(dir, &name.to_string_lossy());
     let result = (|| {
         let mut f = File::create_new(&tmp)?;
+        if let Some(p) = &old_permissions {
+            f.set_permissions(p.clone())?;
+        }
         f.write_all(bytes)?;
         f.flush()?;
         f.sync_all()?;
@@ -60,6 +73,23 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permissions_and_symlinks_survive() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.ron");
+        write_atomic(&p, b"one").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o664);
+        let link = dir.path().join("link.ron");
+        std::os::unix::fs::symlink(&p, &link).unwrap();
+        write_atomic(&link, b"three").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read(&p).unwrap(), b"three");
     }
 
     #[test]

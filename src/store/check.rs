@@ -10,7 +10,7 @@ use std::io;
 use std::path::Path;
 
 use crate::model::anchor::reanchor_all;
-use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet};
+use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
 use crate::model::{Annotation, Document, Kind, Speaker};
 
 use super::corpus::{natural_cmp, scan, scan_sidecars, source_of_sidecar};
@@ -367,25 +367,26 @@ fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -
     match fs::read(&path) {
         Ok(bytes) => {
             *source = CORPUS_TAGSET_FILE.into();
-            let parsed = std::str::from_utf8(&bytes)
-                .map_err(|_| "the file is not UTF-8 text; save it as UTF-8".to_owned())
-                .and_then(|s| {
-                    TagSet::parse(s.strip_prefix('\u{feff}').unwrap_or(s)).map_err(|e| e.to_string())
-                });
+            let parsed = match std::str::from_utf8(&bytes) {
+                Ok(s) => TagSet::parse(s.strip_prefix('\u{feff}').unwrap_or(s)),
+                Err(_) => Err(TagSetError {
+                    line: 0,
+                    column: 0,
+                    message: "the file is not UTF-8 text; save it as UTF-8".into(),
+                }),
+            };
             match parsed {
                 Ok(t) => t,
-                Err(msg) => {
-                    let (line, column) = TagSet::parse(&String::from_utf8_lossy(&bytes))
-                        .err()
-                        .map_or((0, 0), |e| (e.line, e.column));
+                Err(e) => {
                     sink.at(
                         Severity::Error,
                         Problem::TagSet,
-                        line,
-                        column,
+                        e.line,
+                        e.column,
                         None,
                         format!(
-                            "the tag set is invalid: {msg}. Labels are checked against the built-in tag set until it is fixed"
+                            "the tag set is invalid: {}. Labels are checked against the built-in tag set until it is fixed",
+                            e.message
                         ),
                     );
                     TagSet::builtin()
@@ -505,7 +506,8 @@ fn check_sidecar(
         }
         if unchanged {
             let (quote, _, _) = doc.selector(&a.spans);
-            if quote != a.quote {
+            // An empty quote means none was recorded (offsets only), which is allowed.
+            if !a.quote.is_empty() && quote != a.quote {
                 sink.push(
                     Severity::Error,
                     Problem::QuoteMismatch,
@@ -519,6 +521,7 @@ fn check_sidecar(
                 );
             }
             if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
+                && !cue.quote.is_empty()
                 && doc.spans_in_range(&[cue.span])
                 && doc.slice(cue.span) != cue.quote
             {

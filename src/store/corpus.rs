@@ -402,12 +402,16 @@ pub fn save(
 }
 
 /// Saves a loaded document and records the new stamp in it. Refuses read-only
-/// documents, so the GUI and tools need no check of their own.
+/// documents, so the GUI and tools need no check of their own. After a save the
+/// re-anchoring report is cleared (and [`LoadedDoc::needs_save`] is false), since
+/// the sidecar then matches the source again; read it before saving if it is shown.
 pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError> {
     if let Some(why) = &loaded.read_only {
         return Err(SaveError::ReadOnly(why.clone()));
     }
     loaded.stamp = save(root, &loaded.doc, &loaded.data, loaded.version, &loaded.stamp)?;
+    // The re-anchored places are on disk now: the sidecar matches the source again.
+    loaded.reanchor = None;
     Ok(())
 }
 

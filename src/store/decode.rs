@@ -32,6 +32,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
         && let Ok(s) = std::str::from_utf8(rest)
     {
+        // A BOM does not make a binary file text: the NUL rule holds here too.
+        if rest.contains(&0) {
+            return Err(NotText::Binary);
+        }
         return Ok(Decoded {
             text: s.to_owned(),
             encoding: "UTF-8",
@@ -90,5 +94,6 @@ mod tests {
         assert_eq!(d.text, "hi");
         assert_eq!(decode(b"ab\0cd"), Err(NotText::Binary));
         assert_eq!(decode(b"").unwrap().text, "");
+        assert_eq!(decode(b"\xEF\xBB\xBFab\0cd"), Err(NotText::Binary));
     }
 }

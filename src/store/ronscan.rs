@@ -18,8 +18,13 @@ pub fn items(src: &str, open: usize) -> Option<Vec<std::ops::Range<usize>>> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = open + 1;
+    // End of the last byte of code (not comment, not space) in the current item: a
+    // comment after a value must not be copied, or the comma written after it would
+    // land inside the comment.
+    let mut code_end = start;
     let mut i = open + 1;
     while i < bytes.len() {
+        let mut trivia = false;
         match bytes[i] {
             b'"' => i = skip_string(bytes, i)?,
             b'r' if matches!(bytes.get(i + 1), Some(b'"' | b'#')) && !is_ident(bytes, i) => {
@@ -30,21 +35,28 @@ pub fn items(src: &str, open: usize) -> Option<Vec<std::ops::Range<usize>>> {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
+                trivia = true;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 i = src[i + 2..].find("*/").map(|p| i + 2 + p + 1)?;
+                trivia = true;
             }
+            b' ' | b'\t' | b'\r' | b'\n' => trivia = true,
             b'(' | b'[' | b'{' => depth += 1,
             b')' | b']' | b'}' if depth > 0 => depth -= 1,
             c if c == close => {
-                push_trimmed(src, start..i, &mut out);
+                push_trimmed(src, start..code_end.max(start), &mut out);
                 return Some(out);
             }
             b',' if depth == 0 => {
-                push_trimmed(src, start..i, &mut out);
+                push_trimmed(src, start..code_end.max(start), &mut out);
                 start = i + 1;
+                trivia = true;
             }
             _ => {}
+        }
+        if !trivia {
+            code_end = i + 1;
         }
         i += 1;
     }
@@ -169,6 +181,21 @@ mod tests {
         assert_eq!(keys, ["a", "b", "c", "f"]);
         assert_eq!(f[2].1, "[(d: 2), (e: \"]\")]");
         assert_eq!(list_items(&f[2].1).unwrap(), ["(d: 2)", "(e: \"]\")"]);
+    }
+
+    #[test]
+    fn comments_after_values_are_not_part_of_them() {
+        let src =
+            "(\n  a: 1 // one, really\n  ,\n  b: [2, /* two */ 3] /* end */,\n  // lead\n  c: \"//\",\n)";
+        let f = struct_fields(src).unwrap();
+        assert_eq!(
+            f,
+            [
+                ("a".into(), "1".into()),
+                ("b".into(), "[2, /* two */ 3]".into()),
+                ("c".into(), "\"//\"".into())
+            ]
+        );
     }
 
     #[test]

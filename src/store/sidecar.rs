@@ -405,22 +405,38 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
     }
     let mut extra = BTreeMap::new();
     let mut ann_extras: Vec<BTreeMap<String, String>> = Vec::new();
-    if let Some(fields) = fields {
-        for (k, v) in fields {
-            if k == "annotations" {
-                for item in ronscan::list_items(&v).unwrap_or_default() {
-                    let mut m = BTreeMap::new();
-                    for (ak, av) in ronscan::struct_fields(&item).unwrap_or_default() {
-                        if !ANN_FIELDS.contains(&ak.as_str()) {
-                            m.insert(ak, av);
-                        }
+    // Whether every field could be cut out verbatim; only then can unknown ones be kept.
+    let mut scanned = fields.is_some();
+    for (k, v) in fields.unwrap_or_default() {
+        if k == "annotations" {
+            let items = ronscan::list_items(&v);
+            scanned &= items.as_ref().is_some_and(|i| i.len() == rec.annotations.len());
+            for item in items.unwrap_or_default() {
+                let mut m = BTreeMap::new();
+                let item_fields = ronscan::struct_fields(&item);
+                scanned &= item_fields.is_some();
+                for (ak, av) in item_fields.unwrap_or_default() {
+                    if !ANN_FIELDS.contains(&ak.as_str()) {
+                        m.insert(ak, av);
                     }
-                    ann_extras.push(m);
                 }
-            } else if !TOP_FIELDS.contains(&k.as_str()) {
-                extra.insert(k, v);
+                ann_extras.push(m);
             }
+        } else if !TOP_FIELDS.contains(&k.as_str()) {
+            extra.insert(k, v);
         }
+    }
+    if !scanned && version.1 > MINOR {
+        // Saving would silently drop the newer version's fields; refuse instead.
+        return Err(SidecarError {
+            line: 0,
+            column: 0,
+            message: format!(
+                "it was written by a newer Marginalia (format version {}) in a layout whose new fields this build cannot copy safely; update Marginalia to edit it",
+                rec.version
+            ),
+            future_version: true,
+        });
     }
     let annotations = rec
         .annotations
