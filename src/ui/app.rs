@@ -174,6 +174,12 @@ impl MarginaliaApp {
         self.saver = Saver::new(Some(Box::new(move || ctx.request_repaint())));
     }
 
+    /// Test hook: holds (`true`) or releases background saves, to simulate a disk
+    /// that hangs. See [`Saver::hold`].
+    pub fn hold_saves(&self, held: bool) {
+        self.saver.hold(held);
+    }
+
     /// The name recorded on new annotations.
     pub fn annotator(&self) -> String {
         if self.prefs.annotator.trim().is_empty() {
