@@ -877,6 +877,9 @@ impl MarginaliaApp {
             }
             Err(SaveFailure::Conflict(msg)) => {
                 s.save_error = Some(msg.clone());
+                // The autosave waits for the analyst's answer (keep mine or reload); without
+                // this it would retry, and fail, on every frame while the question is open.
+                s.dirty_since = None;
                 self.prompt = Some(Prompt::ExternalChange {
                     rel: r.rel.clone(),
                     what: msg,
