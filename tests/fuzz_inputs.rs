@@ -12,8 +12,12 @@ use marginalia::store::{corpus, sidecar};
 use proptest::prelude::*;
 
 fn golden(rel: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(rel))
-        .expect("golden file")
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(rel),
+    )
+    .expect("golden file")
 }
 
 /// Valid sidecars to mutate: every document of the golden JSONL export, rendered as a sidecar.
@@ -47,7 +51,12 @@ fn brat_pairs() -> Vec<(String, String)> {
         "extra/mixed",
     ]
     .iter()
-    .map(|stem| (golden(&format!("brat/{stem}.txt")), golden(&format!("brat/{stem}.ann"))))
+    .map(|stem| {
+        (
+            golden(&format!("brat/{stem}.txt")),
+            golden(&format!("brat/{stem}.ann")),
+        )
+    })
     .collect();
     v.push((
         "Bombs fell on Tumen.\r\nMore later.".into(),
@@ -59,10 +68,56 @@ fn brat_pairs() -> Vec<(String, String)> {
 
 /// Pieces a mutation inserts: the syntax the parsers look for, and text that is hard on offsets.
 const TOKENS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", ",", ":", "\"", "\\", "\\u{", "\\n", "'", ";", "\t", "\n", "\r\n", "\r",
-    " ", "0", "-1", "18446744073709551616", "4294967295", "1e999", "Some(", "None", "true", "null",
-    "version", "\"2.0\"", "\"1.99\"", "spans", "start", "end", "T1", "R1", "E1", "A1", "#1", "*",
-    "Arg1:T1", "Entity", "Claim", "hotkey", "😀", "e\u{301}", "\u{feff}", "\u{0}", "\u{202e}", "北",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u{",
+    "\\n",
+    "'",
+    ";",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "0",
+    "-1",
+    "18446744073709551616",
+    "4294967295",
+    "1e999",
+    "Some(",
+    "None",
+    "true",
+    "null",
+    "version",
+    "\"2.0\"",
+    "\"1.99\"",
+    "spans",
+    "start",
+    "end",
+    "T1",
+    "R1",
+    "E1",
+    "A1",
+    "#1",
+    "*",
+    "Arg1:T1",
+    "Entity",
+    "Claim",
+    "hotkey",
+    "😀",
+    "e\u{301}",
+    "\u{feff}",
+    "\u{0}",
+    "\u{202e}",
+    "北",
 ];
 
 /// One edit applied to a valid input, on code points so the result stays a `String`.
@@ -82,7 +137,11 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (at.clone(), 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
         (at.clone(), 0..TOKENS.len()).prop_map(|(at, token)| Mutation::Insert { at, token }),
         (at.clone(), ".{0,12}").prop_map(|(at, text)| Mutation::InsertText { at, text }),
-        (at.clone(), 1usize..200, any::<usize>()).prop_map(|(at, len, to)| Mutation::Duplicate { at, len, to }),
+        (at.clone(), 1usize..200, any::<usize>()).prop_map(|(at, len, to)| Mutation::Duplicate {
+            at,
+            len,
+            to
+        }),
         at.clone().prop_map(|at| Mutation::Truncate { at }),
         (at, proptest::char::range('0', '9')).prop_map(|(at, digit)| Mutation::Digit { at, digit }),
     ]
@@ -117,7 +176,10 @@ fn mutate(src: &str, muts: &[Mutation]) -> String {
             Mutation::Truncate { at } => c.truncate(pos(*at)),
             // Changing a digit moves offsets and versions without breaking the syntax.
             Mutation::Digit { at, digit } => {
-                if let Some(i) = (0..n).map(|k| (pos(*at) + k) % n).find(|&i| c[i].is_ascii_digit()) {
+                if let Some(i) = (0..n)
+                    .map(|k| (pos(*at) + k) % n)
+                    .find(|&i| c[i].is_ascii_digit())
+                {
                     c[i] = *digit;
                 }
             }
@@ -132,7 +194,10 @@ fn exercise_sidecar(src: &str) {
     let _ = sidecar::from_bytes(src.as_bytes());
     if let Ok(sc) = sidecar::from_str(src) {
         let mut data = sc.data.clone();
-        let doc = Document::new("a.txt", "North Korean refugees said 😀 e\u{301} at least 50.\r\nMore.");
+        let doc = Document::new(
+            "a.txt",
+            "North Korean refugees said 😀 e\u{301} at least 50.\r\nMore.",
+        );
         let _ = reanchor_all(&doc, &mut data);
         let written = sidecar::to_string(&sc);
         // What the writer produces always reads back as the same data.
