@@ -134,15 +134,11 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let at = any::<usize>();
     prop_oneof![
-        (at.clone(), 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (at.clone(), 0..TOKENS.len()).prop_map(|(at, token)| Mutation::Insert { at, token }),
-        (at.clone(), ".{0,12}").prop_map(|(at, text)| Mutation::InsertText { at, text }),
-        (at.clone(), 1usize..200, any::<usize>()).prop_map(|(at, len, to)| Mutation::Duplicate {
-            at,
-            len,
-            to
-        }),
-        at.clone().prop_map(|at| Mutation::Truncate { at }),
+        (at, 1usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
+        (at, 0..TOKENS.len()).prop_map(|(at, token)| Mutation::Insert { at, token }),
+        (at, ".{0,12}").prop_map(|(at, text)| Mutation::InsertText { at, text }),
+        (at, 1usize..200, any::<usize>()).prop_map(|(at, len, to)| Mutation::Duplicate { at, len, to }),
+        at.prop_map(|at| Mutation::Truncate { at }),
         (at, proptest::char::range('0', '9')).prop_map(|(at, digit)| Mutation::Digit { at, digit }),
     ]
 }
