@@ -398,6 +398,10 @@ pub fn save(
     expected: &DiskStamp,
 ) -> Result<DiskStamp, SaveError> {
     let side = sidecar_path(&root.join(&doc.path));
+    // Two writers (a second window on the same folder) could otherwise both pass the
+    // check below before either renames, and the later rename would silently drop the
+    // earlier save. The lock is held until the new file is in place.
+    let _lock = lock_folder(side.parent());
     let on_disk = match fs::read(&side) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -433,6 +437,17 @@ pub fn save(
     }
     write_atomic(&side, text.as_bytes()).map_err(|e| SaveError::Io(side.clone(), e))?;
     Ok(new)
+}
+
+/// An exclusive advisory lock on a folder, held while the returned handle lives.
+/// `None` where folders cannot be opened or locked (then the hash check alone guards).
+fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
+    let dir = dir
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let f = fs::File::open(dir).ok()?;
+    f.lock().ok()?;
+    Some(f)
 }
 
 /// Saves a loaded document and records the new stamp in it. Refuses read-only
