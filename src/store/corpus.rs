@@ -462,7 +462,7 @@ pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError>
 
 /// Hash of a source file's decoded text, to notice edits made outside Marginalia.
 pub fn source_hash(root: &Path, rel: &str) -> Option<String> {
-    let bytes = fs::read(root.join(rel)).ok()?;
+    let bytes = read_source(&root.join(rel)).ok()?;
     decode(&bytes).ok().map(|d| content_hash(&d.text))
 }
 
