@@ -60,7 +60,8 @@ fn idle(h: &mut Harness<'_, MarginaliaApp>) {
 
 fn open(h: &mut Harness<'_, MarginaliaApp>, rel: &str) {
     h.state_mut().open_document(rel);
-    h.run_steps(2);
+    ui_common::wait_loaded(h);
+    h.run_steps(1);
 }
 
 #[test]

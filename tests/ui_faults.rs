@@ -285,3 +285,37 @@ fn a_read_only_folder_keeps_edits_in_memory_and_saves_them_once_writable() {
     on_disk.sort();
     assert_eq!(on_disk, ["Hillary Clinton", "North Korean"]);
 }
+
+#[test]
+fn a_document_on_a_hung_disk_shows_loading_and_appears_when_read() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let next = "001_ae94bf7b73027a13.txt";
+    h.state().hold_loads(true);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(1);
+    // The read is stuck on its thread; frames keep coming and say what is happening.
+    for _ in 0..30 {
+        h.run_steps(1);
+        assert_eq!(h.state().loading(), Some(next));
+        assert_eq!(h.state().current.as_deref(), Some(next));
+        assert!(h.state().session().is_none());
+    }
+    let loading = format!("Loading {next}…");
+    assert_eq!(h.query_all_by_label(&loading).count(), 2, "reader and status bar");
+    // Input is still taken: going back to the open document is immediate.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
+    assert!(h.state().loading().is_none());
+    assert!(h.state().session().is_some());
+    // Forward again; the disk answers and the document appears.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(1);
+    assert_eq!(h.state().loading(), Some(next));
+    h.state().hold_loads(false);
+    wait_loaded(&mut h);
+    assert_eq!(h.state().session().unwrap().doc.path, next);
+    assert_eq!(h.query_all_by_label(&loading).count(), 0);
+    assert!(h.query_by_label("Document 2 of 5").is_some());
+}

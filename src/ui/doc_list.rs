@@ -65,7 +65,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         app.open_document(&rel);
     }
     if let Some((rel, st)) = set_status {
-        app.open_document(&rel);
-        app.set_status(st);
+        if app.open_document_now(&rel) {
+            app.set_status(st);
+        }
     }
 }

@@ -50,19 +50,27 @@ pub struct Saver {
     stall: Arc<Stall>,
 }
 
-/// Test hook: while `held`, the saver waits before each write, as on a hung network drive.
+/// Test hook: while held, background I/O (saving, loading) waits before touching
+/// the disk, as on a hung network drive.
 #[derive(Default)]
-struct Stall {
+pub(crate) struct Stall {
     held: Mutex<bool>,
     released: Condvar,
 }
 
 impl Stall {
-    fn wait_while_held(&self) {
+    /// Blocks the calling (background) thread while the stall is held.
+    pub(crate) fn wait_while_held(&self) {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         while *held {
             held = self.released.wait(held).unwrap_or_else(|e| e.into_inner());
         }
+    }
+
+    /// Holds or releases waiting threads.
+    pub(crate) fn set(&self, held: bool) {
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = held;
+        self.released.notify_all();
     }
 }
 
@@ -118,8 +126,7 @@ impl Saver {
     /// queue up and none is written; releasing lets them run. Lets tests show
     /// that frames keep coming while a save waits, without depending on timing.
     pub fn hold(&self, held: bool) {
-        *self.stall.held.lock().unwrap_or_else(|e| e.into_inner()) = held;
-        self.stall.released.notify_all();
+        self.stall.set(held);
     }
 
     /// Queues a save.
