@@ -535,3 +535,37 @@ fn an_export_into_the_corpus_is_refused_even_with_force_and_nothing_changes() {
     }
     assert_eq!(snapshot(root), before);
 }
+
+#[test]
+fn a_sidecar_saved_with_a_byte_order_mark_is_listed_as_sound() {
+    let doc = Document::new("b.txt", "Hello world");
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "e1", "Hello", 0, "PERSON"));
+    let side = format!("\u{feff}{}", corpus::render(&doc, &data, (1, 0)));
+    let dir = common::corpus(&[
+        ("a.txt", b"Hi"),
+        ("b.txt", b"Hello world"),
+        ("b.txt.ron", side.as_bytes()),
+    ]);
+    let root = dir.path();
+    let before = snapshot(root);
+    let mut h = ui_common::harness(root);
+    for _ in 0..200 {
+        if h.state().corpus.as_ref().unwrap().summaries.contains_key("b.txt") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        h.run_steps(1);
+    }
+    let sum = h.state().corpus.as_ref().unwrap().summaries["b.txt"];
+    assert!(!sum.broken, "the list marks a sound sidecar read-only");
+    assert_eq!(sum.count, 1);
+    h.run_steps(1);
+    assert!(h.query_by_label_contains("b.txt  (1)").is_some());
+    assert!(h.query_by_label_contains("read-only").is_none());
+    open(&mut h, "b.txt");
+    assert!(h.state().session().unwrap().read_only.is_none());
+    idle(&mut h);
+    assert_eq!(snapshot(root), before);
+}

@@ -1417,8 +1417,10 @@ fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found>
                 summary: DocSummary::default(),
                 data: None,
             };
-            if let Ok(src) = std::fs::read_to_string(&path) {
-                match sidecar::from_str(&src) {
+            // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
+            // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
+            if let Ok(bytes) = std::fs::read(&path) {
+                match sidecar::from_bytes(&bytes) {
                     Ok(sc) => {
                         found.summary.count = sc.data.annotations.len();
                         found.summary.status = sc.data.status;
