@@ -17,6 +17,11 @@ use super::sidecar::{self, MAJOR, MINOR, Sidecar};
 /// File extensions read as sources.
 pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "md", "text"];
 
+/// Largest source opened, in bytes. Far above any article or transcript (about five
+/// million words); a bigger file is refused before it is read, so a stray dump or disk
+/// image in the folder cannot exhaust memory or stall the workbench.
+pub const MAX_SOURCE_BYTES: u64 = 32_000_000;
+
 /// One source file found by [`scan`]; its text is read only when opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocEntry {
@@ -229,6 +234,8 @@ pub enum LoadError {
     Io(PathBuf, io::Error),
     /// The source is not text.
     NotText(PathBuf, NotText),
+    /// The source is larger than [`MAX_SOURCE_BYTES`]; it was not read.
+    TooLarge(PathBuf, u64),
 }
 
 impl std::fmt::Display for LoadError {
@@ -236,18 +243,45 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::Io(p, e) => write!(f, "{}: cannot read the file: {e}", p.display()),
             LoadError::NotText(p, why) => write!(f, "{}: {why}", p.display()),
+            LoadError::TooLarge(p, size) => write!(
+                f,
+                "{}: the file is {} MB, more than the {} MB Marginalia opens; split it into smaller files",
+                p.display(),
+                (size + 500_000) / 1_000_000,
+                MAX_SOURCE_BYTES / 1_000_000
+            ),
         }
     }
 }
 
 impl std::error::Error for LoadError {}
 
+/// Reads a source, refusing one over [`MAX_SOURCE_BYTES`] without reading it whole
+/// (the limit holds even for a file that grows while it is read).
+fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let io_err = |e| LoadError::Io(path.to_path_buf(), e);
+    let f = fs::File::open(path).map_err(io_err)?;
+    let size = f.metadata().map_err(io_err)?.len();
+    if size > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(path.to_path_buf(), size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    f.take(MAX_SOURCE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge(path.to_path_buf(), bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Opens `rel` under `root`: decodes the source, reads its sidecar, and
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
-    let bytes = fs::read(&path).map_err(|e| LoadError::Io(path.clone(), e))?;
+    let bytes = read_source(&path)?;
     let decoded = decode(&bytes).map_err(|e| LoadError::NotText(path.clone(), e))?;
     let doc = Document::new(rel, decoded.text);
     let side = sidecar_path(&path);
@@ -364,6 +398,10 @@ pub fn save(
     expected: &DiskStamp,
 ) -> Result<DiskStamp, SaveError> {
     let side = sidecar_path(&root.join(&doc.path));
+    // Two writers (a second window on the same folder) could otherwise both pass the
+    // check below before either renames, and the later rename would silently drop the
+    // earlier save. The lock is held until the new file is in place.
+    let _lock = lock_folder(side.parent());
     let on_disk = match fs::read(&side) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -401,6 +439,17 @@ pub fn save(
     Ok(new)
 }
 
+/// An exclusive advisory lock on a folder, held while the returned handle lives.
+/// `None` where folders cannot be opened or locked (then the hash check alone guards).
+fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
+    let dir = dir
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let f = fs::File::open(dir).ok()?;
+    f.lock().ok()?;
+    Some(f)
+}
+
 /// Saves a loaded document and records the new stamp in it. Refuses read-only
 /// documents, so the GUI and tools need no check of their own. After a save the
 /// re-anchoring report is cleared (and [`LoadedDoc::needs_save`] is false), since
@@ -417,7 +466,7 @@ pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError>
 
 /// Hash of a source file's decoded text, to notice edits made outside Marginalia.
 pub fn source_hash(root: &Path, rel: &str) -> Option<String> {
-    let bytes = fs::read(root.join(rel)).ok()?;
+    let bytes = read_source(&root.join(rel)).ok()?;
     decode(&bytes).ok().map(|d| content_hash(&d.text))
 }
 

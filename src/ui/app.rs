@@ -21,6 +21,8 @@ use super::state::{CorpusView, DocSummary, FindState, Prefs, Session};
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
+/// How often a frame looks for a document being read in the background.
+const LOAD_POLL: Duration = Duration::from_millis(30);
 /// A folder picker that answers faster than this never showed a window.
 const PICKER_MIN_TIME: Duration = Duration::from_millis(250);
 
@@ -97,6 +99,10 @@ pub struct MarginaliaApp {
     /// The annotation a "pick in text" click will choose, and for what.
     pub picking: Option<PickTarget>,
     pub(crate) saver: Saver,
+    /// The document being read on a background thread, if one is.
+    loading: Option<Loading>,
+    /// Test hook holding background loads, see [`MarginaliaApp::hold_loads`].
+    load_stall: std::sync::Arc<super::saver::Stall>,
     picker: Option<(Receiver<Option<PathBuf>>, Instant)>,
     summaries_rx: Option<Receiver<Found>>,
     last_watch: Instant,
@@ -166,6 +172,8 @@ impl MarginaliaApp {
             picker_mode: PickerMode::System,
             picking: None,
             saver: Saver::default(),
+            loading: None,
+            load_stall: Default::default(),
             picker: None,
             summaries_rx: None,
             last_watch: Instant::now(),
@@ -187,6 +195,23 @@ impl MarginaliaApp {
     pub fn set_repaint_hook(&mut self, ctx: &egui::Context) {
         let ctx = ctx.clone();
         self.saver = Saver::new(Some(Box::new(move || ctx.request_repaint())));
+    }
+
+    /// Test hook: holds (`true`) or releases background saves, to simulate a disk
+    /// that hangs. See [`Saver::hold`].
+    pub fn hold_saves(&self, held: bool) {
+        self.saver.hold(held);
+    }
+
+    /// Test hook: holds (`true`) or releases background loads of documents, to
+    /// simulate a disk that hangs while a document is opened.
+    pub fn hold_loads(&self, held: bool) {
+        self.load_stall.set(held);
+    }
+
+    /// The document being read in the background, if one is.
+    pub fn loading(&self) -> Option<&str> {
+        self.loading.as_ref().map(|l| l.rel.as_str())
     }
 
     /// The name recorded on new annotations.
@@ -222,6 +247,7 @@ impl MarginaliaApp {
         };
         self.sessions.clear();
         self.current = None;
+        self.loading = None;
         self.corpus_undo.clear();
         self.corpus_redo.clear();
         self.propagation = None;
@@ -257,7 +283,9 @@ impl MarginaliaApp {
         }
     }
 
-    /// Shows a document, loading it if needed.
+    /// Shows a document. One not open yet is read on a background thread, so a
+    /// slow disk or a large file never stalls a frame: the reader says it is
+    /// loading, and the document appears when it is ready (see [`Self::tick`]).
     pub fn open_document(&mut self, rel: &str) {
         if let Some(cur) = self.current.clone()
             && cur != rel
@@ -265,22 +293,101 @@ impl MarginaliaApp {
             self.flush(&cur);
         }
         let Some(corpus) = &self.corpus else { return };
-        if !self.sessions.contains_key(rel) {
-            match corpus::load(&corpus.root, rel) {
-                Ok(loaded) => {
-                    let mtimes = file_mtimes(&corpus.root, rel);
-                    self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
+        if self.sessions.contains_key(rel) {
+            // A load still running for another document is dropped: its result is not wanted.
+            self.loading = None;
+            self.show_loaded(rel);
+            return;
+        }
+        if self.loading.as_ref().is_some_and(|l| l.rel == rel) {
+            return;
+        }
+        let (tx, rx) = channel();
+        let (root, rel_owned, stall) = (corpus.root.clone(), rel.to_owned(), self.load_stall.clone());
+        let spawned = std::thread::Builder::new()
+            .name("marginalia-loader".into())
+            .spawn(move || {
+                stall.wait_while_held();
+                let result = corpus::load(&root, &rel_owned).map(|l| (l, file_mtimes(&root, &rel_owned)));
+                let _ = tx.send(result);
+            });
+        if let Err(e) = spawned {
+            self.notice = Some(format!("Could not start reading {rel}: {e}. Try again."));
+            return;
+        }
+        let previous = match self.loading.take() {
+            Some(l) => l.previous,
+            None => self.current.clone(),
+        };
+        self.loading = Some(Loading {
+            rel: rel.to_owned(),
+            rx,
+            previous,
+        });
+        self.current = Some(rel.to_owned());
+        self.find.computed_for = None;
+    }
+
+    /// Opens a document at once, reading it on this thread if it is not open yet.
+    /// For actions that need its annotations in the same step (following a
+    /// relation, setting a status from the list); navigation uses [`Self::open_document`].
+    pub fn open_document_now(&mut self, rel: &str) -> bool {
+        if let Some(cur) = self.current.clone()
+            && cur != rel
+        {
+            self.flush(&cur);
+        }
+        if let Err(e) = self.ensure_session(rel) {
+            self.notice = Some(format!("{e}. Pick another document from the list."));
+            return false;
+        }
+        self.loading = None;
+        self.show_loaded(rel);
+        true
+    }
+
+    fn show_loaded(&mut self, rel: &str) {
+        self.current = Some(rel.to_owned());
+        if let Some(c) = &self.corpus {
+            self.prefs
+                .last_doc
+                .insert(c.root.display().to_string(), rel.to_owned());
+        }
+        self.find.computed_for = None;
+    }
+
+    /// Takes the result of a background load when it has arrived.
+    fn poll_loading(&mut self, ctx: &egui::Context) {
+        let Some(l) = &self.loading else { return };
+        let result = match l.rx.try_recv() {
+            Ok(r) => r,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                // The loader has no handle on the context; look again soon.
+                ctx.request_repaint_after(LOAD_POLL);
+                return;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(corpus::LoadError::Io(
+                PathBuf::from(&l.rel),
+                std::io::Error::other("the reading thread stopped"),
+            )),
+        };
+        let Some(l) = self.loading.take() else { return };
+        match result {
+            Ok((loaded, mtimes)) => {
+                if !self.sessions.contains_key(&l.rel) {
+                    self.sessions.insert(l.rel.clone(), Session::new(loaded, mtimes));
                 }
-                Err(e) => {
-                    self.notice = Some(format!("{e}. Pick another document from the list."));
-                    return;
+                if self.current.as_deref() == Some(l.rel.as_str()) {
+                    self.show_loaded(&l.rel);
+                }
+            }
+            Err(e) => {
+                self.notice = Some(format!("{e}. Pick another document from the list."));
+                if self.current.as_deref() == Some(l.rel.as_str()) {
+                    self.current = l.previous.filter(|p| self.sessions.contains_key(p));
                 }
             }
         }
-        self.current = Some(rel.to_owned());
-        let key = corpus.root.display().to_string();
-        self.prefs.last_doc.insert(key, rel.to_owned());
-        self.find.computed_for = None;
     }
 
     /// The corpus-wide index (entities, claims), rebuilt only when some annotations changed.
@@ -686,8 +793,9 @@ impl MarginaliaApp {
     pub fn follow(&mut self, doc: Option<&str>, id: &str) {
         if let Some(d) = doc
             && self.current.as_deref() != Some(d)
+            && !self.open_document_now(d)
         {
-            self.open_document(d);
+            return;
         }
         if let Some(s) = self.session_mut() {
             match s.data.get(id).map(|a| a.extent().start) {
@@ -872,6 +980,9 @@ impl MarginaliaApp {
             }
             Err(SaveFailure::Conflict(msg)) => {
                 s.save_error = Some(msg.clone());
+                // The autosave waits for the analyst's answer (keep mine or reload); without
+                // this it would retry, and fail, on every frame while the question is open.
+                s.dirty_since = None;
                 self.prompt = Some(Prompt::ExternalChange {
                     rel: r.rel.clone(),
                     what: msg,
@@ -962,6 +1073,7 @@ impl MarginaliaApp {
 
     /// Work done every frame before drawing: finished saves, autosave, outside changes, background results.
     pub fn tick(&mut self, ctx: &egui::Context) {
+        self.poll_loading(ctx);
         for r in self.saver.poll() {
             self.apply_save_result(r);
         }
@@ -1267,6 +1379,19 @@ impl MarginaliaApp {
     }
 }
 
+/// A document being read on a background thread.
+struct Loading {
+    /// The document.
+    rel: String,
+    /// Where the loader sends the document and its files' modification times.
+    rx: Receiver<LoadResult>,
+    /// The document shown before, shown again if this one cannot be opened.
+    previous: Option<String>,
+}
+
+type LoadResult = Result<(corpus::LoadedDoc, FileTimes), corpus::LoadError>;
+type FileTimes = (Option<SystemTime>, Option<SystemTime>);
+
 fn file_mtimes(root: &Path, rel: &str) -> (Option<SystemTime>, Option<SystemTime>) {
     let src = root.join(rel);
     let m = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
@@ -1293,8 +1418,10 @@ fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found>
                 summary: DocSummary::default(),
                 data: None,
             };
-            if let Ok(src) = std::fs::read_to_string(&path) {
-                match sidecar::from_str(&src) {
+            // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
+            // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
+            if let Ok(bytes) = std::fs::read(&path) {
+                match sidecar::from_bytes(&bytes) {
                     Ok(sc) => {
                         found.summary.count = sc.data.annotations.len();
                         found.summary.status = sc.data.status;

@@ -64,8 +64,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     if let Some(rel) = open {
         app.open_document(&rel);
     }
-    if let Some((rel, st)) = set_status {
-        app.open_document(&rel);
+    if let Some((rel, st)) = set_status
+        && app.open_document_now(&rel)
+    {
         app.set_status(st);
     }
 }

@@ -2,8 +2,8 @@
 //! a frame never waits for the disk.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::model::{DocAnnotations, Document};
 use crate::store::corpus::{DiskStamp, SaveError, save};
@@ -47,6 +47,31 @@ pub enum SaveFailure {
 pub struct Saver {
     jobs: Sender<SaveJob>,
     results: Receiver<SaveResult>,
+    stall: Arc<Stall>,
+}
+
+/// Test hook: while held, background I/O (saving, loading) waits before touching
+/// the disk, as on a hung network drive.
+#[derive(Default)]
+pub(crate) struct Stall {
+    held: Mutex<bool>,
+    released: Condvar,
+}
+
+impl Stall {
+    /// Blocks the calling (background) thread while the stall is held.
+    pub(crate) fn wait_while_held(&self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        while *held {
+            held = self.released.wait(held).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Holds or releases waiting threads.
+    pub(crate) fn set(&self, held: bool) {
+        *self.held.lock().unwrap_or_else(|e| e.into_inner()) = held;
+        self.released.notify_all();
+    }
 }
 
 impl Default for Saver {
@@ -60,6 +85,8 @@ impl Saver {
     pub fn new(wake: Option<Box<dyn Fn() + Send>>) -> Self {
         let (jobs, job_rx) = channel::<SaveJob>();
         let (res_tx, results) = channel();
+        let stall = Arc::new(Stall::default());
+        let thread_stall = stall.clone();
         std::thread::Builder::new()
             .name("marginalia-saver".into())
             .spawn(move || {
@@ -71,6 +98,7 @@ impl Saver {
                     if let Some(ms) = delay {
                         std::thread::sleep(std::time::Duration::from_millis(ms));
                     }
+                    thread_stall.wait_while_held();
                     let outcome = save(&job.root, &job.doc, &job.data, job.version, &job.expected).map_err(
                         |e| match e {
                             SaveError::Conflict(_) => SaveFailure::Conflict(e.to_string()),
@@ -91,7 +119,14 @@ impl Saver {
                 }
             })
             .expect("the saver thread starts");
-        Self { jobs, results }
+        Self { jobs, results, stall }
+    }
+
+    /// Test hook for a disk that does not answer: while `held` is true, saves
+    /// queue up and none is written; releasing lets them run. Lets tests show
+    /// that frames keep coming while a save waits, without depending on timing.
+    pub fn hold(&self, held: bool) {
+        self.stall.set(held);
     }
 
     /// Queues a save.

@@ -75,7 +75,12 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         );
     }
     let Some(s) = app.session() else {
-        if app.corpus.is_none() {
+        if let Some(rel) = app.loading() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!("Loading {rel}…"));
+            });
+        } else if app.corpus.is_none() {
             ui.centered_and_justified(|ui| {
                 ui.label(
                     "Open a folder of documents with File → Open folder… (Ctrl+O), or drop a folder here.",
@@ -229,7 +234,10 @@ fn find_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
 fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         let Some(s) = app.session() else {
-            ui.label("No document open");
+            match app.loading() {
+                Some(rel) => ui.label(format!("Loading {rel}…")),
+                None => ui.label("No document open"),
+            };
             return;
         };
         if let Some(c) = &app.corpus {

@@ -46,7 +46,21 @@ pub fn harness(folder: &Path) -> Harness<'static, MarginaliaApp> {
             app,
         );
     h.run_steps(3);
+    wait_loaded(&mut h);
     h
+}
+
+/// Runs frames until the document being opened (read on a background thread) is shown.
+pub fn wait_loaded(h: &mut Harness<'_, MarginaliaApp>) {
+    for _ in 0..500 {
+        if h.state().loading().is_none() {
+            h.run_steps(1);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.run_steps(1);
+    }
+    panic!("the document did not load");
 }
 
 /// Code-point offset of the first occurrence of `needle` in the current document.

@@ -1,0 +1,441 @@
+//! Crash safety under SIGKILL, meant for a release build (CI runs it):
+//!
+//! ```text
+//! cargo run --release --example kill_saves -- [KILLS]
+//! ```
+//!
+//! Two scenarios, `KILLS` rounds each (1000 by default). In every round a child
+//! process (this program again) saves in a loop and is killed with SIGKILL at a
+//! random moment; then every sidecar must parse and equal a state that was
+//! written in full, never a mix.
+//!
+//! 1. One document saved through `store::corpus::save_loaded`, cycling through
+//!    four known states; while the child writes, the parent also reads the file
+//!    and must never see a partial one.
+//! 2. A corpus-wide rename through the workbench (`MarginaliaApp::set_canonical`
+//!    over every mention in five documents, then its background saver): each
+//!    sidecar must afterwards hold its old or its new canonical id for every
+//!    mention, with nothing else changed.
+//!
+//! The fast `cargo test` version of scenario 1 is `tests/atomic_save.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use marginalia::model::{Annotation, DocAnnotations, Document, Kind, Span, Status};
+use marginalia::store::{atomic, corpus, sidecar};
+use marginalia::ui::MarginaliaApp;
+use marginalia::ui::app::PickerMode;
+use marginalia::ui::state::Prefs;
+
+const CHILD: &str = "MARGINALIA_KILL_CHILD";
+const DIR: &str = "MARGINALIA_KILL_DIR";
+/// Hidden marker the child writes once saving is under way (named like a temp file, so scans skip it).
+const STARTED: &str = ".child-started.tmp";
+const STATES: usize = 4;
+/// Canonical ids the rename cycles through.
+const NAMES: usize = 5;
+const RENAME_DOCS: usize = 5;
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+fn seed_names() -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(seeds())
+        .expect("seeds folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Word spans of a text, in code points.
+fn words(text: &str) -> Vec<Span> {
+    let mut v = Vec::new();
+    let mut start = None;
+    for (i, c) in text.chars().chain(std::iter::once(' ')).enumerate() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                v.push(Span::new(s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    v
+}
+
+fn entity(doc: &Document, id: String, span: Span, canonical: Option<String>, note: String) -> Annotation {
+    let (quote, prefix, suffix) = doc.selector(&[span]);
+    Annotation {
+        id,
+        spans: vec![span],
+        quote,
+        prefix,
+        suffix,
+        label: "PERSON".into(),
+        kind: Kind::Entity { canonical },
+        attributes: Default::default(),
+        note,
+        annotator: "kill-test".into(),
+        created: "2026-01-01T00:00:00Z".into(),
+        modified: "2026-01-01T00:00:00Z".into(),
+        orphaned: false,
+        extra: Default::default(),
+    }
+}
+
+/// The `k`-th state of scenario 1: large enough that a write takes a while.
+fn state(doc: &Document, k: usize) -> DocAnnotations {
+    let mut data = DocAnnotations {
+        status: Status::ALL[k % 3],
+        ..DocAnnotations::default()
+    };
+    for (n, span) in words(&doc.text)
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| n % (k + 2) == 0)
+    {
+        let note = format!("state {k}: \"quoted\" {}", "x".repeat(k * 10));
+        data.annotations
+            .push(entity(doc, format!("w{n}"), span, None, note));
+    }
+    data.sort();
+    data
+}
+
+/// A small deterministic generator: reproducible runs, spread-out kill times.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn spawn_child(mode: &str, root: &Path) -> Child {
+    Command::new(std::env::current_exe().expect("own path"))
+        .env(CHILD, mode)
+        .env(DIR, root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the child")
+}
+
+fn wait_started(root: &Path) {
+    let waiting = Instant::now();
+    while !root.join(STARTED).exists() {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "the child never started saving"
+        );
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+fn kill(mut child: Child, root: &Path) {
+    child.kill().expect("SIGKILL the child");
+    let status = child.wait().expect("reap the child");
+    assert!(!status.success(), "the child must have been killed, not finished");
+    fs::remove_file(root.join(STARTED)).expect("remove the marker");
+}
+
+/// Files of `root` that are neither `expected` nor temporary files of killed saves.
+fn strays(root: &Path, expected: &BTreeSet<String>) -> (Vec<String>, usize) {
+    let mut stray = Vec::new();
+    let mut temps = 0;
+    for e in fs::read_dir(root).expect("read the folder") {
+        let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+        if atomic::is_temp_file(&name) {
+            temps += 1;
+        } else if !expected.contains(&name) {
+            stray.push(name);
+        }
+    }
+    (stray, temps)
+}
+
+// ---- scenario 1: one document ----
+
+fn child_single(root: &Path) -> ! {
+    let mut loaded = corpus::load(root, "a.txt").expect("child loads the document");
+    // Go on from the state on disk, so every round writes new bytes from its first save.
+    let mut k = (0..STATES)
+        .find(|&k| state(&loaded.doc, k) == loaded.data)
+        .expect("the sidecar holds one of the states");
+    let mut first = true;
+    loop {
+        k = (k + 1) % STATES;
+        loaded.data = state(&loaded.doc, k);
+        corpus::save_loaded(root, &mut loaded).expect("child saves");
+        if first {
+            fs::write(root.join(STARTED), b"").expect("child writes its marker");
+            first = false;
+        }
+    }
+}
+
+struct SingleReport {
+    states_seen: BTreeMap<usize, usize>,
+    reads: usize,
+    temps: usize,
+}
+
+fn run_single(kills: usize, rng: &mut XorShift) -> SingleReport {
+    let text = fs::read_to_string(seeds().join(&seed_names()[0])).expect("seed");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    fs::write(root.join("a.txt"), &text).expect("write source");
+    let doc = Document::new("a.txt", text);
+    let states: Vec<String> = (0..STATES)
+        .map(|k| corpus::render(&doc, &state(&doc, k), (1, 0)))
+        .collect();
+    let side = root.join("a.txt.ron");
+    fs::write(&side, &states[0]).expect("write first state");
+    let expected: BTreeSet<String> = ["a.txt".to_owned(), "a.txt.ron".to_owned()].into();
+    let mut report = SingleReport {
+        states_seen: BTreeMap::new(),
+        reads: 0,
+        temps: 0,
+    };
+    for round in 0..kills {
+        let child = spawn_child("single", root);
+        wait_started(root);
+        // Read while the child writes: a reader must never see a partial file either.
+        let until = Instant::now() + Duration::from_micros(rng.next() % 25_000);
+        loop {
+            let bytes = fs::read(&side).expect("the sidecar always exists");
+            assert!(
+                states.iter().any(|s| s.as_bytes() == bytes),
+                "round {round}: a reader saw a partial sidecar ({} bytes)",
+                bytes.len()
+            );
+            report.reads += 1;
+            if Instant::now() >= until {
+                break;
+            }
+        }
+        kill(child, root);
+        let bytes = fs::read_to_string(&side).expect("sidecar readable after the kill");
+        let k = states
+            .iter()
+            .position(|s| *s == bytes)
+            .unwrap_or_else(|| panic!("round {round}: partial sidecar after SIGKILL"));
+        let parsed = sidecar::from_str(&bytes).expect("parses after the kill");
+        assert_eq!(parsed.data, state(&doc, k), "round {round}");
+        *report.states_seen.entry(k).or_default() += 1;
+        let (stray, temps) = strays(root, &expected);
+        assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
+        report.temps = temps;
+        let scanned: Vec<String> = corpus::scan(root)
+            .expect("scan")
+            .into_iter()
+            .map(|e| e.rel)
+            .collect();
+        assert_eq!(scanned, ["a.txt"], "round {round}");
+    }
+    assert!(
+        report.states_seen.len() > 1,
+        "the child never got past its first save: {:?}",
+        report.states_seen
+    );
+    // The document still opens and saves after all that.
+    let mut loaded = corpus::load(root, "a.txt").expect("load");
+    assert!(loaded.read_only.is_none());
+    loaded.data.status = Status::Done;
+    corpus::save_loaded(root, &mut loaded).expect("save after the kills");
+    report
+}
+
+// ---- scenario 2: corpus-wide rename through the workbench ----
+
+fn name(k: usize) -> String {
+    format!("person-{}", k % NAMES)
+}
+
+fn child_rename(root: &Path) -> ! {
+    let mut app = MarginaliaApp::new(Prefs::default());
+    app.picker_mode = PickerMode::Unavailable;
+    app.open_folder(root);
+    let mut mentions = Vec::new();
+    let mut k = 0;
+    for e in corpus::scan(root).expect("scan") {
+        let loaded = corpus::load(root, &e.rel).expect("load");
+        mentions.extend(
+            loaded
+                .data
+                .annotations
+                .iter()
+                .map(|a| (e.rel.clone(), a.id.clone())),
+        );
+        // Go on from the name the last document carries, so every round renames.
+        if let Some(n) = loaded.data.annotations.first().and_then(|a| a.canonical()) {
+            k = (0..NAMES).find(|&k| name(k) == n).expect("a known name");
+        }
+    }
+    let mut first = true;
+    loop {
+        k += 1;
+        app.set_canonical(&mentions, Some(name(k).as_str()))
+            .expect("rename");
+        app.save_all_blocking();
+        if let Some(s) = app.sessions.values().find(|s| s.save_error.is_some()) {
+            panic!("child could not save: {:?}", s.save_error);
+        }
+        if first {
+            fs::write(root.join(STARTED), b"").expect("child writes its marker");
+            first = false;
+        }
+    }
+}
+
+/// Everything of an annotation but what a rename changes.
+fn without_rename(a: &Annotation) -> Annotation {
+    let mut a = a.clone();
+    a.kind = Kind::entity();
+    a.modified.clear();
+    a
+}
+
+struct RenameReport {
+    docs: usize,
+    mentions: usize,
+    /// Rounds after which the documents did not all carry the same name: the kill landed mid-rename.
+    split_rounds: usize,
+    names_seen: BTreeSet<String>,
+    temps: usize,
+}
+
+fn run_rename(kills: usize, rng: &mut XorShift) -> RenameReport {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let mut originals: BTreeMap<String, DocAnnotations> = BTreeMap::new();
+    let mut expected = BTreeSet::new();
+    for seed in seed_names().into_iter().take(RENAME_DOCS) {
+        let text = fs::read_to_string(seeds().join(&seed)).expect("seed");
+        fs::write(root.join(&seed), &text).expect("write source");
+        let doc = Document::new(seed.as_str(), text);
+        let mut data = DocAnnotations {
+            status: Status::InProgress,
+            ..Default::default()
+        };
+        // Capitalised words stand in for the mentions of one person.
+        let caps = words(&doc.text)
+            .into_iter()
+            .filter(|s| doc.slice(*s).starts_with(|c: char| c.is_uppercase()))
+            .take(40);
+        for (n, span) in caps.enumerate() {
+            data.annotations
+                .push(entity(&doc, format!("m{n}"), span, Some(name(0)), String::new()));
+        }
+        data.sort();
+        corpus::save(root, &doc, &data, (1, 0), &Default::default()).expect("write first sidecar");
+        expected.insert(seed.clone());
+        expected.insert(format!("{seed}.ron"));
+        originals.insert(seed, data);
+    }
+    let mut report = RenameReport {
+        docs: originals.len(),
+        mentions: originals.values().map(|d| d.annotations.len()).sum(),
+        split_rounds: 0,
+        names_seen: BTreeSet::new(),
+        temps: 0,
+    };
+    for round in 0..kills {
+        let child = spawn_child("rename", root);
+        wait_started(root);
+        std::thread::sleep(Duration::from_micros(rng.next() % 25_000));
+        kill(child, root);
+        let mut names_now = BTreeSet::new();
+        for (rel, original) in &originals {
+            let path = root.join(format!("{rel}.ron"));
+            let text = fs::read_to_string(&path).expect("sidecar readable after the kill");
+            let sc = sidecar::from_str(&text)
+                .unwrap_or_else(|e| panic!("round {round}: {rel}.ron does not parse after SIGKILL: {e}"));
+            assert_eq!(
+                sc.data.annotations.len(),
+                original.annotations.len(),
+                "round {round}: {rel}"
+            );
+            let names: BTreeSet<Option<&str>> = sc.data.annotations.iter().map(|a| a.canonical()).collect();
+            assert_eq!(
+                names.len(),
+                1,
+                "round {round}: {rel}.ron mixes old and new names: {names:?}"
+            );
+            let now = names.into_iter().next().flatten().expect("a name").to_owned();
+            assert!((0..NAMES).any(|k| name(k) == now), "round {round}: {now}");
+            for (a, b) in sc.data.annotations.iter().zip(&original.annotations) {
+                assert_eq!(without_rename(a), without_rename(b), "round {round}: {rel}");
+            }
+            assert_eq!(sc.data.status, original.status);
+            names_now.insert(now);
+        }
+        if names_now.len() > 1 {
+            report.split_rounds += 1;
+        }
+        report.names_seen.extend(names_now);
+        let (stray, temps) = strays(root, &expected);
+        assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
+        report.temps = temps;
+    }
+    assert!(
+        report.names_seen.len() > 1,
+        "the child never finished a rename: {:?}",
+        report.names_seen
+    );
+    for rel in originals.keys() {
+        let loaded = corpus::load(root, rel).expect("load");
+        assert!(loaded.read_only.is_none(), "{rel}");
+    }
+    report
+}
+
+fn main() -> ExitCode {
+    if let (Ok(mode), Ok(dir)) = (std::env::var(CHILD), std::env::var(DIR)) {
+        match mode.as_str() {
+            "single" => child_single(Path::new(&dir)),
+            "rename" => child_rename(Path::new(&dir)),
+            other => panic!("unknown child mode {other}"),
+        }
+    }
+    let kills: usize = match std::env::args().nth(1).map(|a| a.parse()) {
+        None => 1000,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: kill_saves [KILLS]   (a positive number; 1000 by default)");
+            return ExitCode::from(2);
+        }
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("note: this is a debug build; CI runs it with --release");
+    }
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let started = Instant::now();
+    let single = run_single(kills, &mut rng);
+    println!(
+        "one document: {kills} kills while saving, {} reads during writes, every sidecar complete; states found after kills {:?}; {} temporary files of killed saves left (hidden, never listed)",
+        single.reads, single.states_seen, single.temps
+    );
+    let rename = run_rename(kills, &mut rng);
+    println!(
+        "corpus-wide rename: {kills} kills while renaming {} mentions in {} documents, every sidecar old or new; {} kills left documents on different names (killed mid-rename); {} temporary files left",
+        rename.mentions, rename.docs, rename.split_rounds, rename.temps
+    );
+    println!(
+        "kill test: {} kills, sidecars lost or partial: 0, in {:.0} s",
+        2 * kills,
+        started.elapsed().as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}

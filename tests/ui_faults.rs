@@ -1,0 +1,321 @@
+//! Faults seen through the real workbench: two writers on one sidecar, a disk
+//! that hangs while saving, and a folder that refuses writes. In every case the
+//! analyst's edits stay in memory, nothing is overwritten silently, and frames
+//! keep coming.
+
+mod ui_common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use marginalia::store::sidecar;
+use marginalia::ui::MarginaliaApp;
+use marginalia::ui::app::Prompt;
+use marginalia::ui::reader::Selection;
+use marginalia::ui::state::SaveState;
+use ui_common::*;
+
+/// Selects the first occurrence of `needle` in the open document and tags it with `label`,
+/// as a drag and a hotkey would.
+fn tag(h: &mut Harness<'_, MarginaliaApp>, needle: &str, label: &str) {
+    let start = cp_of(h, needle);
+    let app = h.state_mut();
+    app.session_mut().unwrap().selection = Selection {
+        anchor: start,
+        focus: start + needle.chars().count(),
+    };
+    app.apply_label(label);
+    h.run_steps(1);
+}
+
+fn quotes_on_disk(dir: &Path, rel: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(sidecar(dir, rel)).unwrap();
+    let sc = sidecar::from_str(&text).unwrap();
+    sc.data.annotations.into_iter().map(|a| a.quote).collect()
+}
+
+fn quotes_in_memory(h: &Harness<'_, MarginaliaApp>, rel: &str) -> Vec<String> {
+    let mut q: Vec<String> = h.state().sessions[rel]
+        .data
+        .annotations
+        .iter()
+        .map(|a| a.quote.clone())
+        .collect();
+    q.sort();
+    q
+}
+
+/// Runs frames, pausing a little between them, until `done` holds; panics after `max` frames.
+fn run_until(h: &mut Harness<'_, MarginaliaApp>, max: usize, done: impl Fn(&MarginaliaApp) -> bool) {
+    for _ in 0..max {
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        h.run_steps(1);
+    }
+    assert!(done(h.state()), "the condition was not reached in {max} frames");
+}
+
+#[test]
+fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut first = harness(root);
+    let mut second = harness(root);
+    // The second analyst tags something; it is not saved yet.
+    tag(&mut second, "Hillary Clinton", "PERSON");
+    // Meanwhile the first analyst tags something else and it reaches the disk.
+    tag(&mut first, "North Korean", "GROUP");
+    settle(&mut first);
+    let theirs = std::fs::read(sidecar(root, CLINTON_DOC)).unwrap();
+    assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["North Korean"]);
+
+    // The second analyst saves (Ctrl+S): the sidecar is no longer the one it loaded.
+    second
+        .state_mut()
+        .run_action(marginalia::ui::actions::Action::Save);
+    run_until(&mut second, 200, |app| app.prompt.is_some());
+    match &second.state().prompt {
+        Some(Prompt::ExternalChange { rel, what }) => {
+            assert_eq!(rel, CLINTON_DOC);
+            assert!(what.contains(&format!("{CLINTON_DOC}.ron")), "{what}");
+            assert!(what.contains("changed by another program") || what.contains("changed on disk"));
+        }
+        other => panic!("expected the changed-on-disk question, got {other:?}"),
+    }
+    second.run_steps(2);
+    assert!(second.query_by_label_contains("Changed on disk").is_some());
+    assert!(
+        second
+            .query_by_label_contains("Keep my version (overwrite the file)")
+            .is_some()
+    );
+    assert!(
+        second
+            .query_by_label_contains("Reload from disk (drop my unsaved edits)")
+            .is_some()
+    );
+    // While the question is open, nothing is written and no save is retried behind it.
+    for _ in 0..15 {
+        std::thread::sleep(Duration::from_millis(40));
+        second.run_steps(1);
+        assert!(second.state().sessions[CLINTON_DOC].in_flight.is_none());
+    }
+    assert_eq!(std::fs::read(sidecar(root, CLINTON_DOC)).unwrap(), theirs);
+    // The second analyst's edit is still there, in memory.
+    assert_eq!(quotes_in_memory(&second, CLINTON_DOC), ["Hillary Clinton"]);
+
+    // Keeping one's version is an explicit choice, and then it is written.
+    second.state_mut().keep_mine(CLINTON_DOC);
+    settle(&mut second);
+    assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["Hillary Clinton"]);
+    // Now the first workbench is the one behind: it reloads (no unsaved edits) rather than overwrite.
+    run_until(&mut first, 200, |app| {
+        app.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("Reloaded") && n.contains(CLINTON_DOC))
+    });
+    assert_eq!(quotes_in_memory(&first, CLINTON_DOC), ["Hillary Clinton"]);
+}
+
+#[test]
+fn an_outside_write_during_unsaved_edits_asks_and_reload_takes_the_disk_version() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    // A save that cannot finish yet keeps the edit unsaved while another program writes.
+    h.state().hold_saves(true);
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    // Another program (a git pull) writes the sidecar.
+    let other = {
+        let loaded = marginalia::store::corpus::load(root, CLINTON_DOC).unwrap();
+        let mut data = loaded.data.clone();
+        data.status = marginalia::model::Status::Done;
+        marginalia::store::corpus::render(&loaded.doc, &data, (1, 0))
+    };
+    std::fs::write(sidecar(root, CLINTON_DOC), &other).unwrap();
+    h.state().hold_saves(false);
+    run_until(&mut h, 200, |app| app.prompt.is_some());
+    assert!(matches!(h.state().prompt, Some(Prompt::ExternalChange { .. })));
+    assert_eq!(
+        std::fs::read_to_string(sidecar(root, CLINTON_DOC)).unwrap(),
+        other
+    );
+    assert_eq!(quotes_in_memory(&h, CLINTON_DOC), ["Hillary Clinton"]);
+    // Reloading takes the other program's version.
+    h.state_mut().reload(CLINTON_DOC);
+    h.run_steps(2);
+    let s = &h.state().sessions[CLINTON_DOC];
+    assert_eq!(s.data.status, marginalia::model::Status::Done);
+    assert!(s.data.annotations.is_empty());
+    assert!(!s.is_dirty());
+    assert_eq!(
+        std::fs::read_to_string(sidecar(root, CLINTON_DOC)).unwrap(),
+        other
+    );
+}
+
+#[test]
+fn frames_keep_coming_and_the_status_bar_says_saving_while_the_disk_hangs() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    h.state().hold_saves(true);
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    // The save is stuck in the saver thread; the UI thread goes on drawing and taking input.
+    let mut frames_while_saving = 0;
+    for _ in 0..30 {
+        h.run_steps(1);
+        let s = &h.state().sessions[CLINTON_DOC];
+        if s.in_flight.is_some() && s.save_state() == SaveState::Saving {
+            frames_while_saving += 1;
+        }
+    }
+    assert_eq!(frames_while_saving, 30);
+    assert!(h.query_by_label_contains("Saving…").is_some());
+    // An edit made during the stuck save is taken at once.
+    tag(&mut h, "North Korean", "GROUP");
+    assert_eq!(
+        quotes_in_memory(&h, CLINTON_DOC),
+        ["Hillary Clinton", "North Korean"]
+    );
+    assert!(!sidecar(root, CLINTON_DOC).exists());
+    // The disk answers: both edits reach it and the status bar says so.
+    h.state().hold_saves(false);
+    settle(&mut h);
+    let mut on_disk = quotes_on_disk(root, CLINTON_DOC);
+    on_disk.sort();
+    assert_eq!(on_disk, ["Hillary Clinton", "North Korean"]);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Saved").is_some());
+}
+
+/// Makes a folder refuse new files and renames, and undoes it when dropped (also on panic).
+struct Locked<'a> {
+    dir: &'a Path,
+    how: &'static str,
+}
+
+impl<'a> Locked<'a> {
+    /// Locks `dir` with permissions, or, where they do not bite (running as root), with
+    /// the immutable attribute. `None` when neither works on this machine.
+    fn new(dir: &'a Path) -> Option<Self> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if !writable(dir) {
+            return Some(Self { dir, how: "chmod" });
+        }
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let ok = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok && !writable(dir) {
+            return Some(Self { dir, how: "chattr" });
+        }
+        None
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        if self.how == "chattr" {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(self.dir)
+                .status();
+        } else {
+            let _ = std::fs::set_permissions(self.dir, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+fn writable(dir: &Path) -> bool {
+    let probe = dir.join(".write-probe.tmp");
+    let ok = std::fs::write(&probe, b"x").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
+}
+
+#[test]
+fn a_read_only_folder_keeps_edits_in_memory_and_saves_them_once_writable() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    let Some(lock) = Locked::new(root) else {
+        // Neither permissions nor the immutable attribute can stop this user writing here.
+        eprintln!("note: this machine cannot make a folder read-only for this user; test not applicable");
+        return;
+    };
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    let msg = h.state().sessions[CLINTON_DOC].save_error.clone().unwrap();
+    assert!(msg.contains("could not save"), "{msg}");
+    assert!(msg.contains(&format!("{CLINTON_DOC}.ron")), "{msg}");
+    assert!(msg.contains("Your edits are kept in memory"), "{msg}");
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Your edits are kept in memory")
+            .is_some()
+    );
+    // Nothing was written, no temporary file was left, and the edit is still there.
+    assert!(!sidecar(root, CLINTON_DOC).exists());
+    assert!(
+        std::fs::read_dir(root)
+            .unwrap()
+            .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+    );
+    assert_eq!(quotes_in_memory(&h, CLINTON_DOC), ["Hillary Clinton"]);
+    assert!(h.state().sessions[CLINTON_DOC].is_dirty());
+    // More work while the folder is read-only is kept too.
+    tag(&mut h, "North Korean", "GROUP");
+    // The folder becomes writable again: the retry writes everything without being asked.
+    drop(lock);
+    run_until(&mut h, 600, |app| {
+        app.sessions[CLINTON_DOC].save_state() == SaveState::Saved
+    });
+    let mut on_disk = quotes_on_disk(root, CLINTON_DOC);
+    on_disk.sort();
+    assert_eq!(on_disk, ["Hillary Clinton", "North Korean"]);
+}
+
+#[test]
+fn a_document_on_a_hung_disk_shows_loading_and_appears_when_read() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let next = "001_ae94bf7b73027a13.txt";
+    h.state().hold_loads(true);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(1);
+    // The read is stuck on its thread; frames keep coming and say what is happening.
+    for _ in 0..30 {
+        h.run_steps(1);
+        assert_eq!(h.state().loading(), Some(next));
+        assert_eq!(h.state().current.as_deref(), Some(next));
+        assert!(h.state().session().is_none());
+    }
+    let loading = format!("Loading {next}…");
+    assert_eq!(h.query_all_by_label(&loading).count(), 2, "reader and status bar");
+    // Input is still taken: going back to the open document is immediate.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
+    assert!(h.state().loading().is_none());
+    assert!(h.state().session().is_some());
+    // Forward again; the disk answers and the document appears.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+    h.run_steps(1);
+    assert_eq!(h.state().loading(), Some(next));
+    h.state().hold_loads(false);
+    wait_loaded(&mut h);
+    assert_eq!(h.state().session().unwrap().doc.path, next);
+    assert_eq!(h.query_all_by_label(&loading).count(), 0);
+    assert!(h.query_by_label("Document 2 of 5").is_some());
+}
