@@ -107,3 +107,39 @@ fn text_size_changes_with_ctrl_plus_and_minus() {
     h.run_steps(2);
     assert_eq!(h.state().prefs.font_size, before + 1.0);
 }
+
+#[test]
+fn a_discontinuous_annotation_is_built_and_selected_as_one() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let north = cp_of(&h, "North Korean refugees");
+    let china = cp_of(&h, "China in the last");
+    drag_cp(&mut h, north, north + 5);
+    h.key_press(Key::Num3);
+    h.run_steps(1);
+    drag_cp(&mut h, china, china + 5);
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label("Add selection as a fragment").click();
+    h.run_steps(2);
+    let s = h.state().session().unwrap();
+    assert_eq!(s.data.annotations.len(), 1);
+    let a = &s.data.annotations[0];
+    assert_eq!(a.spans.len(), 2);
+    assert_eq!(a.quote, "North China");
+    // Clicking either fragment selects the same annotation.
+    let id = a.id.clone();
+    click(&mut h, 0, Modifiers::NONE);
+    assert_eq!(h.state().session().unwrap().selected, None);
+    click(&mut h, china + 2, Modifiers::NONE);
+    assert_eq!(
+        h.state().session().unwrap().selected.as_deref(),
+        Some(id.as_str())
+    );
+    settle(&mut h);
+    let on_disk = std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap();
+    assert!(on_disk.contains(&format!(
+        "spans: [(start: {north}, end: {}), (start: {china}, end: {})]",
+        north + 5,
+        china + 5
+    )));
+}

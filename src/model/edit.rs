@@ -77,7 +77,11 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
             }
             let removed = doc.annotations.remove(pos);
             undo.insert(0, Edit::Add(removed));
-            if undo.len() == 1 { undo.pop().expect("one edit") } else { Edit::Batch(undo) }
+            if undo.len() == 1 {
+                undo.pop().expect("one edit")
+            } else {
+                Edit::Batch(undo)
+            }
         }
         Edit::Replace(ann) => {
             let Some(pos) = doc.position(&ann.id) else {
@@ -138,7 +142,12 @@ pub struct History {
 
 impl History {
     /// Applies `edit`, records it as one undoable step, and clears redo.
-    pub fn run(&mut self, doc: &mut DocAnnotations, description: impl Into<String>, edit: Edit) -> Result<(), EditError> {
+    pub fn run(
+        &mut self,
+        doc: &mut DocAnnotations,
+        description: impl Into<String>,
+        edit: Edit,
+    ) -> Result<(), EditError> {
         let inverse = apply(doc, edit)?;
         self.undo.push(Step {
             description: description.into(),

@@ -62,10 +62,7 @@ impl CharIndex {
         }
         let start = self.checkpoints[cp / STRIDE];
         let skip = cp % STRIDE;
-        text[start..]
-            .char_indices()
-            .nth(skip)
-            .map(|(b, _)| start + b)
+        text[start..].char_indices().nth(skip).map(|(b, _)| start + b)
     }
 
     /// Code-point offset of byte `byte`, or `None` when it is past the end or inside a character.

@@ -114,7 +114,10 @@ pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
         let c = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
         return Some([c(0)?, c(2)?, c(4)?]);
     }
-    NAMED_COLOURS.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)).map(|(_, c)| *c)
+    NAMED_COLOURS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(s))
+        .map(|(_, c)| *c)
 }
 
 impl TagSet {
@@ -143,9 +146,16 @@ impl TagSet {
                 .nth(nth)
                 .map_or(0, |(i, _)| i + 1)
         };
-        let err = |line, message: String| TagSetError { line, column: 0, message };
+        let err = |line, message: String| TagSetError {
+            line,
+            column: 0,
+            message,
+        };
         if self.labels.is_empty() {
-            return Err(err(1, "the tag set has no labels; add at least one under `labels`".into()));
+            return Err(err(
+                1,
+                "the tag set has no labels; add at least one under `labels`".into(),
+            ));
         }
         let mut names = std::collections::HashMap::new();
         let mut keys: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
@@ -159,7 +169,10 @@ impl TagSet {
             if *seen > 1 {
                 return Err(err(
                     line_of(&name_needle, 1),
-                    format!("the label name \"{}\" is used twice; label names must be unique", l.name),
+                    format!(
+                        "the label name \"{}\" is used twice; label names must be unique",
+                        l.name
+                    ),
                 ));
             }
             if parse_colour(&l.colour).is_none() {
@@ -178,14 +191,20 @@ impl TagSet {
                 if key.chars().count() != 1 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
                     return Err(err(
                         line_of(&format!("hotkey: Some(\"{key}\")"), 0),
-                        format!("label \"{}\" has the hotkey \"{key}\"; a hotkey is one letter or digit", l.name),
+                        format!(
+                            "label \"{}\" has the hotkey \"{key}\"; a hotkey is one letter or digit",
+                            l.name
+                        ),
                     ));
                 }
                 let k = key.to_ascii_lowercase();
                 if let Some(other) = keys.insert(k.clone(), &l.name) {
                     return Err(err(
                         line_of(&format!("hotkey: Some(\"{key}\")"), 1),
-                        format!("the hotkey \"{key}\" is given to both \"{other}\" and \"{}\"", l.name),
+                        format!(
+                            "the hotkey \"{key}\" is given to both \"{other}\" and \"{}\"",
+                            l.name
+                        ),
                     ));
                 }
             }

@@ -624,6 +624,31 @@ impl MarginaliaApp {
         };
     }
 
+    /// Adds the current text selection to the selected annotation as another
+    /// fragment, making it discontinuous (as "North … Korea").
+    pub fn add_fragment_from_selection(&mut self) {
+        let Some(s) = self.session() else { return };
+        let (Some(span), Some(id)) = (s.selected_span(), s.selected.clone()) else {
+            self.notice =
+                Some("Select the extra words in the text first, keeping the annotation selected.".into());
+            return;
+        };
+        let Some(mut ann) = s.data.get(&id).cloned() else {
+            return;
+        };
+        if ann.spans.iter().any(|x| x.overlaps(&span)) {
+            self.notice = Some("That text overlaps the annotation already; select words outside it.".into());
+            return;
+        }
+        ann.spans.push(span);
+        ann.spans.sort();
+        let (quote, prefix, suffix) = s.doc.selector(&ann.spans);
+        ann.quote = quote;
+        ann.prefix = prefix;
+        ann.suffix = suffix;
+        self.update_annotation("add fragment", ann);
+    }
+
     /// Sets the cue of the selected claim to the current text selection.
     pub fn set_cue_from_selection(&mut self) {
         let Some(s) = self.session() else { return };

@@ -220,6 +220,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         .map(|s| format!("{}–{}", s.start, s.end))
         .collect();
     ui.label(format!("Offsets (code points): {}", offsets.join(", ")));
+    if ui
+        .button("Add selection as a fragment")
+        .on_hover_text("Makes the annotation discontinuous: select more words, then click")
+        .clicked()
+    {
+        app.add_fragment_from_selection();
+        return;
+    }
 
     let mut next = ann.clone();
     let mut what = "";
