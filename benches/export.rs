@@ -1,53 +1,82 @@
 //! Export and import throughput over a generated corpus.
 //!
-//! Full size: 10,000 documents with 200,000 annotations. Set
-//! `MARGINALIA_BENCH_QUICK=1` for a 50-document smoke run. `read_baseline`
-//! reads the same sources and sidecars without parsing, to show what the
-//! disk alone costs in the same run.
+//! Full size: 10,000 documents with 200,000 annotations, generated once into
+//! `target/bench-cache`. Set `MARGINALIA_BENCH_QUICK=1` for a 50-document
+//! smoke run. `read_baseline` reads the same sources and sidecars without
+//! parsing, to show what the disk alone costs in the same run.
+//!
+//! With `MARGINALIA_BENCH_SUMMARY=1` the same cases run under a plain timer
+//! and print `BENCH <key> <value> <unit>` lines (medians, and each format's
+//! throughput as a ratio to the plain read), which `scripts/bench.sh` collects;
+//! otherwise divan reports them.
 
-use std::path::PathBuf;
+mod common;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::{Samples, corpus_root, quick, report, report_samples, scratch};
 use divan::Bencher;
 use marginalia::export::{ExportOptions, Format, export_corpus, import::import_brat};
 use marginalia::store::corpus;
 
+/// Formats measured, in report order.
+const FORMATS: [&str; 5] = ["jsonl", "brat", "conll", "w3c", "csv"];
+
 /// The generated corpus and a scratch folder beside it (outside the corpus).
 struct Fixture {
-    _dir: tempfile::TempDir,
     root: PathBuf,
     scratch: PathBuf,
     brat: PathBuf,
 }
 
-fn quick() -> bool {
-    std::env::var_os("MARGINALIA_BENCH_QUICK").is_some_and(|v| v != "0")
-}
-
 static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let (docs, anns) = if quick() { (50, 1_000) } else { (10_000, 200_000) };
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let root = dir.path().join("corpus");
-    marginalia::synth::write_corpus(&root, docs, anns, 42).expect("the generated corpus is written");
-    let scratch = dir.path().join("scratch");
-    std::fs::create_dir_all(&scratch).expect("scratch folder");
-    let brat = dir.path().join("brat");
+    let root = corpus_root();
+    let scratch = scratch("export");
+    let brat = scratch.join("brat-source");
     let opts = ExportOptions {
         format: Format::Brat,
         out: brat.clone(),
         ..ExportOptions::default()
     };
     export_corpus(&root, &opts, &mut |_, _| true).expect("the brat export for the import bench");
-    Fixture {
-        _dir: dir,
-        root,
-        scratch,
-        brat,
-    }
+    Fixture { root, scratch, brat }
 });
 
+/// Reads every source and sidecar as bytes: the floor under any export.
+fn read_all(root: &Path) -> usize {
+    let mut bytes = 0;
+    for e in corpus::scan(root).expect("scan") {
+        let p = root.join(&e.rel);
+        bytes += std::fs::read(&p).expect("source").len();
+        bytes += std::fs::read(corpus::sidecar_path(&p)).map_or(0, |b| b.len());
+    }
+    bytes
+}
+
+fn export_options(fx: &Fixture, format: &str) -> ExportOptions {
+    let format = Format::parse(format).expect("a known format");
+    ExportOptions {
+        format,
+        out: fx.scratch.join(format!("export-{}", format.as_str())),
+        force: true,
+        ..ExportOptions::default()
+    }
+}
+
+/// A fresh folder for each import, since import refuses to overwrite.
+fn next_import_folder(fx: &Fixture) -> PathBuf {
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    fx.scratch
+        .join(format!("import-{}", RUN.fetch_add(1, Ordering::Relaxed)))
+}
+
 fn main() {
+    if std::env::var_os("MARGINALIA_BENCH_SUMMARY").is_some_and(|v| v != "0") {
+        return summary();
+    }
     let samples = if quick() { 5 } else { 3 };
     divan::Divan::default()
         .sample_count(samples)
@@ -56,43 +85,54 @@ fn main() {
         .main();
 }
 
+/// The same cases under a plain timer, as `BENCH` lines.
+fn summary() {
+    let fx = &*FIXTURE;
+    let samples = 3;
+    let mut read = Samples::default();
+    let mut bytes = 0;
+    for _ in 0..samples {
+        bytes = read.time(|| read_all(&fx.root));
+    }
+    report("input.export_bytes", bytes as f64, "bytes");
+    report_samples("export.read_baseline", &read);
+    for f in FORMATS {
+        let opts = export_options(fx, f);
+        let mut s = Samples::default();
+        for _ in 0..samples {
+            s.time(|| export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export"));
+        }
+        report_samples(&format!("export.{f}"), &s);
+        // Throughput relative to the plain read: read time over export time.
+        report(&format!("export.{f}.vs_read"), read.p50() / s.p50(), "ratio");
+    }
+    let mut import = Samples::default();
+    for _ in 0..samples {
+        let into = next_import_folder(fx);
+        import.time(|| import_brat(&fx.brat, &into).expect("import"));
+    }
+    report_samples("import.brat", &import);
+}
+
 /// Reads every source and sidecar as bytes: the floor under any export.
 #[divan::bench]
 fn read_baseline(bencher: Bencher) {
     let fx = &*FIXTURE;
-    bencher.bench_local(|| {
-        let mut bytes = 0;
-        for e in corpus::scan(&fx.root).expect("scan") {
-            let p = fx.root.join(&e.rel);
-            bytes += std::fs::read(&p).expect("source").len();
-            bytes += std::fs::read(corpus::sidecar_path(&p)).map_or(0, |b| b.len());
-        }
-        bytes
-    });
+    bencher.bench_local(|| black_box(read_all(&fx.root)));
 }
 
-#[divan::bench(args = ["jsonl", "brat", "conll", "w3c", "csv"])]
+#[divan::bench(args = FORMATS)]
 fn export(bencher: Bencher, format: &str) {
     let fx = &*FIXTURE;
-    let format = Format::parse(format).expect("a known format");
-    let opts = ExportOptions {
-        format,
-        out: fx.scratch.join(format!("export-{}", format.as_str())),
-        force: true,
-        ..ExportOptions::default()
-    };
+    let opts = export_options(fx, format);
     bencher.bench_local(|| export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export"));
 }
 
 /// Imports the brat export of the corpus into a fresh folder each time.
 #[divan::bench]
 fn import_brat_export(bencher: Bencher) {
-    static RUN: AtomicUsize = AtomicUsize::new(0);
     let fx = &*FIXTURE;
     bencher
-        .with_inputs(|| {
-            fx.scratch
-                .join(format!("import-{}", RUN.fetch_add(1, Ordering::Relaxed)))
-        })
+        .with_inputs(|| next_import_folder(fx))
         .bench_local_values(|into| import_brat(&fx.brat, &into).expect("import"));
 }

@@ -1,9 +1,9 @@
 //! Corpus-wide views built from every document's annotations: entities grouped
 //! by canonical id (or normalised text), and every claim as a row.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::annotation::{AnnId, Kind, Relation, Speaker};
+use super::annotation::{AnnId, Annotation, Kind, Relation, Speaker};
 use super::document::DocAnnotations;
 
 /// One mention of an entity.
@@ -95,17 +95,32 @@ impl CorpusIndex {
     pub fn build<'a>(docs: impl IntoIterator<Item = (&'a str, &'a DocAnnotations)>) -> Self {
         let mut idx = CorpusIndex::default();
         let mut groups: BTreeMap<(bool, String), EntityGroup> = BTreeMap::new();
-        let mut quotes: BTreeMap<(String, AnnId), String> = BTreeMap::new();
         let docs: Vec<(&str, &DocAnnotations)> = docs.into_iter().collect();
+        // Borrowed lookups instead of scans and owned keys: with 10,000 annotations
+        // in one document, finding speakers and relations by scanning was quadratic.
+        let mut quotes: HashMap<(&str, &str), &str> = HashMap::new();
         for (doc, data) in &docs {
             for a in &data.annotations {
-                quotes.insert((doc.to_string(), a.id.clone()), a.quote.clone());
+                quotes.insert((*doc, a.id.as_str()), a.quote.as_str());
             }
         }
         for (doc, data) in &docs {
             for r in &data.relations {
                 if r.to.doc.is_some() {
                     idx.cross.push((doc.to_string(), r.clone()));
+                }
+            }
+            // First annotation of each id, as `DocAnnotations::get` finds it.
+            let mut by_id: HashMap<&str, &Annotation> = HashMap::with_capacity(data.annotations.len());
+            for a in &data.annotations {
+                by_id.entry(a.id.as_str()).or_insert(a);
+            }
+            // Relations touching each id, in file order, as `DocAnnotations::relations_of` yields them.
+            let mut touching: HashMap<&str, Vec<&Relation>> = HashMap::new();
+            for r in &data.relations {
+                touching.entry(r.from.as_str()).or_default().push(r);
+                if r.to.doc.is_none() && r.to.id != r.from {
+                    touching.entry(r.to.id.as_str()).or_default().push(r);
                 }
             }
             for a in &data.annotations {
@@ -125,8 +140,12 @@ impl CorpusIndex {
                             docs: BTreeSet::new(),
                             mentions: Vec::new(),
                         });
-                        g.labels.insert(a.label.clone());
-                        g.docs.insert(doc.to_string());
+                        if !g.labels.contains(&a.label) {
+                            g.labels.insert(a.label.clone());
+                        }
+                        if !g.docs.contains(*doc) {
+                            g.docs.insert(doc.to_string());
+                        }
                         g.mentions.push(Mention {
                             doc: doc.to_string(),
                             id: a.id.clone(),
@@ -143,13 +162,15 @@ impl CorpusIndex {
                         let (speaker, speaker_canonical) = match &c.speaker {
                             Speaker::Unknown => (String::new(), None),
                             Speaker::Author => ("author".to_owned(), None),
-                            Speaker::Entity(id) => match data.get(id) {
+                            Speaker::Entity(id) => match by_id.get(id.as_str()) {
                                 Some(e) => (e.quote.clone(), e.canonical().map(str::to_owned)),
                                 None => (String::new(), None),
                             },
                         };
-                        let relations = data
-                            .relations_of(&a.id)
+                        let relations = touching
+                            .get(a.id.as_str())
+                            .map_or(&[][..], Vec::as_slice)
+                            .iter()
                             .map(|r| {
                                 let (other_doc, other) = if r.from == a.id {
                                     (
@@ -160,8 +181,8 @@ impl CorpusIndex {
                                     (doc.to_string(), r.from.clone())
                                 };
                                 let text = quotes
-                                    .get(&(other_doc.clone(), other))
-                                    .cloned()
+                                    .get(&(other_doc.as_str(), other.as_str()))
+                                    .copied()
                                     .unwrap_or_default();
                                 let arrow = if r.from == a.id { "→" } else { "←" };
                                 format!("{} {arrow} {other_doc}: {text}", r.kind)
@@ -187,19 +208,23 @@ impl CorpusIndex {
             }
         }
         // Incoming cross-document relations are listed on their target claims too.
+        let mut rows: HashMap<(&str, &str), usize> = HashMap::new();
+        for (i, c) in idx.claims.iter().enumerate() {
+            rows.entry((c.doc.as_str(), c.id.as_str())).or_insert(i);
+        }
+        let mut incoming: Vec<(usize, String)> = Vec::new();
         for (from_doc, r) in &idx.cross {
             let Some(to_doc) = &r.to.doc else { continue };
             let text = quotes
-                .get(&(from_doc.clone(), r.from.clone()))
-                .cloned()
+                .get(&(from_doc.as_str(), r.from.as_str()))
+                .copied()
                 .unwrap_or_default();
-            if let Some(row) = idx
-                .claims
-                .iter_mut()
-                .find(|c| &c.doc == to_doc && c.id == r.to.id)
-            {
-                row.relations.push(format!("{} ← {from_doc}: {text}", r.kind));
+            if let Some(&row) = rows.get(&(to_doc.as_str(), r.to.id.as_str())) {
+                incoming.push((row, format!("{} ← {from_doc}: {text}", r.kind)));
             }
+        }
+        for (row, text) in incoming {
+            idx.claims[row].relations.push(text);
         }
         idx.groups = groups.into_values().collect();
         idx.groups

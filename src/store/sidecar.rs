@@ -172,17 +172,25 @@ fn write_annotation(out: &mut String, a: &Annotation) {
 
 /// Serialises a sidecar. Equal inputs give identical bytes.
 pub fn to_string(s: &Sidecar) -> String {
-    let mut data = s.data.clone();
-    data.sort();
+    render(s.version, &s.source, &s.source_hash, &s.data)
+}
+
+/// Serialises a sidecar from its parts, without first gathering them into a
+/// [`Sidecar`] (which would copy every annotation). Same bytes as [`to_string`].
+pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAnnotations) -> String {
+    // Annotations are ordered below by their blocks; relations are ordered here by
+    // reference, in the order `DocAnnotations::sort` gives, rather than sorting a copy.
+    let mut relations: Vec<&Relation> = data.relations.iter().collect();
+    relations.sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
     let mut out = String::with_capacity(512 + data.annotations.len() * 480);
     out.push_str(
         "// Marginalia annotations. Offsets count Unicode code points of the source, end-exclusive.\n",
     );
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
-    let _ = writeln!(out, "    version: \"{}.{}\",", s.version.0, s.version.1);
-    let _ = writeln!(out, "    source: {},", lit(&s.source));
-    let _ = writeln!(out, "    source_hash: {},", lit(&s.source_hash));
+    let _ = writeln!(out, "    version: \"{}.{}\",", version.0, version.1);
+    let _ = writeln!(out, "    source: {},", lit(source));
+    let _ = writeln!(out, "    source_hash: {},", lit(source_hash));
     let _ = writeln!(out, "    status: {},", status_lit(data.status));
     out.push_str("    annotations: [\n");
     // Ids are unique in valid data, but a hand-edited file may repeat one; breaking
@@ -202,7 +210,7 @@ pub fn to_string(s: &Sidecar) -> String {
     }
     out.push_str("    ],\n");
     out.push_str("    relations: [\n");
-    for r in &data.relations {
+    for r in relations {
         let i = "            ";
         out.push_str("        (\n");
         let _ = writeln!(out, "{i}id: {},", lit(&r.id));

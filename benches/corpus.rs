@@ -1,0 +1,87 @@
+//! Opening a large corpus, headless: 10,000 documents (~50 MB with sidecars,
+//! 200,000 annotations; `MARGINALIA_BENCH_QUICK=1`: 50 documents), generated
+//! once into `target/bench-cache`.
+//!
+//! - `corpus.scan`: listing the folder in natural order.
+//! - `corpus.open_until_listed`: `MarginaliaApp::open_folder` plus the first
+//!   workbench frame, which shows the document list and the first document.
+//! - `corpus.summaries`: the background read of every sidecar (counts,
+//!   statuses and the data the index is built from), until the last arrived.
+//! - `corpus.index`: `CorpusIndex::build` over all of it (entity index and claims board).
+//!
+//! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{Samples, corpus_bytes, corpus_root, quick, report, report_samples};
+use egui::{Context, FontDefinitions, Pos2, RawInput, Rect};
+use marginalia::model::index::CorpusIndex;
+use marginalia::store::corpus;
+use marginalia::ui::MarginaliaApp;
+use marginalia::ui::state::Prefs;
+
+fn frame(ctx: &Context, app: &mut MarginaliaApp) {
+    let raw = RawInput {
+        screen_rect: Some(Rect::from_min_max(Pos2::ZERO, Pos2::new(1280.0, 800.0))),
+        max_texture_side: Some(8192),
+        ..RawInput::default()
+    };
+    let out = ctx.run_ui(raw, |ui| marginalia::ui::view::show(app, ui));
+    black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+}
+
+fn main() {
+    let root = corpus_root();
+    let samples = if quick() { 3 } else { 5 };
+    let entries = corpus::scan(&root).expect("scan");
+    report("input.corpus_documents", entries.len() as f64, "count");
+    report("input.corpus_bytes", corpus_bytes(&root) as f64, "bytes");
+
+    let mut scan = Samples::default();
+    for _ in 0..samples {
+        scan.time(|| black_box(corpus::scan(&root).expect("scan")));
+    }
+    report_samples("corpus.scan", &scan);
+
+    let ctx = Context::default();
+    ctx.set_fonts(FontDefinitions::default());
+    let mut app = MarginaliaApp::new(Prefs::default());
+    frame(&ctx, &mut app);
+    let mut open = Samples::default();
+    let mut summaries = Samples::default();
+    for _ in 0..samples {
+        app = MarginaliaApp::new(Prefs::default());
+        let t = Instant::now();
+        app.open_folder(&root);
+        frame(&ctx, &mut app);
+        open.0.push(t.elapsed());
+        // The list is usable from here on; counts fill in as the background read arrives.
+        loop {
+            app.tick(&ctx);
+            let c = app.corpus.as_ref().expect("corpus open");
+            if c.summaries.len() == c.entries.len() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        summaries.0.push(t.elapsed());
+    }
+    report_samples("corpus.open_until_listed", &open);
+    report_samples("corpus.summaries", &summaries);
+
+    let c = app.corpus.as_ref().expect("corpus open");
+    let annotations: usize = c.disk.values().map(|d| d.annotations.len()).sum();
+    report("input.corpus_annotations", annotations as f64, "count");
+    let mut index = Samples::default();
+    for _ in 0..samples {
+        let docs = c
+            .entries
+            .iter()
+            .filter_map(|e| c.disk.get(&e.rel).map(|d| (e.rel.as_str(), d)));
+        index.time(|| black_box(CorpusIndex::build(docs)));
+    }
+    report_samples("corpus.index", &index);
+}

@@ -1,0 +1,358 @@
+//! The reader and editing at scale, headless: frames run through
+//! `egui::Context::run_ui` plus tessellation (the CPU half of a frame; no GPU,
+//! no window) with the real `ReaderState` inside a `CentralPanel`, on the
+//! ~1 MB article with 10,000 annotations (`MARGINALIA_BENCH_QUICK=1`: 50 kB,
+//! 500). egui's own `TextEdit::multiline` and `Label` show the same text in
+//! the same run as a yardstick. Then the whole workbench
+//! (`marginalia::ui::view::show`) opened on a folder holding the article:
+//! open until shown, hotkey to annotation, hotkey to sidecar saved.
+//!
+//! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{Samples, article, article_root, quick, report, report_samples};
+use egui::{Context, Event, FontDefinitions, Modifiers, MouseWheelUnit, Pos2, RawInput, Rect, Ui, vec2};
+use marginalia::model::{DocAnnotations, Document, TagSet};
+use marginalia::ui::MarginaliaApp;
+use marginalia::ui::reader::{ReaderState, ReaderView, Selection};
+use marginalia::ui::state::{Prefs, SaveState};
+
+/// A typical laptop window.
+const SCREEN: Rect = Rect::from_min_max(Pos2::ZERO, Pos2::new(1280.0, 800.0));
+
+/// A headless egui context fed one frame at a time, 60 frames a second of virtual time.
+struct Headless {
+    ctx: Context,
+    time: f64,
+}
+
+impl Headless {
+    fn new(accesskit: bool) -> Self {
+        let ctx = Context::default();
+        ctx.set_fonts(FontDefinitions::default());
+        if accesskit {
+            ctx.enable_accesskit();
+        }
+        let mut h = Self { ctx, time: 0.0 };
+        // Fonts are built on the first frame; an app has done that before a document opens.
+        h.frame(Vec::new(), |ui| {
+            ui.label("warm-up");
+        });
+        h
+    }
+
+    /// Runs one frame with `events` and tessellates its output; returns the time taken.
+    fn frame(&mut self, events: Vec<Event>, mut ui_fn: impl FnMut(&mut Ui)) -> Duration {
+        let raw = RawInput {
+            screen_rect: Some(SCREEN),
+            time: Some(self.time),
+            max_texture_side: Some(8192),
+            events,
+            ..RawInput::default()
+        };
+        self.time += 1.0 / 60.0;
+        let start = Instant::now();
+        let out = self.ctx.run_ui(raw, &mut ui_fn);
+        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        black_box((prims, out.platform_output));
+        start.elapsed()
+    }
+
+    /// Vertices tessellated for one frame of `ui_fn`, to show that frames really draw the text.
+    fn vertices(&mut self, mut ui_fn: impl FnMut(&mut Ui)) -> usize {
+        let raw = RawInput {
+            screen_rect: Some(SCREEN),
+            time: Some(self.time),
+            max_texture_side: Some(8192),
+            ..RawInput::default()
+        };
+        self.time += 1.0 / 60.0;
+        let out = self.ctx.run_ui(raw, &mut ui_fn);
+        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        prims
+            .iter()
+            .map(|p| match &p.primitive {
+                egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+                egui::epaint::Primitive::Callback(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Two empty frames, so egui's own layout cache forgets galleys of earlier frames.
+    fn forget(&mut self) {
+        for _ in 0..2 {
+            self.frame(Vec::new(), |_| {});
+        }
+    }
+}
+
+/// The reader widget over the article, as the workbench drives it.
+struct Reader {
+    doc: Document,
+    data: DocAnnotations,
+    version: u64,
+    tagset: TagSet,
+    state: ReaderState,
+    selection: Selection,
+}
+
+impl Reader {
+    fn new(doc: Document, data: DocAnnotations) -> Self {
+        let state = ReaderState::new(&doc);
+        Self {
+            doc,
+            data,
+            version: 1,
+            tagset: TagSet::builtin(),
+            state,
+            selection: Selection::default(),
+        }
+    }
+
+    fn ui(&mut self, ui: &mut Ui) {
+        egui::CentralPanel::default().show(ui, |ui| {
+            let view = ReaderView {
+                doc: &self.doc,
+                data: &self.data,
+                data_version: self.version,
+                tagset: &self.tagset,
+                font_size: 17.0,
+                selected: None,
+                linked: &[],
+                matches: &[],
+                current_match: None,
+                picking: false,
+            };
+            self.state.show(ui, &view, &mut self.selection);
+        });
+    }
+
+    /// Adds a copy of annotation `k` under a new id, as a hotkey would, and
+    /// marks the data changed.
+    fn add_annotation(&mut self, k: usize) {
+        let mut a = self.data.annotations[k % self.data.annotations.len()].clone();
+        a.id = format!("bench-{k}");
+        a.label = "ORG".into();
+        self.data.annotations.push(a);
+        self.data.sort();
+        self.version += 1;
+    }
+}
+
+/// Number of scroll steps and idle frames.
+fn steps() -> usize {
+    if quick() { 30 } else { 400 }
+}
+
+/// The reader cases, with or without AccessKit; keys get `suffix`.
+fn reader_cases(doc: &Document, data: &DocAnnotations, accesskit: bool, suffix: &str) {
+    let mut h = Headless::new(accesskit);
+
+    // First layout: cutting into blocks plus the first frame, on a warm context.
+    let mut first = Samples::default();
+    for _ in 0..if quick() { 3 } else { 5 } {
+        h.forget();
+        let t = Instant::now();
+        let mut r = Reader::new(doc.clone(), data.clone());
+        h.frame(Vec::new(), |ui| r.ui(ui));
+        first.0.push(t.elapsed());
+    }
+    report_samples(&format!("reader.first{suffix}"), &first);
+
+    let mut r = Reader::new(doc.clone(), data.clone());
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    let chars = doc.len_chars();
+
+    // Idle: nothing changes, as while the analyst reads.
+    let mut idle = Samples::default();
+    for _ in 0..steps() {
+        idle.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples(&format!("reader.idle{suffix}"), &idle);
+    report(
+        &format!("reader.vertices{suffix}"),
+        h.vertices(|ui| r.ui(ui)) as f64,
+        "count",
+    );
+
+    // Jumps through the whole document: every step lands on text never laid out before.
+    let mut jump = Samples::default();
+    for k in 0..steps() {
+        r.state.scroll_to = Some(k * chars / steps());
+        jump.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples(&format!("reader.jump{suffix}"), &jump);
+
+    // Mouse wheel: three notches a frame, with the pointer over the text.
+    r.state.scroll_to = Some(0);
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    let mut wheel = Samples::default();
+    let pointer = Pos2::new(640.0, 400.0);
+    for _ in 0..steps() {
+        let events = vec![
+            Event::PointerMoved(pointer),
+            Event::MouseWheel {
+                unit: MouseWheelUnit::Line,
+                delta: vec2(0.0, -3.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: Modifiers::NONE,
+            },
+        ];
+        wheel.0.push(h.frame(events, |ui| r.ui(ui)));
+    }
+    report_samples(&format!("reader.wheel{suffix}"), &wheel);
+
+    // One more annotation where the analyst is reading, then the next frame.
+    let mut add = Samples::default();
+    let n = if quick() { 10 } else { 50 };
+    for k in 0..n {
+        let target = k * r.data.annotations.len() / n;
+        r.state.scroll_to = Some(r.data.annotations[target].extent().start);
+        h.frame(Vec::new(), |ui| r.ui(ui));
+        r.add_annotation(target);
+        add.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples(&format!("reader.add{suffix}"), &add);
+}
+
+/// egui's own widgets over the same text: first frame and idle frames.
+fn egui_widget_cases(doc: &Document, accesskit: bool, suffix: &str) {
+    for (name, use_label) in [("textedit", false), ("label", true)] {
+        let mut h = Headless::new(accesskit);
+        let text = doc.text.as_str();
+        let mut show = |ui: &mut Ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        if use_label {
+                            ui.label(text);
+                        } else {
+                            let mut read_only = text;
+                            ui.add(egui::TextEdit::multiline(&mut read_only).desired_width(f32::INFINITY));
+                        }
+                    });
+            });
+        };
+        let mut first = Samples::default();
+        first.0.push(h.frame(Vec::new(), &mut show));
+        report_samples(&format!("{name}.first{suffix}"), &first);
+        // Each frame may cost seconds here; stop after a fixed budget of time.
+        let mut idle = Samples::default();
+        let budget = Instant::now();
+        while idle.0.len() < steps() && (idle.0.len() < 5 || budget.elapsed() < Duration::from_secs(10)) {
+            idle.0.push(h.frame(Vec::new(), &mut show));
+        }
+        report_samples(&format!("{name}.idle{suffix}"), &idle);
+        report(
+            &format!("{name}.vertices{suffix}"),
+            h.vertices(&mut show) as f64,
+            "count",
+        );
+    }
+}
+
+/// The whole workbench on a folder holding the article: open until shown,
+/// frames, hotkey to annotation (model) and to sidecar saved.
+fn workbench_cases() {
+    let root = article_root();
+    let mut h = Headless::new(false);
+    let mut open = Samples::default();
+    let mut app = MarginaliaApp::new(Prefs::default());
+    for _ in 0..if quick() { 3 } else { 5 } {
+        h.forget();
+        let t = Instant::now();
+        app = MarginaliaApp::new(Prefs::default());
+        app.open_folder(&root);
+        h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
+        open.0.push(t.elapsed());
+    }
+    report_samples("app.open_until_shown", &open);
+
+    let mut idle = Samples::default();
+    for _ in 0..steps() {
+        idle.0
+            .push(h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui)));
+    }
+    report_samples("app.idle", &idle);
+
+    let rel = app.current.clone().expect("the article is open");
+    let starts: Vec<usize> = {
+        let s = app.session().expect("session");
+        let n = s.data.annotations.len();
+        let count = if quick() { 10 } else { 50 };
+        (0..count)
+            .map(|k| s.data.annotations[k * n / count].extent().start)
+            .collect()
+    };
+    let mut model = Samples::default();
+    let mut frame_after = Samples::default();
+    let mut saved = Samples::default();
+    for &start in &starts {
+        // Bring the place into view and select a few words, as the analyst would.
+        if let Some(s) = app.session_mut() {
+            s.reader.scroll_to = Some(start);
+        }
+        h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
+        if let Some(s) = app.session_mut() {
+            s.selected = None;
+            s.selection = Selection {
+                anchor: start,
+                focus: start + 12,
+            };
+        }
+        let t = Instant::now();
+        app.apply_label("ORG");
+        model.0.push(t.elapsed());
+        frame_after
+            .0
+            .push(h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui)));
+        // Autosave waits for a pause in typing; time the save itself from the keypress.
+        app.flush(&rel);
+        loop {
+            app.tick(&h.ctx);
+            if app.session().is_some_and(|s| s.save_state() == SaveState::Saved) {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        saved.0.push(t.elapsed());
+    }
+    report_samples("app.hotkey_to_model", &model);
+    report_samples("app.frame_after_hotkey", &frame_after);
+    report_samples("app.hotkey_to_saved", &saved);
+}
+
+/// True when `group` is among the comma-separated `MARGINALIA_BENCH_CASES`
+/// (reader, accesskit, egui, app), or that variable is unset; for profiling one group.
+fn wanted(group: &str) -> bool {
+    std::env::var("MARGINALIA_BENCH_CASES").map_or(true, |v| v.split(',').any(|g| g.trim() == group))
+}
+
+fn main() {
+    let (doc, data) = article();
+    report("input.article_bytes", doc.text.len() as f64, "bytes");
+    report(
+        "input.article_annotations",
+        data.annotations.len() as f64,
+        "count",
+    );
+    if wanted("reader") {
+        reader_cases(&doc, &data, false, "");
+    }
+    if wanted("accesskit") {
+        reader_cases(&doc, &data, true, ".accesskit");
+    }
+    if wanted("egui") {
+        egui_widget_cases(&doc, false, "");
+        egui_widget_cases(&doc, true, ".accesskit");
+    }
+    if wanted("app") {
+        workbench_cases();
+    }
+}
