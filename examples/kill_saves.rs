@@ -236,7 +236,9 @@ fn run_single(kills: usize, rng: &mut XorShift) -> SingleReport {
         *report.states_seen.entry(k).or_default() += 1;
         let (stray, temps) = strays(root, &expected);
         assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
-        report.temps = temps;
+        // Each save removes what earlier killed saves of the same file left: at most the last one stays.
+        assert!(temps <= 1, "round {round}: {temps} temporary files pile up");
+        report.temps = report.temps.max(temps);
         let scanned: Vec<String> = corpus::scan(root)
             .expect("scan")
             .into_iter()
@@ -387,7 +389,11 @@ fn run_rename(kills: usize, rng: &mut XorShift) -> RenameReport {
         report.names_seen.extend(names_now);
         let (stray, temps) = strays(root, &expected);
         assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
-        report.temps = temps;
+        assert!(
+            temps <= originals.len(),
+            "round {round}: {temps} temporary files pile up"
+        );
+        report.temps = report.temps.max(temps);
     }
     assert!(
         report.names_seen.len() > 1,
@@ -424,12 +430,12 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let single = run_single(kills, &mut rng);
     println!(
-        "one document: {kills} kills while saving, {} reads during writes, every sidecar complete; states found after kills {:?}; {} temporary files of killed saves left (hidden, never listed)",
+        "one document: {kills} kills while saving, {} reads during writes, every sidecar complete; states found after kills {:?}; at most {} temporary file of a killed save left at a time (hidden, removed by the next save)",
         single.reads, single.states_seen, single.temps
     );
     let rename = run_rename(kills, &mut rng);
     println!(
-        "corpus-wide rename: {kills} kills while renaming {} mentions in {} documents, every sidecar old or new; {} kills left documents on different names (killed mid-rename); {} temporary files left",
+        "corpus-wide rename: {kills} kills while renaming {} mentions in {} documents, every sidecar old or new; {} kills left documents on different names (killed mid-rename); at most {} temporary files left at a time",
         rename.mentions, rename.docs, rename.split_rounds, rename.temps
     );
     println!(

@@ -175,4 +175,11 @@ fn kill_during_save_never_leaves_a_partial_sidecar() {
     assert!(loaded.read_only.is_none());
     loaded.data.status = Status::Done;
     corpus::save_loaded(root, &mut loaded).unwrap();
+    // That save also removed what the killed saves left behind.
+    let temps: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| atomic::is_temp_file(n))
+        .collect();
+    assert!(temps.is_empty(), "left behind: {temps:?}");
 }

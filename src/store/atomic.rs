@@ -61,6 +61,42 @@ pub fn is_temp_file(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// Removes the temporary files that writes of `path` killed mid-way left beside it
+/// (`.name.<pid>.<n>.tmp`), returning how many went. Only for callers that hold
+/// every writer of `path` off (as `store::corpus::save` does with its folder lock):
+/// a temporary file still being written by another writer would be lost.
+pub fn remove_stale_temps(path: &Path) -> usize {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return 0;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let file = file.to_string_lossy();
+        // Exactly `.name.<digits>.<digits>.tmp`, so another file's temporaries never match.
+        let ours = file
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(pid, n)| {
+                [pid, n]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            });
+        if ours && fs::remove_file(e.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +126,37 @@ mod tests {
         write_atomic(&link, b"three").unwrap();
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
         assert_eq!(fs::read(&p).unwrap(), b"three");
+    }
+
+    #[test]
+    fn stale_temps_of_this_file_only_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt.ron");
+        for name in [
+            ".a.txt.ron.123.0.tmp",
+            ".a.txt.ron.99.7.tmp",
+            ".a.txt.ron.x.0.tmp",
+            ".b.txt.ron.123.0.tmp",
+            ".a.txt.ron.tmp",
+            "a.txt.ron",
+        ] {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temps(&p), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".a.txt.ron.tmp",
+                ".a.txt.ron.x.0.tmp",
+                ".b.txt.ron.123.0.tmp",
+                "a.txt.ron"
+            ]
+        );
     }
 
     #[test]

@@ -420,7 +420,7 @@ pub fn save(
     // Two writers (a second window on the same folder) could otherwise both pass the
     // check below before either renames, and the later rename would silently drop the
     // earlier save. The lock is held until the new file is in place.
-    let _lock = lock_folder(side.parent());
+    let lock = lock_folder(side.parent());
     let on_disk = match fs::read(&side) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -454,6 +454,11 @@ pub fn save(
                 "could not be read"
             }
         )));
+    }
+    // Under the lock no other save of this sidecar is under way, so temporary files of
+    // it are what killed saves left; without this they would pile up after each crash.
+    if lock.is_some() {
+        super::atomic::remove_stale_temps(&side);
     }
     write_atomic(&side, text.as_bytes()).map_err(|e| SaveError::Io(side.clone(), e))?;
     if let Some(h) = &new.sidecar {
