@@ -65,7 +65,8 @@ for t in "${targets[@]}"; do
     log=$(mktemp)
     if ! cargo fuzz run -O --debug-assertions -s "$sanitizer" "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 2>"$log"; then
-        tail -n 60 "$log" >&2
+        # The panic message, not the runner's own backtrace, is what tells what broke.
+        grep -A 15 "panicked" "$log" >&2 || tail -n 60 "$log" >&2
         echo "fuzz.sh: $t found a crash; the input is in fuzz/artifacts/$t/" >&2
         exit 1
     fi
