@@ -151,9 +151,15 @@ impl DocAnnotations {
         self.annotations.iter().position(|a| a.id == id)
     }
 
-    /// Restores the (start, end, id) order after an edit.
+    /// Restores the (start, end, id) order after an edit. Annotations equal in all
+    /// three (a hand-edited file can repeat an id) are ordered by their whole content,
+    /// so the order never depends on the order they were read in.
     pub fn sort(&mut self) {
-        self.annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.annotations.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
+        });
         self.relations
             .sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
     }

@@ -371,7 +371,8 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
             egui::Modal::new(egui::Id::unique("external-change")).show(ctx, |ui| {
                 ui.heading("Changed on disk");
                 ui.label(format!(
-                    "{rel}: {what}. You have edits here that are not saved yet."
+                    "{rel}: {}. You have edits here that are not saved yet.",
+                    what.trim_end_matches('.')
                 ));
                 ui.horizontal(|ui| {
                     if ui.button("Reload from disk (drop my unsaved edits)").clicked() {
