@@ -30,7 +30,7 @@ fn frame(ctx: &Context, app: &mut MarginaliaApp) {
         ..RawInput::default()
     };
     let out = ctx.run_ui(raw, |ui| marginalia::ui::view::show(app, ui));
-    black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+    black_box(common::finish_frame(ctx, out));
 }
 
 fn main() {

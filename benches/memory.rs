@@ -34,7 +34,7 @@ fn frame(ctx: &Context, app: Option<&mut MarginaliaApp>) {
             ui.label("baseline");
         }),
     };
-    std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+    std::hint::black_box(common::finish_frame(ctx, out));
 }
 
 fn context() -> Context {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{Samples, article, article_root, quick, report, report_samples};
 use egui::{Context, Event, FontDefinitions, Modifiers, MouseWheelUnit, Pos2, RawInput, Rect, Ui, vec2};
+use marginalia::model::index::CorpusIndex;
 use marginalia::model::{DocAnnotations, Document, TagSet};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::reader::{ReaderState, ReaderView, Selection};
@@ -57,8 +58,7 @@ impl Headless {
         self.time += 1.0 / 60.0;
         let start = Instant::now();
         let out = self.ctx.run_ui(raw, &mut ui_fn);
-        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
-        black_box((prims, out.platform_output));
+        black_box(common::finish_frame(&self.ctx, out));
         start.elapsed()
     }
 
@@ -72,7 +72,7 @@ impl Headless {
         };
         self.time += 1.0 / 60.0;
         let out = self.ctx.run_ui(raw, &mut ui_fn);
-        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        let prims = common::finish_frame(&self.ctx, out);
         prims
             .iter()
             .map(|p| match &p.primitive {
@@ -309,11 +309,11 @@ fn workbench_cases() {
         let t = Instant::now();
         app.apply_label("ORG");
         model.0.push(t.elapsed());
-        frame_after
-            .0
-            .push(h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui)));
-        // Autosave waits for a pause in typing; time the save itself from the keypress.
+        // Autosave waits for a pause in typing; start the save at once to time the save
+        // itself from the keypress. It runs on the saver thread while the next frame draws.
         app.flush(&rel);
+        let frame = h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
+        frame_after.0.push(frame);
         loop {
             app.tick(&h.ctx);
             if app.session().is_some_and(|s| s.save_state() == SaveState::Saved) {
@@ -323,6 +323,13 @@ fn workbench_cases() {
         }
         saved.0.push(t.elapsed());
     }
+    // The new annotation stays selected, so the inspector shows it: frames while reading on.
+    let mut selected = Samples::default();
+    for _ in 0..steps() / 4 {
+        let frame = h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
+        selected.0.push(frame);
+    }
+    report_samples("app.idle_selected", &selected);
     report_samples("app.hotkey_to_model", &model);
     report_samples("app.frame_after_hotkey", &frame_after);
     report_samples("app.hotkey_to_saved", &saved);
@@ -353,6 +360,12 @@ fn main() {
         egui_widget_cases(&doc, true, ".accesskit");
     }
     if wanted("app") {
+        // What the workbench rebuilds after an edit: the corpus index over this one document.
+        let mut index = Samples::default();
+        for _ in 0..if quick() { 3 } else { 10 } {
+            index.time(|| black_box(CorpusIndex::build([("big.txt", &data)])));
+        }
+        report_samples("app.index_article", &index);
         workbench_cases();
     }
 }

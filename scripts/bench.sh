@@ -3,43 +3,54 @@
 #
 #   scripts/bench.sh           full size: 1 MB article, 10,000-document corpus (minutes)
 #   scripts/bench.sh --quick   small inputs, a smoke check in seconds; prints, writes no docs
+#   scripts/bench.sh --report-only   rewrite docs/benchmarks.md from the last full run's results
 #
 # Generated inputs are cached in target/bench-cache; delete it to regenerate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+report_only=0
 case "${1:-}" in
     --quick) quick=1 ;;
+    --report-only) report_only=1 ;;
     "") ;;
-    *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--quick | --report-only]" >&2; exit 2 ;;
 esac
 
 export MARGINALIA_BENCH_SUMMARY=1
 if [[ $quick == 1 ]]; then
     export MARGINALIA_BENCH_QUICK=1
+    # A smoke check proves the benchmarks run, not how fast: reuse the test build
+    # (dev profile) instead of compiling the egui stack again with optimisations.
+    profile=(--profile dev)
 else
     unset MARGINALIA_BENCH_QUICK
+    profile=()
 fi
 
 benches=(reader corpus export memory)
 bench_args=()
 for b in "${benches[@]}"; do bench_args+=(--bench "$b"); done
 
-echo "== building benchmarks (release)"
-cargo bench --locked "${bench_args[@]}" --no-run
-
 target=${CARGO_TARGET_DIR:-target}
 mkdir -p "$target"
-raw="$target/bench-raw$([[ $quick == 1 ]] && echo -quick).txt"
-: >"$raw"
-for b in "${benches[@]}"; do
-    echo "== $b"
-    cargo bench --locked --bench "$b" 2>&1 | tee -a "$raw"
-done
-results="$target/bench-results$([[ $quick == 1 ]] && echo -quick).txt"
-grep '^BENCH ' "$raw" >"$results"
-echo "== $(wc -l <"$results") results in $results"
+suffix=""
+[[ $quick == 0 ]] || suffix=-quick
+results="$target/bench-results$suffix.txt"
+if [[ $report_only == 0 ]]; then
+    echo "== building benchmarks (${profile[*]:-release})"
+    cargo bench --locked "${profile[@]}" "${bench_args[@]}" --no-run
+
+    raw="$target/bench-raw$suffix.txt"
+    : >"$raw"
+    for b in "${benches[@]}"; do
+        echo "== $b"
+        cargo bench --locked "${profile[@]}" --bench "$b" 2>&1 | tee -a "$raw"
+    done
+    grep '^BENCH ' "$raw" >"$results"
+    echo "== $(wc -l <"$results") results in $results"
+fi
 
 if [[ $quick == 1 ]]; then
     # Every bench must have reported; the numbers of a smoke run mean nothing.

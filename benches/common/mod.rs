@@ -167,3 +167,12 @@ pub fn peak_rss() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// Tessellates a frame's shapes (the last CPU step before the GPU) and drops
+/// its font atlas updates, which headless there is no GPU to apply.
+pub fn finish_frame(ctx: &egui::Context, mut out: egui::FullOutput) -> Vec<egui::ClippedPrimitive> {
+    let shapes = std::mem::take(&mut out.shapes);
+    let prims = ctx.tessellate(shapes, out.pixels_per_point);
+    out.textures_delta.clear();
+    prims
+}
