@@ -18,6 +18,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 use crate::model::{DocAnnotations, Document, Status};
 use crate::store::atomic::write_atomic;
@@ -349,12 +351,14 @@ pub fn export_corpus(
     if opts.format == Format::Csv {
         single.push_str(&csv::header());
     }
+    let rels: Vec<&str> = entries.iter().map(|e| e.rel.as_str()).collect();
+    let mut loads = Prefetch::start(root, &rels);
     for (i, entry) in entries.iter().enumerate() {
         if !progress(i, total) {
             return Err(ExportError::Cancelled);
         }
         let source = root.join(&entry.rel);
-        let loaded = match corpus::load(root, &entry.rel) {
+        let loaded = match loads.next(i) {
             Ok(l) => l,
             Err(e) => {
                 report.skipped.push(Skipped {
@@ -422,6 +426,81 @@ pub fn export_corpus(
     write_outputs(opts, outputs, n, total, progress, &mut report)?;
     progress(total, total);
     Ok(report)
+}
+
+/// Loads documents ahead of the export on worker threads and hands them out in
+/// corpus order. Loading (read, decode, hash, parse the sidecar) is most of an
+/// export and documents are independent, so the cores share it; rendering and
+/// writing stay on the calling thread, so output and progress are as before.
+struct Prefetch {
+    root: PathBuf,
+    rels: Vec<String>,
+    /// Worker `w` loads documents `w`, `w + n`, `w + 2n`, … in that order.
+    results: Vec<Receiver<Result<corpus::LoadedDoc, corpus::LoadError>>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Prefetch {
+    fn start(root: &Path, rels: &[&str]) -> Self {
+        let n = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8)
+            .min(rels.len().max(1));
+        let mut results = Vec::with_capacity(n);
+        let mut workers = Vec::with_capacity(n);
+        for w in 0..n {
+            // A few documents ahead per worker: enough to keep it busy, little memory.
+            let (tx, rx) = sync_channel(4);
+            let root = root.to_path_buf();
+            let mine: Vec<String> = rels.iter().skip(w).step_by(n).map(|r| (*r).to_owned()).collect();
+            let spawned = std::thread::Builder::new()
+                .name("marginalia-export-load".into())
+                .spawn(move || {
+                    for rel in mine {
+                        if tx.send(corpus::load(&root, &rel)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            match spawned {
+                Ok(h) => {
+                    workers.push(h);
+                    results.push(rx);
+                }
+                // No threads to be had: load everything on the calling thread instead.
+                Err(_) => {
+                    results.clear();
+                    break;
+                }
+            }
+        }
+        Self {
+            root: root.to_path_buf(),
+            rels: rels.iter().map(|r| (*r).to_owned()).collect(),
+            results,
+            workers,
+        }
+    }
+
+    /// Document `i`; must be asked for in order 0, 1, 2, ….
+    fn next(&mut self, i: usize) -> Result<corpus::LoadedDoc, corpus::LoadError> {
+        let n = self.results.len();
+        match (n > 0).then(|| self.results[i % n].recv().ok()).flatten() {
+            Some(r) => r,
+            // The worker is gone (it panicked): load here.
+            None => corpus::load(&self.root, &self.rels[i]),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        // Closing the channels stops the workers at their next document.
+        self.results.clear();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
 }
 
 /// Appends one document to the output being built.
