@@ -133,13 +133,17 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
     let canonicals: Vec<String> = index.canonicals.iter().cloned().collect();
     let propositions: Vec<String> = index.propositions.iter().cloned().collect();
     let Some(s) = app.session() else { return };
-    let entities: Vec<(String, String, String)> = s
-        .data
-        .annotations
-        .iter()
-        .filter(|a| !a.kind.is_claim())
-        .map(|a| (a.id.clone(), a.quote.clone(), a.label.clone()))
-        .collect();
+    // Only a claim needs the list of possible speakers.
+    let entities: Vec<(String, String, String)> = if ann.kind.is_claim() {
+        s.data
+            .annotations
+            .iter()
+            .filter(|a| !a.kind.is_claim())
+            .map(|a| (a.id.clone(), a.quote.clone(), a.label.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let here = s.doc.path.clone();
     // (type, direction arrow, document of the other end, other id, its text)
     let mut relations: Vec<(String, &'static str, Option<String>, String, String)> = Vec::new();
@@ -177,20 +181,6 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         }
     }
     let relation_types = tagset.relations.clone();
-    let mut targets: Vec<(Option<String>, String, String)> = s
-        .data
-        .annotations
-        .iter()
-        .filter(|a| a.id != ann.id)
-        .map(|a| (None, a.id.clone(), format!("{} “{}”", a.label, a.quote)))
-        .collect();
-    targets.extend(index.claims.iter().filter(|row| row.doc != here).map(|row| {
-        (
-            Some(row.doc.clone()),
-            row.id.clone(),
-            format!("{}: “{}”", row.doc, row.text),
-        )
-    }));
     let salt = |f: &str| format!("{}-{f}", ann.id);
 
     ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });
@@ -418,24 +408,40 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 ui.selectable_value(&mut kind, t.clone(), t);
             }
         });
+    let mut pick_target = false;
     ui.horizontal_wrapped(|ui| {
-        if ui.button("Pick target in text").clicked() {
-            app.picking = Some(PickTarget::RelationTo {
-                from: ann.id.clone(),
-                kind: kind.clone(),
-            });
-        }
+        pick_target = ui.button("Pick target in text").clicked();
         ComboBox::from_label("Link to")
             .selected_text("choose…")
             .width(160.0)
             .show_ui(ui, |ui| {
-                for (doc, id, text) in &targets {
-                    if ui.selectable_label(false, text).clicked() {
-                        add_to = Some((doc.clone(), id.clone()));
+                // Listed only while the list is open: a long document has thousands of targets.
+                let Some(s) = app.session() else { return };
+                let here = s.doc.path.clone();
+                for a in s.data.annotations.iter().filter(|a| a.id != ann.id) {
+                    if ui
+                        .selectable_label(false, format!("{} “{}”", a.label, a.quote))
+                        .clicked()
+                    {
+                        add_to = Some((None, a.id.clone()));
+                    }
+                }
+                for row in index.claims.iter().filter(|row| row.doc != here) {
+                    if ui
+                        .selectable_label(false, format!("{}: “{}”", row.doc, row.text))
+                        .clicked()
+                    {
+                        add_to = Some((Some(row.doc.clone()), row.id.clone()));
                     }
                 }
             });
     });
+    if pick_target {
+        app.picking = Some(PickTarget::RelationTo {
+            from: ann.id.clone(),
+            kind: kind.clone(),
+        });
+    }
     ui.data_mut(|d| d.insert_temp(kind_id, kind.clone()));
     if let Some((doc, id)) = add_to {
         app.add_relation(&ann.id, doc, &id, &kind);
