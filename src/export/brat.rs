@@ -631,22 +631,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 index.insert(id.clone(), pend.len());
                 pend.push(Pending {
                     bid: id.clone(),
-                    ann: Annotation {
-                        id: id.clone(),
-                        spans,
-                        quote,
-                        prefix,
-                        suffix,
-                        label: label.to_owned(),
-                        kind,
-                        attributes: BTreeMap::new(),
-                        note: String::new(),
-                        annotator: String::new(),
-                        created: now.to_owned(),
-                        modified: now.to_owned(),
-                        orphaned: false,
-                        extra: BTreeMap::new(),
-                    },
+                    ann: Annotation::new(id.clone(), spans, (quote, prefix, suffix), label, kind, "", now),
                     stance: None,
                     claim_type: None,
                     notes: Vec::new(),

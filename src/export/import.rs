@@ -4,7 +4,7 @@
 //! input holds: names are checked by [`safe_rel`] and the resolved folder is
 //! checked again before writing. Existing sources are never overwritten.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -380,22 +380,15 @@ fn foreign_to_model(
             Some(LabelKind::Claim) => Kind::claim(),
             _ => Kind::entity(),
         };
-        data.annotations.push(Annotation {
+        data.annotations.push(Annotation::new(
             id,
             spans,
-            quote,
-            prefix,
-            suffix,
-            label: s.label,
+            (quote, prefix, suffix),
+            &s.label,
             kind,
-            attributes: BTreeMap::new(),
-            note: String::new(),
-            annotator: String::new(),
-            created: now.to_owned(),
-            modified: now.to_owned(),
-            orphaned: false,
-            extra: BTreeMap::new(),
-        });
+            "",
+            now,
+        ));
     }
     let mut lost = f.lost;
     for r in f.relations {

@@ -245,6 +245,36 @@ pub struct Annotation {
 }
 
 impl Annotation {
+    /// An annotation with no attributes, note or extra fields, created and
+    /// modified at `time`. `selector` is the (quote, prefix, suffix) of its spans.
+    pub fn new(
+        id: AnnId,
+        spans: Vec<Span>,
+        selector: (String, String, String),
+        label: &str,
+        kind: Kind,
+        annotator: &str,
+        time: &str,
+    ) -> Self {
+        let (quote, prefix, suffix) = selector;
+        Self {
+            id,
+            spans,
+            quote,
+            prefix,
+            suffix,
+            label: label.to_owned(),
+            kind,
+            attributes: BTreeMap::new(),
+            note: String::new(),
+            annotator: annotator.to_owned(),
+            created: time.to_owned(),
+            modified: time.to_owned(),
+            orphaned: false,
+            extra: BTreeMap::new(),
+        }
+    }
+
     /// The extent from the first span's start to the last span's end.
     pub fn extent(&self) -> Span {
         let start = self.spans.iter().map(|s| s.start).min().unwrap_or(0);

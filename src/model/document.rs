@@ -93,24 +93,17 @@ impl Document {
         kind: super::annotation::Kind,
         annotator: &str,
     ) -> Annotation {
-        let (quote, prefix, suffix) = self.selector(&spans);
+        let selector = self.selector(&spans);
         let now = super::annotation::now_rfc3339();
-        Annotation {
-            id: super::annotation::new_id(""),
+        Annotation::new(
+            super::annotation::new_id(""),
             spans,
-            quote,
-            prefix,
-            suffix,
-            label: label.to_owned(),
+            selector,
+            label,
             kind,
-            attributes: Default::default(),
-            note: String::new(),
-            annotator: annotator.to_owned(),
-            created: now.clone(),
-            modified: now,
-            orphaned: false,
-            extra: Default::default(),
-        }
+            annotator,
+            &now,
+        )
     }
 
     /// True when every span lies inside the text.
