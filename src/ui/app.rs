@@ -751,15 +751,7 @@ impl MarginaliaApp {
         let default = self
             .corpus
             .as_ref()
-            .map(|c| {
-                let name = format!("{}-claims.csv", c.name());
-                c.root
-                    .parent()
-                    .unwrap_or(&c.root)
-                    .join(name)
-                    .display()
-                    .to_string()
-            })
+            .map(|c| c.beside(&format!("{}-claims.csv", c.name())))
             .unwrap_or_default();
         self.prompt = Some(Prompt::ExportCsv {
             text: default,

@@ -59,12 +59,7 @@ fn default_path(app: &MarginaliaApp, format: Format) -> String {
     } else {
         format!("{}-annotations.{}", c.name(), format.extension())
     };
-    c.root
-        .parent()
-        .unwrap_or(&c.root)
-        .join(name)
-        .display()
-        .to_string()
+    c.beside(&name)
 }
 
 impl MarginaliaApp {

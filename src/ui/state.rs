@@ -195,6 +195,17 @@ impl CorpusView {
             .unwrap_or_else(|| self.root.display().to_string())
     }
 
+    /// A path named `name` in the folder that holds the corpus folder: where
+    /// exports go by default, since an export inside the corpus is refused.
+    pub fn beside(&self, name: &str) -> String {
+        self.root
+            .parent()
+            .unwrap_or(&self.root)
+            .join(name)
+            .display()
+            .to_string()
+    }
+
     /// Index of a document in the list.
     pub fn index_of(&self, rel: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.rel == rel)
