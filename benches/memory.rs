@@ -47,6 +47,11 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
     let mut app = MarginaliaApp::new(Prefs::default());
     app.open_folder(root);
     frame(ctx, Some(&mut app));
+    // The first document is read on a background thread; wait until it is shown.
+    while app.session().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+        frame(ctx, Some(&mut app));
+    }
     if wait_for_all {
         loop {
             app.tick(ctx);
