@@ -211,3 +211,55 @@ fn claims_board_groups_claims_by_proposition() {
     assert_eq!(h.state().current.as_deref(), Some(DOCS[1]));
     assert_eq!(h.state().session().unwrap().selected.as_deref(), Some("fixture0"));
 }
+
+#[test]
+fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
+    let dir = seeds_copy();
+    annotate(
+        dir.path(),
+        DOCS[1],
+        &[(
+            "North Korea",
+            "PLACE",
+            Kind::Entity {
+                canonical: Some("Q423".into()),
+            },
+        )],
+    );
+    annotate(dir.path(), DOCS[0], &[("China", "PLACE", Kind::entity())]);
+    let mut h = harness(dir.path());
+    // The other document's canonical id arrives with the background read.
+    settle(&mut h);
+    let china = h.state().session().unwrap().data.annotations[0].id.clone();
+    h.state_mut().session_mut().unwrap().selected = Some(china);
+    h.run_steps(2);
+    h.get_by_label("Canonical id").focus();
+    h.run_steps(1);
+    h.get_by_label("Canonical id").type_text("q4");
+    h.run_steps(2);
+    h.get_by_label("↳ Q423").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session().unwrap().data.annotations[0].canonical(),
+        Some("Q423")
+    );
+    // An id set here joins the list at once, and leaves it when undone.
+    h.state_mut().session_mut().unwrap().selected = None;
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.annotations[0].canonical(), None);
+    assert_eq!(h.state_mut().vocab().canonicals, vec!["Q423".to_owned()]);
+    let place = h.state().session().unwrap().data.annotations[0].id.clone();
+    h.state_mut().session_mut().unwrap().selected = Some(place);
+    h.run_steps(2);
+    h.get_by_label("Canonical id").focus();
+    h.run_steps(1);
+    h.get_by_label("Canonical id").type_text("Q1000");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert_eq!(
+        h.state_mut().vocab().canonicals,
+        vec!["Q1000".to_owned(), "Q423".to_owned()]
+    );
+}

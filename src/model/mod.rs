@@ -9,6 +9,7 @@ pub mod edit;
 pub mod index;
 pub mod offsets;
 pub mod tagset;
+pub mod vocab;
 pub mod words;
 
 pub use annotation::{

@@ -276,6 +276,8 @@ impl MarginaliaApp {
             tagset_error,
             summaries: HashMap::new(),
             disk: HashMap::new(),
+            vocab: Default::default(),
+            vocab_seen: HashMap::new(),
             index: None,
         });
         if let Some(rel) = start {
@@ -376,6 +378,9 @@ impl MarginaliaApp {
             Ok((loaded, mtimes)) => {
                 if !self.sessions.contains_key(&l.rel) {
                     self.sessions.insert(l.rel.clone(), Session::new(loaded, mtimes));
+                    if let Some(c) = self.corpus.as_mut() {
+                        c.disk.remove(&l.rel);
+                    }
                 }
                 if self.current.as_deref() == Some(l.rel.as_str()) {
                     self.show_loaded(&l.rel);
@@ -416,6 +421,32 @@ impl MarginaliaApp {
         let idx = std::sync::Arc::new(crate::model::index::CorpusIndex::build(docs));
         c.index = Some((key, idx.clone()));
         idx
+    }
+
+    /// Canonical ids, propositions and cross-document relations of the whole
+    /// corpus, for the inspector. Updated for the documents whose annotations
+    /// changed since the last call, so it is cheap on every frame.
+    pub fn vocab(&mut self) -> std::sync::Arc<crate::model::vocab::VocabLists> {
+        let Some(c) = self.corpus.as_mut() else {
+            return Default::default();
+        };
+        for (rel, s) in &self.sessions {
+            let key = (s.epoch, s.version);
+            if c.vocab_seen.get(rel) != Some(&key) {
+                c.vocab.set(rel, crate::model::vocab::DocVocab::of(&s.data));
+                c.vocab_seen.insert(rel.clone(), key);
+            }
+        }
+        c.vocab.lists()
+    }
+
+    /// The text of annotation `id` in document `rel`, from its session or as on disk.
+    pub fn quote_of(&self, rel: &str, id: &str) -> Option<&str> {
+        let data = match self.sessions.get(rel) {
+            Some(s) => &s.data,
+            None => self.corpus.as_ref()?.disk.get(rel)?,
+        };
+        data.get(id).map(|a| a.quote.as_str())
     }
 
     /// The session shown.
@@ -992,7 +1023,9 @@ impl MarginaliaApp {
                             broken: false,
                         },
                     );
-                    c.disk.insert(r.rel.clone(), s.data.clone());
+                    // The session holds this document's annotations; a copy here
+                    // would double the memory of a large document and cost a frame.
+                    c.disk.remove(&r.rel);
                 }
             }
             Err(SaveFailure::Conflict(msg)) => {
@@ -1121,8 +1154,10 @@ impl MarginaliaApp {
         {
             for found in rx.try_iter() {
                 c.summaries.insert(found.rel.clone(), found.summary);
-                if let Some(data) = found.data {
-                    c.disk.insert(found.rel, data);
+                if let Some(data) = found.data
+                    && !self.sessions.contains_key(&found.rel)
+                {
+                    c.set_disk(found.rel, data);
                 }
                 self.corpus_version += 1;
             }

@@ -68,6 +68,9 @@ impl MarginaliaApp {
         let m = |p: &std::path::Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
         let mtimes = (m(&src), m(&corpus::sidecar_path(&src)));
         self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
+        if let Some(c) = self.corpus.as_mut() {
+            c.disk.remove(rel);
+        }
         Ok(())
     }
 

@@ -33,15 +33,24 @@ fn committed_text(
     } else {
         ui.data_mut(|d| d.remove::<String>(id));
     }
+    if r.has_focus() || r.lost_focus() {
+        // For the suggestions under the field, which must see what was typed even
+        // on the frame a click on one of them takes the focus away.
+        ui.data_mut(|d| d.insert_temp(id.with("typed"), buf.clone()));
+    }
     (commit.then_some(buf), r)
 }
 
-/// Suggestions under a focused field: existing values that start with what is typed.
+/// Suggestions under a focused field: existing values that contain what is typed.
+/// Takes precedence over the field's own commit: clicking a suggestion takes the
+/// focus from the field, which would otherwise commit the half-typed text.
 fn suggestions(ui: &mut Ui, salt: &str, typed_in: &egui::Response, all: &[String]) -> Option<String> {
-    if !typed_in.has_focus() {
+    // Drawn on the frame the field loses focus too, so the click that took the
+    // focus still lands on the suggestion it was aimed at.
+    if !typed_in.has_focus() && !typed_in.lost_focus() {
         return None;
     }
-    let id = ui.make_persistent_id(salt);
+    let id = ui.make_persistent_id(salt).with("typed");
     let typed: String = ui.data_mut(|d| d.get_temp::<String>(id)).unwrap_or_default();
     let t = typed.to_lowercase();
     let mut chosen = None;
@@ -127,11 +136,12 @@ fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
 }
 
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
-    let index = app.index();
+    // The vocabulary, not the corpus index: the index is rebuilt over the whole
+    // corpus after each edit, and this panel is drawn on the frame after every edit.
+    let vocab = app.vocab();
     let Some(c) = &app.corpus else { return };
     let tagset = c.tagset.clone();
-    let canonicals: Vec<String> = index.canonicals.iter().cloned().collect();
-    let propositions: Vec<String> = index.propositions.iter().cloned().collect();
+    let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let Some(s) = app.session() else { return };
     // Only a claim needs the list of possible speakers.
     let entities: Vec<(String, String, String)> = if ann.kind.is_claim() {
@@ -158,24 +168,18 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 .data
                 .get(&other)
                 .map_or("(missing)".to_owned(), |a| a.quote.clone()),
-            Some(d) => index
-                .claims
-                .iter()
-                .find(|row| &row.doc == d && row.id == other)
-                .map_or(format!("an annotation in {d}"), |row| {
-                    format!("{} ({d})", row.text)
-                }),
+            Some(d) => app
+                .quote_of(d, &other)
+                .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
         };
         relations.push((r.kind.clone(), arrow, doc, other, text));
     }
-    for (from_doc, r) in &index.cross {
+    for (from_doc, r) in &vocab.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
-            let text = index
-                .claims
-                .iter()
-                .find(|row| &row.doc == from_doc && row.id == r.from)
-                .map_or(format!("an annotation in {from_doc}"), |row| {
-                    format!("{} ({from_doc})", row.text)
+            let text = app
+                .quote_of(from_doc, &r.from)
+                .map_or(format!("an annotation in {from_doc}"), |q| {
+                    format!("{q} ({from_doc})")
                 });
             relations.push((r.kind.clone(), "←", Some(from_doc.clone()), r.from.clone(), text));
         }
@@ -226,7 +230,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             ui.label("Canonical id (links mentions across documents)");
             let cur = canonical.clone().unwrap_or_default();
             let (v, r) = committed_text(ui, &salt("canonical"), "Canonical id", &cur, false);
-            if let Some(v) = v.or_else(|| suggestions(ui, &salt("canonical"), &r, &canonicals)) {
+            if let Some(v) = suggestions(ui, &salt("canonical"), &r, canonicals).or(v) {
                 *canonical = (!v.trim().is_empty()).then(|| v.trim().to_owned());
                 what = "set canonical id";
             }
@@ -315,7 +319,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             ui.label("Proposition key (groups the same claim across sources)");
             let cur = claim.proposition.clone().unwrap_or_default();
             let (v, r) = committed_text(ui, &salt("proposition"), "Proposition key", &cur, false);
-            if let Some(v) = v.or_else(|| suggestions(ui, &salt("proposition"), &r, &propositions)) {
+            if let Some(v) = suggestions(ui, &salt("proposition"), &r, propositions).or(v) {
                 claim.proposition = (!v.trim().is_empty()).then(|| v.trim().to_owned());
                 what = "set proposition";
             }
@@ -416,6 +420,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             .width(160.0)
             .show_ui(ui, |ui| {
                 // Listed only while the list is open: a long document has thousands of targets.
+                let index = app.index();
                 let Some(s) = app.session() else { return };
                 let here = s.doc.path.clone();
                 for a in s.data.annotations.iter().filter(|a| a.id != ann.id) {

@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use crate::model::anchor::ReanchorReport;
+use crate::model::vocab::{DocVocab, Vocab};
 use crate::model::{AnnId, DocAnnotations, Document, History, Span, Status, TagSet};
 use crate::store::corpus::{DiskStamp, DocEntry, LoadedDoc};
 
@@ -65,6 +66,8 @@ pub enum SaveState {
     Failed(String),
 }
 
+static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// An open document with everything the workbench tracks about it.
 pub struct Session {
     /// The source text (shared with the saver thread).
@@ -75,6 +78,9 @@ pub struct Session {
     pub history: History,
     /// Bumped on every change of `data`, to refresh caches.
     pub version: u64,
+    /// Unique per session made, so caches keyed on `(epoch, version)` see a
+    /// reloaded document as new even though its version starts again at 1.
+    pub epoch: u64,
     /// Version last written to disk.
     pub saved_version: u64,
     /// Version of the save in flight, if any.
@@ -113,6 +119,7 @@ impl Session {
             data: loaded.data,
             history: History::default(),
             version: 1,
+            epoch: NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             saved_version: if needs_save { 0 } else { 1 },
             in_flight: None,
             dirty_since: needs_save.then(Instant::now),
@@ -177,8 +184,14 @@ pub struct CorpusView {
     pub tagset_error: Option<String>,
     /// Counts and statuses per document, filled in the background.
     pub summaries: HashMap<String, DocSummary>,
-    /// The annotations of every document as last read from or written to disk.
+    /// The annotations of documents not open in a session, as read from disk
+    /// (an open document's annotations live in its session only). Change it
+    /// through [`Self::set_disk`] so the vocabulary follows.
     pub disk: HashMap<String, DocAnnotations>,
+    /// Canonical ids, propositions and cross-document relations of the corpus.
+    pub vocab: Vocab,
+    /// Which session state each document's vocabulary entry was taken from.
+    pub vocab_seen: HashMap<String, (u64, u64)>,
     /// Corpus-wide index and the corpus version it was built for.
     pub index: Option<(
         (u64, usize, u64),
@@ -204,6 +217,13 @@ impl CorpusView {
             .join(name)
             .display()
             .to_string()
+    }
+
+    /// Records the annotations of a document that is not open, as on disk.
+    pub fn set_disk(&mut self, rel: String, data: DocAnnotations) {
+        self.vocab.set(&rel, DocVocab::of(&data));
+        self.vocab_seen.remove(&rel);
+        self.disk.insert(rel, data);
     }
 
     /// Index of a document in the list.
