@@ -27,8 +27,6 @@ pub const MAX_SOURCE_BYTES: u64 = 32_000_000;
 pub struct DocEntry {
     /// Path relative to the corpus root, `/`-separated.
     pub rel: String,
-    /// Size in bytes.
-    pub size: u64,
 }
 
 /// The sidecar path of a source: `article.txt` → `article.txt.ron`.
@@ -44,23 +42,20 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 }
 
 fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    // Walks both names by byte offset, comparing digit runs as slices of the names:
+    // sorting 10,000 names made a few hundred thousand comparisons, and allocating
+    // for each digit run made the sort a large part of listing a folder.
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
     loop {
-        match (a.peek().copied(), b.peek().copied()) {
+        match (a[i..].chars().next(), b[j..].chars().next()) {
             (None, None) => return Ordering::Equal,
             (None, Some(_)) => return Ordering::Less,
             (Some(_), None) => return Ordering::Greater,
             (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let mut na = String::new();
-                while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
-                    na.push(c);
-                    a.next();
-                }
-                let mut nb = String::new();
-                while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
-                    nb.push(c);
-                    b.next();
-                }
+                let ea = i + ab[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let eb = j + bb[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (&a[i..ea], &b[j..eb]);
                 let ta = na.trim_start_matches('0');
                 let tb = nb.trim_start_matches('0');
                 let ord = ta
@@ -71,14 +66,21 @@ fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
                 if ord != Ordering::Equal {
                     return ord;
                 }
+                (i, j) = (ea, eb);
             }
             (Some(x), Some(y)) => {
-                let ord = x.to_lowercase().cmp(y.to_lowercase());
+                let ord = if x == y {
+                    Ordering::Equal
+                } else if x.is_ascii() && y.is_ascii() {
+                    x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase())
+                } else {
+                    x.to_lowercase().cmp(y.to_lowercase())
+                };
                 if ord != Ordering::Equal {
                     return ord;
                 }
-                a.next();
-                b.next();
+                i += x.len_utf8();
+                j += y.len_utf8();
             }
         }
     }
@@ -113,7 +115,7 @@ fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool) -> io::Result<Vec<DocE
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     seen.insert(fs::canonicalize(root)?);
-    walk(root, root, &wanted, &mut seen, &mut out)?;
+    walk(root, root, "", &wanted, &mut seen, &mut out)?;
     out.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     Ok(out)
 }
@@ -121,6 +123,7 @@ fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool) -> io::Result<Vec<DocE
 fn walk(
     root: &Path,
     dir: &Path,
+    rel_dir: &str,
     wanted: &dyn Fn(&str) -> bool,
     seen: &mut HashSet<PathBuf>,
     out: &mut Vec<DocEntry>,
@@ -137,27 +140,32 @@ fn walk(
         if name.starts_with('.') {
             continue;
         }
-        let path = entry.path();
-        // `metadata` follows symlinks, so linked folders and files are read like real ones.
-        let Ok(meta) = fs::metadata(&path) else { continue };
-        if meta.is_dir() {
+        // The kind comes with the directory listing; only a symlink needs a `stat`
+        // (which follows it, so linked folders and files are read like real ones).
+        // Listing 10,000 documents with a `stat` per file took most of the time.
+        let Ok(mut kind) = entry.file_type() else { continue };
+        if kind.is_symlink() {
+            let Ok(meta) = fs::metadata(entry.path()) else {
+                continue;
+            };
+            kind = meta.file_type();
+        }
+        let rel = || {
+            if rel_dir.is_empty() {
+                name.clone().into_owned()
+            } else {
+                format!("{rel_dir}/{name}")
+            }
+        };
+        if kind.is_dir() {
+            let path = entry.path();
             if let Ok(canon) = fs::canonicalize(&path)
                 && seen.insert(canon)
             {
-                walk(root, &path, wanted, seen, out)?;
+                walk(root, &path, &rel(), wanted, seen, out)?;
             }
-        } else if meta.is_file() && wanted(&name) {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(DocEntry {
-                rel,
-                size: meta.len(),
-            });
+        } else if kind.is_file() && wanted(&name) {
+            out.push(DocEntry { rel: rel() });
         }
     }
     Ok(())
@@ -501,6 +509,56 @@ pub fn source_hash(root: &Path, rel: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first, allocating version: the oracle for the one in use.
+    fn reference_folded(a: &str, b: &str) -> Ordering {
+        let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+        loop {
+            match (a.peek().copied(), b.peek().copied()) {
+                (None, None) => return Ordering::Equal,
+                (None, Some(_)) => return Ordering::Less,
+                (Some(_), None) => return Ordering::Greater,
+                (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                    let mut na = String::new();
+                    while let Some(c) = a.peek().copied().filter(char::is_ascii_digit) {
+                        na.push(c);
+                        a.next();
+                    }
+                    let mut nb = String::new();
+                    while let Some(c) = b.peek().copied().filter(char::is_ascii_digit) {
+                        nb.push(c);
+                        b.next();
+                    }
+                    let ta = na.trim_start_matches('0');
+                    let tb = nb.trim_start_matches('0');
+                    let ord = ta
+                        .len()
+                        .cmp(&tb.len())
+                        .then_with(|| ta.cmp(tb))
+                        .then_with(|| na.len().cmp(&nb.len()));
+                    if ord != Ordering::Equal {
+                        return ord;
+                    }
+                }
+                (Some(x), Some(y)) => {
+                    let ord = x.to_lowercase().cmp(y.to_lowercase());
+                    if ord != Ordering::Equal {
+                        return ord;
+                    }
+                    a.next();
+                    b.next();
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn natural_order_matches_the_reference(a in "[a-cA-C0-9_ ÄäÉé.-]{0,12}", b in "[a-cA-C0-9_ ÄäÉé.-]{0,12}") {
+            proptest::prop_assert_eq!(natural_cmp_folded(&a, &b), reference_folded(&a, &b));
+            proptest::prop_assert_eq!(natural_cmp(&a, &b), natural_cmp(&b, &a).reverse());
+        }
+    }
 
     #[test]
     fn natural_order() {

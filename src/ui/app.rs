@@ -245,7 +245,16 @@ impl MarginaliaApp {
             Ok(t) => (t, None),
             Err(e) => (crate::model::TagSet::builtin(), Some(e)),
         };
-        self.sessions.clear();
+        // Freeing a large corpus (hundreds of thousands of annotations) takes a
+        // noticeable fraction of a second; the new folder should not wait for it.
+        let old = (
+            std::mem::take(&mut self.sessions),
+            self.corpus.take(),
+            self.summaries_rx.take(),
+        );
+        let _ = std::thread::Builder::new()
+            .name("marginalia-free".into())
+            .spawn(move || drop(old));
         self.current = None;
         self.loading = None;
         self.corpus_undo.clear();
