@@ -162,3 +162,75 @@ pub fn collection(label: &str, items: Vec<Value>) -> Value {
         "last": page,
     })
 }
+
+/// Where the items go in the collection's text; a JSON string can hold no NUL,
+/// so no label or id can produce this.
+const ITEMS_MARK: &str = "\u{0}items\u{0}";
+
+/// One item as it appears in [`collection_text`]: pretty JSON, not yet indented.
+/// Rendered per document (on the export's worker threads) so the collection
+/// need not be built as one large JSON tree.
+pub fn item_text(item: &Value) -> String {
+    serde_json::to_string_pretty(item).unwrap_or_default()
+}
+
+/// The text of [`collection`] around items already rendered by [`item_text`]:
+/// the same bytes as `serde_json::to_string_pretty(&collection(label, items))`
+/// followed by a newline.
+pub fn collection_text(label: &str, items: &[String]) -> String {
+    let mut shell = collection(label, Vec::new());
+    shell["total"] = json!(items.len());
+    shell["first"]["items"] = json!(ITEMS_MARK);
+    let text = serde_json::to_string_pretty(&shell).unwrap_or_default();
+    let mark = serde_json::to_string(ITEMS_MARK).unwrap_or_default();
+    let list = if items.is_empty() {
+        "[]".to_owned()
+    } else {
+        // JSON text has no raw newline inside strings, so indenting line by line is safe.
+        let pad = "      ";
+        let mut list = String::with_capacity(items.iter().map(|i| i.len() + i.len() / 8).sum::<usize>() + 16);
+        list.push_str("[\n");
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                list.push_str(",\n");
+            }
+            for (l, line) in item.split('\n').enumerate() {
+                if l > 0 {
+                    list.push('\n');
+                }
+                list.push_str(pad);
+                list.push_str(line);
+            }
+        }
+        list.push_str("\n    ]");
+        list
+    };
+    let mut out = text.replacen(&mark, &list, 1);
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_text_is_the_pretty_collection() {
+        let item = |n: usize| {
+            json!({
+                "id": format!("urn:uuid:{n}"),
+                "body": [{"type": "TextualBody", "value": "a \"quoted\"\nline"}],
+                "target": {"selector": [{"exact": "x", "prefix": "", "suffix": "y"}]},
+                "empty": [],
+                "none": {},
+            })
+        };
+        for n in [0, 1, 3] {
+            let items: Vec<Value> = (0..n).map(item).collect();
+            let texts: Vec<String> = items.iter().map(item_text).collect();
+            let mut want = serde_json::to_string_pretty(&collection("corpus \"one\"", items)).unwrap();
+            want.push('\n');
+            assert_eq!(collection_text("corpus \"one\"", &texts), want, "{n} items");
+        }
+    }
+}

@@ -12,6 +12,22 @@ use std::path::{Path, PathBuf};
 /// the permissions of an existing file are kept, so a group-writable sidecar in
 /// a shared folder stays group-writable.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_inner(path, bytes, true)
+}
+
+/// [`write_atomic`] without syncing the folder after the rename: for writing many
+/// files at once, where the caller syncs each folder once at the end (with
+/// [`sync_dir`]) before it reports the files as written.
+pub fn write_atomic_unsynced_dir(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_inner(path, bytes, false)
+}
+
+/// Syncs a folder's entry table, so renames into it survive power loss.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Result<()> {
     let resolved = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
         _ => None,
@@ -37,7 +53,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         drop(f);
         fs::rename(&tmp, path)?;
         // The rename itself lives in the folder's entry table; sync it so it survives power loss.
-        if let Ok(d) = File::open(dir) {
+        if sync_folder && let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
         Ok(())
