@@ -711,7 +711,7 @@ fn write_outputs(
                 }
             }
             if failure.is_none()
-                && done_ids.len() % 2 == 0
+                && done_ids.len().is_multiple_of(2)
                 && !progress(docs_done(done_ids.len()).min(total), total)
             {
                 failure = Some(ExportError::Cancelled);
