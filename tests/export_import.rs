@@ -226,3 +226,32 @@ fn existing_sources_are_not_overwritten() {
         "old"
     );
 }
+
+#[test]
+fn two_documents_of_one_name_in_a_file_keep_the_first_and_report_the_second() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("s.jsonl");
+    let line = |text: &str| {
+        format!(
+            "{{\"format\": \"marginalia-jsonl/1\", \"id\": \"a.txt\", \"path\": \"a.txt\", \"text\": \"{text}\", \"status\": \"not_started\", \"entities\": [], \"claims\": [], \"relations\": [], \"extra\": []}}\n"
+        )
+    };
+    // Many documents in between, so the writers are busy when the second one comes.
+    let mut content = line("first");
+    for k in 0..40 {
+        content.push_str(&format!("{{\"text\": \"filler {k}\", \"spans\": []}}\n"));
+    }
+    content.push_str(&line("second"));
+    std::fs::write(&file, content).unwrap();
+    let into = tmp.path().join("c");
+    let report = import_jsonl(&file, &into).unwrap();
+    assert_eq!(report.documents.len(), 41, "{:?}", report.skipped);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].path, "s.jsonl line 42");
+    assert!(report.skipped[0].reason.contains("already exists"));
+    assert_eq!(std::fs::read_to_string(into.join("a.txt")).unwrap(), "first");
+    // Every document written has its sidecar, and the corpus reads back whole.
+    for rel in &report.documents {
+        corpus::load(&into, rel).unwrap();
+    }
+}
