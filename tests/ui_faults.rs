@@ -319,3 +319,47 @@ fn a_document_on_a_hung_disk_shows_loading_and_appears_when_read() {
     assert_eq!(h.query_all_by_label(&loading).count(), 0);
     assert!(h.query_by_label("Document 2 of 5").is_some());
 }
+
+#[test]
+fn every_document_gets_its_list_entry_when_the_first_one_cannot_be_opened() {
+    let dir = seeds_copy();
+    let first = "000_13d38fe2f37237c1.txt";
+    annotate(
+        dir.path(),
+        first,
+        &[
+            ("North Korea", "PLACE", marginalia::model::Kind::entity()),
+            ("China", "PLACE", marginalia::model::Kind::entity()),
+        ],
+    );
+    // The source turns into something that is not text; its sidecar is intact.
+    std::fs::write(dir.path().join(first), [0u8, 159, 146, 150, 0, 0, 7, 0]).unwrap();
+    let mut h = harness(dir.path());
+    assert!(h.state().session().is_none(), "a binary file was opened");
+    assert!(h.state().notice.is_some());
+    // The summary reader leaves the document being opened to its loader; when that
+    // fails, the list entry still gets the count from the sidecar.
+    run_until(&mut h, 200, |app| {
+        let c = app.corpus.as_ref().unwrap();
+        c.summaries.len() == c.entries.len()
+    });
+    let c = h.state().corpus.as_ref().unwrap();
+    assert_eq!(c.summaries[first].count, 2);
+    assert!(!c.summaries[first].broken);
+}
+
+#[test]
+fn the_document_opened_first_is_read_once_and_listed_with_its_count() {
+    let dir = seeds_copy();
+    let first = "000_13d38fe2f37237c1.txt";
+    annotate(
+        dir.path(),
+        first,
+        &[("China", "PLACE", marginalia::model::Kind::entity())],
+    );
+    let h = harness(dir.path());
+    let c = h.state().corpus.as_ref().unwrap();
+    assert_eq!(c.summaries[first].count, 1);
+    // Its annotations live in the session only, not again in the cache of unopened ones.
+    assert!(!c.disk.contains_key(first));
+}

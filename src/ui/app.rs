@@ -1,9 +1,10 @@
 //! The workbench application: owns the corpus, the open sessions and the
 //! preferences, turns input into edits, and schedules saves.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::model::{
@@ -105,6 +106,13 @@ pub struct MarginaliaApp {
     load_stall: std::sync::Arc<super::saver::Stall>,
     picker: Option<(Receiver<Option<PathBuf>>, Instant)>,
     summaries_rx: Option<Receiver<Found>>,
+    /// Documents the background summary reader leaves out because they are being
+    /// opened: their loader reads the sidecar anyway, and reading a large one twice
+    /// at once doubled the memory and time of opening it.
+    summaries_skip: Arc<Mutex<HashSet<String>>>,
+    /// Sends one more summary into [`Self::summaries_rx`] (for a document whose
+    /// opening failed after the summary reader had left it out).
+    summaries_tx: Option<Sender<Found>>,
     last_watch: Instant,
     title: String,
     /// Bumped whenever any document's annotations change, to refresh the corpus index.
@@ -176,6 +184,8 @@ impl MarginaliaApp {
             load_stall: Default::default(),
             picker: None,
             summaries_rx: None,
+            summaries_skip: Default::default(),
+            summaries_tx: None,
             last_watch: Instant::now(),
             title: String::new(),
             corpus_version: 0,
@@ -269,7 +279,6 @@ impl MarginaliaApp {
             None
         };
         self.prefs.remember(&root);
-        self.summaries_rx = Some(spawn_summaries(&root, &entries));
         let key = root.display().to_string();
         let start = self
             .prefs
@@ -278,6 +287,12 @@ impl MarginaliaApp {
             .filter(|rel| entries.iter().any(|e| &e.rel == *rel))
             .cloned()
             .or_else(|| entries.first().map(|e| e.rel.clone()));
+        // Marked before the summary reader starts, so it never reads the first document.
+        self.summaries_skip = Arc::new(Mutex::new(start.iter().cloned().collect()));
+        let (tx, rx) = channel();
+        spawn_summaries(&root, &entries, tx.clone(), self.summaries_skip.clone());
+        self.summaries_rx = Some(rx);
+        self.summaries_tx = Some(tx);
         self.corpus = Some(CorpusView {
             root,
             entries,
@@ -315,6 +330,9 @@ impl MarginaliaApp {
         }
         let (tx, rx) = channel();
         let (root, rel_owned, stall) = (corpus.root.clone(), rel.to_owned(), self.load_stall.clone());
+        if let Ok(mut skip) = self.summaries_skip.lock() {
+            skip.insert(rel.to_owned());
+        }
         let spawned = std::thread::Builder::new()
             .name("marginalia-loader".into())
             .spawn(move || {
@@ -386,9 +404,16 @@ impl MarginaliaApp {
         match result {
             Ok((loaded, mtimes)) => {
                 if !self.sessions.contains_key(&l.rel) {
+                    let summary = DocSummary {
+                        count: loaded.data.annotations.len(),
+                        status: loaded.data.status,
+                        broken: loaded.read_only.is_some(),
+                    };
                     self.sessions.insert(l.rel.clone(), Session::new(loaded, mtimes));
                     if let Some(c) = self.corpus.as_mut() {
                         c.disk.remove(&l.rel);
+                        // The summary reader may have left this document out.
+                        c.summaries.insert(l.rel.clone(), summary);
                     }
                 }
                 if self.current.as_deref() == Some(l.rel.as_str()) {
@@ -397,6 +422,17 @@ impl MarginaliaApp {
             }
             Err(e) => {
                 self.notice = Some(format!("{e}. Pick another document from the list."));
+                // The summary reader may have left it out; its list entry still needs one.
+                if let (Some(c), Some(tx)) = (&self.corpus, &self.summaries_tx)
+                    && !c.summaries.contains_key(&l.rel)
+                {
+                    let (root, rel, tx) = (c.root.clone(), l.rel.clone(), tx.clone());
+                    let _ = std::thread::Builder::new()
+                        .name("marginalia-summary".into())
+                        .spawn(move || {
+                            let _ = tx.send(read_summary(&root, rel));
+                        });
+                }
                 if self.current.as_deref() == Some(l.rel.as_str()) {
                     self.current = l.previous.filter(|p| self.sessions.contains_key(p));
                 }
@@ -1466,35 +1502,47 @@ struct Found {
     data: Option<crate::model::DocAnnotations>,
 }
 
-/// Reads every sidecar on a background thread, for the document list and the corpus index.
-fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found> {
-    let (tx, rx) = channel();
+/// Reads every sidecar on a background thread, for the document list and the
+/// corpus index, except those in `skip` (being opened, so read by their loader).
+fn spawn_summaries(
+    root: &Path,
+    entries: &[corpus::DocEntry],
+    tx: Sender<Found>,
+    skip: Arc<Mutex<HashSet<String>>>,
+) {
     let root = root.to_path_buf();
     let rels: Vec<String> = entries.iter().map(|e| e.rel.clone()).collect();
     std::thread::spawn(move || {
         for rel in rels {
-            let path = sidecar_path(&root.join(&rel));
-            let mut found = Found {
-                rel,
-                summary: DocSummary::default(),
-                data: None,
-            };
-            // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
-            // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
-            if let Ok(bytes) = std::fs::read(&path) {
-                match sidecar::from_bytes(&bytes) {
-                    Ok(sc) => {
-                        found.summary.count = sc.data.annotations.len();
-                        found.summary.status = sc.data.status;
-                        found.data = Some(sc.data);
-                    }
-                    Err(_) => found.summary.broken = true,
-                }
+            if skip.lock().is_ok_and(|s| s.contains(&rel)) {
+                continue;
             }
-            if tx.send(found).is_err() {
+            if tx.send(read_summary(&root, rel)).is_err() {
                 break;
             }
         }
     });
-    rx
+}
+
+/// One document's summary and annotations, as the summary reader finds them.
+fn read_summary(root: &Path, rel: String) -> Found {
+    let path = sidecar_path(&root.join(&rel));
+    let mut found = Found {
+        rel,
+        summary: DocSummary::default(),
+        data: None,
+    };
+    // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
+    // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
+    if let Ok(bytes) = std::fs::read(&path) {
+        match sidecar::from_bytes(&bytes) {
+            Ok(sc) => {
+                found.summary.count = sc.data.annotations.len();
+                found.summary.status = sc.data.status;
+                found.data = Some(sc.data);
+            }
+            Err(_) => found.summary.broken = true,
+        }
+    }
+    found
 }
