@@ -185,7 +185,9 @@ pub struct CorpusView {
     /// Counts and statuses per document, filled in the background.
     pub summaries: HashMap<String, DocSummary>,
     /// The annotations of documents not open in a session, as read from disk
-    /// (an open document's annotations live in its session only). Change it
+    /// (an open document's annotations live in its session only), trimmed to
+    /// what the corpus views read: no context, notes, attributes, annotator or
+    /// times. Never saved from; an edit opens the document from disk. Change it
     /// through [`Self::set_disk`] so the vocabulary follows.
     pub disk: HashMap<String, DocAnnotations>,
     /// Canonical ids, propositions and cross-document relations of the corpus.
@@ -220,7 +222,25 @@ impl CorpusView {
     }
 
     /// Records the annotations of a document that is not open, as on disk.
-    pub fn set_disk(&mut self, rel: String, data: DocAnnotations) {
+    pub fn set_disk(&mut self, rel: String, mut data: DocAnnotations) {
+        // A corpus of 200,000 annotations is held here whole; the fields no corpus
+        // view shows are a third of its memory.
+        for a in &mut data.annotations {
+            for s in [
+                &mut a.prefix,
+                &mut a.suffix,
+                &mut a.note,
+                &mut a.annotator,
+                &mut a.created,
+                &mut a.modified,
+            ] {
+                *s = String::new();
+            }
+            a.attributes.clear();
+            a.extra.clear();
+        }
+        data.annotations.shrink_to_fit();
+        data.extra.clear();
         self.vocab.set(&rel, DocVocab::of(&data));
         self.vocab_seen.remove(&rel);
         self.disk.insert(rel, data);
