@@ -115,11 +115,6 @@ fn hex(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
 }
 
-/// Position of the first `needle` in `hay`.
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 struct Reader<'a> {
     src: &'a str,
     pos: usize,
@@ -151,25 +146,30 @@ impl<'a> Reader<'a> {
     /// Skips whitespace and comments.
     fn trivia(&mut self) -> Option<()> {
         let b = self.src.as_bytes();
+        // A local cursor keeps the loop over indentation in a register.
+        let mut i = self.pos;
         loop {
-            self.spaces();
-            if self.peek() != Some(b'/') {
+            while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+            }
+            if b.get(i) != Some(&b'/') {
+                self.pos = i;
                 return Some(());
             }
-            match b.get(self.pos + 1) {
+            match b.get(i + 1) {
                 Some(b'/') => {
-                    let body = &b[self.pos + 2..];
-                    self.pos += 2 + body.iter().position(|&c| c == b'\n').unwrap_or(body.len());
+                    let body = &b[i + 2..];
+                    i += 2 + memchr::memchr(b'\n', body).unwrap_or(body.len());
                 }
                 Some(b'*') => {
                     // RON nests block comments and `ronscan` does not; a comment
                     // holding `/*` is left to the general reader.
-                    let body = &b[self.pos + 2..];
-                    let end = find(body, b"*/")?;
-                    if find(&body[..end + 1], b"/*").is_some() {
+                    let body = &b[i + 2..];
+                    let end = memchr::memmem::find(body, b"*/")?;
+                    if memchr::memmem::find(&body[..end + 1], b"/*").is_some() {
                         return None;
                     }
-                    self.pos += 2 + end + 2;
+                    i += 2 + end + 2;
                 }
                 _ => return None,
             }
@@ -233,7 +233,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let start = self.pos + 1;
-        let mut i = start + b[start..].iter().position(|&c| c == b'"' || c == b'\\')?;
+        let mut i = start + memchr::memchr2(b'"', b'\\', &b[start..])?;
         if b[i] == b'"' {
             self.pos = i + 1;
             return Some(self.src[start..i].to_owned());
@@ -269,7 +269,7 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
             let run = i;
-            i += b.get(run..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+            i += memchr::memchr2(b'"', b'\\', b.get(run..)?)?;
             out.push_str(&self.src[run..i]);
             if b[i] == b'"' {
                 self.pos = i + 1;
