@@ -4,6 +4,11 @@
 //! annotations sorted by (start, end, id), one field per line. Saving unchanged
 //! data gives identical bytes, and two analysts who annotate different parts
 //! of a document produce diffs that git merges without conflicts.
+//!
+//! Reading first tries a single-pass reader (`sidecar_read`) that covers the RON
+//! people and tools write. Whatever it does not cover, damaged files included,
+//! goes to the general reader (`ronscan` for unknown fields, then serde), so
+//! error messages and the handling of newer versions come from one place.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
