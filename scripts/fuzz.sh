@@ -3,7 +3,8 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (60 s each, all targets by default)
 #
-# Targets: sidecar (store::sidecar::from_bytes), tagset (TagSet::parse),
+# Targets: sidecar (store::sidecar::from_bytes, and the single-pass reader
+# against the general one), tagset (TagSet::parse),
 # brat (export::brat::from_brat: a .txt, a NUL byte, its .ann) and jsonl
 # (export::jsonl::from_value and the doccano/spaCy readers, line by line).
 # The corpus of each target lives in fuzz/corpus/<target> and grows from run to

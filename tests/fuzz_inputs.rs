@@ -188,6 +188,10 @@ fn mutate(src: &str, muts: &[Mutation]) -> String {
 /// annotations on a text (any spans, however wrong) and write it back.
 fn exercise_sidecar(src: &str) {
     let _ = sidecar::from_bytes(src.as_bytes());
+    // Whatever the single-pass reader accepts, the general reader reads the same way.
+    if let Some(fast) = sidecar::from_str_fast(src) {
+        assert_eq!(Ok(fast), sidecar::from_str_reference(src), "{src}");
+    }
     if let Ok(sc) = sidecar::from_str(src) {
         let mut data = sc.data.clone();
         let doc = Document::new(

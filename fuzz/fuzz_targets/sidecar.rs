@@ -1,4 +1,5 @@
-//! Sidecar reading: any bytes, no panic; whatever parses re-anchors on a text
+//! Sidecar reading: any bytes, no panic; whatever the single-pass reader reads,
+//! the general reader reads the same way; whatever parses re-anchors on a text
 //! and writes back to a file that reads as the same data.
 #![no_main]
 
@@ -8,6 +9,12 @@ use marginalia::model::anchor::reanchor_all;
 use marginalia::store::sidecar;
 
 fuzz_target!(|data: &[u8]| {
+    let text = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    if let Ok(text) = std::str::from_utf8(text)
+        && let Some(fast) = sidecar::from_str_fast(text)
+    {
+        assert_eq!(Ok(fast), sidecar::from_str_reference(text));
+    }
     let Ok(sc) = sidecar::from_bytes(data) else { return };
     let mut anns = sc.data.clone();
     let doc = Document::new(

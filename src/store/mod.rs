@@ -7,4 +7,5 @@ pub mod corpus;
 pub mod decode;
 pub mod ronscan;
 pub mod sidecar;
+mod sidecar_read;
 pub mod stats;

@@ -4,6 +4,11 @@
 //! annotations sorted by (start, end, id), one field per line. Saving unchanged
 //! data gives identical bytes, and two analysts who annotate different parts
 //! of a document produce diffs that git merges without conflicts.
+//!
+//! Reading first tries a single-pass reader (`sidecar_read`) that covers the RON
+//! people and tools write. Whatever it does not cover, damaged files included,
+//! goes to the general reader (`ronscan` for unknown fields, then serde), so
+//! error messages and the handling of newer versions come from one place.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,7 +19,7 @@ use crate::model::{
     Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status,
 };
 
-use super::ronscan;
+use super::{ronscan, sidecar_read};
 
 /// Value of the `format` field.
 pub const FORMAT: &str = "marginalia";
@@ -381,6 +386,57 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Sidecar, SidecarError> {
 /// Parses a sidecar. Errors carry line and column; a newer major version is an error
 /// with `future_version` set; unknown fields of a newer minor version are kept.
 pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
+    // The single-pass reader handles the files Marginalia and most tools write;
+    // anything it does not handle, errors included, goes to the general reader.
+    match from_str_fast(src) {
+        Some(sc) => Ok(sc),
+        None => from_str_reference(src),
+    }
+}
+
+/// The single-pass reader on its own: `None` where it leaves the file to the
+/// general reader. Where it answers, the answer equals [`from_str_reference`]'s.
+#[doc(hidden)]
+pub fn from_str_fast(src: &str) -> Option<Sidecar> {
+    let raw = sidecar_read::read(src)?;
+    if raw.format != FORMAT || newer_major_in_text(raw.version_text).is_some() {
+        return None;
+    }
+    let version = parse_version(&raw.version)?;
+    if version.0 > MAJOR {
+        return None;
+    }
+    Some(finish(version, raw.source, raw.source_hash, raw.data))
+}
+
+/// The version a version field's raw text names, when its major is newer than this
+/// build's. Only plain `"MAJOR.MINOR"` text counts; it is looked at before the full
+/// parse, so a newer format is named as such rather than reported as damage.
+fn newer_major_in_text(text: &str) -> Option<(u32, u32)> {
+    let v = text.trim_matches('"');
+    v.split_once('.')?;
+    parse_version(v).filter(|version| version.0 > MAJOR)
+}
+
+/// What both readers do last: annotation order, and the version written back.
+fn finish(version: (u32, u32), source: String, source_hash: String, mut data: DocAnnotations) -> Sidecar {
+    data.sort();
+    // Written back at no lower minor than this build's, so fields it adds are declared;
+    // the lint fires only while MINOR is 0.
+    #[allow(clippy::unnecessary_min_or_max)]
+    let minor = version.1.max(MINOR);
+    Sidecar {
+        version: (MAJOR, minor),
+        source,
+        source_hash,
+        data,
+    }
+}
+
+/// The general reader: `ronscan` for unknown fields, then serde. Slower, but it
+/// reads any RON and gives the error messages.
+#[doc(hidden)]
+pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
     let err = |line, column, message: String| SidecarError {
         line,
         column,
@@ -395,11 +451,7 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
     let fields = ronscan::struct_fields(src);
     if let Some(fields) = &fields
         && let Some((_, v)) = fields.iter().find(|(k, _)| k == "version")
-        && let Some(version) = v
-            .trim_matches('"')
-            .split_once('.')
-            .and_then(|_| parse_version(v.trim_matches('"')))
-        && version.0 > MAJOR
+        && let Some(version) = newer_major_in_text(v)
     {
         return Err(SidecarError {
             line: 0,
@@ -503,21 +555,11 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
             extra: ann_extras.get(i).cloned().unwrap_or_default(),
         })
         .collect();
-    let mut data = DocAnnotations {
+    let data = DocAnnotations {
         annotations,
         relations: rec.relations,
         status: rec.status,
         extra,
     };
-    data.sort();
-    // Written back at no lower minor than this build's, so fields it adds are declared;
-    // the lint fires only while MINOR is 0.
-    #[allow(clippy::unnecessary_min_or_max)]
-    let minor = version.1.max(MINOR);
-    Ok(Sidecar {
-        version: (MAJOR, minor),
-        source: rec.source,
-        source_hash: rec.source_hash,
-        data,
-    })
+    Ok(finish(version, rec.source, rec.source_hash, data))
 }

@@ -1,0 +1,736 @@
+//! A single-pass sidecar reader: RON text straight into the model, without
+//! copying the text first.
+//!
+//! The general reader in `sidecar.rs` cuts the file into field texts with
+//! `ronscan` (to keep unknown fields) and then runs serde over it, which copies
+//! a large sidecar several times over. This reader walks the text once. It
+//! accepts RON as people write it by hand for this format (any layout, `//`
+//! and `/* */` comments, fields in any order, trailing commas or not, omitted
+//! fields that have defaults, every string escape RON has) and answers `None`
+//! for anything else: raw strings, char literals, named structs, unknown
+//! fields below the annotation level, duplicate fields, syntax errors. The
+//! caller then runs the general reader, which gives the error message. Where it
+//! answers, it reads exactly what the general reader would, and keeps unknown
+//! fields as the same trimmed value text that `ronscan` cuts out.
+//!
+//! Whitespace is the four ASCII characters; RON's other whitespace characters
+//! (form feed, U+2028, …) are rare enough to leave to the general reader.
+
+use std::collections::BTreeMap;
+
+use crate::model::{
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
+};
+
+/// Nesting allowed inside an unknown field's value. `ron` stops at 128 levels
+/// of its own, which count up to two per level here; staying well below keeps
+/// every value this reader accepts one that `ron` accepts too.
+const MAX_DEPTH: usize = 32;
+
+/// What a sidecar holds, before the format and version rules are applied.
+pub(super) struct Raw<'a> {
+    pub format: String,
+    pub version: String,
+    /// The version value as written (quotes, escapes), for the early check
+    /// of newer major versions that looks at the text.
+    pub version_text: &'a str,
+    pub source: String,
+    pub source_hash: String,
+    pub data: DocAnnotations,
+}
+
+/// Reads a whole sidecar, or `None` when it is not in the subset of RON this reader handles.
+pub(super) fn read(src: &str) -> Option<Raw<'_>> {
+    let mut r = Reader { src, pos: 0 };
+    r.trivia()?;
+    let mut format = None;
+    let mut version = None;
+    let mut version_text = "";
+    let mut source = None;
+    let mut source_hash = None;
+    let mut status = None;
+    let mut annotations = None;
+    let mut relations = None;
+    let mut extra = BTreeMap::new();
+    r.fields(true, |r, key, start| match key {
+        "format" => set(&mut format, r.string()?),
+        "version" => {
+            let v = r.string()?;
+            version_text = &r.src[start..r.pos];
+            set(&mut version, v)
+        }
+        "source" => set(&mut source, r.string()?),
+        "source_hash" => set(&mut source_hash, r.string()?),
+        "status" => set(
+            &mut status,
+            r.variant(&[
+                ("NotStarted", Status::NotStarted),
+                ("InProgress", Status::InProgress),
+                ("Done", Status::Done),
+            ])?,
+        ),
+        "annotations" => set(&mut annotations, r.list(Reader::annotation)?),
+        "relations" => set(&mut relations, r.list(Reader::relation)?),
+        _ => r.unknown(&mut extra, key, start),
+    })?;
+    r.trivia()?;
+    if r.pos != src.len() {
+        return None;
+    }
+    Some(Raw {
+        format: format?,
+        version: version?,
+        version_text,
+        source: source.unwrap_or_default(),
+        source_hash: source_hash.unwrap_or_default(),
+        data: DocAnnotations {
+            annotations: annotations.unwrap_or_default(),
+            relations: relations.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            extra,
+        },
+    })
+}
+
+/// Fills a field once; a second occurrence is a duplicate, which serde refuses.
+fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value);
+    Some(())
+}
+
+/// True when `b` may follow an identifier or a number here: RON would end the
+/// token at the same place, and not read it as a raw identifier, a raw or byte
+/// string, or a number with a suffix.
+fn ends_token(b: Option<&u8>) -> bool {
+    matches!(
+        b,
+        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'(' | b')' | b',' | b':' | b']' | b'}')
+    )
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.peek() == Some(b);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        self.eat(b).then_some(())
+    }
+
+    fn spaces(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace and comments.
+    fn trivia(&mut self) -> Option<()> {
+        let b = self.src.as_bytes();
+        // A local cursor keeps the loop over indentation in a register.
+        let mut i = self.pos;
+        loop {
+            while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+            }
+            if b.get(i) != Some(&b'/') {
+                self.pos = i;
+                return Some(());
+            }
+            match b.get(i + 1) {
+                Some(b'/') => {
+                    let body = &b[i + 2..];
+                    i += 2 + memchr::memchr(b'\n', body).unwrap_or(body.len());
+                }
+                Some(b'*') => {
+                    // RON nests block comments and `ronscan` does not; a comment
+                    // holding `/*` is left to the general reader.
+                    let body = &b[i + 2..];
+                    let end = memchr::memmem::find(body, b"*/")?;
+                    if memchr::memmem::find(&body[..end + 1], b"/*").is_some() {
+                        return None;
+                    }
+                    i += 2 + end + 2;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An identifier of ASCII letters, digits and `_`.
+    fn ident(&mut self) -> Option<&'a str> {
+        let b = self.src.as_bytes();
+        let start = self.pos;
+        if !b
+            .get(start)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
+            return None;
+        }
+        let mut i = start + 1;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        if !ends_token(b.get(i)) {
+            return None;
+        }
+        self.pos = i;
+        Some(&self.src[start..i])
+    }
+
+    /// The value of a unit enum variant, looked up by name.
+    fn variant<T: Copy>(&mut self, names: &[(&str, T)]) -> Option<T> {
+        let name = self.ident()?;
+        names.iter().find(|(n, _)| *n == name).map(|&(_, v)| v)
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        self.variant(&[("true", true), ("false", false)])
+    }
+
+    /// A code-point offset: plain decimal digits, as the writer produces them.
+    fn offset(&mut self) -> Option<usize> {
+        let b = self.src.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        let mut n: u64 = 0;
+        while let Some(&c) = b.get(i)
+            && c.is_ascii_digit()
+        {
+            n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            i += 1;
+        }
+        if i == start || !ends_token(b.get(i)) {
+            return None;
+        }
+        self.pos = i;
+        usize::try_from(n).ok()
+    }
+
+    /// A string literal, escapes decoded as RON decodes them.
+    fn string(&mut self) -> Option<String> {
+        let b = self.src.as_bytes();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let mut i = start + memchr::memchr2(b'"', b'\\', &b[start..])?;
+        if b[i] == b'"' {
+            self.pos = i + 1;
+            return Some(self.src[start..i].to_owned());
+        }
+        let mut out = String::with_capacity(i - start + 16);
+        out.push_str(&self.src[start..i]);
+        loop {
+            // b[i] is a backslash.
+            let c = *b.get(i + 1)?;
+            i += 2;
+            match c {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'\'' => out.push('\''),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'0' => out.push('\0'),
+                // A backslash at the end of a line continues the string on the
+                // next one, without the line break and the indentation.
+                b'\n' => i = skip_continuation(b, i),
+                b'\r' if b.get(i) == Some(&b'\n') => i = skip_continuation(b, i + 1),
+                b'x' => {
+                    let (ch, next) = byte_escape(b, i)?;
+                    out.push(ch);
+                    i = next;
+                }
+                b'u' => {
+                    let (ch, next) = unicode_escape(b, i)?;
+                    out.push(ch);
+                    i = next;
+                }
+                _ => return None,
+            }
+            let run = i;
+            i += memchr::memchr2(b'"', b'\\', b.get(run..)?)?;
+            out.push_str(&self.src[run..i]);
+            if b[i] == b'"' {
+                self.pos = i + 1;
+                return Some(out);
+            }
+        }
+    }
+
+    /// `None` or `Some(…)` around what `inner` reads.
+    fn option<T>(&mut self, inner: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.ident()? {
+            "None" => Some(None),
+            "Some" => self.parenthesised(inner).map(Some),
+            _ => None,
+        }
+    }
+
+    /// `(value)` with an optional trailing comma, as RON writes newtypes and `Some`.
+    fn parenthesised<T>(&mut self, inner: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
+        self.trivia()?;
+        self.expect(b'(')?;
+        self.trivia()?;
+        let v = inner(self)?;
+        self.trivia()?;
+        if self.eat(b',') {
+            self.trivia()?;
+        }
+        self.expect(b')')?;
+        Some(v)
+    }
+
+    /// `[a, b, …]`.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.expect(b'[')?;
+        self.trivia()?;
+        let mut out = Vec::new();
+        loop {
+            if self.eat(b']') {
+                return Some(out);
+            }
+            out.push(item(self)?);
+            self.trivia()?;
+            if self.eat(b',') {
+                self.trivia()?;
+            } else {
+                self.expect(b']')?;
+                return Some(out);
+            }
+        }
+    }
+
+    /// `{"key": "value", …}`; a repeated key keeps its last value, as serde's map does.
+    fn string_map(&mut self) -> Option<BTreeMap<String, String>> {
+        self.expect(b'{')?;
+        self.trivia()?;
+        let mut out = BTreeMap::new();
+        loop {
+            if self.eat(b'}') {
+                return Some(out);
+            }
+            let k = self.string()?;
+            self.trivia()?;
+            self.expect(b':')?;
+            self.trivia()?;
+            let v = self.string()?;
+            out.insert(k, v);
+            self.trivia()?;
+            if self.eat(b',') {
+                self.trivia()?;
+            } else {
+                self.expect(b'}')?;
+                return Some(out);
+            }
+        }
+    }
+
+    /// A struct `(key: value, …)`. `field` is called with each key, the reader
+    /// at its value, and where the value's text starts as `ronscan` cuts it
+    /// (after the spaces following the colon, before any comment).
+    ///
+    /// `scanned` is set for the structs whose unknown fields are kept (the file
+    /// and each annotation): `ronscan` gives up on a comment between a key and
+    /// its colon there, which leaves such a file to the general reader.
+    fn fields(
+        &mut self,
+        scanned: bool,
+        mut field: impl FnMut(&mut Self, &'a str, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.expect(b'(')?;
+        self.trivia()?;
+        loop {
+            if self.eat(b')') {
+                return Some(());
+            }
+            let key = self.ident()?;
+            if scanned {
+                self.spaces();
+            } else {
+                self.trivia()?;
+            }
+            self.expect(b':')?;
+            self.spaces();
+            let start = self.pos;
+            self.trivia()?;
+            field(self, key, start)?;
+            self.trivia()?;
+            if self.eat(b',') {
+                self.trivia()?;
+            } else {
+                return self.expect(b')');
+            }
+        }
+    }
+
+    /// An unknown field: its value is checked and kept as text.
+    fn unknown(&mut self, extra: &mut BTreeMap<String, String>, key: &str, start: usize) -> Option<()> {
+        self.skip_value(0)?;
+        let text = self.src[start..self.pos].to_owned();
+        extra.insert(key.to_owned(), text).is_none().then_some(())
+    }
+
+    fn annotation(&mut self) -> Option<Annotation> {
+        let mut id = None;
+        let mut spans = None;
+        let mut quote = None;
+        let mut prefix = None;
+        let mut suffix = None;
+        let mut label = None;
+        let mut kind = None;
+        let mut attributes = None;
+        let mut note = None;
+        let mut annotator = None;
+        let mut created = None;
+        let mut modified = None;
+        let mut orphaned = None;
+        let mut extra = BTreeMap::new();
+        self.fields(true, |r, key, start| match key {
+            "id" => set(&mut id, r.string()?),
+            "spans" => set(&mut spans, r.list(Reader::span)?),
+            "quote" => set(&mut quote, r.string()?),
+            "prefix" => set(&mut prefix, r.string()?),
+            "suffix" => set(&mut suffix, r.string()?),
+            "label" => set(&mut label, r.string()?),
+            "kind" => set(&mut kind, r.kind()?),
+            "attributes" => set(&mut attributes, r.string_map()?),
+            "note" => set(&mut note, r.string()?),
+            "annotator" => set(&mut annotator, r.string()?),
+            "created" => set(&mut created, r.string()?),
+            "modified" => set(&mut modified, r.string()?),
+            "orphaned" => set(&mut orphaned, r.boolean()?),
+            _ => r.unknown(&mut extra, key, start),
+        })?;
+        Some(Annotation {
+            id: id?,
+            spans: spans?,
+            quote: quote.unwrap_or_default(),
+            prefix: prefix.unwrap_or_default(),
+            suffix: suffix.unwrap_or_default(),
+            label: label?,
+            kind: kind?,
+            attributes: attributes.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+            annotator: annotator.unwrap_or_default(),
+            created: created.unwrap_or_default(),
+            modified: modified.unwrap_or_default(),
+            orphaned: orphaned.unwrap_or_default(),
+            extra,
+        })
+    }
+
+    fn span(&mut self) -> Option<Span> {
+        let mut start = None;
+        let mut end = None;
+        self.fields(false, |r, key, _| match key {
+            "start" => set(&mut start, r.offset()?),
+            "end" => set(&mut end, r.offset()?),
+            _ => None,
+        })?;
+        Some(Span {
+            start: start?,
+            end: end?,
+        })
+    }
+
+    fn kind(&mut self) -> Option<Kind> {
+        match self.ident()? {
+            "Entity" => {
+                let mut canonical = None;
+                self.trivia()?;
+                self.fields(false, |r, key, _| match key {
+                    "canonical" => set(&mut canonical, r.option(Reader::string)?),
+                    _ => None,
+                })?;
+                Some(Kind::Entity {
+                    canonical: canonical.flatten(),
+                })
+            }
+            "Claim" => self.parenthesised(Reader::claim).map(Kind::Claim),
+            _ => None,
+        }
+    }
+
+    fn claim(&mut self) -> Option<Claim> {
+        let mut speaker = None;
+        let mut cue = None;
+        let mut stance = None;
+        let mut claim_type = None;
+        let mut proposition = None;
+        self.fields(false, |r, key, _| match key {
+            "speaker" => set(&mut speaker, r.speaker()?),
+            "cue" => set(&mut cue, r.option(Reader::cue)?),
+            "stance" => set(
+                &mut stance,
+                r.variant(&[
+                    ("Asserts", Stance::Asserts),
+                    ("Denies", Stance::Denies),
+                    ("Questions", Stance::Questions),
+                    ("Reports", Stance::Reports),
+                ])?,
+            ),
+            "claim_type" => set(
+                &mut claim_type,
+                r.variant(&[
+                    ("Fact", ClaimType::Fact),
+                    ("Opinion", ClaimType::Opinion),
+                    ("Prediction", ClaimType::Prediction),
+                    ("Quote", ClaimType::Quote),
+                ])?,
+            ),
+            "proposition" => set(&mut proposition, r.option(Reader::string)?),
+            _ => None,
+        })?;
+        Some(Claim {
+            speaker: speaker.unwrap_or_default(),
+            cue: cue.flatten(),
+            stance: stance.unwrap_or_default(),
+            claim_type: claim_type.unwrap_or_default(),
+            proposition: proposition.flatten(),
+        })
+    }
+
+    fn speaker(&mut self) -> Option<Speaker> {
+        match self.ident()? {
+            "Unknown" => Some(Speaker::Unknown),
+            "Author" => Some(Speaker::Author),
+            "Entity" => self.parenthesised(Reader::string).map(Speaker::Entity),
+            _ => None,
+        }
+    }
+
+    fn cue(&mut self) -> Option<Cue> {
+        let mut span = None;
+        let mut quote = None;
+        self.fields(false, |r, key, _| match key {
+            "span" => set(&mut span, r.span()?),
+            "quote" => set(&mut quote, r.string()?),
+            _ => None,
+        })?;
+        Some(Cue {
+            span: span?,
+            quote: quote?,
+        })
+    }
+
+    fn relation(&mut self) -> Option<Relation> {
+        let mut id = None;
+        let mut from = None;
+        let mut to = None;
+        let mut kind = None;
+        self.fields(false, |r, key, _| match key {
+            "id" => set(&mut id, r.string()?),
+            "from" => set(&mut from, r.string()?),
+            "to" => set(&mut to, r.target()?),
+            "kind" => set(&mut kind, r.string()?),
+            _ => None,
+        })?;
+        Some(Relation {
+            id: id?,
+            from: from?,
+            to: to?,
+            kind: kind?,
+        })
+    }
+
+    fn target(&mut self) -> Option<Target> {
+        let mut doc = None;
+        let mut id = None;
+        self.fields(false, |r, key, _| match key {
+            "doc" => set(&mut doc, r.option(Reader::string)?),
+            "id" => set(&mut id, r.string()?),
+            _ => None,
+        })?;
+        // serde reads a missing `Option` field as `None`.
+        Some(Target {
+            doc: doc.flatten(),
+            id: id?,
+        })
+    }
+
+    /// Checks one value of any type, as serde's `IgnoredAny` reads it through
+    /// `ron`, within a subset: strings, decimal numbers, `true`/`false`,
+    /// `None`/`Some(…)`, unit, tuple and struct values with or without a name,
+    /// lists and maps. Stops right after the value.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'(' => self.skip_group(depth),
+            b'[' => {
+                self.list(|r| r.skip_value(depth + 1))?;
+                Some(())
+            }
+            b'{' => self.skip_map(depth),
+            _ => match self.ident()? {
+                "true" | "false" | "None" => Some(()),
+                "Some" => self.parenthesised(|r| r.skip_value(depth + 1)),
+                // Float literals that `ron` reads as numbers.
+                "inf" | "inff32" | "inff64" | "NaN" | "NaNf32" | "NaNf64" => None,
+                _ => {
+                    // A unit value ends at the name; a struct or tuple may follow it.
+                    let end = self.pos;
+                    self.trivia()?;
+                    if self.peek() == Some(b'(') {
+                        self.skip_group(depth)
+                    } else {
+                        self.pos = end;
+                        Some(())
+                    }
+                }
+            },
+        }
+    }
+
+    /// `-12`, `3.25`: what fits an `i64` or is a plain decimal fraction.
+    fn number(&mut self) -> Option<()> {
+        let b = self.src.as_bytes();
+        let mut i = self.pos + usize::from(b[self.pos] == b'-');
+        let digits = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let whole = digits(i);
+        if whole == 0 || whole > 18 {
+            return None;
+        }
+        i += whole;
+        if b.get(i) == Some(&b'.') {
+            let frac = digits(i + 1);
+            if frac == 0 || frac > 30 {
+                return None;
+            }
+            i += 1 + frac;
+        }
+        if !ends_token(b.get(i)) {
+            return None;
+        }
+        self.pos = i;
+        Some(())
+    }
+
+    /// `(…)`: named fields when the first item is a name and a colon, else a tuple.
+    fn skip_group(&mut self, depth: usize) -> Option<()> {
+        self.expect(b'(')?;
+        self.trivia()?;
+        let at = self.pos;
+        let named = self.ident().is_some() && {
+            self.trivia()?;
+            self.peek() == Some(b':')
+        };
+        self.pos = at;
+        loop {
+            if self.eat(b')') {
+                return Some(());
+            }
+            if named {
+                self.ident()?;
+                self.trivia()?;
+                self.expect(b':')?;
+                self.trivia()?;
+            }
+            self.skip_value(depth + 1)?;
+            self.trivia()?;
+            if self.eat(b',') {
+                self.trivia()?;
+            } else {
+                return self.expect(b')');
+            }
+        }
+    }
+
+    fn skip_map(&mut self, depth: usize) -> Option<()> {
+        self.expect(b'{')?;
+        self.trivia()?;
+        loop {
+            if self.eat(b'}') {
+                return Some(());
+            }
+            self.skip_value(depth + 1)?;
+            self.trivia()?;
+            self.expect(b':')?;
+            self.trivia()?;
+            self.skip_value(depth + 1)?;
+            self.trivia()?;
+            if self.eat(b',') {
+                self.trivia()?;
+            } else {
+                return self.expect(b'}');
+            }
+        }
+    }
+}
+
+/// Skips the spaces, tabs and line breaks after a line continuation.
+fn skip_continuation(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Two hex digits at `b[i..]`.
+fn hex_byte(b: &[u8], i: usize) -> Option<u8> {
+    Some((hex(*b.get(i)?)? * 16 + hex(*b.get(i + 1)?)?) as u8)
+}
+
+/// `\xHH` after the `x`: an ASCII character, or the first of up to four
+/// `\xHH` escapes that together spell one UTF-8 character.
+fn byte_escape(b: &[u8], mut i: usize) -> Option<(char, usize)> {
+    let mut bytes = [hex_byte(b, i)?, 0, 0, 0];
+    i += 2;
+    if bytes[0].is_ascii() {
+        return Some((char::from(bytes[0]), i));
+    }
+    for n in 1..4 {
+        if b.get(i..i + 2)? != b"\\x" {
+            return None;
+        }
+        bytes[n] = hex_byte(b, i + 2)?;
+        i += 4;
+        if let Ok(s) = std::str::from_utf8(&bytes[..=n]) {
+            return Some((s.chars().next()?, i));
+        }
+    }
+    None
+}
+
+/// `\u{H…}` after the `u`: one to six hex digits naming a Unicode scalar value.
+fn unicode_escape(b: &[u8], mut i: usize) -> Option<(char, usize)> {
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    let mut value = 0u32;
+    let mut digits = 0;
+    while digits < 6 && b.get(i) != Some(&b'}') {
+        value = value * 16 + hex(*b.get(i)?)?;
+        digits += 1;
+        i += 1;
+    }
+    if digits == 0 || b.get(i) != Some(&b'}') {
+        return None;
+    }
+    Some((char::from_u32(value)?, i + 1))
+}

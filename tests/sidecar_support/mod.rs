@@ -1,0 +1,169 @@
+//! Strategies shared by the sidecar tests: sidecars whose every string field
+//! holds text that is hard on a writer and a reader.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use marginalia::model::{
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
+};
+use marginalia::store::sidecar::{self, Sidecar};
+use proptest::prelude::*;
+
+/// Characters that stress the writer: quotes, backslashes, line endings,
+/// controls, emoji, combining marks, CJK, plus anything at all.
+pub fn nasty_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => any::<char>(),
+        1 => Just('"'),
+        1 => Just('\\'),
+        1 => Just('\r'),
+        1 => Just('\n'),
+        1 => Just('\t'),
+        1 => Just('\0'),
+        1 => Just('😀'),
+        1 => Just('\u{301}'),
+        1 => Just('漢'),
+        1 => Just('\u{feff}'),
+        1 => Just('\u{2028}'),
+        1 => Just('}'),
+        1 => Just('('),
+        2 => Just(' '),
+        4 => proptest::char::range('a', 'z'),
+    ]
+}
+
+/// Up to `max` characters of [`nasty_char`].
+pub fn text(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(nasty_char(), 0..max).prop_map(String::from_iter)
+}
+
+/// A forward span somewhere in the first few thousand code points.
+pub fn span() -> impl Strategy<Value = Span> {
+    (0usize..5000, 0usize..200).prop_map(|(s, l)| Span::new(s, s + l))
+}
+
+/// Any speaker, entity ids of nasty text included.
+pub fn speaker() -> impl Strategy<Value = Speaker> {
+    prop_oneof![
+        Just(Speaker::Unknown),
+        Just(Speaker::Author),
+        text(12).prop_map(Speaker::Entity)
+    ]
+}
+
+/// An entity or a claim with every claim field varied.
+pub fn kind() -> impl Strategy<Value = Kind> {
+    let claim = (
+        speaker(),
+        proptest::option::of((span(), text(10)).prop_map(|(span, quote)| Cue { span, quote })),
+        proptest::sample::select(Stance::ALL.to_vec()),
+        proptest::sample::select(ClaimType::ALL.to_vec()),
+        proptest::option::of(text(16)),
+    )
+        .prop_map(|(speaker, cue, stance, claim_type, proposition)| {
+            Kind::Claim(Claim {
+                speaker,
+                cue,
+                stance,
+                claim_type,
+                proposition,
+            })
+        });
+    prop_oneof![
+        proptest::option::of(text(16)).prop_map(|canonical| Kind::Entity { canonical }),
+        claim
+    ]
+}
+
+/// An annotation with nasty text in every string field; no unknown fields.
+pub fn annotation() -> impl Strategy<Value = Annotation> {
+    (
+        (
+            text(10),
+            proptest::collection::vec(span(), 0..4),
+            text(40),
+            text(32),
+            text(32),
+            text(8),
+        ),
+        (
+            kind(),
+            proptest::collection::btree_map(text(8), text(16), 0..4),
+            text(60),
+            text(10),
+        ),
+        (text(20), text(20), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (id, spans, quote, prefix, suffix, label),
+                (kind, attributes, note, annotator),
+                (created, modified, orphaned),
+            )| {
+                Annotation {
+                    id,
+                    spans,
+                    quote,
+                    prefix,
+                    suffix,
+                    label,
+                    kind,
+                    attributes,
+                    note,
+                    annotator,
+                    created,
+                    modified,
+                    orphaned,
+                    extra: BTreeMap::new(),
+                }
+            },
+        )
+}
+
+/// A relation to this or another document.
+pub fn relation() -> impl Strategy<Value = Relation> {
+    (
+        text(8),
+        text(8),
+        proptest::option::of(text(24)),
+        text(8),
+        text(10),
+    )
+        .prop_map(|(id, from, doc, to, kind)| Relation {
+            id,
+            from,
+            to: Target { doc, id: to },
+            kind,
+        })
+}
+
+/// A sidecar of this build's version with unique annotation ids, sorted as read back.
+pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
+    (
+        proptest::collection::vec(annotation(), 0..6),
+        proptest::collection::vec(relation(), 0..4),
+        proptest::sample::select(Status::ALL.to_vec()),
+        text(20),
+        "[0-9a-f]{0,64}",
+    )
+        .prop_map(|(mut annotations, relations, status, source, source_hash)| {
+            // Ids are unique within a document (the edit layer enforces it).
+            for (i, a) in annotations.iter_mut().enumerate() {
+                a.id = format!("{i}:{}", a.id);
+            }
+            let mut data = DocAnnotations {
+                annotations,
+                relations,
+                status,
+                extra: BTreeMap::new(),
+            };
+            data.sort();
+            Sidecar {
+                version: (sidecar::MAJOR, sidecar::MINOR),
+                source,
+                source_hash,
+                data,
+            }
+        })
+}
