@@ -2,6 +2,7 @@
 //! by canonical id (or normalised text), and every claim as a row.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::annotation::{AnnId, Annotation, Kind, Relation, Speaker};
 use super::document::DocAnnotations;
@@ -9,16 +10,16 @@ use super::document::DocAnnotations;
 /// One mention of an entity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mention {
-    /// Document path.
-    pub doc: String,
+    /// Document path (shared by every mention in the document).
+    pub doc: Arc<str>,
     /// Annotation id.
     pub id: AnnId,
-    /// Label.
-    pub label: String,
+    /// Label (shared by every mention with that label).
+    pub label: Arc<str>,
     /// Covered text.
     pub quote: String,
-    /// Canonical id, if set.
-    pub canonical: Option<String>,
+    /// Canonical id, if set (shared by every mention with that id).
+    pub canonical: Option<Arc<str>>,
     /// Start offset (code points).
     pub start: usize,
 }
@@ -30,10 +31,10 @@ pub struct EntityGroup {
     pub key: String,
     /// True when `key` is a canonical id.
     pub by_canonical: bool,
-    /// Labels used on the mentions.
-    pub labels: BTreeSet<String>,
-    /// Documents the mentions are in.
-    pub docs: BTreeSet<String>,
+    /// Labels used on the mentions, sorted, each once.
+    pub labels: Vec<String>,
+    /// Documents the mentions are in, sorted, each once.
+    pub docs: Vec<Arc<str>>,
     /// The mentions, by document and position.
     pub mentions: Vec<Mention>,
 }
@@ -58,9 +59,9 @@ pub struct ClaimRow {
     /// Cue words.
     pub cue: String,
     /// Stance.
-    pub stance: String,
+    pub stance: &'static str,
     /// Claim type.
-    pub claim_type: String,
+    pub claim_type: &'static str,
     /// Proposition key.
     pub proposition: Option<String>,
     /// Relations touching the claim, as `type → document: text`.
@@ -98,13 +99,31 @@ impl CorpusIndex {
         let docs: Vec<(&str, &DocAnnotations)> = docs.into_iter().collect();
         // Borrowed lookups instead of scans and owned keys: with 10,000 annotations
         // in one document, finding speakers and relations by scanning was quadratic.
-        let mut quotes: HashMap<(&str, &str), &str> = HashMap::new();
+        // Quotes are looked up only for the ends of relations; a map of every
+        // annotation in the corpus would be the largest thing this builds.
+        let mut wanted: HashMap<(&str, &str), &str> = HashMap::new();
         for (doc, data) in &docs {
-            for a in &data.annotations {
-                quotes.insert((*doc, a.id.as_str()), a.quote.as_str());
+            for r in &data.relations {
+                wanted.insert((*doc, r.from.as_str()), "");
+                let to_doc = r.to.doc.as_deref().unwrap_or(doc);
+                wanted.insert((to_doc, r.to.id.as_str()), "");
             }
         }
+        let mut quotes = wanted;
+        if !quotes.is_empty() {
+            for (doc, data) in &docs {
+                for a in &data.annotations {
+                    if let Some(q) = quotes.get_mut(&(*doc, a.id.as_str())) {
+                        *q = a.quote.as_str();
+                    }
+                }
+            }
+        }
+        // A tag set has a handful of labels, and a canonical id names many mentions:
+        // each mention shares the text of its label and id.
+        let mut label_texts: HashMap<&str, Arc<str>> = HashMap::new();
         for (doc, data) in &docs {
+            let doc_arc: Arc<str> = Arc::from(*doc);
             for r in &data.relations {
                 if r.to.doc.is_some() {
                     idx.cross.push((doc.to_string(), r.clone()));
@@ -136,22 +155,30 @@ impl CorpusIndex {
                         let g = groups.entry(key.clone()).or_insert_with(|| EntityGroup {
                             key: key.1.clone(),
                             by_canonical: key.0,
-                            labels: BTreeSet::new(),
-                            docs: BTreeSet::new(),
+                            labels: Vec::new(),
+                            docs: Vec::new(),
                             mentions: Vec::new(),
                         });
-                        if !g.labels.contains(&a.label) {
-                            g.labels.insert(a.label.clone());
+                        // Sorted vectors, not sets: a corpus has tens of thousands of
+                        // groups, most with one label and one document, and a set's
+                        // smallest node is many times the size of one entry.
+                        if let Err(at) = g.labels.binary_search(&a.label) {
+                            g.labels.insert(at, a.label.clone());
                         }
-                        if !g.docs.contains(*doc) {
-                            g.docs.insert(doc.to_string());
+                        if let Err(at) = g.docs.binary_search_by(|d| (**d).cmp(*doc)) {
+                            g.docs.insert(at, doc_arc.clone());
                         }
                         g.mentions.push(Mention {
-                            doc: doc.to_string(),
+                            doc: doc_arc.clone(),
                             id: a.id.clone(),
-                            label: a.label.clone(),
+                            label: label_texts
+                                .entry(a.label.as_str())
+                                .or_insert_with(|| Arc::from(a.label.as_str()))
+                                .clone(),
                             quote: a.quote.clone(),
-                            canonical: canonical.clone(),
+                            canonical: canonical
+                                .as_deref()
+                                .map(|c| label_texts.entry(c).or_insert_with(|| Arc::from(c)).clone()),
                             start: a.extent().start,
                         });
                     }
@@ -198,8 +225,8 @@ impl CorpusIndex {
                             speaker,
                             speaker_canonical,
                             cue: c.cue.as_ref().map(|x| x.quote.clone()).unwrap_or_default(),
-                            stance: c.stance.as_str().to_owned(),
-                            claim_type: c.claim_type.as_str().to_owned(),
+                            stance: c.stance.as_str(),
+                            claim_type: c.claim_type.as_str(),
                             proposition: c.proposition.clone(),
                             relations,
                         });

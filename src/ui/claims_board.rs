@@ -44,8 +44,8 @@ pub fn cell(r: &ClaimRow, col: usize) -> String {
         2 => r.speaker.clone(),
         3 => r.speaker_canonical.clone().unwrap_or_default(),
         4 => r.cue.clone(),
-        5 => r.stance.clone(),
-        6 => r.claim_type.clone(),
+        5 => r.stance.to_owned(),
+        6 => r.claim_type.to_owned(),
         7 => r.proposition.clone().unwrap_or_default(),
         _ => r.relations.join("; "),
     }
@@ -223,8 +223,8 @@ fn table(
                 ui.label(&r.speaker);
                 ui.label(r.speaker_canonical.as_deref().unwrap_or(""));
                 ui.label(&r.cue);
-                ui.label(&r.stance);
-                ui.label(&r.claim_type);
+                ui.label(r.stance);
+                ui.label(r.claim_type);
                 let editing = st
                     .editing
                     .as_ref()

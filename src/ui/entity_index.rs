@@ -35,7 +35,10 @@ pub struct EntityIndexState {
 type Rename = (Vec<(String, String)>, Option<String>);
 
 fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
-    g.mentions.iter().map(|m| (m.doc.clone(), m.id.clone())).collect()
+    g.mentions
+        .iter()
+        .map(|m| (m.doc.to_string(), m.id.clone()))
+        .collect()
 }
 
 /// Shows the index.
@@ -95,7 +98,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                                 .link(format!("{}: “{}” at {}", m.doc, m.quote, m.start))
                                 .clicked()
                             {
-                                open_at = Some((m.doc.clone(), m.id.clone()));
+                                open_at = Some((m.doc.to_string(), m.id.clone()));
                             }
                         }
                         ui.horizontal(|ui| {
