@@ -476,7 +476,7 @@ impl MarginaliaApp {
             edit
         };
         match s.history.run(&mut s.data, description, edit) {
-            Ok(()) => Self::touched(s),
+            Ok(_) => Self::touched(s),
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
     }
