@@ -12,6 +12,13 @@ use std::path::{Path, PathBuf};
 /// the permissions of an existing file are kept, so a group-writable sidecar in
 /// a shared folder stays group-writable.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_stat(path, bytes).map(|_| ())
+}
+
+/// [`write_atomic`], returning the metadata of the new file as it is once in place.
+/// It is read from the written file itself, so it describes this write even if
+/// another program replaced the path in the meantime.
+pub fn write_atomic_stat(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
     let resolved = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
         _ => None,
@@ -34,13 +41,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         f.write_all(bytes)?;
         f.flush()?;
         f.sync_all()?;
-        drop(f);
         fs::rename(&tmp, path)?;
         // The rename itself lives in the folder's entry table; sync it so it survives power loss.
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
-        Ok(())
+        // After the rename, which changes the file's status-change time.
+        f.metadata().or_else(|_| fs::metadata(path))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

@@ -13,8 +13,11 @@ use crate::model::anchor::reanchor_all;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
 use crate::model::{Annotation, Document, Kind, Speaker};
 
-use super::corpus::{natural_cmp, scan, scan_sidecars, source_of_sidecar};
+use super::corpus::{
+    natural_cmp, scan, scan_journals, scan_sidecars, sidecar_hash, source_of_journal, source_of_sidecar,
+};
 use super::decode::decode;
+use super::journal::{self, NotApplied, Replayed};
 use super::sidecar::{self, Sidecar, SidecarError};
 
 /// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
@@ -72,6 +75,10 @@ pub enum Problem {
     Encoding,
     /// The source changed since the sidecar was saved; it is re-anchored when opened.
     SourceChanged,
+    /// An edit journal holds saved edits not yet written into the sidecar.
+    JournalPending,
+    /// An edit journal cannot be applied (damaged, or made on another sidecar).
+    JournalNotApplied,
 }
 
 impl Problem {
@@ -93,6 +100,8 @@ impl Problem {
             Problem::Unreadable => "unreadable",
             Problem::Encoding => "encoding",
             Problem::SourceChanged => "source_changed",
+            Problem::JournalPending => "journal_pending",
+            Problem::JournalNotApplied => "journal_not_applied",
         }
     }
 }
@@ -213,12 +222,15 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     let mut findings = Vec::new();
     let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
 
-    // Every sidecar is parsed once up front: relations may point into any document.
+    // Every sidecar is parsed once up front, with the edit journal beside it applied
+    // (what opening the document shows): relations may point into any document.
     let mut parsed: HashMap<String, Result<Sidecar, SidecarError>> = HashMap::new();
+    let mut journals: HashMap<String, Replayed> = HashMap::new();
     for entry in &sidecars {
         let path = root.join(&entry.rel);
-        let result = match fs::read(&path) {
-            Ok(bytes) => sidecar::from_bytes(&bytes),
+        let bytes = fs::read(&path);
+        let result = match &bytes {
+            Ok(bytes) => sidecar::from_bytes(bytes),
             Err(e) => Err(SidecarError {
                 line: 0,
                 column: 0,
@@ -226,14 +238,72 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
                 future_version: false,
             }),
         };
+        let result = match result {
+            Ok(mut sc) => {
+                let hash = || bytes.as_deref().ok().map(sidecar_hash);
+                let replayed = journal::replay(&path, hash, &mut sc.data);
+                if let Replayed::Applied {
+                    source_hash: Some(h), ..
+                } = &replayed
+                {
+                    sc.source_hash = h.clone();
+                }
+                journals.insert(entry.rel.clone(), replayed);
+                Ok(sc)
+            }
+            Err(e) => {
+                if let Some(found) = journal::read(&journal::journal_path(&path)) {
+                    journals.insert(
+                        entry.rel.clone(),
+                        Replayed::Kept {
+                            mark: found.mark,
+                            why: NotApplied::SidecarUnreadable,
+                        },
+                    );
+                }
+                Err(e)
+            }
+        };
         parsed.insert(entry.rel.clone(), result);
+    }
+    let journal_files = scan_journals(root)?;
+    for entry in &journal_files {
+        let side_rel = entry.rel.strip_suffix(journal::EXTENSION).unwrap_or(&entry.rel);
+        if parsed.contains_key(side_rel) {
+            continue;
+        }
+        // Edits saved before the document had a sidecar.
+        let side = root.join(side_rel);
+        let mut data = Default::default();
+        let replayed = journal::replay(&side, || None, &mut data);
+        if let Replayed::Applied { source_hash, .. } = &replayed {
+            let source = side_rel.rsplit('/').next().unwrap_or(side_rel);
+            parsed.insert(
+                side_rel.to_owned(),
+                Ok(Sidecar {
+                    version: (sidecar::MAJOR, sidecar::MINOR),
+                    source: source
+                        .strip_suffix(sidecar::EXTENSION)
+                        .unwrap_or(source)
+                        .to_owned(),
+                    source_hash: source_hash.clone().unwrap_or_default(),
+                    data,
+                }),
+            );
+        }
+        journals.insert(side_rel.to_owned(), replayed);
     }
     let source_set: HashSet<&str> = sources.iter().map(|e| e.rel.as_str()).collect();
 
-    for entry in &sidecars {
-        let Some(src) = source_of_sidecar(&entry.rel) else {
-            continue;
-        };
+    let orphans = sidecars
+        .iter()
+        .filter_map(|e| Some((e, source_of_sidecar(&e.rel)?)))
+        .chain(
+            journal_files
+                .iter()
+                .filter_map(|e| Some((e, source_of_journal(&e.rel)?))),
+        );
+    for (entry, src) in orphans {
         if !source_set.contains(src) {
             let mut sink = Sink {
                 file: &entry.rel,
@@ -264,6 +334,25 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             Err(e) => Source::Unreadable(e),
         };
         let side = parsed.get(&side_rel);
+        let journal_rel = format!("{side_rel}{}", journal::EXTENSION);
+        match journals.get(&side_rel) {
+            Some(Replayed::Applied { edits, .. }) => sink.push(
+                Severity::Info,
+                Problem::JournalPending,
+                None,
+                format!(
+                    "{journal_rel} holds {} saved since {side_rel} was last written; they are included in this check, and opening the document in Marginalia writes them into {side_rel}",
+                    plural(*edits, "edit")
+                ),
+            ),
+            Some(Replayed::Kept { why, .. }) => sink.push(
+                Severity::Error,
+                Problem::JournalNotApplied,
+                None,
+                why.message(&journal_rel, &side_rel),
+            ),
+            _ => {}
+        }
         match &source {
             Source::Text(_, encoding, guessed) => {
                 if *guessed {
