@@ -4,21 +4,27 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crate::model::{
     Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
 };
 use crate::store::corpus::{self, DiskStamp, sidecar_path};
-use crate::store::sidecar;
+use crate::store::journal::{self, JournalStamp, Replayed};
 
 use super::actions::{self, Action};
 use super::reader::{ReaderView, Selection};
-use super::saver::{SaveFailure, SaveJob, Saver};
-use super::state::{CorpusView, DocSummary, FindState, Prefs, Session};
+use super::saver::{SaveFailure, SaveJob, SaveWork, Saver};
+use super::state::{CorpusView, DocSummary, FileTimes, FindState, Prefs, Session};
 
 /// How long after the last edit the autosave writes.
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
+/// How long after the last edit the edit journal is folded into the sidecar.
+/// Edits reach the disk at once through the journal; rewriting a large sidecar
+/// waits for a pause, so it never delays the next edit's save.
+const COMPACT_AFTER: Duration = Duration::from_millis(1500);
+/// How long a failed save or fold waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_secs(4);
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// How often a frame looks for a document being read in the background.
@@ -476,14 +482,13 @@ impl MarginaliaApp {
             edit
         };
         match s.history.run(&mut s.data, description, edit) {
-            Ok(_) => Self::touched(s),
+            Ok(applied) => Self::touched(s, applied),
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
     }
 
-    fn touched(s: &mut Session) {
-        s.version += 1;
-        s.dirty_since.get_or_insert_with(Instant::now);
+    fn touched(s: &mut Session, applied: Edit) {
+        s.record(applied);
         if let Some(sel) = &s.selected
             && s.data.get(sel).is_none()
         {
@@ -495,9 +500,9 @@ impl MarginaliaApp {
     pub fn undo(&mut self) {
         if let Some(s) = self.session_mut()
             && s.read_only.is_none()
-            && s.history.undo(&mut s.data).is_some()
+            && let Some((_, applied)) = s.history.undo(&mut s.data)
         {
-            Self::touched(s);
+            Self::touched(s, applied);
         }
     }
 
@@ -505,9 +510,9 @@ impl MarginaliaApp {
     pub fn redo(&mut self) {
         if let Some(s) = self.session_mut()
             && s.read_only.is_none()
-            && s.history.redo(&mut s.data).is_some()
+            && let Some((_, applied)) = s.history.redo(&mut s.data)
         {
-            Self::touched(s);
+            Self::touched(s, applied);
         }
     }
 
@@ -917,25 +922,33 @@ impl MarginaliaApp {
 
     // ---- saving and outside changes ----
 
-    fn save_job(&self, rel: &str) -> Option<SaveJob> {
+    /// The save `rel` needs now: its unsaved edits appended to the journal when
+    /// that is all that changed, else (or when `fold`) the whole sidecar rewritten,
+    /// which also folds in the journal.
+    fn save_job(&self, rel: &str, fold: bool) -> Option<SaveJob> {
         let corpus = self.corpus.as_ref()?;
         let s = self.sessions.get(rel)?;
-        if s.read_only.is_some() || !s.is_dirty() || s.in_flight.is_some() {
+        if s.read_only.is_some() || s.in_flight.is_some() || !(s.is_dirty() || fold && s.journal_pending()) {
             return None;
         }
+        let work = match s.journal_edits().filter(|_| !fold) {
+            Some(edits) => SaveWork::Append(edits),
+            None => SaveWork::Full {
+                data: s.data.clone(),
+                version: s.file_version,
+            },
+        };
         Some(SaveJob {
             root: corpus.root.clone(),
             doc: s.doc.clone(),
-            data: s.data.clone(),
-            version: s.file_version,
+            work,
             expected: s.stamp.clone(),
             generation: s.version,
         })
     }
 
-    /// Starts saving `rel` now if it has unsaved edits.
-    pub fn flush(&mut self, rel: &str) {
-        if let Some(job) = self.save_job(rel) {
+    fn submit(&mut self, rel: &str, fold: bool) {
+        if let Some(job) = self.save_job(rel, fold) {
             let generation = job.generation;
             self.saver.submit(job);
             if let Some(s) = self.sessions.get_mut(rel) {
@@ -944,14 +957,27 @@ impl MarginaliaApp {
         }
     }
 
+    /// Starts saving `rel` now if it has unsaved edits.
+    pub fn flush(&mut self, rel: &str) {
+        self.submit(rel, false);
+    }
+
+    /// Starts writing everything of `rel` into its sidecar now: unsaved edits,
+    /// and the edits its journal holds (the journal is then removed).
+    pub fn compact(&mut self, rel: &str) {
+        self.submit(rel, true);
+    }
+
+    /// Switching folders and quitting leave whole sidecars behind, journals folded in.
     fn flush_all(&mut self) {
         let rels: Vec<String> = self.sessions.keys().cloned().collect();
         for rel in rels {
-            self.flush(&rel);
+            self.compact(&rel);
         }
     }
 
-    /// Saves everything synchronously (on quit): waits for saves in flight, then writes the rest.
+    /// Saves everything synchronously (on quit): waits for saves in flight, then
+    /// writes the rest, folding every edit journal into its sidecar.
     pub fn save_all_blocking(&mut self) {
         self.flush_all();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -967,22 +993,29 @@ impl MarginaliaApp {
         let Some(s) = self.sessions.get_mut(&r.rel) else {
             return;
         };
-        if s.in_flight == Some(r.generation) {
-            s.in_flight = None;
+        // Only the save in flight is answered; anything else belongs to a session
+        // since replaced by a reload, and its stamp would describe other data.
+        if s.in_flight != Some(r.generation) {
+            return;
         }
+        s.in_flight = None;
         match r.outcome {
             Ok(stamp) => {
                 s.stamp = stamp;
                 s.saved_version = s.saved_version.max(r.generation);
+                s.unsaved_edits.retain(|(v, _)| *v > r.generation);
+                if r.full && s.unrecorded.is_some_and(|v| v <= r.generation) {
+                    s.unrecorded = None;
+                }
                 s.save_error = None;
+                s.compact_retry = None;
                 if !s.is_dirty() {
                     s.dirty_since = None;
                 }
-                s.mtimes.1 = self
-                    .corpus
-                    .as_ref()
-                    .and_then(|c| std::fs::metadata(sidecar_path(&c.root.join(&r.rel))).ok())
-                    .and_then(|m| m.modified().ok());
+                if let Some(c) = &self.corpus {
+                    let now = file_mtimes(&c.root, &r.rel);
+                    s.mtimes = (s.mtimes.0, now.1, now.2);
+                }
                 if let Some(c) = self.corpus.as_mut() {
                     c.summaries.insert(
                         r.rel.clone(),
@@ -992,7 +1025,9 @@ impl MarginaliaApp {
                             broken: false,
                         },
                     );
-                    c.disk.insert(r.rel.clone(), s.data.clone());
+                    // While the session is open its data is what every view reads; a
+                    // copy here would cost a clone of every annotation per save.
+                    c.disk.remove(&r.rel);
                 }
             }
             Err(SaveFailure::Conflict(msg)) => {
@@ -1005,10 +1040,14 @@ impl MarginaliaApp {
                     what: msg,
                 });
             }
+            Err(SaveFailure::Other(_)) if r.generation <= s.saved_version => {
+                // Only the fold of the journal failed; the edits are on disk in the journal.
+                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
+            }
             Err(SaveFailure::Other(msg)) => {
                 s.save_error = Some(msg);
                 // Retry later: the edits are still in memory.
-                s.dirty_since = Some(Instant::now() + Duration::from_secs(4));
+                s.dirty_since = Some(Instant::now() + RETRY_AFTER);
             }
         }
     }
@@ -1016,9 +1055,16 @@ impl MarginaliaApp {
     /// Keep the analyst's version: write it over the file changed outside.
     pub fn keep_mine(&mut self, rel: &str) {
         if let (Some(c), Some(s)) = (&self.corpus, self.sessions.get_mut(rel)) {
-            s.stamp = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
+            let on_disk = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
+            // The analyst chose to overwrite what is on disk, a journal included: the
+            // full save below replaces the sidecar and removes the journal.
+            s.stamp = DiskStamp {
+                journal: on_disk.journal.map(|j| JournalStamp { applied: true, ..j }),
+                ..on_disk
+            };
             s.save_error = None;
             s.saved_version = 0;
+            s.unrecorded = Some(s.version);
             s.dirty_since = Some(Instant::now());
         }
         self.prompt = None;
@@ -1059,10 +1105,19 @@ impl MarginaliaApp {
         if now == s.mtimes {
             return;
         }
+        if s.journal_pending() && !s.is_dirty() {
+            // Fold the journal in first. Its result decides: saved, and the change is
+            // looked at again against a sidecar that holds everything; or a conflict,
+            // and the analyst is asked.
+            if s.compact_retry.is_none_or(|t| Instant::now() >= t) {
+                self.compact(&rel);
+            }
+            return;
+        }
         let source_changed =
             now.0 != s.mtimes.0 && corpus::source_hash(&c.root, &rel).as_deref() != Some(s.doc.hash.as_str());
         let stamp = DiskStamp::read(&sidecar_path(&c.root.join(&rel))).unwrap_or_default();
-        let sidecar_changed = stamp != s.stamp;
+        let sidecar_changed = !stamp.same_files(&s.stamp);
         if !source_changed && !sidecar_changed {
             if let Some(s) = self.sessions.get_mut(&rel) {
                 s.mtimes = now;
@@ -1107,12 +1162,40 @@ impl MarginaliaApp {
         for rel in due {
             self.flush(&rel);
         }
+        let now = Instant::now();
+        let fold: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| {
+                s.journal_pending()
+                    && !s.is_dirty()
+                    && s.in_flight.is_none()
+                    && now.duration_since(s.last_change) >= COMPACT_AFTER
+                    && s.compact_retry.is_none_or(|t| now >= t)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for rel in fold {
+            self.compact(&rel);
+        }
         if self
             .sessions
             .values()
             .any(|s| s.is_dirty() || s.in_flight.is_some())
         {
             ctx.request_repaint_after(AUTOSAVE_AFTER);
+        }
+        if let Some(wait) = self
+            .sessions
+            .values()
+            .filter(|s| s.journal_pending())
+            .map(|s| {
+                let at = (s.last_change + COMPACT_AFTER).max(s.compact_retry.unwrap_or(now));
+                at.saturating_duration_since(now)
+            })
+            .min()
+        {
+            ctx.request_repaint_after(wait.max(AUTOSAVE_AFTER));
         }
         self.watch_files();
         ctx.request_repaint_after(WATCH_EVERY);
@@ -1407,12 +1490,13 @@ struct Loading {
 }
 
 type LoadResult = Result<(corpus::LoadedDoc, FileTimes), corpus::LoadError>;
-type FileTimes = (Option<SystemTime>, Option<SystemTime>);
 
-fn file_mtimes(root: &Path, rel: &str) -> (Option<SystemTime>, Option<SystemTime>) {
+/// Modification times of a document's source, sidecar and edit journal.
+pub(crate) fn file_mtimes(root: &Path, rel: &str) -> FileTimes {
     let src = root.join(rel);
+    let side = sidecar_path(&src);
     let m = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
-    (m(&src), m(&sidecar_path(&src)))
+    (m(&src), m(&side), m(&journal::journal_path(&side)))
 }
 
 /// What the background reader found in one sidecar.
@@ -1435,17 +1519,17 @@ fn spawn_summaries(root: &Path, entries: &[corpus::DocEntry]) -> Receiver<Found>
                 summary: DocSummary::default(),
                 data: None,
             };
-            // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
-            // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
-            if let Ok(bytes) = std::fs::read(&path) {
-                match sidecar::from_bytes(&bytes) {
-                    Ok(sc) => {
-                        found.summary.count = sc.data.annotations.len();
-                        found.summary.status = sc.data.status;
-                        found.data = Some(sc.data);
-                    }
-                    Err(_) => found.summary.broken = true,
+            // Read as opening does (the sidecar with its journal applied), so a file
+            // that opens read-only is marked here too.
+            match corpus::read_annotations(&path) {
+                Ok(Some((data, replayed))) => {
+                    found.summary.count = data.annotations.len();
+                    found.summary.status = data.status;
+                    found.summary.broken = matches!(replayed, Replayed::Kept { .. });
+                    found.data = Some(data);
                 }
+                Ok(None) => {}
+                Err(_) => found.summary.broken = true,
             }
             if tx.send(found).is_err() {
                 break;
