@@ -178,3 +178,65 @@ fn a_damaged_journal_makes_the_document_read_only_and_is_left_alone() {
     assert_eq!(fs::read_to_string(&path).unwrap(), damaged);
     assert_eq!(fs::read(sidecar(root, CLINTON_DOC)).unwrap(), side_before);
 }
+
+#[test]
+fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    annotate(root, CLINTON_DOC, &[("North Korean", "GROUP", Kind::entity())]);
+    let mut first = harness(root);
+    let mut second = harness(root);
+    let journal = journal_of(root, CLINTON_DOC);
+    for (needle, label) in [("Hillary Clinton", "PERSON"), ("Seoul", "PLACE")] {
+        let start = cp_of(&first, needle);
+        let app = first.state_mut();
+        app.session_mut().unwrap().selection = marginalia::ui::reader::Selection {
+            anchor: start,
+            focus: start + needle.chars().count(),
+        };
+        app.apply_label(label);
+        assert!(app.session().unwrap().is_dirty());
+        first.run_steps(1);
+        settle_saved(&mut first);
+        assert!(journal.exists());
+        // The other window notices the journal grow and shows what it holds.
+        let quote = needle.to_owned();
+        frames_until(&mut second, "the second window reloading", move |app| {
+            app.sessions[CLINTON_DOC]
+                .data
+                .annotations
+                .iter()
+                .any(|a| a.quote == quote)
+        });
+    }
+    // Both run on; the journal is folded once, and neither window is asked anything.
+    let start = Instant::now();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        first.run_steps(1);
+        second.run_steps(1);
+        let quiet = |app: &MarginaliaApp| {
+            let s = &app.sessions[CLINTON_DOC];
+            !s.journal_pending() && s.in_flight.is_none() && !s.is_dirty()
+        };
+        if !journal.exists() && quiet(first.state()) && quiet(second.state()) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the journal was not folded"
+        );
+    }
+    for _ in 0..60 {
+        std::thread::sleep(Duration::from_millis(25));
+        first.run_steps(1);
+        second.run_steps(1);
+    }
+    for h in [&first, &second] {
+        assert!(h.state().prompt.is_none(), "{:?}", h.state().prompt);
+        assert_eq!(h.state().sessions[CLINTON_DOC].data.annotations.len(), 3);
+        assert!(h.state().sessions[CLINTON_DOC].save_error.is_none());
+    }
+    sidecar_matches_session(&first, root, CLINTON_DOC);
+    sidecar_matches_session(&second, root, CLINTON_DOC);
+}

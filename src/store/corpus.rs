@@ -273,6 +273,9 @@ pub struct LoadedDoc {
     pub stamp: DiskStamp,
     /// How many edits of the journal beside the sidecar were applied (see [`journal`]).
     pub journal_edits: usize,
+    /// True when that journal may be appended to as it is (see
+    /// [`Replayed::Applied`]); otherwise the next save should be a full one.
+    pub journal_appendable: bool,
 }
 
 impl LoadedDoc {
@@ -352,6 +355,7 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
         version: (MAJOR, MINOR),
         stamp: DiskStamp::default(),
         journal_edits: 0,
+        journal_appendable: false,
     };
     let (side_bytes, side_mark) = match read_marked(&side) {
         Ok(Some(read)) => read,
@@ -426,9 +430,11 @@ fn apply_journal(loaded: &mut LoadedDoc, side: &Path, base: Option<String>, sour
         Replayed::Applied {
             edits,
             source_hash: s,
+            appendable,
             ..
         } => {
             loaded.journal_edits = edits;
+            loaded.journal_appendable = appendable;
             s.or(source_hash)
         }
         Replayed::Kept { why, .. } => {
@@ -681,6 +687,7 @@ pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError>
     // The re-anchored places are on disk now: the sidecar matches the source again.
     loaded.reanchor = None;
     loaded.journal_edits = 0;
+    loaded.journal_appendable = false;
     Ok(())
 }
 

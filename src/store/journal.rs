@@ -480,6 +480,10 @@ pub enum Replayed {
         mark: FileMark,
         /// Hash of the source text the edits were made on, when the journal names one.
         source_hash: Option<String>,
+        /// True when more edits may be appended to it as it is: it names this
+        /// sidecar and ends with a complete line. Otherwise the next save must
+        /// be a full one (a line appended after a torn one would damage the file).
+        appendable: bool,
     },
     /// It was not applied and must be kept; the data is the sidecar's alone.
     Kept {
@@ -531,6 +535,7 @@ pub fn replay(side: &Path, base: impl FnOnce() -> Option<String>, data: &mut Doc
             edits: 0,
             mark,
             source_hash: None,
+            appendable: false,
         };
     };
     if *journal_base != base {
@@ -540,6 +545,7 @@ pub fn replay(side: &Path, base: impl FnOnce() -> Option<String>, data: &mut Doc
                 edits: 0,
                 mark,
                 source_hash: None,
+                appendable: false,
             };
         }
         return kept(NotApplied::OtherBase {
@@ -567,6 +573,7 @@ pub fn replay(side: &Path, base: impl FnOnce() -> Option<String>, data: &mut Doc
         edits,
         mark,
         source_hash: journal.source_hash,
+        appendable: !journal.torn,
     }
 }
 

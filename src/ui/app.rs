@@ -1030,6 +1030,14 @@ impl MarginaliaApp {
                     c.disk.remove(&r.rel);
                 }
             }
+            Err(SaveFailure::Conflict(_))
+                if r.generation <= s.saved_version && !journal_unchanged(self.corpus.as_ref(), &r.rel, s) =>
+            {
+                // Only a fold, and another window has taken the journal over (folded it into
+                // the sidecar, or added to it): nothing of ours is only here. The watcher
+                // reloads what is on disk now.
+                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
+            }
             Err(SaveFailure::Conflict(msg)) => {
                 s.save_error = Some(msg.clone());
                 // The autosave waits for the analyst's answer (keep mine or reload); without
@@ -1105,7 +1113,17 @@ impl MarginaliaApp {
         if now == s.mtimes {
             return;
         }
-        if s.journal_pending() && !s.is_dirty() {
+        let side = sidecar_path(&c.root.join(&rel));
+        let journal_now = journal::FileMark::read(&journal::journal_path(&side))
+            .ok()
+            .flatten();
+        let journal_ours = s
+            .stamp
+            .journal
+            .as_ref()
+            .zip(journal_now)
+            .is_some_and(|(j, m)| j.mark.same_journal(&m));
+        if s.journal_pending() && !s.is_dirty() && journal_ours {
             // Fold the journal in first. Its result decides: saved, and the change is
             // looked at again against a sidecar that holds everything; or a conflict,
             // and the analyst is asked.
@@ -1116,7 +1134,17 @@ impl MarginaliaApp {
         }
         let source_changed =
             now.0 != s.mtimes.0 && corpus::source_hash(&c.root, &rel).as_deref() != Some(s.doc.hash.as_str());
-        let stamp = DiskStamp::read(&sidecar_path(&c.root.join(&rel))).unwrap_or_default();
+        let stamp = DiskStamp::read(&side).unwrap_or_default();
+        if s.journal_pending() && journal_now.is_none() && stamp.sidecar == s.stamp.sidecar {
+            // Our journal was removed (by a clean-up tool, say) and nothing took its edits
+            // into the sidecar: they are only in memory now, so write them all there.
+            if let Some(s) = self.sessions.get_mut(&rel) {
+                s.stamp.journal = None;
+                s.record_unrecorded();
+                s.mtimes = now;
+            }
+            return;
+        }
         let sidecar_changed = !stamp.same_files(&s.stamp);
         if !source_changed && !sidecar_changed {
             if let Some(s) = self.sessions.get_mut(&rel) {
@@ -1490,6 +1518,18 @@ struct Loading {
 }
 
 type LoadResult = Result<(corpus::LoadedDoc, FileTimes), corpus::LoadError>;
+
+/// True when the journal beside `rel` is still the one the session last wrote or read.
+fn journal_unchanged(corpus: Option<&CorpusView>, rel: &str, s: &Session) -> bool {
+    let (Some(c), Some(ours)) = (corpus, &s.stamp.journal) else {
+        return false;
+    };
+    let path = journal::journal_path(&sidecar_path(&c.root.join(rel)));
+    journal::FileMark::read(&path)
+        .ok()
+        .flatten()
+        .is_some_and(|m| ours.mark.same_journal(&m))
+}
 
 /// Modification times of a document's source, sidecar and edit journal.
 pub(crate) fn file_mtimes(root: &Path, rel: &str) -> FileTimes {

@@ -120,7 +120,12 @@ pub struct Session {
 impl Session {
     /// Wraps a freshly loaded document.
     pub fn new(loaded: LoadedDoc, mtimes: FileTimes) -> Self {
-        let needs_save = loaded.needs_save();
+        // A journal loaded with the document is folded in after a pause, like one this
+        // session wrote (another window may still be appending to it). Re-anchored
+        // places, or a journal that cannot take more lines, need a full save now.
+        let needs_save = loaded.read_only.is_none()
+            && (loaded.reanchor.as_ref().is_some_and(|r| !r.is_clean())
+                || loaded.stamp.journal.is_some() && !loaded.journal_appendable);
         let reader = ReaderState::new(&loaded.doc);
         Self {
             doc: Arc::new(loaded.doc),
