@@ -357,6 +357,9 @@ fn workbench_cases() {
     // a pause in the work would) so the frames below do not share the machine with
     // that rewrite, and the cached article is left whole for the next run.
     app.save_all_blocking();
+    // Draw what the loop above changed without a frame, so the frames below start as
+    // they would after a hotkey.
+    h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
     // The new annotation stays selected, so the inspector shows it: frames while reading on.
     let mut selected = Samples::default();
     for _ in 0..steps() / 4 {
