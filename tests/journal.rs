@@ -559,3 +559,55 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
     // Reading changed nothing.
     assert!(jpath(root).exists());
 }
+
+#[test]
+fn loading_while_another_writer_folds_never_shows_an_older_state() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let (dir, doc) = setup(false);
+    let root = dir.path().to_path_buf();
+    // A sidecar large enough that reading it takes a while, so folds land in the middle
+    // of loads: the load must notice and read again.
+    let mut data = DocAnnotations::default();
+    for i in 0..3000 {
+        data.annotations
+            .push(ann(&doc, &format!("base{i}"), i * 7, 2, "PERSON", "a note"));
+    }
+    data.sort();
+    corpus::save(&root, &doc, &data, (1, 0), &DiskStamp::default()).unwrap();
+    let base = data.annotations.len();
+    let saved = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (root, doc, saved, done) = (root.clone(), doc.clone(), saved.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut loaded = corpus::load(&root, "a.txt").unwrap();
+            for n in 1..=60 {
+                let edit = Edit::Add(ann(&doc, &format!("w{n}"), n * 13, 3, "ORG", ""));
+                let applied = History::default().run(&mut loaded.data, "add", edit).unwrap();
+                loaded.stamp = journal::append(&root, &doc, &[applied], &loaded.stamp).unwrap();
+                saved.store(n, Ordering::SeqCst);
+                if n % 2 == 0 {
+                    corpus::save_loaded(&root, &mut loaded).unwrap();
+                    // Folds come after a pause in the work; a load is whole when read again.
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                }
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut loads = 0;
+    while !done.load(Ordering::SeqCst) {
+        let before = saved.load(Ordering::SeqCst);
+        let loaded = corpus::load(&root, "a.txt").unwrap();
+        assert!(loaded.read_only.is_none(), "{:?}", loaded.read_only);
+        assert!(
+            loaded.data.annotations.len() >= base + before,
+            "a load showed {} annotations after {before} edits on {base} were saved",
+            loaded.data.annotations.len()
+        );
+        loads += 1;
+    }
+    writer.join().unwrap();
+    assert!(loads > 3, "only {loads} loads ran alongside the writer");
+}

@@ -17,7 +17,7 @@ use super::corpus::{
     natural_cmp, scan, scan_journals, scan_sidecars, sidecar_hash, source_of_journal, source_of_sidecar,
 };
 use super::decode::decode;
-use super::journal::{self, NotApplied, Replayed};
+use super::journal::{self, FileMark, NotApplied, Replayed};
 use super::sidecar::{self, Sidecar, SidecarError};
 
 /// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
@@ -228,42 +228,20 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     let mut journals: HashMap<String, Replayed> = HashMap::new();
     for entry in &sidecars {
         let path = root.join(&entry.rel);
-        let bytes = fs::read(&path);
-        let result = match &bytes {
-            Ok(bytes) => sidecar::from_bytes(bytes),
-            Err(e) => Err(SidecarError {
-                line: 0,
-                column: 0,
-                message: format!("cannot read the file ({e}); fix its permissions"),
-                future_version: false,
-            }),
-        };
-        let result = match result {
-            Ok(mut sc) => {
-                let hash = || bytes.as_deref().ok().map(sidecar_hash);
-                let replayed = journal::replay(&path, hash, &mut sc.data);
-                if let Replayed::Applied {
-                    source_hash: Some(h), ..
-                } = &replayed
-                {
-                    sc.source_hash = h.clone();
-                }
-                journals.insert(entry.rel.clone(), replayed);
-                Ok(sc)
-            }
-            Err(e) => {
-                if let Some(found) = journal::read(&journal::journal_path(&path)) {
-                    journals.insert(
-                        entry.rel.clone(),
-                        Replayed::Kept {
-                            mark: found.mark,
-                            why: NotApplied::SidecarUnreadable,
-                        },
-                    );
-                }
-                Err(e)
+        // A fold by a running workbench replaces the sidecar and its journal; read the
+        // pair again if the sidecar changed while it was read.
+        let mut attempt = 0;
+        let (result, replayed) = loop {
+            attempt += 1;
+            let before = FileMark::read(&path).ok().flatten();
+            let read = read_with_journal(&path);
+            if attempt == 10 || FileMark::read(&path).ok().flatten() == before {
+                break read;
             }
         };
+        if let Some(r) = replayed {
+            journals.insert(entry.rel.clone(), r);
+        }
         parsed.insert(entry.rel.clone(), result);
     }
     let journal_files = scan_journals(root)?;
@@ -444,6 +422,44 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     findings.sort_by_key(|f| f.problem != Problem::TagSet);
     report.findings = findings;
     Ok(report)
+}
+
+/// A sidecar parsed, with the edit journal beside it applied, and what became of
+/// that journal (`None`: there is none).
+fn read_with_journal(path: &Path) -> (Result<Sidecar, SidecarError>, Option<Replayed>) {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let err = SidecarError {
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file ({e}); fix its permissions"),
+                future_version: false,
+            };
+            return (Err(err), unreadable_beside(path));
+        }
+    };
+    match sidecar::from_bytes(&bytes) {
+        Ok(mut sc) => {
+            let replayed = journal::replay(path, || Some(sidecar_hash(&bytes)), &mut sc.data);
+            if let Replayed::Applied {
+                source_hash: Some(h), ..
+            } = &replayed
+            {
+                sc.source_hash = h.clone();
+            }
+            (Ok(sc), (replayed != Replayed::None).then_some(replayed))
+        }
+        Err(e) => (Err(e), unreadable_beside(path)),
+    }
+}
+
+/// A journal beside a sidecar that cannot be read is not applied.
+fn unreadable_beside(side: &Path) -> Option<Replayed> {
+    journal::read(&journal::journal_path(side)).map(|found| Replayed::Kept {
+        mark: found.mark,
+        why: NotApplied::SidecarUnreadable,
+    })
 }
 
 /// Loads the corpus tag set, recording problems; falls back to the built-in one.

@@ -227,6 +227,18 @@ impl DiskStamp {
 /// is neither file; a message when the sidecar cannot be read or parsed. A
 /// journal that cannot be applied is left out and reported in the result.
 pub fn read_annotations(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
+    // Read again if a fold replaced the sidecar meanwhile, as `load` does.
+    for attempt in 1.. {
+        let before = FileMark::read(side).ok().flatten();
+        let read = read_annotations_once(side);
+        if attempt == 10 || FileMark::read(side).ok().flatten() == before {
+            return read;
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+fn read_annotations_once(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
     let (mut data, bytes) = match fs::read(side) {
         Ok(bytes) => match sidecar::from_bytes(&bytes) {
             Ok(sc) => (sc.data, Some(bytes)),
@@ -357,19 +369,43 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
         journal_edits: 0,
         journal_appendable: false,
     };
-    let (side_bytes, side_mark) = match read_marked(&side) {
+    // The sidecar and its journal are two files: a fold by another writer between
+    // reading one and the other would show a pair that never was on disk (the old
+    // sidecar without its journal, or with the next journal, which then looks made on
+    // another sidecar). Such a fold replaces the sidecar, so read again then; folds
+    // come seconds apart, so the second reading is whole.
+    for attempt in 1.. {
+        let seen = read_stored(&mut loaded, &side);
+        if attempt == 10 || FileMark::read(&side).ok().flatten() == seen {
+            break;
+        }
+        loaded.data = DocAnnotations::default();
+        loaded.read_only = None;
+        loaded.reanchor = None;
+        loaded.version = (MAJOR, MINOR);
+        loaded.stamp = DiskStamp::default();
+        loaded.journal_edits = 0;
+        loaded.journal_appendable = false;
+    }
+    Ok(loaded)
+}
+
+/// Reads the sidecar of a loaded document and the journal beside it into
+/// `loaded`; returns the sidecar's mark as read (`None` when there is none).
+fn read_stored(loaded: &mut LoadedDoc, side: &Path) -> Option<FileMark> {
+    let (side_bytes, side_mark) = match read_marked(side) {
         Ok(Some(read)) => read,
         Ok(None) => {
-            apply_journal(&mut loaded, &side, None, None);
-            return Ok(loaded);
+            apply_journal(loaded, side, None, None);
+            return None;
         }
         Err(e) => {
             loaded.read_only = Some(format!(
                 "{}: cannot read the annotation file ({e}); fix its permissions and reopen",
                 side.display()
             ));
-            keep_journal(&mut loaded, &side);
-            return Ok(loaded);
+            keep_journal(loaded, side);
+            return FileMark::read(side).ok().flatten();
         }
     };
     let hash = bytes_hash(&side_bytes);
@@ -377,10 +413,10 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
     let parsed = sidecar::from_bytes(&side_bytes);
     match parsed {
         Ok(sc) => {
-            remember_good(&side, &hash, side_mark);
+            remember_good(side, &hash, side_mark);
             loaded.version = sc.version;
             loaded.data = sc.data;
-            apply_journal(&mut loaded, &side, Some(hash), Some(sc.source_hash));
+            apply_journal(loaded, side, Some(hash), Some(sc.source_hash));
         }
         Err(e) => {
             let what = if e.future_version {
@@ -397,10 +433,10 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
                     "fix or remove the file (it is plain text), then reopen."
                 }
             ));
-            keep_journal(&mut loaded, &side);
+            keep_journal(loaded, side);
         }
     }
-    Ok(loaded)
+    side_mark
 }
 
 /// Reads a file with the mark it had while read (`None` when it changed meanwhile).
