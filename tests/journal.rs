@@ -236,6 +236,38 @@ proptest! {
     }
 }
 
+/// A valid journal with a few edits, as bytes, for mutation.
+fn sample_journal() -> Vec<u8> {
+    static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    SAMPLE
+        .get_or_init(|| {
+            let (dir, doc) = setup(true);
+            journaled(dir.path(), &doc);
+            fs::read(jpath(dir.path())).unwrap()
+        })
+        .clone()
+}
+
+proptest! {
+    #[test]
+    fn any_bytes_parse_or_are_reported_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let _ = journal::parse(&bytes);
+    }
+
+    #[test]
+    fn a_mutated_journal_parses_or_is_reported(cut in 0usize..2000, at in 0usize..2000, junk in "[\n\"()\\,:a-z0-9\u{0}é]{0,8}") {
+        let mut bytes = sample_journal();
+        let at = at % (bytes.len() + 1);
+        bytes.splice(at..at, junk.bytes());
+        bytes.truncate(cut.min(bytes.len()).max(bytes.len() / 2));
+        match journal::parse(&bytes) {
+            Ok(j) => prop_assert!(j.edits.len() <= 2 + junk.matches('\n').count()),
+            Err(journal::JournalError::Damaged { line, .. }) => prop_assert!(line >= 1),
+            Err(other) => prop_assert!(false, "unexpected {other:?}"),
+        }
+    }
+}
+
 /// A sidecar, and a journal of two edits on top of it; returns the data they make.
 fn journaled(root: &Path, doc: &Document) -> (corpus::LoadedDoc, DocAnnotations) {
     let mut loaded = corpus::load(root, "a.txt").unwrap();
