@@ -307,7 +307,14 @@ fn a_torn_last_line_is_ignored_and_the_journal_still_folds() {
             "loading never changes the journal"
         );
     }
+    // Nothing is appended after an incomplete line; a full save folds it all.
+    let mut cut = whole.clone();
+    cut.extend_from_slice(b"Add((id: \"cut short");
+    fs::write(jpath(root), &cut).unwrap();
     let mut again = corpus::load(root, "a.txt").unwrap();
+    assert!(!again.journal_appendable);
+    let e = journal::append(root, &doc, &[Edit::SetStatus(Status::InProgress)], &again.stamp).unwrap_err();
+    assert!(e.to_string().contains("incomplete line"), "{e}");
     corpus::save_loaded(root, &mut again).unwrap();
     assert!(!jpath(root).exists());
     assert_eq!(

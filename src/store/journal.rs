@@ -584,6 +584,12 @@ pub fn replay(side: &Path, base: impl FnOnce() -> Option<String>, data: &mut Doc
 /// it. Refuses with a conflict when the sidecar or the journal is not the one
 /// `expected` describes; the sidecar check uses its remembered size, times and
 /// inode, so the sidecar is not read. Returns the new stamp.
+///
+/// `expected` must come from a previous append or save, or from a load whose
+/// journal can take more lines ([`crate::store::corpus::LoadedDoc::journal_appendable`]):
+/// a line appended after one a crash left unreadable would make both unreadable.
+/// A journal that does not end with a newline is refused; one whose last line is
+/// complete but unreadable is only caught by that load.
 pub fn append(
     root: &Path,
     doc: &Document,
@@ -622,7 +628,7 @@ pub fn append(
             )));
         }
         Some(j) => {
-            let mut f = match OpenOptions::new().append(true).open(&path) {
+            let mut f = match OpenOptions::new().read(true).append(true).open(&path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(SaveError::Conflict(path)),
                 Err(e) => return Err(io_err(e)),
@@ -631,6 +637,17 @@ pub fn append(
             if !before.same_journal(&j.mark) {
                 return Err(SaveError::Conflict(path));
             }
+            // A line appended after one a crash cut short would make both unreadable.
+            if !ends_with_newline(&mut f, before.len).map_err(io_err)? {
+                return Err(SaveError::Io(
+                    path.clone(),
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "it ends with an incomplete line left by a crash; open the document again, \
+                         which saves it whole",
+                    ),
+                ));
+            }
             append_synced(&mut f, record.as_bytes(), before.len).map_err(io_err)?
         }
     };
@@ -638,6 +655,18 @@ pub fn append(
         sidecar: expected.sidecar.clone(),
         journal: Some(JournalStamp { mark, applied: true }),
     })
+}
+
+/// True when the file (`len` bytes long) is empty or its last byte is a newline.
+fn ends_with_newline(f: &mut File, len: u64) -> io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    if len == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8];
+    f.seek(SeekFrom::Start(len - 1))?;
+    f.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 /// Appends `bytes` to `f` (opened for appending, `len` bytes long) and syncs it.
