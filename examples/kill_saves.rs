@@ -4,10 +4,10 @@
 //! cargo run --release --example kill_saves -- [KILLS]
 //! ```
 //!
-//! Two scenarios, `KILLS` rounds each (1000 by default). In every round a child
-//! process (this program again) saves in a loop and is killed with SIGKILL at a
-//! random moment; then every sidecar must parse and equal a state that was
-//! written in full, never a mix.
+//! Three scenarios, `KILLS` rounds each (1000 by default; a quarter of that for
+//! the third). In every round a child process (this program again) saves in a loop
+//! and is killed with SIGKILL at a random moment; then every sidecar must parse
+//! and equal a state that was written in full, never a mix.
 //!
 //! 1. One document saved through `store::corpus::save_loaded`, cycling through
 //!    four known states; while the child writes, the parent also reads the file
@@ -16,8 +16,14 @@
 //!    over every mention in five documents, then its background saver): each
 //!    sidecar must afterwards hold its old or its new canonical id for every
 //!    mention, with nothing else changed.
+//! 3. Editing through the workbench, each edit saved by appending it to the
+//!    edit journal (`<source>.ron.journal`) and the journal folded into the
+//!    sidecar after a third of them, at random: random adds, removals, changes, batches, undo
+//!    and redo. The child logs the state before each save and once the save is
+//!    acknowledged; after the kill, the document as loaded (sidecar plus journal)
+//!    must be the last acknowledged state or one whose save had started.
 //!
-//! The fast `cargo test` version of scenario 1 is `tests/atomic_save.rs`.
+//! The fast `cargo test` versions are in `tests/atomic_save.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -25,14 +31,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use marginalia::model::{Annotation, DocAnnotations, Document, Kind, Span, Status};
-use marginalia::store::{atomic, corpus, sidecar};
+use marginalia::model::{Annotation, DocAnnotations, Document, Edit, Kind, Span, Status};
+use marginalia::store::{atomic, corpus, journal, sidecar};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::app::PickerMode;
-use marginalia::ui::state::Prefs;
+use marginalia::ui::state::{Prefs, SaveState, Session};
 
 const CHILD: &str = "MARGINALIA_KILL_CHILD";
 const DIR: &str = "MARGINALIA_KILL_DIR";
+/// Where the child of scenario 3 logs the states it saves (outside the corpus folder).
+const LOG: &str = "MARGINALIA_KILL_LOG";
 /// Hidden marker the child writes once saving is under way (named like a temp file, so scans skip it).
 const STARTED: &str = ".child-started.tmp";
 const STATES: usize = 4;
@@ -126,6 +134,7 @@ fn spawn_child(mode: &str, root: &Path) -> Child {
     Command::new(std::env::current_exe().expect("own path"))
         .env(CHILD, mode)
         .env(DIR, root)
+        .env(LOG, log_path(root))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -407,11 +416,268 @@ fn run_rename(kills: usize, rng: &mut XorShift) -> RenameReport {
     report
 }
 
+// ---- scenario 3: edits saved through the journal ----
+
+/// The log of scenario 3 sits beside the corpus folder, so it is never part of it.
+fn log_path(root: &Path) -> PathBuf {
+    root.with_extension("log")
+}
+
+/// What a check compares: the sidecar a full save of this state would write.
+fn digest(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> String {
+    corpus::sidecar_hash(corpus::render(doc, data, version).as_bytes())
+}
+
+fn session_digest(app: &MarginaliaApp) -> String {
+    let s = app.session().expect("the document is open");
+    digest(&s.doc, &s.data, s.file_version)
+}
+
+/// Runs the workbench's per-frame work until `done`; a failed save ends the child.
+fn tick_until(app: &mut MarginaliaApp, ctx: &egui::Context, done: impl Fn(&Session) -> bool) {
+    loop {
+        app.tick(ctx);
+        let s = app.session().expect("the document is open");
+        if let Some(e) = &s.save_error {
+            panic!("child could not save: {e}");
+        }
+        assert!(app.prompt.is_none(), "child was asked {:?}", app.prompt);
+        if done(s) {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(50));
+    }
+}
+
+/// One random edit through the workbench, as the analyst's keys would make it.
+fn random_edit(app: &mut MarginaliaApp, rng: &mut XorShift, n: u64) {
+    let s = app.session().expect("the document is open");
+    let spans = words(&s.doc.text);
+    let word = |r: u64| spans[(r % spans.len() as u64) as usize];
+    let new = |r: u64, k: u64| {
+        entity(
+            &s.doc,
+            format!("k{}x{n}x{k}", std::process::id()),
+            word(r),
+            None,
+            format!("edit {n}, \"{k}\""),
+        )
+    };
+    let pick = (!s.data.annotations.is_empty())
+        .then(|| s.data.annotations[(rng.next() % s.data.annotations.len() as u64) as usize].clone());
+    let edit = match (rng.next() % 10, pick) {
+        (0..=2, _) | (3..=5, None) => Edit::Add(new(rng.next(), 0)),
+        (3, Some(a)) => Edit::Remove(a.id),
+        (4, Some(mut a)) => {
+            a.note = format!("changed by edit {n}\nsecond line");
+            a.kind = Kind::Entity {
+                canonical: Some(format!("person-{}", n % 7)),
+            };
+            Edit::Replace(a)
+        }
+        (5, Some(a)) => Edit::Batch(vec![
+            Edit::Remove(a.id),
+            Edit::Add(new(rng.next(), 1)),
+            Edit::Add(new(rng.next(), 2)),
+        ]),
+        (6 | 7, _) => return app.undo(),
+        (8, _) => return app.redo(),
+        _ => Edit::SetStatus(Status::ALL[(n % 3) as usize]),
+    };
+    app.edit("edit", edit);
+}
+
+fn child_journal(root: &Path, log: &Path) -> ! {
+    use std::io::Write as _;
+    let mut app = MarginaliaApp::new(Prefs::default());
+    app.picker_mode = PickerMode::Unavailable;
+    app.open_folder(root);
+    let ctx = egui::Context::default();
+    while app.session().is_none() {
+        app.tick(&ctx);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    if let Some(why) = &app.session().expect("open").read_only {
+        panic!("child found the document read-only: {why}");
+    }
+    let mut log = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(log)
+        .expect("child opens its log");
+    // Unbuffered: each line is in the file before the next step, whenever the kill comes.
+    let mut note = |line: String| writeln!(log, "{line}").expect("child writes its log");
+    note(format!("acked {}", session_digest(&app)));
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d ^ u64::from(std::process::id()));
+    let rel = app.current.clone().expect("a current document");
+    for n in 1.. {
+        random_edit(&mut app, &mut rng, n);
+        note(format!("pending {}", session_digest(&app)));
+        app.flush(&rel);
+        tick_until(&mut app, &ctx, |s| s.save_state() == SaveState::Saved);
+        note(format!("acked {}", session_digest(&app)));
+        if n == 1 {
+            fs::write(root.join(STARTED), b"").expect("child writes its marker");
+        }
+        // Folds come at random, so kills land in the middle of some of them.
+        if rng.next().is_multiple_of(3) {
+            note("fold".into());
+            app.compact(&rel);
+            tick_until(&mut app, &ctx, |s| !s.journal_pending() && s.in_flight.is_none());
+            note("folded".into());
+        }
+    }
+    unreachable!("the child edits until it is killed")
+}
+
+/// Where the kills of scenario 3 landed, and what they left.
+#[derive(Default)]
+struct JournalReport {
+    rounds: usize,
+    /// Killed while an edit was being saved (appended, or the full save after a reload).
+    during_save: usize,
+    /// Killed while the journal was being folded into the sidecar.
+    during_fold: usize,
+    /// A journal was on disk after the kill.
+    journal_left: usize,
+    /// Its last line was cut short.
+    torn: usize,
+    /// It ended with the marker of a fold that stopped before removing it.
+    folded_marker: usize,
+    /// The state found was one whose save had started but was not acknowledged.
+    unacknowledged_found: usize,
+    edits_acknowledged: usize,
+    temps: usize,
+}
+
+fn run_journal(kills: usize, rng: &mut XorShift) -> JournalReport {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("corpus");
+    fs::create_dir(&root).expect("corpus folder");
+    let log = log_path(&root);
+    // Two articles in one document: a sidecar of some size, so folding it takes a while.
+    let names = seed_names();
+    let text = [&names[0], &names[1]]
+        .iter()
+        .map(|n| fs::read_to_string(seeds().join(n)).expect("seed"))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    fs::write(root.join("a.txt"), &text).expect("write source");
+    let doc = Document::new("a.txt", text);
+    let mut data = DocAnnotations {
+        status: Status::InProgress,
+        ..Default::default()
+    };
+    for (n, span) in words(&doc.text)
+        .into_iter()
+        .enumerate()
+        .filter(|(n, _)| n % 3 == 0)
+    {
+        data.annotations
+            .push(entity(&doc, format!("w{n}"), span, None, format!("word {n}")));
+    }
+    data.sort();
+    corpus::save(&root, &doc, &data, (1, 0), &Default::default()).expect("write first sidecar");
+    let mut previous = digest(&doc, &data, (1, 0));
+    let expected: BTreeSet<String> = ["a.txt", "a.txt.ron", "a.txt.ron.journal"]
+        .map(str::to_owned)
+        .into();
+    let journal = journal::journal_path(&corpus::sidecar_path(&root.join("a.txt")));
+    let mut report = JournalReport::default();
+    for round in 0..kills {
+        fs::write(&log, b"").expect("empty the log");
+        let child = spawn_child("journal", &root);
+        wait_started(&root);
+        std::thread::sleep(Duration::from_micros(rng.next() % 40_000));
+        kill(child, &root);
+        report.rounds += 1;
+
+        let lines: Vec<String> = fs::read_to_string(&log)
+            .expect("read the log")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let last_acked = lines.iter().rposition(|l| l.starts_with("acked "));
+        let mut allowed = BTreeSet::new();
+        match last_acked {
+            Some(i) => {
+                allowed.insert(lines[i]["acked ".len()..].to_owned());
+            }
+            None => {
+                allowed.insert(previous.clone());
+            }
+        }
+        let started: BTreeSet<String> = lines[last_acked.map_or(0, |i| i + 1)..]
+            .iter()
+            .filter_map(|l| l.strip_prefix("pending "))
+            .map(str::to_owned)
+            .collect();
+        allowed.extend(started.iter().cloned());
+        // The first acknowledged state is the one the child loaded.
+        report.edits_acknowledged += lines
+            .iter()
+            .filter(|l| l.starts_with("acked "))
+            .count()
+            .saturating_sub(1);
+        match lines.last().map(|l| l.split(' ').next().unwrap_or_default()) {
+            Some("pending") => report.during_save += 1,
+            Some("fold") => report.during_fold += 1,
+            _ => {}
+        }
+        if let Ok(bytes) = fs::read(&journal) {
+            report.journal_left += 1;
+            report.torn += usize::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
+            let text = String::from_utf8_lossy(&bytes);
+            report.folded_marker +=
+                usize::from(text.lines().last().is_some_and(|l| l.starts_with("FoldedInto(")));
+        }
+
+        let loaded = corpus::load(&root, "a.txt").expect("load after the kill");
+        if let Some(why) = &loaded.read_only {
+            panic!(
+                "round {round}: the document opens read-only after SIGKILL: {why}\njournal:\n{}",
+                fs::read_to_string(&journal).unwrap_or_default()
+            );
+        }
+        let now = digest(&loaded.doc, &loaded.data, loaded.version);
+        assert!(
+            allowed.contains(&now),
+            "round {round}: the document after SIGKILL is neither the last acknowledged state nor one being saved; log:\n{}",
+            lines.join("\n")
+        );
+        report.unacknowledged_found +=
+            usize::from(started.contains(&now) && last_acked.is_some_and(|i| lines[i][6..] != now));
+        previous = now;
+        let (stray, temps) = strays(&root, &expected);
+        assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
+        // At most what one killed write of the sidecar and one of the journal left.
+        assert!(temps <= 2, "round {round}: {temps} temporary files pile up");
+        report.temps = report.temps.max(temps);
+        let scanned: Vec<String> = corpus::scan(&root)
+            .expect("scan")
+            .into_iter()
+            .map(|e| e.rel)
+            .collect();
+        assert_eq!(scanned, ["a.txt"], "round {round}");
+    }
+    // Short runs (a smoke check) may miss a fold; a real run must not.
+    assert!(
+        report.edits_acknowledged >= kills
+            && (kills < 100 || report.during_save > 0 && report.during_fold > 0),
+        "the kills did not land among journal saves and folds: {} edits, {} during saves, {} during folds",
+        report.edits_acknowledged,
+        report.during_save,
+        report.during_fold
+    );
+    report
+}
+
 fn main() -> ExitCode {
     if let (Ok(mode), Ok(dir)) = (std::env::var(CHILD), std::env::var(DIR)) {
         match mode.as_str() {
             "single" => child_single(Path::new(&dir)),
             "rename" => child_rename(Path::new(&dir)),
+            "journal" => child_journal(Path::new(&dir), Path::new(&std::env::var(LOG).expect("log path"))),
             other => panic!("unknown child mode {other}"),
         }
     }
@@ -428,19 +694,45 @@ fn main() -> ExitCode {
     }
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let started = Instant::now();
+    let lap = Instant::now();
     let single = run_single(kills, &mut rng);
     println!(
-        "one document: {kills} kills while saving, {} reads during writes, every sidecar complete; states found after kills {:?}; at most {} temporary file of a killed save left at a time (hidden, removed by the next save)",
-        single.reads, single.states_seen, single.temps
+        "one document: {kills} kills while saving, {} reads during writes, every sidecar complete; states found after kills {:?}; at most {} temporary file of a killed save left at a time (hidden, removed by the next save); {:.0} s",
+        single.reads,
+        single.states_seen,
+        single.temps,
+        lap.elapsed().as_secs_f64()
     );
+    let lap = Instant::now();
     let rename = run_rename(kills, &mut rng);
     println!(
-        "corpus-wide rename: {kills} kills while renaming {} mentions in {} documents, every sidecar old or new; {} kills left documents on different names (killed mid-rename); at most {} temporary files left at a time",
-        rename.mentions, rename.docs, rename.split_rounds, rename.temps
+        "corpus-wide rename: {kills} kills while renaming {} mentions in {} documents, every sidecar old or new; {} kills left documents on different names (killed mid-rename); at most {} temporary files left at a time; {:.0} s",
+        rename.mentions,
+        rename.docs,
+        rename.split_rounds,
+        rename.temps,
+        lap.elapsed().as_secs_f64()
+    );
+    // A quarter of the rounds: each starts the workbench, and they still land hundreds of kills
+    // in appends and in folds.
+    let lap = Instant::now();
+    let journal = run_journal(kills.div_ceil(4), &mut rng);
+    println!(
+        "journal: {} kills while editing through the workbench ({} edits acknowledged), every acknowledged edit found after each; {} kills landed while an edit was being saved, {} while the journal was being folded; a journal was left {} times ({} with a torn last line, {} folded but not yet removed); {} times the edit being saved was found on disk before it was acknowledged; at most {} temporary files left at a time; {:.0} s",
+        journal.rounds,
+        journal.edits_acknowledged,
+        journal.during_save,
+        journal.during_fold,
+        journal.journal_left,
+        journal.torn,
+        journal.folded_marker,
+        journal.unacknowledged_found,
+        journal.temps,
+        lap.elapsed().as_secs_f64()
     );
     println!(
-        "kill test: {} kills, sidecars lost or partial: 0, in {:.0} s",
-        2 * kills,
+        "kill test: {} kills, sidecars lost or partial and acknowledged edits lost: 0, in {:.0} s",
+        2 * kills + journal.rounds,
         started.elapsed().as_secs_f64()
     );
     ExitCode::SUCCESS

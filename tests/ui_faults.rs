@@ -276,11 +276,13 @@ fn a_read_only_folder_keeps_edits_in_memory_and_saves_them_once_writable() {
     assert!(h.state().sessions[CLINTON_DOC].is_dirty());
     // More work while the folder is read-only is kept too.
     tag(&mut h, "North Korean", "GROUP");
-    // The folder becomes writable again: the retry writes everything without being asked.
+    // The folder becomes writable again: the retry writes everything without being asked
+    // (to the edit journal at once, then into the sidecar after a pause).
     drop(lock);
     run_until(&mut h, 600, |app| {
         app.sessions[CLINTON_DOC].save_state() == SaveState::Saved
     });
+    settle(&mut h);
     let mut on_disk = quotes_on_disk(root, CLINTON_DOC);
     on_disk.sort();
     assert_eq!(on_disk, ["Hillary Clinton", "North Korean"]);

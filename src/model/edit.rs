@@ -2,7 +2,9 @@
 //!
 //! The UI, the command line and corpus-wide actions build [`Edit`]s and hand
 //! them to [`apply`], which returns the inverse edit. [`History`] keeps those
-//! inverses, so every change is undoable and redoable in one place.
+//! inverses, so every change is undoable and redoable in one place. Each of its
+//! steps hands back the edit it actually applied, so a caller can log exactly
+//! what changed (the store's edit journal replays such a log).
 
 use super::annotation::{Annotation, Kind, Relation, Speaker, Status};
 use super::document::DocAnnotations;
@@ -142,46 +144,51 @@ pub struct History {
 
 impl History {
     /// Applies `edit`, records it as one undoable step, and clears redo.
+    /// Returns the edit applied (a copy of `edit`).
     pub fn run(
         &mut self,
         doc: &mut DocAnnotations,
         description: impl Into<String>,
         edit: Edit,
-    ) -> Result<(), EditError> {
+    ) -> Result<Edit, EditError> {
+        let applied = edit.clone();
         let inverse = apply(doc, edit)?;
         self.undo.push(Step {
             description: description.into(),
             inverse,
         });
         self.redo.clear();
-        Ok(())
+        Ok(applied)
     }
 
-    /// Undoes the last step; returns its description, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, doc: &mut DocAnnotations) -> Option<String> {
+    /// Undoes the last step; returns its description and the edit applied to undo
+    /// it, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, doc: &mut DocAnnotations) -> Option<(String, Edit)> {
         let step = self.undo.pop()?;
+        let applied = step.inverse.clone();
         match apply(doc, step.inverse) {
             Ok(redo) => {
                 self.redo.push(Step {
                     description: step.description.clone(),
                     inverse: redo,
                 });
-                Some(step.description)
+                Some((step.description, applied))
             }
             Err(_) => None,
         }
     }
 
-    /// Redoes the last undone step; returns its description.
-    pub fn redo(&mut self, doc: &mut DocAnnotations) -> Option<String> {
+    /// Redoes the last undone step; returns its description and the edit applied.
+    pub fn redo(&mut self, doc: &mut DocAnnotations) -> Option<(String, Edit)> {
         let step = self.redo.pop()?;
+        let applied = step.inverse.clone();
         match apply(doc, step.inverse) {
             Ok(undo) => {
                 self.undo.push(Step {
                     description: step.description.clone(),
                     inverse: undo,
                 });
-                Some(step.description)
+                Some((step.description, applied))
             }
             Err(_) => None,
         }

@@ -12,6 +12,13 @@ use std::path::{Path, PathBuf};
 /// the permissions of an existing file are kept, so a group-writable sidecar in
 /// a shared folder stays group-writable.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_inner(path, bytes, true).map(|_| ())
+}
+
+/// [`write_atomic`], returning the metadata of the new file as it is once in place.
+/// It is read from the written file itself, so it describes this write even if
+/// another program replaced the path in the meantime.
+pub fn write_atomic_stat(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> {
     write_atomic_inner(path, bytes, true)
 }
 
@@ -19,7 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// files at once, where the caller syncs each folder once at the end (with
 /// [`sync_dir`]) before it reports the files as written.
 pub fn write_atomic_unsynced_dir(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_inner(path, bytes, false)
+    write_atomic_inner(path, bytes, false).map(|_| ())
 }
 
 /// Syncs a folder's entry table, so renames into it survive power loss.
@@ -27,7 +34,7 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Result<()> {
+fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Result<fs::Metadata> {
     let resolved = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
         _ => None,
@@ -50,13 +57,13 @@ fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Resul
         f.write_all(bytes)?;
         f.flush()?;
         f.sync_all()?;
-        drop(f);
         fs::rename(&tmp, path)?;
         // The rename itself lives in the folder's entry table; sync it so it survives power loss.
         if sync_folder && let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
-        Ok(())
+        // After the rename, which changes the file's status-change time.
+        f.metadata().or_else(|_| fs::metadata(path))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);

@@ -13,8 +13,11 @@ use crate::model::anchor::reanchor_all;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
 use crate::model::{Annotation, Document, Kind, Speaker};
 
-use super::corpus::{natural_cmp, scan, scan_sidecars, source_of_sidecar};
+use super::corpus::{
+    natural_cmp, scan, scan_journals, scan_sidecars, sidecar_hash, source_of_journal, source_of_sidecar,
+};
 use super::decode::decode;
+use super::journal::{self, FileMark, NotApplied, Replayed};
 use super::sidecar::{self, Sidecar, SidecarError};
 
 /// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
@@ -72,6 +75,10 @@ pub enum Problem {
     Encoding,
     /// The source changed since the sidecar was saved; it is re-anchored when opened.
     SourceChanged,
+    /// An edit journal holds saved edits not yet written into the sidecar.
+    JournalPending,
+    /// An edit journal cannot be applied (damaged, or made on another sidecar).
+    JournalNotApplied,
 }
 
 impl Problem {
@@ -93,6 +100,8 @@ impl Problem {
             Problem::Unreadable => "unreadable",
             Problem::Encoding => "encoding",
             Problem::SourceChanged => "source_changed",
+            Problem::JournalPending => "journal_pending",
+            Problem::JournalNotApplied => "journal_not_applied",
         }
     }
 }
@@ -213,27 +222,66 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     let mut findings = Vec::new();
     let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
 
-    // Every sidecar is parsed once up front: relations may point into any document.
+    // Every sidecar is parsed once up front, with the edit journal beside it applied
+    // (what opening the document shows): relations may point into any document.
     let mut parsed: HashMap<String, Result<Sidecar, SidecarError>> = HashMap::new();
+    let mut journals: HashMap<String, Replayed> = HashMap::new();
     for entry in &sidecars {
         let path = root.join(&entry.rel);
-        let result = match fs::read(&path) {
-            Ok(bytes) => sidecar::from_bytes(&bytes),
-            Err(e) => Err(SidecarError {
-                line: 0,
-                column: 0,
-                message: format!("cannot read the file ({e}); fix its permissions"),
-                future_version: false,
-            }),
+        // A fold by a running workbench replaces the sidecar and its journal; read the
+        // pair again if the sidecar changed while it was read.
+        let mut attempt = 0;
+        let (result, replayed) = loop {
+            attempt += 1;
+            let before = FileMark::read(&path).ok().flatten();
+            let read = read_with_journal(&path);
+            if attempt == 10 || FileMark::read(&path).ok().flatten() == before {
+                break read;
+            }
         };
+        if let Some(r) = replayed {
+            journals.insert(entry.rel.clone(), r);
+        }
         parsed.insert(entry.rel.clone(), result);
+    }
+    let journal_files = scan_journals(root)?;
+    for entry in &journal_files {
+        let side_rel = entry.rel.strip_suffix(journal::EXTENSION).unwrap_or(&entry.rel);
+        if parsed.contains_key(side_rel) {
+            continue;
+        }
+        // Edits saved before the document had a sidecar.
+        let side = root.join(side_rel);
+        let mut data = Default::default();
+        let replayed = journal::replay(&side, || None, &mut data);
+        if let Replayed::Applied { source_hash, .. } = &replayed {
+            let source = side_rel.rsplit('/').next().unwrap_or(side_rel);
+            parsed.insert(
+                side_rel.to_owned(),
+                Ok(Sidecar {
+                    version: (sidecar::MAJOR, sidecar::MINOR),
+                    source: source
+                        .strip_suffix(sidecar::EXTENSION)
+                        .unwrap_or(source)
+                        .to_owned(),
+                    source_hash: source_hash.clone().unwrap_or_default(),
+                    data,
+                }),
+            );
+        }
+        journals.insert(side_rel.to_owned(), replayed);
     }
     let source_set: HashSet<&str> = sources.iter().map(|e| e.rel.as_str()).collect();
 
-    for entry in &sidecars {
-        let Some(src) = source_of_sidecar(&entry.rel) else {
-            continue;
-        };
+    let orphans = sidecars
+        .iter()
+        .filter_map(|e| Some((e, source_of_sidecar(&e.rel)?)))
+        .chain(
+            journal_files
+                .iter()
+                .filter_map(|e| Some((e, source_of_journal(&e.rel)?))),
+        );
+    for (entry, src) in orphans {
         if !source_set.contains(src) {
             let mut sink = Sink {
                 file: &entry.rel,
@@ -264,6 +312,25 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             Err(e) => Source::Unreadable(e),
         };
         let side = parsed.get(&side_rel);
+        let journal_rel = format!("{side_rel}{}", journal::EXTENSION);
+        match journals.get(&side_rel) {
+            Some(Replayed::Applied { edits, .. }) => sink.push(
+                Severity::Info,
+                Problem::JournalPending,
+                None,
+                format!(
+                    "{journal_rel} holds {} saved since {side_rel} was last written; they are included in this check, and opening the document in Marginalia writes them into {side_rel}",
+                    plural(*edits, "edit")
+                ),
+            ),
+            Some(Replayed::Kept { why, .. }) => sink.push(
+                Severity::Error,
+                Problem::JournalNotApplied,
+                None,
+                why.message(&journal_rel, &side_rel),
+            ),
+            _ => {}
+        }
         match &source {
             Source::Text(_, encoding, guessed) => {
                 if *guessed {
@@ -355,6 +422,44 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     findings.sort_by_key(|f| f.problem != Problem::TagSet);
     report.findings = findings;
     Ok(report)
+}
+
+/// A sidecar parsed, with the edit journal beside it applied, and what became of
+/// that journal (`None`: there is none).
+fn read_with_journal(path: &Path) -> (Result<Sidecar, SidecarError>, Option<Replayed>) {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let err = SidecarError {
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file ({e}); fix its permissions"),
+                future_version: false,
+            };
+            return (Err(err), unreadable_beside(path));
+        }
+    };
+    match sidecar::from_bytes(&bytes) {
+        Ok(mut sc) => {
+            let replayed = journal::replay(path, || Some(sidecar_hash(&bytes)), &mut sc.data);
+            if let Replayed::Applied {
+                source_hash: Some(h), ..
+            } = &replayed
+            {
+                sc.source_hash = h.clone();
+            }
+            (Ok(sc), (replayed != Replayed::None).then_some(replayed))
+        }
+        Err(e) => (Err(e), unreadable_beside(path)),
+    }
+}
+
+/// A journal beside a sidecar that cannot be read is not applied.
+fn unreadable_beside(side: &Path) -> Option<Replayed> {
+    journal::read(&journal::journal_path(side)).map(|found| Replayed::Kept {
+        mark: found.mark,
+        why: NotApplied::SidecarUnreadable,
+    })
 }
 
 /// Loads the corpus tag set, recording problems; falls back to the built-in one.

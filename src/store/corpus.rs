@@ -10,8 +10,8 @@ use crate::model::anchor::{ReanchorReport, reanchor_all};
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
 use crate::model::{DocAnnotations, Document, content_hash};
 
-use super::atomic::write_atomic;
 use super::decode::{NotText, decode};
+use super::journal::{self, FileMark, JournalStamp, Replayed};
 use super::sidecar::{self, MAJOR, MINOR};
 
 /// File extensions read as sources.
@@ -100,6 +100,17 @@ pub fn scan_sidecars(root: &Path) -> io::Result<Vec<DocEntry>> {
     })
 }
 
+/// Lists the edit journals under `root` (files named like `article.txt.ron.journal`),
+/// with the same rules as [`scan`].
+pub fn scan_journals(root: &Path) -> io::Result<Vec<DocEntry>> {
+    scan_files(root, |name| source_of_journal(name).is_some())
+}
+
+/// The source a journal belongs to: `dir/article.txt.ron.journal` → `dir/article.txt`.
+pub fn source_of_journal(rel: &str) -> Option<&str> {
+    rel.strip_suffix(journal::EXTENSION).and_then(source_of_sidecar)
+}
+
 /// The source a sidecar belongs to: `dir/article.txt.ron` → `dir/article.txt`.
 pub fn source_of_sidecar(rel: &str) -> Option<&str> {
     rel.strip_suffix(sidecar::EXTENSION).filter(|s| is_source_name(s))
@@ -182,24 +193,78 @@ pub fn load_tagset(root: &Path) -> Result<TagSet, String> {
     }
 }
 
-/// What is known of a sidecar on disk, to notice changes made by others.
+/// What is known of a sidecar and its edit journal on disk, to notice changes made by others.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DiskStamp {
     /// Hash of the sidecar's bytes, or `None` when there was no sidecar.
     pub sidecar: Option<String>,
+    /// The journal beside it, or `None` when there was none.
+    pub journal: Option<JournalStamp>,
 }
 
 impl DiskStamp {
-    /// Reads the current stamp of a sidecar.
+    /// Reads the current stamp of a sidecar and its journal. A journal found this
+    /// way is not known to be applied to anything, so a save expecting this stamp
+    /// leaves it alone (see [`JournalStamp::applied`]).
     pub fn read(path: &Path) -> io::Result<Self> {
-        match fs::read(path) {
-            Ok(bytes) => Ok(Self {
-                sidecar: Some(bytes_hash(&bytes)),
-            }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self { sidecar: None }),
-            Err(e) => Err(e),
+        let sidecar = match fs::read(path) {
+            Ok(bytes) => Some(bytes_hash(&bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        let journal =
+            FileMark::read(&journal::journal_path(path))?.map(|mark| JournalStamp { mark, applied: false });
+        Ok(Self { sidecar, journal })
+    }
+
+    /// True when both stamps describe the same files on disk (whatever is known
+    /// of the journal's edits).
+    pub fn same_files(&self, other: &DiskStamp) -> bool {
+        self.sidecar == other.sidecar
+            && match (&self.journal, &other.journal) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a.mark.same_journal(&b.mark),
+                _ => false,
+            }
+    }
+}
+
+/// The annotations stored for the source whose sidecar is `side`: the sidecar
+/// with the edit journal beside it applied (what opening the document starts
+/// from, before re-anchoring), without reading the source. `Ok(None)` when there
+/// is neither file; a message when the sidecar cannot be read or parsed. A
+/// journal that cannot be applied is left out and reported in the result.
+pub fn read_annotations(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
+    // Read again if a fold replaced the sidecar meanwhile, as `load` does.
+    for attempt in 1.. {
+        let before = FileMark::read(side).ok().flatten();
+        let read = read_annotations_once(side);
+        if attempt == 10 || FileMark::read(side).ok().flatten() == before {
+            return read;
         }
     }
+    unreachable!("the loop returns")
+}
+
+fn read_annotations_once(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
+    let (mut data, bytes) = match fs::read(side) {
+        Ok(bytes) => match sidecar::from_bytes(&bytes) {
+            Ok(sc) => (sc.data, Some(bytes)),
+            Err(e) => return Err(e.to_string()),
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (DocAnnotations::default(), None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let replayed = journal::replay(side, || bytes.as_deref().map(bytes_hash), &mut data);
+    if bytes.is_none() && replayed == Replayed::None {
+        return Ok(None);
+    }
+    Ok(Some((data, replayed)))
+}
+
+/// Hash of a sidecar's bytes, as [`DiskStamp::sidecar`] and journal headers name it.
+pub fn sidecar_hash(bytes: &[u8]) -> String {
+    bytes_hash(bytes)
 }
 
 fn bytes_hash(bytes: &[u8]) -> String {
@@ -224,14 +289,21 @@ pub struct LoadedDoc {
     pub reanchor: Option<ReanchorReport>,
     /// Sidecar version to write back.
     pub version: (u32, u32),
-    /// The sidecar as it was on disk when loaded.
+    /// The sidecar (and edit journal) as they were on disk when loaded.
     pub stamp: DiskStamp,
+    /// How many edits of the journal beside the sidecar were applied (see [`journal`]).
+    pub journal_edits: usize,
+    /// True when that journal may be appended to as it is (see
+    /// [`Replayed::Applied`]); otherwise the next save should be a full one.
+    pub journal_appendable: bool,
 }
 
 impl LoadedDoc {
-    /// True when the in-memory annotations differ from the file (after re-anchoring).
+    /// True when the in-memory annotations differ from the sidecar (after re-anchoring,
+    /// or with the edits of its journal applied), so a save should write it.
     pub fn needs_save(&self) -> bool {
-        self.read_only.is_none() && self.reanchor.as_ref().is_some_and(|r| !r.is_clean())
+        self.read_only.is_none()
+            && (self.reanchor.as_ref().is_some_and(|r| !r.is_clean()) || self.stamp.journal.is_some())
     }
 }
 
@@ -302,38 +374,57 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
         reanchor: None,
         version: (MAJOR, MINOR),
         stamp: DiskStamp::default(),
+        journal_edits: 0,
+        journal_appendable: false,
     };
-    let side_bytes = match fs::read(&side) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(loaded),
+    // The sidecar and its journal are two files: a fold by another writer between
+    // reading one and the other would show a pair that never was on disk (the old
+    // sidecar without its journal, or with the next journal, which then looks made on
+    // another sidecar). Such a fold replaces the sidecar, so read again then; folds
+    // come seconds apart, so the second reading is whole.
+    for attempt in 1.. {
+        let seen = read_stored(&mut loaded, &side);
+        if attempt == 10 || FileMark::read(&side).ok().flatten() == seen {
+            break;
+        }
+        loaded.data = DocAnnotations::default();
+        loaded.read_only = None;
+        loaded.reanchor = None;
+        loaded.version = (MAJOR, MINOR);
+        loaded.stamp = DiskStamp::default();
+        loaded.journal_edits = 0;
+        loaded.journal_appendable = false;
+    }
+    Ok(loaded)
+}
+
+/// Reads the sidecar of a loaded document and the journal beside it into
+/// `loaded`; returns the sidecar's mark as read (`None` when there is none).
+fn read_stored(loaded: &mut LoadedDoc, side: &Path) -> Option<FileMark> {
+    let (side_bytes, side_mark) = match read_marked(side) {
+        Ok(Some(read)) => read,
+        Ok(None) => {
+            apply_journal(loaded, side, None, None);
+            return None;
+        }
         Err(e) => {
             loaded.read_only = Some(format!(
                 "{}: cannot read the annotation file ({e}); fix its permissions and reopen",
                 side.display()
             ));
-            return Ok(loaded);
+            keep_journal(loaded, side);
+            return FileMark::read(side).ok().flatten();
         }
     };
-    loaded.stamp = DiskStamp {
-        sidecar: Some(bytes_hash(&side_bytes)),
-    };
+    let hash = bytes_hash(&side_bytes);
+    loaded.stamp.sidecar = Some(hash.clone());
     let parsed = sidecar::from_bytes(&side_bytes);
     match parsed {
         Ok(sc) => {
-            if let Some(h) = &loaded.stamp.sidecar {
-                remember_good(&side, h);
-            }
+            remember_good(side, &hash, side_mark);
             loaded.version = sc.version;
             loaded.data = sc.data;
-            if sc.source_hash != loaded.doc.hash
-                || !loaded
-                    .data
-                    .annotations
-                    .iter()
-                    .all(|a| loaded.doc.spans_in_range(&a.spans))
-            {
-                loaded.reanchor = Some(reanchor_all(&loaded.doc, &mut loaded.data));
-            }
+            apply_journal(loaded, side, Some(hash), Some(sc.source_hash));
         }
         Err(e) => {
             let what = if e.future_version {
@@ -350,9 +441,78 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
                     "fix or remove the file (it is plain text), then reopen."
                 }
             ));
+            keep_journal(loaded, side);
         }
     }
-    Ok(loaded)
+    side_mark
+}
+
+/// Reads a file with the mark it had while read (`None` when it changed meanwhile).
+/// `Ok(None)` when there is no file.
+fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
+    use std::io::Read;
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let before = FileMark::of(&f.metadata()?);
+    let mut bytes = Vec::with_capacity(before.len as usize);
+    f.read_to_end(&mut bytes)?;
+    let after = FileMark::of(&f.metadata()?);
+    Ok(Some((bytes, (before == after).then_some(before))))
+}
+
+/// Applies the edit journal beside `side` to a loaded document whose sidecar
+/// hashes to `base` and names `source_hash` (both `None` without a sidecar),
+/// then re-anchors if the text changed since the edits were placed.
+fn apply_journal(loaded: &mut LoadedDoc, side: &Path, base: Option<String>, source_hash: Option<String>) {
+    let replayed = journal::replay(side, || base, &mut loaded.data);
+    loaded.stamp.journal = replayed.stamp();
+    let placed_on = match replayed {
+        Replayed::None => source_hash,
+        Replayed::Applied {
+            edits,
+            source_hash: s,
+            appendable,
+            ..
+        } => {
+            loaded.journal_edits = edits;
+            loaded.journal_appendable = appendable;
+            s.or(source_hash)
+        }
+        Replayed::Kept { why, .. } => {
+            loaded.read_only = Some(why.message(
+                &journal::journal_path(side).display().to_string(),
+                &side.display().to_string(),
+            ));
+            source_hash
+        }
+    };
+    let moved = placed_on.as_ref().is_some_and(|h| *h != loaded.doc.hash);
+    if moved
+        || !loaded
+            .data
+            .annotations
+            .iter()
+            .all(|a| loaded.doc.spans_in_range(&a.spans))
+    {
+        loaded.reanchor = Some(reanchor_all(&loaded.doc, &mut loaded.data));
+    }
+}
+
+/// Records a journal beside a sidecar that cannot be read, so that it is never
+/// removed, and says so in the read-only message.
+fn keep_journal(loaded: &mut LoadedDoc, side: &Path) {
+    let path = journal::journal_path(side);
+    let Some(found) = journal::read(&path) else { return };
+    loaded.stamp.journal = found.mark.map(|mark| JournalStamp { mark, applied: false });
+    if let Some(why) = &mut loaded.read_only {
+        why.push_str(&format!(
+            " {} beside it holds edits not yet written into it; it is kept as well.",
+            path.display()
+        ));
+    }
 }
 
 /// Why a save did not happen. Edits stay in memory.
@@ -393,65 +553,58 @@ pub fn render(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> Str
 }
 
 /// Hash of the bytes of each sidecar as this process last read (and parsed
-/// without error) or wrote it. A save finding exactly those bytes on disk
-/// knows they are readable and skips parsing them again: for a document
-/// with 10,000 annotations that parse cost more than the rest of the save.
-static KNOWN_GOOD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> =
+/// without error) or wrote it, with the file's mark at that moment. A save
+/// finding exactly those bytes on disk knows they are readable and skips
+/// parsing them again: for a document with 10,000 annotations that parse cost
+/// more than the rest of the save. Finding the same mark, it also skips reading
+/// and hashing them, which is what keeps a journal append cheap.
+static KNOWN_GOOD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, KnownGood>>> =
     std::sync::LazyLock::new(Default::default);
 
-fn remember_good(side: &Path, hash: &str) {
+/// A sidecar's hash, and its mark when it was read or written (`None` if it changed meanwhile).
+type KnownGood = (String, Option<FileMark>);
+
+fn remember_good(side: &Path, hash: &str, mark: Option<FileMark>) {
     if let Ok(mut m) = KNOWN_GOOD.lock() {
-        m.insert(side.to_path_buf(), hash.to_owned());
+        m.insert(side.to_path_buf(), (hash.to_owned(), mark));
     }
 }
 
-fn known_good(side: &Path, hash: Option<&str>) -> bool {
-    hash.is_some_and(|h| {
-        KNOWN_GOOD
-            .lock()
-            .is_ok_and(|m| m.get(side).is_some_and(|k| k == h))
+fn known_good(side: &Path, hash: &str) -> bool {
+    KNOWN_GOOD
+        .lock()
+        .is_ok_and(|m| m.get(side).is_some_and(|(k, _)| k == hash))
+}
+
+fn known_mark(side: &Path, hash: &str, mark: &FileMark) -> bool {
+    KNOWN_GOOD.lock().is_ok_and(|m| {
+        m.get(side)
+            .is_some_and(|(k, seen)| k == hash && seen.as_ref() == Some(mark))
     })
 }
 
-/// Saves a document's annotations atomically, refusing when the sidecar on disk
-/// is no longer the one described by `expected`, and refusing to replace a
-/// sidecar this build cannot read (damaged, or from a newer major version)
-/// even when `expected` describes it. Returns the new stamp.
-pub fn save(
-    root: &Path,
-    doc: &Document,
-    data: &DocAnnotations,
-    version: (u32, u32),
-    expected: &DiskStamp,
-) -> Result<DiskStamp, SaveError> {
-    let side = sidecar_path(&root.join(&doc.path));
-    // Two writers (a second window on the same folder) could otherwise both pass the
-    // check below before either renames, and the later rename would silently drop the
-    // earlier save. The lock is held until the new file is in place.
-    let lock = lock_folder(side.parent());
-    let on_disk = match fs::read(&side) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(SaveError::Io(side, e)),
+/// Checks, under the folder lock, that the sidecar `side` is the one whose bytes
+/// hash to `expected` (`None`: that there is none), and that this build can read
+/// it. The file is not read when its size, times and inode are those this process
+/// recorded when it last read or wrote those very bytes.
+pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Result<(), SaveError> {
+    let mark = FileMark::read(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))?;
+    let hash = match (expected, mark) {
+        (None, None) => return Ok(()),
+        (Some(h), Some(m)) if known_mark(side, h, &m) => return Ok(()),
+        (Some(h), Some(_)) => h,
+        _ => return Err(SaveError::Conflict(side.to_path_buf())),
     };
-    let current = DiskStamp {
-        sidecar: on_disk.as_deref().map(bytes_hash),
+    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))? else {
+        return Err(SaveError::Conflict(side.to_path_buf()));
     };
-    if &current != expected {
-        return Err(SaveError::Conflict(side));
-    }
-    let text = render(doc, data, version);
-    let new = DiskStamp {
-        sidecar: Some(bytes_hash(text.as_bytes())),
-    };
-    if current == new {
-        return Ok(new);
+    if bytes_hash(&bytes) != hash {
+        return Err(SaveError::Conflict(side.to_path_buf()));
     }
     // The stamp of a damaged file matches once it was loaded; the file's content
     // is what decides, so a caller that ignores `read_only` still cannot destroy it.
-    if let Some(bytes) = &on_disk
-        && !known_good(&side, current.sidecar.as_deref())
-        && let Err(e) = sidecar::from_bytes(bytes)
+    if !known_good(side, hash)
+        && let Err(e) = sidecar::from_bytes(&bytes)
     {
         return Err(SaveError::ReadOnly(format!(
             "{} {}: {e}; the file is left untouched",
@@ -463,21 +616,100 @@ pub fn save(
             }
         )));
     }
-    // Under the lock no other save of this sidecar is under way, so temporary files of
-    // it are what killed saves left; without this they would pile up after each crash.
-    if lock.is_some() {
-        super::atomic::remove_stale_temps(&side);
+    remember_good(side, hash, mark);
+    Ok(())
+}
+
+/// Saves a document's annotations atomically, refusing when the sidecar or its
+/// edit journal on disk is no longer the one described by `expected`, and
+/// refusing to replace a sidecar this build cannot read (damaged, or from a
+/// newer major version) even when `expected` describes it. A journal whose
+/// edits `expected` holds as applied is folded in: removed once the new
+/// sidecar is in place. Returns the new stamp.
+pub fn save(
+    root: &Path,
+    doc: &Document,
+    data: &DocAnnotations,
+    version: (u32, u32),
+    expected: &DiskStamp,
+) -> Result<DiskStamp, SaveError> {
+    let side = sidecar_path(&root.join(&doc.path));
+    let jpath = journal::journal_path(&side);
+    // Two writers (a second window on the same folder) could otherwise both pass the
+    // check below before either renames, and the later rename would silently drop the
+    // earlier save. The lock is held until the new file is in place.
+    let lock = lock_folder(side.parent());
+    check_sidecar_unchanged(&side, expected.sidecar.as_deref())?;
+    let on_disk = FileMark::read(&jpath).map_err(|e| SaveError::Io(jpath.clone(), e))?;
+    let fold = match (&expected.journal, on_disk) {
+        (None, None) => false,
+        (Some(j), Some(m)) if j.mark.same_journal(&m) => {
+            if !j.applied {
+                return Err(SaveError::ReadOnly(format!(
+                    "{} holds edits that were not applied, and {} is not replaced while it does;                      reopen the document to see why",
+                    jpath.display(),
+                    side.display()
+                )));
+            }
+            true
+        }
+        _ => return Err(SaveError::Conflict(jpath)),
+    };
+    let text = render(doc, data, version);
+    let hash = bytes_hash(text.as_bytes());
+    if expected.sidecar.as_deref() != Some(hash.as_str()) {
+        // Named in the journal before the rename: if the process dies between the
+        // rename and the removal below, loading sees that the journal is already in.
+        let marked = if fold {
+            Some(journal::mark_folded(&jpath, &hash).map_err(|e| SaveError::Io(jpath.clone(), e))?)
+        } else {
+            None
+        };
+        // Under the lock no other save of this sidecar is under way, so temporary files of
+        // it are what killed saves left; without this they would pile up after each crash.
+        if lock.is_some() {
+            super::atomic::remove_stale_temps(&side);
+        }
+        match super::atomic::write_atomic_stat(&side, text.as_bytes()) {
+            Ok(meta) => remember_good(&side, &hash, Some(FileMark::of(&meta))),
+            Err(e) => {
+                if let Some(len) = marked {
+                    journal::unmark_folded(&jpath, len);
+                }
+                return Err(SaveError::Io(side, e));
+            }
+        }
     }
-    write_atomic(&side, text.as_bytes()).map_err(|e| SaveError::Io(side.clone(), e))?;
-    if let Some(h) = &new.sidecar {
-        remember_good(&side, h);
+    let mut new = DiskStamp {
+        sidecar: Some(hash),
+        journal: None,
+    };
+    if fold {
+        if let Err(e) = fs::remove_file(&jpath)
+            && e.kind() != io::ErrorKind::NotFound
+        {
+            // Everything is in the sidecar; the journal now says so and is folded by a later save.
+            new.journal = FileMark::read(&jpath)
+                .ok()
+                .flatten()
+                .map(|mark| JournalStamp { mark, applied: true });
+            return Ok(new);
+        }
+        if let Some(dir) = jpath.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Ok(d) = fs::File::open(dir)
+        {
+            let _ = d.sync_all();
+        }
+        if lock.is_some() {
+            super::atomic::remove_stale_temps(&jpath);
+        }
     }
     Ok(new)
 }
 
 /// An exclusive advisory lock on a folder, held while the returned handle lives.
 /// `None` where folders cannot be opened or locked (then the hash check alone guards).
-fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
+pub(crate) fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
     let dir = dir
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
@@ -486,8 +718,9 @@ fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
     Some(f)
 }
 
-/// Saves a loaded document and records the new stamp in it. Refuses read-only
-/// documents, so the GUI and tools need no check of their own. After a save the
+/// Saves a loaded document and records the new stamp in it (folding in the edit
+/// journal it was loaded with, if any). Refuses read-only documents, so the GUI
+/// and tools need no check of their own. After a save the
 /// re-anchoring report is cleared (and [`LoadedDoc::needs_save`] is false), since
 /// the sidecar then matches the source again; read it before saving if it is shown.
 pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError> {
@@ -497,6 +730,8 @@ pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError>
     loaded.stamp = save(root, &loaded.doc, &loaded.data, loaded.version, &loaded.stamp)?;
     // The re-anchored places are on disk now: the sidecar matches the source again.
     loaded.reanchor = None;
+    loaded.journal_edits = 0;
+    loaded.journal_appendable = false;
     Ok(())
 }
 

@@ -8,9 +8,8 @@ use std::path::Path;
 
 use crate::model::{Speaker, Status};
 
-use super::corpus::{scan, sidecar_path};
+use super::corpus::{read_annotations, scan, sidecar_path};
 use super::decode::decode;
-use super::sidecar;
 
 /// Counts over a whole corpus.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -75,15 +74,10 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
             st.not_text += 1;
             continue;
         }
-        let side = match fs::read(sidecar_path(&path)) {
-            Ok(bytes) => match sidecar::from_bytes(&bytes) {
-                Ok(sc) => sc,
-                Err(_) => {
-                    st.unreadable_sidecars += 1;
-                    continue;
-                }
-            },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        // The edit journal beside a sidecar holds saved edits too.
+        let data = match read_annotations(&sidecar_path(&path)) {
+            Ok(Some((data, _))) => data,
+            Ok(None) => {
                 *st.per_status.entry(Status::NotStarted).or_insert(0) += 1;
                 continue;
             }
@@ -92,7 +86,7 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
                 continue;
             }
         };
-        let data = &side.data;
+        let data = &data;
         *st.per_status.entry(data.status).or_insert(0) += 1;
         st.annotations += data.annotations.len();
         st.relations += data.relations.len();

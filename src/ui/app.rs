@@ -5,21 +5,27 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crate::model::{
     Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
 };
 use crate::store::corpus::{self, DiskStamp, sidecar_path};
-use crate::store::sidecar;
+use crate::store::journal::{self, JournalStamp, Replayed};
 
 use super::actions::{self, Action};
 use super::reader::{ReaderView, Selection};
-use super::saver::{SaveFailure, SaveJob, Saver};
-use super::state::{CorpusView, DocSummary, FindState, Prefs, Session};
+use super::saver::{SaveFailure, SaveJob, SaveWork, Saver};
+use super::state::{CorpusView, DocSummary, FileTimes, FindState, Prefs, Session};
 
 /// How long after the last edit the autosave writes.
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
+/// How long after the last edit the edit journal is folded into the sidecar.
+/// Edits reach the disk at once through the journal; rewriting a large sidecar
+/// waits for a pause, so it never delays the next edit's save.
+const COMPACT_AFTER: Duration = Duration::from_millis(1500);
+/// How long a failed save or fold waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_secs(4);
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// How often a frame looks for a document being read in the background.
@@ -552,14 +558,13 @@ impl MarginaliaApp {
             edit
         };
         match s.history.run(&mut s.data, description, edit) {
-            Ok(()) => Self::touched(s),
+            Ok(applied) => Self::touched(s, applied),
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
     }
 
-    fn touched(s: &mut Session) {
-        s.version += 1;
-        s.dirty_since.get_or_insert_with(Instant::now);
+    fn touched(s: &mut Session, applied: Edit) {
+        s.record(applied);
         if let Some(sel) = &s.selected
             && s.data.get(sel).is_none()
         {
@@ -571,9 +576,9 @@ impl MarginaliaApp {
     pub fn undo(&mut self) {
         if let Some(s) = self.session_mut()
             && s.read_only.is_none()
-            && s.history.undo(&mut s.data).is_some()
+            && let Some((_, applied)) = s.history.undo(&mut s.data)
         {
-            Self::touched(s);
+            Self::touched(s, applied);
         }
     }
 
@@ -581,9 +586,9 @@ impl MarginaliaApp {
     pub fn redo(&mut self) {
         if let Some(s) = self.session_mut()
             && s.read_only.is_none()
-            && s.history.redo(&mut s.data).is_some()
+            && let Some((_, applied)) = s.history.redo(&mut s.data)
         {
-            Self::touched(s);
+            Self::touched(s, applied);
         }
     }
 
@@ -993,25 +998,33 @@ impl MarginaliaApp {
 
     // ---- saving and outside changes ----
 
-    fn save_job(&self, rel: &str) -> Option<SaveJob> {
+    /// The save `rel` needs now: its unsaved edits appended to the journal when
+    /// that is all that changed, else (or when `fold`) the whole sidecar rewritten,
+    /// which also folds in the journal.
+    fn save_job(&self, rel: &str, fold: bool) -> Option<SaveJob> {
         let corpus = self.corpus.as_ref()?;
         let s = self.sessions.get(rel)?;
-        if s.read_only.is_some() || !s.is_dirty() || s.in_flight.is_some() {
+        if s.read_only.is_some() || s.in_flight.is_some() || !(s.is_dirty() || fold && s.journal_pending()) {
             return None;
         }
+        let work = match s.journal_edits().filter(|_| !fold) {
+            Some(edits) => SaveWork::Append(edits),
+            None => SaveWork::Full {
+                data: s.data.clone(),
+                version: s.file_version,
+            },
+        };
         Some(SaveJob {
             root: corpus.root.clone(),
             doc: s.doc.clone(),
-            data: s.data.clone(),
-            version: s.file_version,
+            work,
             expected: s.stamp.clone(),
             generation: s.version,
         })
     }
 
-    /// Starts saving `rel` now if it has unsaved edits.
-    pub fn flush(&mut self, rel: &str) {
-        if let Some(job) = self.save_job(rel) {
+    fn submit(&mut self, rel: &str, fold: bool) {
+        if let Some(job) = self.save_job(rel, fold) {
             let generation = job.generation;
             self.saver.submit(job);
             if let Some(s) = self.sessions.get_mut(rel) {
@@ -1020,14 +1033,27 @@ impl MarginaliaApp {
         }
     }
 
+    /// Starts saving `rel` now if it has unsaved edits.
+    pub fn flush(&mut self, rel: &str) {
+        self.submit(rel, false);
+    }
+
+    /// Starts writing everything of `rel` into its sidecar now: unsaved edits,
+    /// and the edits its journal holds (the journal is then removed).
+    pub fn compact(&mut self, rel: &str) {
+        self.submit(rel, true);
+    }
+
+    /// Switching folders and quitting leave whole sidecars behind, journals folded in.
     fn flush_all(&mut self) {
         let rels: Vec<String> = self.sessions.keys().cloned().collect();
         for rel in rels {
-            self.flush(&rel);
+            self.compact(&rel);
         }
     }
 
-    /// Saves everything synchronously (on quit): waits for saves in flight, then writes the rest.
+    /// Saves everything synchronously (on quit): waits for saves in flight, then
+    /// writes the rest, folding every edit journal into its sidecar.
     pub fn save_all_blocking(&mut self) {
         self.flush_all();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -1043,22 +1069,29 @@ impl MarginaliaApp {
         let Some(s) = self.sessions.get_mut(&r.rel) else {
             return;
         };
-        if s.in_flight == Some(r.generation) {
-            s.in_flight = None;
+        // Only the save in flight is answered; anything else belongs to a session
+        // since replaced by a reload, and its stamp would describe other data.
+        if s.in_flight != Some(r.generation) {
+            return;
         }
+        s.in_flight = None;
         match r.outcome {
             Ok(stamp) => {
                 s.stamp = stamp;
                 s.saved_version = s.saved_version.max(r.generation);
+                s.unsaved_edits.retain(|(v, _)| *v > r.generation);
+                if r.full && s.unrecorded.is_some_and(|v| v <= r.generation) {
+                    s.unrecorded = None;
+                }
                 s.save_error = None;
+                s.compact_retry = None;
                 if !s.is_dirty() {
                     s.dirty_since = None;
                 }
-                s.mtimes.1 = self
-                    .corpus
-                    .as_ref()
-                    .and_then(|c| std::fs::metadata(sidecar_path(&c.root.join(&r.rel))).ok())
-                    .and_then(|m| m.modified().ok());
+                if let Some(c) = &self.corpus {
+                    let now = file_mtimes(&c.root, &r.rel);
+                    s.mtimes = (s.mtimes.0, now.1, now.2);
+                }
                 if let Some(c) = self.corpus.as_mut() {
                     c.summaries.insert(
                         r.rel.clone(),
@@ -1073,6 +1106,14 @@ impl MarginaliaApp {
                     c.disk.remove(&r.rel);
                 }
             }
+            Err(SaveFailure::Conflict(_))
+                if r.generation <= s.saved_version && !journal_unchanged(self.corpus.as_ref(), &r.rel, s) =>
+            {
+                // Only a fold, and another window has taken the journal over (folded it into
+                // the sidecar, or added to it): nothing of ours is only here. The watcher
+                // reloads what is on disk now.
+                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
+            }
             Err(SaveFailure::Conflict(msg)) => {
                 s.save_error = Some(msg.clone());
                 // The autosave waits for the analyst's answer (keep mine or reload); without
@@ -1083,10 +1124,14 @@ impl MarginaliaApp {
                     what: msg,
                 });
             }
+            Err(SaveFailure::Other(_)) if r.generation <= s.saved_version => {
+                // Only the fold of the journal failed; the edits are on disk in the journal.
+                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
+            }
             Err(SaveFailure::Other(msg)) => {
                 s.save_error = Some(msg);
                 // Retry later: the edits are still in memory.
-                s.dirty_since = Some(Instant::now() + Duration::from_secs(4));
+                s.dirty_since = Some(Instant::now() + RETRY_AFTER);
             }
         }
     }
@@ -1094,9 +1139,16 @@ impl MarginaliaApp {
     /// Keep the analyst's version: write it over the file changed outside.
     pub fn keep_mine(&mut self, rel: &str) {
         if let (Some(c), Some(s)) = (&self.corpus, self.sessions.get_mut(rel)) {
-            s.stamp = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
+            let on_disk = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
+            // The analyst chose to overwrite what is on disk, a journal included: the
+            // full save below replaces the sidecar and removes the journal.
+            s.stamp = DiskStamp {
+                journal: on_disk.journal.map(|j| JournalStamp { applied: true, ..j }),
+                ..on_disk
+            };
             s.save_error = None;
             s.saved_version = 0;
+            s.unrecorded = Some(s.version);
             s.dirty_since = Some(Instant::now());
         }
         self.prompt = None;
@@ -1137,10 +1189,39 @@ impl MarginaliaApp {
         if now == s.mtimes {
             return;
         }
+        let side = sidecar_path(&c.root.join(&rel));
+        let journal_now = journal::FileMark::read(&journal::journal_path(&side))
+            .ok()
+            .flatten();
+        let journal_ours = s
+            .stamp
+            .journal
+            .as_ref()
+            .zip(journal_now)
+            .is_some_and(|(j, m)| j.mark.same_journal(&m));
+        if s.journal_pending() && !s.is_dirty() && journal_ours {
+            // Fold the journal in first. Its result decides: saved, and the change is
+            // looked at again against a sidecar that holds everything; or a conflict,
+            // and the analyst is asked.
+            if s.compact_retry.is_none_or(|t| Instant::now() >= t) {
+                self.compact(&rel);
+            }
+            return;
+        }
         let source_changed =
             now.0 != s.mtimes.0 && corpus::source_hash(&c.root, &rel).as_deref() != Some(s.doc.hash.as_str());
-        let stamp = DiskStamp::read(&sidecar_path(&c.root.join(&rel))).unwrap_or_default();
-        let sidecar_changed = stamp != s.stamp;
+        let stamp = DiskStamp::read(&side).unwrap_or_default();
+        if s.journal_pending() && journal_now.is_none() && stamp.sidecar == s.stamp.sidecar {
+            // Our journal was removed (by a clean-up tool, say) and nothing took its edits
+            // into the sidecar: they are only in memory now, so write them all there.
+            if let Some(s) = self.sessions.get_mut(&rel) {
+                s.stamp.journal = None;
+                s.record_unrecorded();
+                s.mtimes = now;
+            }
+            return;
+        }
+        let sidecar_changed = !stamp.same_files(&s.stamp);
         if !source_changed && !sidecar_changed {
             if let Some(s) = self.sessions.get_mut(&rel) {
                 s.mtimes = now;
@@ -1185,12 +1266,40 @@ impl MarginaliaApp {
         for rel in due {
             self.flush(&rel);
         }
+        let now = Instant::now();
+        let fold: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| {
+                s.journal_pending()
+                    && !s.is_dirty()
+                    && s.in_flight.is_none()
+                    && now.duration_since(s.last_change) >= COMPACT_AFTER
+                    && s.compact_retry.is_none_or(|t| now >= t)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for rel in fold {
+            self.compact(&rel);
+        }
         if self
             .sessions
             .values()
             .any(|s| s.is_dirty() || s.in_flight.is_some())
         {
             ctx.request_repaint_after(AUTOSAVE_AFTER);
+        }
+        if let Some(wait) = self
+            .sessions
+            .values()
+            .filter(|s| s.journal_pending())
+            .map(|s| {
+                let at = (s.last_change + COMPACT_AFTER).max(s.compact_retry.unwrap_or(now));
+                at.saturating_duration_since(now)
+            })
+            .min()
+        {
+            ctx.request_repaint_after(wait.max(AUTOSAVE_AFTER));
         }
         self.watch_files();
         ctx.request_repaint_after(WATCH_EVERY);
@@ -1487,12 +1596,25 @@ struct Loading {
 }
 
 type LoadResult = Result<(corpus::LoadedDoc, FileTimes), corpus::LoadError>;
-type FileTimes = (Option<SystemTime>, Option<SystemTime>);
 
-fn file_mtimes(root: &Path, rel: &str) -> (Option<SystemTime>, Option<SystemTime>) {
+/// True when the journal beside `rel` is still the one the session last wrote or read.
+fn journal_unchanged(corpus: Option<&CorpusView>, rel: &str, s: &Session) -> bool {
+    let (Some(c), Some(ours)) = (corpus, &s.stamp.journal) else {
+        return false;
+    };
+    let path = journal::journal_path(&sidecar_path(&c.root.join(rel)));
+    journal::FileMark::read(&path)
+        .ok()
+        .flatten()
+        .is_some_and(|m| ours.mark.same_journal(&m))
+}
+
+/// Modification times of a document's source, sidecar and edit journal.
+pub(crate) fn file_mtimes(root: &Path, rel: &str) -> FileTimes {
     let src = root.join(rel);
+    let side = sidecar_path(&src);
     let m = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
-    (m(&src), m(&sidecar_path(&src)))
+    (m(&src), m(&side), m(&journal::journal_path(&side)))
 }
 
 /// What the background reader found in one sidecar.
@@ -1532,17 +1654,17 @@ fn read_summary(root: &Path, rel: String) -> Found {
         summary: DocSummary::default(),
         data: None,
     };
-    // Read as opening does (`from_bytes`), so a sidecar an editor saved with a
-    // byte-order mark, or with bad UTF-8, is judged here as it is when opened.
-    if let Ok(bytes) = std::fs::read(&path) {
-        match sidecar::from_bytes(&bytes) {
-            Ok(sc) => {
-                found.summary.count = sc.data.annotations.len();
-                found.summary.status = sc.data.status;
-                found.data = Some(sc.data);
-            }
-            Err(_) => found.summary.broken = true,
+    // Read as opening does (the sidecar with its journal applied), so a file
+    // that opens read-only is marked here too.
+    match corpus::read_annotations(&path) {
+        Ok(Some((data, replayed))) => {
+            found.summary.count = data.annotations.len();
+            found.summary.status = data.status;
+            found.summary.broken = matches!(replayed, Replayed::Kept { .. });
+            found.data = Some(data);
         }
+        Ok(None) => {}
+        Err(_) => found.summary.broken = true,
     }
     found
 }

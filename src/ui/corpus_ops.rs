@@ -64,9 +64,7 @@ impl MarginaliaApp {
         }
         let c = self.corpus.as_ref().ok_or("no folder is open")?;
         let loaded = corpus::load(&c.root, rel).map_err(|e| e.to_string())?;
-        let src = c.root.join(rel);
-        let m = |p: &std::path::Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
-        let mtimes = (m(&src), m(&corpus::sidecar_path(&src)));
+        let mtimes = super::app::file_mtimes(&c.root, rel);
         self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
         if let Some(c) = self.corpus.as_mut() {
             c.disk.remove(rel);
@@ -86,16 +84,12 @@ impl MarginaliaApp {
         let mut inverses: Vec<(String, Edit)> = Vec::new();
         for (rel, edit) in parts {
             let s = self.sessions.get_mut(&rel).expect("loaded above");
-            match apply(&mut s.data, edit) {
-                Ok(inv) => {
-                    mark_changed(s);
-                    inverses.push((rel, inv));
-                }
+            match apply_recorded(s, edit) {
+                Ok(inv) => inverses.push((rel, inv)),
                 Err(e) => {
                     for (rel, inv) in inverses.into_iter().rev() {
                         let s = self.sessions.get_mut(&rel).expect("loaded");
-                        let _ = apply(&mut s.data, inv);
-                        mark_changed(s);
+                        let _ = apply_recorded(s, inv);
                     }
                     return Err(format!("{rel}: {e}; nothing was changed"));
                 }
@@ -118,16 +112,12 @@ impl MarginaliaApp {
         let mut back = Vec::new();
         for (rel, edit) in step.parts {
             let s = self.sessions.get_mut(&rel).expect("loaded above");
-            match apply(&mut s.data, edit) {
-                Ok(inv) => {
-                    mark_changed(s);
-                    back.push((rel, inv));
-                }
+            match apply_recorded(s, edit) {
+                Ok(inv) => back.push((rel, inv)),
                 Err(e) => {
                     for (rel, inv) in back.into_iter().rev() {
                         let s = self.sessions.get_mut(&rel).expect("loaded");
-                        let _ = apply(&mut s.data, inv);
-                        mark_changed(s);
+                        let _ = apply_recorded(s, inv);
                     }
                     return Err(format!(
                         "{rel} was edited since “{}”, so it cannot be undone as one step ({e})",
@@ -318,7 +308,11 @@ impl MarginaliaApp {
     }
 }
 
-fn mark_changed(s: &mut Session) {
-    s.version += 1;
-    s.dirty_since.get_or_insert_with(std::time::Instant::now);
+/// Applies `edit` to a session's annotations and records it for the next save;
+/// returns the inverse.
+fn apply_recorded(s: &mut Session, edit: Edit) -> Result<Edit, crate::model::EditError> {
+    let applied = edit.clone();
+    let inverse = apply(&mut s.data, edit)?;
+    s.record(applied);
+    Ok(inverse)
 }

@@ -1,12 +1,13 @@
-//! Background saving: sidecars are rendered and written off the UI thread, so
-//! a frame never waits for the disk.
+//! Background saving: sidecars are rendered and written, and edits appended
+//! to their journals, off the UI thread, so a frame never waits for the disk.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
 
-use crate::model::{DocAnnotations, Document};
+use crate::model::{DocAnnotations, Document, Edit};
 use crate::store::corpus::{DiskStamp, SaveError, save};
+use crate::store::journal;
 
 /// One save to perform.
 pub struct SaveJob {
@@ -14,14 +15,27 @@ pub struct SaveJob {
     pub root: PathBuf,
     /// The source document.
     pub doc: Arc<Document>,
-    /// Annotations to write.
-    pub data: DocAnnotations,
-    /// Sidecar version to write.
-    pub version: (u32, u32),
-    /// What the sidecar on disk should be now; anything else is a conflict.
+    /// What to write.
+    pub work: SaveWork,
+    /// What the sidecar and its journal on disk should be now; anything else is a conflict.
     pub expected: DiskStamp,
     /// Which edit generation this job saves, to tell stale results apart.
     pub generation: u64,
+}
+
+/// What a [`SaveJob`] writes.
+pub enum SaveWork {
+    /// Rewrite the sidecar with these annotations, folding in the journal
+    /// (`store::corpus::save`).
+    Full {
+        /// Annotations to write.
+        data: DocAnnotations,
+        /// Sidecar version to write.
+        version: (u32, u32),
+    },
+    /// Append these edits, applied in this order since the expected state, to
+    /// the journal (`store::journal::append`).
+    Append(Vec<Edit>),
 }
 
 /// The outcome of a [`SaveJob`].
@@ -30,6 +44,8 @@ pub struct SaveResult {
     pub rel: String,
     /// Generation that was saved (or failed).
     pub generation: u64,
+    /// True for a full save (the sidecar rewritten), false for a journal append.
+    pub full: bool,
     /// New stamp, or why the save failed.
     pub outcome: Result<DiskStamp, SaveFailure>,
 }
@@ -99,15 +115,21 @@ impl Saver {
                         std::thread::sleep(std::time::Duration::from_millis(ms));
                     }
                     thread_stall.wait_while_held();
-                    let outcome = save(&job.root, &job.doc, &job.data, job.version, &job.expected).map_err(
-                        |e| match e {
-                            SaveError::Conflict(_) => SaveFailure::Conflict(e.to_string()),
-                            other => SaveFailure::Other(other.to_string()),
-                        },
-                    );
+                    let full = matches!(job.work, SaveWork::Full { .. });
+                    let outcome = match &job.work {
+                        SaveWork::Full { data, version } => {
+                            save(&job.root, &job.doc, data, *version, &job.expected)
+                        }
+                        SaveWork::Append(edits) => journal::append(&job.root, &job.doc, edits, &job.expected),
+                    };
+                    let outcome = outcome.map_err(|e| match e {
+                        SaveError::Conflict(_) => SaveFailure::Conflict(e.to_string()),
+                        other => SaveFailure::Other(other.to_string()),
+                    });
                     let sent = res_tx.send(SaveResult {
                         rel: job.doc.path.clone(),
                         generation: job.generation,
+                        full,
                         outcome,
                     });
                     if sent.is_err() {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::anchor::ReanchorReport;
 use crate::model::vocab::{DocVocab, Vocab};
-use crate::model::{AnnId, DocAnnotations, Document, History, Span, Status, TagSet};
+use crate::model::{AnnId, DocAnnotations, Document, Edit, History, Span, Status, TagSet};
 use crate::store::corpus::{DiskStamp, DocEntry, LoadedDoc};
 
 use super::reader::{ReaderState, Selection};
@@ -68,6 +68,9 @@ pub enum SaveState {
 
 static NEXT_EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
+/// Modification times of a document's source, sidecar and edit journal.
+pub type FileTimes = (Option<SystemTime>, Option<SystemTime>, Option<SystemTime>);
+
 /// An open document with everything the workbench tracks about it.
 pub struct Session {
     /// The source text (shared with the saver thread).
@@ -97,10 +100,21 @@ pub struct Session {
     pub encoding: (&'static str, bool),
     /// Sidecar version to write.
     pub file_version: (u32, u32),
-    /// The sidecar on disk as last seen by us.
+    /// Edits applied since the state last written (to the sidecar or its journal),
+    /// each with the version it produced: when they are the only change, a save
+    /// appends them to the journal instead of rewriting the sidecar.
+    pub unsaved_edits: Vec<(u64, Edit)>,
+    /// The last version whose change no edit describes (loaded from a journal,
+    /// re-anchored, kept over a conflict): saves are full until one covers it.
+    pub unrecorded: Option<u64>,
+    /// When `data` last changed; the journal is folded into the sidecar after a pause.
+    pub last_change: Instant,
+    /// Not before this time is a failed fold of the journal tried again.
+    pub compact_retry: Option<Instant>,
+    /// The sidecar and its journal on disk as last seen by us.
     pub stamp: DiskStamp,
-    /// Modification times of source and sidecar when last checked.
-    pub mtimes: (Option<SystemTime>, Option<SystemTime>),
+    /// Modification times of source, sidecar and journal when last checked.
+    pub mtimes: FileTimes,
     /// Reader caches.
     pub reader: ReaderState,
     /// Text selection.
@@ -111,8 +125,13 @@ pub struct Session {
 
 impl Session {
     /// Wraps a freshly loaded document.
-    pub fn new(loaded: LoadedDoc, mtimes: (Option<SystemTime>, Option<SystemTime>)) -> Self {
-        let needs_save = loaded.needs_save();
+    pub fn new(loaded: LoadedDoc, mtimes: FileTimes) -> Self {
+        // A journal loaded with the document is folded in after a pause, like one this
+        // session wrote (another window may still be appending to it). Re-anchored
+        // places, or a journal that cannot take more lines, need a full save now.
+        let needs_save = loaded.read_only.is_none()
+            && (loaded.reanchor.as_ref().is_some_and(|r| !r.is_clean())
+                || loaded.stamp.journal.is_some() && !loaded.journal_appendable);
         let reader = ReaderState::new(&loaded.doc);
         Self {
             doc: Arc::new(loaded.doc),
@@ -128,6 +147,10 @@ impl Session {
             reanchor: loaded.reanchor.filter(|r| !r.is_clean()),
             encoding: (loaded.encoding, loaded.encoding_guessed),
             file_version: loaded.version,
+            unsaved_edits: Vec::new(),
+            unrecorded: needs_save.then_some(1),
+            last_change: Instant::now(),
+            compact_retry: None,
             stamp: loaded.stamp,
             mtimes,
             reader,
@@ -141,11 +164,45 @@ impl Session {
         self.saved_version != self.version
     }
 
-    /// What the status bar says about saving.
+    /// Records an edit just applied to `data` (as `History` or `apply` returned it).
+    pub fn record(&mut self, applied: Edit) {
+        self.version += 1;
+        self.unsaved_edits.push((self.version, applied));
+        self.changed();
+    }
+
+    /// Notes a change of `data` that no recorded edit describes: the next save rewrites the sidecar.
+    pub fn record_unrecorded(&mut self) {
+        self.version += 1;
+        self.unrecorded = Some(self.version);
+        self.changed();
+    }
+
+    fn changed(&mut self) {
+        self.dirty_since.get_or_insert_with(Instant::now);
+        self.last_change = Instant::now();
+    }
+
+    /// True when the edit journal beside the sidecar holds edits of this document
+    /// that are not yet written into the sidecar itself.
+    pub fn journal_pending(&self) -> bool {
+        self.stamp.journal.as_ref().is_some_and(|j| j.applied)
+    }
+
+    /// The edits an append to the journal would save, when they are all that
+    /// changed since the last save and the journal beside the sidecar is ours.
+    pub fn journal_edits(&self) -> Option<Vec<Edit>> {
+        let ours = self.stamp.journal.as_ref().is_none_or(|j| j.applied);
+        (self.is_dirty() && self.unrecorded.is_none() && ours && !self.unsaved_edits.is_empty())
+            .then(|| self.unsaved_edits.iter().map(|(_, e)| e.clone()).collect())
+    }
+
+    /// What the status bar says about saving. Folding the journal into the
+    /// sidecar is not saving: the edits are on disk already.
     pub fn save_state(&self) -> SaveState {
         if let Some(e) = &self.save_error {
             SaveState::Failed(e.clone())
-        } else if self.in_flight.is_some() {
+        } else if self.is_dirty() && self.in_flight.is_some() {
             SaveState::Saving
         } else if self.is_dirty() {
             SaveState::Pending

@@ -101,16 +101,32 @@ pub fn sidecar(folder: &Path, rel: &str) -> PathBuf {
     folder.join(format!("{rel}.ron"))
 }
 
-/// Runs frames until the autosave has written everything (the saver runs on its own thread).
+/// Runs frames until the autosave has written everything into the sidecars (the
+/// saver runs on its own thread): edits are saved to the edit journal at once and
+/// folded into the sidecar after a pause, which this waits for.
 pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
-    for _ in 0..100 {
+    for _ in 0..500 {
         std::thread::sleep(std::time::Duration::from_millis(20));
         h.run_steps(1);
         let busy = h
             .state()
             .sessions
             .values()
-            .any(|s| s.is_dirty() || s.in_flight.is_some());
+            .any(|s| s.is_dirty() || s.in_flight.is_some() || s.journal_pending());
+        if !busy {
+            return;
+        }
+    }
+    panic!("the autosave did not finish");
+}
+
+/// Runs frames until every edit is saved (to the sidecar or its edit journal),
+/// without waiting for the journal to be folded into the sidecar.
+pub fn settle_saved(h: &mut Harness<'_, MarginaliaApp>) {
+    for _ in 0..500 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.run_steps(1);
+        let busy = h.state().sessions.values().any(|s| s.is_dirty());
         if !busy {
             return;
         }

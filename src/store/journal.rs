@@ -1,0 +1,786 @@
+//! The edit journal: `article.txt.ron.journal` beside the sidecar, holding the
+//! edits saved since the sidecar was last written, one per line.
+//!
+//! Rewriting the sidecar of a large document on every edit means rendering,
+//! hashing and syncing megabytes; appending one line and syncing it is cheap.
+//! The workbench therefore appends each save here ([`append`]) and later folds
+//! the journal into the sidecar with a full atomic save (`corpus::save`), which
+//! removes it. Loading replays it on top of the sidecar ([`replay`]).
+//!
+//! The file is line-oriented: a header naming the format and the sidecar it
+//! applies to (the SHA-256 of the sidecar's bytes, or none when there was no
+//! sidecar yet), then one record per line, each a single-line RON rendering of
+//! a [`crate::model::Edit`]. A crash mid-append leaves at most an incomplete
+//! last line, which replay ignores; any other line that does not parse means
+//! the file is damaged, and it is then reported and never removed.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::edit::apply;
+use crate::model::{Annotation, DocAnnotations, Document, Edit, Kind, Relation, Span, Status};
+
+use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, lock_folder, sidecar_path};
+
+/// Appended to the sidecar's name: `article.txt.ron` → `article.txt.ron.journal`.
+pub const EXTENSION: &str = ".journal";
+/// Value of the header's `format` field.
+pub const FORMAT: &str = "marginalia-journal";
+/// Journal version this build writes; a higher one is left alone.
+pub const VERSION: u32 = 1;
+
+/// The journal path of a sidecar: `article.txt.ron` → `article.txt.ron.journal`.
+pub fn journal_path(sidecar: &Path) -> PathBuf {
+    let mut s = sidecar.as_os_str().to_owned();
+    s.push(EXTENSION);
+    PathBuf::from(s)
+}
+
+/// A file's identity and size as `stat` shows them: enough to notice, without
+/// reading it, that a file was replaced, grown or rewritten since it was last seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileMark {
+    /// Size in bytes.
+    pub len: u64,
+    /// Device and inode (zero where the platform has none): a rename over the
+    /// path by another writer changes them.
+    pub file: (u64, u64),
+    /// Modification time.
+    pub modified: Option<SystemTime>,
+    /// Status-change time (seconds, nanoseconds); unlike the modification time,
+    /// no tool can set it back.
+    pub changed: (i64, i64),
+}
+
+impl FileMark {
+    /// The mark of an open file or of a path's metadata.
+    pub fn of(meta: &fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let (file, changed) = {
+            use std::os::unix::fs::MetadataExt;
+            ((meta.dev(), meta.ino()), (meta.ctime(), meta.ctime_nsec()))
+        };
+        #[cfg(not(unix))]
+        let (file, changed) = ((0, 0), (0, 0));
+        Self {
+            len: meta.len(),
+            file,
+            modified: meta.modified().ok(),
+            changed,
+        }
+    }
+
+    /// The mark of the file at `path` (symlinks followed), `None` when there is none.
+    pub fn read(path: &Path) -> io::Result<Option<Self>> {
+        match fs::metadata(path) {
+            Ok(m) => Ok(Some(Self::of(&m))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Same file, same length. Journals only grow, and only under the folder lock;
+    /// their times change with every append, including ones undone after a failure.
+    pub fn same_journal(&self, other: &Self) -> bool {
+        self.file == other.file && self.len == other.len
+    }
+}
+
+/// What a save expects of the journal beside a sidecar (part of a [`DiskStamp`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalStamp {
+    /// The journal as last seen.
+    pub mark: FileMark,
+    /// True when its edits are part of the annotations held with this stamp, so
+    /// a full save folds it into the sidecar and removes it. False when it was
+    /// left unapplied (damaged, or written on top of another sidecar): then the
+    /// sidecar is not replaced, so that the journal can still be applied later.
+    pub applied: bool,
+}
+
+// ---- records ----
+
+/// The first line of a journal.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    /// SHA-256 of the sidecar bytes the edits apply to; `None` when there was no sidecar.
+    base: Option<String>,
+    /// Hash of the source text the edits' offsets refer to.
+    source_hash: String,
+}
+
+/// One line after the header: an edit, or the marker a full save writes before
+/// replacing the sidecar (see [`Record::FoldedInto`]).
+#[derive(Serialize, Deserialize)]
+enum Record {
+    Add(AnnotationRecord),
+    Remove(String),
+    Replace(AnnotationRecord),
+    AddRelation(Relation),
+    RemoveRelation(String),
+    SetStatus(Status),
+    Batch(Vec<Record>),
+    /// The journal's edits were written into a sidecar hashing to this. A crash
+    /// between that rename and the journal's removal leaves a journal whose base
+    /// no longer matches; this marker tells that case apart from a sidecar
+    /// replaced by someone else.
+    FoldedInto(String),
+}
+
+/// Every field of an [`Annotation`], including the verbatim fields of newer
+/// versions (as RON strings, so that the record stays on one line).
+#[derive(Serialize, Deserialize)]
+struct AnnotationRecord {
+    id: String,
+    spans: Vec<Span>,
+    quote: String,
+    prefix: String,
+    suffix: String,
+    label: String,
+    kind: Kind,
+    attributes: BTreeMap<String, String>,
+    note: String,
+    annotator: String,
+    created: String,
+    modified: String,
+    orphaned: bool,
+    extra: BTreeMap<String, String>,
+}
+
+impl From<&Annotation> for AnnotationRecord {
+    fn from(a: &Annotation) -> Self {
+        Self {
+            id: a.id.clone(),
+            spans: a.spans.clone(),
+            quote: a.quote.clone(),
+            prefix: a.prefix.clone(),
+            suffix: a.suffix.clone(),
+            label: a.label.clone(),
+            kind: a.kind.clone(),
+            attributes: a.attributes.clone(),
+            note: a.note.clone(),
+            annotator: a.annotator.clone(),
+            created: a.created.clone(),
+            modified: a.modified.clone(),
+            orphaned: a.orphaned,
+            extra: a.extra.clone(),
+        }
+    }
+}
+
+impl From<AnnotationRecord> for Annotation {
+    fn from(r: AnnotationRecord) -> Self {
+        Self {
+            id: r.id,
+            spans: r.spans,
+            quote: r.quote,
+            prefix: r.prefix,
+            suffix: r.suffix,
+            label: r.label,
+            kind: r.kind,
+            attributes: r.attributes,
+            note: r.note,
+            annotator: r.annotator,
+            created: r.created,
+            modified: r.modified,
+            orphaned: r.orphaned,
+            extra: r.extra,
+        }
+    }
+}
+
+impl From<&Edit> for Record {
+    fn from(e: &Edit) -> Self {
+        match e {
+            Edit::Add(a) => Record::Add(a.into()),
+            Edit::Remove(id) => Record::Remove(id.clone()),
+            Edit::Replace(a) => Record::Replace(a.into()),
+            Edit::AddRelation(r) => Record::AddRelation(r.clone()),
+            Edit::RemoveRelation(id) => Record::RemoveRelation(id.clone()),
+            Edit::SetStatus(s) => Record::SetStatus(*s),
+            Edit::Batch(v) => Record::Batch(v.iter().map(Record::from).collect()),
+        }
+    }
+}
+
+impl Record {
+    fn into_edit(self) -> Result<Edit, String> {
+        Ok(match self {
+            Record::Add(a) => Edit::Add(a.into()),
+            Record::Remove(id) => Edit::Remove(id),
+            Record::Replace(a) => Edit::Replace(a.into()),
+            Record::AddRelation(r) => Edit::AddRelation(r),
+            Record::RemoveRelation(id) => Edit::RemoveRelation(id),
+            Record::SetStatus(s) => Edit::SetStatus(s),
+            Record::Batch(v) => Edit::Batch(v.into_iter().map(Record::into_edit).collect::<Result<_, _>>()?),
+            Record::FoldedInto(_) => return Err("a FoldedInto marker inside a batch".into()),
+        })
+    }
+}
+
+/// One value as a single line of RON. The serializer escapes line breaks and
+/// control characters inside strings, so the result never spans two lines.
+fn one_line<T: Serialize>(value: &T) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .new_line("")
+        .indentor("")
+        .compact_arrays(true)
+        .compact_structs(true)
+        .compact_maps(true);
+    let line = ron::ser::to_string_pretty(value, config).expect("journal records always serialize");
+    debug_assert!(!line.contains('\n'), "a journal record spans lines: {line}");
+    line
+}
+
+/// The line (with its newline) recording `edits` as one record, so that an
+/// append is applied whole or, if cut short by a crash, not at all.
+pub fn render_record(edits: &[Edit]) -> String {
+    let mut line = match edits {
+        [one] => one_line(&Record::from(one)),
+        many => one_line(&Record::Batch(many.iter().map(Record::from).collect())),
+    };
+    line.push('\n');
+    line
+}
+
+fn render_header(base: Option<&str>, source_hash: &str) -> String {
+    let mut line = one_line(&Header {
+        format: FORMAT.into(),
+        version: VERSION,
+        base: base.map(str::to_owned),
+        source_hash: source_hash.to_owned(),
+    });
+    line.push('\n');
+    line
+}
+
+// ---- reading ----
+
+/// A journal as read from disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Journal {
+    /// Hash of the sidecar the edits apply to (`None`: there was no sidecar);
+    /// the outer `None` when the file holds no complete line at all.
+    pub base: Option<Option<String>>,
+    /// Hash of the source text the edits' offsets refer to.
+    pub source_hash: Option<String>,
+    /// The edits, each with its 1-based line number, in order.
+    pub edits: Vec<(usize, Edit)>,
+    /// The sidecar hash named by a [`Record::FoldedInto`] marker on the last line.
+    pub folded_into: Option<String>,
+    /// True when an incomplete last line (a crash mid-append) was ignored.
+    pub torn: bool,
+}
+
+/// Why a journal cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalError {
+    /// The file cannot be read (permissions, I/O error).
+    Unreadable(String),
+    /// A line other than the last does not parse.
+    Damaged {
+        /// 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Written by a newer version of Marginalia.
+    Newer(u32),
+}
+
+/// A journal file found on disk.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// The file as it was when read (`None` if even that failed).
+    pub mark: Option<FileMark>,
+    /// Its contents, or why they cannot be used.
+    pub content: Result<Journal, JournalError>,
+}
+
+/// Reads the journal at `path`; `None` when there is none.
+pub fn read(path: &Path) -> Option<Found> {
+    let unreadable = |mark, e: io::Error| {
+        Some(Found {
+            mark,
+            content: Err(JournalError::Unreadable(e.to_string())),
+        })
+    };
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+        Err(e) => return unreadable(FileMark::read(path).ok().flatten(), e),
+    };
+    let mark = match f.metadata() {
+        Ok(m) => FileMark::of(&m),
+        Err(e) => return unreadable(None, e),
+    };
+    let mut bytes = Vec::with_capacity(mark.len as usize);
+    if let Err(e) = f.read_to_end(&mut bytes) {
+        return unreadable(Some(mark), e);
+    }
+    // Under the folder lock the file cannot grow while read, but a reader such as
+    // `check` takes no lock: the mark must describe the bytes that were parsed.
+    let mark = FileMark {
+        len: bytes.len() as u64,
+        ..mark
+    };
+    Some(Found {
+        mark: Some(mark),
+        content: parse(&bytes),
+    })
+}
+
+/// Parses a journal's bytes.
+pub fn parse(bytes: &[u8]) -> Result<Journal, JournalError> {
+    let mut journal = Journal {
+        base: None,
+        source_hash: None,
+        edits: Vec::new(),
+        folded_into: None,
+        torn: false,
+    };
+    let mut pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    // What follows the last newline was cut short by a crash (or is empty).
+    let tail = pieces.pop().unwrap_or_default();
+    journal.torn = !tail.is_empty();
+    let Some((first, records)) = pieces.split_first() else {
+        // Not even the header is complete: the file was never acknowledged to hold anything.
+        return Ok(journal);
+    };
+    let header: Header = std::str::from_utf8(first)
+        .map_err(|e| e.to_string())
+        .and_then(|s| ron::from_str(s).map_err(|e| e.to_string()))
+        .map_err(|message| JournalError::Damaged {
+            line: 1,
+            message: format!("the header does not parse: {message}"),
+        })?;
+    if header.format != FORMAT {
+        return Err(JournalError::Damaged {
+            line: 1,
+            message: format!("the format is {:?}, not {FORMAT:?}", header.format),
+        });
+    }
+    if header.version > VERSION {
+        return Err(JournalError::Newer(header.version));
+    }
+    journal.base = Some(header.base);
+    journal.source_hash = Some(header.source_hash);
+    let last = records.len();
+    for (i, piece) in records.iter().enumerate() {
+        let line = i + 2;
+        if piece.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = std::str::from_utf8(piece)
+            .map_err(|e| e.to_string())
+            .and_then(|s| ron::from_str::<Record>(s).map_err(|e| e.to_string()));
+        let record = match record {
+            Ok(r) => r,
+            // A last line that does not parse was cut short too (its end zeroed by the file system).
+            Err(_) if i + 1 == last && !journal.torn => {
+                journal.torn = true;
+                break;
+            }
+            Err(message) => return Err(JournalError::Damaged { line, message }),
+        };
+        journal.folded_into = None;
+        match record {
+            Record::FoldedInto(hash) => journal.folded_into = Some(hash),
+            other => {
+                let edit = other
+                    .into_edit()
+                    .map_err(|message| JournalError::Damaged { line, message })?;
+                journal.edits.push((line, edit));
+            }
+        }
+    }
+    Ok(journal)
+}
+
+/// Why a journal was left unapplied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotApplied {
+    /// See [`JournalError`].
+    Error(JournalError),
+    /// Its edits were made on top of another version of the sidecar (or before
+    /// there was one, or on one since deleted).
+    OtherBase {
+        /// Number of edits in it.
+        edits: usize,
+    },
+    /// The sidecar it belongs to cannot be read, so its base is unknown.
+    SidecarUnreadable,
+    /// An edit does not apply to the sidecar.
+    Fails {
+        /// 1-based line of the edit.
+        line: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+impl NotApplied {
+    /// A plain message naming the journal and the sidecar (as the caller wants
+    /// them shown) and saying what to do.
+    pub fn message(&self, journal: &str, sidecar: &str) -> String {
+        let name = journal.rsplit(['/', '\\']).next().unwrap_or(journal);
+        match self {
+            NotApplied::Error(JournalError::Unreadable(e)) => format!(
+                "cannot read {journal} ({e}), which holds edits not yet written into {sidecar}. \
+                 The document is read-only until then; fix the file's permissions and reopen the document."
+            ),
+            NotApplied::Error(JournalError::Damaged { line, message }) => format!(
+                "{journal}: line {line} is damaged ({message}), so the edits saved in it were not applied. \
+                 The document is read-only and the file is left untouched; it is plain text with one edit \
+                 per line: repair or remove that line (or delete the file to drop its edits), then reopen the document."
+            ),
+            NotApplied::Error(JournalError::Newer(v)) => format!(
+                "{journal} was written by a newer version of Marginalia (journal version {v}), so its edits \
+                 were not applied. The document is read-only and the file is left untouched; open the \
+                 document with that version to write them into {sidecar}, or update Marginalia."
+            ),
+            NotApplied::OtherBase { edits } => format!(
+                "{journal} holds {edits} edit{} made on another version of {sidecar} (it was replaced since, \
+                 for example by git checkout or pull), so they were not applied. The document is read-only \
+                 and the journal is left untouched. To keep those edits, put back the version of {sidecar} \
+                 they were made on and reopen the document; to drop them, delete {name} and reopen.",
+                if *edits == 1 { "" } else { "s" }
+            ),
+            NotApplied::SidecarUnreadable => format!(
+                "{journal} holds edits for {sidecar}, which cannot be read, so they were not applied; \
+                 the journal is left untouched. Fix {sidecar} first (or put back the version the edits \
+                 were made on), then reopen the document."
+            ),
+            NotApplied::Fails { line, message } => format!(
+                "{journal}: the edit on line {line} does not apply to {sidecar} ({message}), so none of its \
+                 edits were applied. The document is read-only and the file is left untouched; remove that \
+                 line (it is plain text, one edit per line) or delete the file to drop its edits, then reopen the document."
+            ),
+        }
+    }
+}
+
+/// What became of the journal beside a sidecar when it was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Replayed {
+    /// There is no journal.
+    None,
+    /// Its edits were applied (none, if they were already in the sidecar).
+    Applied {
+        /// Number of edits (records) applied.
+        edits: usize,
+        /// The journal as read.
+        mark: FileMark,
+        /// Hash of the source text the edits were made on, when the journal names one.
+        source_hash: Option<String>,
+        /// True when more edits may be appended to it as it is: it names this
+        /// sidecar and ends with a complete line. Otherwise the next save must
+        /// be a full one (a line appended after a torn one would damage the file).
+        appendable: bool,
+    },
+    /// It was not applied and must be kept; the data is the sidecar's alone.
+    Kept {
+        /// The journal as read, if it could be.
+        mark: Option<FileMark>,
+        /// Why.
+        why: NotApplied,
+    },
+}
+
+impl Replayed {
+    /// The stamp a save must expect for this journal.
+    pub fn stamp(&self) -> Option<JournalStamp> {
+        match self {
+            Replayed::None => None,
+            Replayed::Applied { mark, .. } => Some(JournalStamp {
+                mark: *mark,
+                applied: true,
+            }),
+            Replayed::Kept { mark, .. } => mark.map(|mark| JournalStamp { mark, applied: false }),
+        }
+    }
+}
+
+/// Applies the journal beside the sidecar `side` to `data`, which holds what
+/// the sidecar's bytes (hashing to `base`, `None` when there is no sidecar)
+/// say. `base` is only computed when a journal exists. On any problem `data`
+/// is left as the sidecar has it and the journal is reported, never changed.
+pub fn replay(side: &Path, base: impl FnOnce() -> Option<String>, data: &mut DocAnnotations) -> Replayed {
+    let Some(found) = read(&journal_path(side)) else {
+        return Replayed::None;
+    };
+    let kept = |why| Replayed::Kept {
+        mark: found.mark,
+        why,
+    };
+    let journal = match found.content {
+        Ok(j) => j,
+        Err(e) => return kept(NotApplied::Error(e)),
+    };
+    let Some(mark) = found.mark else {
+        return kept(NotApplied::Error(JournalError::Unreadable(
+            "no file information".into(),
+        )));
+    };
+    let base = base();
+    let Some(journal_base) = &journal.base else {
+        return Replayed::Applied {
+            edits: 0,
+            mark,
+            source_hash: None,
+            appendable: false,
+        };
+    };
+    if *journal_base != base {
+        if journal.folded_into.is_some() && journal.folded_into == base {
+            // Folded into this very sidecar by a save that stopped before removing the journal.
+            return Replayed::Applied {
+                edits: 0,
+                mark,
+                source_hash: None,
+                appendable: false,
+            };
+        }
+        return kept(NotApplied::OtherBase {
+            edits: journal.edits.len(),
+        });
+    }
+    let edits = journal.edits.len();
+    let mut undo = Vec::with_capacity(edits);
+    for (line, edit) in journal.edits {
+        match apply(data, edit) {
+            Ok(inverse) => undo.push(inverse),
+            Err(e) => {
+                // Undo what was applied, so the caller gets the sidecar's data unchanged.
+                for inverse in undo.into_iter().rev() {
+                    let _ = apply(data, inverse);
+                }
+                return kept(NotApplied::Fails {
+                    line,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    Replayed::Applied {
+        edits,
+        mark,
+        source_hash: journal.source_hash,
+        appendable: !journal.torn,
+    }
+}
+
+// ---- writing ----
+
+/// Appends `edits` (the edits applied since the state described by `expected`,
+/// in order) to the journal of `doc`, creating it if there is none, and syncs
+/// it. Refuses with a conflict when the sidecar or the journal is not the one
+/// `expected` describes; the sidecar check uses its remembered size, times and
+/// inode, so the sidecar is not read. Returns the new stamp.
+///
+/// `expected` must come from a previous append or save, or from a load whose
+/// journal can take more lines ([`crate::store::corpus::LoadedDoc::journal_appendable`]):
+/// a line appended after one a crash left unreadable would make both unreadable.
+/// A journal that does not end with a newline is refused; one whose last line is
+/// complete but unreadable is only caught by that load.
+pub fn append(
+    root: &Path,
+    doc: &Document,
+    edits: &[Edit],
+    expected: &DiskStamp,
+) -> Result<DiskStamp, SaveError> {
+    let side = sidecar_path(&root.join(&doc.path));
+    let path = journal_path(&side);
+    let io_err = |e| SaveError::Io(path.clone(), e);
+    if edits.is_empty() {
+        return Ok(expected.clone());
+    }
+    // Held until the record is synced: another process's append or full save
+    // between the checks below and the write would otherwise be lost or mixed in.
+    let lock = lock_folder(side.parent());
+    check_sidecar_unchanged(&side, expected.sidecar.as_deref())?;
+    let record = render_record(edits);
+    let mark = match &expected.journal {
+        None => {
+            if FileMark::read(&path).map_err(io_err)?.is_some() {
+                return Err(SaveError::Conflict(path));
+            }
+            if lock.is_some() {
+                super::atomic::remove_stale_temps(&path);
+            }
+            let mut text = render_header(expected.sidecar.as_deref(), &doc.hash);
+            text.push_str(&record);
+            // Created whole by a rename, so a journal never exists without its header.
+            let meta = super::atomic::write_atomic_stat(&path, text.as_bytes()).map_err(io_err)?;
+            FileMark::of(&meta)
+        }
+        Some(j) if !j.applied => {
+            return Err(SaveError::ReadOnly(format!(
+                "{} holds edits that were not applied; it is left untouched",
+                path.display()
+            )));
+        }
+        Some(j) => {
+            let mut f = match OpenOptions::new().read(true).append(true).open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(SaveError::Conflict(path)),
+                Err(e) => return Err(io_err(e)),
+            };
+            let before = FileMark::of(&f.metadata().map_err(io_err)?);
+            if !before.same_journal(&j.mark) {
+                return Err(SaveError::Conflict(path));
+            }
+            // A line appended after one a crash cut short would make both unreadable.
+            if !ends_with_newline(&mut f, before.len).map_err(io_err)? {
+                return Err(SaveError::Io(
+                    path.clone(),
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "it ends with an incomplete line left by a crash; open the document again, \
+                         which saves it whole",
+                    ),
+                ));
+            }
+            append_synced(&mut f, record.as_bytes(), before.len).map_err(io_err)?
+        }
+    };
+    Ok(DiskStamp {
+        sidecar: expected.sidecar.clone(),
+        journal: Some(JournalStamp { mark, applied: true }),
+    })
+}
+
+/// True when the file (`len` bytes long) is empty or its last byte is a newline.
+fn ends_with_newline(f: &mut File, len: u64) -> io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    if len == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8];
+    f.seek(SeekFrom::Start(len - 1))?;
+    f.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// Appends `bytes` to `f` (opened for appending, `len` bytes long) and syncs it.
+/// On failure the file is cut back to `len`, so a half-written line never has
+/// a later record appended to it.
+fn append_synced(f: &mut File, bytes: &[u8], len: u64) -> io::Result<FileMark> {
+    let result = f.write_all(bytes).and_then(|()| f.sync_data());
+    if let Err(e) = result {
+        if f.set_len(len).is_ok() {
+            let _ = f.sync_data();
+        }
+        return Err(e);
+    }
+    Ok(FileMark::of(&f.metadata()?))
+}
+
+/// Appends the marker naming the sidecar a full save is about to write (see
+/// [`Record::FoldedInto`]). Returns the journal's length before, for [`unmark_folded`].
+pub(crate) fn mark_folded(path: &Path, new_sidecar: &str) -> io::Result<u64> {
+    let mut f = OpenOptions::new().append(true).open(path)?;
+    let len = f.metadata()?.len();
+    let mut line = one_line(&Record::FoldedInto(new_sidecar.to_owned()));
+    line.push('\n');
+    append_synced(&mut f, line.as_bytes(), len)?;
+    Ok(len)
+}
+
+/// Takes the marker back off after the save it announced failed, so the journal
+/// is again exactly what its owner expects.
+pub(crate) fn unmark_folded(path: &Path, len: u64) {
+    if let Ok(f) = OpenOptions::new().write(true).open(path)
+        && f.set_len(len).is_ok()
+    {
+        let _ = f.sync_data();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(id: &str, note: &str) -> Annotation {
+        let mut a = Annotation::new(
+            id.into(),
+            vec![Span::new(1, 4)],
+            ("abc".into(), "x".into(), "y\nz".into()),
+            "ORG",
+            Kind::claim(),
+            "ana",
+            "2026-01-01T00:00:00Z",
+        );
+        a.note = note.into();
+        a.extra.insert("future".into(), "(a: 1,\n b: \"x\")".into());
+        a
+    }
+
+    #[test]
+    fn records_are_one_line_and_read_back() {
+        let edits = vec![
+            Edit::Add(ann(
+                "a1",
+                "line\nbreak \"quoted\" \\ tab\t nul\u{0} bidi\u{2028} é 😀",
+            )),
+            Edit::Batch(vec![Edit::Remove("a1".into()), Edit::SetStatus(Status::Done)]),
+        ];
+        let mut text = render_header(Some("abc"), "def");
+        for e in &edits {
+            let line = render_record(std::slice::from_ref(e));
+            assert_eq!(line.matches('\n').count(), 1, "{line}");
+            text.push_str(&line);
+        }
+        let j = parse(text.as_bytes()).unwrap();
+        assert_eq!(j.base, Some(Some("abc".into())));
+        assert_eq!(j.source_hash.as_deref(), Some("def"));
+        assert!(!j.torn);
+        let got: Vec<Edit> = j.edits.into_iter().map(|(_, e)| e).collect();
+        assert_eq!(got, edits);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ignored_and_a_damaged_middle_line_is_not() {
+        let mut text = render_header(None, "h");
+        text.push_str(&render_record(&[Edit::SetStatus(Status::Done)]));
+        let whole = text.clone();
+        text.push_str("Add((id: \"cut");
+        let j = parse(text.as_bytes()).unwrap();
+        assert!(j.torn);
+        assert_eq!(j.edits.len(), 1);
+        // A complete but unparsable last line counts as torn too.
+        let j = parse(format!("{whole}\0\0\0\n").as_bytes()).unwrap();
+        assert!(j.torn);
+        assert_eq!(j.edits.len(), 1);
+        let damaged = format!(
+            "{whole}garbage\n{}",
+            render_record(&[Edit::SetStatus(Status::Done)])
+        );
+        assert_eq!(
+            parse(damaged.as_bytes()).unwrap_err(),
+            JournalError::Damaged {
+                line: 3,
+                message: parse_error("garbage")
+            }
+        );
+    }
+
+    fn parse_error(s: &str) -> String {
+        ron::from_str::<Record>(s).map(|_| ()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn an_empty_or_headless_file_holds_nothing() {
+        assert_eq!(parse(b"").unwrap().base, None);
+        let j = parse(b"(format: \"marginalia-jou").unwrap();
+        assert!(j.torn);
+        assert!(j.edits.is_empty());
+    }
+}
