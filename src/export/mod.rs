@@ -455,7 +455,7 @@ fn prepare(
     format: Format,
     only_done: bool,
 ) -> Result<PreparedDoc, corpus::LoadError> {
-    let loaded = corpus::load(root, rel)?;
+    let loaded = corpus::load_to_read(root, rel)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
         outcome: Prepared::NotDone,

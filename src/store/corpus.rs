@@ -360,6 +360,18 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
+    load_with(root, rel, true)
+}
+
+/// [`load`] for reading only (export, statistics): the same document and
+/// annotations, but without the sidecar's hash in [`LoadedDoc::stamp`], which only
+/// a save needs. Hashing every sidecar was a tenth of an export's time.
+/// Saving such a document is refused as a conflict, never done blindly.
+pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
+    load_with(root, rel, false)
+}
+
+fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
     let bytes = read_source(&path)?;
     let decoded = decode(&bytes).map_err(|e| LoadError::NotText(path.clone(), e))?;
@@ -383,7 +395,7 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
     // another sidecar). Such a fold replaces the sidecar, so read again then; folds
     // come seconds apart, so the second reading is whole.
     for attempt in 1.. {
-        let seen = read_stored(&mut loaded, &side);
+        let seen = read_stored(&mut loaded, &side, stamp);
         if attempt == 10 || FileMark::read(&side).ok().flatten() == seen {
             break;
         }
@@ -400,11 +412,11 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
-fn read_stored(loaded: &mut LoadedDoc, side: &Path) -> Option<FileMark> {
+fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileMark> {
     let (side_bytes, side_mark) = match read_marked(side) {
         Ok(Some(read)) => read,
         Ok(None) => {
-            apply_journal(loaded, side, None, None);
+            apply_journal(loaded, side, || None, None);
             return None;
         }
         Err(e) => {
@@ -416,15 +428,19 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path) -> Option<FileMark> {
             return FileMark::read(side).ok().flatten();
         }
     };
-    let hash = bytes_hash(&side_bytes);
-    loaded.stamp.sidecar = Some(hash.clone());
+    let hash = stamp.then(|| bytes_hash(&side_bytes));
+    loaded.stamp.sidecar = hash.clone();
     let parsed = sidecar::from_bytes(&side_bytes);
     match parsed {
         Ok(sc) => {
-            remember_good(side, &hash, side_mark);
+            if let Some(hash) = &hash {
+                remember_good(side, hash, side_mark);
+            }
             loaded.version = sc.version;
             loaded.data = sc.data;
-            apply_journal(loaded, side, Some(hash), Some(sc.source_hash));
+            // Without a stamp the hash is still needed when a journal names its base.
+            let base = || hash.or_else(|| Some(bytes_hash(&side_bytes)));
+            apply_journal(loaded, side, base, Some(sc.source_hash));
         }
         Err(e) => {
             let what = if e.future_version {
@@ -466,8 +482,13 @@ fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
 /// Applies the edit journal beside `side` to a loaded document whose sidecar
 /// hashes to `base` and names `source_hash` (both `None` without a sidecar),
 /// then re-anchors if the text changed since the edits were placed.
-fn apply_journal(loaded: &mut LoadedDoc, side: &Path, base: Option<String>, source_hash: Option<String>) {
-    let replayed = journal::replay(side, || base, &mut loaded.data);
+fn apply_journal(
+    loaded: &mut LoadedDoc,
+    side: &Path,
+    base: impl FnOnce() -> Option<String>,
+    source_hash: Option<String>,
+) {
+    let replayed = journal::replay(side, base, &mut loaded.data);
     loaded.stamp.journal = replayed.stamp();
     let placed_on = match replayed {
         Replayed::None => source_hash,
