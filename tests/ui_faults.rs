@@ -65,7 +65,9 @@ fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
     let root = dir.path();
     let mut first = harness(root);
     let mut second = harness(root);
-    // The second analyst tags something; it is not saved yet.
+    // The second analyst tags something; its disk hangs, so it is not saved yet
+    // (an edit is otherwise saved to the journal at once).
+    second.state().hold_saves(true);
     tag(&mut second, "Hillary Clinton", "PERSON");
     // Meanwhile the first analyst tags something else and it reaches the disk.
     tag(&mut first, "North Korean", "GROUP");
@@ -73,7 +75,9 @@ fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
     let theirs = std::fs::read(sidecar(root, CLINTON_DOC)).unwrap();
     assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["North Korean"]);
 
-    // The second analyst saves (Ctrl+S): the sidecar is no longer the one it loaded.
+    // The second analyst's disk answers again and the save goes ahead (Ctrl+S as well):
+    // the sidecar is no longer the one it loaded.
+    second.state().hold_saves(false);
     second
         .state_mut()
         .run_action(marginalia::ui::actions::Action::Save);

@@ -61,6 +61,9 @@ fn an_edit_is_journaled_at_once_and_folded_into_the_sidecar_after_a_pause() {
     drag_cp(&mut h, start, start + 15);
     h.key_press(Key::Num1);
     h.run_steps(1);
+    // Handed to the saver in the frame of the keypress, not after the pause a whole
+    // rewrite of the sidecar waits for.
+    assert!(h.state().session().unwrap().in_flight.is_some());
     settle_saved(&mut h);
 
     // Saved means on disk: in the journal, with the sidecar it applies to named, the sidecar untouched.

@@ -18,7 +18,9 @@ use super::reader::{ReaderView, Selection};
 use super::saver::{SaveFailure, SaveJob, SaveWork, Saver};
 use super::state::{CorpusView, DocSummary, FileTimes, FindState, Prefs, Session};
 
-/// How long after the last edit the autosave writes.
+/// How long after the first unsaved edit the autosave writes a whole sidecar.
+/// An edit that can go into the journal is saved at once (a synced append of
+/// one line costs well under a millisecond); the wait is for whole rewrites.
 const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
 /// How long after the last edit the edit journal is folded into the sidecar.
 /// Edits reach the disk at once through the journal; rewriting a large sidecar
@@ -1259,7 +1261,8 @@ impl MarginaliaApp {
             .filter(|(_, s)| {
                 s.is_dirty()
                     && s.in_flight.is_none()
-                    && s.dirty_since.is_some_and(|t| t.elapsed() >= AUTOSAVE_AFTER)
+                    && s.dirty_since
+                        .is_some_and(|t| s.can_append() || t.elapsed() >= AUTOSAVE_AFTER)
             })
             .map(|(k, _)| k.clone())
             .collect();

@@ -189,11 +189,16 @@ impl Session {
         self.stamp.journal.as_ref().is_some_and(|j| j.applied)
     }
 
-    /// The edits an append to the journal would save, when they are all that
-    /// changed since the last save and the journal beside the sidecar is ours.
-    pub fn journal_edits(&self) -> Option<Vec<Edit>> {
+    /// True when the next save can be an append to the edit journal: the
+    /// unsaved edits are all that changed, and the journal beside the sidecar is ours.
+    pub fn can_append(&self) -> bool {
         let ours = self.stamp.journal.as_ref().is_none_or(|j| j.applied);
-        (self.is_dirty() && self.unrecorded.is_none() && ours && !self.unsaved_edits.is_empty())
+        self.is_dirty() && self.unrecorded.is_none() && ours && !self.unsaved_edits.is_empty()
+    }
+
+    /// The edits an append to the journal would save (see [`Self::can_append`]).
+    pub fn journal_edits(&self) -> Option<Vec<Edit>> {
+        self.can_append()
             .then(|| self.unsaved_edits.iter().map(|(_, e)| e.clone()).collect())
     }
 
