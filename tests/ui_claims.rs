@@ -241,3 +241,47 @@ fn f1_lists_every_shortcut_the_handler_uses() {
             .is_some()
     );
 }
+
+#[test]
+fn a_speaker_is_chosen_from_the_list_of_the_documents_entities() {
+    let dir = seeds_copy();
+    let quote = "We urge every country to act according to international obligations";
+    annotate(
+        dir.path(),
+        CLINTON_DOC,
+        &[
+            ("Hillary Clinton", "PERSON", Kind::entity()),
+            (quote, "CLAIM", Kind::Claim(Default::default())),
+        ],
+    );
+    let mut h = harness(dir.path());
+    let (person, claim) = {
+        let d = &h.state().session().unwrap().data;
+        let id = |label: &str| {
+            d.annotations
+                .iter()
+                .find(|a| a.label == label)
+                .unwrap()
+                .id
+                .clone()
+        };
+        (id("PERSON"), id("CLAIM"))
+    };
+    h.state_mut().session_mut().unwrap().selected = Some(claim.clone());
+    h.run_steps(2);
+    h.get_by_label("Speaker").click();
+    h.run_steps(2);
+    h.get_by_label("Hillary Clinton (PERSON)").click();
+    h.run_steps(2);
+    let d = &h.state().session().unwrap().data;
+    assert_eq!(
+        d.get(&claim).unwrap().claim().unwrap().speaker,
+        Speaker::Entity(person.clone())
+    );
+    settle(&mut h);
+    let on_disk = disk(dir.path(), CLINTON_DOC).data;
+    assert_eq!(
+        on_disk.get(&claim).unwrap().claim().unwrap().speaker,
+        Speaker::Entity(person)
+    );
+}

@@ -143,17 +143,6 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
     let tagset = c.tagset.clone();
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let Some(s) = app.session() else { return };
-    // Only a claim needs the list of possible speakers.
-    let entities: Vec<(String, String, String)> = if ann.kind.is_claim() {
-        s.data
-            .annotations
-            .iter()
-            .filter(|a| !a.kind.is_claim())
-            .map(|a| (a.id.clone(), a.quote.clone(), a.label.clone()))
-            .collect()
-    } else {
-        Vec::new()
-    };
     let here = s.doc.path.clone();
     // (type, direction arrow, document of the other end, other id, its text)
     let mut relations: Vec<(String, &'static str, Option<String>, String, String)> = Vec::new();
@@ -239,10 +228,13 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             let speaker_text = match &claim.speaker {
                 Speaker::Unknown => "unknown".to_owned(),
                 Speaker::Author => "author of the document".to_owned(),
-                Speaker::Entity(id) => entities
-                    .iter()
-                    .find(|(eid, _, _)| eid == id)
-                    .map_or("(missing entity)".to_owned(), |(_, q, l)| format!("{q} ({l})")),
+                Speaker::Entity(id) => app
+                    .session()
+                    .and_then(|s| s.data.get(id))
+                    .filter(|e| !e.kind.is_claim())
+                    .map_or("(missing entity)".to_owned(), |e| {
+                        format!("{} ({})", e.quote, e.label)
+                    }),
             };
             let before = claim.speaker.clone();
             ui.horizontal(|ui| {
@@ -252,11 +244,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                     .show_ui(ui, |ui| {
                         ui.selectable_value(&mut claim.speaker, Speaker::Unknown, "unknown");
                         ui.selectable_value(&mut claim.speaker, Speaker::Author, "author of the document");
-                        for (id, q, l) in &entities {
+                        // Listed only while the list is open: a long document has
+                        // thousands of entities, and this panel is drawn every frame.
+                        let Some(s) = app.session() else { return };
+                        for e in s.data.annotations.iter().filter(|a| !a.kind.is_claim()) {
                             ui.selectable_value(
                                 &mut claim.speaker,
-                                Speaker::Entity(id.clone()),
-                                format!("{q} ({l})"),
+                                Speaker::Entity(e.id.clone()),
+                                format!("{} ({})", e.quote, e.label),
                             );
                         }
                     });
