@@ -472,7 +472,7 @@ fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -
     match fs::read(&path) {
         Ok(bytes) => {
             *source = CORPUS_TAGSET_FILE.into();
-            let parsed = match std::str::from_utf8(&bytes) {
+            let parsed = match super::decode::utf8(&bytes) {
                 Ok(s) => TagSet::parse(s.strip_prefix('\u{feff}').unwrap_or(s)),
                 Err(_) => Err(TagSetError {
                     line: 0,

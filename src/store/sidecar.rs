@@ -365,7 +365,7 @@ fn parse_version(v: &str) -> Option<(u32, u32)> {
 /// byte-order mark (added by some editors) is ignored.
 pub fn from_bytes(bytes: &[u8]) -> Result<Sidecar, SidecarError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+    match super::decode::utf8(bytes) {
         Ok(src) => from_str(src),
         Err(e) => {
             // Name the place of the first bad byte so it can be found in an editor.
