@@ -83,6 +83,17 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, NotText> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn utf8_check_agrees_with_the_standard_library(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), text in "\\PC{0,80}") {
+            for b in [bytes.as_slice(), text.as_bytes()] {
+                let ours = utf8(b).map_err(|e| e.valid_up_to());
+                let std = std::str::from_utf8(b).map_err(|e| e.valid_up_to());
+                proptest::prop_assert_eq!(ours, std);
+            }
+        }
+    }
+
     #[test]
     fn bom_is_not_text_and_crlf_is_kept() {
         let d = decode(b"\xEF\xBB\xBFa\r\nb").unwrap();
