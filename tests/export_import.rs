@@ -255,3 +255,27 @@ fn two_documents_of_one_name_in_a_file_keep_the_first_and_report_the_second() {
         corpus::load(&into, rel).unwrap();
     }
 }
+
+#[test]
+fn labels_of_a_document_that_could_not_be_written_stay_out_of_the_tag_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("s.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            "{\"text\": \"new words\", \"spans\": [{\"start\": 0, \"end\": 3, \"label\": \"ZED\"}]}\n",
+            "{\"text\": \"more words\", \"spans\": [{\"start\": 0, \"end\": 4, \"label\": \"YAK\"}]}\n",
+        ),
+    )
+    .unwrap();
+    let into = tmp.path().join("c");
+    std::fs::create_dir_all(&into).unwrap();
+    // The first document's name is taken, so it is not written.
+    std::fs::write(into.join("doc-00001.txt"), "old").unwrap();
+    let report = import_jsonl(&file, &into).unwrap();
+    assert_eq!(report.documents, ["doc-00002.txt"]);
+    assert_eq!(report.skipped.len(), 1);
+    let set = corpus::load_tagset(&into).unwrap();
+    assert!(set.label("YAK").is_some());
+    assert!(set.label("ZED").is_none(), "{:?}", set.labels);
+}

@@ -321,11 +321,19 @@ fn note_labels(set: &mut TagSet, data: &DocAnnotations) {
     }
 }
 
-/// Adds what [`write_all`] did to the report, in input order.
-fn record_all(report: &mut ImportReport, written: Vec<Written>) {
+/// Adds what [`write_all`] did to the report, in input order, and makes `set`
+/// the tag set the import started with plus the labels of the documents written.
+/// (While reading, labels are noted as each document is read, since a label's
+/// kind decides how later documents read it; a document that could not be
+/// written must not leave its labels in the corpus tag set.)
+fn record_all(report: &mut ImportReport, set: &mut TagSet, start: TagSet, written: Vec<Written>) {
+    *set = start;
     for w in written {
         match w.result {
-            Ok(()) => record(report, w.rel, &w.data),
+            Ok(()) => {
+                note_labels(set, &w.data);
+                record(report, w.rel, &w.data);
+            }
             Err(reason) => report.skipped.push(Skipped { path: w.from, reason }),
         }
     }
@@ -397,6 +405,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         _ => dest_set,
     };
     let now = crate::model::now_rfc3339();
+    let start = set.clone();
     let docs = texts.into_iter().filter_map(|rel_txt| {
         let txt_path = src.join(&rel_txt);
         let stem = rel_txt.strip_suffix(".txt").unwrap_or(&rel_txt);
@@ -456,8 +465,8 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
             file: ann_name.clone(),
             what,
         }));
-        // Noted as read, not as written: a label's kind decides how later documents
-        // read it, and documents are written concurrently.
+        // Noted as read, for the documents after it; `record_all` keeps the labels
+        // of the documents written.
         note_labels(&mut set, &imported.data);
         Some(ToWrite {
             from: rel.clone(),
@@ -467,7 +476,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         })
     });
     let written = write_all(into, &canon_into, docs);
-    record_all(&mut report, written);
+    record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
     Ok(report)
 }
@@ -535,6 +544,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
     let canon_into = prepare_into(into)?;
     let mut report = ImportReport::default();
     let (mut set, had_own) = destination_tagset(into);
+    let start = set.clone();
     let now = crate::model::now_rfc3339();
     let fname = file
         .file_name()
@@ -595,7 +605,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
         })
     });
     let written = write_all(into, &canon_into, docs);
-    record_all(&mut report, written);
+    record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
     Ok(report)
 }
