@@ -4,18 +4,16 @@
 //! input holds: names are checked by [`safe_rel`] and the resolved folder is
 //! checked again before writing. Existing sources are never overwritten.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::mpsc::{channel, sync_channel};
 
 use serde_json::Value;
 
 use crate::model::tagset::CORPUS_TAGSET_FILE;
 use crate::model::{Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target};
-use crate::store::atomic::{sync_dir, write_atomic, write_atomic_unsynced_dir};
+use crate::store::atomic::{sync_dirs_of, write_atomic, write_atomic_unsynced_dir};
 use crate::store::corpus::{self, SOURCE_EXTENSIONS};
 use crate::store::sidecar::{MAJOR, MINOR};
 
@@ -192,77 +190,60 @@ struct Written {
     result: Result<(), String>,
 }
 
-/// Threads writing imported documents.
-const WRITERS: usize = 8;
-
-/// Writes the documents `docs` yields on
-/// several threads and returns what became of each, in the order given.
-/// Importing 10,000 documents waited for a disk sync per file on one thread;
-/// concurrent syncs are committed together. `docs` runs on the calling thread,
-/// so it may keep its own state (the growing tag set, the report).
+/// Writes the documents `docs` yields, on several threads (see
+/// [`super::parallel`]), and returns what became of each, in the order given.
+/// `docs` runs on the calling thread, so it may keep its own state (the growing
+/// tag set, the report). Folders are synced once at the end; when that fails,
+/// the documents in them are reported as not written.
 fn write_all(into: &Path, canon_into: &Path, docs: impl Iterator<Item = ToWrite>) -> Vec<Written> {
-    let mut out: Vec<Option<Written>> = Vec::new();
-    let (job_tx, job_rx) = sync_channel::<(usize, ToWrite)>(2 * WRITERS);
-    let job_rx = Mutex::new(job_rx);
-    std::thread::scope(|scope| {
-        // Owned by this closure, so dropping it below tells the writers to stop.
-        let job_tx = job_tx;
-        let (done_tx, done_rx) = channel::<(usize, Written)>();
-        for _ in 0..WRITERS {
-            let (job_rx, done_tx) = (&job_rx, done_tx.clone());
-            scope.spawn(move || {
-                loop {
-                    let job = job_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((k, d))) = job else { break };
-                    let result = write_doc(into, canon_into, &d.rel, &d.text, &d.data);
-                    let w = Written {
-                        rel: d.rel,
-                        from: d.from,
-                        data: d.data,
-                        result,
-                    };
-                    if done_tx.send((k, w)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        // Two documents with one name would race to the same file; the second is
-        // refused here, as it was when documents were written one by one.
-        let mut names = HashSet::new();
-        for (k, d) in docs.enumerate() {
-            out.push(None);
-            if !names.insert(d.rel.clone()) {
-                let result = Err(format!(
-                    "{} already exists; import into an empty folder or move that file away",
-                    into.join(&d.rel).display()
-                ));
-                out[k] = Some(Written {
-                    rel: d.rel,
-                    from: d.from,
-                    data: d.data,
-                    result,
-                });
-                continue;
-            }
-            if job_tx.send((k, d)).is_err() {
-                break;
-            }
-        }
-        drop(job_tx);
-        for (k, w) in done_rx {
-            out[k] = Some(w);
-        }
+    // Two documents with one name would race to the same file; the second is
+    // refused before it is handed out, as it was when documents were written one by one.
+    let mut names = HashSet::new();
+    let jobs = docs.map(|d| {
+        let refused = (!names.insert(d.rel.clone())).then(|| {
+            format!(
+                "{} already exists; import into an empty folder or move that file away",
+                into.join(&d.rel).display()
+            )
+        });
+        (d, refused)
     });
-    let out: Vec<Written> = out.into_iter().flatten().collect();
-    let folders: BTreeSet<PathBuf> = out
+    let mut out: Vec<Option<Written>> = Vec::new();
+    super::parallel::run(
+        jobs,
+        |(d, refused): (ToWrite, Option<String>)| {
+            let result = match refused {
+                Some(why) => Err(why),
+                None => write_doc(into, canon_into, &d.rel, &d.text, &d.data),
+            };
+            Written {
+                rel: d.rel,
+                from: d.from,
+                data: d.data,
+                result,
+            }
+        },
+        |k, w| {
+            if out.len() <= k {
+                out.resize_with(k + 1, || None);
+            }
+            out[k] = Some(w);
+            true
+        },
+    );
+    let mut out: Vec<Written> = out.into_iter().flatten().collect();
+    let files: Vec<PathBuf> = out
         .iter()
         .filter(|w| w.result.is_ok())
-        .filter_map(|w| into.join(&w.rel).parent().map(Path::to_path_buf))
+        .map(|w| into.join(&w.rel))
         .collect();
-    for dir in folders {
-        let _ = sync_dir(&dir);
+    if let Err((dir, e)) = sync_dirs_of(files.iter().map(PathBuf::as_path)) {
+        let why = format!("cannot sync the folder {}: {e}; import again", dir.display());
+        for w in out.iter_mut().filter(|w| w.result.is_ok()) {
+            if into.join(&w.rel).parent() == Some(dir.as_path()) {
+                w.result = Err(why.clone());
+            }
+        }
     }
     out
 }

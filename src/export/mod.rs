@@ -12,18 +12,18 @@ pub mod csv;
 pub mod doccano;
 pub mod import;
 pub mod jsonl;
+mod parallel;
 pub mod w3c;
 
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::model::{DocAnnotations, Document, Status};
-use crate::store::atomic::{sync_dir, write_atomic, write_atomic_unsynced_dir};
+use crate::store::atomic::{sync_dirs_of, write_atomic, write_atomic_unsynced_dir};
 use crate::store::corpus;
 
 /// An export format.
@@ -616,9 +616,6 @@ pub fn brat_stem(path: &str) -> &str {
     path.strip_suffix(".txt").unwrap_or(path)
 }
 
-/// Threads writing the files of a folder export.
-const WRITERS: usize = 8;
-
 fn write_outputs(
     opts: &ExportOptions,
     outputs: Vec<Output>,
@@ -675,39 +672,16 @@ fn write_outputs(
         }
         paths.push(path);
     }
-    // Each file is still written whole, synced and renamed into place, but by several
-    // threads: the file system commits the syncs of concurrent writers together, where
-    // one writer waited for a commit per file (20,000 files for a 10,000-document brat
-    // export). Folders are synced once each at the end instead of after every rename.
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
     let mut done_ids: Vec<usize> = Vec::with_capacity(paths.len());
-    let failure = std::thread::scope(|scope| {
-        let (tx, rx) = channel::<(usize, io::Result<()>)>();
-        for _ in 0..WRITERS.min(paths.len()) {
-            let tx = tx.clone();
-            let (next, stop, paths, outputs) = (&next, &stop, &paths, &outputs);
-            scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = paths.get(k) else { break };
-                    let r = write_atomic_unsynced_dir(path, &outputs[k].bytes);
-                    if tx.send((k, r)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        let mut failure = None;
-        for (k, r) in rx {
+    let mut failure = None;
+    parallel::run(
+        paths.iter().zip(&outputs),
+        |(path, o)| write_atomic_unsynced_dir(path, &o.bytes),
+        |k, r| {
             match r {
                 Ok(()) => done_ids.push(k),
                 Err(e) => {
-                    if failure.is_none() {
-                        failure = Some(unwritable(&paths[k], e));
-                    }
-                    stop.store(true, Ordering::Relaxed);
+                    failure.get_or_insert(unwritable(&paths[k], e));
                 }
             }
             if failure.is_none()
@@ -715,23 +689,19 @@ fn write_outputs(
                 && !progress(docs_done(done_ids.len()).min(total), total)
             {
                 failure = Some(ExportError::Cancelled);
-                stop.store(true, Ordering::Relaxed);
             }
-        }
-        failure
-    });
+            failure.is_none()
+        },
+    );
     done_ids.sort_unstable();
     written = done_ids.into_iter().map(|k| paths[k].clone()).collect();
     if let Some(e) = failure {
         undo(&written, &made_dirs);
         return Err(e);
     }
-    let folders: BTreeSet<&Path> = written.iter().filter_map(|p| p.parent()).collect();
-    for dir in folders {
-        if let Err(e) = sync_dir(dir) {
-            undo(&written, &made_dirs);
-            return Err(unwritable(dir, e));
-        }
+    if let Err((dir, e)) = sync_dirs_of(written.iter().map(PathBuf::as_path)) {
+        undo(&written, &made_dirs);
+        return Err(unwritable(&dir, e));
     }
     report.files = written;
     Ok(())

@@ -34,6 +34,16 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Syncs, once each, the folders that hold `files` (after
+/// [`write_atomic_unsynced_dir`]); on failure, names the folder.
+pub fn sync_dirs_of<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<(), (PathBuf, io::Error)> {
+    let dirs: std::collections::BTreeSet<&Path> = files.into_iter().filter_map(Path::parent).collect();
+    for dir in dirs {
+        sync_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
+    }
+    Ok(())
+}
+
 fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Result<fs::Metadata> {
     let resolved = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
