@@ -59,6 +59,16 @@ fn run_until(h: &mut Harness<'_, MarginaliaApp>, max: usize, done: impl Fn(&Marg
     assert!(done(h.state()), "the condition was not reached in {max} frames");
 }
 
+/// A workbench on `root` whose disk hangs, with "Hillary Clinton" tagged and its
+/// save handed to the saver thread, where it waits.
+fn tagged_with_save_stuck(root: &Path) -> Harness<'static, MarginaliaApp> {
+    let mut h = harness(root);
+    h.state().hold_saves(true);
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    h
+}
+
 #[test]
 fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
     let dir = seeds_copy();
@@ -129,11 +139,8 @@ fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
 fn an_outside_write_during_unsaved_edits_asks_and_reload_takes_the_disk_version() {
     let dir = seeds_copy();
     let root = dir.path();
-    let mut h = harness(root);
     // A save that cannot finish yet keeps the edit unsaved while another program writes.
-    h.state().hold_saves(true);
-    tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    let mut h = tagged_with_save_stuck(root);
     // Another program (a git pull) writes the sidecar.
     let other = {
         let loaded = marginalia::store::corpus::load(root, CLINTON_DOC).unwrap();
@@ -167,10 +174,7 @@ fn an_outside_write_during_unsaved_edits_asks_and_reload_takes_the_disk_version(
 fn frames_keep_coming_and_the_status_bar_says_saving_while_the_disk_hangs() {
     let dir = seeds_copy();
     let root = dir.path();
-    let mut h = harness(root);
-    h.state().hold_saves(true);
-    tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    let mut h = tagged_with_save_stuck(root);
     // The save is stuck in the saver thread; the UI thread goes on drawing and taking input.
     let mut frames_while_saving = 0;
     for _ in 0..30 {
