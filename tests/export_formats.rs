@@ -44,7 +44,13 @@ fn the_export_api_runs_on_a_worker_thread() {
 fn cancelling_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let root = export_support::fixture(tmp.path());
-    for (format, stop_at) in [(Format::Jsonl, 2), (Format::Brat, 2), (Format::Brat, 9)] {
+    // Six documents: the seventh call comes once every brat file is written, before they are put in place.
+    for (format, stop_at) in [
+        (Format::Jsonl, 2),
+        (Format::Jsonl, 7),
+        (Format::Brat, 2),
+        (Format::Brat, 7),
+    ] {
         let out = tmp.path().join(format!("out-{}-{stop_at}", format.as_str()));
         let opts = ExportOptions {
             format,
@@ -58,7 +64,15 @@ fn cancelling_writes_nothing() {
         });
         assert!(matches!(r, Err(ExportError::Cancelled)), "{r:?}");
         assert!(!out.exists(), "{} was left behind", out.display());
+        assert_eq!(calls, stop_at, "cancelled at another step");
     }
+    // Nor any temporary file or folder beside the destination.
+    let hidden: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 /// Splits RFC 4180 CSV into rows of fields.

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::model::tagset::CORPUS_TAGSET_FILE;
 use crate::model::{Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target};
-use crate::store::atomic::{sync_dirs_of, write_atomic, write_atomic_unsynced_dir};
+use crate::store::atomic::write_atomic;
+use crate::store::batch::Batch;
 use crate::store::corpus::{self, SOURCE_EXTENSIONS};
 use crate::store::sidecar::{MAJOR, MINOR};
 
@@ -135,41 +136,48 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
     }
 }
 
-/// Writes one document (source and sidecar) under `into`, refusing to overwrite or to leave the folder.
+/// Adds one document (source and sidecar) to the import's batch, refusing to
+/// overwrite or to leave the destination. `canon_into` is the destination
+/// resolved, when it existed before the import.
 fn write_doc(
-    into: &Path,
-    canon_into: &Path,
+    batch: &Batch,
+    canon_into: Option<&Path>,
     rel: &str,
     text: &str,
     data: &DocAnnotations,
 ) -> Result<(), String> {
-    let source = into.join(rel);
+    let source = batch.root().join(rel);
     let side = corpus::sidecar_path(&source);
-    if source.exists() || side.exists() {
-        return Err(format!(
-            "{} already exists; import into an empty folder or move that file away",
-            source.display()
-        ));
+    if let Some(canon_into) = canon_into {
+        if source.exists() || side.exists() {
+            return Err(format!(
+                "{} already exists; import into an empty folder or move that file away",
+                source.display()
+            ));
+        }
+        // `rel` has no `..` or hidden parts, so only a linked folder already in
+        // the destination could lead out of it; folders still missing are made fresh.
+        let mut existing = source.parent().unwrap_or(batch.root());
+        while !existing.exists()
+            && let Some(p) = existing.parent()
+        {
+            existing = p;
+        }
+        let canon = std::fs::canonicalize(existing).map_err(|e| format!("{}: {e}", existing.display()))?;
+        if !canon.starts_with(canon_into) {
+            return Err(format!(
+                "{} leads outside the destination folder (through a link); not written",
+                existing.display()
+            ));
+        }
     }
-    let parent = source.parent().unwrap_or(into);
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("cannot create the folder {}: {e}", parent.display()))?;
-    let canon_parent = std::fs::canonicalize(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    if !canon_parent.starts_with(canon_into) {
-        return Err(format!(
-            "{} leads outside the destination folder (through a link); not written",
-            parent.display()
-        ));
-    }
-    // Each file is written whole, synced and renamed into place; the folders are
-    // synced once by `write_all` when every document is in.
-    write_atomic_unsynced_dir(&source, text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", source.display()))?;
     let doc = Document::new(rel, text);
     let sidecar = corpus::render(&doc, data, (MAJOR, MINOR));
-    write_atomic_unsynced_dir(&side, sidecar.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", side.display()))?;
-    Ok(())
+    let side_rel = corpus::sidecar_path(Path::new(rel));
+    let side_rel = side_rel.to_string_lossy();
+    batch
+        .write_group(&[(rel, text.as_bytes()), (&side_rel, sidecar.as_bytes())])
+        .map_err(|(path, e)| format!("cannot write {}: {e}", path.display()))
 }
 
 /// One document for [`write_all`].
@@ -191,11 +199,12 @@ struct Written {
 }
 
 /// Writes the documents `docs` yields, on several threads (see
-/// [`super::parallel`]), and returns what became of each, in the order given.
-/// `docs` runs on the calling thread, so it may keep its own state (the growing
-/// tag set, the report). Folders are synced once at the end; when that fails,
-/// the documents in them are reported as not written.
-fn write_all(into: &Path, canon_into: &Path, docs: impl Iterator<Item = ToWrite>) -> Vec<Written> {
+/// [`super::parallel`]), as one [`Batch`], and returns what became of each, in
+/// the order given. `docs` runs on the calling thread, so it may keep its own
+/// state (the growing tag set, the report). When the batch cannot be committed,
+/// every document is reported as not written.
+fn write_all(into: Destination, docs: impl Iterator<Item = ToWrite>) -> Vec<Written> {
+    let Destination { batch, canon } = into;
     // Two documents with one name would race to the same file; the second is
     // refused before it is handed out, as it was when documents were written one by one.
     let mut names = HashSet::new();
@@ -203,7 +212,7 @@ fn write_all(into: &Path, canon_into: &Path, docs: impl Iterator<Item = ToWrite>
         let refused = (!names.insert(d.rel.clone())).then(|| {
             format!(
                 "{} already exists; import into an empty folder or move that file away",
-                into.join(&d.rel).display()
+                batch.root().join(&d.rel).display()
             )
         });
         (d, refused)
@@ -214,7 +223,7 @@ fn write_all(into: &Path, canon_into: &Path, docs: impl Iterator<Item = ToWrite>
         |(d, refused): (ToWrite, Option<String>)| {
             let result = match refused {
                 Some(why) => Err(why),
-                None => write_doc(into, canon_into, &d.rel, &d.text, &d.data),
+                None => write_doc(&batch, canon.as_deref(), &d.rel, &d.text, &d.data),
             };
             Written {
                 rel: d.rel,
@@ -232,25 +241,32 @@ fn write_all(into: &Path, canon_into: &Path, docs: impl Iterator<Item = ToWrite>
         },
     );
     let mut out: Vec<Written> = out.into_iter().flatten().collect();
-    let files: Vec<PathBuf> = out
-        .iter()
-        .filter(|w| w.result.is_ok())
-        .map(|w| into.join(&w.rel))
-        .collect();
-    if let Err((dir, e)) = sync_dirs_of(files.iter().map(PathBuf::as_path)) {
-        let why = format!("cannot sync the folder {}: {e}; import again", dir.display());
+    if let Err((path, e)) = batch.commit() {
+        let why = format!(
+            "cannot write {}: {e}; nothing of this import was written; import again",
+            path.display()
+        );
         for w in out.iter_mut().filter(|w| w.result.is_ok()) {
-            if into.join(&w.rel).parent() == Some(dir.as_path()) {
-                w.result = Err(why.clone());
-            }
+            w.result = Err(why.clone());
         }
     }
     out
 }
 
-fn prepare_into(into: &Path) -> Result<PathBuf, ImportError> {
-    std::fs::create_dir_all(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))?;
-    std::fs::canonicalize(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))
+/// Where an import writes: its batch, and the destination resolved when it existed already.
+struct Destination {
+    batch: Batch,
+    canon: Option<PathBuf>,
+}
+
+fn prepare_into(into: &Path) -> Result<Destination, ImportError> {
+    let batch = Batch::begin(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))?;
+    let canon = if batch.is_fresh() {
+        None
+    } else {
+        Some(std::fs::canonicalize(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))?)
+    };
+    Ok(Destination { batch, canon })
 }
 
 /// The tag set of the destination (its own file, else built in) and whether it has its own file.
@@ -371,7 +387,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     brat_texts(src, src, &mut texts, &mut orphans)
         .map_err(|e| ImportError::Source(src.to_path_buf(), e.to_string()))?;
     texts.sort_by(|a, b| corpus::natural_cmp(a, b));
-    let canon_into = prepare_into(into)?;
+    let dest = prepare_into(into)?;
     let mut report = ImportReport::default();
     for o in orphans {
         report.skipped.push(Skipped {
@@ -456,7 +472,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
             data: imported.data,
         })
     });
-    let written = write_all(into, &canon_into, docs);
+    let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
     Ok(report)
@@ -522,7 +538,7 @@ fn foreign_to_model(
 pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportError> {
     let content =
         std::fs::read_to_string(file).map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
-    let canon_into = prepare_into(into)?;
+    let dest = prepare_into(into)?;
     let mut report = ImportReport::default();
     let (mut set, had_own) = destination_tagset(into);
     let start = set.clone();
@@ -585,7 +601,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
             from: here,
         })
     });
-    let written = write_all(into, &canon_into, docs);
+    let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
     Ok(report)

@@ -17,13 +17,15 @@ pub mod w3c;
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::model::{DocAnnotations, Document, Status};
-use crate::store::atomic::{sync_dirs_of, write_atomic, write_atomic_unsynced_dir};
+use crate::store::atomic::AtomicFile;
+use crate::store::batch::Batch;
 use crate::store::corpus;
 
 /// An export format.
@@ -319,18 +321,23 @@ fn skip_reason(loaded: &corpus::LoadedDoc, source: &Path) -> Option<String> {
     None
 }
 
-/// One rendered output file, relative to the destination (empty for the destination itself).
-struct Output {
-    rel: String,
-    bytes: Vec<u8>,
+/// Where an export's output goes while it is made; nothing of it is visible
+/// under the destination's name before the end.
+enum Sink {
+    /// A single-file format, streamed into a temporary file beside the destination.
+    File(AtomicFile),
+    /// A folder format, written by the workers into one batch.
+    Folder(Arc<Batch>),
 }
 
 /// Exports the corpus at `root` as `opts` says.
 ///
 /// `progress(done, total)` is called as work advances; returning `false`
-/// cancels, and then nothing is written (brat files already written are
-/// removed again). Rendering happens in memory, then files are written with
-/// [`write_atomic`], so a crash never leaves a half-written file.
+/// cancels, and then nothing is written. Documents are loaded and rendered on
+/// worker threads; a single-file output is streamed into a temporary file
+/// beside the destination while they are, and brat files are written into a
+/// [`Batch`]. Either is put in place only once complete, so a crash, an error
+/// or a cancel never leaves a partial export.
 /// Skipped documents are listed in the report; with `strict` they are an error.
 pub fn export_corpus(
     root: &Path,
@@ -341,19 +348,31 @@ pub fn export_corpus(
     let entries = corpus::scan(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
     let tagset = corpus::load_tagset(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e))?;
     let n = entries.len();
-    // Rendering is one step per document; brat adds one step per document written.
-    let total = if opts.format.is_folder() { 2 * n + 1 } else { n + 1 };
+    let total = n + 1;
+    let unwritable = |p: &Path, e: io::Error| ExportError::Unwritable(p.to_path_buf(), e);
+    let mut sink = if opts.format.is_folder() {
+        Sink::Folder(Arc::new(
+            Batch::begin(&opts.out).map_err(|e| unwritable(&opts.out, e))?,
+        ))
+    } else {
+        Sink::File(AtomicFile::create(&opts.out).map_err(|e| unwritable(&opts.out, e))?)
+    };
+    if let Sink::File(f) = &mut sink
+        && opts.format == Format::Csv
+    {
+        f.write_all(csv::header().as_bytes())
+            .map_err(|e| unwritable(&opts.out, e))?;
+    }
     let mut report = ExportReport::default();
-    let mut outputs: Vec<Output> = Vec::new();
-    let mut single = String::new();
     let mut w3c_items = Vec::new();
     let mut labels = BTreeSet::new();
     let mut relation_kinds = BTreeSet::new();
-    if opts.format == Format::Csv {
-        single.push_str(&csv::header());
-    }
     let rels: Vec<&str> = entries.iter().map(|e| e.rel.as_str()).collect();
-    let mut prepared = Prefetch::start(root, &rels, opts.format, opts.only_done);
+    let batch = match &sink {
+        Sink::Folder(b) => Some(Arc::clone(b)),
+        Sink::File(_) => None,
+    };
+    let mut prepared = Prefetch::start(root, &rels, opts.format, opts.only_done, batch);
     for (i, entry) in entries.iter().enumerate() {
         if !progress(i, total) {
             return Err(ExportError::Cancelled);
@@ -382,43 +401,61 @@ pub fn export_corpus(
             }
             Prepared::Rendered(r) => r,
         };
+        if let Some((path, e)) = rendered.write_error {
+            return Err(unwritable(&path, e));
+        }
         report.documents += 1;
         report.annotations += doc.annotations;
         report.relations += doc.relations;
         report.dropped_overlaps += rendered.dropped_overlaps;
-        single.push_str(&rendered.single);
-        outputs.extend(rendered.outputs);
+        if let Sink::File(f) = &mut sink {
+            f.write_all(rendered.single.as_bytes())
+                .map_err(|e| unwritable(&opts.out, e))?;
+        }
+        report
+            .files
+            .extend(rendered.files.iter().map(|rel| opts.out.join(rel)));
         w3c_items.extend(rendered.w3c_items);
         labels.extend(doc.labels);
         relation_kinds.extend(doc.relation_kinds);
     }
+    // The workers hold the batch until they are joined.
+    drop(prepared);
     if opts.strict && !report.skipped.is_empty() {
         return Err(ExportError::Strict(report.skipped));
     }
-    match opts.format {
-        Format::Brat => outputs.push(Output {
-            rel: "annotation.conf".into(),
-            bytes: brat::annotation_conf(&tagset, &labels, &relation_kinds).into_bytes(),
-        }),
-        Format::W3c => {
-            let label = root
-                .file_name()
-                .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
-            let text = w3c::collection_text(&label, &w3c_items);
-            outputs.push(Output {
-                rel: String::new(),
-                bytes: text.into_bytes(),
-            });
+    match sink {
+        Sink::Folder(batch) => {
+            let conf = brat::annotation_conf(&tagset, &labels, &relation_kinds);
+            batch
+                .write_group(&[("annotation.conf", conf.as_bytes())])
+                .map_err(|(p, e)| unwritable(&p, e))?;
+            report.files.push(opts.out.join("annotation.conf"));
+            let batch = Arc::try_unwrap(batch).map_err(|_| {
+                unwritable(
+                    &opts.out,
+                    io::Error::other("a worker still held the export's files"),
+                )
+            })?;
+            if !progress(n, total) {
+                return Err(ExportError::Cancelled);
+            }
+            batch.commit().map_err(|(p, e)| unwritable(&p, e))?;
         }
-        _ => outputs.push(Output {
-            rel: String::new(),
-            bytes: single.into_bytes(),
-        }),
+        Sink::File(mut f) => {
+            if opts.format == Format::W3c {
+                let label = root
+                    .file_name()
+                    .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
+                w3c::write_collection(&mut f, &label, &w3c_items).map_err(|e| unwritable(&opts.out, e))?;
+            }
+            if !progress(n, total) {
+                return Err(ExportError::Cancelled);
+            }
+            f.commit().map_err(|e| unwritable(&opts.out, e))?;
+            report.files.push(opts.out.clone());
+        }
     }
-    if !progress(n, total) {
-        return Err(ExportError::Cancelled);
-    }
-    write_outputs(opts, outputs, n, total, progress, &mut report)?;
     progress(total, total);
     Ok(report)
 }
@@ -442,18 +479,24 @@ enum Prepared {
 /// A document's share of the output.
 #[derive(Default)]
 struct Rendered {
+    /// Its part of a single-file output.
     single: String,
-    outputs: Vec<Output>,
+    /// Its files written into the batch, relative to the destination.
+    files: Vec<String>,
+    /// The file of the batch that could not be written, and why.
+    write_error: Option<(PathBuf, io::Error)>,
     w3c_items: Vec<String>,
     dropped_overlaps: usize,
 }
 
-/// Loads and renders one document (on a worker thread).
+/// Loads and renders one document (on a worker thread), writing its files into
+/// `batch` for a folder format.
 fn prepare(
     root: &Path,
     rel: &str,
     format: Format,
     only_done: bool,
+    batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
     let loaded = corpus::load_to_read(root, rel)?;
     let data = &loaded.data;
@@ -477,19 +520,7 @@ fn prepare(
         }
     }
     out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();
-    let mut r = Rendered::default();
-    let mut report = ExportReport::default();
-    render_doc(
-        format,
-        &loaded.doc,
-        data,
-        &mut r.single,
-        &mut r.outputs,
-        &mut r.w3c_items,
-        &mut report,
-    );
-    r.dropped_overlaps = report.dropped_overlaps;
-    out.outcome = Prepared::Rendered(r);
+    out.outcome = Prepared::Rendered(render_doc(format, &loaded.doc, data, batch));
     Ok(out)
 }
 
@@ -503,13 +534,15 @@ struct Prefetch {
     rels: Vec<String>,
     format: Format,
     only_done: bool,
+    /// Where the workers write a folder format's files.
+    batch: Option<Arc<Batch>>,
     /// Worker `w` prepares documents `w`, `w + n`, `w + 2n`, … in that order.
     results: Vec<Receiver<Result<PreparedDoc, corpus::LoadError>>>,
     workers: Vec<JoinHandle<()>>,
 }
 
 impl Prefetch {
-    fn start(root: &Path, rels: &[&str], format: Format, only_done: bool) -> Self {
+    fn start(root: &Path, rels: &[&str], format: Format, only_done: bool, batch: Option<Arc<Batch>>) -> Self {
         let n = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8)
@@ -520,12 +553,16 @@ impl Prefetch {
             // A few documents ahead per worker: enough to keep it busy, little memory.
             let (tx, rx) = sync_channel(4);
             let root = root.to_path_buf();
+            let batch = batch.clone();
             let mine: Vec<String> = rels.iter().skip(w).step_by(n).map(|r| (*r).to_owned()).collect();
             let spawned = std::thread::Builder::new()
                 .name("marginalia-export-load".into())
                 .spawn(move || {
                     for rel in mine {
-                        if tx.send(prepare(&root, &rel, format, only_done)).is_err() {
+                        if tx
+                            .send(prepare(&root, &rel, format, only_done, batch.as_deref()))
+                            .is_err()
+                        {
                             break;
                         }
                     }
@@ -547,6 +584,7 @@ impl Prefetch {
             rels: rels.iter().map(|r| (*r).to_owned()).collect(),
             format,
             only_done,
+            batch,
             results,
             workers,
         }
@@ -558,7 +596,13 @@ impl Prefetch {
         match (n > 0).then(|| self.results[i % n].recv().ok()).flatten() {
             Some(r) => r,
             // The worker is gone (it panicked): prepare it here.
-            None => prepare(&self.root, &self.rels[i], self.format, self.only_done),
+            None => prepare(
+                &self.root,
+                &self.rels[i],
+                self.format,
+                self.only_done,
+                self.batch.as_deref(),
+            ),
         }
     }
 }
@@ -573,136 +617,37 @@ impl Drop for Prefetch {
     }
 }
 
-/// Appends one document to the output being built.
-fn render_doc(
-    format: Format,
-    doc: &Document,
-    data: &DocAnnotations,
-    single: &mut String,
-    outputs: &mut Vec<Output>,
-    w3c_items: &mut Vec<String>,
-    report: &mut ExportReport,
-) {
+/// Renders one document; a folder format's files go into `batch`.
+fn render_doc(format: Format, doc: &Document, data: &DocAnnotations, batch: Option<&Batch>) -> Rendered {
+    let mut r = Rendered::default();
     match format {
         Format::Jsonl => {
-            single.push_str(&jsonl::doc_line(doc, data));
-            single.push('\n');
+            r.single = jsonl::doc_line(doc, data);
+            r.single.push('\n');
         }
-        Format::Csv => single.push_str(&csv::doc_rows(doc, data)),
-        Format::Conll => {
-            let (text, dropped) = conll::doc_conll(doc, data);
-            single.push_str(&text);
-            report.dropped_overlaps += dropped;
-        }
-        Format::W3c => w3c_items.extend(w3c::doc_items(doc, data).iter().map(w3c::item_text)),
+        Format::Csv => r.single = csv::doc_rows(doc, data),
+        Format::Conll => (r.single, r.dropped_overlaps) = conll::doc_conll(doc, data),
+        Format::W3c => r.w3c_items = w3c::doc_item_texts(doc, data),
         Format::Brat => {
             let files = brat::to_brat(doc, data);
             let stem = brat_stem(&doc.path);
-            outputs.push(Output {
-                rel: format!("{stem}.txt"),
-                bytes: files.txt.into_bytes(),
-            });
-            outputs.push(Output {
-                rel: format!("{stem}.ann"),
-                bytes: files.ann.into_bytes(),
-            });
+            let txt = format!("{stem}.txt");
+            let ann = format!("{stem}.ann");
+            match batch.map(|b| b.write_group(&[(&txt, files.txt.as_bytes()), (&ann, files.ann.as_bytes())]))
+            {
+                Some(Err(e)) => r.write_error = Some(e),
+                Some(Ok(())) => r.files = vec![txt, ann],
+                None => {
+                    r.write_error = Some((PathBuf::from(txt), io::Error::other("no folder to write into")));
+                }
+            }
         }
     }
+    r
 }
 
 /// The name of a document's brat files without `.txt`/`.ann`: `a.txt` → `a`, `a.md` → `a.md`,
 /// so that two sources differing only in extension never share brat files.
 pub fn brat_stem(path: &str) -> &str {
     path.strip_suffix(".txt").unwrap_or(path)
-}
-
-fn write_outputs(
-    opts: &ExportOptions,
-    outputs: Vec<Output>,
-    n: usize,
-    total: usize,
-    progress: &mut dyn FnMut(usize, usize) -> bool,
-    report: &mut ExportReport,
-) -> Result<(), ExportError> {
-    let unwritable = |p: &Path, e: io::Error| ExportError::Unwritable(p.to_path_buf(), e);
-    if !opts.format.is_folder() {
-        for o in outputs {
-            write_atomic(&opts.out, &o.bytes).map_err(|e| unwritable(&opts.out, e))?;
-            report.files.push(opts.out.clone());
-        }
-        return Ok(());
-    }
-    let created_root = !opts.out.exists();
-    std::fs::create_dir_all(&opts.out).map_err(|e| unwritable(&opts.out, e))?;
-    let mut written: Vec<PathBuf> = Vec::new();
-    let mut made_dirs: Vec<PathBuf> = Vec::new();
-    let undo = |written: &[PathBuf], made_dirs: &[PathBuf]| {
-        for p in written {
-            let _ = std::fs::remove_file(p);
-        }
-        for d in made_dirs.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
-        if created_root {
-            let _ = std::fs::remove_dir(&opts.out);
-        }
-    };
-    let docs_done = |k: usize| n + 1 + k / 2;
-    // Folders first, here, so the writers below only create files.
-    let mut paths = Vec::with_capacity(outputs.len());
-    for o in &outputs {
-        let path = opts.out.join(&o.rel);
-        if let Some(parent) = path.parent()
-            && !parent.exists()
-        {
-            let mut missing = Vec::new();
-            let mut p = parent;
-            while !p.exists() {
-                missing.push(p.to_path_buf());
-                match p.parent() {
-                    Some(pp) => p = pp,
-                    None => break,
-                }
-            }
-            if let Err(e) = std::fs::create_dir_all(parent) {
-                undo(&written, &made_dirs);
-                return Err(unwritable(parent, e));
-            }
-            made_dirs.extend(missing.into_iter().rev());
-        }
-        paths.push(path);
-    }
-    let mut done_ids: Vec<usize> = Vec::with_capacity(paths.len());
-    let mut failure = None;
-    parallel::run(
-        paths.iter().zip(&outputs),
-        |(path, o)| write_atomic_unsynced_dir(path, &o.bytes),
-        |k, r| {
-            match r {
-                Ok(()) => done_ids.push(k),
-                Err(e) => {
-                    failure.get_or_insert(unwritable(&paths[k], e));
-                }
-            }
-            if failure.is_none()
-                && done_ids.len().is_multiple_of(2)
-                && !progress(docs_done(done_ids.len()).min(total), total)
-            {
-                failure = Some(ExportError::Cancelled);
-            }
-            failure.is_none()
-        },
-    );
-    done_ids.sort_unstable();
-    written = done_ids.into_iter().map(|k| paths[k].clone()).collect();
-    if let Some(e) = failure {
-        undo(&written, &made_dirs);
-        return Err(e);
-    }
-    if let Err((dir, e)) = sync_dirs_of(written.iter().map(PathBuf::as_path)) {
-        undo(&written, &made_dirs);
-        return Err(unwritable(&dir, e));
-    }
-    report.files = written;
-    Ok(())
 }

@@ -1,15 +1,17 @@
-//! Writing many files at once, for folder exports and imports.
-//!
-//! Each file is still written whole, synced and renamed into place, but by
-//! several threads: the file system commits the syncs of concurrent writers
-//! together, where one writer waited for a commit per file (20,000 files for a
-//! brat export of 10,000 documents). Folders are then synced once each.
+//! Writing many files at once, for imports: several threads add documents to
+//! one [`crate::store::batch::Batch`], which is synced once at the end.
 
 use std::sync::Mutex;
 use std::sync::mpsc::{channel, sync_channel};
 
-/// Threads writing at once.
-const WRITERS: usize = 8;
+/// Threads writing at once: one per core. Writes are not synced one by one
+/// (see [`crate::store::batch`]), so more threads than cores would only contend
+/// for the folder's lock, which the kernel spins on.
+fn writers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
 
 /// Runs `work` on each job `jobs` yields, on several threads, and hands each
 /// result to `done` with the job's number (its place in `jobs`), on the calling
@@ -21,13 +23,13 @@ pub(crate) fn run<J: Send, R: Send>(
     work: impl Fn(J) -> R + Sync,
     mut done: impl FnMut(usize, R) -> bool,
 ) {
-    let (job_tx, job_rx) = sync_channel::<(usize, J)>(2 * WRITERS);
+    let (job_tx, job_rx) = sync_channel::<(usize, J)>(2 * writers());
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|scope| {
         // Owned by this closure, so dropping it below tells the writers to stop.
         let job_tx = job_tx;
         let (done_tx, done_rx) = channel::<(usize, R)>();
-        for _ in 0..WRITERS {
+        for _ in 0..writers() {
             let (job_rx, done_tx, work) = (&job_rx, done_tx.clone(), &work);
             scope.spawn(move || {
                 loop {

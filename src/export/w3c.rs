@@ -8,6 +8,9 @@
 //! fields and free attributes go under a small `mrg:` vocabulary declared in
 //! the context, since the W3C vocabulary has no terms for them.
 
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -34,7 +37,10 @@ pub fn urn_uuid(parts: &[&str]) -> String {
     // RFC 9562 version 8 (custom) with the RFC variant bits.
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let mut hex = String::with_capacity(32);
+    for x in b {
+        let _ = write!(hex, "{x:02x}");
+    }
     format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -142,6 +148,243 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
     out
 }
 
+/// [`doc_items`] as [`item_text`] renders them, written straight from the model
+/// (no JSON tree per annotation: the export spends its time here).
+pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> Vec<String> {
+    let mut out = Vec::with_capacity(data.annotations.len() + data.relations.len());
+    for a in &data.annotations {
+        out.push(pretty_item(&out::annotation(doc, data, a)));
+    }
+    for r in &data.relations {
+        out.push(pretty_item(&out::relation(doc, r)));
+    }
+    out
+}
+
+fn pretty_item(item: &impl serde::Serialize) -> String {
+    let mut buf = Vec::with_capacity(1024);
+    let fmt = serde_json::ser::PrettyFormatter::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    if item.serialize(&mut ser).is_err() {
+        return String::new();
+    }
+    pad_item(&String::from_utf8(buf).unwrap_or_default())
+}
+
+/// The W3C items as borrowed structs, for [`doc_item_texts`]. Fields are in
+/// the order `serde_json::Value` sorts its keys (bytewise), so the text is the
+/// same as that of [`annotation`] and [`relation`].
+mod out {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+
+    use super::{CONTEXT_CHARS, urn_uuid};
+    use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker};
+
+    #[derive(Serialize)]
+    pub struct Body<'a> {
+        purpose: &'static str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        value: &'a str,
+    }
+
+    fn body<'a>(purpose: &'static str, value: &'a str) -> Body<'a> {
+        Body {
+            purpose,
+            kind: "TextualBody",
+            value,
+        }
+    }
+
+    #[derive(Serialize)]
+    pub struct Position {
+        end: usize,
+        start: usize,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Quote<'a> {
+        exact: &'a str,
+        prefix: &'a str,
+        suffix: &'a str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Target<'a> {
+        selector: (Position, Quote<'a>),
+        source: &'a str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    fn target(doc: &Document, s: Span) -> Target<'_> {
+        let prefix = doc.slice(Span::new(s.start.saturating_sub(CONTEXT_CHARS), s.start));
+        let suffix = doc.slice(Span::new(s.end, (s.end + CONTEXT_CHARS).min(doc.len_chars())));
+        Target {
+            selector: (
+                Position {
+                    end: s.end,
+                    start: s.start,
+                    kind: "TextPositionSelector",
+                },
+                Quote {
+                    exact: doc.slice(s),
+                    prefix,
+                    suffix,
+                    kind: "TextQuoteSelector",
+                },
+            ),
+            source: &doc.path,
+            kind: "SpecificResource",
+        }
+    }
+
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum Targets<'a> {
+        One(Target<'a>),
+        Many(Vec<Target<'a>>),
+    }
+
+    #[derive(Serialize)]
+    pub struct Creator<'a> {
+        name: &'a str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum SpeakerOut<'a> {
+        Author {
+            kind: &'static str,
+        },
+        Entity {
+            id: String,
+            kind: &'static str,
+            text: Option<&'a str>,
+        },
+    }
+
+    #[derive(Serialize)]
+    pub struct ClaimOut<'a> {
+        #[serde(rename = "claimType")]
+        claim_type: &'static str,
+        cue: Option<Target<'a>>,
+        proposition: &'a Option<String>,
+        speaker: Option<SpeakerOut<'a>>,
+        stance: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct AnnotationOut<'a> {
+        body: Vec<Body<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        created: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        creator: Option<Creator<'a>>,
+        id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        modified: Option<&'a str>,
+        motivation: &'static str,
+        #[serde(rename = "mrg:attributes", skip_serializing_if = "Option::is_none")]
+        attributes: Option<&'a BTreeMap<String, String>>,
+        #[serde(rename = "mrg:claim", skip_serializing_if = "Option::is_none")]
+        claim: Option<ClaimOut<'a>>,
+        #[serde(rename = "mrg:id")]
+        mrg_id: &'a str,
+        #[serde(rename = "mrg:kind")]
+        mrg_kind: &'static str,
+        target: Targets<'a>,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    pub fn annotation<'a>(
+        doc: &'a Document,
+        data: &'a DocAnnotations,
+        a: &'a Annotation,
+    ) -> AnnotationOut<'a> {
+        let mut bodies = vec![body("tagging", &a.label)];
+        if let Some(c) = a.canonical() {
+            bodies.push(body("identifying", c));
+        }
+        if !a.note.is_empty() {
+            bodies.push(body("commenting", &a.note));
+        }
+        let targets = match a.spans.as_slice() {
+            [one] => Targets::One(target(doc, *one)),
+            many => Targets::Many(many.iter().map(|s| target(doc, *s)).collect()),
+        };
+        let claim = match &a.kind {
+            Kind::Claim(c) => Some(ClaimOut {
+                claim_type: c.claim_type.as_str(),
+                cue: c.cue.as_ref().map(|q| target(doc, q.span)),
+                proposition: &c.proposition,
+                speaker: match &c.speaker {
+                    Speaker::Unknown => None,
+                    Speaker::Author => Some(SpeakerOut::Author { kind: "author" }),
+                    Speaker::Entity(id) => Some(SpeakerOut::Entity {
+                        id: urn_uuid(&[&doc.path, id]),
+                        kind: "entity",
+                        text: data.get(id).map(|e| e.quote.as_str()),
+                    }),
+                },
+                stance: c.stance.as_str(),
+            }),
+            Kind::Entity { .. } => None,
+        };
+        let non_empty = |s: &'a str| (!s.is_empty()).then_some(s);
+        AnnotationOut {
+            body: bodies,
+            created: non_empty(&a.created),
+            creator: non_empty(&a.annotator).map(|name| Creator { name, kind: "Person" }),
+            id: urn_uuid(&[&doc.path, &a.id]),
+            modified: non_empty(&a.modified),
+            motivation: "tagging",
+            attributes: (!a.attributes.is_empty()).then_some(&a.attributes),
+            claim,
+            mrg_id: &a.id,
+            mrg_kind: if a.kind.is_claim() { "claim" } else { "entity" },
+            target: targets,
+            kind: "Annotation",
+        }
+    }
+
+    #[derive(Serialize)]
+    pub struct RelationOut<'a> {
+        body: Body<'a>,
+        id: String,
+        motivation: &'static str,
+        #[serde(rename = "mrg:id")]
+        mrg_id: &'a str,
+        #[serde(rename = "mrg:kind")]
+        mrg_kind: &'static str,
+        target: [String; 2],
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+
+    pub fn relation<'a>(doc: &'a Document, r: &'a Relation) -> RelationOut<'a> {
+        let to_doc = r.to.doc.as_deref().unwrap_or(&doc.path);
+        RelationOut {
+            body: body("tagging", &r.kind),
+            id: urn_uuid(&[&doc.path, "relation", &r.id]),
+            motivation: "linking",
+            mrg_id: &r.id,
+            mrg_kind: "relation",
+            target: [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])],
+            kind: "Annotation",
+        }
+    }
+}
+
 /// The collection around the items; `label` names the export.
 pub fn collection(label: &str, items: Vec<Value>) -> Value {
     let id = urn_uuid(&["collection", label]);
@@ -167,47 +410,57 @@ pub fn collection(label: &str, items: Vec<Value>) -> Value {
 /// so no label or id can produce this.
 const ITEMS_MARK: &str = "\u{0}items\u{0}";
 
-/// One item as it appears in [`collection_text`]: pretty JSON, not yet indented.
-/// Rendered per document (on the export's worker threads) so the collection
-/// need not be built as one large JSON tree.
+/// How deep an item sits in the collection's pretty text.
+const ITEM_PAD: &str = "      ";
+
+/// One item as it appears in [`write_collection`]: pretty JSON, indented to its
+/// place on the page. Rendered per document (on the export's worker threads) so
+/// the collection need not be built as one large JSON tree.
 pub fn item_text(item: &Value) -> String {
-    serde_json::to_string_pretty(item).unwrap_or_default()
+    pad_item(&serde_json::to_string_pretty(item).unwrap_or_default())
 }
 
-/// The text of [`collection`] around items already rendered by [`item_text`]:
-/// the same bytes as `serde_json::to_string_pretty(&collection(label, items))`
-/// followed by a newline.
-pub fn collection_text(label: &str, items: &[String]) -> String {
+/// Pretty JSON indented to an item's place on the page.
+fn pad_item(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4 + ITEM_PAD.len());
+    // JSON text has no raw newline inside strings, so indenting line by line is safe.
+    for (l, line) in text.split('\n').enumerate() {
+        if l > 0 {
+            out.push('\n');
+        }
+        out.push_str(ITEM_PAD);
+        out.push_str(line);
+    }
+    out
+}
+
+/// Writes the collection around items already rendered by [`item_text`]: the
+/// same bytes as `serde_json::to_string_pretty(&collection(label, items))`
+/// followed by a newline, without holding a second copy of the items.
+pub fn write_collection(w: &mut dyn Write, label: &str, items: &[String]) -> io::Result<()> {
     let mut shell = collection(label, Vec::new());
     shell["total"] = json!(items.len());
     shell["first"]["items"] = json!(ITEMS_MARK);
-    let text = serde_json::to_string_pretty(&shell).unwrap_or_default();
-    let mark = serde_json::to_string(ITEMS_MARK).unwrap_or_default();
-    let list = if items.is_empty() {
-        "[]".to_owned()
+    let text = serde_json::to_string_pretty(&shell)?;
+    let mark = serde_json::to_string(ITEMS_MARK)?;
+    let (head, tail) = text
+        .split_once(&mark)
+        .ok_or_else(|| io::Error::other("the collection lost its place for the items"))?;
+    w.write_all(head.as_bytes())?;
+    if items.is_empty() {
+        w.write_all(b"[]")?;
     } else {
-        // JSON text has no raw newline inside strings, so indenting line by line is safe.
-        let pad = "      ";
-        let mut list = String::with_capacity(items.iter().map(|i| i.len() + i.len() / 8).sum::<usize>() + 16);
-        list.push_str("[\n");
+        w.write_all(b"[\n")?;
         for (k, item) in items.iter().enumerate() {
             if k > 0 {
-                list.push_str(",\n");
+                w.write_all(b",\n")?;
             }
-            for (l, line) in item.split('\n').enumerate() {
-                if l > 0 {
-                    list.push('\n');
-                }
-                list.push_str(pad);
-                list.push_str(line);
-            }
+            w.write_all(item.as_bytes())?;
         }
-        list.push_str("\n    ]");
-        list
-    };
-    let mut out = text.replacen(&mark, &list, 1);
-    out.push('\n');
-    out
+        w.write_all(b"\n    ]")?;
+    }
+    w.write_all(tail.as_bytes())?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]
@@ -215,7 +468,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn collection_text_is_the_pretty_collection() {
+    fn the_written_collection_is_the_pretty_collection() {
         let item = |n: usize| {
             json!({
                 "id": format!("urn:uuid:{n}"),
@@ -230,7 +483,9 @@ mod tests {
             let texts: Vec<String> = items.iter().map(item_text).collect();
             let mut want = serde_json::to_string_pretty(&collection("corpus \"one\"", items)).unwrap();
             want.push('\n');
-            assert_eq!(collection_text("corpus \"one\"", &texts), want, "{n} items");
+            let mut got = Vec::new();
+            write_collection(&mut got, "corpus \"one\"", &texts).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), want, "{n} items");
         }
     }
 }

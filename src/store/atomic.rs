@@ -22,20 +22,13 @@ pub fn write_atomic_stat(path: &Path, bytes: &[u8]) -> io::Result<fs::Metadata> 
     write_atomic_inner(path, bytes, true)
 }
 
-/// [`write_atomic`] without syncing the folder after the rename: for writing many
-/// files at once, where the caller syncs each folder once at the end (with
-/// [`sync_dir`]) before it reports the files as written.
-pub fn write_atomic_unsynced_dir(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_inner(path, bytes, false).map(|_| ())
-}
-
 /// Syncs a folder's entry table, so renames into it survive power loss.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// Syncs, once each, the folders that hold `files` (after
-/// [`write_atomic_unsynced_dir`]); on failure, names the folder.
+/// Syncs, once each, the folders that hold `files` (renamed into them without a
+/// folder sync); on failure, names the folder.
 pub fn sync_dirs_of<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<(), (PathBuf, io::Error)> {
     let dirs: std::collections::BTreeSet<&Path> = files.into_iter().filter_map(Path::parent).collect();
     for dir in dirs {
@@ -45,12 +38,121 @@ pub fn sync_dirs_of<'a>(files: impl IntoIterator<Item = &'a Path>) -> Result<(),
 }
 
 fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Result<fs::Metadata> {
+    let (f, tmp, path) = write_temp(path, bytes)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let result = (|| {
+        f.sync_all()?;
+        fs::rename(&tmp, &path)?;
+        // The rename itself lives in the folder's entry table; sync it so it survives power loss.
+        if sync_folder && let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        // After the rename, which changes the file's status-change time.
+        f.metadata().or_else(|_| fs::metadata(&path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// A file written in pieces that replaces `path` atomically on
+/// [`AtomicFile::commit`], as [`write_atomic`] does with a whole buffer: for
+/// outputs written while they are still being made. Dropped without a commit,
+/// it leaves `path` as it was.
+#[derive(Debug)]
+pub struct AtomicFile {
+    file: Option<io::BufWriter<File>>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts the temporary file beside `path` (through a symlink, keeping the permissions of an existing file).
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let (f, tmp, path) = write_temp(path, b"")?;
+        Ok(Self {
+            file: Some(io::BufWriter::with_capacity(1 << 20, f)),
+            tmp,
+            path,
+        })
+    }
+
+    /// Syncs the file, renames it over `path` and syncs the folder.
+    pub fn commit(mut self) -> io::Result<()> {
+        let Some(f) = self.file.take() else {
+            return Err(io::Error::other("the file was already committed"));
+        };
+        let result = (|| {
+            let f = f.into_inner().map_err(io::IntoInnerError::into_error)?;
+            f.sync_all()?;
+            fs::rename(&self.tmp, &self.path)?;
+            let dir = self
+                .path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            sync_dir(dir)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        result
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(bytes),
+            None => Err(io::Error::other("the file was already committed")),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.write_all(bytes),
+            None => Err(io::Error::other("the file was already committed")),
+        }
+    }
+
+    /// Flushes to the temporary file; only [`AtomicFile::commit`] puts it in place.
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `bytes` to a fresh temporary file beside `path`, unsynced, for
+/// [`super::batch::Batch`] to sync and rename later. Returns the temporary and
+/// the path to rename it to (the link's target when `path` is a symlink).
+pub(crate) fn stage_beside(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
+    write_temp(path, bytes).map(|(_, tmp, target)| (tmp, target))
+}
+
+/// Writes `bytes` to a fresh temporary beside `path` (through a symlink, with the
+/// permissions of an existing file); returns it open, its path and the target.
+/// On error the temporary is gone.
+fn write_temp(path: &Path, bytes: &[u8]) -> io::Result<(File, PathBuf, PathBuf)> {
     let resolved = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
         _ => None,
     };
-    let path = resolved.as_deref().unwrap_or(path);
-    let old_permissions = fs::metadata(path).ok().map(|m| m.permissions());
+    let path = resolved.unwrap_or_else(|| path.to_path_buf());
+    let old_permissions = fs::metadata(&path).ok().map(|m| m.permissions());
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -59,30 +161,26 @@ fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Resul
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let tmp = temp_path(dir, &name.to_string_lossy());
-    let result = (|| {
-        let mut f = File::create_new(&tmp)?;
+    let mut f = File::create_new(&tmp)?;
+    let written = (|| {
         if let Some(p) = &old_permissions {
             f.set_permissions(p.clone())?;
         }
         f.write_all(bytes)?;
-        f.flush()?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // The rename itself lives in the folder's entry table; sync it so it survives power loss.
-        if sync_folder && let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-        // After the rename, which changes the file's status-change time.
-        f.metadata().or_else(|_| fs::metadata(path))
+        f.flush()
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    match written {
+        Ok(()) => Ok((f, tmp, path)),
+        Err(e) => {
+            drop(f);
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// A fresh hidden temporary name beside the target, unique per process and call.
-fn temp_path(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn temp_path(dir: &Path, name: &str) -> PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -190,6 +288,24 @@ mod tests {
                 "a.txt.ron"
             ]
         );
+    }
+
+    #[test]
+    fn a_file_written_in_pieces_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.jsonl");
+        fs::write(&p, b"old").unwrap();
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"one\n").unwrap();
+        f.write_all(b"two\n").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        f.commit().unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"one\ntwo\n");
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"half").unwrap();
+        drop(f);
+        assert_eq!(fs::read(&p).unwrap(), b"one\ntwo\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! them, atomic saves, re-anchoring on load, and change detection.
 
 pub mod atomic;
+pub mod batch;
 pub mod check;
 pub mod corpus;
 pub mod decode;
