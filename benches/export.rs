@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Samples, corpus_root, quick, report, report_samples, scratch};
+use common::{Samples, corpus_root, empty_scratch_trash, quick, report, report_samples, scratch};
 use divan::Bencher;
 use marginalia::export::{ExportOptions, Format, export_corpus, import::import_brat};
 use marginalia::store::corpus;
@@ -56,11 +56,23 @@ fn read_all(root: &Path) -> usize {
     bytes
 }
 
+/// Options for one export run. A brat export goes into a new folder each run
+/// (what an analyst's first export does); the single-file formats replace their file.
 fn export_options(fx: &Fixture, format: &str) -> ExportOptions {
+    static RUN: AtomicUsize = AtomicUsize::new(0);
     let format = Format::parse(format).expect("a known format");
+    let out = if format.is_folder() {
+        fx.scratch.join(format!(
+            "export-{}-{}",
+            format.as_str(),
+            RUN.fetch_add(1, Ordering::Relaxed)
+        ))
+    } else {
+        fx.scratch.join(format!("export-{}", format.as_str()))
+    };
     ExportOptions {
         format,
-        out: fx.scratch.join(format!("export-{}", format.as_str())),
+        out,
         force: true,
         ..ExportOptions::default()
     }
@@ -83,6 +95,7 @@ fn main() {
         .sample_size(1)
         .config_with_args()
         .main();
+    empty_scratch_trash();
 }
 
 /// The same cases under a plain timer, as `BENCH` lines.
@@ -97,9 +110,9 @@ fn summary() {
     report("input.export_bytes", bytes as f64, "bytes");
     report_samples("export.read_baseline", &read);
     for f in FORMATS {
-        let opts = export_options(fx, f);
         let mut s = Samples::default();
         for _ in 0..samples {
+            let opts = export_options(fx, f);
             s.time(|| export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export"));
         }
         report_samples(&format!("export.{f}"), &s);
@@ -112,6 +125,18 @@ fn summary() {
         import.time(|| import_brat(&fx.brat, &into).expect("import"));
     }
     report_samples("import.brat", &import);
+    // Exporting brat again over the first export, with nothing changed: what a
+    // re-export after a session of reading costs.
+    let again = ExportOptions {
+        out: fx.brat.clone(),
+        ..export_options(fx, "brat")
+    };
+    let mut s = Samples::default();
+    for _ in 0..samples {
+        s.time(|| export_corpus(&fx.root, &again, &mut |_, _| true).expect("export"));
+    }
+    report_samples("export.brat_again", &s);
+    empty_scratch_trash();
 }
 
 /// Reads every source and sidecar as bytes: the floor under any export.
@@ -124,8 +149,9 @@ fn read_baseline(bencher: Bencher) {
 #[divan::bench(args = FORMATS)]
 fn export(bencher: Bencher, format: &str) {
     let fx = &*FIXTURE;
-    let opts = export_options(fx, format);
-    bencher.bench_local(|| export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export"));
+    bencher
+        .with_inputs(|| export_options(fx, format))
+        .bench_local_values(|opts| export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export"));
 }
 
 /// Imports the brat export of the corpus into a fresh folder each time.

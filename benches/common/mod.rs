@@ -44,12 +44,35 @@ pub fn cache_dir() -> PathBuf {
     target_dir().join("bench-cache")
 }
 
-/// A scratch folder for outputs, emptied first; never inside a corpus.
+/// A scratch folder for outputs, empty; never inside a corpus.
+///
+/// The previous run's folder is moved aside, not deleted, and deleted by
+/// [`empty_scratch_trash`] once measuring is over: ext4 makes file creation
+/// slow for a few minutes after many deletions nearby (it avoids reusing
+/// recently freed inodes), which would charge the benchmark's own clean-up to
+/// the export and import cases.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = target_dir().join("bench-scratch").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+    let base = target_dir().join("bench-scratch");
+    let dir = base.join(name);
+    if dir.exists() {
+        let trash = base.join(format!(".trash-{name}-{}", std::process::id()));
+        std::fs::rename(&dir, &trash).expect("move the old scratch folder aside");
+    }
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
+}
+
+/// Deletes the scratch folders [`scratch`] moved aside; call after the last measurement.
+pub fn empty_scratch_trash() {
+    let base = target_dir().join("bench-scratch");
+    let Ok(entries) = std::fs::read_dir(&base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".trash-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// The generated corpus of [`corpus_size`], written once. A marker beside the
