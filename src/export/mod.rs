@@ -536,33 +536,48 @@ struct Prefetch {
     only_done: bool,
     /// Where the workers write a folder format's files.
     batch: Option<Arc<Batch>>,
-    /// Worker `w` prepares documents `w`, `w + n`, `w + 2n`, … in that order.
-    results: Vec<Receiver<Result<PreparedDoc, corpus::LoadError>>>,
+    /// Worker `w` prepares chunks `w`, `w + n`, `w + 2n`, … in that order.
+    results: Vec<Receiver<Vec<PrepareResult>>>,
     workers: Vec<JoinHandle<()>>,
+    /// The rest of the chunk being handed out.
+    ready: std::vec::IntoIter<PrepareResult>,
 }
+
+type PrepareResult = Result<PreparedDoc, corpus::LoadError>;
+
+/// Documents a worker prepares and hands over at once. Short documents take
+/// microseconds each, and every hand-over wakes a thread.
+const CHUNK: usize = 8;
 
 impl Prefetch {
     fn start(root: &Path, rels: &[&str], format: Format, only_done: bool, batch: Option<Arc<Batch>>) -> Self {
+        let chunks = rels.len().div_ceil(CHUNK);
         let n = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8)
-            .min(rels.len().max(1));
+            .min(chunks.max(1));
         let mut results = Vec::with_capacity(n);
         let mut workers = Vec::with_capacity(n);
         for w in 0..n {
-            // A few documents ahead per worker: enough to keep it busy, little memory.
-            let (tx, rx) = sync_channel(4);
+            // A couple of chunks ahead per worker: enough to keep it busy, little memory.
+            let (tx, rx) = sync_channel(2);
             let root = root.to_path_buf();
             let batch = batch.clone();
-            let mine: Vec<String> = rels.iter().skip(w).step_by(n).map(|r| (*r).to_owned()).collect();
+            let mine: Vec<Vec<String>> = rels
+                .chunks(CHUNK)
+                .skip(w)
+                .step_by(n)
+                .map(|c| c.iter().map(|r| (*r).to_owned()).collect())
+                .collect();
             let spawned = std::thread::Builder::new()
                 .name("marginalia-export-load".into())
                 .spawn(move || {
-                    for rel in mine {
-                        if tx
-                            .send(prepare(&root, &rel, format, only_done, batch.as_deref()))
-                            .is_err()
-                        {
+                    for chunk in mine {
+                        let done = chunk
+                            .iter()
+                            .map(|rel| prepare(&root, rel, format, only_done, batch.as_deref()))
+                            .collect();
+                        if tx.send(done).is_err() {
                             break;
                         }
                     }
@@ -587,23 +602,29 @@ impl Prefetch {
             batch,
             results,
             workers,
+            ready: Vec::new().into_iter(),
         }
     }
 
     /// Document `i`; must be asked for in order 0, 1, 2, ….
-    fn next(&mut self, i: usize) -> Result<PreparedDoc, corpus::LoadError> {
-        let n = self.results.len();
-        match (n > 0).then(|| self.results[i % n].recv().ok()).flatten() {
-            Some(r) => r,
-            // The worker is gone (it panicked): prepare it here.
-            None => prepare(
+    fn next(&mut self, i: usize) -> PrepareResult {
+        if i.is_multiple_of(CHUNK) {
+            let n = self.results.len();
+            let chunk = (n > 0)
+                .then(|| self.results[(i / CHUNK) % n].recv().ok())
+                .flatten();
+            // The worker is gone (it panicked): its documents are prepared here.
+            self.ready = chunk.unwrap_or_default().into_iter();
+        }
+        self.ready.next().unwrap_or_else(|| {
+            prepare(
                 &self.root,
                 &self.rels[i],
                 self.format,
                 self.only_done,
                 self.batch.as_deref(),
-            ),
-        }
+            )
+        })
     }
 }
 

@@ -413,7 +413,9 @@ fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
 fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileMark> {
-    let (side_bytes, side_mark) = match read_marked(side) {
+    // Read-only loads skip the second look at the sidecar while open: `load_with`
+    // compares its mark with the path's once the journal is read as well.
+    let (side_bytes, side_mark) = match read_marked(side, stamp) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None);
@@ -464,8 +466,10 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
 }
 
 /// Reads a file with the mark it had while read (`None` when it changed meanwhile).
-/// `Ok(None)` when there is no file.
-fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
+/// `Ok(None)` when there is no file. Without `recheck` the mark is the one seen
+/// before reading: for callers that compare it with the path's mark afterwards
+/// anyway, which notices the same changes, one system call later.
+fn read_marked(path: &Path, recheck: bool) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
     use std::io::Read;
     let mut f = match fs::File::open(path) {
         Ok(f) => f,
@@ -474,7 +478,12 @@ fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
     };
     let before = FileMark::of(&f.metadata()?);
     let mut bytes = Vec::with_capacity(before.len as usize);
-    f.read_to_end(&mut bytes)?;
+    // Through `take`: `File::read_to_end` would ask the file for its size and
+    // position again (two more system calls per file; exports read thousands).
+    (&mut f).take(u64::MAX).read_to_end(&mut bytes)?;
+    if !recheck {
+        return Ok(Some((bytes, Some(before))));
+    }
     let after = FileMark::of(&f.metadata()?);
     Ok(Some((bytes, (before == after).then_some(before))))
 }
@@ -616,7 +625,8 @@ pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Re
         (Some(h), Some(_)) => h,
         _ => return Err(SaveError::Conflict(side.to_path_buf())),
     };
-    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))? else {
+    let Some((bytes, mark)) = read_marked(side, true).map_err(|e| SaveError::Io(side.to_path_buf(), e))?
+    else {
         return Err(SaveError::Conflict(side.to_path_buf()));
     };
     if bytes_hash(&bytes) != hash {
