@@ -31,11 +31,15 @@ impl CharIndex {
         }
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut chars = 0;
-        for (byte, _) in text.char_indices() {
-            if chars % STRIDE == 0 {
-                checkpoints.push(byte);
+        // Byte by byte rather than through `char_indices`: a code point starts at
+        // every byte that is not a continuation byte, with no decoding needed.
+        for (byte, &b) in text.as_bytes().iter().enumerate() {
+            if is_char_start(b) {
+                if chars % STRIDE == 0 {
+                    checkpoints.push(byte);
+                }
+                chars += 1;
             }
-            chars += 1;
         }
         Self {
             checkpoints,
@@ -62,7 +66,12 @@ impl CharIndex {
         }
         let start = self.checkpoints[cp / STRIDE];
         let skip = cp % STRIDE;
-        text[start..].char_indices().nth(skip).map(|(b, _)| start + b)
+        text.as_bytes()[start..]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| is_char_start(**b))
+            .nth(skip)
+            .map(|(b, _)| start + b)
     }
 
     /// Code-point offset of byte `byte`, or `None` when it is past the end or inside a character.
@@ -82,6 +91,11 @@ impl CharIndex {
     pub fn byte_range(&self, text: &str, start: usize, end: usize) -> Option<std::ops::Range<usize>> {
         Some(self.cp_to_byte(text, start)?..self.cp_to_byte(text, end)?)
     }
+}
+
+/// True for a byte that begins a code point in UTF-8 (anything but `0b10xx_xxxx`).
+fn is_char_start(b: u8) -> bool {
+    (b as i8) >= -0x40
 }
 
 /// Byte offset of code point `cp` in `text` (linear scan; use [`CharIndex`] for repeated use).
