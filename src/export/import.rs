@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -377,6 +378,52 @@ fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>, orphans: &mut Vec<
     Ok(())
 }
 
+/// A brat document read and parsed on a worker thread.
+struct BratDoc {
+    /// Where it goes, relative to the destination.
+    rel: String,
+    /// Its name without `.txt`, for naming the `.ann` file in the report.
+    stem: String,
+    txt: String,
+    ann: String,
+    imported: brat::Imported,
+}
+
+/// Reads and parses `rel_txt` (and its `.ann`) under `src` with the tag set `set`;
+/// gives back the name with the document, or why it is skipped.
+fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String, Result<BratDoc, String>) {
+    let txt_path = src.join(rel_txt);
+    let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
+    let ann_path = src.join(format!("{stem}.ann"));
+    let read = || -> Result<BratDoc, String> {
+        let txt = match std::fs::read(&txt_path) {
+            Ok(b) => String::from_utf8(b)
+                .map_err(|_| format!("{} is not UTF-8 text, which brat requires", txt_path.display()))?,
+            Err(e) => return Err(format!("cannot read {}: {e}", txt_path.display())),
+        };
+        let ann = match std::fs::read_to_string(&ann_path) {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
+        };
+        // `a.md.txt` came from the source `a.md`; plain `a.txt` stays `a.txt`.
+        let has_source_ext = stem
+            .rsplit_once('.')
+            .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        let name = if has_source_ext { stem } else { rel_txt };
+        let rel = safe_rel(name)?;
+        let imported = brat::from_brat(&txt, &ann, set, now);
+        Ok(BratDoc {
+            rel,
+            stem: stem.to_owned(),
+            txt,
+            ann,
+            imported,
+        })
+    };
+    (rel_txt.to_owned(), read())
+}
+
 /// Imports a brat folder: every `X.txt` (with `X.ann` when present) becomes a
 /// source and its sidecar under `into`; `annotation.conf` becomes `marginalia.ron`
 /// when `into` has no tag set yet. What brat has that Marginalia cannot keep is
@@ -403,51 +450,25 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     };
     let now = crate::model::now_rfc3339();
     let start = set.clone();
-    let docs = texts.into_iter().filter_map(|rel_txt| {
-        let txt_path = src.join(&rel_txt);
-        let stem = rel_txt.strip_suffix(".txt").unwrap_or(&rel_txt);
-        let ann_path = src.join(format!("{stem}.ann"));
-        let txt = match std::fs::read(&txt_path) {
-            Ok(b) => match String::from_utf8(b) {
-                Ok(s) => s,
-                Err(_) => {
-                    report.skipped.push(Skipped {
-                        path: rel_txt.clone(),
-                        reason: format!("{} is not UTF-8 text, which brat requires", txt_path.display()),
-                    });
-                    return None;
-                }
-            },
-            Err(e) => {
-                report.skipped.push(Skipped {
-                    path: rel_txt.clone(),
-                    reason: format!("cannot read {}: {e}", txt_path.display()),
-                });
-                return None;
-            }
-        };
-        let ann = match std::fs::read_to_string(&ann_path) {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                report.skipped.push(Skipped {
-                    path: rel_txt.clone(),
-                    reason: format!("cannot read {}: {e}", ann_path.display()),
-                });
-                return None;
-            }
-        };
-        // `a.md.txt` came from the source `a.md`; plain `a.txt` stays `a.txt`.
-        let has_source_ext = stem
-            .rsplit_once('.')
-            .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        let name = if has_source_ext {
-            stem.to_owned()
-        } else {
-            rel_txt.clone()
-        };
-        let rel = match safe_rel(&name) {
-            Ok(r) => r,
+    // Reading and parsing run on the cores, with the tag set the import starts
+    // from. A label's kind decides how later documents read it, and the set grows
+    // as documents are read; a document is read again, in order, only when it
+    // uses a claim label that an earlier document added.
+    let read_with = Arc::new(start.clone());
+    let (src_owned, now_owned) = (src.to_path_buf(), now.clone());
+    let parsed = super::parallel::ordered(texts, move |rel_txt: &String| {
+        read_brat_doc(&src_owned, rel_txt, &read_with, &now_owned)
+    });
+    let docs = parsed.filter_map(|doc| {
+        let (rel_txt, doc) = doc;
+        let BratDoc {
+            rel,
+            stem,
+            txt,
+            ann,
+            mut imported,
+        } = match doc {
+            Ok(d) => d,
             Err(why) => {
                 report.skipped.push(Skipped {
                     path: rel_txt,
@@ -456,7 +477,12 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
                 return None;
             }
         };
-        let imported = brat::from_brat(&txt, &ann, &set, &now);
+        let learnt_claim = imported.data.annotations.iter().any(|a| {
+            start.label(&a.label).is_none() && set.label(&a.label).is_some_and(|l| l.kind == LabelKind::Claim)
+        });
+        if learnt_claim {
+            imported = brat::from_brat(&txt, &ann, &set, &now);
+        }
         let ann_name = format!("{stem}.ann");
         report.lost.extend(imported.lost.into_iter().map(|what| Lost {
             file: ann_name.clone(),

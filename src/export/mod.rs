@@ -20,8 +20,6 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
-use std::thread::JoinHandle;
 
 use crate::model::{DocAnnotations, Document, Status};
 use crate::store::atomic::AtomicFile;
@@ -367,17 +365,24 @@ pub fn export_corpus(
     let mut w3c_items = Vec::new();
     let mut labels = BTreeSet::new();
     let mut relation_kinds = BTreeSet::new();
-    let rels: Vec<&str> = entries.iter().map(|e| e.rel.as_str()).collect();
+    let rels: Vec<String> = entries.iter().map(|e| e.rel.clone()).collect();
     let batch = match &sink {
         Sink::Folder(b) => Some(Arc::clone(b)),
         Sink::File(_) => None,
     };
-    let mut prepared = Prefetch::start(root, &rels, opts.format, opts.only_done, batch);
+    // Loading (read, decode, hash, parse the sidecar) and rendering are nearly
+    // all of an export, and documents are independent: the cores share them,
+    // and this thread joins the parts in order.
+    let (format, only_done, base) = (opts.format, opts.only_done, root.to_path_buf());
+    let mut prepared = parallel::ordered(rels, move |rel: &String| {
+        prepare(&base, rel, format, only_done, batch.as_deref())
+    });
     for (i, entry) in entries.iter().enumerate() {
         if !progress(i, total) {
             return Err(ExportError::Cancelled);
         }
-        let doc = match prepared.next(i) {
+        let Some(doc) = prepared.next() else { break };
+        let doc = match doc {
             Ok(p) => p,
             Err(e) => {
                 report.skipped.push(Skipped {
@@ -522,120 +527,6 @@ fn prepare(
     out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();
     out.outcome = Prepared::Rendered(render_doc(format, &loaded.doc, data, batch));
     Ok(out)
-}
-
-/// Loads and renders documents ahead of the export on worker threads and hands
-/// them out in corpus order. Loading (read, decode, hash, parse the sidecar) and
-/// rendering are nearly all of an export and documents are independent, so the
-/// cores share them; the calling thread only joins the parts in order and writes,
-/// so output and progress are as before.
-struct Prefetch {
-    root: PathBuf,
-    rels: Vec<String>,
-    format: Format,
-    only_done: bool,
-    /// Where the workers write a folder format's files.
-    batch: Option<Arc<Batch>>,
-    /// Worker `w` prepares chunks `w`, `w + n`, `w + 2n`, … in that order.
-    results: Vec<Receiver<Vec<PrepareResult>>>,
-    workers: Vec<JoinHandle<()>>,
-    /// The rest of the chunk being handed out.
-    ready: std::vec::IntoIter<PrepareResult>,
-}
-
-type PrepareResult = Result<PreparedDoc, corpus::LoadError>;
-
-/// Documents a worker prepares and hands over at once. Short documents take
-/// microseconds each, and every hand-over wakes a thread.
-const CHUNK: usize = 8;
-
-impl Prefetch {
-    fn start(root: &Path, rels: &[&str], format: Format, only_done: bool, batch: Option<Arc<Batch>>) -> Self {
-        let chunks = rels.len().div_ceil(CHUNK);
-        let n = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8)
-            .min(chunks.max(1));
-        let mut results = Vec::with_capacity(n);
-        let mut workers = Vec::with_capacity(n);
-        for w in 0..n {
-            // A couple of chunks ahead per worker: enough to keep it busy, little memory.
-            let (tx, rx) = sync_channel(2);
-            let root = root.to_path_buf();
-            let batch = batch.clone();
-            let mine: Vec<Vec<String>> = rels
-                .chunks(CHUNK)
-                .skip(w)
-                .step_by(n)
-                .map(|c| c.iter().map(|r| (*r).to_owned()).collect())
-                .collect();
-            let spawned = std::thread::Builder::new()
-                .name("marginalia-export-load".into())
-                .spawn(move || {
-                    for chunk in mine {
-                        let done = chunk
-                            .iter()
-                            .map(|rel| prepare(&root, rel, format, only_done, batch.as_deref()))
-                            .collect();
-                        if tx.send(done).is_err() {
-                            break;
-                        }
-                    }
-                });
-            match spawned {
-                Ok(h) => {
-                    workers.push(h);
-                    results.push(rx);
-                }
-                // No threads to be had: prepare everything on the calling thread instead.
-                Err(_) => {
-                    results.clear();
-                    break;
-                }
-            }
-        }
-        Self {
-            root: root.to_path_buf(),
-            rels: rels.iter().map(|r| (*r).to_owned()).collect(),
-            format,
-            only_done,
-            batch,
-            results,
-            workers,
-            ready: Vec::new().into_iter(),
-        }
-    }
-
-    /// Document `i`; must be asked for in order 0, 1, 2, ….
-    fn next(&mut self, i: usize) -> PrepareResult {
-        if i.is_multiple_of(CHUNK) {
-            let n = self.results.len();
-            let chunk = (n > 0)
-                .then(|| self.results[(i / CHUNK) % n].recv().ok())
-                .flatten();
-            // The worker is gone (it panicked): its documents are prepared here.
-            self.ready = chunk.unwrap_or_default().into_iter();
-        }
-        self.ready.next().unwrap_or_else(|| {
-            prepare(
-                &self.root,
-                &self.rels[i],
-                self.format,
-                self.only_done,
-                self.batch.as_deref(),
-            )
-        })
-    }
-}
-
-impl Drop for Prefetch {
-    fn drop(&mut self) {
-        // Closing the channels stops the workers at their next document.
-        self.results.clear();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-    }
 }
 
 /// Renders one document; a folder format's files go into `batch`.

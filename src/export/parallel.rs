@@ -1,8 +1,111 @@
-//! Writing many files at once, for imports: several threads add documents to
-//! one [`crate::store::batch::Batch`], which is synced once at the end.
+//! The worker threads of exports and imports.
+//!
+//! - [`ordered`]: loading and rendering (or reading and parsing) documents
+//!   ahead, in corpus order, on one thread per core.
+//! - [`run`]: writing an import's documents into one
+//!   [`crate::store::batch::Batch`], in whatever order they finish.
 
-use std::sync::Mutex;
-use std::sync::mpsc::{channel, sync_channel};
+use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Items an [`ordered`] worker maps and hands over at once. Short documents
+/// take microseconds each, and every hand-over wakes a thread.
+const CHUNK: usize = 8;
+
+/// The results of [`ordered`], in the order of its items.
+pub(crate) struct Ordered<T, R> {
+    items: Arc<[T]>,
+    f: Arc<dyn Fn(&T) -> R + Send + Sync>,
+    /// Worker `w` maps chunks `w`, `w + n`, `w + 2n`, … in that order.
+    results: Vec<Receiver<Vec<R>>>,
+    workers: Vec<JoinHandle<()>>,
+    /// The rest of the chunk being handed out.
+    ready: std::vec::IntoIter<R>,
+    next: usize,
+}
+
+/// Maps `items` through `f` on one thread per core, a couple of chunks ahead of
+/// the caller, who gets the results in order. Dropping the iterator stops the
+/// workers at their next chunk and waits for them.
+pub(crate) fn ordered<T, R>(items: Vec<T>, f: impl Fn(&T) -> R + Send + Sync + 'static) -> Ordered<T, R>
+where
+    T: Send + Sync + 'static,
+    R: Send + 'static,
+{
+    let items: Arc<[T]> = items.into();
+    let f: Arc<dyn Fn(&T) -> R + Send + Sync> = Arc::new(f);
+    let chunks = items.len().div_ceil(CHUNK);
+    let n = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(chunks.max(1));
+    let mut results = Vec::with_capacity(n);
+    let mut workers = Vec::with_capacity(n);
+    for w in 0..n {
+        let (tx, rx) = sync_channel(2);
+        let (items, f) = (Arc::clone(&items), Arc::clone(&f));
+        let spawned = std::thread::Builder::new()
+            .name("marginalia-worker".into())
+            .spawn(move || {
+                for chunk in items.chunks(CHUNK).skip(w).step_by(n) {
+                    if tx.send(chunk.iter().map(|t| f(t)).collect()).is_err() {
+                        break;
+                    }
+                }
+            });
+        match spawned {
+            Ok(h) => {
+                workers.push(h);
+                results.push(rx);
+            }
+            // No threads to be had: everything is mapped on the calling thread instead.
+            Err(_) => {
+                results.clear();
+                break;
+            }
+        }
+    }
+    Ordered {
+        items,
+        f,
+        results,
+        workers,
+        ready: Vec::new().into_iter(),
+        next: 0,
+    }
+}
+
+impl<T, R> Iterator for Ordered<T, R> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        let i = self.next;
+        if i >= self.items.len() {
+            return None;
+        }
+        self.next += 1;
+        if i.is_multiple_of(CHUNK) {
+            let n = self.results.len();
+            let chunk = (n > 0)
+                .then(|| self.results[(i / CHUNK) % n].recv().ok())
+                .flatten();
+            // The worker is gone (it panicked): its items are mapped here.
+            self.ready = chunk.unwrap_or_default().into_iter();
+        }
+        Some(self.ready.next().unwrap_or_else(|| (self.f)(&self.items[i])))
+    }
+}
+
+impl<T, R> Drop for Ordered<T, R> {
+    fn drop(&mut self) {
+        // Closing the channels stops the workers at their next chunk.
+        self.results.clear();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
 
 /// Threads writing at once: one per core. Writes are not synced one by one
 /// (see [`crate::store::batch`]), so more threads than cores would only contend
@@ -67,6 +170,18 @@ pub(crate) fn run<J: Send, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordered_hands_back_every_result_in_order() {
+        for len in [0, 1, 7, 8, 9, 100, 1001] {
+            let got: Vec<usize> = ordered((0..len).collect(), |x: &usize| x * 3).collect();
+            assert_eq!(got, (0..len).map(|x| x * 3).collect::<Vec<_>>(), "{len} items");
+        }
+        // Dropped half-way: the workers stop, nothing hangs.
+        let mut it = ordered((0..10_000).collect(), |x: &usize| *x);
+        assert_eq!(it.nth(20), Some(20));
+        drop(it);
+    }
 
     #[test]
     fn every_job_runs_once_and_a_stop_starts_no_more() {
