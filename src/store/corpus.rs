@@ -373,8 +373,9 @@ pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 
 fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
-    let bytes = read_source(&path)?;
-    let decoded = decode(&bytes).map_err(|e| LoadError::NotText(path.clone(), e))?;
+    // The bytes go before the sidecar is read: a large source is not held twice
+    // while its annotations are parsed.
+    let decoded = decode(&read_source(&path)?).map_err(|e| LoadError::NotText(path.clone(), e))?;
     let doc = Document::new(rel, decoded.text);
     let side = sidecar_path(&path);
     let mut loaded = LoadedDoc {
