@@ -301,14 +301,16 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    /// `[a, b, …]`.
+    /// `[a, b, …]`, without spare capacity: most span lists hold one span (a
+    /// growing vector reserves four), and the annotation list is kept as long as
+    /// the document is open.
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b'[')?;
         self.trivia()?;
         let mut out = Vec::new();
         loop {
             if self.eat(b']') {
-                return Some(out);
+                break;
             }
             out.push(item(self)?);
             self.trivia()?;
@@ -316,9 +318,11 @@ impl<'a> Reader<'a> {
                 self.trivia()?;
             } else {
                 self.expect(b']')?;
-                return Some(out);
+                break;
             }
         }
+        out.shrink_to_fit();
+        Some(out)
     }
 
     /// `{"key": "value", …}`; a repeated key keeps its last value, as serde's map does.
