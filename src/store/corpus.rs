@@ -269,7 +269,11 @@ pub fn sidecar_hash(bytes: &[u8]) -> String {
 
 fn bytes_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A document opened from disk, with its annotations.
@@ -414,7 +418,9 @@ fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
 fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileMark> {
-    let (side_bytes, side_mark) = match read_marked(side) {
+    // Hashed while read when the hash is wanted: for the stamp, or for a journal that names its base.
+    let hash = stamp || journal::journal_path(side).exists();
+    let (parsed, hash, side_mark) = match read_sidecar(side, hash) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None);
@@ -429,18 +435,17 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
             return FileMark::read(side).ok().flatten();
         }
     };
-    let hash = stamp.then(|| bytes_hash(&side_bytes));
-    loaded.stamp.sidecar = hash.clone();
-    let parsed = sidecar::from_bytes(&side_bytes);
+    loaded.stamp.sidecar = if stamp { hash.clone() } else { None };
     match parsed {
         Ok(sc) => {
-            if let Some(hash) = &hash {
+            if stamp && let Some(hash) = &hash {
                 remember_good(side, hash, side_mark);
             }
             loaded.version = sc.version;
             loaded.data = sc.data;
-            // Without a stamp the hash is still needed when a journal names its base.
-            let base = || hash.or_else(|| Some(bytes_hash(&side_bytes)));
+            // A journal that appeared since it was looked for is checked against the
+            // file as it is now; a change meanwhile reads everything again (see `load_with`).
+            let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
             apply_journal(loaded, side, base, Some(sc.source_hash));
         }
         Err(e) => {
@@ -464,6 +469,39 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
     side_mark
 }
 
+/// Reads and parses a sidecar, with the hash of its bytes when `hash` is set and
+/// the mark the file had while read (`None` when it changed meanwhile). `Ok(None)`
+/// when there is no file. The file is read a window at a time: a large sidecar is
+/// not held whole beside its annotations. One the single-pass reader leaves to the
+/// general reader is read again, whole.
+fn read_sidecar(path: &Path, hash: bool) -> io::Result<Option<ParsedSidecar>> {
+    use sha2::{Digest, Sha256};
+    use std::io::{Read, Seek};
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let before = FileMark::of(&f.metadata()?);
+    let mut hasher = Sha256::new();
+    let fast = sidecar::from_reader_fast(&mut f, |b| {
+        if hash {
+            hasher.update(b);
+        }
+    })?;
+    let (parsed, digest) = match fast {
+        Some(sc) => (Ok(sc), hash.then(|| hex(&hasher.finalize()))),
+        None => {
+            f.rewind()?;
+            let mut bytes = Vec::with_capacity(before.len as usize);
+            f.read_to_end(&mut bytes)?;
+            (sidecar::from_bytes(&bytes), hash.then(|| bytes_hash(&bytes)))
+        }
+    };
+    let after = FileMark::of(&f.metadata()?);
+    Ok(Some((parsed, digest, (before == after).then_some(before))))
+}
+
 /// Reads a file with the mark it had while read (`None` when it changed meanwhile).
 /// `Ok(None)` when there is no file.
 fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
@@ -479,6 +517,13 @@ fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
     let after = FileMark::of(&f.metadata()?);
     Ok(Some((bytes, (before == after).then_some(before))))
 }
+
+/// A sidecar as [`read_sidecar`] reads it: contents, hash, mark.
+type ParsedSidecar = (
+    Result<sidecar::Sidecar, sidecar::SidecarError>,
+    Option<String>,
+    Option<FileMark>,
+);
 
 /// Applies the edit journal beside `side` to a loaded document whose sidecar
 /// hashes to `base` and names `source_hash` (both `None` without a sidecar),
