@@ -565,13 +565,13 @@ pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
             label: a.label,
             kind: match a.kind {
                 KindRecord::Entity { canonical } => Kind::Entity { canonical },
-                KindRecord::Claim(c) => Kind::Claim(Claim {
+                KindRecord::Claim(c) => Kind::Claim(Box::new(Claim {
                     speaker: c.speaker,
                     cue: c.cue,
                     stance: c.stance,
                     claim_type: c.claim_type,
                     proposition: c.proposition,
-                }),
+                })),
             },
             attributes: a.attributes,
             note: a.note,

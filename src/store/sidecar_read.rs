@@ -746,7 +746,9 @@ impl<'a> Reader<'a> {
                     canonical: canonical.flatten(),
                 })
             }
-            "Claim" => self.parenthesised(Reader::claim).map(Kind::Claim),
+            "Claim" => self
+                .parenthesised(Reader::claim)
+                .map(|c| Kind::Claim(Box::new(c))),
             _ => None,
         }
     }
