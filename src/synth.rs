@@ -235,13 +235,13 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
                     quote: doc.slice(span).to_owned(),
                 }
             });
-            Kind::Claim(Claim {
+            Kind::Claim(Box::new(Claim {
                 speaker,
                 cue,
                 stance: *rng.pick(&Stance::ALL),
                 claim_type: *rng.pick(&ClaimType::ALL),
                 proposition: rng.percent(30).then(|| format!("prop-{}", rng.below(50))),
-            })
+            }))
         } else {
             Kind::Entity {
                 canonical: rng.percent(25).then(|| format!("kb:{}", rng.below(500))),

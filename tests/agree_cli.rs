@@ -56,11 +56,11 @@ fn stance_claim(doc: &Document, id: &str, stance: Stance) -> marginalia::model::
         Speaker::Author,
         None,
     );
-    c.kind = Kind::Claim(Claim {
+    c.kind = Kind::Claim(Box::new(Claim {
         speaker: Speaker::Author,
         stance,
         ..Claim::default()
-    });
+    }));
     c
 }
 

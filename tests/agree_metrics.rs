@@ -22,11 +22,11 @@ fn data(anns: Vec<Annotation>) -> DocAnnotations {
 }
 
 fn claim(doc: &Document, id: &str, needle: &str, stance: Stance, claim_type: ClaimType) -> Annotation {
-    let kind = Kind::Claim(Claim {
+    let kind = Kind::Claim(Box::new(Claim {
         stance,
         claim_type,
         ..Claim::default()
-    });
+    }));
     common::ann(doc, id, vec![common::find(&doc.text, needle, 0)], "CLAIM", kind)
 }
 

@@ -536,10 +536,10 @@ fn stats_use_the_canonical_id_of_a_speaker_when_there_is_one() {
                 .push(common::entity(doc, "q", "Clinton", 1, "PERSON"));
             for (id, needle, who) in [("c1", "it", "p"), ("c2", "that", "q")] {
                 let mut c = common::claim(doc, id, needle, Speaker::Entity(who.into()), None);
-                c.kind = Kind::Claim(Claim {
+                c.kind = Kind::Claim(Box::new(Claim {
                     speaker: Speaker::Entity(who.into()),
                     ..Claim::default()
-                });
+                }));
                 data.annotations.push(c);
             }
         },

@@ -163,7 +163,7 @@ fn build(
             format!("a{i}")
         };
         let kind = if r.claim {
-            Kind::Claim(Claim {
+            Kind::Claim(Box::new(Claim {
                 speaker: match r.speaker {
                     0 => Speaker::Unknown,
                     1 => Speaker::Author,
@@ -182,7 +182,7 @@ fn build(
                 stance: Stance::ALL[r.stance],
                 claim_type: ClaimType::ALL[r.ctype],
                 proposition: r.prop.then(|| "prop one".to_owned()),
-            })
+            }))
         } else {
             entity_ids.push(id.clone());
             Kind::Entity {

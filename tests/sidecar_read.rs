@@ -544,6 +544,10 @@ proptest! {
         let fast = sidecar::from_str_fast(&text);
         prop_assert!(fast.is_some(), "not read in one pass:\n{}", text);
         prop_assert_eq!(fast.as_ref(), Some(&reference), "{}", text);
+        for window in WINDOWS {
+            let windowed = read_windowed(text.as_bytes(), window);
+            prop_assert_eq!(windowed.as_ref(), Some(&reference), "window {}: {}", window, text);
+        }
     }
 
     #[test]
@@ -554,7 +558,11 @@ proptest! {
     ) {
         let text = damage(&render_any_layout(&sc, seed), damage_seed);
         let reference = sidecar::from_str_reference(&text);
-        if let Some(fast) = sidecar::from_str_fast(&text) {
+        let fast = sidecar::from_str_fast(&text);
+        for window in WINDOWS {
+            prop_assert_eq!(&read_windowed(text.as_bytes(), window), &fast, "window {}: {}", window, text);
+        }
+        if let Some(fast) = fast {
             prop_assert_eq!(Ok(fast), reference.clone(), "{}", text);
         }
         prop_assert_eq!(sidecar::from_str(&text), reference, "{}", text);
@@ -562,6 +570,21 @@ proptest! {
 }
 
 // ---- cases ----
+
+/// Windows of text for reading a file in pieces: every token and comment is cut somewhere.
+const WINDOWS: [usize; 3] = [1, 7, 64];
+
+/// The single-pass reader on `bytes` read as a file, `window` bytes ahead of
+/// each step; where it answers, it has seen every byte once.
+fn read_windowed(bytes: &[u8], window: usize) -> Option<Sidecar> {
+    let mut seen = Vec::new();
+    let read =
+        sidecar::from_reader_fast_in(window, bytes, |b| seen.extend_from_slice(b)).expect("read from memory");
+    if read.is_some() {
+        assert_eq!(seen, bytes, "window {window}");
+    }
+    read
+}
 
 /// Reads `src` both ways, checks they agree and that the single-pass reader answered.
 fn read_fast(src: &str) -> Sidecar {
@@ -811,6 +834,12 @@ fn a_byte_order_mark_is_dropped_from_bytes_only() {
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(good.as_bytes());
     assert_eq!(sidecar::from_bytes(&bytes), Ok(read_fast(&good)));
+    for window in WINDOWS {
+        assert_eq!(read_windowed(&bytes, window), Some(read_fast(&good)));
+    }
+    let mut cut = good.clone().into_bytes();
+    cut.insert(cut.len() / 2, 0xFF);
+    assert_eq!(read_windowed(&cut, 7), None, "not UTF-8");
     assert!(left_to_reference(&format!("\u{feff}{good}")).is_err());
 }
 
@@ -820,4 +849,8 @@ fn a_generated_article_is_read_in_one_pass() {
     let text = marginalia::store::corpus::render(&doc, &data, (sidecar::MAJOR, sidecar::MINOR));
     let sc = read_fast(&text);
     assert_eq!(sc.data.annotations.len(), data.annotations.len());
+    // Larger than the window a file is read with: the window moves on many times.
+    assert!(text.len() > 2 * 64 * 1024, "{} bytes", text.len());
+    let file = sidecar::from_reader_fast(text.as_bytes(), |_| {}).expect("read from memory");
+    assert_eq!(file, Some(sc));
 }

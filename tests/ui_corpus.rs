@@ -159,10 +159,10 @@ fn propagate_to_the_corpus_with_one_false_hit_unticked() {
 fn claims_board_groups_claims_by_proposition() {
     let dir = seeds_copy();
     let claim = |p: &str| {
-        Kind::Claim(Claim {
+        Kind::Claim(Box::new(Claim {
             proposition: Some(p.into()),
             ..Default::default()
-        })
+        }))
     };
     annotate(
         dir.path(),

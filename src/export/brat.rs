@@ -821,13 +821,13 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     .map_or(Speaker::Unknown, |id| Speaker::Entity(id.to_owned())),
                 None => Speaker::Unknown,
             };
-            a.kind = Kind::Claim(Claim {
+            a.kind = Kind::Claim(Box::new(Claim {
                 speaker,
                 cue,
                 stance: p.stance.unwrap_or_default(),
                 claim_type: p.claim_type.unwrap_or_default(),
                 proposition: s("proposition"),
-            });
+            }));
         }
         if let Some(n) = s("note") {
             a.note = n;

@@ -440,7 +440,7 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
     for c in list("claims")? {
         let claim = read_claim(&doc, &c)?;
         data.annotations
-            .push(read_annotation(&doc, &c, Kind::Claim(claim))?);
+            .push(read_annotation(&doc, &c, Kind::Claim(Box::new(claim)))?);
     }
     for r in list("relations")? {
         data.relations.push(Relation {

@@ -190,8 +190,9 @@ pub enum Kind {
         /// Links mentions of the same entity across documents.
         canonical: Option<String>,
     },
-    /// A statement someone makes.
-    Claim(Claim),
+    /// A statement someone makes. Boxed: most annotations are entities, and
+    /// the claim fields would make every one of them four times the size.
+    Claim(Box<Claim>),
 }
 
 impl Kind {
@@ -202,7 +203,7 @@ impl Kind {
 
     /// A fresh claim kind with default fields.
     pub fn claim() -> Self {
-        Kind::Claim(Claim::default())
+        Kind::Claim(Box::default())
     }
 
     /// True for claims.

@@ -148,13 +148,15 @@ impl DocAnnotations {
     /// three (a hand-edited file can repeat an id) are ordered by their whole content,
     /// so the order never depends on the order they were read in.
     pub fn sort(&mut self) {
-        self.annotations.sort_by(|a, b| {
+        // The order is total, so an unstable sort gives the same result, in place: a
+        // stable one sets aside scratch room as large as the whole list.
+        self.annotations.sort_unstable_by(|a, b| {
             a.sort_key()
                 .cmp(&b.sort_key())
                 .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
         });
         self.relations
-            .sort_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
+            .sort_unstable_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
     }
 
     /// Relations that start or end at `id` (ends in this document only).

@@ -304,7 +304,7 @@ mod tests {
             ..Default::default()
         };
         a.annotations
-            .push(ann("c1", "CLAIM", "We urge", 40, Kind::Claim(c)));
+            .push(ann("c1", "CLAIM", "We urge", 40, Kind::Claim(Box::new(c))));
         let mut b = DocAnnotations::default();
         b.annotations.push(ann(
             "e3",

@@ -169,10 +169,10 @@ mod tests {
     fn claim(id: &str, prop: Option<&str>) -> Annotation {
         ann(
             id,
-            Kind::Claim(Claim {
+            Kind::Claim(Box::new(Claim {
                 proposition: prop.map(str::to_owned),
                 ..Default::default()
-            }),
+            })),
         )
     }
 

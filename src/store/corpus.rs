@@ -269,7 +269,11 @@ pub fn sidecar_hash(bytes: &[u8]) -> String {
 
 fn bytes_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A document opened from disk, with its annotations.
@@ -373,8 +377,9 @@ pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 
 fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
-    let bytes = read_source(&path)?;
-    let decoded = decode(&bytes).map_err(|e| LoadError::NotText(path.clone(), e))?;
+    // The bytes go before the sidecar is read: a large source is not held twice
+    // while its annotations are parsed.
+    let decoded = decode(&read_source(&path)?).map_err(|e| LoadError::NotText(path.clone(), e))?;
     let doc = Document::new(rel, decoded.text);
     let side = sidecar_path(&path);
     let mut loaded = LoadedDoc {
@@ -413,9 +418,11 @@ fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
 fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileMark> {
-    // Read-only loads skip the second look at the sidecar while open: `load_with`
-    // compares its mark with the path's once the journal is read as well.
-    let (side_bytes, side_mark) = match read_marked(side, stamp) {
+    // Hashed while read only for the stamp; a journal that names its base has the
+    // file read again (rare, and `load_with` notices a change in between). Read-only
+    // loads also skip the second look at the open file: `load_with` compares the
+    // mark with the path's once the journal is read as well.
+    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None);
@@ -430,18 +437,17 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
             return FileMark::read(side).ok().flatten();
         }
     };
-    let hash = stamp.then(|| bytes_hash(&side_bytes));
-    loaded.stamp.sidecar = hash.clone();
-    let parsed = sidecar::from_bytes(&side_bytes);
+    loaded.stamp.sidecar = if stamp { hash.clone() } else { None };
     match parsed {
         Ok(sc) => {
-            if let Some(hash) = &hash {
+            if stamp && let Some(hash) = &hash {
                 remember_good(side, hash, side_mark);
             }
             loaded.version = sc.version;
             loaded.data = sc.data;
-            // Without a stamp the hash is still needed when a journal names its base.
-            let base = || hash.or_else(|| Some(bytes_hash(&side_bytes)));
+            // A journal that appeared since it was looked for is checked against the
+            // file as it is now; a change meanwhile reads everything again (see `load_with`).
+            let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
             apply_journal(loaded, side, base, Some(sc.source_hash));
         }
         Err(e) => {
@@ -465,11 +471,47 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
     side_mark
 }
 
+/// Reads and parses a sidecar, with the hash of its bytes when `hash` is set and
+/// the mark the file had while read (`None` when it changed meanwhile; without
+/// `recheck`, the mark seen before reading, for callers that compare it with the
+/// path's afterwards). `Ok(None)`
+/// when there is no file. The file is read a window at a time: a large sidecar is
+/// not held whole beside its annotations. One the single-pass reader leaves to the
+/// general reader is read again, whole.
+fn read_sidecar(path: &Path, hash: bool, recheck: bool) -> io::Result<Option<ParsedSidecar>> {
+    use sha2::{Digest, Sha256};
+    use std::io::{Read, Seek};
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let before = FileMark::of(&f.metadata()?);
+    let mut hasher = Sha256::new();
+    let fast = sidecar::from_reader_fast(&mut f, |b| {
+        if hash {
+            hasher.update(b);
+        }
+    })?;
+    let (parsed, digest) = match fast {
+        Some(sc) => (Ok(sc), hash.then(|| hex(&hasher.finalize()))),
+        None => {
+            f.rewind()?;
+            let mut bytes = Vec::with_capacity(before.len as usize);
+            f.read_to_end(&mut bytes)?;
+            (sidecar::from_bytes(&bytes), hash.then(|| bytes_hash(&bytes)))
+        }
+    };
+    if !recheck {
+        return Ok(Some((parsed, digest, Some(before))));
+    }
+    let after = FileMark::of(&f.metadata()?);
+    Ok(Some((parsed, digest, (before == after).then_some(before))))
+}
+
 /// Reads a file with the mark it had while read (`None` when it changed meanwhile).
-/// `Ok(None)` when there is no file. Without `recheck` the mark is the one seen
-/// before reading: for callers that compare it with the path's mark afterwards
-/// anyway, which notices the same changes, one system call later.
-fn read_marked(path: &Path, recheck: bool) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
+/// `Ok(None)` when there is no file.
+fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
     use std::io::Read;
     let mut f = match fs::File::open(path) {
         Ok(f) => f,
@@ -481,12 +523,16 @@ fn read_marked(path: &Path, recheck: bool) -> io::Result<Option<(Vec<u8>, Option
     // Through `take`: `File::read_to_end` would ask the file for its size and
     // position again (two more system calls per file; exports read thousands).
     (&mut f).take(u64::MAX).read_to_end(&mut bytes)?;
-    if !recheck {
-        return Ok(Some((bytes, Some(before))));
-    }
     let after = FileMark::of(&f.metadata()?);
     Ok(Some((bytes, (before == after).then_some(before))))
 }
+
+/// A sidecar as [`read_sidecar`] reads it: contents, hash, mark.
+type ParsedSidecar = (
+    Result<sidecar::Sidecar, sidecar::SidecarError>,
+    Option<String>,
+    Option<FileMark>,
+);
 
 /// Applies the edit journal beside `side` to a loaded document whose sidecar
 /// hashes to `base` and names `source_hash` (both `None` without a sidecar),
@@ -625,7 +671,7 @@ pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Re
         (Some(h), Some(_)) => h,
         _ => return Err(SaveError::Conflict(side.to_path_buf())),
     };
-    let Some((bytes, mark)) = read_marked(side, true).map_err(|e| SaveError::Io(side.to_path_buf(), e))?
+    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))?
     else {
         return Err(SaveError::Conflict(side.to_path_buf()));
     };

@@ -398,8 +398,35 @@ pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
 /// general reader. Where it answers, the answer equals [`from_str_reference`]'s.
 #[doc(hidden)]
 pub fn from_str_fast(src: &str) -> Option<Sidecar> {
-    let raw = sidecar_read::read(src)?;
-    if raw.format != FORMAT || newer_major_in_text(raw.version_text).is_some() {
+    accept(sidecar_read::read(src)?)
+}
+
+/// The single-pass reader on a file, read a window at a time so that a large
+/// sidecar is never held whole beside its annotations. A UTF-8 byte-order mark
+/// is skipped, as [`from_bytes`] does. `seen` is given every byte read (for a
+/// hash). `Ok(None)` where the reader leaves the file to the general reader:
+/// read it whole then and use [`from_bytes`]. Where it answers, the answer
+/// equals [`from_bytes`]'s.
+pub fn from_reader_fast(
+    from: impl std::io::Read,
+    seen: impl FnMut(&[u8]),
+) -> std::io::Result<Option<Sidecar>> {
+    from_reader_fast_in(sidecar_read::WINDOW, from, seen)
+}
+
+/// [`from_reader_fast`] with `window` bytes of text ahead of each step instead
+/// of the usual 64 KiB, so that tests move the window across small files.
+#[doc(hidden)]
+pub fn from_reader_fast_in(
+    window: usize,
+    from: impl std::io::Read,
+    mut seen: impl FnMut(&[u8]),
+) -> std::io::Result<Option<Sidecar>> {
+    Ok(sidecar_read::read_from(from, &mut seen, window)?.and_then(accept))
+}
+
+fn accept(raw: sidecar_read::Raw) -> Option<Sidecar> {
+    if raw.format != FORMAT || newer_major_in_text(&raw.version_text).is_some() {
         return None;
     }
     let version = parse_version(&raw.version)?;
@@ -538,13 +565,13 @@ pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
             label: a.label,
             kind: match a.kind {
                 KindRecord::Entity { canonical } => Kind::Entity { canonical },
-                KindRecord::Claim(c) => Kind::Claim(Claim {
+                KindRecord::Claim(c) => Kind::Claim(Box::new(Claim {
                     speaker: c.speaker,
                     cue: c.cue,
                     stance: c.stance,
                     claim_type: c.claim_type,
                     proposition: c.proposition,
-                }),
+                })),
             },
             attributes: a.attributes,
             note: a.note,

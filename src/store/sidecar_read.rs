@@ -13,10 +13,17 @@
 //! answers, it reads exactly what the general reader would, and keeps unknown
 //! fields as the same trimmed value text that `ronscan` cuts out.
 //!
+//! A file can be read a window of text at a time ([`read_from`]): a large
+//! sidecar held whole beside the annotations read from it nearly doubled the
+//! memory opening it took. A step that meets the end of the window runs again
+//! on more text, so the answer is the one the whole text gives.
+//!
 //! Whitespace is the four ASCII characters; RON's other whitespace characters
 //! (form feed, U+2028, …) are rare enough to leave to the general reader.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::{self, Read};
 
 use crate::model::{
     Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
@@ -28,68 +35,323 @@ use crate::model::{
 const MAX_DEPTH: usize = 32;
 
 /// What a sidecar holds, before the format and version rules are applied.
-pub(super) struct Raw<'a> {
+pub(super) struct Raw {
     pub format: String,
     pub version: String,
     /// The version value as written (quotes, escapes), for the early check
     /// of newer major versions that looks at the text.
-    pub version_text: &'a str,
+    pub version_text: String,
     pub source: String,
     pub source_hash: String,
     pub data: DocAnnotations,
 }
 
 /// Reads a whole sidecar, or `None` when it is not in the subset of RON this reader handles.
-pub(super) fn read(src: &str) -> Option<Raw<'_>> {
-    let mut r = Reader { src, pos: 0 };
-    r.trivia()?;
-    let mut format = None;
-    let mut version = None;
-    let mut version_text = "";
-    let mut source = None;
-    let mut source_hash = None;
-    let mut status = None;
-    let mut annotations = None;
-    let mut relations = None;
-    let mut extra = BTreeMap::new();
-    r.fields(true, |r, key, start| match key {
-        "format" => set(&mut format, r.string()?),
-        "version" => {
-            let v = r.string()?;
-            version_text = &r.src[start..r.pos];
-            set(&mut version, v)
-        }
-        "source" => set(&mut source, r.string()?),
-        "source_hash" => set(&mut source_hash, r.string()?),
-        "status" => set(
-            &mut status,
-            r.variant(&[
-                ("NotStarted", Status::NotStarted),
-                ("InProgress", Status::InProgress),
-                ("Done", Status::Done),
-            ])?,
-        ),
-        "annotations" => set(&mut annotations, r.list(Reader::annotation)?),
-        "relations" => set(&mut relations, r.list(Reader::relation)?),
-        _ => r.unknown(&mut extra, key, start),
-    })?;
-    r.trivia()?;
-    if r.pos != src.len() {
-        return None;
+pub(super) fn read(src: &str) -> Option<Raw> {
+    let mut input = Input {
+        text: Cow::Borrowed(src),
+        pos: 0,
+        from: io::empty(),
+        seen: &mut |_| {},
+        pending: Vec::new(),
+        at_start: false,
+        eof: true,
+        window: src.len(),
+    };
+    input.raw().ok().flatten()
+}
+
+/// Text kept ahead of the reader while a file is read in pieces: more than
+/// any annotation takes in practice (a larger one is read again with a
+/// larger window), small beside the annotations of a large sidecar.
+pub(super) const WINDOW: usize = 64 * 1024;
+
+/// [`read`] for a sidecar read from `from`, a window of text at a time, so a
+/// large file is never held whole beside the annotations read from it. A UTF-8
+/// byte-order mark at the start is skipped. `seen` is given every byte read.
+/// `Ok(None)` for text this reader does not handle, and for bytes that are not
+/// UTF-8; the file then goes to the general reader. `window` is the text
+/// wanted ahead of each step: [`WINDOW`], or less in tests.
+pub(super) fn read_from(
+    from: impl Read,
+    seen: &mut dyn FnMut(&[u8]),
+    window: usize,
+) -> io::Result<Option<Raw>> {
+    Input {
+        text: Cow::Owned(String::new()),
+        pos: 0,
+        from,
+        seen,
+        pending: Vec::new(),
+        at_start: true,
+        eof: false,
+        window,
     }
-    Some(Raw {
-        format: format?,
-        version: version?,
-        version_text,
-        source: source.unwrap_or_default(),
-        source_hash: source_hash.unwrap_or_default(),
-        data: DocAnnotations {
-            annotations: annotations.unwrap_or_default(),
-            relations: relations.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            extra,
-        },
-    })
+    .raw()
+}
+
+/// One field of the file, as read by one step of [`Input::raw`].
+enum Field {
+    Format(String),
+    Version(String, String),
+    Source(String),
+    SourceHash(String),
+    Status(Status),
+    /// The value, a list, follows: read one annotation (or relation) at a time.
+    Annotations,
+    Relations,
+    Unknown(String, String),
+}
+
+/// The text a [`Reader`] runs over: all of it, or a window of a file that
+/// moves on between steps.
+struct Input<'s, R> {
+    text: Cow<'s, str>,
+    /// Where the next step starts in `text`.
+    pos: usize,
+    from: R,
+    seen: &'s mut dyn FnMut(&[u8]),
+    /// Bytes read but not yet in `text`: a character cut at the end of a read.
+    pending: Vec<u8>,
+    /// Nothing read yet (a byte-order mark may come).
+    at_start: bool,
+    eof: bool,
+    /// Text wanted ahead of `pos` before each step.
+    window: usize,
+}
+
+impl<R: Read> Input<'_, R> {
+    fn raw(&mut self) -> io::Result<Option<Raw>> {
+        let mut format = None;
+        let mut version = None;
+        let mut source = None;
+        let mut source_hash = None;
+        let mut status = None;
+        let mut annotations = None;
+        let mut relations = None;
+        let mut extra = BTreeMap::new();
+        let opened = self.step(|r| {
+            r.trivia()?;
+            r.expect(b'(')?;
+            r.trivia()
+        })?;
+        if opened.is_none() {
+            return Ok(None);
+        }
+        // The steps below are `Reader::fields` of the top-level struct, cut
+        // where a list's items can be read one by one.
+        loop {
+            // A field and what follows it are one step, so that a value is only
+            // taken once the text after it is seen (a unit name may begin a struct).
+            let Some(step) = self.step(|r| {
+                if r.eat(b')') {
+                    return Some(None);
+                }
+                let key = r.ident()?;
+                r.spaces();
+                r.expect(b':')?;
+                r.spaces();
+                let start = r.pos;
+                r.trivia()?;
+                let field = match key {
+                    "format" => Field::Format(r.string()?),
+                    "version" => {
+                        let v = r.string()?;
+                        Field::Version(v, r.src[start..r.pos].to_owned())
+                    }
+                    "source" => Field::Source(r.string()?),
+                    "source_hash" => Field::SourceHash(r.string()?),
+                    "status" => Field::Status(r.variant(&[
+                        ("NotStarted", Status::NotStarted),
+                        ("InProgress", Status::InProgress),
+                        ("Done", Status::Done),
+                    ])?),
+                    "annotations" => return Some(Some((Field::Annotations, None))),
+                    "relations" => return Some(Some((Field::Relations, None))),
+                    _ => {
+                        r.skip_value(0)?;
+                        Field::Unknown(key.to_owned(), r.src[start..r.pos].to_owned())
+                    }
+                };
+                Some(Some((field, Some(r.after_field()?))))
+            })?
+            else {
+                return Ok(None);
+            };
+            let Some((field, more)) = step else { break };
+            let done = match field {
+                Field::Format(v) => set(&mut format, v),
+                Field::Version(v, text) => set(&mut version, (v, text)),
+                Field::Source(v) => set(&mut source, v),
+                Field::SourceHash(v) => set(&mut source_hash, v),
+                Field::Status(v) => set(&mut status, v),
+                Field::Annotations => self
+                    .list(|r| r.annotation())?
+                    .and_then(|l| set(&mut annotations, l)),
+                Field::Relations => self.list(|r| r.relation())?.and_then(|l| set(&mut relations, l)),
+                Field::Unknown(key, text) => extra.insert(key, text).is_none().then_some(()),
+            };
+            let more = match more {
+                Some(more) => Some(more),
+                None => self.step(|r| r.after_field())?,
+            };
+            match (done, more) {
+                (Some(()), Some(true)) => {}
+                (Some(()), Some(false)) => break,
+                _ => return Ok(None),
+            }
+        }
+        if self.step(|r| r.trivia())?.is_none() || !self.eof || self.pos != self.text.len() {
+            return Ok(None);
+        }
+        let Some((version, version_text)) = version else {
+            return Ok(None);
+        };
+        Ok(format.map(|format| Raw {
+            format,
+            version,
+            version_text,
+            source: source.unwrap_or_default(),
+            source_hash: source_hash.unwrap_or_default(),
+            data: DocAnnotations {
+                annotations: annotations.unwrap_or_default(),
+                relations: relations.unwrap_or_default(),
+                status: status.unwrap_or_default(),
+                extra,
+            },
+        }))
+    }
+
+    /// [`Reader::list`], one step per item, so the window moves on between items.
+    fn list<T>(&mut self, item: impl Fn(&mut Reader) -> Option<T>) -> io::Result<Option<Vec<T>>> {
+        if self
+            .step(|r| {
+                r.expect(b'[')?;
+                r.trivia()
+            })?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        loop {
+            let next = self.step(|r| {
+                if r.eat(b']') {
+                    return Some(None);
+                }
+                let v = item(r)?;
+                r.trivia()?;
+                let more = if r.eat(b',') {
+                    r.trivia()?;
+                    true
+                } else {
+                    r.expect(b']')?;
+                    false
+                };
+                Some(Some((v, more)))
+            })?;
+            match next {
+                None => return Ok(None),
+                Some(None) => break,
+                Some(Some((v, more))) => {
+                    out.push(v);
+                    if !more {
+                        break;
+                    }
+                }
+            }
+        }
+        out.shrink_to_fit();
+        Ok(Some(out))
+    }
+
+    /// Runs `read` on the text from `pos`, with at least a window of text ahead
+    /// (or the rest of the file). A step that fails, or reads up to the end of
+    /// the window (where it may have met a token or comment cut short), runs
+    /// again on twice as much text, until the file's end is in the window: only
+    /// then is a failure the text's.
+    fn step<T>(&mut self, read: impl Fn(&mut Reader) -> Option<T>) -> io::Result<Option<T>> {
+        let mut want = self.window;
+        loop {
+            if !self.fill(want)? {
+                return Ok(None);
+            }
+            let mut r = Reader {
+                src: &self.text,
+                pos: self.pos,
+            };
+            let got = read(&mut r);
+            if self.eof || (got.is_some() && r.pos < r.src.len()) {
+                if got.is_some() {
+                    self.pos = r.pos;
+                }
+                return Ok(got);
+            }
+            want = want.saturating_mul(2);
+        }
+    }
+
+    /// Reads until `want` bytes of text follow `pos` or the file has ended;
+    /// `false` when the bytes are not UTF-8.
+    fn fill(&mut self, want: usize) -> io::Result<bool> {
+        if self.eof || self.text.len() - self.pos >= want {
+            return Ok(true);
+        }
+        let text = self.text.to_mut();
+        text.drain(..self.pos);
+        self.pos = 0;
+        while text.len() < want && !self.eof {
+            let had = self.pending.len();
+            // Pieces of a window each: a file is never read far ahead of the reader.
+            self.pending.resize(had + self.window.max(4), 0);
+            let read = self.from.read(&mut self.pending[had..]);
+            self.pending.truncate(had + read.as_ref().map_or(0, |&n| n));
+            match read {
+                Ok(0) => self.eof = true,
+                Ok(_) => (self.seen)(&self.pending[had..]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            if self.at_start && (self.pending.len() >= 3 || self.eof) {
+                self.at_start = false;
+                if self.pending.starts_with(b"\xEF\xBB\xBF") {
+                    self.pending.drain(..3);
+                }
+            }
+            if self.at_start {
+                continue;
+            }
+            let whole = if self.eof {
+                self.pending.len()
+            } else {
+                whole_chars(&self.pending)
+            };
+            match super::decode::utf8(&self.pending[..whole]) {
+                Ok(s) => text.push_str(s),
+                Err(_) => return Ok(false),
+            }
+            self.pending.drain(..whole);
+        }
+        Ok(true)
+    }
+}
+
+/// Length of the part of `b` that ends on a character boundary: all of it,
+/// unless it ends inside a multi-byte UTF-8 sequence.
+fn whole_chars(b: &[u8]) -> usize {
+    for back in 1..=b.len().min(3) {
+        let lead = b[b.len() - back];
+        if lead & 0xC0 != 0x80 {
+            let len = match lead {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                0xF0..=0xF7 => 4,
+                _ => 1,
+            };
+            return if len > back { b.len() - back } else { b.len() };
+        }
+    }
+    b.len()
 }
 
 /// Fills a field once; a second occurrence is a duplicate, which serde refuses.
@@ -301,14 +563,16 @@ impl<'a> Reader<'a> {
         Some(v)
     }
 
-    /// `[a, b, …]`.
+    /// `[a, b, …]`, without spare capacity: most span lists hold one span (a
+    /// growing vector reserves four), and the annotation list is kept as long as
+    /// the document is open.
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.expect(b'[')?;
         self.trivia()?;
         let mut out = Vec::new();
         loop {
             if self.eat(b']') {
-                return Some(out);
+                break;
             }
             out.push(item(self)?);
             self.trivia()?;
@@ -316,9 +580,11 @@ impl<'a> Reader<'a> {
                 self.trivia()?;
             } else {
                 self.expect(b']')?;
-                return Some(out);
+                break;
             }
         }
+        out.shrink_to_fit();
+        Some(out)
     }
 
     /// `{"key": "value", …}`; a repeated key keeps its last value, as serde's map does.
@@ -381,6 +647,19 @@ impl<'a> Reader<'a> {
             } else {
                 return self.expect(b')');
             }
+        }
+    }
+
+    /// What follows a field's value in a struct: `true` after a comma, `false`
+    /// after the closing parenthesis.
+    fn after_field(&mut self) -> Option<bool> {
+        self.trivia()?;
+        if self.eat(b',') {
+            self.trivia()?;
+            Some(true)
+        } else {
+            self.expect(b')')?;
+            Some(false)
         }
     }
 
@@ -467,7 +746,9 @@ impl<'a> Reader<'a> {
                     canonical: canonical.flatten(),
                 })
             }
-            "Claim" => self.parenthesised(Reader::claim).map(Kind::Claim),
+            "Claim" => self
+                .parenthesised(Reader::claim)
+                .map(|c| Kind::Claim(Box::new(c))),
             _ => None,
         }
     }

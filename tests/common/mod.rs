@@ -80,11 +80,11 @@ pub fn claim(doc: &Document, id: &str, needle: &str, speaker: Speaker, cue: Opti
         id,
         vec![find(&doc.text, needle, 0)],
         "CLAIM",
-        Kind::Claim(Claim {
+        Kind::Claim(Box::new(Claim {
             speaker,
             cue,
             ..Claim::default()
-        }),
+        })),
     )
 }
 

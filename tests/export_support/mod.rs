@@ -65,7 +65,13 @@ pub fn entity(doc: &Document, id: &str, needle: &str, label: &str, canonical: Op
 
 /// A claim.
 pub fn claim(doc: &Document, id: &str, needle: &str, claim: Claim) -> Annotation {
-    ann(doc, id, vec![find(doc, needle, 0)], "CLAIM", Kind::Claim(claim))
+    ann(
+        doc,
+        id,
+        vec![find(doc, needle, 0)],
+        "CLAIM",
+        Kind::Claim(Box::new(claim)),
+    )
 }
 
 fn cue(doc: &Document, needle: &str, nth: usize) -> Option<Cue> {

@@ -62,13 +62,13 @@ pub fn kind() -> impl Strategy<Value = Kind> {
         proptest::option::of(text(16)),
     )
         .prop_map(|(speaker, cue, stance, claim_type, proposition)| {
-            Kind::Claim(Claim {
+            Kind::Claim(Box::new(Claim {
                 speaker,
                 cue,
                 stance,
                 claim_type,
                 proposition,
-            })
+            }))
         });
     prop_oneof![
         proptest::option::of(text(16)).prop_map(|canonical| Kind::Entity { canonical }),
