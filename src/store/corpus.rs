@@ -671,8 +671,7 @@ pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Re
         (Some(h), Some(_)) => h,
         _ => return Err(SaveError::Conflict(side.to_path_buf())),
     };
-    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))?
-    else {
+    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))? else {
         return Err(SaveError::Conflict(side.to_path_buf()));
     };
     if bytes_hash(&bytes) != hash {
