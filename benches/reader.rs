@@ -15,7 +15,7 @@ mod common;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::{Samples, article, article_root, quick, report, report_samples};
+use common::{Samples, article, article_copy, empty_scratch_trash, quick, report, report_samples};
 use egui::{Context, Event, FontDefinitions, Modifiers, MouseWheelUnit, Pos2, RawInput, Rect, Ui, vec2};
 use marginalia::model::index::CorpusIndex;
 use marginalia::model::{DocAnnotations, Document, TagSet};
@@ -261,7 +261,7 @@ fn egui_widget_cases(doc: &Document, accesskit: bool, suffix: &str) {
 /// The whole workbench on a folder holding the article: open until shown,
 /// frames, hotkey to annotation (model) and to sidecar saved.
 fn workbench_cases() {
-    let root = article_root();
+    let root = article_copy();
     let mut h = Headless::new(false);
     let mut open = Samples::default();
     let mut app = MarginaliaApp::new(Prefs::default());
@@ -409,5 +409,6 @@ fn main() {
         }
         report_samples("app.index_article", &index);
         workbench_cases();
+        empty_scratch_trash();
     }
 }

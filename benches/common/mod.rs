@@ -90,6 +90,17 @@ pub fn corpus_root() -> PathBuf {
     root
 }
 
+/// A copy of [`article_root`] in a scratch folder, for cases that edit and save
+/// it: the cached input must stay as generated, or later runs measure another article.
+pub fn article_copy() -> PathBuf {
+    let from = article_root();
+    let to = scratch("article");
+    for name in ["big.txt", "big.txt.ron"] {
+        std::fs::copy(from.join(name), to.join(name)).expect("copy of the article");
+    }
+    to
+}
+
 /// A corpus folder holding only the large article (`big.txt` and its sidecar).
 pub fn article_root() -> PathBuf {
     let (bytes, anns) = article_size();
