@@ -148,15 +148,24 @@ impl DocAnnotations {
     /// three (a hand-edited file can repeat an id) are ordered by their whole content,
     /// so the order never depends on the order they were read in.
     pub fn sort(&mut self) {
-        // The order is total, so an unstable sort gives the same result, in place: a
-        // stable one sets aside scratch room as large as the whole list.
-        self.annotations.sort_unstable_by(|a, b| {
+        let order = |a: &Annotation, b: &Annotation| {
             a.sort_key()
                 .cmp(&b.sort_key())
                 .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
-        });
-        self.relations
-            .sort_unstable_by(|a, b| (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id)));
+        };
+        // Edits keep the list in order and files are written in order, so a look
+        // (linear) usually finds nothing to do; a full sort is O(n log n) per edit.
+        // The order is total, so an unstable sort gives the same result, in place: a
+        // stable one sets aside scratch room as large as the whole list.
+        if !self.annotations.is_sorted_by(|a, b| order(a, b).is_le()) {
+            self.annotations.sort_unstable_by(order);
+        }
+        let rel_order = |a: &Relation, b: &Relation| {
+            (&a.from, &a.to, &a.kind, &a.id).cmp(&(&b.from, &b.to, &b.kind, &b.id))
+        };
+        if !self.relations.is_sorted_by(|a, b| rel_order(a, b).is_le()) {
+            self.relations.sort_unstable_by(rel_order);
+        }
     }
 
     /// Relations that start or end at `id` (ends in this document only).

@@ -56,7 +56,10 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
                 return Err(EditError::DuplicateId(ann.id));
             }
             let id = ann.id.clone();
-            doc.annotations.push(ann);
+            // In its place, so the list stays in order and `sort` below has nothing to do.
+            let key = ann.sort_key();
+            let at = doc.annotations.partition_point(|a| a.sort_key() < key);
+            doc.annotations.insert(at, ann);
             Edit::Remove(id)
         }
         Edit::Remove(id) => {
