@@ -289,6 +289,10 @@ fn finish_tagset(
     if had_own || *set == TagSet::builtin() {
         return Ok(());
     }
+    // Nothing was written into a folder that the import would have created.
+    if report.documents.is_empty() && !into.exists() {
+        return Ok(());
+    }
     let text = brat::tagset_to_ron(set);
     let path = into.join(CORPUS_TAGSET_FILE);
     if let Err(e) = TagSet::parse(&text) {
