@@ -14,9 +14,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::model::{
-    Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker, document::CONTEXT_CHARS,
-};
+use crate::model::{Annotation, DocAnnotations, Document, Relation, document::CONTEXT_CHARS};
 
 /// The JSON-LD context of every export.
 pub fn context() -> Value {
@@ -51,90 +49,14 @@ pub fn urn_uuid(parts: &[&str]) -> String {
     )
 }
 
-fn selector(doc: &Document, s: Span) -> Value {
-    let prefix = doc.slice(Span::new(s.start.saturating_sub(CONTEXT_CHARS), s.start));
-    let suffix = doc.slice(Span::new(s.end, (s.end + CONTEXT_CHARS).min(doc.len_chars())));
-    json!([
-        {"type": "TextPositionSelector", "start": s.start, "end": s.end},
-        {"type": "TextQuoteSelector", "exact": doc.slice(s), "prefix": prefix, "suffix": suffix},
-    ])
-}
-
 /// The Web Annotation of one annotation of `doc`.
 pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Value {
-    let mut body = vec![json!({"type": "TextualBody", "purpose": "tagging", "value": a.label})];
-    if let Some(c) = a.canonical() {
-        body.push(json!({"type": "TextualBody", "purpose": "identifying", "value": c}));
-    }
-    if !a.note.is_empty() {
-        body.push(json!({"type": "TextualBody", "purpose": "commenting", "value": a.note}));
-    }
-    let targets: Vec<Value> = a
-        .spans
-        .iter()
-        .map(|s| json!({"type": "SpecificResource", "source": doc.path, "selector": selector(doc, *s)}))
-        .collect();
-    let mut v = json!({
-        "id": urn_uuid(&[&doc.path, &a.id]),
-        "type": "Annotation",
-        "motivation": "tagging",
-        "body": body,
-        "target": if targets.len() == 1 { targets[0].clone() } else { Value::Array(targets) },
-        "mrg:id": a.id,
-        "mrg:kind": if a.kind.is_claim() { "claim" } else { "entity" },
-    });
-    let m = v.as_object_mut().expect("built as an object");
-    if !a.created.is_empty() {
-        m.insert("created".into(), json!(a.created));
-    }
-    if !a.modified.is_empty() {
-        m.insert("modified".into(), json!(a.modified));
-    }
-    if !a.annotator.is_empty() {
-        m.insert("creator".into(), json!({"type": "Person", "name": a.annotator}));
-    }
-    if !a.attributes.is_empty() {
-        m.insert("mrg:attributes".into(), json!(a.attributes));
-    }
-    if let Kind::Claim(c) = &a.kind {
-        let speaker = match &c.speaker {
-            Speaker::Unknown => Value::Null,
-            Speaker::Author => json!({"kind": "author"}),
-            Speaker::Entity(id) => json!({
-                "kind": "entity",
-                "id": urn_uuid(&[&doc.path, id]),
-                "text": data.get(id).map(|e| e.quote.as_str()),
-            }),
-        };
-        let cue = c.cue.as_ref().map(
-            |q| json!({"type": "SpecificResource", "source": doc.path, "selector": selector(doc, q.span)}),
-        );
-        m.insert(
-            "mrg:claim".into(),
-            json!({
-                "speaker": speaker,
-                "cue": cue,
-                "stance": c.stance.as_str(),
-                "claimType": c.claim_type.as_str(),
-                "proposition": c.proposition,
-            }),
-        );
-    }
-    v
+    serde_json::to_value(out::annotation(doc, data, a)).unwrap_or(Value::Null)
 }
 
 /// A relation as a `linking` annotation whose targets are the two annotations' IRIs.
 pub fn relation(doc: &Document, r: &Relation) -> Value {
-    let to_doc = r.to.doc.as_deref().unwrap_or(&doc.path);
-    json!({
-        "id": urn_uuid(&[&doc.path, "relation", &r.id]),
-        "type": "Annotation",
-        "motivation": "linking",
-        "body": {"type": "TextualBody", "purpose": "tagging", "value": r.kind},
-        "target": [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])],
-        "mrg:id": r.id,
-        "mrg:kind": "relation",
-    })
+    serde_json::to_value(out::relation(doc, r)).unwrap_or(Value::Null)
 }
 
 /// Every annotation of one document in document order, then its relations.
@@ -149,7 +71,8 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
 }
 
 /// [`doc_items`] as [`item_text`] renders them, written straight from the model
-/// (no JSON tree per annotation: the export spends its time here).
+/// (no JSON tree per annotation: the export spends its time here). One renderer
+/// (`out`) serves both, so the two cannot differ.
 pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> Vec<String> {
     let mut out = Vec::with_capacity(data.annotations.len() + data.relations.len());
     for a in &data.annotations {
@@ -171,9 +94,12 @@ fn pretty_item(item: &impl serde::Serialize) -> String {
     pad_item(&String::from_utf8(buf).unwrap_or_default())
 }
 
-/// The W3C items as borrowed structs, for [`doc_item_texts`]. Fields are in
-/// the order `serde_json::Value` sorts its keys (bytewise), so the text is the
-/// same as that of [`annotation`] and [`relation`].
+/// The W3C items as borrowed structs: each annotation targets its source with
+/// a position and a quote selector; the label is a `tagging` body, a canonical
+/// id an `identifying` one, a note a `commenting` one; claim fields go under
+/// `mrg:claim`. Fields are in the order `serde_json::Value` sorts its keys
+/// (bytewise), so the text is the same whether written from these structs or
+/// from the JSON values [`annotation`] and [`relation`] make of them.
 mod out {
     use std::collections::BTreeMap;
 
