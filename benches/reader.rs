@@ -258,6 +258,17 @@ fn egui_widget_cases(doc: &Document, accesskit: bool, suffix: &str) {
     }
 }
 
+/// Selects twelve code points from `start`, with no annotation selected: what a drag does before the hotkey.
+fn select_at(app: &mut MarginaliaApp, start: usize) {
+    if let Some(s) = app.session_mut() {
+        s.selected = None;
+        s.selection = Selection {
+            anchor: start,
+            focus: start + 12,
+        };
+    }
+}
+
 /// The whole workbench on a folder holding the article: open until shown,
 /// frames, hotkey to annotation (model) and to sidecar saved.
 fn workbench_cases() {
@@ -309,13 +320,7 @@ fn workbench_cases() {
             s.reader.scroll_to = Some(start);
         }
         h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
-        if let Some(s) = app.session_mut() {
-            s.selected = None;
-            s.selection = Selection {
-                anchor: start,
-                focus: start + 12,
-            };
-        }
+        select_at(&mut app, start);
         let t = Instant::now();
         app.apply_label("ORG");
         model.0.push(t.elapsed());
@@ -338,13 +343,7 @@ fn workbench_cases() {
     // apart from the frame that shows it.
     let mut durable = Samples::default();
     for &start in &starts {
-        if let Some(s) = app.session_mut() {
-            s.selected = None;
-            s.selection = Selection {
-                anchor: start,
-                focus: start + 12,
-            };
-        }
+        select_at(&mut app, start);
         let t = Instant::now();
         app.apply_label("ORG");
         app.flush(&rel);

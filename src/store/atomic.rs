@@ -104,19 +104,22 @@ impl AtomicFile {
     }
 }
 
+impl AtomicFile {
+    fn open(&mut self) -> io::Result<&mut io::BufWriter<File>> {
+        self.file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the file was already committed"))
+    }
+}
+
 impl Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(bytes),
-            None => Err(io::Error::other("the file was already committed")),
-        }
+        self.open()?.write(bytes)
     }
 
+    // `BufWriter`'s own, rather than the default loop over `write`.
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.write_all(bytes),
-            None => Err(io::Error::other("the file was already committed")),
-        }
+        self.open()?.write_all(bytes)
     }
 
     /// Flushes to the temporary file; only [`AtomicFile::commit`] puts it in place.
