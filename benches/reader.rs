@@ -136,7 +136,7 @@ impl Reader {
     /// marks the data changed.
     fn add_annotation(&mut self, k: usize) {
         let mut a = self.data.annotations[k % self.data.annotations.len()].clone();
-        a.id = format!("bench-{k}");
+        a.id = compact_str::format_compact!("bench-{k}");
         a.label = "ORG".into();
         self.data.annotations.push(a);
         self.data.sort();

@@ -82,7 +82,7 @@ fn words(text: &str) -> Vec<Span> {
 fn entity(doc: &Document, id: String, span: Span, canonical: Option<String>, note: String) -> Annotation {
     let (quote, prefix, suffix) = doc.selector(&[span]);
     Annotation {
-        id,
+        id: id.into(),
         spans: vec![span],
         quote,
         prefix,
@@ -287,7 +287,7 @@ fn child_rename(root: &Path) -> ! {
                 .data
                 .annotations
                 .iter()
-                .map(|a| (e.rel.clone(), a.id.clone())),
+                .map(|a| (e.rel.clone(), a.id.to_string())),
         );
         // Go on from the name the last document carries, so every round renames.
         if let Some(n) = loaded.data.annotations.first().and_then(|a| a.canonical()) {

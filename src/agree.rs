@@ -593,8 +593,8 @@ impl AnnSide {
             .collect::<Vec<_>>()
             .join(" ");
         Self {
-            id: a.id.clone(),
-            label: a.label.clone(),
+            id: a.id.to_string(),
+            label: a.label.to_string(),
             spans: a.spans.clone(),
             quote,
             stance: a.claim().map(|c| c.stance),
@@ -696,18 +696,21 @@ pub fn compare_document(doc: &Document, a: &DocAnnotations, b: &DocAnnotations) 
     };
 
     for x in &va {
-        out.spans.entry(x.label.clone()).or_default().in_a += 1;
+        out.spans.entry(x.label.to_string()).or_default().in_a += 1;
     }
     for y in &vb {
-        out.spans.entry(y.label.clone()).or_default().in_b += 1;
+        out.spans.entry(y.label.to_string()).or_default().in_b += 1;
     }
     for &(i, _) in &m.exact {
-        let s = out.spans.entry(va[i].label.clone()).or_default();
+        let s = out.spans.entry(va[i].label.to_string()).or_default();
         s.exact_matches += 1;
         s.overlap_matches += 1;
     }
     for &(i, _) in &m.boundary {
-        out.spans.entry(va[i].label.clone()).or_default().overlap_matches += 1;
+        out.spans
+            .entry(va[i].label.to_string())
+            .or_default()
+            .overlap_matches += 1;
     }
 
     let side = |x: &Annotation| Some(AnnSide::new(doc, x));
@@ -832,15 +835,15 @@ fn paint_innermost(n: usize, anns: &[Annotation]) -> (Vec<u32>, Ranked) {
         let (ex, ey) = (x.extent(), y.extent());
         (ex.len(), ex.start, &x.label, &x.id).cmp(&(ey.len(), ey.start, &y.label, &y.id))
     });
-    let labels: Vec<String> = ents
+    let labels: Vec<&str> = ents
         .iter()
-        .map(|a| a.label.clone())
+        .map(|a| a.label.as_str())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let rank_labels = ents
         .iter()
-        .map(|a| labels.binary_search(&a.label).map_or(NONE, |i| i as u32))
+        .map(|a| labels.binary_search(&a.label.as_str()).map_or(NONE, |i| i as u32))
         .collect();
     let mut paint = vec![NONE; n];
     for (rank, a) in ents.iter().enumerate().rev() {
@@ -851,7 +854,13 @@ fn paint_innermost(n: usize, anns: &[Annotation]) -> (Vec<u32>, Ranked) {
             }
         }
     }
-    (paint, Ranked { rank_labels, labels })
+    (
+        paint,
+        Ranked {
+            rank_labels,
+            labels: labels.into_iter().map(str::to_owned).collect(),
+        },
+    )
 }
 
 /// The words of a document as code-point spans: Unicode word-boundary segments

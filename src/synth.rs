@@ -15,8 +15,8 @@ use std::io;
 use std::path::Path;
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
-    Status, Target,
+    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
+    Stance, Status, Target,
 };
 use crate::store::corpus;
 use crate::store::sidecar::{MAJOR, MINOR};
@@ -193,10 +193,10 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
     let nw = words.len();
     // Word ranges of what was placed so far, to nest and overlap into.
     let mut placed: Vec<(usize, usize)> = Vec::with_capacity(count);
-    let mut entities: Vec<String> = Vec::new();
-    let mut claims: Vec<String> = Vec::new();
+    let mut entities: Vec<AnnId> = Vec::new();
+    let mut claims: Vec<AnnId> = Vec::new();
     for i in 0..count {
-        let id = format!("a{i:06}");
+        let id = compact_str::format_compact!("a{i:06}");
         let is_claim = rng.percent(20);
         let (a, b) = if i % 3 == 2 && !placed.is_empty() {
             let &(pa, pb) = rng.pick(&placed);
@@ -232,7 +232,7 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
                 let span = words[a - 1];
                 Cue {
                     span,
-                    quote: doc.slice(span).to_owned(),
+                    quote: doc.slice(span).into(),
                 }
             });
             Kind::Claim(Box::new(Claim {
@@ -288,7 +288,7 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
         let to = rng.pick(&claims).clone();
         if from != to {
             data.relations.push(Relation {
-                id: format!("r{k:05}"),
+                id: compact_str::format_compact!("r{k:05}"),
                 from,
                 to: Target { doc: None, id: to },
                 kind: (*rng.pick(&["supports", "contradicts", "refers-to"])).to_owned(),

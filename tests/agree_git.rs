@@ -82,7 +82,7 @@ impl Repo {
     fn ids(&self, rel: &str) -> Vec<String> {
         let loaded = corpus::load(self.path(), rel).unwrap();
         assert!(loaded.read_only.is_none(), "{:?}", loaded.read_only);
-        loaded.data.annotations.iter().map(|a| a.id.clone()).collect()
+        loaded.data.annotations.iter().map(|a| a.id.to_string()).collect()
     }
 }
 

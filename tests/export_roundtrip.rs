@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use marginalia::export::brat::{self, NewlineMap};
 use marginalia::export::{ExportOptions, Format, export_corpus, import, jsonl};
 use marginalia::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
-    Status, TagSet, Target,
+    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
+    Stance, Status, TagSet, Target,
 };
 use proptest::prelude::*;
 
@@ -142,7 +142,7 @@ fn build(
     let doc = Document::new("doc.txt", text);
     let n = doc.len_chars();
     let mut data = DocAnnotations::default();
-    let mut entity_ids: Vec<String> = Vec::new();
+    let mut entity_ids: Vec<AnnId> = Vec::new();
     for (i, r) in raws.iter().enumerate() {
         let start = r.start % n;
         let end = (start + r.len).min(n);
@@ -157,10 +157,10 @@ fn build(
                 spans.push(Span::new(s2, e2));
             }
         }
-        let id = if r.t_id {
-            format!("T{}", i * 3 + 1)
+        let id: AnnId = if r.t_id {
+            format!("T{}", i * 3 + 1).into()
         } else {
-            format!("a{i}")
+            format!("a{i}").into()
         };
         let kind = if r.claim {
             Kind::Claim(Box::new(Claim {
@@ -176,7 +176,7 @@ fn build(
                     let e = (s + l).min(n);
                     (s < e).then(|| Cue {
                         span: Span::new(s, e),
-                        quote: doc.slice(Span::new(s, e)).to_owned(),
+                        quote: doc.slice(Span::new(s, e)).into(),
                     })
                 }),
                 stance: Stance::ALL[r.stance],
@@ -205,14 +205,18 @@ fn build(
             quote,
             prefix,
             suffix,
-            label: LABELS[r.label].to_owned(),
+            label: LABELS[r.label].into(),
             kind,
             attributes,
             note: NOTES[r.note].to_owned(),
-            annotator: if i % 2 == 0 { "ana".into() } else { String::new() },
+            annotator: if i % 2 == 0 {
+                "ana".into()
+            } else {
+                Default::default()
+            },
             created: "2026-01-02T03:04:05Z".into(),
             modified: if i % 3 == 0 {
-                String::new()
+                Default::default()
             } else {
                 "2026-02-02T03:04:05Z".into()
             },
@@ -220,14 +224,14 @@ fn build(
             extra,
         });
     }
-    let ids: Vec<String> = data.annotations.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<AnnId> = data.annotations.iter().map(|a| a.id.clone()).collect();
     if !ids.is_empty() {
         for (k, &(f, t, kind, cross)) in rels.iter().enumerate() {
             data.relations.push(Relation {
                 id: if k % 2 == 0 {
-                    format!("rel{k}")
+                    format!("rel{k}").into()
                 } else {
-                    format!("R{}", k * 5)
+                    format!("R{}", k * 5).into()
                 },
                 from: ids[f % ids.len()].clone(),
                 to: Target {

@@ -133,7 +133,7 @@ fn edit_of(op: &Op, doc: &Document, data: &DocAnnotations, next_id: &mut usize) 
             Edit::Replace(a)
         }
         Op::Relate(i, j) => Edit::AddRelation(Relation {
-            id: fresh("r"),
+            id: fresh("r").into(),
             from: pick(*i)?.id.clone(),
             to: Target {
                 doc: None,

@@ -280,7 +280,7 @@ fn annotation(l: &mut Layout, a: &Annotation) -> String {
     let spans = a.spans.iter().map(|s| span(l, s)).collect();
     fields.push(field("spans", list(l, spans)));
     for (key, value) in [
-        ("quote", &a.quote),
+        ("quote", a.quote.as_str()),
         ("prefix", &a.prefix),
         ("suffix", &a.suffix),
         ("note", &a.note),

@@ -33,7 +33,7 @@ fn tag(h: &mut Harness<'_, MarginaliaApp>, needle: &str, label: &str) {
 fn quotes_on_disk(dir: &Path, rel: &str) -> Vec<String> {
     let text = std::fs::read_to_string(sidecar(dir, rel)).unwrap();
     let sc = sidecar::from_str(&text).unwrap();
-    sc.data.annotations.into_iter().map(|a| a.quote).collect()
+    sc.data.annotations.into_iter().map(|a| a.quote.into()).collect()
 }
 
 fn quotes_in_memory(h: &Harness<'_, MarginaliaApp>, rel: &str) -> Vec<String> {
@@ -41,7 +41,7 @@ fn quotes_in_memory(h: &Harness<'_, MarginaliaApp>, rel: &str) -> Vec<String> {
         .data
         .annotations
         .iter()
-        .map(|a| a.quote.clone())
+        .map(|a| a.quote.to_string())
         .collect();
     q.sort();
     q

@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation, Span,
-    Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
+    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
+    Span, Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
 };
 
 /// Note type of the JSON note carrying Marginalia-only fields.
@@ -155,7 +155,10 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         .relations
         .iter()
         .filter(|r| {
-            r.to.doc.is_none() && tid.contains_key(&r.from) && tid.contains_key(&r.to.id) && is_token(&r.kind)
+            r.to.doc.is_none()
+                && tid.contains_key(r.from.as_str())
+                && tid.contains_key(r.to.id.as_str())
+                && is_token(&r.kind)
         })
         .collect();
     let rid = assign_ids(local_rel.iter().map(|r| r.id.as_str()), 'R');
@@ -183,7 +186,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         }
     }
     for (i, a) in data.annotations.iter().enumerate() {
-        let bid = &tid[&a.id];
+        let bid = &tid[a.id.as_str()];
         let spans: Vec<Span> = a.spans.iter().map(|s| map.span(*s)).collect();
         let text = spans
             .iter()
@@ -196,7 +199,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         if label != a.label {
             meta.insert("label".into(), json!(a.label));
         }
-        if &a.id != bid {
+        if a.id != bid {
             meta.insert("id".into(), json!(a.id));
         }
         meta.insert("annotator".into(), json!(a.annotator));
@@ -333,12 +336,14 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         );
     }
     for r in local_rel {
-        let id = &rid[&r.id];
+        let id = &rid[r.id.as_str()];
         ann.push_str(&format!(
             "{id}\t{} Arg1:{} Arg2:{}\n",
-            r.kind, tid[&r.from], tid[&r.to.id]
+            r.kind,
+            tid[r.from.as_str()],
+            tid[r.to.id.as_str()]
         ));
-        if &r.id != id {
+        if r.id != id {
             line(
                 &mut ann,
                 '#',
@@ -631,7 +636,15 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 index.insert(id.clone(), pend.len());
                 pend.push(Pending {
                     bid: id.clone(),
-                    ann: Annotation::new(id.clone(), spans, (quote, prefix, suffix), label, kind, "", now),
+                    ann: Annotation::new(
+                        id.as_str().into(),
+                        spans,
+                        (quote, prefix, suffix),
+                        label,
+                        kind,
+                        "",
+                        now,
+                    ),
                     stance: None,
                     claim_type: None,
                     notes: Vec::new(),
@@ -749,27 +762,27 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         }
     }
     let mut data = DocAnnotations::default();
-    let mut final_id: HashMap<String, String> = HashMap::new();
-    let mut meta_rels: Vec<(String, Value)> = Vec::new();
+    let mut final_id: HashMap<String, AnnId> = HashMap::new();
+    let mut meta_rels: Vec<(AnnId, Value)> = Vec::new();
     for p in pend {
         let mut a = p.ann;
         a.note = p.notes.join("\n");
         let meta = p.meta.unwrap_or(Value::Null);
         let s = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some(id) = s("id") {
-            a.id = id;
+            a.id = id.into();
         }
         if let Some(v) = s("label") {
-            a.label = v;
+            a.label = v.into();
         }
         if let Some(v) = s("annotator") {
-            a.annotator = v;
+            a.annotator = v.into();
         }
         if let Some(v) = s("created") {
-            a.created = v;
+            a.created = v.into();
         }
         if let Some(v) = s("modified") {
-            a.modified = v;
+            a.modified = v.into();
         }
         a.orphaned = meta.get("orphaned").and_then(Value::as_bool).unwrap_or(false);
         for (field, target) in [("extra", &mut a.extra), ("attributes", &mut a.attributes)] {
@@ -810,7 +823,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 let quote = c
                     .get("text")
                     .and_then(Value::as_str)
-                    .map_or_else(|| doc.slice(span).to_owned(), str::to_owned);
+                    .map_or_else(|| doc.slice(span).into(), Into::into);
                 Some(Cue { span, quote })
             });
             let speaker = match meta.get("speaker") {
@@ -818,7 +831,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 Some(v) => v
                     .get("entity")
                     .and_then(Value::as_str)
-                    .map_or(Speaker::Unknown, |id| Speaker::Entity(id.to_owned())),
+                    .map_or(Speaker::Unknown, |id| Speaker::Entity(id.into())),
                 None => Speaker::Unknown,
             };
             a.kind = Kind::Claim(Box::new(Claim {
@@ -858,7 +871,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     .get(&id)
                     .and_then(|m| m.get("id"))
                     .and_then(Value::as_str)
-                    .map_or_else(|| id.clone(), str::to_owned);
+                    .map_or_else(|| id.as_str().into(), Into::into);
                 data.relations.push(Relation {
                     id: rid,
                     from: f.clone(),
@@ -878,11 +891,11 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         let g = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
         if let (Some(id), Some(to), Some(kind)) = (g("id"), g("to"), g("type")) {
             data.relations.push(Relation {
-                id,
+                id: id.into(),
                 from,
                 to: Target {
                     doc: g("to_doc"),
-                    id: to,
+                    id: to.into(),
                 },
                 kind,
             });

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::model::tagset::CORPUS_TAGSET_FILE;
-use crate::model::{Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target};
+use crate::model::{
+    AnnId, Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target,
+};
 use crate::store::atomic::write_atomic;
 use crate::store::batch::Batch;
 use crate::store::corpus::{self, SOURCE_EXTENSIONS};
@@ -515,11 +517,11 @@ fn foreign_to_model(
 ) -> (String, DocAnnotations, Vec<String>) {
     let doc = Document::new("", f.text);
     let mut data = DocAnnotations::default();
-    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut ids: HashMap<String, AnnId> = HashMap::new();
     for (n, s) in f.spans.into_iter().enumerate() {
         let id = match &s.id {
-            Some(x) => format!("d{x}"),
-            None => format!("s{}", n + 1),
+            Some(x) => compact_str::format_compact!("d{x}"),
+            None => compact_str::format_compact!("s{}", n + 1),
         };
         if let Some(x) = s.id {
             ids.insert(x, id.clone());
@@ -544,7 +546,7 @@ fn foreign_to_model(
     for r in f.relations {
         match (ids.get(&r.from), ids.get(&r.to)) {
             (Some(a), Some(b)) => data.relations.push(Relation {
-                id: format!("r{}", r.id),
+                id: compact_str::format_compact!("r{}", r.id),
                 from: a.clone(),
                 to: Target {
                     doc: None,

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
-    Status, Target,
+    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
+    Stance, Status, Target,
 };
 
 /// Value of the `format` key on every line, so importers recognise the file.
@@ -312,8 +312,8 @@ fn str_field<'a>(v: &'a Value, key: &str) -> Result<&'a str, String> {
         .ok_or_else(|| format!("the field \"{key}\" is missing or not a string"))
 }
 
-fn opt_str(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned)
+fn opt_str<S: for<'x> From<&'x str>>(v: &Value, key: &str) -> Option<S> {
+    v.get(key).and_then(Value::as_str).map(S::from)
 }
 
 fn usize_field(v: &Value, key: &str) -> Result<usize, String> {
@@ -348,7 +348,7 @@ fn read_pairs(v: &Value, key: &str) -> Result<BTreeMap<String, String>, String> 
 }
 
 fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, String> {
-    let id = str_field(v, "id")?.to_owned();
+    let id = AnnId::from(str_field(v, "id")?);
     let spans = match v.get("spans").and_then(Value::as_array) {
         Some(list) if !list.is_empty() => list
             .iter()
@@ -370,7 +370,7 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
         quote,
         prefix,
         suffix,
-        label: str_field(v, "label")?.to_owned(),
+        label: str_field(v, "label")?.into(),
         kind,
         attributes: read_pairs(v, "attributes")?,
         note: opt_str(v, "note").unwrap_or_default(),
@@ -385,7 +385,7 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
 fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {
     let speaker = match v.get("speaker_kind").and_then(Value::as_str).unwrap_or("unknown") {
         "author" => Speaker::Author,
-        "entity" => Speaker::Entity(str_field(v, "speaker_id")?.to_owned()),
+        "entity" => Speaker::Entity(str_field(v, "speaker_id")?.into()),
         _ => Speaker::Unknown,
     };
     let cue = match (
@@ -394,13 +394,13 @@ fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {
     ) {
         (Some(s), Some(e)) => {
             let span = Span::new(s as usize, e as usize);
-            let quote = opt_str(v, "cue_text").unwrap_or_else(|| doc.slice(span).to_owned());
+            let quote = opt_str(v, "cue_text").unwrap_or_else(|| doc.slice(span).into());
             Some(Cue { span, quote })
         }
         _ => None,
     };
-    let stance = opt_str(v, "stance").unwrap_or_default();
-    let claim_type = opt_str(v, "type").unwrap_or_default();
+    let stance: String = opt_str(v, "stance").unwrap_or_default();
+    let claim_type: String = opt_str(v, "type").unwrap_or_default();
     Ok(Claim {
         speaker,
         cue,
@@ -444,16 +444,16 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
     }
     for r in list("relations")? {
         data.relations.push(Relation {
-            id: str_field(&r, "id")?.to_owned(),
-            from: str_field(&r, "from")?.to_owned(),
+            id: str_field(&r, "id")?.into(),
+            from: str_field(&r, "from")?.into(),
             to: Target {
                 doc: opt_str(&r, "to_doc"),
-                id: str_field(&r, "to")?.to_owned(),
+                id: str_field(&r, "to")?.into(),
             },
             kind: str_field(&r, "type")?.to_owned(),
         });
     }
-    let status = opt_str(v, "status").unwrap_or_default();
+    let status: String = opt_str(v, "status").unwrap_or_default();
     data.status = if status.is_empty() {
         Status::default()
     } else {

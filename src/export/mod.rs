@@ -520,8 +520,8 @@ fn prepare(
         return Ok(out);
     }
     for a in &data.annotations {
-        if !out.labels.contains(&a.label) {
-            out.labels.insert(a.label.clone());
+        if !out.labels.contains(a.label.as_str()) {
+            out.labels.insert(a.label.to_string());
         }
     }
     out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();

@@ -243,7 +243,7 @@ pub fn reanchor_all(doc: &Document, anns: &mut DocAnnotations) -> ReanchorReport
                     let expected = shift(cue.span.start, delta);
                     let kept = cue.quote.is_empty() && doc.spans_in_range(&[cue.span]);
                     match place(doc, &cue.quote, "", "", expected) {
-                        _ if kept => cue.quote = doc.slice(cue.span).to_owned(),
+                        _ if kept => cue.quote = doc.slice(cue.span).into(),
                         Some(s) => cue.span = Span::new(s, s + cue.quote.chars().count()),
                         None => {
                             c.cue = None;

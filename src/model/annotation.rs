@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// A half-open range of code points `start..end` in a document's text.
@@ -45,7 +46,7 @@ impl Span {
 }
 
 /// A stable annotation identifier, unique across annotators so branches merge without clashes.
-pub type AnnId = String;
+pub type AnnId = CompactString;
 
 /// Makes a new identifier: a short random string, so that two analysts on two
 /// branches never mint the same id.
@@ -60,7 +61,7 @@ pub fn new_id(prefix: &str) -> AnnId {
             .unwrap_or(0),
     );
     let mut n = h.finish();
-    let mut s = String::from(prefix);
+    let mut s = AnnId::from(prefix);
     for _ in 0..10 {
         s.push(ALPHABET[(n % 32) as usize] as char);
         n /= 32;
@@ -164,7 +165,7 @@ pub struct Cue {
     /// Where the cue is.
     pub span: Span,
     /// Its text, for re-anchoring.
-    pub quote: String,
+    pub quote: CompactString,
 }
 
 /// The claim-specific part of a claim annotation.
@@ -220,13 +221,13 @@ pub struct Annotation {
     /// Covered spans, sorted, non-overlapping; more than one for discontinuous annotations.
     pub spans: Vec<Span>,
     /// The covered text, fragments joined by one space (as brat does).
-    pub quote: String,
+    pub quote: CompactString,
     /// Up to 32 code points before the first span, for re-anchoring.
     pub prefix: String,
     /// Up to 32 code points after the last span, for re-anchoring.
     pub suffix: String,
     /// Label name from the tag set.
-    pub label: String,
+    pub label: CompactString,
     /// Entity or claim.
     pub kind: Kind,
     /// Free attributes (key → value).
@@ -234,11 +235,11 @@ pub struct Annotation {
     /// Free note.
     pub note: String,
     /// Who made the annotation.
-    pub annotator: String,
+    pub annotator: CompactString,
     /// When it was made (RFC 3339, UTC).
-    pub created: String,
+    pub created: CompactString,
     /// When it last changed (RFC 3339, UTC).
-    pub modified: String,
+    pub modified: CompactString,
     /// Set when the source changed and the annotation could not be placed again.
     pub orphaned: bool,
     /// Fields written by a newer version of Marginalia, kept verbatim.
@@ -251,7 +252,7 @@ impl Annotation {
     pub fn new(
         id: AnnId,
         spans: Vec<Span>,
-        selector: (String, String, String),
+        selector: (CompactString, String, String),
         label: &str,
         kind: Kind,
         annotator: &str,
@@ -264,13 +265,13 @@ impl Annotation {
             quote,
             prefix,
             suffix,
-            label: label.to_owned(),
+            label: label.into(),
             kind,
             attributes: BTreeMap::new(),
             note: String::new(),
-            annotator: annotator.to_owned(),
-            created: time.to_owned(),
-            modified: time.to_owned(),
+            annotator: annotator.into(),
+            created: time.into(),
+            modified: time.into(),
             orphaned: false,
             extra: BTreeMap::new(),
         }

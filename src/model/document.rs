@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
 use sha2::{Digest, Sha256};
 
 use super::annotation::{AnnId, Annotation, Relation, Span, Status};
@@ -68,8 +69,14 @@ impl Document {
     }
 
     /// Quote, prefix and suffix of a set of spans, as stored in annotations.
-    pub fn selector(&self, spans: &[Span]) -> (String, String, String) {
-        let quote = spans.iter().map(|s| self.slice(*s)).collect::<Vec<_>>().join(" ");
+    pub fn selector(&self, spans: &[Span]) -> (CompactString, String, String) {
+        let mut quote = CompactString::default();
+        for (i, s) in spans.iter().enumerate() {
+            if i > 0 {
+                quote.push(' ');
+            }
+            quote.push_str(self.slice(*s));
+        }
         let first = spans.first().map_or(0, |s| s.start);
         let last = spans.last().map_or(0, |s| s.end);
         let prefix = self

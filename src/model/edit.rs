@@ -6,7 +6,7 @@
 //! steps hands back the edit it actually applied, so a caller can log exactly
 //! what changed (the store's edit journal replays such a log).
 
-use super::annotation::{Annotation, Kind, Relation, Speaker, Status};
+use super::annotation::{AnnId, Annotation, Kind, Relation, Speaker, Status};
 use super::document::DocAnnotations;
 
 /// One change to a document's annotations.
@@ -15,13 +15,13 @@ pub enum Edit {
     /// Adds an annotation (its id must be new).
     Add(Annotation),
     /// Removes an annotation, the relations that touch it, and its use as a speaker.
-    Remove(String),
+    Remove(AnnId),
     /// Replaces the annotation with the same id.
     Replace(Annotation),
     /// Adds a relation.
     AddRelation(Relation),
     /// Removes a relation by id.
-    RemoveRelation(String),
+    RemoveRelation(AnnId),
     /// Sets the document status.
     SetStatus(Status),
     /// Several edits applied as one undoable step.
@@ -32,9 +32,9 @@ pub enum Edit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditError {
     /// An annotation or relation with that id already exists.
-    DuplicateId(String),
+    DuplicateId(AnnId),
     /// No annotation or relation has that id.
-    NotFound(String),
+    NotFound(AnnId),
 }
 
 impl std::fmt::Display for EditError {

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use compact_str::CompactString;
+
 use super::annotation::{AnnId, Annotation, Kind, Relation, Speaker};
 use super::document::DocAnnotations;
 
@@ -17,7 +19,7 @@ pub struct Mention {
     /// Label (shared by every mention with that label).
     pub label: Arc<str>,
     /// Covered text.
-    pub quote: String,
+    pub quote: CompactString,
     /// Canonical id, if set (shared by every mention with that id).
     pub canonical: Option<Arc<str>>,
     /// Start offset (code points).
@@ -32,7 +34,7 @@ pub struct EntityGroup {
     /// True when `key` is a canonical id.
     pub by_canonical: bool,
     /// Labels used on the mentions, sorted, each once.
-    pub labels: Vec<String>,
+    pub labels: Vec<CompactString>,
     /// Documents the mentions are in, sorted, each once.
     pub docs: Vec<Arc<str>>,
     /// The mentions, by document and position.
@@ -47,17 +49,17 @@ pub struct ClaimRow {
     /// Annotation id.
     pub id: AnnId,
     /// Claim text.
-    pub text: String,
+    pub text: CompactString,
     /// Start offset (code points).
     pub start: usize,
     /// End offset (code points).
     pub end: usize,
     /// Speaker text (`author`, empty when unknown).
-    pub speaker: String,
+    pub speaker: CompactString,
     /// Speaker canonical id, if the speaker entity has one.
     pub speaker_canonical: Option<String>,
     /// Cue words.
-    pub cue: String,
+    pub cue: CompactString,
     /// Stance.
     pub stance: &'static str,
     /// Claim type.
@@ -187,11 +189,11 @@ impl CorpusIndex {
                             idx.propositions.insert(p.clone());
                         }
                         let (speaker, speaker_canonical) = match &c.speaker {
-                            Speaker::Unknown => (String::new(), None),
-                            Speaker::Author => ("author".to_owned(), None),
+                            Speaker::Unknown => (CompactString::default(), None),
+                            Speaker::Author => (CompactString::const_new("author"), None),
                             Speaker::Entity(id) => match by_id.get(id.as_str()) {
                                 Some(e) => (e.quote.clone(), e.canonical().map(str::to_owned)),
-                                None => (String::new(), None),
+                                None => (CompactString::default(), None),
                             },
                         };
                         let relations = touching
@@ -277,8 +279,8 @@ mod tests {
             attributes: Default::default(),
             note: String::new(),
             annotator: "a".into(),
-            created: String::new(),
-            modified: String::new(),
+            created: Default::default(),
+            modified: Default::default(),
             orphaned: false,
             extra: Default::default(),
         }

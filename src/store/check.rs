@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::model::anchor::reanchor_all;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
-use crate::model::{Annotation, Document, Kind, Speaker};
+use crate::model::{AnnId, Annotation, Document, Kind, Speaker};
 
 use super::corpus::{
     natural_cmp, scan, scan_journals, scan_sidecars, sidecar_hash, source_of_journal, source_of_sidecar,
@@ -651,7 +651,7 @@ fn check_sidecar(
         // Show what opening the document would do, without writing anything.
         let mut copy = data.clone();
         let r = reanchor_all(doc, &mut copy);
-        let newly: Vec<&String> = r
+        let newly: Vec<&AnnId> = r
             .orphaned
             .iter()
             .filter(|id| data.get(id).is_some_and(|a| !a.orphaned))

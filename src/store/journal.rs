@@ -20,10 +20,11 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
-use crate::model::{Annotation, DocAnnotations, Document, Edit, Kind, Relation, Span, Status};
+use crate::model::{AnnId, Annotation, DocAnnotations, Document, Edit, Kind, Relation, Span, Status};
 
 use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, lock_folder, sidecar_path};
 
@@ -121,10 +122,10 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 enum Record {
     Add(AnnotationRecord),
-    Remove(String),
+    Remove(AnnId),
     Replace(AnnotationRecord),
     AddRelation(Relation),
-    RemoveRelation(String),
+    RemoveRelation(AnnId),
     SetStatus(Status),
     Batch(Vec<Record>),
     /// The journal's edits were written into a sidecar hashing to this. A crash
@@ -138,18 +139,18 @@ enum Record {
 /// versions (as RON strings, so that the record stays on one line).
 #[derive(Serialize, Deserialize)]
 struct AnnotationRecord {
-    id: String,
+    id: CompactString,
     spans: Vec<Span>,
-    quote: String,
+    quote: CompactString,
     prefix: String,
     suffix: String,
-    label: String,
+    label: CompactString,
     kind: Kind,
     attributes: BTreeMap<String, String>,
     note: String,
-    annotator: String,
-    created: String,
-    modified: String,
+    annotator: CompactString,
+    created: CompactString,
+    modified: CompactString,
     orphaned: bool,
     extra: BTreeMap<String, String>,
 }

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use compact_str::CompactString;
 use serde::Deserialize;
 
 use crate::model::{
@@ -284,26 +285,26 @@ struct FileRecord {
 
 #[derive(Deserialize)]
 struct AnnotationRecord {
-    id: String,
+    id: CompactString,
     spans: Vec<Span>,
     #[serde(default)]
-    quote: String,
+    quote: CompactString,
     #[serde(default)]
     prefix: String,
     #[serde(default)]
     suffix: String,
-    label: String,
+    label: CompactString,
     kind: KindRecord,
     #[serde(default)]
     attributes: BTreeMap<String, String>,
     #[serde(default)]
     note: String,
     #[serde(default)]
-    annotator: String,
+    annotator: CompactString,
     #[serde(default)]
-    created: String,
+    created: CompactString,
     #[serde(default)]
-    modified: String,
+    modified: CompactString,
     #[serde(default)]
     orphaned: bool,
 }

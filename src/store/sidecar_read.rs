@@ -25,9 +25,43 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
+use compact_str::CompactString;
+
 use crate::model::{
     Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
 };
+
+/// The string types annotations hold: `String`, and `CompactString` for the
+/// short fields (ids, labels, names, times) that fit inline without a heap block.
+trait Text: for<'x> From<&'x str> {
+    fn with_capacity(n: usize) -> Self;
+    fn push(&mut self, c: char);
+    fn push_str(&mut self, s: &str);
+}
+
+impl Text for String {
+    fn with_capacity(n: usize) -> Self {
+        String::with_capacity(n)
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c)
+    }
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s)
+    }
+}
+
+impl Text for CompactString {
+    fn with_capacity(n: usize) -> Self {
+        CompactString::with_capacity(n)
+    }
+    fn push(&mut self, c: char) {
+        CompactString::push(self, c)
+    }
+    fn push_str(&mut self, s: &str) {
+        CompactString::push_str(self, s)
+    }
+}
 
 /// Nesting allowed inside an unknown field's value. `ron` stops at 128 levels
 /// of its own, which count up to two per level here; staying well below keeps
@@ -489,7 +523,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string literal, escapes decoded as RON decodes them.
-    fn string(&mut self) -> Option<String> {
+    fn string<S: Text>(&mut self) -> Option<S> {
         let b = self.src.as_bytes();
         if self.peek() != Some(b'"') {
             return None;
@@ -498,9 +532,9 @@ impl<'a> Reader<'a> {
         let mut i = start + memchr::memchr2(b'"', b'\\', &b[start..])?;
         if b[i] == b'"' {
             self.pos = i + 1;
-            return Some(self.src[start..i].to_owned());
+            return Some(S::from(&self.src[start..i]));
         }
-        let mut out = String::with_capacity(i - start + 16);
+        let mut out = S::with_capacity(i - start + 16);
         out.push_str(&self.src[start..i]);
         loop {
             // b[i] is a backslash.
@@ -859,7 +893,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         match self.peek()? {
-            b'"' => self.string().map(drop),
+            b'"' => self.string::<String>().map(drop),
             b'-' | b'0'..=b'9' => self.number(),
             b'(' => self.skip_group(depth),
             b'[' => {

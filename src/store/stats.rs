@@ -92,7 +92,7 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
         st.relations += data.relations.len();
         for a in &data.annotations {
             st.orphaned += usize::from(a.orphaned);
-            *st.per_label.entry(a.label.clone()).or_insert(0) += 1;
+            *st.per_label.entry(a.label.to_string()).or_insert(0) += 1;
             let Some(claim) = a.claim() else { continue };
             let who = match &claim.speaker {
                 Speaker::Unknown => UNKNOWN.to_owned(),
@@ -104,7 +104,7 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
                         match e.canonical() {
                             Some(c) if !c.trim().is_empty() => c.to_owned(),
                             _ if !quote.is_empty() => quote,
-                            _ => id.clone(),
+                            _ => id.to_string(),
                         }
                     }
                     None => UNKNOWN.to_owned(),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::model::{
-    Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
+    AnnId, Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
 };
 use crate::store::corpus::{self, DiskStamp, sidecar_path};
 use crate::store::journal::{self, JournalStamp, Replayed};
@@ -138,7 +138,7 @@ pub struct MarginaliaApp {
     /// Claims board filter, sort and grouping.
     pub board: super::claims_board::BoardState,
     /// Claims (document, id) waiting to be written as CSV once a path is chosen.
-    pub pending_csv: Vec<(String, String)>,
+    pub pending_csv: Vec<(String, AnnId)>,
     /// The export window, while open.
     pub export: Option<super::export_dialog::ExportDialog>,
     /// The side-by-side comparison, while open.
@@ -162,11 +162,11 @@ pub enum Tab {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PickTarget {
     /// The speaker of this claim.
-    Speaker(String),
+    Speaker(AnnId),
     /// The far end of a new relation of this type from this annotation.
     RelationTo {
         /// Annotation the relation starts from.
-        from: String,
+        from: AnnId,
         /// Relation type.
         kind: String,
     },
@@ -630,7 +630,7 @@ impl MarginaliaApp {
                 return;
             }
             let mut new = old.clone();
-            new.label = def.name.clone();
+            new.label = def.name.as_str().into();
             new.kind = match (def.kind, &old.kind) {
                 (LabelKind::Entity, Kind::Entity { .. }) | (LabelKind::Claim, Kind::Claim(_)) => {
                     old.kind.clone()
@@ -638,7 +638,7 @@ impl MarginaliaApp {
                 (LabelKind::Entity, _) => Kind::entity(),
                 (LabelKind::Claim, _) => Kind::claim(),
             };
-            new.modified = now_rfc3339();
+            new.modified = now_rfc3339().into();
             self.edit(&format!("relabel as {}", def.name), Edit::Replace(new));
         } else {
             self.notice = Some("Select some text first (drag across it), then press the label's key.".into());
@@ -651,7 +651,7 @@ impl MarginaliaApp {
         if s.data.get(&ann.id) == Some(&ann) {
             return;
         }
-        ann.modified = now_rfc3339();
+        ann.modified = now_rfc3339().into();
         self.edit(description, Edit::Replace(ann));
     }
 
@@ -696,7 +696,7 @@ impl MarginaliaApp {
     /// through overlapping ones on repeated clicks.
     pub fn click_at(&mut self, cp: usize) {
         let Some(s) = self.session_mut() else { return };
-        let hits: Vec<String> = s.data.at(cp).into_iter().map(|a| a.id.clone()).collect();
+        let hits: Vec<AnnId> = s.data.at(cp).into_iter().map(|a| a.id.clone()).collect();
         s.selected = match (&s.selected, hits.is_empty()) {
             (_, true) => None,
             (Some(cur), false) => match hits.iter().position(|h| h == cur) {
@@ -744,7 +744,7 @@ impl MarginaliaApp {
         let Some(mut ann) = s.data.get(&id).cloned() else {
             return;
         };
-        let quote = s.doc.slice(span).to_owned();
+        let quote = s.doc.slice(span).into();
         if let Kind::Claim(c) = &mut ann.kind {
             c.cue = Some(Cue { span, quote });
             self.update_annotation("set cue", ann);
@@ -757,7 +757,7 @@ impl MarginaliaApp {
         let Some(s) = self.session() else { return };
         match target {
             PickTarget::RelationTo { from, kind } => {
-                let hits: Vec<String> = s
+                let hits: Vec<AnnId> = s
                     .data
                     .at(cp)
                     .into_iter()
@@ -803,7 +803,7 @@ impl MarginaliaApp {
                 .selected
                 .as_ref()
                 .and_then(|id| s.data.get(id))
-                .map(|a| a.label.clone())
+                .map(|a| a.label.to_string())
                 .or_else(|| {
                     self.corpus
                         .as_ref()
@@ -812,7 +812,7 @@ impl MarginaliaApp {
                 .unwrap_or_default();
             (s.doc.slice(span).to_owned(), label)
         } else if let Some(a) = s.selected.as_ref().and_then(|id| s.data.get(id)) {
-            (a.quote.clone(), a.label.clone())
+            (a.quote.to_string(), a.label.to_string())
         } else {
             self.notice = Some(
                 "Select some text or an annotation first; its text is then looked for in every document."
@@ -878,11 +878,8 @@ impl MarginaliaApp {
         let doc = doc.filter(|d| Some(d) != here.as_ref());
         let rel = crate::model::Relation {
             id: new_id("r"),
-            from: from.to_owned(),
-            to: crate::model::Target {
-                doc,
-                id: to.to_owned(),
-            },
+            from: from.into(),
+            to: crate::model::Target { doc, id: to.into() },
             kind: kind.to_owned(),
         };
         self.edit(&format!("add {kind} relation"), Edit::AddRelation(rel));
@@ -900,7 +897,7 @@ impl MarginaliaApp {
         if let Some(s) = self.session_mut() {
             match s.data.get(id).map(|a| a.extent().start) {
                 Some(start) => {
-                    s.selected = Some(id.to_owned());
+                    s.selected = Some(id.into());
                     s.reader.scroll_to = Some(start);
                 }
                 None => {

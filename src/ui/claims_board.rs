@@ -40,10 +40,10 @@ pub struct BoardState {
 pub fn cell(r: &ClaimRow, col: usize) -> String {
     match col {
         0 => r.doc.clone(),
-        1 => r.text.clone(),
-        2 => r.speaker.clone(),
+        1 => r.text.to_string(),
+        2 => r.speaker.to_string(),
         3 => r.speaker_canonical.clone().unwrap_or_default(),
-        4 => r.cue.clone(),
+        4 => r.cue.to_string(),
         5 => r.stance.to_owned(),
         6 => r.claim_type.to_owned(),
         7 => r.proposition.clone().unwrap_or_default(),
@@ -158,7 +158,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                 if let Kind::Claim(c) = &mut ann.kind {
                     c.proposition = key.clone();
                 }
-                ann.modified = now_rfc3339();
+                ann.modified = now_rfc3339().into();
                 app.run_corpus("set proposition", vec![(doc.clone(), Edit::Replace(ann))])
             });
             if let Err(e) = result {
@@ -168,10 +168,10 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         Some(BoardAction::Relate(from_doc, from, to_doc, to, kind)) => {
             let rel = Relation {
                 id: new_id("r"),
-                from,
+                from: from.into(),
                 to: Target {
                     doc: (to_doc != from_doc).then_some(to_doc),
-                    id: to,
+                    id: to.into(),
                 },
                 kind: kind.clone(),
             };
@@ -216,13 +216,13 @@ fn table(
             ui.end_row();
             for r in rows {
                 ui.label(&r.doc);
-                let link = ui.link(&r.text);
+                let link = ui.link(r.text.as_str());
                 if link.on_hover_text("Open the document at this claim").clicked() {
-                    *action = Some(BoardAction::Open(r.doc.clone(), r.id.clone()));
+                    *action = Some(BoardAction::Open(r.doc.clone(), r.id.to_string()));
                 }
-                ui.label(&r.speaker);
+                ui.label(r.speaker.as_str());
                 ui.label(r.speaker_canonical.as_deref().unwrap_or(""));
-                ui.label(&r.cue);
+                ui.label(r.cue.as_str());
                 ui.label(r.stance);
                 ui.label(r.claim_type);
                 let editing = st
@@ -236,7 +236,7 @@ fn table(
                         let key = text.trim().to_owned();
                         *action = Some(BoardAction::SetProposition(
                             r.doc.clone(),
-                            r.id.clone(),
+                            r.id.to_string(),
                             (!key.is_empty()).then_some(key),
                         ));
                         st.editing = None;
@@ -248,7 +248,7 @@ fn table(
                 {
                     st.editing = Some((
                         r.doc.clone(),
-                        r.id.clone(),
+                        r.id.to_string(),
                         r.proposition.clone().unwrap_or_default(),
                     ));
                 }
@@ -266,9 +266,9 @@ fn table(
                                         if ui.selectable_label(false, text).clicked() {
                                             *action = Some(BoardAction::Relate(
                                                 r.doc.clone(),
-                                                r.id.clone(),
+                                                r.id.to_string(),
                                                 other.doc.clone(),
-                                                other.id.clone(),
+                                                other.id.to_string(),
                                                 kind.clone(),
                                             ));
                                         }

@@ -188,7 +188,7 @@ impl MarginaliaApp {
             new.kind = Kind::Entity {
                 canonical: to.map(str::to_owned),
             };
-            new.modified = now_rfc3339();
+            new.modified = now_rfc3339().into();
             by_doc.entry(rel.clone()).or_default().push(Edit::Replace(new));
         }
         let n: usize = by_doc.values().map(Vec::len).sum();

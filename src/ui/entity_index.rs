@@ -1,6 +1,7 @@
 //! The entity index: every entity of the corpus grouped by canonical id (or by
 //! normalised text), with rename and merge across the whole corpus.
 
+use compact_str::CompactString;
 use egui::Ui;
 
 use crate::model::index::EntityGroup;
@@ -37,7 +38,7 @@ type Rename = (Vec<(String, String)>, Option<String>);
 fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
     g.mentions
         .iter()
-        .map(|m| (m.doc.to_string(), m.id.clone()))
+        .map(|m| (m.doc.to_string(), m.id.to_string()))
         .collect()
 }
 
@@ -81,7 +82,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         .id_salt("entity-index")
         .show(ui, |ui| {
             for g in groups {
-                let labels: Vec<&str> = g.labels.iter().map(String::as_str).collect();
+                let labels: Vec<&str> = g.labels.iter().map(CompactString::as_str).collect();
                 let title = format!(
                     "{}{}  ({})  — {} in {}",
                     g.key,

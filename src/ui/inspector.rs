@@ -2,7 +2,8 @@
 
 use egui::{ComboBox, Ui};
 
-use crate::model::{Annotation, ClaimType, Kind, Speaker, Stance, Status};
+use crate::model::{AnnId, Annotation, ClaimType, Kind, Speaker, Stance, Status};
+use compact_str::CompactString;
 
 use super::app::{MarginaliaApp, PickTarget};
 
@@ -106,7 +107,7 @@ fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
                 ui.selectable_value(&mut status, st, st.as_str());
             }
         });
-    let orphans: Vec<(String, String)> = s
+    let orphans: Vec<(AnnId, CompactString)> = s
         .data
         .annotations
         .iter()
@@ -145,7 +146,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
     let Some(s) = app.session() else { return };
     let here = s.doc.path.clone();
     // (type, direction arrow, document of the other end, other id, its text)
-    let mut relations: Vec<(String, &'static str, Option<String>, String, String)> = Vec::new();
+    let mut relations: Vec<(String, &'static str, Option<String>, AnnId, String)> = Vec::new();
     for r in s.data.relations_of(&ann.id) {
         let (arrow, doc, other) = if r.from == ann.id {
             ("→", r.to.doc.clone(), r.to.id.clone())
@@ -156,7 +157,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             None => s
                 .data
                 .get(&other)
-                .map_or("(missing)".to_owned(), |a| a.quote.clone()),
+                .map_or("(missing)".to_owned(), |a| a.quote.to_string()),
             Some(d) => app
                 .quote_of(d, &other)
                 .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
@@ -184,7 +185,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         );
     }
     // Label.
-    let mut label = ann.label.clone();
+    let mut label = ann.label.to_string();
     ComboBox::from_label("Label")
         .selected_text(&label)
         .show_ui(ui, |ui| {

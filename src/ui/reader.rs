@@ -503,7 +503,7 @@ fn hover_text(ui: &mut Ui, a: &crate::model::Annotation, view: &ReaderView<'_>) 
             line.push_str(&format!(" · proposition {p}"));
         }
     }
-    ui.strong(line);
+    ui.strong(line.as_str());
     for (k, v) in &a.attributes {
         ui.label(format!("{k}: {v}"));
     }

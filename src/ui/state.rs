@@ -12,6 +12,7 @@ use crate::model::anchor::ReanchorReport;
 use crate::model::vocab::{DocVocab, Vocab};
 use crate::model::{AnnId, DocAnnotations, Document, Edit, History, Span, Status, TagSet};
 use crate::store::corpus::{DiskStamp, DocEntry, LoadedDoc};
+use compact_str::CompactString;
 
 use super::reader::{ReaderState, Selection};
 
@@ -288,15 +289,11 @@ impl CorpusView {
         // A corpus of 200,000 annotations is held here whole; the fields no corpus
         // view shows are a third of its memory.
         for a in &mut data.annotations {
-            for s in [
-                &mut a.prefix,
-                &mut a.suffix,
-                &mut a.note,
-                &mut a.annotator,
-                &mut a.created,
-                &mut a.modified,
-            ] {
+            for s in [&mut a.prefix, &mut a.suffix, &mut a.note] {
                 *s = String::new();
+            }
+            for s in [&mut a.annotator, &mut a.created, &mut a.modified] {
+                *s = CompactString::default();
             }
             a.attributes.clear();
             a.extra.clear();

@@ -78,7 +78,7 @@ fn cue(doc: &Document, needle: &str, nth: usize) -> Option<Cue> {
     let span = find(doc, needle, nth);
     Some(Cue {
         span,
-        quote: doc.slice(span).to_owned(),
+        quote: doc.slice(span).into(),
     })
 }
 

@@ -48,7 +48,7 @@ pub fn speaker() -> impl Strategy<Value = Speaker> {
     prop_oneof![
         Just(Speaker::Unknown),
         Just(Speaker::Author),
-        text(12).prop_map(Speaker::Entity)
+        text(12).prop_map(|t| Speaker::Entity(t.into()))
     ]
 }
 
@@ -56,7 +56,10 @@ pub fn speaker() -> impl Strategy<Value = Speaker> {
 pub fn kind() -> impl Strategy<Value = Kind> {
     let claim = (
         speaker(),
-        proptest::option::of((span(), text(10)).prop_map(|(span, quote)| Cue { span, quote })),
+        proptest::option::of((span(), text(10)).prop_map(|(span, quote)| Cue {
+            span,
+            quote: quote.into(),
+        })),
         proptest::sample::select(Stance::ALL.to_vec()),
         proptest::sample::select(ClaimType::ALL.to_vec()),
         proptest::option::of(text(16)),
@@ -102,18 +105,18 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
                 (created, modified, orphaned),
             )| {
                 Annotation {
-                    id,
+                    id: id.into(),
                     spans,
-                    quote,
+                    quote: quote.into(),
                     prefix,
                     suffix,
-                    label,
+                    label: label.into(),
                     kind,
                     attributes,
                     note,
-                    annotator,
-                    created,
-                    modified,
+                    annotator: annotator.into(),
+                    created: created.into(),
+                    modified: modified.into(),
                     orphaned,
                     extra: BTreeMap::new(),
                 }
@@ -131,9 +134,9 @@ pub fn relation() -> impl Strategy<Value = Relation> {
         text(10),
     )
         .prop_map(|(id, from, doc, to, kind)| Relation {
-            id,
-            from,
-            to: Target { doc, id: to },
+            id: id.into(),
+            from: from.into(),
+            to: Target { doc, id: to.into() },
             kind,
         })
 }
@@ -150,7 +153,7 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
         .prop_map(|(mut annotations, relations, status, source, source_hash)| {
             // Ids are unique within a document (the edit layer enforces it).
             for (i, a) in annotations.iter_mut().enumerate() {
-                a.id = format!("{i}:{}", a.id);
+                a.id = format!("{i}:{}", a.id).into();
             }
             let mut data = DocAnnotations {
                 annotations,

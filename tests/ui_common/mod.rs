@@ -148,12 +148,12 @@ pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
         let spans = vec![Span::new(start, start + text.chars().count())];
         let (quote, prefix, suffix) = doc.selector(&spans);
         data.annotations.push(Annotation {
-            id: format!("fixture{i}"),
+            id: format!("fixture{i}").into(),
             spans,
             quote,
             prefix,
             suffix,
-            label: label.to_string(),
+            label: (*label).into(),
             kind: kind.clone(),
             attributes: Default::default(),
             note: String::new(),
