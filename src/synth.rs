@@ -10,13 +10,12 @@
 //! - [`write_corpus`]: a folder of sources with their sidecars, as Marginalia
 //!   itself would have saved them.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
 use crate::model::{
-    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
-    Stance, Status, Target,
+    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span,
+    Speaker, Stance, Status, Target,
 };
 use crate::store::corpus;
 use crate::store::sidecar::{MAJOR, MINOR};
@@ -252,7 +251,7 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
         } else {
             *rng.pick(ENTITY_LABELS)
         };
-        let mut attributes = BTreeMap::new();
+        let mut attributes = Attributes::new();
         if rng.percent(15) {
             attributes.insert(
                 "certainty".to_owned(),

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use marginalia::export::brat::{self, NewlineMap};
 use marginalia::export::{ExportOptions, Format, export_corpus, import, jsonl};
 use marginalia::model::{
-    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
-    Stance, Status, TagSet, Target,
+    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span,
+    Speaker, Stance, Status, TagSet, Target,
 };
 use proptest::prelude::*;
 
@@ -190,7 +190,7 @@ fn build(
             }
         };
         let (quote, prefix, suffix) = doc.selector(&spans);
-        let attributes: BTreeMap<String, String> = r
+        let attributes: Attributes = r
             .attrs
             .iter()
             .map(|&(k, v)| (KEYS[k].to_owned(), VALUES[v].to_owned()))

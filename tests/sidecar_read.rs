@@ -7,7 +7,7 @@ mod sidecar_support;
 
 use std::collections::BTreeMap;
 
-use marginalia::model::{Annotation, Claim, Cue, DocAnnotations, Kind, Relation, Span, Speaker};
+use marginalia::model::{Annotation, Attributes, Claim, Cue, DocAnnotations, Kind, Relation, Span, Speaker};
 use marginalia::store::ronscan;
 use marginalia::store::sidecar::{self, Sidecar};
 use proptest::collection::{btree_map, vec};
@@ -261,7 +261,7 @@ fn claim(l: &mut Layout, c: &Claim) -> String {
     structure(l, fields, false)
 }
 
-fn attributes(l: &mut Layout, m: &BTreeMap<String, String>) -> String {
+fn attributes(l: &mut Layout, m: &Attributes) -> String {
     let mut out = String::from("{");
     out += l.gap();
     let n = m.len();

@@ -752,7 +752,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     p.notes.push(tail.to_owned());
                 } else {
                     let key = format!("{OTHER_NOTE_PREFIX}{ty}");
-                    let e = p.ann.attributes.entry(key).or_default();
+                    let e = p.ann.attributes.get_or_insert_default(key);
                     if !e.is_empty() {
                         e.push('\n');
                     }
@@ -785,13 +785,15 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             a.modified = v.into();
         }
         a.orphaned = meta.get("orphaned").and_then(Value::as_bool).unwrap_or(false);
-        for (field, target) in [("extra", &mut a.extra), ("attributes", &mut a.attributes)] {
-            if let Some(m) = meta.get(field).and_then(Value::as_object) {
-                for (k, v) in m {
-                    target.insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
-                }
-            }
-        }
+        let pairs = |field: &str| {
+            meta.get(field)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        };
+        a.extra.extend(pairs("extra"));
+        a.attributes.extend(pairs("attributes"));
         if let Some(c) = s("canonical") {
             a.kind = Kind::Entity { canonical: Some(c) };
         }

@@ -19,8 +19,12 @@ use crate::model::{
 /// Value of the `format` key on every line, so importers recognise the file.
 pub const FORMAT_TAG: &str = "marginalia-jsonl/1";
 
-fn pairs(map: &BTreeMap<String, String>) -> Value {
-    Value::Array(map.iter().map(|(k, v)| json!({"key": k, "value": v})).collect())
+fn pairs<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
+    Value::Array(
+        map.into_iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect(),
+    )
 }
 
 fn common(doc: &Document, a: &Annotation) -> Map<String, Value> {
@@ -120,8 +124,10 @@ struct PairOut<'a> {
     value: &'a str,
 }
 
-fn pairs_out(map: &BTreeMap<String, String>) -> Vec<PairOut<'_>> {
-    map.iter().map(|(k, v)| PairOut { key: k, value: v }).collect()
+fn pairs_out<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<PairOut<'a>> {
+    map.into_iter()
+        .map(|(k, v)| PairOut { key: k, value: v })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -372,7 +378,7 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
         suffix,
         label: str_field(v, "label")?.into(),
         kind,
-        attributes: read_pairs(v, "attributes")?,
+        attributes: read_pairs(v, "attributes")?.into(),
         note: opt_str(v, "note").unwrap_or_default(),
         annotator: opt_str(v, "annotator").unwrap_or_default(),
         created: opt_str(v, "created").unwrap_or_default(),

@@ -101,7 +101,7 @@ fn pretty_item(item: &impl serde::Serialize) -> String {
 /// (bytewise), so the text is the same whether written from these structs or
 /// from the JSON values [`annotation`] and [`relation`] make of them.
 mod out {
-    use std::collections::BTreeMap;
+    use crate::model::Attributes;
 
     use serde::Serialize;
 
@@ -220,7 +220,7 @@ mod out {
         modified: Option<&'a str>,
         motivation: &'static str,
         #[serde(rename = "mrg:attributes", skip_serializing_if = "Option::is_none")]
-        attributes: Option<&'a BTreeMap<String, String>>,
+        attributes: Option<&'a Attributes>,
         #[serde(rename = "mrg:claim", skip_serializing_if = "Option::is_none")]
         claim: Option<ClaimOut<'a>>,
         #[serde(rename = "mrg:id")]

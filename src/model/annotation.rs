@@ -213,6 +213,162 @@ impl Kind {
     }
 }
 
+/// An annotation's free attributes: key → value, sorted by key, each key once.
+///
+/// A sorted list rather than a `BTreeMap`: most annotations have no attribute
+/// or one, and a map's smallest node has room for eleven (over 500 bytes).
+/// It reads, iterates and serializes like the map it replaces.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Attributes(Vec<(String, String)>);
+
+impl Attributes {
+    /// No attributes.
+    pub const fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    /// True when `key` is set.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Sets `key` to `value`; returns the value it replaced.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, set to an empty string first if it was not set.
+    pub fn get_or_insert_default(&mut self, key: String) -> &mut String {
+        let i = match self.find(&key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (key, String::new()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// Removes `key`; returns its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Number of attributes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Removes all attributes and frees their room.
+    pub fn clear(&mut self) {
+        self.0 = Vec::new();
+    }
+
+    /// Key and value pairs in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &String)> + ExactSizeIterator {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Drops spare room (lists read from files keep none).
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl<'a> IntoIterator for &'a Attributes {
+    type Item = (&'a String, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, String)>,
+        fn(&'a (String, String)) -> (&'a String, &'a String),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl std::ops::Index<&str> for Attributes {
+    type Output = String;
+
+    /// The value of `key`; panics if it is not set, as a map's index does.
+    fn index(&self, key: &str) -> &String {
+        self.get(key).unwrap_or_else(|| panic!("no attribute {key:?}"))
+    }
+}
+
+impl IntoIterator for Attributes {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Extend<(String, String)> for Attributes {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl FromIterator<(String, String)> for Attributes {
+    /// Sorted by key; of pairs with the same key the last one wins, as in a map.
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        let mut v: Vec<(String, String)> = iter.into_iter().collect();
+        // Stable, so equal keys keep their order and the last is kept below.
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, String)> = Vec::with_capacity(v.len());
+        for (k, val) in v {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 = val,
+                _ => out.push((k, val)),
+            }
+        }
+        out.shrink_to_fit();
+        Self(out)
+    }
+}
+
+impl From<BTreeMap<String, String>> for Attributes {
+    fn from(m: BTreeMap<String, String>) -> Self {
+        Self(m.into_iter().collect())
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, String>::deserialize(d).map(Self::from)
+    }
+}
+
 /// One annotation: a label on one or more spans of a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Annotation {
@@ -231,7 +387,7 @@ pub struct Annotation {
     /// Entity or claim.
     pub kind: Kind,
     /// Free attributes (key → value).
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// Free note.
     pub note: String,
     /// Who made the annotation.
@@ -267,7 +423,7 @@ impl Annotation {
             suffix,
             label: label.into(),
             kind,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             note: String::new(),
             annotator: annotator.into(),
             created: time.into(),

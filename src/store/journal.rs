@@ -24,7 +24,9 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
-use crate::model::{AnnId, Annotation, DocAnnotations, Document, Edit, Kind, Relation, Span, Status};
+use crate::model::{
+    AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Span, Status,
+};
 
 use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, lock_folder, sidecar_path};
 
@@ -146,7 +148,7 @@ struct AnnotationRecord {
     suffix: String,
     label: CompactString,
     kind: Kind,
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     note: String,
     annotator: CompactString,
     created: CompactString,

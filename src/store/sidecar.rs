@@ -17,7 +17,8 @@ use compact_str::CompactString;
 use serde::Deserialize;
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance,
+    Status,
 };
 
 use super::{ronscan, sidecar_read};
@@ -296,7 +297,7 @@ struct AnnotationRecord {
     label: CompactString,
     kind: KindRecord,
     #[serde(default)]
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     #[serde(default)]
     note: String,
     #[serde(default)]

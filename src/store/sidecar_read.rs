@@ -28,7 +28,8 @@ use std::io::{self, Read};
 use compact_str::CompactString;
 
 use crate::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
 };
 
 /// The string types annotations hold: `String`, and `CompactString` for the
@@ -622,26 +623,26 @@ impl<'a> Reader<'a> {
     }
 
     /// `{"key": "value", …}`; a repeated key keeps its last value, as serde's map does.
-    fn string_map(&mut self) -> Option<BTreeMap<String, String>> {
+    fn string_map<M: FromIterator<(String, String)>>(&mut self) -> Option<M> {
         self.expect(b'{')?;
         self.trivia()?;
-        let mut out = BTreeMap::new();
+        let mut out = Vec::new();
         loop {
             if self.eat(b'}') {
-                return Some(out);
+                return Some(out.into_iter().collect());
             }
             let k = self.string()?;
             self.trivia()?;
             self.expect(b':')?;
             self.trivia()?;
             let v = self.string()?;
-            out.insert(k, v);
+            out.push((k, v));
             self.trivia()?;
             if self.eat(b',') {
                 self.trivia()?;
             } else {
                 self.expect(b'}')?;
-                return Some(out);
+                return Some(out.into_iter().collect());
             }
         }
     }
@@ -727,7 +728,7 @@ impl<'a> Reader<'a> {
             "suffix" => set(&mut suffix, r.string()?),
             "label" => set(&mut label, r.string()?),
             "kind" => set(&mut kind, r.kind()?),
-            "attributes" => set(&mut attributes, r.string_map()?),
+            "attributes" => set(&mut attributes, r.string_map::<Attributes>()?),
             "note" => set(&mut note, r.string()?),
             "annotator" => set(&mut annotator, r.string()?),
             "created" => set(&mut created, r.string()?),

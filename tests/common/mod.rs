@@ -54,7 +54,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         suffix,
         label: label.into(),
         kind,
-        attributes: BTreeMap::new(),
+        attributes: Default::default(),
         note: String::new(),
         annotator: "ana".into(),
         created: "2026-01-02T03:04:05Z".into(),

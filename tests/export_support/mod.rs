@@ -40,7 +40,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         suffix,
         label: label.into(),
         kind,
-        attributes: BTreeMap::new(),
+        attributes: Default::default(),
         note: String::new(),
         annotator: "ana".into(),
         created: T0.into(),

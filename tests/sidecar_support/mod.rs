@@ -112,7 +112,7 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
                     suffix,
                     label: label.into(),
                     kind,
-                    attributes,
+                    attributes: attributes.into(),
                     note,
                     annotator: annotator.into(),
                     created: created.into(),
