@@ -355,14 +355,22 @@ pub fn export_corpus(
     } else {
         Sink::File(AtomicFile::create(&opts.out).map_err(|e| unwritable(&opts.out, e))?)
     };
-    if let Sink::File(f) = &mut sink
-        && opts.format == Format::Csv
-    {
-        f.write_all(csv::header().as_bytes())
-            .map_err(|e| unwritable(&opts.out, e))?;
+    // W3C items are written as documents arrive, inside a collection opened here.
+    let mut collection = None;
+    if let Sink::File(f) = &mut sink {
+        match opts.format {
+            Format::Csv => f.write_all(csv::header().as_bytes()),
+            Format::W3c => {
+                let label = root
+                    .file_name()
+                    .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
+                w3c::CollectionWriter::begin(f, &label).map(|c| collection = Some(c))
+            }
+            _ => Ok(()),
+        }
+        .map_err(|e| unwritable(&opts.out, e))?;
     }
     let mut report = ExportReport::default();
-    let mut w3c_items = Vec::new();
     let mut labels = BTreeSet::new();
     let mut relation_kinds = BTreeSet::new();
     let rels: Vec<String> = entries.iter().map(|e| e.rel.clone()).collect();
@@ -416,11 +424,15 @@ pub fn export_corpus(
         if let Sink::File(f) = &mut sink {
             f.write_all(rendered.single.as_bytes())
                 .map_err(|e| unwritable(&opts.out, e))?;
+            if let Some(c) = &mut collection {
+                for item in &rendered.w3c_items {
+                    c.item(f, item).map_err(|e| unwritable(&opts.out, e))?;
+                }
+            }
         }
         report
             .files
             .extend(rendered.files.iter().map(|rel| opts.out.join(rel)));
-        w3c_items.extend(rendered.w3c_items);
         labels.extend(doc.labels);
         relation_kinds.extend(doc.relation_kinds);
     }
@@ -448,11 +460,8 @@ pub fn export_corpus(
             batch.commit().map_err(|(p, e)| unwritable(&p, e))?;
         }
         Sink::File(mut f) => {
-            if opts.format == Format::W3c {
-                let label = root
-                    .file_name()
-                    .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
-                w3c::write_collection(&mut f, &label, &w3c_items).map_err(|e| unwritable(&opts.out, e))?;
+            if let Some(c) = collection {
+                c.finish(&mut f).map_err(|e| unwritable(&opts.out, e))?;
             }
             if !progress(n, total) {
                 return Err(ExportError::Cancelled);

@@ -339,7 +339,7 @@ const ITEMS_MARK: &str = "\u{0}items\u{0}";
 /// How deep an item sits in the collection's pretty text.
 const ITEM_PAD: &str = "      ";
 
-/// One item as it appears in [`write_collection`]: pretty JSON, indented to its
+/// One item as it appears in a [`CollectionWriter`]'s output: pretty JSON, indented to its
 /// place on the page. Rendered per document (on the export's worker threads) so
 /// the collection need not be built as one large JSON tree.
 pub fn item_text(item: &Value) -> String {
@@ -360,33 +360,60 @@ fn pad_item(text: &str) -> String {
     out
 }
 
-/// Writes the collection around items already rendered by [`item_text`]: the
-/// same bytes as `serde_json::to_string_pretty(&collection(label, items))`
-/// followed by a newline, without holding a second copy of the items.
-pub fn write_collection(w: &mut dyn Write, label: &str, items: &[String]) -> io::Result<()> {
+/// Writes a collection whose items arrive one at a time, so that an export
+/// never holds them all: the text before the items does not depend on how many
+/// there are (keys are in bytewise order, and `total` comes after `first`), and
+/// only the end waits for the count. The bytes are those of
+/// `serde_json::to_string_pretty(&collection(label, items))` and a newline.
+pub struct CollectionWriter {
+    label: String,
+    head: String,
+    count: usize,
+}
+
+impl CollectionWriter {
+    /// Writes the collection's opening, up to its first item.
+    pub fn begin(w: &mut dyn Write, label: &str) -> io::Result<Self> {
+        let (head, _) = shell(label, 0)?;
+        w.write_all(head.as_bytes())?;
+        Ok(Self {
+            label: label.to_owned(),
+            head,
+            count: 0,
+        })
+    }
+
+    /// Writes one item, as [`doc_item_texts`] renders it.
+    pub fn item(&mut self, w: &mut dyn Write, item: &str) -> io::Result<()> {
+        w.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        w.write_all(item.as_bytes())?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Closes the items and writes the rest, with the number of items written.
+    pub fn finish(self, w: &mut dyn Write) -> io::Result<()> {
+        let (head, tail) = shell(&self.label, self.count)?;
+        if head != self.head {
+            return Err(io::Error::other("the collection's opening depends on its size"));
+        }
+        w.write_all(if self.count == 0 { b"[]" } else { b"\n    ]" })?;
+        w.write_all(tail.as_bytes())?;
+        w.write_all(b"\n")
+    }
+}
+
+/// The collection's pretty text for `total` items, cut where the items go.
+fn shell(label: &str, total: usize) -> io::Result<(String, String)> {
     let mut shell = collection(label, Vec::new());
-    shell["total"] = json!(items.len());
+    shell["total"] = json!(total);
     shell["first"]["items"] = json!(ITEMS_MARK);
     let text = serde_json::to_string_pretty(&shell)?;
     let mark = serde_json::to_string(ITEMS_MARK)?;
     let (head, tail) = text
         .split_once(&mark)
         .ok_or_else(|| io::Error::other("the collection lost its place for the items"))?;
-    w.write_all(head.as_bytes())?;
-    if items.is_empty() {
-        w.write_all(b"[]")?;
-    } else {
-        w.write_all(b"[\n")?;
-        for (k, item) in items.iter().enumerate() {
-            if k > 0 {
-                w.write_all(b",\n")?;
-            }
-            w.write_all(item.as_bytes())?;
-        }
-        w.write_all(b"\n    ]")?;
-    }
-    w.write_all(tail.as_bytes())?;
-    w.write_all(b"\n")
+    Ok((head.to_owned(), tail.to_owned()))
 }
 
 #[cfg(test)]
@@ -410,7 +437,11 @@ mod tests {
             let mut want = serde_json::to_string_pretty(&collection("corpus \"one\"", items)).unwrap();
             want.push('\n');
             let mut got = Vec::new();
-            write_collection(&mut got, "corpus \"one\"", &texts).unwrap();
+            let mut c = CollectionWriter::begin(&mut got, "corpus \"one\"").unwrap();
+            for t in &texts {
+                c.item(&mut got, t).unwrap();
+            }
+            c.finish(&mut got).unwrap();
             assert_eq!(String::from_utf8(got).unwrap(), want, "{n} items");
         }
     }
