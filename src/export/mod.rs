@@ -425,9 +425,8 @@ pub fn export_corpus(
             f.write_all(rendered.single.as_bytes())
                 .map_err(|e| unwritable(&opts.out, e))?;
             if let Some(c) = &mut collection {
-                for item in &rendered.w3c_items {
-                    c.item(f, item).map_err(|e| unwritable(&opts.out, e))?;
-                }
+                c.items(f, &rendered.w3c_items)
+                    .map_err(|e| unwritable(&opts.out, e))?;
             }
         }
         report
@@ -499,7 +498,7 @@ struct Rendered {
     files: Vec<String>,
     /// The file of the batch that could not be written, and why.
     write_error: Option<(PathBuf, io::Error)>,
-    w3c_items: Vec<String>,
+    w3c_items: w3c::ItemsText,
     dropped_overlaps: usize,
 }
 

@@ -8,7 +8,6 @@
 //! fields and free attributes go under a small `mrg:` vocabulary declared in
 //! the context, since the W3C vocabulary has no terms for them.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -35,10 +34,7 @@ pub fn urn_uuid(parts: &[&str]) -> String {
     // RFC 9562 version 8 (custom) with the RFC variant bits.
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let mut hex = String::with_capacity(32);
-    for x in b {
-        let _ = write!(hex, "{x:02x}");
-    }
+    let hex = crate::model::document::hex(&b);
     format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -70,28 +66,136 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
     out
 }
 
-/// [`doc_items`] as [`item_text`] renders them, written straight from the model
-/// (no JSON tree per annotation: the export spends its time here). One renderer
-/// (`out`) serves both, so the two cannot differ.
-pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> Vec<String> {
-    let mut out = Vec::with_capacity(data.annotations.len() + data.relations.len());
+/// [`doc_items`] as a [`CollectionWriter`] writes them, rendered straight
+/// from the model (no JSON tree per annotation: the export spends its time
+/// here). One renderer (`out`) serves both, so the two cannot differ.
+pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
+    let mut out = ItemsText::default();
     for a in &data.annotations {
-        out.push(pretty_item(&out::annotation(doc, data, a)));
+        out.push(&out::annotation(doc, data, a));
     }
     for r in &data.relations {
-        out.push(pretty_item(&out::relation(doc, r)));
+        out.push(&out::relation(doc, r));
     }
     out
 }
 
-fn pretty_item(item: &impl serde::Serialize) -> String {
-    let mut buf = Vec::with_capacity(1024);
-    let fmt = serde_json::ser::PrettyFormatter::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    if item.serialize(&mut ser).is_err() {
-        return String::new();
+/// Items ready for a [`CollectionWriter`]: pretty JSON indented to their place
+/// on the page, joined by `,\n`. Rendered per document (on the export's worker
+/// threads) so the collection is never built as one large JSON tree.
+#[derive(Debug, Default)]
+pub struct ItemsText {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl ItemsText {
+    /// Adds one item (an item that cannot be serialized adds nothing).
+    pub fn push(&mut self, item: &impl serde::Serialize) {
+        let mark = self.bytes.len();
+        if self.count > 0 {
+            self.bytes.extend_from_slice(b",\n");
+        }
+        self.bytes.extend_from_slice(ITEM_PAD.as_bytes());
+        let fmt = ItemFormatter {
+            depth: ITEM_PAD.len() / 2,
+            has_value: false,
+        };
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.bytes, fmt);
+        if item.serialize(&mut ser).is_err() {
+            self.bytes.truncate(mark);
+            return;
+        }
+        self.count += 1;
     }
-    pad_item(&String::from_utf8(buf).unwrap_or_default())
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+/// serde_json's pretty layout (two spaces an indent), starting at an item's
+/// depth on the page, so an item is written once, already indented.
+struct ItemFormatter {
+    depth: usize,
+    has_value: bool,
+}
+
+impl ItemFormatter {
+    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 33] = b"\n                                ";
+        let mut n = self.depth * 2;
+        w.write_all(&SPACES[..1 + n.min(32)])?;
+        while n > 32 {
+            n -= 32;
+            w.write_all(&SPACES[1..1 + n.min(32)])?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for ItemFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.newline(w)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The W3C items as borrowed structs: each annotation targets its source with
@@ -339,27 +443,6 @@ const ITEMS_MARK: &str = "\u{0}items\u{0}";
 /// How deep an item sits in the collection's pretty text.
 const ITEM_PAD: &str = "      ";
 
-/// One item as it appears in a [`CollectionWriter`]'s output: pretty JSON, indented to its
-/// place on the page. Rendered per document (on the export's worker threads) so
-/// the collection need not be built as one large JSON tree.
-pub fn item_text(item: &Value) -> String {
-    pad_item(&serde_json::to_string_pretty(item).unwrap_or_default())
-}
-
-/// Pretty JSON indented to an item's place on the page.
-fn pad_item(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4 + ITEM_PAD.len());
-    // JSON text has no raw newline inside strings, so indenting line by line is safe.
-    for (l, line) in text.split('\n').enumerate() {
-        if l > 0 {
-            out.push('\n');
-        }
-        out.push_str(ITEM_PAD);
-        out.push_str(line);
-    }
-    out
-}
-
 /// Writes a collection whose items arrive one at a time, so that an export
 /// never holds them all: the text before the items does not depend on how many
 /// there are (keys are in bytewise order, and `total` comes after `first`), and
@@ -383,11 +466,14 @@ impl CollectionWriter {
         })
     }
 
-    /// Writes one item, as [`doc_item_texts`] renders it.
-    pub fn item(&mut self, w: &mut dyn Write, item: &str) -> io::Result<()> {
+    /// Writes items, as [`doc_item_texts`] renders them.
+    pub fn items(&mut self, w: &mut dyn Write, items: &ItemsText) -> io::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
         w.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-        w.write_all(item.as_bytes())?;
-        self.count += 1;
+        w.write_all(&items.bytes)?;
+        self.count += items.count;
         Ok(())
     }
 
@@ -433,13 +519,17 @@ mod tests {
         };
         for n in [0, 1, 3] {
             let items: Vec<Value> = (0..n).map(item).collect();
-            let texts: Vec<String> = items.iter().map(item_text).collect();
+            // Split unevenly, as documents split them.
+            let mut texts = vec![ItemsText::default(), ItemsText::default(), ItemsText::default()];
+            for (k, it) in items.iter().enumerate() {
+                texts[k.min(1) * 2].push(it);
+            }
             let mut want = serde_json::to_string_pretty(&collection("corpus \"one\"", items)).unwrap();
             want.push('\n');
             let mut got = Vec::new();
             let mut c = CollectionWriter::begin(&mut got, "corpus \"one\"").unwrap();
             for t in &texts {
-                c.item(&mut got, t).unwrap();
+                c.items(&mut got, t).unwrap();
             }
             c.finish(&mut got).unwrap();
             assert_eq!(String::from_utf8(got).unwrap(), want, "{n} items");

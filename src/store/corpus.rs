@@ -269,11 +269,7 @@ pub fn sidecar_hash(bytes: &[u8]) -> String {
 
 fn bytes_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::model::document::hex(&Sha256::digest(bytes))
 }
 
 /// A document opened from disk, with its annotations.
@@ -494,7 +490,10 @@ fn read_sidecar(path: &Path, hash: bool, recheck: bool) -> io::Result<Option<Par
         }
     })?;
     let (parsed, digest) = match fast {
-        Some(sc) => (Ok(sc), hash.then(|| hex(&hasher.finalize()))),
+        Some(sc) => (
+            Ok(sc),
+            hash.then(|| crate::model::document::hex(&hasher.finalize())),
+        ),
         None => {
             f.rewind()?;
             let mut bytes = Vec::with_capacity(before.len as usize);
