@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 use crate::model::{Annotation, ClaimType, DocAnnotations, Document, Span, Stance};
 use crate::store::corpus::{self, LoadedDoc};
@@ -868,7 +867,7 @@ fn paint_innermost(n: usize, anns: &[Annotation]) -> (Vec<u32>, Ranked) {
 pub fn word_tokens(doc: &Document) -> Vec<Span> {
     let mut out = Vec::new();
     let mut pos = 0;
-    for seg in doc.text.split_word_bounds() {
+    for seg in crate::model::words::word_bounds(&doc.text) {
         let len = seg.chars().count();
         if seg.chars().any(char::is_alphanumeric) {
             out.push(Span::new(pos, pos + len));

@@ -9,8 +9,6 @@
 //! shares a token with one already placed is dropped and counted. A
 //! discontinuous entity becomes one chunk per fragment, each starting with `B-`.
 
-use unicode_segmentation::UnicodeSegmentation;
-
 use crate::model::{DocAnnotations, Document, Kind, Span};
 
 /// The line written before every document.
@@ -31,7 +29,7 @@ pub struct Token<'a> {
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut out: Vec<Token<'_>> = Vec::new();
     let mut cp = 0;
-    for seg in text.split_word_bounds() {
+    for seg in crate::model::words::word_bounds(text) {
         let len = seg.chars().count();
         if seg.chars().all(char::is_whitespace) {
             if seg.contains(['\n', '\r', '\u{2028}', '\u{2029}'])

@@ -1,9 +1,160 @@
 //! Word edges, by Unicode word boundaries (UAX #29), for snapping selections.
 
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{UWordBounds, UnicodeSegmentation};
 
 use super::annotation::Span;
 use super::document::Document;
+
+/// The text cut at Unicode word boundaries (UAX #29): the same segments as
+/// `unicode_segmentation`'s `split_word_bounds`, several times faster on
+/// ASCII text, which the exports tokenize by the megabyte.
+///
+/// The text is cut first where an ASCII space character meets another ASCII
+/// character: UAX #29 always breaks there, and none of its rules looks across
+/// such a place at anything but "not a letter, digit or joiner", as the start
+/// or end of a text also is. A piece of ASCII letters, digits and punctuation
+/// is then cut by the ASCII rules below; any other piece (spaces, or text with
+/// other characters) is left to `unicode_segmentation`.
+pub fn word_bounds(text: &str) -> WordBounds<'_> {
+    WordBounds {
+        text,
+        pos: 0,
+        piece_end: 0,
+        slow: None,
+    }
+}
+
+/// Iterator of [`word_bounds`].
+pub struct WordBounds<'a> {
+    text: &'a str,
+    /// Where the next segment starts.
+    pos: usize,
+    /// End of the piece `pos` is in, when it is ASCII letters and punctuation.
+    piece_end: usize,
+    /// Segments of a piece left to `unicode_segmentation`.
+    slow: Option<UWordBounds<'a>>,
+}
+
+impl<'a> Iterator for WordBounds<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if let Some(seg) = self.slow.as_mut().and_then(Iterator::next) {
+            self.pos += seg.len();
+            return Some(seg);
+        }
+        self.slow = None;
+        let b = self.text.as_bytes();
+        if self.pos >= b.len() {
+            return None;
+        }
+        if self.pos >= self.piece_end {
+            // Find the piece: up to where an ASCII space meets another ASCII character.
+            let start = self.pos;
+            let mut end = start + 1;
+            let mut plain = b[start].is_ascii() && !is_space(b[start]);
+            while end < b.len() {
+                let (x, y) = (b[end - 1], b[end]);
+                if x.is_ascii() && y.is_ascii() && is_space(x) != is_space(y) {
+                    break;
+                }
+                plain &= y.is_ascii();
+                end += 1;
+            }
+            if !plain {
+                let mut segs = self.text[start..end].split_word_bounds();
+                let seg = segs.next()?;
+                self.slow = Some(segs);
+                self.pos += seg.len();
+                return Some(seg);
+            }
+            self.piece_end = end;
+        }
+        let (start, end) = (self.pos, self.piece_end);
+        // Outside the piece is a space or the text's edge: no letter, digit or joiner.
+        let cat = |i: usize| if i < end { ascii_category(b[i]) } else { Cat::Other };
+        let (mut before, mut prev) = (Cat::Other, cat(start));
+        let mut i = start + 1;
+        while i < end {
+            let here = cat(i);
+            if ascii_breaks(before, prev, here, cat(i + 1)) {
+                break;
+            }
+            (before, prev) = (prev, here);
+            i += 1;
+        }
+        self.pos = i;
+        Some(&self.text[start..i])
+    }
+}
+
+/// ASCII characters that separate words: what `char::is_ascii_whitespace` holds,
+/// and vertical tab.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// The UAX #29 word-break property of an ASCII character that is not a space.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cat {
+    Letter,
+    Digit,
+    /// `_`
+    Joiner,
+    /// `:`
+    MidLetter,
+    /// `,` and `;`
+    MidNum,
+    /// `.` and `'` (MidNumLet and Single_Quote, which act alike without Hebrew letters)
+    MidBoth,
+    Other,
+}
+
+fn ascii_category(b: u8) -> Cat {
+    CATEGORIES[usize::from(b & 0x7f)]
+}
+
+/// [`category_of`] for every ASCII character, looked up once per byte.
+const CATEGORIES: [Cat; 128] = {
+    let mut t = [Cat::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = category_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+const fn category_of(b: u8) -> Cat {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Cat::Letter,
+        b'0'..=b'9' => Cat::Digit,
+        b'_' => Cat::Joiner,
+        b':' => Cat::MidLetter,
+        b',' | b';' => Cat::MidNum,
+        b'.' | b'\'' => Cat::MidBoth,
+        _ => Cat::Other,
+    }
+}
+
+/// Whether UAX #29 breaks between `b` and `c`, with `a` before them and `d`
+/// after (rules WB5 to WB13b; the others need characters that are not ASCII).
+fn ascii_breaks(a: Cat, b: Cat, c: Cat, d: Cat) -> bool {
+    use Cat::*;
+    let mid_letter = |x: Cat| matches!(x, MidLetter | MidBoth);
+    let mid_num = |x: Cat| matches!(x, MidNum | MidBoth);
+    let joins = match (b, c) {
+        // Letters and digits first: most of a text is runs of them.
+        (Letter | Digit, Letter | Digit) => true,
+        (Letter, m) if mid_letter(m) => d == Letter,
+        (m, Letter) if mid_letter(m) => a == Letter,
+        (Digit, m) if mid_num(m) => d == Digit,
+        (m, Digit) if mid_num(m) => a == Digit,
+        (Letter | Digit | Joiner, Joiner) | (Joiner, Letter | Digit) => true,
+        _ => false,
+    };
+    !joins
+}
 
 /// How far either side of a position to look for its word; words longer than this are cut.
 const WINDOW: usize = 256;
@@ -20,7 +171,7 @@ fn segments_near(doc: &Document, cp: usize) -> Vec<(Span, bool)> {
     let text = doc.slice(Span::new(start, end));
     let mut out = Vec::new();
     let mut pos = start;
-    for seg in text.split_word_bounds() {
+    for seg in word_bounds(text) {
         let n = seg.chars().count();
         out.push((Span::new(pos, pos + n), is_word(seg)));
         pos += n;
@@ -126,7 +277,107 @@ fn at_word_edges(doc: &Document, span: Span) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// Characters that exercise every ASCII rule and the places where ASCII
+    /// meets other text: letters, digits, each mid and joiner character, spaces
+    /// of every kind, accents (precomposed and combining), joiners, emoji, flags,
+    /// Hebrew letters with quotes, CJK, Katakana.
+    const ALPHABET: &[char] = &[
+        'a',
+        'Z',
+        'q',
+        '0',
+        '7',
+        '_',
+        ':',
+        ',',
+        ';',
+        '.',
+        '\'',
+        '"',
+        '-',
+        '(',
+        ')',
+        '!',
+        '?',
+        '/',
+        '@',
+        '#',
+        ' ',
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u{b}',
+        '\u{c}',
+        '\u{a0}',
+        '\u{2028}',
+        '\u{3000}',
+        'é',
+        '\u{301}',
+        '\u{200d}',
+        '\u{200b}',
+        '\u{ad}',
+        '😀',
+        '\u{1f1eb}',
+        '\u{1f1f7}',
+        'א',
+        'ש',
+        '語',
+        'カ',
+        '\u{ff0e}',
+        '\u{2019}',
+        '\u{b7}',
+        '\u{fe0f}',
+        '٣',
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(ALPHABET), 0..40)
+            .prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn word_bounds_are_unicode_segmentation_s(t in text()) {
+            let want: Vec<&str> = t.split_word_bounds().collect();
+            let got: Vec<&str> = word_bounds(&t).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn word_bounds_on_the_seed_articles_are_unicode_segmentation_s() {
+        let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+        let mut checked = 0;
+        for e in std::fs::read_dir(&seeds).expect("the bundled seeds/ folder") {
+            let path = e.expect("a folder entry").path();
+            if path.extension().is_some_and(|x| x == "txt") {
+                let t = std::fs::read_to_string(&path).expect("a UTF-8 article");
+                let want: Vec<&str> = t.split_word_bounds().collect();
+                assert_eq!(word_bounds(&t).collect::<Vec<_>>(), want, "{}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "only {checked} seed articles found");
+    }
+
+    #[test]
+    fn ascii_rules_keep_numbers_contractions_and_abbreviations_whole() {
+        let segs: Vec<&str> = word_bounds("can't 3.5,000 U.S. a:b x_1 e.g. (2,000); end.").collect();
+        assert_eq!(
+            segs,
+            [
+                "can't", " ", "3.5,000", " ", "U.S", ".", " ", "a:b", " ", "x_1", " ", "e.g", ".", " ", "(",
+                "2,000", ")", ";", " ", "end", "."
+            ]
+        );
+    }
 
     #[test]
     fn snapping_widens_to_words() {
