@@ -96,6 +96,34 @@ fn unwritable_destination_gets_a_clear_error() {
     );
 }
 
+/// `--out /dev/null` with `--force` once replaced the device with a plain file:
+/// an export renames a new file over its destination.
+#[cfg(unix)]
+#[test]
+fn a_device_or_socket_is_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let root = export_support::fixture(tmp.path());
+    let sock = tmp.path().join("listening.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    for format in ["jsonl", "csv", "w3c"] {
+        let o = marginalia(&[
+            "export",
+            s(&root),
+            "--format",
+            format,
+            "--out",
+            s(&sock),
+            "--force",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not a file"), "{}", stderr(&o));
+        let meta = std::fs::symlink_metadata(&sock).unwrap();
+        assert!(meta.file_type().is_socket(), "{format} replaced the socket");
+    }
+}
+
 #[test]
 fn corrupt_and_orphaned_documents_are_skipped_listed_and_strict_fails() {
     let tmp = tempfile::tempdir().unwrap();

@@ -266,6 +266,16 @@ fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportErro
                     io::Error::other("it is a folder; give a file name"),
                 ));
             }
+            // An export replaces its file whole by renaming a new one over it,
+            // which would put a plain file where a device or pipe was.
+            if !meta.is_file() && !meta.is_dir() && !meta.is_symlink() {
+                return Err(ExportError::Unwritable(
+                    out.clone(),
+                    io::Error::other(
+                        "it is a device, pipe or socket, not a file; give the path of a file to write",
+                    ),
+                ));
+            }
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             let parent = out
