@@ -31,15 +31,38 @@ impl CharIndex {
         }
         let mut checkpoints = Vec::with_capacity(text.len() / STRIDE + 1);
         let mut chars = 0;
-        // Byte by byte rather than through `char_indices`: a code point starts at
-        // every byte that is not a continuation byte, with no decoding needed.
-        for (byte, &b) in text.as_bytes().iter().enumerate() {
+        // A code point starts at every byte that is not a continuation byte, so
+        // no decoding is needed, and eight bytes are counted at once where no
+        // checkpoint falls among them.
+        let bytes = text.as_bytes();
+        let (words, _) = bytes.as_chunks::<8>();
+        let mut byte = 0;
+        for w in words {
+            let k = starts_in_word(w);
+            let into = chars % STRIDE;
+            if k == 0 || (into != 0 && into + k <= STRIDE) {
+                chars += k;
+                byte += 8;
+                continue;
+            }
+            for &b in w {
+                if is_char_start(b) {
+                    if chars % STRIDE == 0 {
+                        checkpoints.push(byte);
+                    }
+                    chars += 1;
+                }
+                byte += 1;
+            }
+        }
+        for &b in &bytes[byte..] {
             if is_char_start(b) {
                 if chars % STRIDE == 0 {
                     checkpoints.push(byte);
                 }
                 chars += 1;
             }
+            byte += 1;
         }
         Self {
             checkpoints,
@@ -64,14 +87,24 @@ impl CharIndex {
         if cp == self.chars {
             return Some(self.bytes);
         }
-        let start = self.checkpoints[cp / STRIDE];
-        let skip = cp % STRIDE;
-        text.as_bytes()[start..]
+        let mut at = self.checkpoints[cp / STRIDE];
+        let mut skip = cp % STRIDE;
+        let bytes = text.as_bytes();
+        // Whole words while the code point lies beyond them, then byte by byte.
+        while let Some(w) = bytes.get(at..at + 8) {
+            let k = starts_in_word(w.try_into().ok()?);
+            if k > skip {
+                break;
+            }
+            skip -= k;
+            at += 8;
+        }
+        bytes[at..]
             .iter()
             .enumerate()
             .filter(|(_, b)| is_char_start(**b))
             .nth(skip)
-            .map(|(b, _)| start + b)
+            .map(|(b, _)| at + b)
     }
 
     /// Code-point offset of byte `byte`, or `None` when it is past the end or inside a character.
@@ -94,6 +127,15 @@ impl CharIndex {
 }
 
 /// True for a byte that begins a code point in UTF-8 (anything but `0b10xx_xxxx`).
+/// Number of code points starting in eight bytes: those that are not
+/// continuation bytes (`10xxxxxx`).
+fn starts_in_word(w: &[u8; 8]) -> usize {
+    let x = u64::from_le_bytes(*w);
+    // A byte's top bit set and the next bit clear marks a continuation byte.
+    let continuation = x & !(x << 1) & 0x8080_8080_8080_8080;
+    8 - continuation.count_ones() as usize
+}
+
 fn is_char_start(b: u8) -> bool {
     (b as i8) >= -0x40
 }
