@@ -29,10 +29,33 @@ struct Block {
 /// One annotation's piece inside one block, ready to paint.
 #[derive(Clone, Debug)]
 struct Piece {
-    ann: usize,
+    /// Index of the annotation in the document's list.
+    ann: u32,
     /// Code points relative to the block start.
-    local: (usize, usize),
+    local: (u32, u32),
     depth: u8,
+}
+
+/// Every block's pieces in one list, block after block: a list per block would
+/// cost a header each for the thousands of blocks that have none.
+#[derive(Default)]
+struct Pieces {
+    all: Vec<Piece>,
+    /// Where each block's pieces start in `all`; one more entry than blocks.
+    starts: Vec<u32>,
+}
+
+impl Pieces {
+    fn of_block(&self, bi: usize) -> &[Piece] {
+        match (self.starts.get(bi), self.starts.get(bi + 1)) {
+            (Some(&a), Some(&b)) => &self.all[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    fn blocks(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
 }
 
 /// The current text selection, as code points. Empty when anchor == focus.
@@ -69,7 +92,7 @@ pub struct ReaderState {
     tops_dirty: bool,
     galleys: HashMap<usize, Arc<Galley>>,
     layout_key: (u32, u32),
-    pieces: Vec<Vec<Piece>>,
+    pieces: Pieces,
     pieces_version: Option<u64>,
     /// Screen position and block index of each block drawn last frame.
     drawn: Vec<(usize, Pos2)>,
@@ -188,12 +211,41 @@ impl ReaderState {
     }
 
     fn rebuild_pieces(&mut self, data: &DocAnnotations, version: u64) {
-        if self.pieces_version == Some(version) && self.pieces.len() == self.blocks.len() {
+        if self.pieces_version == Some(version) && self.pieces.blocks() == self.blocks.len() {
             return;
         }
         self.pieces_version = Some(version);
-        self.pieces = vec![Vec::new(); self.blocks.len()];
         let depths = nesting_depths(data);
+        // Two passes over the same pieces: count each block's, then place them,
+        // in annotation order within each block.
+        let mut starts = vec![0u32; self.blocks.len() + 1];
+        self.each_piece(data, |bi, _, _| starts[bi + 1] += 1);
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut all = vec![
+            Piece {
+                ann: 0,
+                local: (0, 0),
+                depth: 0
+            };
+            starts.last().map_or(0, |&n| n as usize)
+        ];
+        self.each_piece(data, |bi, ai, local| {
+            all[next[bi] as usize] = Piece {
+                ann: ai as u32,
+                local,
+                depth: depths[ai],
+            };
+            next[bi] += 1;
+        });
+        self.pieces = Pieces { all, starts };
+    }
+
+    /// Calls `f(block, annotation, code points in the block)` for every part of
+    /// an annotation's spans that lies in a block.
+    fn each_piece(&self, data: &DocAnnotations, mut f: impl FnMut(usize, usize, (u32, u32))) {
         for (ai, a) in data.annotations.iter().enumerate() {
             if a.orphaned {
                 continue;
@@ -205,11 +257,8 @@ impl ReaderState {
                     let lo = s.start.max(b.start);
                     let hi = s.end.min(b.end);
                     if lo < hi {
-                        self.pieces[bi].push(Piece {
-                            ann: ai,
-                            local: (lo - b.start, hi - b.start),
-                            depth: depths[ai],
-                        });
+                        // Blocks are paragraphs: far under 2^32 code points.
+                        f(bi, ai, ((lo - b.start) as u32, (hi - b.start) as u32));
                     }
                     bi += 1;
                 }
@@ -381,17 +430,17 @@ impl ReaderState {
             }
             let Some(g) = self.galleys.get(&bi) else { continue };
             let block = self.blocks[bi];
-            let pieces = self.pieces.get(bi).map(Vec::as_slice).unwrap_or(&[]);
+            let pieces = self.pieces.of_block(bi);
             // Backgrounds of entities, layered: each adds its tint, so nesting shows as depth.
             for p in pieces {
-                let a = &view.data.annotations[p.ann];
+                let a = &view.data.annotations[p.ann as usize];
                 let def = view.tagset.label(&a.label);
                 let rgb = def.map_or([160, 160, 160], |d| d.rgb());
                 let is_claim = a.kind.is_claim() || def.is_some_and(|d| d.kind == LabelKind::Claim);
                 if is_claim {
                     continue;
                 }
-                for r in range_rects(g, p.local.0, p.local.1) {
+                for r in range_rects(g, p.local.0 as usize, p.local.1 as usize) {
                     let r = r
                         .translate(origin.to_vec2())
                         .shrink2(vec2(0.0, f32::from(p.depth) * 1.5));
@@ -426,11 +475,11 @@ impl ReaderState {
             painter.galley(origin, g.clone(), text_colour);
             // Underlines by depth: entities thin and solid; claims as a thicker bracket.
             for p in pieces {
-                let a = &view.data.annotations[p.ann];
+                let a = &view.data.annotations[p.ann as usize];
                 let def = view.tagset.label(&a.label);
                 let rgb = def.map_or([160, 160, 160], |d| d.rgb());
                 let is_claim = a.kind.is_claim();
-                let rects = range_rects(g, p.local.0, p.local.1);
+                let rects = range_rects(g, p.local.0 as usize, p.local.1 as usize);
                 let n = rects.len();
                 for (k, r) in rects.into_iter().enumerate() {
                     let r = r.translate(origin.to_vec2());
@@ -439,8 +488,8 @@ impl ReaderState {
                         let stroke = Stroke::new(2.5, colour(rgb, 255));
                         let y = r.bottom() - 0.5;
                         painter.line_segment([pos2(r.left(), y), pos2(r.right(), y)], stroke);
-                        let global_start = block.cp.start + p.local.0;
-                        let global_end = block.cp.start + p.local.1;
+                        let global_start = block.cp.start + p.local.0 as usize;
+                        let global_end = block.cp.start + p.local.1 as usize;
                         if k == 0 && a.spans.iter().any(|s| s.start == global_start) {
                             painter.line_segment([pos2(r.left(), r.top() + 2.0), pos2(r.left(), y)], stroke);
                         }
