@@ -83,7 +83,7 @@ fn entity(doc: &Document, id: String, span: Span, canonical: Option<String>, not
     let (quote, prefix, suffix) = doc.selector(&[span]);
     Annotation {
         id: id.into(),
-        spans: vec![span],
+        spans: vec![span].into(),
         quote,
         prefix,
         suffix,

@@ -594,7 +594,7 @@ impl AnnSide {
         Self {
             id: a.id.to_string(),
             label: a.label.to_string(),
-            spans: a.spans.clone(),
+            spans: a.spans.to_vec(),
             quote,
             stance: a.claim().map(|c| c.stance),
             claim_type: a.claim().map(|c| c.claim_type),

@@ -75,7 +75,7 @@ fn brat_to_marginalia_to_brat_keeps_every_line() {
     let loaded = corpus::load(&into, "sub/doc1.txt").unwrap();
     assert!(loaded.read_only.is_none());
     let t5 = loaded.data.get("T5").unwrap();
-    assert_eq!(t5.spans, vec![Span::new(53, 58), Span::new(77, 84)]);
+    assert_eq!(t5.spans.as_slice(), [Span::new(53, 58), Span::new(77, 84)]);
     assert_eq!(t5.quote, "North America");
     assert_eq!(
         loaded.data.get("T1").unwrap().canonical(),

@@ -201,7 +201,7 @@ fn build(
         }
         data.annotations.push(Annotation {
             id,
-            spans,
+            spans: spans.into(),
             quote,
             prefix,
             suffix,

@@ -236,7 +236,7 @@ proptest! {
         let doc = Document::new("a.txt", text);
         let mut data = sc.data.clone();
         for (i, a) in data.annotations.iter_mut().enumerate() {
-            a.spans = spans[i].clone();
+            a.spans = spans[i].clone().into();
             if take_quote[i] && doc.spans_in_range(&a.spans) {
                 // A quote that matches some text, so placement has something to find.
                 a.quote = doc.selector(&a.spans).0;

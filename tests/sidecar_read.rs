@@ -665,7 +665,7 @@ fn omitted_fields_take_their_defaults() {
     assert_eq!(get("e").quote, "");
     assert!(get("e").attributes.is_empty() && !get("e").orphaned);
     assert_eq!(get("c").kind, Kind::claim());
-    assert_eq!(get("c").spans, [Span { start: 2, end: 4 }]);
+    assert_eq!(get("c").spans.as_slice(), [Span { start: 2, end: 4 }]);
     assert_eq!(get("d").claim().unwrap().cue.as_ref().unwrap().quote, "said");
     assert_eq!(sc.data.relations[0].to.doc, None);
 }

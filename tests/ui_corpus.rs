@@ -136,7 +136,7 @@ fn propagate_to_the_corpus_with_one_false_hit_unticked() {
         {
             assert_eq!(a.label, "PLACE");
             assert!(
-                !(e.rel == unticked.doc && a.spans == [unticked.span]),
+                !(e.rel == unticked.doc && a.spans.as_slice() == [unticked.span]),
                 "the unticked match was annotated"
             );
             added += 1;

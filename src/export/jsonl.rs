@@ -372,7 +372,7 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
     let (quote, prefix, suffix) = doc.selector(&spans);
     Ok(Annotation {
         id,
-        spans,
+        spans: spans.into(),
         quote,
         prefix,
         suffix,

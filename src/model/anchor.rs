@@ -6,7 +6,7 @@
 //! failing that, the context either side is used to find an edited quote.
 //! What cannot be placed is flagged orphaned and kept, never dropped.
 
-use super::annotation::{AnnId, Annotation, Kind, Span};
+use super::annotation::{AnnId, Annotation, Kind, Span, Spans};
 use super::document::{DocAnnotations, Document};
 
 /// What re-anchoring did to a document's annotations.
@@ -176,7 +176,7 @@ fn distance(from: usize, to: usize) -> isize {
 }
 
 /// Where `ann` belongs in the new text, given that earlier annotations moved by `delta`.
-pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Span>> {
+pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Spans> {
     if ann.quote.is_empty() {
         // No quote was recorded (a tool wrote only offsets): there is nothing to search
         // for, and nothing contradicts the stored position, so it is kept if it fits.
@@ -190,7 +190,7 @@ pub fn reanchor(doc: &Document, ann: &Annotation, delta: isize) -> Option<Vec<Sp
     if doc.spans_in_range(&ann.spans) && ann.spans.iter().zip(&frags).all(|(s, f)| doc.slice(*s) == *f) {
         return Some(ann.spans.clone());
     }
-    let mut out = Vec::with_capacity(ann.spans.len());
+    let mut out = Spans::with_capacity(ann.spans.len());
     for (i, (span, frag)) in ann.spans.iter().zip(&frags).enumerate() {
         let prefix = if i == 0 { ann.prefix.as_str() } else { "" };
         let suffix = if i + 1 == frags.len() {

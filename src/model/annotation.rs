@@ -45,6 +45,10 @@ impl Span {
     }
 }
 
+/// The spans of an annotation. Nearly every annotation has one, which is kept
+/// inline instead of in a heap block of its own.
+pub type Spans = smallvec::SmallVec<[Span; 1]>;
+
 /// A stable annotation identifier, unique across annotators so branches merge without clashes.
 pub type AnnId = CompactString;
 
@@ -375,7 +379,7 @@ pub struct Annotation {
     /// Stable identifier.
     pub id: AnnId,
     /// Covered spans, sorted, non-overlapping; more than one for discontinuous annotations.
-    pub spans: Vec<Span>,
+    pub spans: Spans,
     /// The covered text, fragments joined by one space (as brat does).
     pub quote: CompactString,
     /// Up to 32 code points before the first span, for re-anchoring.
@@ -417,7 +421,7 @@ impl Annotation {
         let (quote, prefix, suffix) = selector;
         Self {
             id,
-            spans,
+            spans: Spans::from_vec(spans),
             quote,
             prefix,
             suffix,

@@ -270,7 +270,7 @@ mod tests {
     fn ann(id: &str, label: &str, quote: &str, start: usize, kind: Kind) -> Annotation {
         Annotation {
             id: id.into(),
-            spans: vec![Span::new(start, start + quote.chars().count())],
+            spans: smallvec::smallvec![Span::new(start, start + quote.chars().count())],
             quote: quote.into(),
             prefix: String::new(),
             suffix: String::new(),

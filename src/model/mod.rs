@@ -13,8 +13,8 @@ pub mod vocab;
 pub mod words;
 
 pub use annotation::{
-    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, Kind, Relation, Span, Speaker, Stance, Status,
-    Target, new_id, now_rfc3339,
+    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, Kind, Relation, Span, Spans, Speaker, Stance,
+    Status, Target, new_id, now_rfc3339,
 };
 pub use document::{DocAnnotations, Document, content_hash};
 pub use edit::{Edit, EditError, History};

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
 use crate::model::{
-    AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Span, Status,
+    AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Spans, Status,
 };
 
 use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, lock_folder, sidecar_path};
@@ -142,7 +142,7 @@ enum Record {
 #[derive(Serialize, Deserialize)]
 struct AnnotationRecord {
     id: CompactString,
-    spans: Vec<Span>,
+    spans: Spans,
     quote: CompactString,
     prefix: String,
     suffix: String,
@@ -710,6 +710,7 @@ pub(crate) fn unmark_folded(path: &Path, len: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Span;
 
     fn ann(id: &str, note: &str) -> Annotation {
         let mut a = Annotation::new(

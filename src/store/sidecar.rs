@@ -17,8 +17,8 @@ use compact_str::CompactString;
 use serde::Deserialize;
 
 use crate::model::{
-    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance,
-    Status,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Spans, Speaker,
+    Stance, Status,
 };
 
 use super::{ronscan, sidecar_read};
@@ -287,7 +287,7 @@ struct FileRecord {
 #[derive(Deserialize)]
 struct AnnotationRecord {
     id: CompactString,
-    spans: Vec<Span>,
+    spans: Spans,
     #[serde(default)]
     quote: CompactString,
     #[serde(default)]

@@ -28,8 +28,8 @@ use std::io::{self, Read};
 use compact_str::CompactString;
 
 use crate::model::{
-    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance,
-    Status, Target,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Spans, Speaker,
+    Stance, Status, Target,
 };
 
 /// The string types annotations hold: `String`, and `CompactString` for the
@@ -49,6 +49,30 @@ impl Text for String {
     }
     fn push_str(&mut self, s: &str) {
         String::push_str(self, s)
+    }
+}
+
+/// The lists annotations hold: `Vec`, and the inline `Spans`.
+trait Seq<T>: Default {
+    fn push(&mut self, item: T);
+    fn shrink(&mut self);
+}
+
+impl<T> Seq<T> for Vec<T> {
+    fn push(&mut self, item: T) {
+        Vec::push(self, item)
+    }
+    fn shrink(&mut self) {
+        self.shrink_to_fit()
+    }
+}
+
+impl Seq<Span> for Spans {
+    fn push(&mut self, item: Span) {
+        smallvec::SmallVec::push(self, item)
+    }
+    fn shrink(&mut self) {
+        self.shrink_to_fit()
     }
 }
 
@@ -601,10 +625,10 @@ impl<'a> Reader<'a> {
     /// `[a, b, …]`, without spare capacity: most span lists hold one span (a
     /// growing vector reserves four), and the annotation list is kept as long as
     /// the document is open.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    fn list<T, C: Seq<T>>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<C> {
         self.expect(b'[')?;
         self.trivia()?;
-        let mut out = Vec::new();
+        let mut out = C::default();
         loop {
             if self.eat(b']') {
                 break;
@@ -618,7 +642,7 @@ impl<'a> Reader<'a> {
                 break;
             }
         }
-        out.shrink_to_fit();
+        out.shrink();
         Some(out)
     }
 
@@ -898,7 +922,7 @@ impl<'a> Reader<'a> {
             b'-' | b'0'..=b'9' => self.number(),
             b'(' => self.skip_group(depth),
             b'[' => {
-                self.list(|r| r.skip_value(depth + 1))?;
+                self.list::<(), Vec<()>>(|r| r.skip_value(depth + 1))?;
                 Some(())
             }
             b'{' => self.skip_map(depth),

@@ -923,7 +923,7 @@ impl MarginaliaApp {
                 .data
                 .annotations
                 .iter()
-                .any(|a| a.label == def.name && a.spans == [*m]);
+                .any(|a| a.label == def.name && a.spans.as_slice() == [*m]);
             if taken {
                 continue;
             }

@@ -244,7 +244,7 @@ impl MarginaliaApp {
                 let already = data.is_some_and(|d| {
                     d.annotations
                         .iter()
-                        .any(|a| a.label == p.label && a.spans == [span])
+                        .any(|a| a.label == p.label && a.spans.as_slice() == [span])
                 });
                 let before = doc
                     .slice(Span::new(span.start.saturating_sub(40), span.start))

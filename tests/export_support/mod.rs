@@ -34,7 +34,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
     let (quote, prefix, suffix) = doc.selector(&spans);
     Annotation {
         id: id.into(),
-        spans,
+        spans: spans.into(),
         quote,
         prefix,
         suffix,

@@ -106,7 +106,7 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
             )| {
                 Annotation {
                     id: id.into(),
-                    spans,
+                    spans: spans.into(),
                     quote: quote.into(),
                     prefix,
                     suffix,

@@ -149,7 +149,7 @@ pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
         let (quote, prefix, suffix) = doc.selector(&spans);
         data.annotations.push(Annotation {
             id: format!("fixture{i}").into(),
-            spans,
+            spans: spans.into(),
             quote,
             prefix,
             suffix,
