@@ -84,8 +84,10 @@ times() { awk -v o="$1" -v p="$2" 'BEGIN { r = p / o; if (r >= 100) printf "%.0f
 sum() { awk -v a="$1" -v b="$2" 'BEGIN { print a + b }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b) ? a : b }'; }
 # "met" or "missed by N%" for a value that must stay below a limit.
-below() { awk -v x="$1" -v l="$2" 'BEGIN { if (x < l) print "met"; else printf "**missed** by %.0f%%\n", (x / l - 1) * 100 }'; }
-above() { awk -v x="$1" -v l="$2" 'BEGIN { if (x >= l) print "met"; else printf "**missed** by %.0f%%\n", (1 - x / l) * 100 }'; }
+# A miss under 1% is shown with a decimal, so it never reads "missed by 0%".
+missed() { awk -v p="$1" 'BEGIN { printf (p < 1 ? "**missed** by %.1f%%\n" : "**missed** by %.0f%%\n"), p }'; }
+below() { awk -v x="$1" -v l="$2" 'BEGIN { exit !(x < l) }' && echo met || missed "$(awk -v x="$1" -v l="$2" 'BEGIN { print (x / l - 1) * 100 }')"; }
+above() { awk -v x="$1" -v l="$2" 'BEGIN { exit !(x >= l) }' && echo met || missed "$(awk -v x="$1" -v l="$2" 'BEGIN { print (1 - x / l) * 100 }')"; }
 ratio() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
 
 open_shown=$(v app.open_until_shown.p50)
