@@ -62,11 +62,16 @@ pub fn install(ctx: &egui::Context) -> Vec<String> {
                 ..Default::default()
             };
             let Some(id) = db.query(&query) else { continue };
-            let Some((data, index)) = db.with_face_data(id, |data, index| (data.to_vec(), index)) else {
+            // Mapped, not copied: a CJK font file is about 20 MB, of which a
+            // document touches the pages of the glyphs it shows.
+            // SAFETY: the mapping is read-only; it would go wrong only if the font
+            // file were truncated in place while Marginalia runs. Package managers
+            // and font installers replace font files (a new file under the same
+            // name), which leaves the mapped one intact.
+            let Some((blob, index)) = (unsafe { db.make_shared_face_data(id) }) else {
                 continue;
             };
-            let mut fd = FontData::from_owned(data);
-            fd.index = index;
+            let fd = FontData::from_blob(blob, index);
             defs.font_data.insert((*family).to_owned(), Arc::new(fd));
             for fam in [FontFamily::Proportional, FontFamily::Monospace] {
                 defs.families.entry(fam).or_default().push((*family).to_owned());
