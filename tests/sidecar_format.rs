@@ -23,6 +23,15 @@ proptest! {
         prop_assert_eq!(sidecar::to_string(&back), ron);
     }
 
+    /// Control characters (C0, DEL and C1) in any text are written as escapes,
+    /// so a sidecar stays plain text that diffs and displays cleanly.
+    #[test]
+    fn written_sidecars_hold_no_raw_control_characters(sc in sidecar_value()) {
+        let text = sidecar::to_string(&sc);
+        let raw = text.chars().find(|c| c.is_control() && *c != '\n');
+        prop_assert!(raw.is_none(), "raw {:?} in the written sidecar", raw);
+    }
+
     #[test]
     fn annotation_order_does_not_change_the_bytes(sc in sidecar_value()) {
         let mut shuffled = sc.clone();

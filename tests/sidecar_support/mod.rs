@@ -21,6 +21,11 @@ pub fn nasty_char() -> impl Strategy<Value = char> {
         1 => Just('\n'),
         1 => Just('\t'),
         1 => Just('\0'),
+        // C1 controls and their neighbours share a first byte (0xC2).
+        1 => Just('\u{85}'),
+        1 => Just('\u{9f}'),
+        1 => Just('\u{ab}'),
+        1 => Just('\u{7f}'),
         1 => Just('😀'),
         1 => Just('\u{301}'),
         1 => Just('漢'),
