@@ -48,6 +48,9 @@ pub struct NewlineMap {
 impl NewlineMap {
     /// Normalises CRLF and lone CR to LF, as brat and Python read text files.
     pub fn normalise(text: &str) -> (String, NewlineMap) {
+        if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+            return (text.to_owned(), NewlineMap::default());
+        }
         let mut out = String::with_capacity(text.len());
         let mut map = NewlineMap::default();
         let mut prev_cr = false;
@@ -148,8 +151,16 @@ fn spans_field(spans: &[Span]) -> String {
 
 /// The brat files of one document.
 pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
-    let (txt, map) = NewlineMap::normalise(&doc.text);
-    let ndoc = Document::new(doc.path.clone(), txt);
+    // Most texts have no CR: they are cut as they are, without a second copy
+    // of the text hashed and indexed.
+    let normalised = memchr::memchr(b'\r', doc.text.as_bytes()).map(|_| {
+        let (txt, map) = NewlineMap::normalise(&doc.text);
+        (Document::new(doc.path.clone(), txt), map)
+    });
+    let (ndoc, map) = match &normalised {
+        Some((d, m)) => (d, m),
+        None => (doc, &NewlineMap::default()),
+    };
     let tid = assign_ids(data.annotations.iter().map(|a| a.id.as_str()), 'T');
     let local_rel: Vec<&Relation> = data
         .relations
@@ -351,7 +362,11 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             );
         }
     }
-    BratFiles { txt: ndoc.text, ann }
+    let txt = match normalised {
+        Some((d, _)) => d.text,
+        None => doc.text.clone(),
+    };
+    BratFiles { txt, ann }
 }
 
 /// `annotation.conf` for a tag set, plus any labels and relation types found in the data.
