@@ -2,6 +2,9 @@
 //! per case so that cases do not inherit each other's peak:
 //!
 //! - `baseline`: a headless egui context after one empty frame (the floor).
+//!
+//! Every case installs the workbench's fonts, system fallbacks included
+//! (`ui::fonts::install`), so the numbers depend on the fonts installed.
 //! - `article`: the workbench with the ~1 MB article (10,000 annotations) open and shown.
 //! - `corpus`: the workbench on the 10,000-document corpus with every sidecar
 //!   read and the corpus index (entities, claims) built.
@@ -16,7 +19,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{article_root, corpus_bytes, corpus_root, peak_rss, report};
-use egui::{Context, FontDefinitions, Pos2, RawInput, Rect};
+use egui::{Context, Pos2, RawInput, Rect};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::state::Prefs;
 
@@ -37,9 +40,12 @@ fn frame(ctx: &Context, app: Option<&mut MarginaliaApp>) {
     std::hint::black_box(common::finish_frame(ctx, out));
 }
 
+/// A context with the workbench's own fonts: egui's, and the system's
+/// fallback fonts for other scripts, as the running app installs them.
 fn context() -> Context {
     let ctx = Context::default();
-    ctx.set_fonts(FontDefinitions::default());
+    let found = marginalia::ui::fonts::install(&ctx);
+    eprintln!("memory: fallback fonts installed: {}", found.join(", "));
     ctx
 }
 

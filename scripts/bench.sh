@@ -234,11 +234,15 @@ for f in jsonl brat conll w3c csv; do
 done
 echo "| Export brat again over the previous export, nothing changed | $(ms "$(v export.brat_again.p50)") | |"
 echo "| Import the brat export | $(ms "$import") | |"
+fonts=$(grep -m1 '^memory: fallback fonts installed:' "$target/bench-raw.txt" | sed 's/^memory: fallback fonts installed: *//' || true)
 cat <<EOF
 
 ## Memory
 
-Peak resident memory (\`VmHWM\`), each case in a fresh process.
+Peak resident memory (\`VmHWM\`), each case in a fresh process, with the
+workbench's fonts: egui's own and the system fallbacks it finds for other
+scripts (here: ${fonts:-none}). The fallback font files are mapped, so only
+the pages of the glyphs drawn count.
 
 "Above the floor" leaves out what the process holds before any document is
 read (the floor row: the mapped program, its libraries and fonts, egui's
