@@ -292,11 +292,6 @@ impl Attributes {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &String)> + ExactSizeIterator {
         self.0.iter().map(|(k, v)| (k, v))
     }
-
-    /// Drops spare room (lists read from files keep none).
-    pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
-    }
 }
 
 impl<'a> IntoIterator for &'a Attributes {

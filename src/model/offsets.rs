@@ -35,35 +35,27 @@ impl CharIndex {
         // no decoding is needed, and eight bytes are counted at once where no
         // checkpoint falls among them.
         let bytes = text.as_bytes();
+        let mut one_by_one = |from: usize, to: usize, chars: &mut usize| {
+            for (byte, &b) in bytes[from..to].iter().enumerate() {
+                if is_char_start(b) {
+                    if chars.is_multiple_of(STRIDE) {
+                        checkpoints.push(from + byte);
+                    }
+                    *chars += 1;
+                }
+            }
+        };
         let (words, _) = bytes.as_chunks::<8>();
-        let mut byte = 0;
-        for w in words {
+        for (i, w) in words.iter().enumerate() {
             let k = starts_in_word(w);
             let into = chars % STRIDE;
             if k == 0 || (into != 0 && into + k <= STRIDE) {
                 chars += k;
-                byte += 8;
-                continue;
-            }
-            for &b in w {
-                if is_char_start(b) {
-                    if chars % STRIDE == 0 {
-                        checkpoints.push(byte);
-                    }
-                    chars += 1;
-                }
-                byte += 1;
+            } else {
+                one_by_one(i * 8, i * 8 + 8, &mut chars);
             }
         }
-        for &b in &bytes[byte..] {
-            if is_char_start(b) {
-                if chars % STRIDE == 0 {
-                    checkpoints.push(byte);
-                }
-                chars += 1;
-            }
-            byte += 1;
-        }
+        one_by_one(words.len() * 8, bytes.len(), &mut chars);
         Self {
             checkpoints,
             chars,
@@ -126,7 +118,6 @@ impl CharIndex {
     }
 }
 
-/// True for a byte that begins a code point in UTF-8 (anything but `0b10xx_xxxx`).
 /// Number of code points starting in eight bytes: those that are not
 /// continuation bytes (`10xxxxxx`).
 fn starts_in_word(w: &[u8; 8]) -> usize {
@@ -136,6 +127,7 @@ fn starts_in_word(w: &[u8; 8]) -> usize {
     8 - continuation.count_ones() as usize
 }
 
+/// True for a byte that begins a code point in UTF-8 (anything but `0b10xx_xxxx`).
 fn is_char_start(b: u8) -> bool {
     (b as i8) >= -0x40
 }

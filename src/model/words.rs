@@ -6,8 +6,8 @@ use super::annotation::Span;
 use super::document::Document;
 
 /// The text cut at Unicode word boundaries (UAX #29): the same segments as
-/// `unicode_segmentation`'s `split_word_bounds`, several times faster on
-/// ASCII text, which the exports tokenize by the megabyte.
+/// `unicode_segmentation`'s `split_word_bounds`, without its table lookup
+/// per character where the text is ASCII (exports tokenize by the megabyte).
 ///
 /// The text is cut first where an ASCII space character meets another ASCII
 /// character: UAX #29 always breaks there, and none of its rules looks across
