@@ -116,7 +116,7 @@ fn main() {
         let docs = c
             .entries
             .iter()
-            .filter_map(|e| c.disk.get(&e.rel).map(|d| (e.rel.as_str(), d)));
+            .filter_map(|e| c.disk.get(&e.rel).map(|d| (e.rel.as_str(), &**d)));
         index.time(|| black_box(CorpusIndex::build(docs)));
     }
     report_samples("corpus.index", &index);

@@ -285,3 +285,61 @@ fn a_speaker_is_chosen_from_the_list_of_the_documents_entities() {
         Speaker::Entity(person)
     );
 }
+
+/// Runs frames until the corpus index shown is up to date with the annotations.
+fn wait_for_index(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>) {
+    for _ in 0..500 {
+        h.run_steps(1);
+        if !h.state().index_pending() {
+            h.run_steps(1);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the corpus index was not rebuilt");
+}
+
+/// On a corpus too large to index at once, an edit leaves the claims board on
+/// the index it had, says that it is updating, and shows the new claim once the
+/// background build is in.
+#[test]
+fn a_large_corpus_updates_the_claims_board_in_the_background() {
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    // Every corpus counts as large.
+    h.state_mut().index_sync_limit = 0;
+    h.get_by_label("Claims").click();
+    h.run_steps(1);
+    // The first index: nothing but the note until it is in.
+    assert!(h.query_by_label("Building the corpus index…").is_some());
+    assert!(h.query_by_label("0 claims").is_none());
+    wait_for_index(&mut h);
+    assert!(h.query_by_label("0 claims").is_some());
+
+    h.get_by_label("Reader").click();
+    h.run_steps(2);
+    let quote = "We urge every country to act according to international obligations";
+    let claim = cp_of(&h, quote);
+    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(claim);
+    h.run_steps(3);
+    drag_cp(&mut h, claim, claim + quote.chars().count());
+    h.key_press(Key::C);
+    h.run_steps(2);
+    assert_eq!(h.state().session().unwrap().data.annotations.len(), 1);
+
+    h.get_by_label("Claims").click();
+    let mut saw_update = false;
+    for _ in 0..3 {
+        h.run_steps(1);
+        if h.query_by_label("Updating for the latest edits…").is_some() {
+            // The board still shows the index from before the edit.
+            assert!(h.query_by_label("0 claims").is_some());
+            saw_update = true;
+            break;
+        }
+    }
+    assert!(saw_update, "the board never said it was updating");
+    wait_for_index(&mut h);
+    assert!(h.query_by_label("1 claim").is_some());
+    assert!(h.query_by_label("Updating for the latest edits…").is_none());
+}

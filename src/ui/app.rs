@@ -143,6 +143,10 @@ pub struct MarginaliaApp {
     pub export: Option<super::export_dialog::ExportDialog>,
     /// The side-by-side comparison, while open.
     pub compare: Option<super::compare::Comparison>,
+    /// Below this many annotations in the corpus, the index is rebuilt at once
+    /// when they change; from it on, in the background while the views show the
+    /// previous one (200,000 annotations take about 0.2 s).
+    pub index_sync_limit: usize,
 }
 
 /// The views of the central area.
@@ -206,6 +210,7 @@ impl MarginaliaApp {
             pending_csv: Vec::new(),
             export: None,
             compare: None,
+            index_sync_limit: 20_000,
         }
     }
 
@@ -311,6 +316,7 @@ impl MarginaliaApp {
             vocab: Default::default(),
             vocab_seen: HashMap::new(),
             index: None,
+            index_job: None,
         });
         if let Some(rel) = start {
             self.open_document(&rel);
@@ -449,31 +455,98 @@ impl MarginaliaApp {
     }
 
     /// The corpus-wide index (entities, claims), rebuilt only when some annotations changed.
-    pub fn index(&mut self) -> std::sync::Arc<crate::model::index::CorpusIndex> {
-        let key = (
-            self.corpus_version,
-            self.sessions.len(),
-            self.sessions.values().map(|s| s.version).sum::<u64>(),
-        );
+    ///
+    /// On a large corpus the rebuild runs in the background and this returns the
+    /// previous index (empty before the first) until it is done; see
+    /// [`Self::index_pending`].
+    pub fn index(&mut self) -> Arc<crate::model::index::CorpusIndex> {
+        let key = self.index_key();
         let Some(c) = self.corpus.as_mut() else {
             return Default::default();
         };
+        if let Some((k, rx)) = &c.index_job {
+            match rx.try_recv() {
+                Ok(idx) => {
+                    c.index = Some((*k, Arc::new(idx)));
+                    c.index_job = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => c.index_job = None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            }
+        }
         if let Some((k, idx)) = &c.index
             && *k == key
         {
             return idx.clone();
         }
-        let docs = c.entries.iter().filter_map(|e| {
-            let data = self
-                .sessions
-                .get(&e.rel)
-                .map(|s| &s.data)
-                .or_else(|| c.disk.get(&e.rel))?;
-            Some((e.rel.as_str(), data))
-        });
-        let idx = std::sync::Arc::new(crate::model::index::CorpusIndex::build(docs));
-        c.index = Some((key, idx.clone()));
-        idx
+        let annotations: usize = c
+            .entries
+            .iter()
+            .map(|e| {
+                self.sessions
+                    .get(&e.rel)
+                    .map(|s| s.data.annotations.len())
+                    .or_else(|| c.disk.get(&e.rel).map(|d| d.annotations.len()))
+                    .unwrap_or(0)
+            })
+            .sum();
+        if annotations < self.index_sync_limit {
+            let docs = c.entries.iter().filter_map(|e| {
+                let data = self
+                    .sessions
+                    .get(&e.rel)
+                    .map(|s| &s.data)
+                    .or_else(|| c.disk.get(&e.rel).map(|d| &**d))?;
+                Some((e.rel.as_str(), data))
+            });
+            let idx = Arc::new(crate::model::index::CorpusIndex::build(docs));
+            c.index = Some((key, idx.clone()));
+            c.index_job = None;
+            return idx;
+        }
+        if c.index_job.is_none() {
+            // Documents on disk are shared; open ones are copied as they are now.
+            let docs: Vec<(String, Arc<crate::model::DocAnnotations>)> = c
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    let data = match self.sessions.get(&e.rel) {
+                        Some(s) => Arc::new(s.data.clone()),
+                        None => c.disk.get(&e.rel)?.clone(),
+                    };
+                    Some((e.rel.clone(), data))
+                })
+                .collect();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let spawned = std::thread::Builder::new()
+                .name("marginalia-index".into())
+                .spawn(move || {
+                    let idx =
+                        crate::model::index::CorpusIndex::build(docs.iter().map(|(r, d)| (r.as_str(), &**d)));
+                    let _ = tx.send(idx);
+                });
+            if spawned.is_ok() {
+                c.index_job = Some((key, rx));
+            }
+        }
+        c.index.as_ref().map(|(_, idx)| idx.clone()).unwrap_or_default()
+    }
+
+    /// True while the index shown is older than the annotations and a newer one
+    /// is being built.
+    pub fn index_pending(&self) -> bool {
+        let key = self.index_key();
+        self.corpus
+            .as_ref()
+            .is_some_and(|c| c.index_job.is_some() && c.index.as_ref().is_none_or(|(k, _)| *k != key))
+    }
+
+    fn index_key(&self) -> super::state::IndexKey {
+        (
+            self.corpus_version,
+            self.sessions.len(),
+            self.sessions.values().map(|s| s.version).sum::<u64>(),
+        )
     }
 
     /// Canonical ids, propositions and cross-document relations of the whole

@@ -78,6 +78,9 @@ enum BoardAction {
 /// Shows the board.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let index = app.index();
+    if super::widgets::index_pending_note(app, ui) {
+        return;
+    }
     let mut st = app.board.clone();
     let relation_types: Vec<String> = app
         .corpus

@@ -239,7 +239,7 @@ impl MarginaliaApp {
                 .sessions
                 .get(&rel)
                 .map(|s| &s.data)
-                .or_else(|| self.corpus.as_ref().and_then(|c| c.disk.get(&rel)));
+                .or_else(|| self.corpus.as_ref().and_then(|c| c.disk.get(&rel)).map(|d| &**d));
             for span in find_all(&doc, &p.text, p.match_case, p.whole_word) {
                 let already = data.is_some_and(|d| {
                     d.annotations

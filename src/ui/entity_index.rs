@@ -45,6 +45,9 @@ fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
 /// Shows the index.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let index = app.index();
+    if super::widgets::index_pending_note(app, ui) {
+        return;
+    }
     let mut st = app.entity_index.clone();
     ui.horizontal(|ui| {
         bare_field(ui, "Filter entities", &mut st.filter, "Filter entities", 220.0);

@@ -252,17 +252,23 @@ pub struct CorpusView {
     /// what the corpus views read: no context, notes, attributes, annotator or
     /// times. Never saved from; an edit opens the document from disk. Change it
     /// through [`Self::set_disk`] so the vocabulary follows.
-    pub disk: HashMap<String, DocAnnotations>,
+    pub disk: HashMap<String, std::sync::Arc<DocAnnotations>>,
     /// Canonical ids, propositions and cross-document relations of the corpus.
     pub vocab: Vocab,
     /// Which session state each document's vocabulary entry was taken from.
     pub vocab_seen: HashMap<String, (u64, u64)>,
     /// Corpus-wide index and the corpus version it was built for.
-    pub index: Option<(
-        (u64, usize, u64),
-        std::sync::Arc<crate::model::index::CorpusIndex>,
+    pub index: Option<(IndexKey, std::sync::Arc<crate::model::index::CorpusIndex>)>,
+    /// The index being built in the background for a newer corpus version.
+    pub index_job: Option<(
+        IndexKey,
+        std::sync::mpsc::Receiver<crate::model::index::CorpusIndex>,
     )>,
 }
+
+/// Which state of the corpus an index was built from: the corpus version,
+/// the number of open documents and the sum of their edit versions.
+pub type IndexKey = (u64, usize, u64);
 
 impl CorpusView {
     /// Display name of the corpus folder.
@@ -302,7 +308,7 @@ impl CorpusView {
         data.extra.clear();
         self.vocab.set(&rel, DocVocab::of(&data));
         self.vocab_seen.remove(&rel);
-        self.disk.insert(rel, data);
+        self.disk.insert(rel, std::sync::Arc::new(data));
     }
 
     /// Index of a document in the list.

@@ -35,3 +35,21 @@ pub fn swatch(ui: &mut Ui, rgb: [u8; 3]) {
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// While the corpus index is built in the background, says so and keeps
+/// frames coming until it is in. Returns true while there is no index at all
+/// yet, for the view to show nothing else.
+pub fn index_pending_note(app: &super::app::MarginaliaApp, ui: &mut Ui) -> bool {
+    if !app.index_pending() {
+        return false;
+    }
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
+    let first = app.corpus.as_ref().is_some_and(|c| c.index.is_none());
+    ui.weak(if first {
+        "Building the corpus index…"
+    } else {
+        "Updating for the latest edits…"
+    });
+    first
+}
