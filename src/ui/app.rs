@@ -479,6 +479,11 @@ impl MarginaliaApp {
         {
             return idx.clone();
         }
+        let stale = || c.index.as_ref().map(|(_, idx)| idx.clone()).unwrap_or_default();
+        if c.index_job.is_some() {
+            // One build at a time; the next starts from the state it finds.
+            return stale();
+        }
         let annotations: usize = c
             .entries
             .iter()
@@ -504,32 +509,30 @@ impl MarginaliaApp {
             c.index_job = None;
             return idx;
         }
-        if c.index_job.is_none() {
-            // Documents on disk are shared; open ones are copied as they are now.
-            let docs: Vec<(String, Arc<crate::model::DocAnnotations>)> = c
-                .entries
-                .iter()
-                .filter_map(|e| {
-                    let data = match self.sessions.get(&e.rel) {
-                        Some(s) => Arc::new(s.data.clone()),
-                        None => c.disk.get(&e.rel)?.clone(),
-                    };
-                    Some((e.rel.clone(), data))
-                })
-                .collect();
-            let (tx, rx) = std::sync::mpsc::channel();
-            let spawned = std::thread::Builder::new()
-                .name("marginalia-index".into())
-                .spawn(move || {
-                    let idx =
-                        crate::model::index::CorpusIndex::build(docs.iter().map(|(r, d)| (r.as_str(), &**d)));
-                    let _ = tx.send(idx);
-                });
-            if spawned.is_ok() {
-                c.index_job = Some((key, rx));
-            }
+        // Documents on disk are shared; open ones are copied as they are now.
+        let docs: Vec<(String, Arc<crate::model::DocAnnotations>)> = c
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let data = match self.sessions.get(&e.rel) {
+                    Some(s) => Arc::new(s.data.clone()),
+                    None => c.disk.get(&e.rel)?.clone(),
+                };
+                Some((e.rel.clone(), data))
+            })
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("marginalia-index".into())
+            .spawn(move || {
+                let idx =
+                    crate::model::index::CorpusIndex::build(docs.iter().map(|(r, d)| (r.as_str(), &**d)));
+                let _ = tx.send(idx);
+            });
+        if spawned.is_ok() {
+            c.index_job = Some((key, rx));
         }
-        c.index.as_ref().map(|(_, idx)| idx.clone()).unwrap_or_default()
+        stale()
     }
 
     /// True while the index shown is older than the annotations and a newer one
