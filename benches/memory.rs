@@ -67,7 +67,17 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        std::hint::black_box(app.index());
+        // A corpus this size is indexed on a background thread; wait for it.
+        loop {
+            let idx = app.index();
+            if !app.index_pending() {
+                std::hint::black_box(idx);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let c = app.corpus.as_ref().expect("corpus open");
+        assert!(c.index.is_some(), "the corpus index was built");
     }
     for _ in 0..3 {
         frame(ctx, Some(&mut app));
