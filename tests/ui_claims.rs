@@ -19,6 +19,16 @@ fn click_cp(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, cp
     h.run_steps(2);
 }
 
+/// Scrolls to `quote` in the current document, drags across it and tags it as a claim.
+fn tag_claim(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, quote: &str) {
+    let claim = cp_of(h, quote);
+    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(claim);
+    h.run_steps(3);
+    drag_cp(h, claim, claim + quote.chars().count());
+    h.key_press(Key::C);
+    h.run_steps(3);
+}
+
 fn disk(dir: &std::path::Path, rel: &str) -> sidecar::Sidecar {
     sidecar::from_str(&std::fs::read_to_string(sidecar(dir, rel)).expect("sidecar written"))
         .expect("sidecar parses")
@@ -137,13 +147,10 @@ fn supports_relation_across_documents_can_be_followed() {
     // Back to the first document: a claim there supports the other one.
     h.key_press_modifiers(Modifiers::ALT, Key::ArrowUp);
     h.run_steps(3);
-    let quote = "We urge every country to act according to international obligations";
-    let claim = cp_of(&h, quote);
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(claim);
-    h.run_steps(3);
-    drag_cp(&mut h, claim, claim + quote.chars().count());
-    h.key_press(Key::C);
-    h.run_steps(3);
+    tag_claim(
+        &mut h,
+        "We urge every country to act according to international obligations",
+    );
     h.get_by_label("Link to").click();
     h.run_steps(2);
     h.get_by_label_contains(&format!("{other}: “")).click();
@@ -318,13 +325,10 @@ fn a_large_corpus_updates_the_claims_board_in_the_background() {
 
     h.get_by_label("Reader").click();
     h.run_steps(2);
-    let quote = "We urge every country to act according to international obligations";
-    let claim = cp_of(&h, quote);
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(claim);
-    h.run_steps(3);
-    drag_cp(&mut h, claim, claim + quote.chars().count());
-    h.key_press(Key::C);
-    h.run_steps(2);
+    tag_claim(
+        &mut h,
+        "We urge every country to act according to international obligations",
+    );
     assert_eq!(h.state().session().unwrap().data.annotations.len(), 1);
 
     h.get_by_label("Claims").click();

@@ -25,32 +25,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
-use compact_str::CompactString;
-
 use crate::model::{
     Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Spans, Speaker,
     Stance, Status, Target,
 };
-
-/// The string types annotations hold: `String`, and `CompactString` for the
-/// short fields (ids, labels, names, times) that fit inline without a heap block.
-trait Text: for<'x> From<&'x str> {
-    fn with_capacity(n: usize) -> Self;
-    fn push(&mut self, c: char);
-    fn push_str(&mut self, s: &str);
-}
-
-impl Text for String {
-    fn with_capacity(n: usize) -> Self {
-        String::with_capacity(n)
-    }
-    fn push(&mut self, c: char) {
-        String::push(self, c)
-    }
-    fn push_str(&mut self, s: &str) {
-        String::push_str(self, s)
-    }
-}
 
 /// The lists annotations hold: `Vec`, and the inline `Spans`.
 trait Seq<T>: Default {
@@ -73,18 +51,6 @@ impl Seq<Span> for Spans {
     }
     fn shrink(&mut self) {
         self.shrink_to_fit()
-    }
-}
-
-impl Text for CompactString {
-    fn with_capacity(n: usize) -> Self {
-        CompactString::with_capacity(n)
-    }
-    fn push(&mut self, c: char) {
-        CompactString::push(self, c)
-    }
-    fn push_str(&mut self, s: &str) {
-        CompactString::push_str(self, s)
     }
 }
 
@@ -548,7 +514,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A string literal, escapes decoded as RON decodes them.
-    fn string<S: Text>(&mut self) -> Option<S> {
+    /// A string literal, as a `String` or a `CompactString` (the short fields:
+    /// ids, labels, names, times, which fit inline without a heap block).
+    fn string<S: for<'x> From<&'x str> + From<String>>(&mut self) -> Option<S> {
         let b = self.src.as_bytes();
         if self.peek() != Some(b'"') {
             return None;
@@ -559,7 +527,7 @@ impl<'a> Reader<'a> {
             self.pos = i + 1;
             return Some(S::from(&self.src[start..i]));
         }
-        let mut out = S::with_capacity(i - start + 16);
+        let mut out = String::with_capacity(i - start + 16);
         out.push_str(&self.src[start..i]);
         loop {
             // b[i] is a backslash.
@@ -594,7 +562,7 @@ impl<'a> Reader<'a> {
             out.push_str(&self.src[run..i]);
             if b[i] == b'"' {
                 self.pos = i + 1;
-                return Some(out);
+                return Some(S::from(out));
             }
         }
     }

@@ -484,26 +484,24 @@ impl MarginaliaApp {
             // One build at a time; the next starts from the state it finds.
             return stale();
         }
+        // An open document's annotations live in its session, the others' on disk.
+        let data_of = |rel: &str| {
+            self.sessions
+                .get(rel)
+                .map(|s| &s.data)
+                .or_else(|| c.disk.get(rel).map(|d| &**d))
+        };
         let annotations: usize = c
             .entries
             .iter()
-            .map(|e| {
-                self.sessions
-                    .get(&e.rel)
-                    .map(|s| s.data.annotations.len())
-                    .or_else(|| c.disk.get(&e.rel).map(|d| d.annotations.len()))
-                    .unwrap_or(0)
-            })
+            .filter_map(|e| data_of(&e.rel))
+            .map(|d| d.annotations.len())
             .sum();
         if annotations < self.index_sync_limit {
-            let docs = c.entries.iter().filter_map(|e| {
-                let data = self
-                    .sessions
-                    .get(&e.rel)
-                    .map(|s| &s.data)
-                    .or_else(|| c.disk.get(&e.rel).map(|d| &**d))?;
-                Some((e.rel.as_str(), data))
-            });
+            let docs = c
+                .entries
+                .iter()
+                .filter_map(|e| Some((e.rel.as_str(), data_of(&e.rel)?)));
             let idx = Arc::new(crate::model::index::CorpusIndex::build(docs));
             c.index = Some((key, idx.clone()));
             c.index_job = None;
