@@ -58,7 +58,9 @@ fn tag_label(label: &str) -> String {
 /// entities dropped because they overlapped a longer or earlier one.
 pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     let tokens = tokenize(&doc.text);
-    let mut tags: Vec<Option<(String, bool)>> = vec![None; tokens.len()];
+    // Each tagged token holds its entity's place in `labels` and whether it begins a chunk.
+    let mut tags: Vec<Option<(usize, bool)>> = vec![None; tokens.len()];
+    let mut labels: Vec<String> = Vec::new();
     let mut entities: Vec<_> = data
         .annotations
         .iter()
@@ -73,7 +75,6 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     });
     let mut dropped = 0;
     for e in entities {
-        let label = tag_label(&e.label);
         // Token index ranges covered by each fragment.
         let ranges: Vec<(usize, usize)> = e
             .spans
@@ -93,9 +94,11 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             dropped += 1;
             continue;
         }
+        let label = labels.len();
+        labels.push(tag_label(&e.label));
         for (a, b) in ranges {
             for (i, t) in tags[a..b].iter_mut().enumerate() {
-                *t = Some((label.clone(), i == 0));
+                *t = Some((label, i == 0));
             }
         }
     }
@@ -110,11 +113,11 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             // A chunk cut by a sentence break restarts with B-, as IOB2 requires.
             Some((l, first)) if *first || !open => {
                 out.push_str("B-");
-                out.push_str(l);
+                out.push_str(&labels[*l]);
             }
             Some((l, _)) => {
                 out.push_str("I-");
-                out.push_str(l);
+                out.push_str(&labels[*l]);
             }
             None => out.push('O'),
         }
