@@ -174,6 +174,36 @@ fn a_changed_word_inside_a_long_quote_is_found_by_its_context() {
     assert_eq!(a.quote, expected);
     assert_eq!(loaded.doc.slice(a.spans[0]), expected);
     assert_eq!(a.spans[0], common::find(&edited, &expected, 0));
+
+    // An export reads the changed text with context, and places it as an editor would.
+    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    assert_eq!(exported.data, corpus::load_to_read(root, "a.txt").unwrap().data);
+    assert!(!exported.data.get("q1").unwrap().prefix.is_empty());
+}
+
+#[test]
+fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
+    let text = common::seed(common::CLINTON);
+    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let root = dir.path();
+    let doc = Document::new("a.txt", text.clone());
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "p1", "Hillary Clinton", 0, "PERSON"));
+    data.annotations
+        .push(common::entity(&doc, "l1", "Seoul", 1, "PLACE"));
+    save_new(root, &doc, &data);
+
+    let full = corpus::load_to_read(root, "a.txt").unwrap();
+    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    assert!(exported.reanchor.is_none() && exported.read_only.is_none());
+    assert_eq!(exported.data.annotations.len(), 2);
+    for (e, f) in exported.data.annotations.iter().zip(&full.data.annotations) {
+        assert!(!f.prefix.is_empty() && e.prefix.is_empty() && e.suffix.is_empty());
+        let mut e = e.clone();
+        (e.prefix, e.suffix) = (f.prefix.clone(), f.suffix.clone());
+        assert_eq!(&e, f);
+    }
 }
 
 #[test]

@@ -532,7 +532,12 @@ proptest! {
         let fast = sidecar::from_str_fast(&text);
         prop_assert!(fast.is_some(), "not read in one pass:\n{}", text);
         prop_assert_eq!(fast.as_ref(), Some(&sc));
-        prop_assert_eq!(sidecar::from_str_reference(&text), Ok(sc));
+        prop_assert_eq!(sidecar::from_str_reference(&text), Ok(sc.clone()));
+        // The writer names the text before the annotations: an export's reading leaves out their context.
+        let bytes = text.as_bytes();
+        let without = sidecar::from_reader_fast_without_context(bytes, |_| {}, &sc.source_hash)
+            .expect("read from memory");
+        prop_assert_eq!(without, Some(without_context(&sc)));
     }
 
     #[test]
@@ -548,6 +553,18 @@ proptest! {
             let windowed = read_windowed(text.as_bytes(), window);
             prop_assert_eq!(windowed.as_ref(), Some(&reference), "window {}: {}", window, text);
         }
+        // An export's reading: context left out only for the text the sidecar names,
+        // and only once that name is read (here it may follow the annotations).
+        let bytes = text.as_bytes();
+        let without = |hash: &str| {
+            sidecar::from_reader_fast_without_context(bytes, |_| {}, hash).expect("read from memory")
+        };
+        prop_assert_eq!(without("another text"), Some(reference.clone()), "{}", text);
+        let got = without(&reference.source_hash);
+        prop_assert!(
+            got == Some(reference.clone()) || got == Some(without_context(&reference)),
+            "{:?}\n{}", got, text
+        );
     }
 
     #[test]
@@ -570,6 +587,16 @@ proptest! {
 }
 
 // ---- cases ----
+
+/// `sc` with every annotation's prefix and suffix empty.
+fn without_context(sc: &Sidecar) -> Sidecar {
+    let mut sc = sc.clone();
+    for a in &mut sc.data.annotations {
+        a.prefix.clear();
+        a.suffix.clear();
+    }
+    sc
+}
 
 /// Windows of text for reading a file in pieces: every token and comment is cut somewhere.
 const WINDOWS: [usize; 3] = [1, 7, 64];

@@ -521,7 +521,7 @@ fn prepare(
     only_done: bool,
     batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
-    let loaded = corpus::load_to_read(root, rel)?;
+    let loaded = corpus::load_for_export(root, rel)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
         outcome: Prepared::NotDone,

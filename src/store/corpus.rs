@@ -360,7 +360,7 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, true)
+    load_with(root, rel, true, Context::Keep)
 }
 
 /// [`load`] for reading only (export, statistics): the same document and
@@ -368,10 +368,30 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// a save needs. Hashing every sidecar was a tenth of an export's time.
 /// Saving such a document is refused as a conflict, never done blindly.
 pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, false)
+    load_with(root, rel, false, Context::Keep)
 }
 
-fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError> {
+/// [`load_to_read`] for an export, which never needs to place annotations
+/// again: when the sidecar was written for the text as it is, its annotations
+/// come without their `prefix` and `suffix` (empty), which are then neither
+/// copied nor kept. Anything else (a changed text, a journal placed on other
+/// text, spans past the end) is loaded in full, re-anchored as [`load`] does.
+pub fn load_for_export(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
+    let loaded = load_with(root, rel, false, Context::UnlessTextIsTheSame)?;
+    if loaded.reanchor.is_some() {
+        return load_to_read(root, rel);
+    }
+    Ok(loaded)
+}
+
+/// Whether a load keeps the annotations' `prefix` and `suffix` (see [`load_for_export`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Keep,
+    UnlessTextIsTheSame,
+}
+
+fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
@@ -396,7 +416,7 @@ fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError
     // another sidecar). Such a fold replaces the sidecar, so read again then; folds
     // come seconds apart, so the second reading is whole.
     for attempt in 1.. {
-        let seen = read_stored(&mut loaded, &side, stamp);
+        let seen = read_stored(&mut loaded, &side, stamp, context);
         if attempt == 10 || FileMark::read(&side).ok().flatten() == seen {
             break;
         }
@@ -413,12 +433,13 @@ fn load_with(root: &Path, rel: &str, stamp: bool) -> Result<LoadedDoc, LoadError
 
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
-fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileMark> {
+fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, context: Context) -> Option<FileMark> {
     // Hashed while read only for the stamp; a journal that names its base has the
     // file read again (rare, and `load_with` notices a change in between). Read-only
     // loads also skip the second look at the open file: `load_with` compares the
     // mark with the path's once the journal is read as well.
-    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp) {
+    let context_unless = (context == Context::UnlessTextIsTheSame).then_some(loaded.doc.hash.as_str());
+    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp, context_unless) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None);
@@ -474,7 +495,12 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool) -> Option<FileM
 /// when there is no file. The file is read a window at a time: a large sidecar is
 /// not held whole beside its annotations. One the single-pass reader leaves to the
 /// general reader is read again, whole.
-fn read_sidecar(path: &Path, hash: bool, recheck: bool) -> io::Result<Option<ParsedSidecar>> {
+fn read_sidecar(
+    path: &Path,
+    hash: bool,
+    recheck: bool,
+    context_unless: Option<&str>,
+) -> io::Result<Option<ParsedSidecar>> {
     use sha2::{Digest, Sha256};
     use std::io::{Read, Seek};
     let mut f = match fs::File::open(path) {
@@ -484,11 +510,15 @@ fn read_sidecar(path: &Path, hash: bool, recheck: bool) -> io::Result<Option<Par
     };
     let before = FileMark::of(&f.metadata()?);
     let mut hasher = Sha256::new();
-    let fast = sidecar::from_reader_fast(&mut f, |b| {
+    let seen = |b: &[u8]| {
         if hash {
             hasher.update(b);
         }
-    })?;
+    };
+    let fast = match context_unless {
+        Some(source_hash) => sidecar::from_reader_fast_without_context(&mut f, seen, source_hash)?,
+        None => sidecar::from_reader_fast(&mut f, seen)?,
+    };
     let (parsed, digest) = match fast {
         Some(sc) => (
             Ok(sc),

@@ -429,7 +429,20 @@ pub fn from_reader_fast_in(
     from: impl std::io::Read,
     mut seen: impl FnMut(&[u8]),
 ) -> std::io::Result<Option<Sidecar>> {
-    Ok(sidecar_read::read_from(from, &mut seen, window)?.and_then(accept))
+    Ok(sidecar_read::read_from(from, &mut seen, window, None)?.and_then(accept))
+}
+
+/// [`from_reader_fast`] for a reader that never saves what it reads (an
+/// export): when the sidecar's `source_hash` is `source_hash`, the text its
+/// annotations were placed on is the text as it is, so their `prefix` and
+/// `suffix` (only ever used to place them again on a changed text) are read
+/// past, left empty, instead of being copied.
+pub fn from_reader_fast_without_context(
+    from: impl std::io::Read,
+    mut seen: impl FnMut(&[u8]),
+    source_hash: &str,
+) -> std::io::Result<Option<Sidecar>> {
+    Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, Some(source_hash))?.and_then(accept))
 }
 
 fn accept(raw: sidecar_read::Raw) -> Option<Sidecar> {

@@ -82,6 +82,8 @@ pub(super) fn read(src: &str) -> Option<Raw> {
         at_start: false,
         eof: true,
         window: src.len(),
+        context_unless: None,
+        keep_context: true,
     };
     input.raw().ok().flatten()
 }
@@ -97,10 +99,16 @@ pub(super) const WINDOW: usize = 64 * 1024;
 /// `Ok(None)` for text this reader does not handle, and for bytes that are not
 /// UTF-8; the file then goes to the general reader. `window` is the text
 /// wanted ahead of each step: [`WINDOW`], or less in tests.
+///
+/// With `context_unless` set to the hash of the source as it is now, a sidecar
+/// whose `source_hash` (read before its annotations) names that same text keeps
+/// no `prefix` and `suffix`: they only serve to place annotations again on a
+/// changed text, and a reader that only exports or counts never saves them.
 pub(super) fn read_from(
     from: impl Read,
     seen: &mut dyn FnMut(&[u8]),
     window: usize,
+    context_unless: Option<&str>,
 ) -> io::Result<Option<Raw>> {
     Input {
         text: Cow::Owned(String::new()),
@@ -111,6 +119,8 @@ pub(super) fn read_from(
         at_start: true,
         eof: false,
         window,
+        context_unless,
+        keep_context: true,
     }
     .raw()
 }
@@ -143,6 +153,10 @@ struct Input<'s, R> {
     eof: bool,
     /// Text wanted ahead of `pos` before each step.
     window: usize,
+    /// See [`read_from`].
+    context_unless: Option<&'s str>,
+    /// False once the sidecar named the text `context_unless` is the hash of.
+    keep_context: bool,
 }
 
 impl<R: Read> Input<'_, R> {
@@ -208,7 +222,10 @@ impl<R: Read> Input<'_, R> {
                 Field::Format(v) => set(&mut format, v),
                 Field::Version(v, text) => set(&mut version, (v, text)),
                 Field::Source(v) => set(&mut source, v),
-                Field::SourceHash(v) => set(&mut source_hash, v),
+                Field::SourceHash(v) => {
+                    self.keep_context = self.context_unless != Some(v.as_str());
+                    set(&mut source_hash, v)
+                }
                 Field::Status(v) => set(&mut status, v),
                 Field::Annotations => self
                     .list(|r| r.annotation())?
@@ -304,6 +321,7 @@ impl<R: Read> Input<'_, R> {
             let mut r = Reader {
                 src: &self.text,
                 pos: self.pos,
+                keep_context: self.keep_context,
             };
             let got = read(&mut r);
             if self.eof || (got.is_some() && r.pos < r.src.len()) {
@@ -379,6 +397,21 @@ fn whole_chars(b: &[u8]) -> usize {
     b.len()
 }
 
+/// A string read past: checked like any other, and not copied.
+struct Unkept;
+
+impl From<&str> for Unkept {
+    fn from(_: &str) -> Self {
+        Unkept
+    }
+}
+
+impl From<String> for Unkept {
+    fn from(_: String) -> Self {
+        Unkept
+    }
+}
+
 /// Fills a field once; a second occurrence is a duplicate, which serde refuses.
 fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
     if slot.is_some() {
@@ -405,6 +438,8 @@ fn hex(b: u8) -> Option<u32> {
 struct Reader<'a> {
     src: &'a str,
     pos: usize,
+    /// False when `prefix` and `suffix` are read past rather than kept (see [`read_from`]).
+    keep_context: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -567,6 +602,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A `prefix` or `suffix`: the string, or an empty one when context is not kept.
+    fn context(&mut self) -> Option<String> {
+        if self.keep_context {
+            return self.string();
+        }
+        self.string::<Unkept>()?;
+        Some(String::new())
+    }
+
     /// `None` or `Some(…)` around what `inner` reads.
     fn option<T>(&mut self, inner: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         match self.ident()? {
@@ -716,8 +760,8 @@ impl<'a> Reader<'a> {
             "id" => set(&mut id, r.string()?),
             "spans" => set(&mut spans, r.list(Reader::span)?),
             "quote" => set(&mut quote, r.string()?),
-            "prefix" => set(&mut prefix, r.string()?),
-            "suffix" => set(&mut suffix, r.string()?),
+            "prefix" => set(&mut prefix, r.context()?),
+            "suffix" => set(&mut suffix, r.context()?),
             "label" => set(&mut label, r.string()?),
             "kind" => set(&mut kind, r.kind()?),
             "attributes" => set(&mut attributes, r.string_map::<Attributes>()?),
