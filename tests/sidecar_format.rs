@@ -54,6 +54,25 @@ proptest! {
     }
 
     #[test]
+    fn a_slice_in_context_is_the_three_slices(
+        t in text(200),
+        start in 0usize..220,
+        len in 0usize..60,
+        chars in 0usize..40,
+        backwards in any::<bool>(),
+    ) {
+        let doc = Document::new("t.txt", t.clone());
+        // Spans past the end and backwards ones come from damaged files.
+        let span = if backwards { Span { start: start + len, end: start } } else { Span { start, end: start + len } };
+        let before = Span::new(span.start.saturating_sub(chars), span.start);
+        let after = Span::new(span.end, span.end.saturating_add(chars).min(doc.len_chars()));
+        prop_assert_eq!(
+            doc.slice_in_context(span, chars),
+            (doc.slice(before), doc.slice(span), doc.slice(after))
+        );
+    }
+
+    #[test]
     fn conversions_are_inverse_on_char_boundaries(t in text(150)) {
         for (cp, (byte, _)) in t.char_indices().enumerate() {
             prop_assert_eq!(cp_to_byte(&t, cp), Some(byte));

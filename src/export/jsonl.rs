@@ -217,6 +217,14 @@ fn spans_out<'a>(doc: &'a Document, a: &Annotation) -> Vec<SpanOut<'a>> {
         .collect()
 }
 
+/// The text of an annotation's extent: its one span's, already cut out.
+fn extent_text<'a>(doc: &'a Document, spans: &[SpanOut<'a>], ext: Span) -> &'a str {
+    match spans {
+        [one] if one.start == ext.start && one.end == ext.end => one.text,
+        _ => doc.slice(ext),
+    }
+}
+
 /// One JSONL line (without the newline) for a document: the text of [`doc_value`].
 pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
     let mut entities = Vec::new();
@@ -224,22 +232,25 @@ pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
     for a in &data.annotations {
         let ext = a.extent();
         match &a.kind {
-            Kind::Entity { canonical } => entities.push(EntityOut {
-                annotator: &a.annotator,
-                attributes: pairs_out(&a.attributes),
-                canonical: canonical.as_deref(),
-                created: &a.created,
-                end: ext.end,
-                extra: pairs_out(&a.extra),
-                id: &a.id,
-                label: &a.label,
-                modified: &a.modified,
-                note: &a.note,
-                orphaned: a.orphaned,
-                spans: spans_out(doc, a),
-                start: ext.start,
-                text: doc.slice(ext),
-            }),
+            Kind::Entity { canonical } => {
+                let spans = spans_out(doc, a);
+                entities.push(EntityOut {
+                    annotator: &a.annotator,
+                    attributes: pairs_out(&a.attributes),
+                    canonical: canonical.as_deref(),
+                    created: &a.created,
+                    end: ext.end,
+                    extra: pairs_out(&a.extra),
+                    id: &a.id,
+                    label: &a.label,
+                    modified: &a.modified,
+                    note: &a.note,
+                    orphaned: a.orphaned,
+                    text: extent_text(doc, &spans, ext),
+                    spans,
+                    start: ext.start,
+                })
+            }
             Kind::Claim(c) => {
                 let (speaker_kind, speaker_id, speaker_text, speaker_canonical) = match &c.speaker {
                     Speaker::Unknown => ("unknown", None, None, None),
@@ -254,6 +265,7 @@ pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
                         )
                     }
                 };
+                let spans = spans_out(doc, a);
                 claims.push(ClaimOut {
                     annotator: &a.annotator,
                     attributes: pairs_out(&a.attributes),
@@ -269,14 +281,14 @@ pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
                     note: &a.note,
                     orphaned: a.orphaned,
                     proposition: c.proposition.as_deref(),
-                    spans: spans_out(doc, a),
+                    text: extent_text(doc, &spans, ext),
+                    spans,
                     speaker_canonical,
                     speaker_id,
                     speaker_kind,
                     speaker_text,
                     stance: c.stance.as_str(),
                     start: ext.start,
-                    text: doc.slice(ext),
                     claim_type: c.claim_type.as_str(),
                 });
             }

@@ -132,6 +132,35 @@ fn is_char_start(b: u8) -> bool {
     (b as i8) >= -0x40
 }
 
+/// Byte offset `chars` code points before byte offset `from` of `text` (or 0);
+/// `from` must be a character boundary.
+pub fn back_chars(text: &str, from: usize, chars: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut left) = (from, chars);
+    while left > 0 && i > 0 {
+        i -= 1;
+        if is_char_start(b[i]) {
+            left -= 1;
+        }
+    }
+    i
+}
+
+/// Byte offset `chars` code points after byte offset `from` of `text` (or its
+/// length); `from` must be a character boundary.
+pub fn forward_chars(text: &str, from: usize, chars: usize) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut left) = (from, chars);
+    while left > 0 && i < b.len() {
+        i += 1;
+        while i < b.len() && !is_char_start(b[i]) {
+            i += 1;
+        }
+        left -= 1;
+    }
+    i
+}
+
 /// Byte offset of code point `cp` in `text` (linear scan; use [`CharIndex`] for repeated use).
 pub fn cp_to_byte(text: &str, cp: usize) -> Option<usize> {
     if cp == 0 {
