@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::json;
 use crate::model::{
     AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
     Stance, Status, Target,
@@ -113,209 +113,128 @@ pub fn doc_value(doc: &Document, data: &DocAnnotations) -> Value {
     })
 }
 
-// The line is written from borrowed structs rather than through [`doc_value`]:
-// building a `Value` tree copied every string and made JSONL the slowest of the
-// single-file exports. Fields are declared in the order `Value` sorts its keys
-// (byte order), so both give the same text; a test holds them equal.
+// The line is written by hand (`super::json`) rather than through
+// [`doc_value`]: building a `Value` tree copied every string and made JSONL the
+// slowest of the single-file exports. Keys are written in the order `Value`
+// sorts them (byte order), so both give the same text; a property test holds
+// them equal.
 
-#[derive(Serialize)]
-struct PairOut<'a> {
-    key: &'a str,
-    value: &'a str,
+fn pairs_into<'a>(out: &mut String, map: impl IntoIterator<Item = (&'a String, &'a String)>) {
+    json::array(out, map, |out, (k, v)| {
+        let mut o = json::Object::open(out);
+        json::string(o.key("key"), k);
+        json::string(o.key("value"), v);
+        o.close();
+    });
 }
 
-fn pairs_out<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<PairOut<'a>> {
-    map.into_iter()
-        .map(|(k, v)| PairOut { key: k, value: v })
-        .collect()
-}
-
-#[derive(Serialize)]
-struct SpanOut<'a> {
-    end: usize,
-    start: usize,
-    text: &'a str,
-}
-
-#[derive(Serialize)]
-struct EntityOut<'a> {
-    annotator: &'a str,
-    attributes: Vec<PairOut<'a>>,
-    canonical: Option<&'a str>,
-    created: &'a str,
-    end: usize,
-    extra: Vec<PairOut<'a>>,
-    id: &'a str,
-    label: &'a str,
-    modified: &'a str,
-    note: &'a str,
-    orphaned: bool,
-    spans: Vec<SpanOut<'a>>,
-    start: usize,
-    text: &'a str,
-}
-
-#[derive(Serialize)]
-struct ClaimOut<'a> {
-    annotator: &'a str,
-    attributes: Vec<PairOut<'a>>,
-    created: &'a str,
-    cue_end: Option<usize>,
-    cue_start: Option<usize>,
-    cue_text: Option<&'a str>,
-    end: usize,
-    extra: Vec<PairOut<'a>>,
-    id: &'a str,
-    label: &'a str,
-    modified: &'a str,
-    note: &'a str,
-    orphaned: bool,
-    proposition: Option<&'a str>,
-    spans: Vec<SpanOut<'a>>,
-    speaker_canonical: Option<&'a str>,
-    speaker_id: Option<&'a str>,
-    speaker_kind: &'static str,
-    speaker_text: Option<&'a str>,
-    stance: &'static str,
-    start: usize,
-    text: &'a str,
-    #[serde(rename = "type")]
-    claim_type: &'static str,
-}
-
-#[derive(Serialize)]
-struct RelationOut<'a> {
-    from: &'a str,
-    id: &'a str,
-    to: &'a str,
-    to_doc: Option<&'a str>,
-    #[serde(rename = "type")]
-    kind: &'a str,
-}
-
-#[derive(Serialize)]
-struct DocOut<'a> {
-    claims: Vec<ClaimOut<'a>>,
-    entities: Vec<EntityOut<'a>>,
-    extra: Vec<PairOut<'a>>,
-    format: &'static str,
-    id: &'a str,
-    path: &'a str,
-    relations: Vec<RelationOut<'a>>,
-    status: &'static str,
-    text: &'a str,
-}
-
-fn spans_out<'a>(doc: &'a Document, a: &Annotation) -> Vec<SpanOut<'a>> {
-    a.spans
-        .iter()
-        .map(|s| SpanOut {
-            end: s.end,
-            start: s.start,
-            text: doc.slice(*s),
-        })
-        .collect()
-}
-
-/// The text of an annotation's extent: its one span's, already cut out.
-fn extent_text<'a>(doc: &'a Document, spans: &[SpanOut<'a>], ext: Span) -> &'a str {
-    match spans {
-        [one] if one.start == ext.start && one.end == ext.end => one.text,
-        _ => doc.slice(ext),
+/// Writes an annotation's spans and returns the text of its extent: its one
+/// span's, already cut out, when it has one.
+fn spans_into<'a>(out: &mut String, doc: &'a Document, a: &Annotation) -> &'a str {
+    let mut single = None;
+    json::array(out, &a.spans, |out, s| {
+        let text = doc.slice(*s);
+        single = Some(text);
+        let mut o = json::Object::open(out);
+        json::number(o.key("end"), s.end);
+        json::number(o.key("start"), s.start);
+        json::string(o.key("text"), text);
+        o.close();
+    });
+    match single {
+        Some(text) if a.spans.len() == 1 => text,
+        _ => doc.slice(a.extent()),
     }
+}
+
+/// An entity or a claim: the fields both have, and those of its kind among
+/// them in key order.
+fn annotation_into(out: &mut String, doc: &Document, a: &Annotation, data: &DocAnnotations) {
+    let ext = a.extent();
+    let mut o = json::Object::open(out);
+    json::string(o.key("annotator"), &a.annotator);
+    pairs_into(o.key("attributes"), &a.attributes);
+    let claim = match &a.kind {
+        Kind::Entity { canonical } => {
+            json::opt_string(o.key("canonical"), canonical.as_deref());
+            None
+        }
+        Kind::Claim(c) => Some(c),
+    };
+    json::string(o.key("created"), &a.created);
+    if let Some(c) = claim {
+        json::opt_number(o.key("cue_end"), c.cue.as_ref().map(|q| q.span.end));
+        json::opt_number(o.key("cue_start"), c.cue.as_ref().map(|q| q.span.start));
+        json::opt_string(o.key("cue_text"), c.cue.as_ref().map(|q| q.quote.as_str()));
+    }
+    json::number(o.key("end"), ext.end);
+    pairs_into(o.key("extra"), &a.extra);
+    json::string(o.key("id"), &a.id);
+    json::string(o.key("label"), &a.label);
+    json::string(o.key("modified"), &a.modified);
+    json::string(o.key("note"), &a.note);
+    json::boolean(o.key("orphaned"), a.orphaned);
+    if let Some(c) = claim {
+        json::opt_string(o.key("proposition"), c.proposition.as_deref());
+    }
+    let text = spans_into(o.key("spans"), doc, a);
+    if let Some(c) = claim {
+        let (kind, id, quote, canonical) = match &c.speaker {
+            Speaker::Unknown => ("unknown", None, None, None),
+            Speaker::Author => ("author", None, None, None),
+            Speaker::Entity(id) => {
+                let ent = data.get(id);
+                (
+                    "entity",
+                    Some(id.as_str()),
+                    ent.map(|e| e.quote.as_str()),
+                    ent.and_then(Annotation::canonical),
+                )
+            }
+        };
+        json::opt_string(o.key("speaker_canonical"), canonical);
+        json::opt_string(o.key("speaker_id"), id);
+        json::string(o.key("speaker_kind"), kind);
+        json::opt_string(o.key("speaker_text"), quote);
+        json::string(o.key("stance"), c.stance.as_str());
+    }
+    json::number(o.key("start"), ext.start);
+    json::string(o.key("text"), text);
+    if let Some(c) = claim {
+        json::string(o.key("type"), c.claim_type.as_str());
+    }
+    o.close();
 }
 
 /// One JSONL line (without the newline) for a document: the text of [`doc_value`].
 pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
-    let mut entities = Vec::new();
-    let mut claims = Vec::new();
-    for a in &data.annotations {
-        let ext = a.extent();
-        match &a.kind {
-            Kind::Entity { canonical } => {
-                let spans = spans_out(doc, a);
-                entities.push(EntityOut {
-                    annotator: &a.annotator,
-                    attributes: pairs_out(&a.attributes),
-                    canonical: canonical.as_deref(),
-                    created: &a.created,
-                    end: ext.end,
-                    extra: pairs_out(&a.extra),
-                    id: &a.id,
-                    label: &a.label,
-                    modified: &a.modified,
-                    note: &a.note,
-                    orphaned: a.orphaned,
-                    text: extent_text(doc, &spans, ext),
-                    spans,
-                    start: ext.start,
-                })
-            }
-            Kind::Claim(c) => {
-                let (speaker_kind, speaker_id, speaker_text, speaker_canonical) = match &c.speaker {
-                    Speaker::Unknown => ("unknown", None, None, None),
-                    Speaker::Author => ("author", None, None, None),
-                    Speaker::Entity(id) => {
-                        let ent = data.get(id);
-                        (
-                            "entity",
-                            Some(id.as_str()),
-                            ent.map(|e| e.quote.as_str()),
-                            ent.and_then(Annotation::canonical),
-                        )
-                    }
-                };
-                let spans = spans_out(doc, a);
-                claims.push(ClaimOut {
-                    annotator: &a.annotator,
-                    attributes: pairs_out(&a.attributes),
-                    created: &a.created,
-                    cue_end: c.cue.as_ref().map(|q| q.span.end),
-                    cue_start: c.cue.as_ref().map(|q| q.span.start),
-                    cue_text: c.cue.as_ref().map(|q| q.quote.as_str()),
-                    end: ext.end,
-                    extra: pairs_out(&a.extra),
-                    id: &a.id,
-                    label: &a.label,
-                    modified: &a.modified,
-                    note: &a.note,
-                    orphaned: a.orphaned,
-                    proposition: c.proposition.as_deref(),
-                    text: extent_text(doc, &spans, ext),
-                    spans,
-                    speaker_canonical,
-                    speaker_id,
-                    speaker_kind,
-                    speaker_text,
-                    stance: c.stance.as_str(),
-                    start: ext.start,
-                    claim_type: c.claim_type.as_str(),
-                });
-            }
-        }
-    }
-    let line = DocOut {
-        claims,
-        entities,
-        extra: pairs_out(&data.extra),
-        format: FORMAT_TAG,
-        id: &doc.path,
-        path: &doc.path,
-        relations: data
-            .relations
-            .iter()
-            .map(|r| RelationOut {
-                from: &r.from,
-                id: &r.id,
-                to: &r.to.id,
-                to_doc: r.to.doc.as_deref(),
-                kind: &r.kind,
-            })
-            .collect(),
-        status: data.status.key(),
-        text: &doc.text,
-    };
-    serde_json::to_string(&line).unwrap_or_default()
+    let mut out = String::with_capacity(doc.text.len() + 64 + data.annotations.len() * 320);
+    let mut o = json::Object::open(&mut out);
+    let claims = data.annotations.iter().filter(|a| a.kind.is_claim());
+    json::array(o.key("claims"), claims, |out, a| {
+        annotation_into(out, doc, a, data)
+    });
+    let entities = data.annotations.iter().filter(|a| !a.kind.is_claim());
+    json::array(o.key("entities"), entities, |out, a| {
+        annotation_into(out, doc, a, data)
+    });
+    pairs_into(o.key("extra"), &data.extra);
+    json::string(o.key("format"), FORMAT_TAG);
+    json::string(o.key("id"), &doc.path);
+    json::string(o.key("path"), &doc.path);
+    json::array(o.key("relations"), &data.relations, |out, r| {
+        let mut o = json::Object::open(out);
+        json::string(o.key("from"), &r.from);
+        json::string(o.key("id"), &r.id);
+        json::string(o.key("to"), &r.to.id);
+        json::opt_string(o.key("to_doc"), r.to.doc.as_deref());
+        json::string(o.key("type"), &r.kind);
+        o.close();
+    });
+    json::string(o.key("status"), data.status.key());
+    json::string(o.key("text"), &doc.text);
+    o.close();
+    out
 }
 
 /// True when a parsed line looks like Marginalia JSONL rather than doccano or spaCy.
