@@ -246,16 +246,22 @@ the pages of the glyphs drawn count.
 
 "Above the floor" leaves out what the process holds before any document is
 read (the floor row: the mapped program, its libraries and fonts, egui's
-own state), which does not grow with the input.
+own state), which does not grow with the input. The last columns split what
+is resident at the end: pages of mapped files (the program, its libraries,
+the fonts: shared with other processes, and dropped and read again by the
+kernel when memory is short) and the process's own (anonymous) memory, which
+is what the document really costs.
 
-| Case | Peak | Input on disk | × input | × input above the floor |
-|---|---|---|---|---|
-| Headless egui context only (the floor) | $(mb "$(v memory.baseline.peak)") | | | |
+| Case | Peak | Input on disk | × input | × input above the floor | Mapped files | Own memory | Own memory × input |
+|---|---|---|---|---|---|---|---|
+| Headless egui context only (the floor) | $(mb "$(v memory.baseline.peak)") | | | | $(mb "$(v memory.baseline.file)") | $(mb "$(v memory.baseline.anon)") | |
 EOF
 # (peak - floor) / input
 above_floor() { awk -v p="$(v "memory.$1.peak")" -v f="$(v memory.baseline.peak)" -v i="$(v "memory.$1.input")" 'BEGIN { printf "%.2f", (p - f) / i }'; }
-echo "| 1 MB article open and shown | $(mb "$(v memory.article.peak)") | $(mb "$(v memory.article.input)") | $(ratio "$(v memory.article.vs_input)") | $(above_floor article) |"
-echo "| 10,000 documents read and indexed | $(mb "$(v memory.corpus.peak)") | $(mb "$(v memory.corpus.input)") | $(ratio "$(v memory.corpus.vs_input)") | $(above_floor corpus) |"
+own() { awk -v a="$(v "memory.$1.anon")" -v i="$(v "memory.$1.input")" 'BEGIN { printf "%.2f", a / i }'; }
+mem_split() { echo "$(mb "$(v "memory.$1.file")") | $(mb "$(v "memory.$1.anon")") | $(own "$1")"; }
+echo "| 1 MB article open and shown | $(mb "$(v memory.article.peak)") | $(mb "$(v memory.article.input)") | $(ratio "$(v memory.article.vs_input)") | $(above_floor article) | $(mem_split article) |"
+echo "| 10,000 documents read and indexed | $(mb "$(v memory.corpus.peak)") | $(mb "$(v memory.corpus.input)") | $(ratio "$(v memory.corpus.vs_input)") | $(above_floor corpus) | $(mem_split corpus) |"
 cat docs/benchmarks-notes.md
 cat <<EOF
 

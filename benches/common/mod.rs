@@ -196,8 +196,13 @@ pub fn report_samples(key: &str, s: &Samples) {
 
 /// Peak resident memory of this process in bytes (`VmHWM`), where /proc exists.
 pub fn peak_rss() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// A size from `/proc/self/status` (`VmHWM:`, `RssFile:`, `RssAnon:`…), in bytes.
+pub fn status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
