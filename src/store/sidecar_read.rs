@@ -465,10 +465,27 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Skips whitespace and comments.
+    /// Skips whitespace and comments. The whitespace loop is inlined where it
+    /// is called (three times a field): between tokens there is mostly none,
+    /// or a line break and indentation, and the call itself cost as much.
+    #[inline]
     fn trivia(&mut self) -> Option<()> {
         let b = self.src.as_bytes();
-        // A local cursor keeps the loop over indentation in a register.
+        let mut i = self.pos;
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        self.pos = i;
+        if b.get(i) == Some(&b'/') {
+            return self.comments();
+        }
+        Some(())
+    }
+
+    /// [`Reader::trivia`] from a `/`: comments and the whitespace between them.
+    #[inline(never)]
+    fn comments(&mut self) -> Option<()> {
+        let b = self.src.as_bytes();
         let mut i = self.pos;
         loop {
             while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
