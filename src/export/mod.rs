@@ -538,12 +538,15 @@ fn prepare(
     if only_done && data.status != Status::Done {
         return Ok(out);
     }
-    for a in &data.annotations {
-        if !out.labels.contains(a.label.as_str()) {
-            out.labels.insert(a.label.to_string());
+    // Only brat's `annotation.conf` lists the labels and relation types used.
+    if format == Format::Brat {
+        for a in &data.annotations {
+            if !out.labels.contains(a.label.as_str()) {
+                out.labels.insert(a.label.to_string());
+            }
         }
+        out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();
     }
-    out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();
     out.outcome = Prepared::Rendered(render_doc(format, &loaded.doc, data, batch));
     Ok(out)
 }
