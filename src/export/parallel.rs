@@ -1,78 +1,211 @@
 //! The worker threads of exports and imports.
 //!
 //! - [`ordered`]: loading and rendering (or reading and parsing) documents
-//!   ahead, in corpus order, on one thread per core.
+//!   ahead, in corpus order, on the cores, the calling thread included.
 //! - [`run`]: writing an import's documents into one
 //!   [`crate::store::batch::Batch`], in whatever order they finish.
 
-use std::sync::mpsc::{Receiver, channel, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::mpsc::{channel, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-/// Items an [`ordered`] worker maps and hands over at once. Short documents
-/// take microseconds each, and every hand-over wakes a thread.
+/// Items mapped and handed over at once. Short documents take microseconds
+/// each, and every hand-over may wake a thread.
 const CHUNK: usize = 8;
+
+/// Chunks mapped ahead of the caller at most: what is held in memory waiting.
+const AHEAD: usize = 8;
 
 /// The results of [`ordered`], in the order of its items.
 pub(crate) struct Ordered<T, R> {
-    items: Arc<[T]>,
-    f: Arc<dyn Fn(&T) -> R + Send + Sync>,
-    /// Worker `w` maps chunks `w`, `w + n`, `w + 2n`, … in that order.
-    results: Vec<Receiver<Vec<R>>>,
+    shared: Arc<Shared<T, R>>,
     workers: Vec<JoinHandle<()>>,
     /// The rest of the chunk being handed out.
     ready: std::vec::IntoIter<R>,
-    next: usize,
+    /// The chunk to hand out next.
+    next_chunk: usize,
 }
 
-/// Maps `items` through `f` on one thread per core, a couple of chunks ahead of
-/// the caller, who gets the results in order. Dropping the iterator stops the
+struct Shared<T, R> {
+    items: Vec<T>,
+    f: Box<dyn Fn(&T) -> R + Send + Sync>,
+    state: Mutex<State<R>>,
+    /// Signalled when a chunk is mapped, handed out or given up, and on stop.
+    changed: Condvar,
+}
+
+struct State<R> {
+    /// Chunks below this are taken by a thread (or done).
+    claimed: usize,
+    /// Chunks below this were handed to the caller.
+    consumed: usize,
+    /// Chunks mapped and not handed out yet.
+    done: BTreeMap<usize, Vec<R>>,
+    /// Chunks a worker took and never finished (it panicked).
+    abandoned: Vec<usize>,
+    stop: bool,
+}
+
+impl<T, R> Shared<T, R> {
+    fn chunks(&self) -> usize {
+        self.items.len().div_ceil(CHUNK)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<R>> {
+        // A panic while the lock is held leaves the state whole (every change is one step).
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes the next chunk, if there is one within [`AHEAD`] of the caller.
+    fn claim(&self, state: &mut State<R>) -> Option<usize> {
+        let k = state.claimed;
+        (k < self.chunks() && k < state.consumed + AHEAD).then(|| {
+            state.claimed += 1;
+            k
+        })
+    }
+
+    fn map(&self, k: usize) -> Vec<R> {
+        let end = (k * CHUNK + CHUNK).min(self.items.len());
+        self.items[k * CHUNK..end].iter().map(|t| (self.f)(t)).collect()
+    }
+}
+
+/// Gives a worker's chunk up if it is dropped unfinished (the worker panicked),
+/// so that the caller maps it instead of waiting for it.
+struct Claim<'a, T, R> {
+    shared: &'a Shared<T, R>,
+    chunk: usize,
+    finished: bool,
+}
+
+impl<T, R> Drop for Claim<'_, T, R> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.shared.lock().abandoned.push(self.chunk);
+            self.shared.changed.notify_all();
+        }
+    }
+}
+
+/// Maps `items` through `f` a few chunks ahead of the caller, who gets the
+/// results in order. One thread per core but one maps; the calling thread
+/// maps too whenever the result it needs next is not ready, instead of
+/// waiting, so no core idles while the caller writes out what it got (an
+/// export's caller writes its whole output). Dropping the iterator stops the
 /// workers at their next chunk and waits for them.
 pub(crate) fn ordered<T, R>(items: Vec<T>, f: impl Fn(&T) -> R + Send + Sync + 'static) -> Ordered<T, R>
 where
     T: Send + Sync + 'static,
     R: Send + 'static,
 {
-    let items: Arc<[T]> = items.into();
-    let f: Arc<dyn Fn(&T) -> R + Send + Sync> = Arc::new(f);
-    let chunks = items.len().div_ceil(CHUNK);
-    let n = std::thread::available_parallelism()
+    let shared = Arc::new(Shared {
+        items,
+        f: Box::new(f),
+        state: Mutex::new(State {
+            claimed: 0,
+            consumed: 0,
+            done: BTreeMap::new(),
+            abandoned: Vec::new(),
+            stop: false,
+        }),
+        changed: Condvar::new(),
+    });
+    let cores = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(chunks.max(1));
-    let mut results = Vec::with_capacity(n);
-    let mut workers = Vec::with_capacity(n);
-    for w in 0..n {
-        let (tx, rx) = sync_channel(2);
-        let (items, f) = (Arc::clone(&items), Arc::clone(&f));
+        .clamp(1, 8);
+    let helpers = (cores - 1).min(shared.chunks().saturating_sub(1));
+    let mut workers = Vec::with_capacity(helpers);
+    for _ in 0..helpers {
+        let shared = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("marginalia-worker".into())
-            .spawn(move || {
-                for chunk in items.chunks(CHUNK).skip(w).step_by(n) {
-                    if tx.send(chunk.iter().map(|t| f(t)).collect()).is_err() {
-                        break;
-                    }
-                }
-            });
+            .spawn(move || work(&shared));
         match spawned {
-            Ok(h) => {
-                workers.push(h);
-                results.push(rx);
-            }
-            // No threads to be had: everything is mapped on the calling thread instead.
-            Err(_) => {
-                results.clear();
-                break;
-            }
+            Ok(h) => workers.push(h),
+            // No threads to be had: the calling thread maps everything.
+            Err(_) => break,
         }
     }
     Ordered {
-        items,
-        f,
-        results,
+        shared,
         workers,
         ready: Vec::new().into_iter(),
-        next: 0,
+        next_chunk: 0,
+    }
+}
+
+/// A worker: takes chunks in order and maps them, until there are none or it is stopped.
+fn work<T, R>(shared: &Shared<T, R>) {
+    let mut state = shared.lock();
+    loop {
+        if state.stop || state.claimed >= shared.chunks() {
+            return;
+        }
+        let Some(k) = shared.claim(&mut state) else {
+            state = shared
+                .changed
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            continue;
+        };
+        drop(state);
+        let mut claim = Claim {
+            shared,
+            chunk: k,
+            finished: false,
+        };
+        let mapped = shared.map(k);
+        state = shared.lock();
+        claim.finished = true;
+        state.done.insert(k, mapped);
+        shared.changed.notify_all();
+    }
+}
+
+impl<T, R> Ordered<T, R> {
+    /// The mapped chunk `k`: taken when ready; otherwise the calling thread
+    /// maps it (not taken yet, or given up), or maps another chunk ahead while
+    /// a worker finishes it, and waits only when there is nothing to map.
+    fn chunk(&mut self, k: usize) -> Vec<R> {
+        let shared = &*self.shared;
+        let mut state = shared.lock();
+        loop {
+            if let Some(r) = state.done.remove(&k) {
+                state.consumed = k + 1;
+                drop(state);
+                // Room ahead for the workers again.
+                shared.changed.notify_all();
+                return r;
+            }
+            let given_up = state.abandoned.iter().position(|&c| c == k);
+            if let Some(at) = given_up {
+                state.abandoned.swap_remove(at);
+            }
+            if given_up.is_some() || state.claimed <= k {
+                if state.claimed <= k {
+                    state.claimed = k + 1;
+                }
+                state.consumed = k + 1;
+                drop(state);
+                shared.changed.notify_all();
+                return shared.map(k);
+            }
+            if let Some(j) = shared.claim(&mut state) {
+                drop(state);
+                let mapped = shared.map(j);
+                state = shared.lock();
+                state.done.insert(j, mapped);
+                continue;
+            }
+            state = shared
+                .changed
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 }
 
@@ -80,27 +213,24 @@ impl<T, R> Iterator for Ordered<T, R> {
     type Item = R;
 
     fn next(&mut self) -> Option<R> {
-        let i = self.next;
-        if i >= self.items.len() {
-            return None;
+        loop {
+            if let Some(r) = self.ready.next() {
+                return Some(r);
+            }
+            let k = self.next_chunk;
+            if k >= self.shared.chunks() {
+                return None;
+            }
+            self.next_chunk += 1;
+            self.ready = self.chunk(k).into_iter();
         }
-        self.next += 1;
-        if i.is_multiple_of(CHUNK) {
-            let n = self.results.len();
-            let chunk = (n > 0)
-                .then(|| self.results[(i / CHUNK) % n].recv().ok())
-                .flatten();
-            // The worker is gone (it panicked): its items are mapped here.
-            self.ready = chunk.unwrap_or_default().into_iter();
-        }
-        Some(self.ready.next().unwrap_or_else(|| (self.f)(&self.items[i])))
     }
 }
 
 impl<T, R> Drop for Ordered<T, R> {
     fn drop(&mut self) {
-        // Closing the channels stops the workers at their next chunk.
-        self.results.clear();
+        self.shared.lock().stop = true;
+        self.shared.changed.notify_all();
         for w in self.workers.drain(..) {
             let _ = w.join();
         }
@@ -181,6 +311,18 @@ mod tests {
         let mut it = ordered((0..10_000).collect(), |x: &usize| *x);
         assert_eq!(it.nth(20), Some(20));
         drop(it);
+    }
+
+    #[test]
+    fn a_chunk_whose_worker_panicked_is_mapped_by_the_caller() {
+        // Every item panics on any thread but the caller's, as a worker's bug would.
+        let caller = std::thread::current().id();
+        let got: Vec<usize> = ordered((0..1000).collect(), move |x: &usize| {
+            assert!(std::thread::current().id() == caller, "a worker fails");
+            x + 1
+        })
+        .collect();
+        assert_eq!(got, (1..=1000).collect::<Vec<_>>());
     }
 
     #[test]

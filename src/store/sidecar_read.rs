@@ -350,7 +350,9 @@ impl<R: Read> Input<'_, R> {
             // first, twice a file, cost as much as a tenth of reading a small one.
             let piece = self.window.max(4);
             self.pending.reserve(piece);
-            let n = (&mut self.from).take(piece as u64).read_to_end(&mut self.pending)?;
+            let n = (&mut self.from)
+                .take(piece as u64)
+                .read_to_end(&mut self.pending)?;
             // It stops short of the piece only at the end of the file.
             self.eof = n < piece;
             if n > 0 {
