@@ -6,6 +6,7 @@
 
 /// Appends `s` as a JSON string: quotes, and escapes where serde_json puts
 /// them (`"`, `\`, and control characters below U+0020; nothing else).
+#[inline]
 pub fn string(out: &mut String, s: &str) {
     out.push('"');
     let b = s.as_bytes();
@@ -35,6 +36,7 @@ pub fn string(out: &mut String, s: &str) {
 }
 
 /// `s` as a string, or `null`.
+#[inline]
 pub fn opt_string(out: &mut String, s: Option<&str>) {
     match s {
         Some(s) => string(out, s),
@@ -43,6 +45,7 @@ pub fn opt_string(out: &mut String, s: Option<&str>) {
 }
 
 /// Appends a whole number.
+#[inline]
 pub fn number(out: &mut String, n: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
@@ -60,6 +63,7 @@ pub fn number(out: &mut String, n: usize) {
 }
 
 /// `n` as a number, or `null`.
+#[inline]
 pub fn opt_number(out: &mut String, n: Option<usize>) {
     match n {
         Some(n) => number(out, n),
@@ -68,6 +72,7 @@ pub fn opt_number(out: &mut String, n: Option<usize>) {
 }
 
 /// Appends `true` or `false`.
+#[inline]
 pub fn boolean(out: &mut String, b: bool) {
     out.push_str(if b { "true" } else { "false" });
 }
@@ -81,12 +86,14 @@ pub struct Object<'a> {
 
 impl<'a> Object<'a> {
     /// Opens an object.
+    #[inline]
     pub fn open(out: &'a mut String) -> Self {
         out.push('{');
         Self { out, first: true }
     }
 
     /// Writes `"key":` (keys are plain ASCII, written as they are); the value follows.
+    #[inline]
     pub fn key(&mut self, key: &str) -> &mut String {
         if !self.first {
             self.out.push(',');
@@ -99,6 +106,7 @@ impl<'a> Object<'a> {
     }
 
     /// Closes the object.
+    #[inline]
     pub fn close(self) {
         self.out.push('}');
     }
@@ -118,6 +126,7 @@ pub fn array<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut item: 
 
 /// True when one of the eight bytes in `x` is `"`, `\` or below 0x20. Each
 /// test is exact for "any byte": a borrow only runs past a byte that matched.
+#[inline]
 fn needs_escape(x: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

@@ -6,7 +6,7 @@
 //! index by UTF-8 bytes, so every crossing between the two goes through here.
 
 /// How many code points lie between two checkpoints of a [`CharIndex`].
-const STRIDE: usize = 128;
+const STRIDE: usize = 64;
 
 /// Converts between code-point and byte offsets of one text in (amortised)
 /// constant time, so a 1 MB document with thousands of spans never rescans

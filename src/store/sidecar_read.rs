@@ -475,6 +475,15 @@ impl<'a> Reader<'a> {
     fn trivia(&mut self) -> Option<()> {
         let b = self.src.as_bytes();
         let mut i = self.pos;
+        // A line break, then indentation eight spaces at a time.
+        if b.get(i) == Some(&b'\n') {
+            i += 1;
+            while let Some(w) = b.get(i..i + 8)
+                && w == b"        "
+            {
+                i += 8;
+            }
+        }
         while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
             i += 1;
         }
