@@ -1,8 +1,9 @@
-//! JSON written by hand, for the export that writes the same few shapes for
-//! every annotation of a corpus. The text is serde_json's compact text
-//! (`Value::to_string`), which `jsonl`'s tests hold it to; serde's derived
-//! serializers spent a tenth of a JSONL export escaping strings a byte at a
-//! time, where [`string`] looks at eight bytes at once.
+//! JSON written by hand, for the exports (JSONL, W3C) that write the same few
+//! shapes for every annotation of a corpus. The text is serde_json's compact
+//! text (`Value::to_string`), which the JSONL property test and the W3C golden
+//! file hold it to; serde's derived serializers spent a tenth of those exports
+//! escaping strings a byte at a time, where [`string`] looks at eight bytes at
+//! once.
 
 /// Appends `s` as a JSON string: quotes, and escapes where serde_json puts
 /// them (`"`, `\`, and control characters below U+0020; nothing else).
@@ -103,6 +104,17 @@ impl<'a> Object<'a> {
         self.out.push_str(key);
         self.out.push_str("\":");
         self.out
+    }
+
+    /// Writes a string-valued entry whose key may need escaping (a map's key).
+    pub fn entry(&mut self, key: &str, value: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        string(self.out, key);
+        self.out.push(':');
+        string(self.out, value);
     }
 
     /// Closes the object.

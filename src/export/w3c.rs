@@ -47,12 +47,16 @@ pub fn urn_uuid(parts: &[&str]) -> String {
 
 /// The Web Annotation of one annotation of `doc`.
 pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Value {
-    serde_json::to_value(out::annotation(doc, data, a)).unwrap_or(Value::Null)
+    let mut text = String::new();
+    out::annotation(&mut text, doc, data, a);
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// A relation as a `linking` annotation whose targets are the two annotations' IRIs.
 pub fn relation(doc: &Document, r: &Relation) -> Value {
-    serde_json::to_value(out::relation(doc, r)).unwrap_or(Value::Null)
+    let mut text = String::new();
+    out::relation(&mut text, doc, r);
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// Every annotation of one document in document order, then its relations.
@@ -70,14 +74,14 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
 /// from the model (no JSON tree per annotation: the export spends its time
 /// here). One renderer (`out`) serves both, so the two cannot differ.
 pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
-    let mut out = ItemsText::default();
+    let mut items = ItemsText::default();
     for a in &data.annotations {
-        out.push(&out::annotation(doc, data, a));
+        items.push(|text| out::annotation(text, doc, data, a));
     }
     for r in &data.relations {
-        out.push(&out::relation(doc, r));
+        items.push(|text| out::relation(text, doc, r));
     }
-    out
+    items
 }
 
 /// Items ready for a [`CollectionWriter`]: each item compact, on a line of
@@ -91,22 +95,18 @@ pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
 /// a pretty export's bytes).
 #[derive(Debug, Default)]
 pub struct ItemsText {
-    bytes: Vec<u8>,
+    text: String,
     count: usize,
 }
 
 impl ItemsText {
-    /// Adds one item (an item that cannot be serialized adds nothing).
-    pub fn push(&mut self, item: &impl serde::Serialize) {
-        let mark = self.bytes.len();
+    /// Adds one item, which `write` writes as compact JSON.
+    pub fn push(&mut self, write: impl FnOnce(&mut String)) {
         if self.count > 0 {
-            self.bytes.extend_from_slice(b",\n");
+            self.text.push_str(",\n");
         }
-        self.bytes.extend_from_slice(ITEM_PAD.as_bytes());
-        if serde_json::to_writer(&mut self.bytes, item).is_err() {
-            self.bytes.truncate(mark);
-            return;
-        }
+        self.text.push_str(ITEM_PAD);
+        write(&mut self.text);
         self.count += 1;
     }
 
@@ -121,219 +121,134 @@ impl ItemsText {
     }
 }
 
-/// The W3C items as borrowed structs: each annotation targets its source with
-/// a position and a quote selector; the label is a `tagging` body, a canonical
-/// id an `identifying` one, a note a `commenting` one; claim fields go under
-/// `mrg:claim`. Fields are in the order `serde_json::Value` sorts its keys
-/// (bytewise), so the text is the same whether written from these structs or
-/// from the JSON values [`annotation`] and [`relation`] make of them.
+/// The W3C items written by hand (`super::json`): each annotation targets its
+/// source with a position and a quote selector; the label is a `tagging` body,
+/// a canonical id an `identifying` one, a note a `commenting` one; claim fields
+/// go under `mrg:claim`. Keys are written in the order `serde_json::Value`
+/// sorts them (bytewise), so the text is that of the JSON value [`annotation`]
+/// and [`relation`] read back from it.
 mod out {
-    use crate::model::Attributes;
-
-    use serde::Serialize;
-
     use super::{CONTEXT_CHARS, urn_uuid};
+    use crate::export::json::{self, Object};
     use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker};
 
-    #[derive(Serialize)]
-    pub struct Body<'a> {
-        purpose: &'static str,
-        #[serde(rename = "type")]
-        kind: &'static str,
-        value: &'a str,
+    fn body(out: &mut String, purpose: &str, value: &str) {
+        let mut o = Object::open(out);
+        json::string(o.key("purpose"), purpose);
+        json::string(o.key("type"), "TextualBody");
+        json::string(o.key("value"), value);
+        o.close();
     }
 
-    fn body<'a>(purpose: &'static str, value: &'a str) -> Body<'a> {
-        Body {
-            purpose,
-            kind: "TextualBody",
-            value,
-        }
-    }
-
-    #[derive(Serialize)]
-    pub struct Position {
-        end: usize,
-        start: usize,
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    #[derive(Serialize)]
-    pub struct Quote<'a> {
-        exact: &'a str,
-        prefix: &'a str,
-        suffix: &'a str,
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    #[derive(Serialize)]
-    pub struct Target<'a> {
-        selector: (Position, Quote<'a>),
-        source: &'a str,
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    fn target(doc: &Document, s: Span) -> Target<'_> {
+    fn target(out: &mut String, doc: &Document, s: Span) {
         let (prefix, exact, suffix) = doc.slice_in_context(s, CONTEXT_CHARS);
-        Target {
-            selector: (
-                Position {
-                    end: s.end,
-                    start: s.start,
-                    kind: "TextPositionSelector",
-                },
-                Quote {
-                    exact,
-                    prefix,
-                    suffix,
-                    kind: "TextQuoteSelector",
-                },
-            ),
-            source: &doc.path,
-            kind: "SpecificResource",
+        let mut o = Object::open(out);
+        let selector = o.key("selector");
+        selector.push('[');
+        let mut p = Object::open(selector);
+        json::number(p.key("end"), s.end);
+        json::number(p.key("start"), s.start);
+        json::string(p.key("type"), "TextPositionSelector");
+        p.close();
+        selector.push(',');
+        let mut q = Object::open(selector);
+        json::string(q.key("exact"), exact);
+        json::string(q.key("prefix"), prefix);
+        json::string(q.key("suffix"), suffix);
+        json::string(q.key("type"), "TextQuoteSelector");
+        q.close();
+        selector.push(']');
+        json::string(o.key("source"), &doc.path);
+        json::string(o.key("type"), "SpecificResource");
+        o.close();
+    }
+
+    /// Writes `s` as a string unless it is empty, under `key`.
+    fn non_empty(o: &mut Object<'_>, key: &str, s: &str) {
+        if !s.is_empty() {
+            json::string(o.key(key), s);
         }
     }
 
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    pub enum Targets<'a> {
-        One(Target<'a>),
-        Many(Vec<Target<'a>>),
-    }
-
-    #[derive(Serialize)]
-    pub struct Creator<'a> {
-        name: &'a str,
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    pub enum SpeakerOut<'a> {
-        Author {
-            kind: &'static str,
-        },
-        Entity {
-            id: String,
-            kind: &'static str,
-            text: Option<&'a str>,
-        },
-    }
-
-    #[derive(Serialize)]
-    pub struct ClaimOut<'a> {
-        #[serde(rename = "claimType")]
-        claim_type: &'static str,
-        cue: Option<Target<'a>>,
-        proposition: &'a Option<String>,
-        speaker: Option<SpeakerOut<'a>>,
-        stance: &'static str,
-    }
-
-    #[derive(Serialize)]
-    pub struct AnnotationOut<'a> {
-        body: Vec<Body<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        created: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        creator: Option<Creator<'a>>,
-        id: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        modified: Option<&'a str>,
-        motivation: &'static str,
-        #[serde(rename = "mrg:attributes", skip_serializing_if = "Option::is_none")]
-        attributes: Option<&'a Attributes>,
-        #[serde(rename = "mrg:claim", skip_serializing_if = "Option::is_none")]
-        claim: Option<ClaimOut<'a>>,
-        #[serde(rename = "mrg:id")]
-        mrg_id: &'a str,
-        #[serde(rename = "mrg:kind")]
-        mrg_kind: &'static str,
-        target: Targets<'a>,
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    pub fn annotation<'a>(
-        doc: &'a Document,
-        data: &'a DocAnnotations,
-        a: &'a Annotation,
-    ) -> AnnotationOut<'a> {
-        let mut bodies = vec![body("tagging", &a.label)];
+    pub fn annotation(out: &mut String, doc: &Document, data: &DocAnnotations, a: &Annotation) {
+        let mut o = Object::open(out);
+        let bodies = o.key("body");
+        bodies.push('[');
+        body(bodies, "tagging", &a.label);
         if let Some(c) = a.canonical() {
-            bodies.push(body("identifying", c));
+            bodies.push(',');
+            body(bodies, "identifying", c);
         }
         if !a.note.is_empty() {
-            bodies.push(body("commenting", &a.note));
+            bodies.push(',');
+            body(bodies, "commenting", &a.note);
         }
-        let targets = match a.spans.as_slice() {
-            [one] => Targets::One(target(doc, *one)),
-            many => Targets::Many(many.iter().map(|s| target(doc, *s)).collect()),
-        };
-        let claim = match &a.kind {
-            Kind::Claim(c) => Some(ClaimOut {
-                claim_type: c.claim_type.as_str(),
-                cue: c.cue.as_ref().map(|q| target(doc, q.span)),
-                proposition: &c.proposition,
-                speaker: match &c.speaker {
-                    Speaker::Unknown => None,
-                    Speaker::Author => Some(SpeakerOut::Author { kind: "author" }),
-                    Speaker::Entity(id) => Some(SpeakerOut::Entity {
-                        id: urn_uuid(&[&doc.path, id]),
-                        kind: "entity",
-                        text: data.get(id).map(|e| e.quote.as_str()),
-                    }),
-                },
-                stance: c.stance.as_str(),
-            }),
-            Kind::Entity { .. } => None,
-        };
-        let non_empty = |s: &'a str| (!s.is_empty()).then_some(s);
-        AnnotationOut {
-            body: bodies,
-            created: non_empty(&a.created),
-            creator: non_empty(&a.annotator).map(|name| Creator { name, kind: "Person" }),
-            id: urn_uuid(&[&doc.path, &a.id]),
-            modified: non_empty(&a.modified),
-            motivation: "tagging",
-            attributes: (!a.attributes.is_empty()).then_some(&a.attributes),
-            claim,
-            mrg_id: &a.id,
-            mrg_kind: if a.kind.is_claim() { "claim" } else { "entity" },
-            target: targets,
-            kind: "Annotation",
+        bodies.push(']');
+        non_empty(&mut o, "created", &a.created);
+        if !a.annotator.is_empty() {
+            let mut c = Object::open(o.key("creator"));
+            json::string(c.key("name"), &a.annotator);
+            json::string(c.key("type"), "Person");
+            c.close();
         }
+        json::string(o.key("id"), &urn_uuid(&[&doc.path, &a.id]));
+        non_empty(&mut o, "modified", &a.modified);
+        json::string(o.key("motivation"), "tagging");
+        if !a.attributes.is_empty() {
+            let mut m = Object::open(o.key("mrg:attributes"));
+            for (k, v) in a.attributes.iter() {
+                m.entry(k, v);
+            }
+            m.close();
+        }
+        if let Kind::Claim(c) = &a.kind {
+            let mut m = Object::open(o.key("mrg:claim"));
+            json::string(m.key("claimType"), c.claim_type.as_str());
+            match &c.cue {
+                Some(q) => target(m.key("cue"), doc, q.span),
+                None => m.key("cue").push_str("null"),
+            }
+            json::opt_string(m.key("proposition"), c.proposition.as_deref());
+            let speaker = m.key("speaker");
+            match &c.speaker {
+                Speaker::Unknown => speaker.push_str("null"),
+                Speaker::Author => speaker.push_str("{\"kind\":\"author\"}"),
+                Speaker::Entity(id) => {
+                    let mut e = Object::open(speaker);
+                    json::string(e.key("id"), &urn_uuid(&[&doc.path, id]));
+                    json::string(e.key("kind"), "entity");
+                    json::opt_string(e.key("text"), data.get(id).map(|e| e.quote.as_str()));
+                    e.close();
+                }
+            }
+            json::string(m.key("stance"), c.stance.as_str());
+            m.close();
+        }
+        json::string(o.key("mrg:id"), &a.id);
+        json::string(
+            o.key("mrg:kind"),
+            if a.kind.is_claim() { "claim" } else { "entity" },
+        );
+        match a.spans.as_slice() {
+            [one] => target(o.key("target"), doc, *one),
+            many => json::array(o.key("target"), many, |out, s| target(out, doc, *s)),
+        }
+        json::string(o.key("type"), "Annotation");
+        o.close();
     }
 
-    #[derive(Serialize)]
-    pub struct RelationOut<'a> {
-        body: Body<'a>,
-        id: String,
-        motivation: &'static str,
-        #[serde(rename = "mrg:id")]
-        mrg_id: &'a str,
-        #[serde(rename = "mrg:kind")]
-        mrg_kind: &'static str,
-        target: [String; 2],
-        #[serde(rename = "type")]
-        kind: &'static str,
-    }
-
-    pub fn relation<'a>(doc: &'a Document, r: &'a Relation) -> RelationOut<'a> {
+    pub fn relation(out: &mut String, doc: &Document, r: &Relation) {
         let to_doc = r.to.doc.as_deref().unwrap_or(&doc.path);
-        RelationOut {
-            body: body("tagging", &r.kind),
-            id: urn_uuid(&[&doc.path, "relation", &r.id]),
-            motivation: "linking",
-            mrg_id: &r.id,
-            mrg_kind: "relation",
-            target: [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])],
-            kind: "Annotation",
-        }
+        let mut o = Object::open(out);
+        body(o.key("body"), "tagging", &r.kind);
+        json::string(o.key("id"), &urn_uuid(&[&doc.path, "relation", &r.id]));
+        json::string(o.key("motivation"), "linking");
+        json::string(o.key("mrg:id"), &r.id);
+        json::string(o.key("mrg:kind"), "relation");
+        let targets = [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])];
+        json::array(o.key("target"), &targets, |out, t| json::string(out, t));
+        json::string(o.key("type"), "Annotation");
+        o.close();
     }
 }
 
@@ -395,7 +310,7 @@ impl CollectionWriter {
             return Ok(());
         }
         w.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-        w.write_all(&items.bytes)?;
+        w.write_all(items.text.as_bytes())?;
         self.count += items.count;
         Ok(())
     }
@@ -445,7 +360,7 @@ mod tests {
             // Split unevenly, as documents split them.
             let mut texts = vec![ItemsText::default(), ItemsText::default(), ItemsText::default()];
             for (k, it) in items.iter().enumerate() {
-                texts[k.min(1) * 2].push(it);
+                texts[k.min(1) * 2].push(|text| text.push_str(&serde_json::to_string(it).unwrap()));
             }
             let mut got = Vec::new();
             let mut c = CollectionWriter::begin(&mut got, "corpus \"one\"").unwrap();
