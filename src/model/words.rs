@@ -70,6 +70,12 @@ impl<'a> Iterator for WordBounds<'a> {
                 plain &= y.is_ascii();
                 end += 1;
             }
+            if !plain && b[start..end].iter().all(|&c| is_space(c)) {
+                // Only ASCII space characters: cut here, without a lookup.
+                let len = space_segment(&b[start..end]);
+                self.pos += len;
+                return Some(&self.text[start..start + len]);
+            }
             if !plain {
                 self.queued.clear();
                 SegmentCache::with(|cache| cache.cut(&self.text[start..end], &mut self.queued));
@@ -155,6 +161,18 @@ impl Hasher for PieceHasher {
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+/// The length of the first segment of `spaces`, which are all ASCII space
+/// characters: a run of U+0020 (WB3d keeps horizontal space together), a CR
+/// LF pair (WB3), or any other one alone (line breaks stand alone by WB3a and
+/// WB3b; tab is not a word-separating space in UAX #29, and breaks everywhere).
+fn space_segment(spaces: &[u8]) -> usize {
+    match spaces {
+        [b' ', ..] => spaces.iter().take_while(|&&c| c == b' ').count(),
+        [b'\r', b'\n', ..] => 2,
+        _ => 1,
     }
 }
 
