@@ -137,6 +137,7 @@ unless marked p95 (95th percentile) or worst.
 | List a 10,000-document folder | $(ms "$listed") | brat 4–7 s | $(times "$listed" 4000) |
 | Import 10,000 documents (brat export back in) | $(ms "$import") | doccano 23.6 s | $(times "$import" 23600) |
 | Export 10,000 documents (slowest format) | $(ms "$export_worst") | doccano 16.7 s | $(times "$export_worst" 16700) |
+| Export 10,000 documents as JSONL, the format doccano exports | $(ms "$(v export.jsonl.p50)") | doccano 16.7 s | $(times "$(v export.jsonl.p50)" 16700) |
 
 ## Targets
 
