@@ -181,13 +181,16 @@ impl<T, R> Ordered<T, R> {
                 shared.changed.notify_all();
                 return r;
             }
+            // Everything before `k` was handed out, so `k` is the next to take
+            // unless a thread took it.
+            let unclaimed = state.claimed == k;
             let given_up = state.abandoned.iter().position(|&c| c == k);
             if let Some(at) = given_up {
                 state.abandoned.swap_remove(at);
             }
-            if given_up.is_some() || state.claimed <= k {
-                if state.claimed <= k {
-                    state.claimed = k + 1;
+            if unclaimed || given_up.is_some() {
+                if unclaimed {
+                    state.claimed += 1;
                 }
                 state.consumed = k + 1;
                 drop(state);
