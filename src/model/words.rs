@@ -104,8 +104,8 @@ impl<'a> Iterator for WordBounds<'a> {
 
 /// How each thread's pieces that are not plain ASCII were cut, by the piece's
 /// text. Text repeats its words, and `unicode_segmentation` looks every
-/// character up in its tables: in an export of mixed-script documents that was
-/// a quarter of the time (spaCy's tokenizer keeps the same kind of cache).
+/// character up in its tables: in a CoNLL export of mixed-script documents that
+/// was a sixth of the time (spaCy's tokenizer keeps the same kind of cache).
 /// Bounded: emptied when full, and long pieces are not kept.
 struct SegmentCache {
     cuts: HashMap<Box<str>, Box<[u32]>, BuildHasherDefault<PieceHasher>>,

@@ -346,8 +346,8 @@ impl<R: Read> Input<'_, R> {
         while text.len() < want && !self.eof {
             let had = self.pending.len();
             // Pieces of a window each: a file is never read far ahead of the reader.
-            // `read_to_end` reads into the spare room as it is; zeroing a window
-            // first, twice a file, cost as much as a tenth of reading a small one.
+            // `read_to_end` reads into the spare room as it is, where a plain
+            // `read` needs the window zeroed first (twice a file, 64 KiB each).
             let piece = self.window.max(4);
             self.pending.reserve(piece);
             let n = (&mut self.from)
