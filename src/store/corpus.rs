@@ -515,10 +515,7 @@ fn read_sidecar(
             hasher.update(b);
         }
     };
-    let fast = match context_unless {
-        Some(source_hash) => sidecar::from_reader_fast_without_context(&mut f, seen, source_hash)?,
-        None => sidecar::from_reader_fast(&mut f, seen)?,
-    };
+    let fast = sidecar::from_file_fast(&mut f, before.len, seen, context_unless)?;
     let (parsed, digest) = match fast {
         Some(sc) => (
             Ok(sc),

@@ -429,20 +429,27 @@ pub fn from_reader_fast_in(
     from: impl std::io::Read,
     mut seen: impl FnMut(&[u8]),
 ) -> std::io::Result<Option<Sidecar>> {
-    Ok(sidecar_read::read_from(from, &mut seen, window, None)?.and_then(accept))
+    Ok(sidecar_read::read_from(from, &mut seen, window, None, None)?.and_then(accept))
 }
 
-/// [`from_reader_fast`] for a reader that never saves what it reads (an
-/// export): when the sidecar's `source_hash` is `source_hash`, the text its
+/// [`from_reader_fast`] on a file of `size` bytes (as its metadata says; it may
+/// change meanwhile), so that a small file is read in one piece of its size.
+///
+/// With `context_unless`, for a reader that never saves what it reads (an
+/// export): when the sidecar's `source_hash` is that hash, the text its
 /// annotations were placed on is the text as it is, so their `prefix` and
 /// `suffix` (only ever used to place them again on a changed text) are read
 /// past, left empty, instead of being copied.
-pub fn from_reader_fast_without_context(
-    from: impl std::io::Read,
+pub fn from_file_fast(
+    file: impl std::io::Read,
+    size: u64,
     mut seen: impl FnMut(&[u8]),
-    source_hash: &str,
+    context_unless: Option<&str>,
 ) -> std::io::Result<Option<Sidecar>> {
-    Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, Some(source_hash))?.and_then(accept))
+    Ok(
+        sidecar_read::read_from(file, &mut seen, sidecar_read::WINDOW, context_unless, Some(size))?
+            .and_then(accept),
+    )
 }
 
 fn accept(raw: sidecar_read::Raw) -> Option<Sidecar> {

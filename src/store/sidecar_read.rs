@@ -82,6 +82,8 @@ pub(super) fn read(src: &str) -> Option<Raw> {
         at_start: false,
         eof: true,
         window: src.len(),
+        size: None,
+        read: 0,
         context_unless: None,
         keep_context: true,
     };
@@ -104,11 +106,14 @@ pub(super) const WINDOW: usize = 64 * 1024;
 /// whose `source_hash` (read before its annotations) names that same text keeps
 /// no `prefix` and `suffix`: they only serve to place annotations again on a
 /// changed text, and a reader that only exports or counts never saves them.
+/// `size` is the file's size if known: a small file is then read in one piece
+/// of its size rather than a window.
 pub(super) fn read_from(
     from: impl Read,
     seen: &mut dyn FnMut(&[u8]),
     window: usize,
     context_unless: Option<&str>,
+    size: Option<u64>,
 ) -> io::Result<Option<Raw>> {
     Input {
         text: Cow::Owned(String::new()),
@@ -119,6 +124,8 @@ pub(super) fn read_from(
         at_start: true,
         eof: false,
         window,
+        size,
+        read: 0,
         context_unless,
         keep_context: true,
     }
@@ -153,6 +160,10 @@ struct Input<'s, R> {
     eof: bool,
     /// Text wanted ahead of `pos` before each step.
     window: usize,
+    /// The file's size as its metadata gave it, if known (it may change meanwhile).
+    size: Option<u64>,
+    /// Bytes read so far.
+    read: u64,
     /// See [`read_from`].
     context_unless: Option<&'s str>,
     /// False once the sidecar named the text `context_unless` is the hash of.
@@ -345,18 +356,29 @@ impl<R: Read> Input<'_, R> {
         self.pos = 0;
         while text.len() < want && !self.eof {
             let had = self.pending.len();
-            // Pieces of a window each: a file is never read far ahead of the reader.
-            // `read_to_end` reads into the spare room as it is, where a plain
-            // `read` needs the window zeroed first (twice a file, 64 KiB each).
-            let piece = self.window.max(4);
-            self.pending.reserve(piece);
-            let n = (&mut self.from)
-                .take(piece as u64)
-                .read_to_end(&mut self.pending)?;
-            // It stops short of the piece only at the end of the file.
-            self.eof = n < piece;
-            if n > 0 {
-                (self.seen)(&self.pending[had..]);
+            // Pieces of a window each (a file is never read far ahead of the
+            // reader), or less where the file's size says less is left: the
+            // piece is zeroed before it is read into. One byte more than is
+            // left, and the next read finds the end.
+            let piece = match self.size {
+                Some(size) if self.read <= size => usize::try_from(size - self.read)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1)
+                    .min(self.window),
+                _ => self.window,
+            }
+            .max(4);
+            self.pending.resize(had + piece, 0);
+            let read = self.from.read(&mut self.pending[had..]);
+            self.pending.truncate(had + read.as_ref().map_or(0, |&n| n));
+            match read {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    self.read += n as u64;
+                    (self.seen)(&self.pending[had..]);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
             }
             if self.at_start && (self.pending.len() >= 3 || self.eof) {
                 self.at_start = false;
