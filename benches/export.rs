@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Samples, corpus_root, empty_scratch_trash, quick, report, report_samples, scratch};
+use common::{Samples, corpus_root, empty_scratch_trash, quick, report, report_samples, scratch, settle};
 use divan::Bencher;
 use marginalia::export::{ExportOptions, Format, export_corpus, import::import_brat};
 use marginalia::store::corpus;
@@ -120,6 +120,7 @@ fn summary() {
         // not touched for a while is slow to write the first time (page cache
         // for a new output file), which made one of three samples up to twice as
         // slow as the others. Every bench harness warms up alike.
+        settle();
         let opts = export_options(fx, f);
         export_corpus(&fx.root, &opts, &mut |_, _| true).expect("export");
         let mut s = Samples::default();
@@ -131,6 +132,7 @@ fn summary() {
         // Throughput relative to the plain read: read time over export time.
         report(&format!("export.{f}.vs_read"), read.p50() / s.p50(), "ratio");
     }
+    settle();
     let mut import = Samples::default();
     for _ in 0..samples {
         let into = next_import_folder(fx);

@@ -199,6 +199,12 @@ pub fn peak_rss() -> Option<u64> {
     status_bytes("VmHWM:")
 }
 
+/// Writes back everything the file systems hold in memory (`sync`), untimed,
+/// so that a case does not pay for the write-back of the one before it.
+pub fn settle() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 /// A size from `/proc/self/status` (`VmHWM:`, `RssFile:`, `RssAnon:`…), in bytes.
 pub fn status_bytes(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
