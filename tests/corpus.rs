@@ -15,6 +15,21 @@ fn save_new(root: &Path, doc: &Document, data: &DocAnnotations) -> DiskStamp {
     corpus::save(root, doc, data, (1, 0), &DiskStamp::default()).expect("first save")
 }
 
+/// The Clinton seed article as `a.txt` in a fresh corpus, with entities
+/// `(id, quote, occurrence, label)` saved beside it: the folder, the text and
+/// the annotations saved.
+fn seed_with_entities(entities: &[(&str, &str, usize, &str)]) -> (tempfile::TempDir, String, DocAnnotations) {
+    let text = common::seed(common::CLINTON);
+    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let doc = Document::new("a.txt", text.clone());
+    let mut data = DocAnnotations::default();
+    for &(id, quote, nth, label) in entities {
+        data.annotations.push(common::entity(&doc, id, quote, nth, label));
+    }
+    save_new(dir.path(), &doc, &data);
+    (dir, text, data)
+}
+
 /// Replaces the first occurrence of `from` with `to`.
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{from:?} not in text");
@@ -183,16 +198,11 @@ fn a_changed_word_inside_a_long_quote_is_found_by_its_context() {
 
 #[test]
 fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
-    let text = common::seed(common::CLINTON);
-    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let (dir, _, _) = seed_with_entities(&[
+        ("p1", "Hillary Clinton", 0, "PERSON"),
+        ("l1", "Seoul", 1, "PLACE"),
+    ]);
     let root = dir.path();
-    let doc = Document::new("a.txt", text.clone());
-    let mut data = DocAnnotations::default();
-    data.annotations
-        .push(common::entity(&doc, "p1", "Hillary Clinton", 0, "PERSON"));
-    data.annotations
-        .push(common::entity(&doc, "l1", "Seoul", 1, "PLACE"));
-    save_new(root, &doc, &data);
 
     let full = corpus::load_to_read(root, "a.txt").unwrap();
     let exported = corpus::load_for_export(root, "a.txt").unwrap();
@@ -555,17 +565,9 @@ fn a_newer_minor_whose_fields_cannot_be_copied_is_read_only_not_lossy() {
 
 #[test]
 fn a_deleted_mention_does_not_jump_to_another_mention_of_the_same_words() {
-    let text = common::seed(common::CLINTON);
-    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
-    let root = dir.path();
-    let doc = Document::new("a.txt", text.clone());
     // "China" occurs many times; annotate the one in "the chilling fate … from China in the last few weeks".
-    let mut data = DocAnnotations::default();
-    data.annotations
-        .push(common::entity(&doc, "cn", "China", 0, "PLACE"));
-    data.annotations
-        .push(common::entity(&doc, "cn2", "China", 3, "PLACE"));
-    save_new(root, &doc, &data);
+    let (dir, text, data) = seed_with_entities(&[("cn", "China", 0, "PLACE"), ("cn2", "China", 3, "PLACE")]);
+    let root = dir.path();
     let edited = edit(&text, "from China in the last few weeks", "in the last few weeks");
     fs::write(root.join("a.txt"), &edited).unwrap();
     let loaded = corpus::load(root, "a.txt").unwrap();
