@@ -217,6 +217,32 @@ fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
 }
 
 #[test]
+fn an_export_places_spans_past_the_end_as_an_editor_would() {
+    let (dir, _, data) = seed_with_entities(&[
+        ("p1", "Hillary Clinton", 0, "PERSON"),
+        ("l1", "Seoul", 1, "PLACE"),
+    ]);
+    let root = dir.path();
+    // A sidecar for this very text whose span was damaged by hand: re-anchoring
+    // needs the context an export otherwise reads past.
+    let side = root.join("a.txt.ron");
+    let s = data.get("p1").unwrap().spans[0];
+    let text = fs::read_to_string(&side).unwrap();
+    let was = format!("(start: {}, end: {})", s.start, s.end);
+    assert!(text.contains(&was), "{text}");
+    fs::write(&side, text.replace(&was, "(start: 999990, end: 999995)")).unwrap();
+
+    let full = corpus::load_to_read(root, "a.txt").unwrap();
+    assert!(full.reanchor.is_some());
+    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    assert_eq!(exported.data, full.data);
+    assert!(
+        exported.data.annotations.iter().all(|a| !a.prefix.is_empty()),
+        "read in full"
+    );
+}
+
+#[test]
 fn discontinuous_annotations_move_together() {
     let text = common::seed(common::CLINTON);
     let dir = common::corpus(&[("a.txt", text.as_bytes())]);

@@ -296,6 +296,9 @@ pub struct LoadedDoc {
     /// True when that journal may be appended to as it is (see
     /// [`Replayed::Applied`]); otherwise the next save should be a full one.
     pub journal_appendable: bool,
+    /// True when the annotations were read without their context (see
+    /// [`load_for_export`]), which re-anchoring would need.
+    context_left_out: bool,
 }
 
 impl LoadedDoc {
@@ -378,7 +381,7 @@ pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// text, spans past the end) is loaded in full, re-anchored as [`load`] does.
 pub fn load_for_export(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
     let loaded = load_with(root, rel, false, Context::UnlessTextIsTheSame)?;
-    if loaded.reanchor.is_some() {
+    if loaded.reanchor.is_some() && loaded.context_left_out {
         return load_to_read(root, rel);
     }
     Ok(loaded)
@@ -409,6 +412,7 @@ fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<Lo
         stamp: DiskStamp::default(),
         journal_edits: 0,
         journal_appendable: false,
+        context_left_out: false,
     };
     // The sidecar and its journal are two files: a fold by another writer between
     // reading one and the other would show a pair that never was on disk (the old
@@ -427,6 +431,7 @@ fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<Lo
         loaded.stamp = DiskStamp::default();
         loaded.journal_edits = 0;
         loaded.journal_appendable = false;
+        loaded.context_left_out = false;
     }
     Ok(loaded)
 }
@@ -462,6 +467,9 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, context: Contex
             }
             loaded.version = sc.version;
             loaded.data = sc.data;
+            // Left out by the single-pass reader (the general reader keeps it,
+            // and then a re-anchored export reads the file once more, rarely).
+            loaded.context_left_out = context_unless == Some(sc.source_hash.as_str());
             // A journal that appeared since it was looked for is checked against the
             // file as it is now; a change meanwhile reads everything again (see `load_with`).
             let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
