@@ -30,6 +30,12 @@ fn seed_with_entities(entities: &[(&str, &str, usize, &str)]) -> (tempfile::Temp
     (dir, text, data)
 }
 
+/// A person and a place in the Clinton seed article, for [`seed_with_entities`].
+const TWO_ENTITIES: &[(&str, &str, usize, &str)] = &[
+    ("p1", "Hillary Clinton", 0, "PERSON"),
+    ("l1", "Seoul", 1, "PLACE"),
+];
+
 /// Replaces the first occurrence of `from` with `to`.
 fn edit(text: &str, from: &str, to: &str) -> String {
     assert!(text.contains(from), "{from:?} not in text");
@@ -198,10 +204,7 @@ fn a_changed_word_inside_a_long_quote_is_found_by_its_context() {
 
 #[test]
 fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
-    let (dir, _, _) = seed_with_entities(&[
-        ("p1", "Hillary Clinton", 0, "PERSON"),
-        ("l1", "Seoul", 1, "PLACE"),
-    ]);
+    let (dir, _, _) = seed_with_entities(TWO_ENTITIES);
     let root = dir.path();
 
     let full = corpus::load_to_read(root, "a.txt").unwrap();
@@ -218,10 +221,7 @@ fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
 
 #[test]
 fn an_export_places_spans_past_the_end_as_an_editor_would() {
-    let (dir, _, data) = seed_with_entities(&[
-        ("p1", "Hillary Clinton", 0, "PERSON"),
-        ("l1", "Seoul", 1, "PLACE"),
-    ]);
+    let (dir, _, data) = seed_with_entities(TWO_ENTITIES);
     let root = dir.path();
     // A sidecar for this very text whose span was damaged by hand: re-anchoring
     // needs the context an export otherwise reads past.

@@ -535,7 +535,7 @@ proptest! {
         prop_assert_eq!(sidecar::from_str_reference(&text), Ok(sc.clone()));
         // The writer names the text before the annotations: an export's reading leaves out their context.
         let bytes = text.as_bytes();
-        let without = sidecar::from_file_fast(bytes, bytes.len() as u64, |_| {}, Some(&sc.source_hash))
+        let without = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(&sc.source_hash))
             .expect("read from memory");
         prop_assert_eq!(without, Some(without_context(&sc)));
     }
@@ -556,14 +556,14 @@ proptest! {
         // With the file's size known, or a size that is wrong (the file changed since).
         let len = text.len() as u64;
         for size in [0, len / 2, len, len + 1, 2 * len + 100] {
-            let sized = sidecar::from_file_fast(text.as_bytes(), size, |_| {}, None).expect("read from memory");
+            let sized = sidecar::from_reader_fast(text.as_bytes(), Some(size), |_| {}, None).expect("read from memory");
             prop_assert_eq!(sized.as_ref(), Some(&reference), "size {}: {}", size, text);
         }
         // An export's reading: context left out only for the text the sidecar names,
         // and only once that name is read (here it may follow the annotations).
         let bytes = text.as_bytes();
         let without = |hash: &str| {
-            sidecar::from_file_fast(bytes, bytes.len() as u64, |_| {}, Some(hash)).expect("read from memory")
+            sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(hash)).expect("read from memory")
         };
         prop_assert_eq!(without("another text"), Some(reference.clone()), "{}", text);
         let got = without(&reference.source_hash);
@@ -884,6 +884,6 @@ fn a_generated_article_is_read_in_one_pass() {
     assert_eq!(sc.data.annotations.len(), data.annotations.len());
     // Larger than the window a file is read with: the window moves on many times.
     assert!(text.len() > 2 * 64 * 1024, "{} bytes", text.len());
-    let file = sidecar::from_reader_fast(text.as_bytes(), |_| {}).expect("read from memory");
+    let file = sidecar::from_reader_fast(text.as_bytes(), None, |_| {}, None).expect("read from memory");
     assert_eq!(file, Some(sc));
 }

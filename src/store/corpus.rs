@@ -523,7 +523,7 @@ fn read_sidecar(
             hasher.update(b);
         }
     };
-    let fast = sidecar::from_file_fast(&mut f, before.len, seen, context_unless)?;
+    let fast = sidecar::from_reader_fast(&mut f, Some(before.len), seen, context_unless)?;
     let (parsed, digest) = match fast {
         Some(sc) => (
             Ok(sc),

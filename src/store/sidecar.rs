@@ -414,11 +414,25 @@ pub fn from_str_fast(src: &str) -> Option<Sidecar> {
 /// hash). `Ok(None)` where the reader leaves the file to the general reader:
 /// read it whole then and use [`from_bytes`]. Where it answers, the answer
 /// equals [`from_bytes`]'s.
+///
+/// `size` is the file's size as its metadata says (it may change meanwhile),
+/// so that a small file is read in one piece of its size.
+///
+/// With `context_unless`, for a reader that never saves what it reads (an
+/// export): when the sidecar's `source_hash` is that hash, the text its
+/// annotations were placed on is the text as it is, so their `prefix` and
+/// `suffix` (only ever used to place them again on a changed text) are read
+/// past, left empty, instead of being copied.
 pub fn from_reader_fast(
     from: impl std::io::Read,
-    seen: impl FnMut(&[u8]),
+    size: Option<u64>,
+    mut seen: impl FnMut(&[u8]),
+    context_unless: Option<&str>,
 ) -> std::io::Result<Option<Sidecar>> {
-    from_reader_fast_in(sidecar_read::WINDOW, from, seen)
+    Ok(
+        sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, context_unless, size)?
+            .and_then(accept),
+    )
 }
 
 /// [`from_reader_fast`] with `window` bytes of text ahead of each step instead
@@ -430,26 +444,6 @@ pub fn from_reader_fast_in(
     mut seen: impl FnMut(&[u8]),
 ) -> std::io::Result<Option<Sidecar>> {
     Ok(sidecar_read::read_from(from, &mut seen, window, None, None)?.and_then(accept))
-}
-
-/// [`from_reader_fast`] on a file of `size` bytes (as its metadata says; it may
-/// change meanwhile), so that a small file is read in one piece of its size.
-///
-/// With `context_unless`, for a reader that never saves what it reads (an
-/// export): when the sidecar's `source_hash` is that hash, the text its
-/// annotations were placed on is the text as it is, so their `prefix` and
-/// `suffix` (only ever used to place them again on a changed text) are read
-/// past, left empty, instead of being copied.
-pub fn from_file_fast(
-    file: impl std::io::Read,
-    size: u64,
-    mut seen: impl FnMut(&[u8]),
-    context_unless: Option<&str>,
-) -> std::io::Result<Option<Sidecar>> {
-    Ok(
-        sidecar_read::read_from(file, &mut seen, sidecar_read::WINDOW, context_unless, Some(size))?
-            .and_then(accept),
-    )
 }
 
 fn accept(raw: sidecar_read::Raw) -> Option<Sidecar> {
