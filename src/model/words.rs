@@ -43,48 +43,88 @@ pub struct WordBounds<'a> {
     next_queued: usize,
 }
 
-impl<'a> Iterator for WordBounds<'a> {
-    type Item = &'a str;
+/// What a segment of [`WordBounds::next_segment`] holds, as far as the cut
+/// already knows it without looking again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegmentKind {
+    /// Only ASCII space characters (one code point per byte).
+    Spaces,
+    /// ASCII, and no space character (one code point per byte).
+    Ascii,
+    /// Anything else: at least one character that is not ASCII.
+    Other,
+}
 
-    fn next(&mut self) -> Option<&'a str> {
+impl<'a> WordBounds<'a> {
+    /// The next segment and what kind of text it is: callers that count code
+    /// points or look for space skip the look for ASCII segments.
+    pub fn next_segment(&mut self) -> Option<(&'a str, SegmentKind)> {
         if let Some(&len) = self.queued.get(self.next_queued) {
             self.next_queued += 1;
             let start = self.pos;
             self.pos += len as usize;
-            return Some(&self.text[start..self.pos]);
+            let seg = &self.text[start..self.pos];
+            return Some((seg, kind_of(seg)));
         }
         let b = self.text.as_bytes();
-        if self.pos >= b.len() {
+        let start = self.pos;
+        if start >= b.len() {
             return None;
         }
-        if self.pos >= self.piece_end {
+        if start >= self.piece_end {
+            // Most pieces are one word between spaces, or the spaces between
+            // words: those are whole segments, found in one pass.
+            let first = class(b[start]);
+            let run = |pred: fn(Class) -> bool| {
+                let mut j = start + 1;
+                while j < b.len() && pred(class(b[j])) {
+                    j += 1;
+                }
+                j
+            };
+            if first == Class::Space {
+                let j = run(|c| c == Class::Space);
+                if j == b.len() || b[j].is_ascii() {
+                    let len = space_segment(&b[start..j]);
+                    self.pos += len;
+                    return Some((&self.text[start..start + len], SegmentKind::Spaces));
+                }
+            } else if first.is_alnum() {
+                // UAX #29 never breaks between ASCII letters and digits (WB5,
+                // WB8, WB9, WB10), and always before the space that ends the piece.
+                let j = run(Class::is_alnum);
+                if j == b.len() || class(b[j]) == Class::Space {
+                    self.pos = j;
+                    return Some((&self.text[start..j], SegmentKind::Ascii));
+                }
+            }
             // Find the piece: up to where an ASCII space meets another ASCII character.
-            let start = self.pos;
             let mut end = start + 1;
-            let mut plain = b[start].is_ascii() && !is_space(b[start]);
+            let mut plain = first != Class::Space && first != Class::NonAscii;
             while end < b.len() {
-                let (x, y) = (b[end - 1], b[end]);
-                if x.is_ascii() && y.is_ascii() && is_space(x) != is_space(y) {
+                let (x, y) = (class(b[end - 1]), class(b[end]));
+                if x != Class::NonAscii && y != Class::NonAscii && (x == Class::Space) != (y == Class::Space)
+                {
                     break;
                 }
-                plain &= y.is_ascii();
+                plain &= y != Class::NonAscii;
                 end += 1;
             }
             if !plain && b[start..end].iter().all(|&c| is_space(c)) {
                 // Only ASCII space characters: cut here, without a lookup.
                 let len = space_segment(&b[start..end]);
                 self.pos += len;
-                return Some(&self.text[start..start + len]);
+                return Some((&self.text[start..start + len], SegmentKind::Spaces));
             }
             if !plain {
                 self.queued.clear();
                 SegmentCache::with(|cache| cache.cut(&self.text[start..end], &mut self.queued));
                 self.next_queued = 0;
-                return self.next();
+                return self.next_segment();
             }
             self.piece_end = end;
         }
-        let (start, end) = (self.pos, self.piece_end);
+        let end = self.piece_end;
         // Outside the piece is a space or the text's edge: no letter, digit or joiner.
         let cat = |i: usize| if i < end { ascii_category(b[i]) } else { Cat::Other };
         let (mut before, mut prev) = (Cat::Other, cat(start));
@@ -98,9 +138,68 @@ impl<'a> Iterator for WordBounds<'a> {
             i += 1;
         }
         self.pos = i;
-        Some(&self.text[start..i])
+        Some((&self.text[start..i], SegmentKind::Ascii))
     }
 }
+
+/// The kind of a segment cut by `unicode_segmentation`.
+fn kind_of(seg: &str) -> SegmentKind {
+    if !seg.is_ascii() {
+        SegmentKind::Other
+    } else if seg.bytes().all(is_space) {
+        SegmentKind::Spaces
+    } else {
+        SegmentKind::Ascii
+    }
+}
+
+impl<'a> Iterator for WordBounds<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_segment().map(|(seg, _)| seg)
+    }
+}
+
+/// A byte's part in cutting pieces: what [`WordBounds`] needs to know first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// An ASCII space character ([`is_space`]).
+    Space,
+    /// An ASCII letter or digit.
+    Alnum,
+    /// Any other ASCII character.
+    Punct,
+    /// A byte of a character that is not ASCII.
+    NonAscii,
+}
+
+impl Class {
+    fn is_alnum(self) -> bool {
+        self == Class::Alnum
+    }
+}
+
+fn class(b: u8) -> Class {
+    CLASSES[usize::from(b)]
+}
+
+/// [`Class`] of every byte, looked up once per byte.
+const CLASSES: [Class; 256] = {
+    let mut t = [Class::NonAscii; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = if is_space(b as u8) {
+            Class::Space
+        } else if (b as u8).is_ascii_alphanumeric() {
+            Class::Alnum
+        } else {
+            Class::Punct
+        };
+        b += 1;
+    }
+    t
+};
 
 /// How each thread's pieces that are not plain ASCII were cut, by the piece's
 /// text. Text repeats its words, and `unicode_segmentation` looks every
@@ -141,20 +240,29 @@ impl SegmentCache {
     }
 }
 
-/// FNV-1a over a piece's bytes: short keys, hashed far faster than by the
-/// standard map's SipHash, and no one chooses them to collide.
+/// A word-at-a-time hash of a piece's bytes: short keys, hashed far faster
+/// than by the standard map's SipHash, and no one chooses them to collide.
 #[derive(Default)]
 struct PieceHasher(u64);
 
 impl Hasher for PieceHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        // Eight bytes at a time, mixed as rustc's FxHasher mixes words: a piece
+        // is hashed on every lookup, and byte by byte that was half of a lookup.
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            // The length keeps "a" and "a\0" apart.
+            let w = u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
         }
         self.0 = h;
     }
@@ -178,7 +286,7 @@ fn space_segment(spaces: &[u8]) -> usize {
 
 /// ASCII characters that separate words: what `char::is_ascii_whitespace` holds,
 /// and vertical tab.
-fn is_space(b: u8) -> bool {
+const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
@@ -439,6 +547,21 @@ mod tests {
             // Again, now with every short piece cut from the cache.
             let again: Vec<&str> = word_bounds(&t).collect();
             prop_assert_eq!(again, want);
+        }
+
+        #[test]
+        fn segment_kinds_say_what_the_segment_holds(t in text()) {
+            let mut segments = word_bounds(&t);
+            while let Some((seg, kind)) = segments.next_segment() {
+                let holds = if !seg.is_ascii() {
+                    SegmentKind::Other
+                } else if seg.chars().all(|c| c.is_ascii_whitespace() || c == '\u{b}') {
+                    SegmentKind::Spaces
+                } else {
+                    SegmentKind::Ascii
+                };
+                prop_assert_eq!(kind, holds, "{:?}", seg);
+            }
         }
     }
 
