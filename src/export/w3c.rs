@@ -25,37 +25,57 @@ pub fn context() -> Value {
 pub fn urn_uuid(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
-        h.update(p.as_bytes());
-        h.update([0]);
+        hash_part(&mut h, p);
     }
+    let iri = urn_of(h);
+    // `urn_of` writes only ASCII.
+    String::from_utf8_lossy(&iri).into_owned()
+}
+
+/// Adds one part of a [`urn_uuid`] name to `h`.
+fn hash_part(h: &mut Sha256, part: &str) {
+    h.update(part.as_bytes());
+    h.update([0]);
+}
+
+/// Length of `urn:uuid:` and a UUID's 36 characters.
+const URN_LEN: usize = 45;
+
+/// The `urn:uuid:` IRI of a name hashed into `h` (see [`urn_uuid`]), written
+/// on the stack: an export makes one or more per annotation.
+fn urn_of(h: Sha256) -> [u8; URN_LEN] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
     // RFC 9562 version 8 (custom) with the RFC variant bits.
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = crate::model::document::hex(&b);
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut out = [b'-'; URN_LEN];
+    out[..9].copy_from_slice(b"urn:uuid:");
+    let mut at = 9;
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1; // the hyphen already there
+        }
+        out[at] = DIGITS[usize::from(byte >> 4)];
+        out[at + 1] = DIGITS[usize::from(byte & 15)];
+        at += 2;
+    }
+    out
 }
 
 /// The Web Annotation of one annotation of `doc`.
 pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Value {
     let mut text = String::new();
-    out::annotation(&mut text, doc, data, a);
+    out::Source::new(doc, data).annotation(&mut text, a);
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// A relation as a `linking` annotation whose targets are the two annotations' IRIs.
 pub fn relation(doc: &Document, r: &Relation) -> Value {
     let mut text = String::new();
-    out::relation(&mut text, doc, r);
+    out::Source::new(doc, &DocAnnotations::default()).relation(&mut text, r);
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
@@ -74,12 +94,17 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
 /// from the model (no JSON tree per annotation: the export spends its time
 /// here). One renderer (`out`) serves both, so the two cannot differ.
 pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
-    let mut items = ItemsText::default();
+    // About 700 bytes per annotation in a corpus of short documents.
+    let mut items = ItemsText {
+        text: String::with_capacity(data.annotations.len() * 768 + data.relations.len() * 384),
+        count: 0,
+    };
+    let source = out::Source::new(doc, data);
     for a in &data.annotations {
-        items.push(|text| out::annotation(text, doc, data, a));
+        items.push(|text| source.annotation(text, a));
     }
     for r in &data.relations {
-        items.push(|text| out::relation(text, doc, r));
+        items.push(|text| source.relation(text, r));
     }
     items
 }
@@ -128,39 +153,171 @@ impl ItemsText {
 /// sorts them (bytewise), so the text is that of the JSON value [`annotation`]
 /// and [`relation`] read back from it.
 mod out {
-    use super::{CONTEXT_CHARS, urn_uuid};
+    use sha2::{Digest, Sha256};
+
+    use super::{CONTEXT_CHARS, hash_part, urn_of};
     use crate::export::json::{self, Object};
     use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker};
 
-    fn body(out: &mut String, purpose: &str, value: &str) {
-        let mut o = Object::open(out);
-        json::string(o.key("purpose"), purpose);
-        json::string(o.key("type"), "TextualBody");
-        json::string(o.key("value"), value);
-        o.close();
+    /// One document's annotations being written: what every one of its items
+    /// repeats is prepared once (the source's JSON string, the hash of its path).
+    pub struct Source<'d> {
+        doc: &'d Document,
+        data: &'d DocAnnotations,
+        /// `doc.path` as a JSON string, quotes included.
+        path_json: String,
+        /// A hash that has taken the path as the first part of an id's name.
+        named: Sha256,
     }
 
-    fn target(out: &mut String, doc: &Document, s: Span) {
-        let (prefix, exact, suffix) = doc.slice_in_context(s, CONTEXT_CHARS);
-        let mut o = Object::open(out);
-        let selector = o.key("selector");
-        selector.push('[');
-        let mut p = Object::open(selector);
-        json::number(p.key("end"), s.end);
-        json::number(p.key("start"), s.start);
-        json::string(p.key("type"), "TextPositionSelector");
-        p.close();
-        selector.push(',');
-        let mut q = Object::open(selector);
-        json::string(q.key("exact"), exact);
-        json::string(q.key("prefix"), prefix);
-        json::string(q.key("suffix"), suffix);
-        json::string(q.key("type"), "TextQuoteSelector");
-        q.close();
-        selector.push(']');
-        json::string(o.key("source"), &doc.path);
-        json::string(o.key("type"), "SpecificResource");
-        o.close();
+    impl<'d> Source<'d> {
+        pub fn new(doc: &'d Document, data: &'d DocAnnotations) -> Self {
+            let mut path_json = String::with_capacity(doc.path.len() + 2);
+            json::string(&mut path_json, &doc.path);
+            let mut named = Sha256::new();
+            hash_part(&mut named, &doc.path);
+            Source {
+                doc,
+                data,
+                path_json,
+                named,
+            }
+        }
+
+        /// Writes the `urn:uuid:` of the name (this document's path, `parts`…) as a JSON string.
+        fn id(&self, out: &mut String, parts: &[&str]) {
+            let mut h = self.named.clone();
+            for p in parts {
+                hash_part(&mut h, p);
+            }
+            iri(out, &urn_of(h));
+        }
+
+        fn target(&self, out: &mut String, s: Span) {
+            let (prefix, exact, suffix) = self.doc.slice_in_context(s, CONTEXT_CHARS);
+            out.push_str("{\"selector\":[{\"end\":");
+            json::number(out, s.end);
+            out.push_str(",\"start\":");
+            json::number(out, s.start);
+            out.push_str(",\"type\":\"TextPositionSelector\"},{\"exact\":");
+            json::string(out, exact);
+            out.push_str(",\"prefix\":");
+            json::string(out, prefix);
+            out.push_str(",\"suffix\":");
+            json::string(out, suffix);
+            out.push_str(",\"type\":\"TextQuoteSelector\"}],\"source\":");
+            out.push_str(&self.path_json);
+            out.push_str(",\"type\":\"SpecificResource\"}");
+        }
+
+        pub fn annotation(&self, out: &mut String, a: &Annotation) {
+            let mut o = Object::open(out);
+            let bodies = o.key("body");
+            bodies.push('[');
+            body(bodies, "tagging", &a.label);
+            if let Some(c) = a.canonical() {
+                bodies.push(',');
+                body(bodies, "identifying", c);
+            }
+            if !a.note.is_empty() {
+                bodies.push(',');
+                body(bodies, "commenting", &a.note);
+            }
+            bodies.push(']');
+            non_empty(&mut o, "created", &a.created);
+            if !a.annotator.is_empty() {
+                let c = o.key("creator");
+                c.push_str("{\"name\":");
+                json::string(c, &a.annotator);
+                c.push_str(",\"type\":\"Person\"}");
+            }
+            self.id(o.key("id"), &[&a.id]);
+            non_empty(&mut o, "modified", &a.modified);
+            o.key("motivation").push_str("\"tagging\"");
+            if !a.attributes.is_empty() {
+                let mut m = Object::open(o.key("mrg:attributes"));
+                for (k, v) in a.attributes.iter() {
+                    m.entry(k, v);
+                }
+                m.close();
+            }
+            if let Kind::Claim(c) = &a.kind {
+                let mut m = Object::open(o.key("mrg:claim"));
+                json::string(m.key("claimType"), c.claim_type.as_str());
+                match &c.cue {
+                    Some(q) => self.target(m.key("cue"), q.span),
+                    None => m.key("cue").push_str("null"),
+                }
+                json::opt_string(m.key("proposition"), c.proposition.as_deref());
+                let speaker = m.key("speaker");
+                match &c.speaker {
+                    Speaker::Unknown => speaker.push_str("null"),
+                    Speaker::Author => speaker.push_str("{\"kind\":\"author\"}"),
+                    Speaker::Entity(id) => {
+                        let mut e = Object::open(speaker);
+                        self.id(e.key("id"), &[id]);
+                        e.key("kind").push_str("\"entity\"");
+                        json::opt_string(e.key("text"), self.data.get(id).map(|e| e.quote.as_str()));
+                        e.close();
+                    }
+                }
+                json::string(m.key("stance"), c.stance.as_str());
+                m.close();
+            }
+            json::string(o.key("mrg:id"), &a.id);
+            o.key("mrg:kind").push_str(if a.kind.is_claim() {
+                "\"claim\""
+            } else {
+                "\"entity\""
+            });
+            match a.spans.as_slice() {
+                [one] => self.target(o.key("target"), *one),
+                many => json::array(o.key("target"), many, |out, s| self.target(out, *s)),
+            }
+            o.key("type").push_str("\"Annotation\"");
+            o.close();
+        }
+
+        pub fn relation(&self, out: &mut String, r: &Relation) {
+            let mut o = Object::open(out);
+            body(o.key("body"), "tagging", &r.kind);
+            self.id(o.key("id"), &["relation", &r.id]);
+            o.key("motivation").push_str("\"linking\"");
+            json::string(o.key("mrg:id"), &r.id);
+            o.key("mrg:kind").push_str("\"relation\"");
+            let targets = o.key("target");
+            targets.push('[');
+            self.id(targets, &[&r.from]);
+            targets.push(',');
+            match r.to.doc.as_deref() {
+                Some(to_doc) if to_doc != self.doc.path => {
+                    let mut h = Sha256::new();
+                    hash_part(&mut h, to_doc);
+                    hash_part(&mut h, &r.to.id);
+                    iri(targets, &urn_of(h));
+                }
+                _ => self.id(targets, &[&r.to.id]),
+            }
+            targets.push(']');
+            o.key("type").push_str("\"Annotation\"");
+            o.close();
+        }
+    }
+
+    /// Writes an IRI of [`urn_of`] as a JSON string: ASCII letters, digits, `:` and `-`.
+    fn iri(out: &mut String, urn: &[u8]) {
+        out.push('"');
+        out.push_str(std::str::from_utf8(urn).unwrap_or_default());
+        out.push('"');
+    }
+
+    /// A `TextualBody`; `purpose` is one of the W3C motivations (plain ASCII).
+    fn body(out: &mut String, purpose: &str, value: &str) {
+        out.push_str("{\"purpose\":\"");
+        out.push_str(purpose);
+        out.push_str("\",\"type\":\"TextualBody\",\"value\":");
+        json::string(out, value);
+        out.push('}');
     }
 
     /// Writes `s` as a string unless it is empty, under `key`.
@@ -168,87 +325,6 @@ mod out {
         if !s.is_empty() {
             json::string(o.key(key), s);
         }
-    }
-
-    pub fn annotation(out: &mut String, doc: &Document, data: &DocAnnotations, a: &Annotation) {
-        let mut o = Object::open(out);
-        let bodies = o.key("body");
-        bodies.push('[');
-        body(bodies, "tagging", &a.label);
-        if let Some(c) = a.canonical() {
-            bodies.push(',');
-            body(bodies, "identifying", c);
-        }
-        if !a.note.is_empty() {
-            bodies.push(',');
-            body(bodies, "commenting", &a.note);
-        }
-        bodies.push(']');
-        non_empty(&mut o, "created", &a.created);
-        if !a.annotator.is_empty() {
-            let mut c = Object::open(o.key("creator"));
-            json::string(c.key("name"), &a.annotator);
-            json::string(c.key("type"), "Person");
-            c.close();
-        }
-        json::string(o.key("id"), &urn_uuid(&[&doc.path, &a.id]));
-        non_empty(&mut o, "modified", &a.modified);
-        json::string(o.key("motivation"), "tagging");
-        if !a.attributes.is_empty() {
-            let mut m = Object::open(o.key("mrg:attributes"));
-            for (k, v) in a.attributes.iter() {
-                m.entry(k, v);
-            }
-            m.close();
-        }
-        if let Kind::Claim(c) = &a.kind {
-            let mut m = Object::open(o.key("mrg:claim"));
-            json::string(m.key("claimType"), c.claim_type.as_str());
-            match &c.cue {
-                Some(q) => target(m.key("cue"), doc, q.span),
-                None => m.key("cue").push_str("null"),
-            }
-            json::opt_string(m.key("proposition"), c.proposition.as_deref());
-            let speaker = m.key("speaker");
-            match &c.speaker {
-                Speaker::Unknown => speaker.push_str("null"),
-                Speaker::Author => speaker.push_str("{\"kind\":\"author\"}"),
-                Speaker::Entity(id) => {
-                    let mut e = Object::open(speaker);
-                    json::string(e.key("id"), &urn_uuid(&[&doc.path, id]));
-                    json::string(e.key("kind"), "entity");
-                    json::opt_string(e.key("text"), data.get(id).map(|e| e.quote.as_str()));
-                    e.close();
-                }
-            }
-            json::string(m.key("stance"), c.stance.as_str());
-            m.close();
-        }
-        json::string(o.key("mrg:id"), &a.id);
-        json::string(
-            o.key("mrg:kind"),
-            if a.kind.is_claim() { "claim" } else { "entity" },
-        );
-        match a.spans.as_slice() {
-            [one] => target(o.key("target"), doc, *one),
-            many => json::array(o.key("target"), many, |out, s| target(out, doc, *s)),
-        }
-        json::string(o.key("type"), "Annotation");
-        o.close();
-    }
-
-    pub fn relation(out: &mut String, doc: &Document, r: &Relation) {
-        let to_doc = r.to.doc.as_deref().unwrap_or(&doc.path);
-        let mut o = Object::open(out);
-        body(o.key("body"), "tagging", &r.kind);
-        json::string(o.key("id"), &urn_uuid(&[&doc.path, "relation", &r.id]));
-        json::string(o.key("motivation"), "linking");
-        json::string(o.key("mrg:id"), &r.id);
-        json::string(o.key("mrg:kind"), "relation");
-        let targets = [urn_uuid(&[&doc.path, &r.from]), urn_uuid(&[to_doc, &r.to.id])];
-        json::array(o.key("target"), &targets, |out, t| json::string(out, t));
-        json::string(o.key("type"), "Annotation");
-        o.close();
     }
 }
 
