@@ -197,7 +197,7 @@ fn a_changed_word_inside_a_long_quote_is_found_by_its_context() {
     assert_eq!(a.spans[0], common::find(&edited, &expected, 0));
 
     // An export reads the changed text with context, and places it as an editor would.
-    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    let exported = exported_a(root);
     assert_eq!(exported.data, corpus::load_to_read(root, "a.txt").unwrap().data);
     assert!(!exported.data.get("q1").unwrap().prefix.is_empty());
 }
@@ -208,7 +208,7 @@ fn an_export_of_unchanged_text_reads_no_context_and_the_same_annotations() {
     let root = dir.path();
 
     let full = corpus::load_to_read(root, "a.txt").unwrap();
-    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    let exported = exported_a(root);
     assert!(exported.reanchor.is_none() && exported.read_only.is_none());
     assert_eq!(exported.data.annotations.len(), 2);
     for (e, f) in exported.data.annotations.iter().zip(&full.data.annotations) {
@@ -234,7 +234,7 @@ fn an_export_places_spans_past_the_end_as_an_editor_would() {
 
     let full = corpus::load_to_read(root, "a.txt").unwrap();
     assert!(full.reanchor.is_some());
-    let exported = corpus::load_for_export(root, "a.txt").unwrap();
+    let exported = exported_a(root);
     assert_eq!(exported.data, full.data);
     assert!(
         exported.data.annotations.iter().all(|a| !a.prefix.is_empty()),
@@ -608,4 +608,14 @@ fn a_deleted_mention_does_not_jump_to_another_mention_of_the_same_words() {
     let cn2 = loaded.data.get("cn2").unwrap();
     assert!(!cn2.orphaned);
     assert_eq!(cn2.spans[0], common::find(&edited, "China", 2));
+}
+
+/// `a.txt` loaded as an export loads it: from the corpus's listing.
+fn exported_a(root: &std::path::Path) -> corpus::LoadedDoc {
+    let entry = corpus::scan(root)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.rel == "a.txt")
+        .expect("a.txt is listed");
+    corpus::load_for_export(root, &entry).unwrap()
 }

@@ -565,6 +565,17 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
     fs::write(root.join("gone.txt.ron.journal"), "x\n").unwrap();
     let rels = |v: Vec<corpus::DocEntry>| v.into_iter().map(|e| e.rel).collect::<Vec<_>>();
     assert_eq!(rels(corpus::scan(root).unwrap()), ["a.txt"]);
+    // The listing says which documents have a journal beside their sidecar.
+    fs::write(root.join("b.txt"), "Another text.").unwrap();
+    let listed = corpus::scan(root).unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|e| (e.rel.as_str(), e.journal))
+            .collect::<Vec<_>>(),
+        [("a.txt", true), ("b.txt", false)]
+    );
+    fs::remove_file(root.join("b.txt")).unwrap();
     assert_eq!(rels(corpus::scan_sidecars(root).unwrap()), ["a.txt.ron"]);
     assert_eq!(
         rels(corpus::scan_journals(root).unwrap()),
@@ -605,6 +616,19 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
     assert!(jsonl.contains("\"j1\""), "{jsonl}");
     // Reading changed nothing.
     assert!(jpath(root).exists());
+
+    // An export loads the corpus as listed: the journal it listed is applied,
+    // and one begun after the listing is not looked for.
+    let entry = corpus::scan(root).unwrap().remove(0);
+    let with = corpus::load_for_export(root, &entry).unwrap();
+    assert!(with.data.get("j1").is_some() && with.journal_edits == 2);
+    let before_the_journal = corpus::DocEntry {
+        journal: false,
+        ..entry
+    };
+    let without = corpus::load_for_export(root, &before_the_journal).unwrap();
+    assert!(without.data.get("j1").is_none() && without.journal_edits == 0);
+    assert_eq!(without.read_only, None);
 }
 
 #[test]

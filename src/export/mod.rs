@@ -384,7 +384,7 @@ pub fn export_corpus(
     let mut report = ExportReport::default();
     let mut labels = BTreeSet::new();
     let mut relation_kinds = BTreeSet::new();
-    let rels: Vec<String> = entries.iter().map(|e| e.rel.clone()).collect();
+    let listed: Vec<corpus::DocEntry> = entries.clone();
     let batch = match &sink {
         Sink::Folder(b) => Some(Arc::clone(b)),
         Sink::File(_) => None,
@@ -393,8 +393,8 @@ pub fn export_corpus(
     // all of an export, and documents are independent: the cores share them,
     // and this thread joins the parts in order.
     let (format, only_done, base) = (opts.format, opts.only_done, root.to_path_buf());
-    let mut prepared = parallel::ordered(rels, move |rel: &String| {
-        prepare(&base, rel, format, only_done, batch.as_deref())
+    let mut prepared = parallel::ordered(listed, move |entry: &corpus::DocEntry| {
+        prepare(&base, entry, format, only_done, batch.as_deref())
     });
     for (i, entry) in entries.iter().enumerate() {
         if !progress(i, total) {
@@ -517,12 +517,12 @@ struct Rendered {
 /// `batch` for a folder format.
 fn prepare(
     root: &Path,
-    rel: &str,
+    entry: &corpus::DocEntry,
     format: Format,
     only_done: bool,
     batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
-    let loaded = corpus::load_for_export(root, rel)?;
+    let loaded = corpus::load_for_export(root, entry)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
         outcome: Prepared::NotDone,
@@ -531,7 +531,7 @@ fn prepare(
         labels: BTreeSet::new(),
         relation_kinds: BTreeSet::new(),
     };
-    if let Some(reason) = skip_reason(&loaded, &root.join(rel)) {
+    if let Some(reason) = skip_reason(&loaded, &root.join(&entry.rel)) {
         out.outcome = Prepared::Skipped(reason);
         return Ok(out);
     }

@@ -27,6 +27,10 @@ pub const MAX_SOURCE_BYTES: u64 = 32_000_000;
 pub struct DocEntry {
     /// Path relative to the corpus root, `/`-separated.
     pub rel: String,
+    /// True when the listing also held its edit journal (`article.txt.ron.journal`).
+    /// Only a load that may miss a journal made after the listing uses it (an
+    /// export, which is then the corpus as listed, see [`load_for_export`]).
+    pub journal: bool,
 }
 
 /// The sidecar path of a source: `article.txt` → `article.txt.ron`.
@@ -145,6 +149,9 @@ fn walk(
         Err(_) if dir != root => return Ok(()),
         Err(e) => return Err(e),
     };
+    // Files of this folder, whose journals are known once all of it is listed.
+    let mut files = Vec::new();
+    let mut journals = HashSet::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
@@ -175,10 +182,28 @@ fn walk(
             {
                 walk(root, &path, &rel(), wanted, seen, out)?;
             }
-        } else if kind.is_file() && wanted(&name) {
-            out.push(DocEntry { rel: rel() });
+            continue;
+        }
+        if !kind.is_file() {
+            continue;
+        }
+        if let Some(source) = source_of_journal(&name) {
+            journals.insert(source.to_owned());
+        }
+        if wanted(&name) {
+            files.push((
+                DocEntry {
+                    rel: rel(),
+                    journal: false,
+                },
+                name.into_owned(),
+            ));
         }
     }
+    out.extend(files.into_iter().map(|(mut e, name)| {
+        e.journal = journals.contains(&name);
+        e
+    }));
     Ok(())
 }
 
@@ -363,7 +388,7 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, true, Context::Keep)
+    load_with(root, rel, true, Context::Keep, Journal::Apply)
 }
 
 /// [`load`] for reading only (export, statistics): the same document and
@@ -371,7 +396,7 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// a save needs. Hashing every sidecar was a tenth of an export's time.
 /// Saving such a document is refused as a conflict, never done blindly.
 pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, false, Context::Keep)
+    load_with(root, rel, false, Context::Keep, Journal::Apply)
 }
 
 /// [`load_to_read`] for an export, which never needs to place annotations
@@ -379,12 +404,30 @@ pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// come without their `prefix` and `suffix` (empty), which are then neither
 /// copied nor kept. Anything else (a changed text, a journal placed on other
 /// text, spans past the end) is loaded in full, re-anchored as [`load`] does.
-pub fn load_for_export(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    let loaded = load_with(root, rel, false, Context::UnlessTextIsTheSame)?;
+///
+/// A journal is looked for only when `entry` was listed with one: the export
+/// is then of the corpus as listed, with any sidecar written since (each is
+/// whole by itself), but not a journal begun after the listing. Looking for a
+/// journal that is not there, and then checking that the sidecar had not been
+/// replaced meanwhile, were two of a document's eleven calls to the system.
+pub fn load_for_export(root: &Path, entry: &DocEntry) -> Result<LoadedDoc, LoadError> {
+    let journal = if entry.journal {
+        Journal::Apply
+    } else {
+        Journal::NotListed
+    };
+    let loaded = load_with(root, &entry.rel, false, Context::UnlessTextIsTheSame, journal)?;
     if loaded.reanchor.is_some() && loaded.context_left_out {
-        return load_to_read(root, rel);
+        return load_with(root, &entry.rel, false, Context::Keep, journal);
     }
     Ok(loaded)
+}
+
+/// Whether a load looks for the sidecar's journal (see [`load_for_export`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Apply,
+    NotListed,
 }
 
 /// Whether a load keeps the annotations' `prefix` and `suffix` (see [`load_for_export`]).
@@ -394,7 +437,13 @@ enum Context {
     UnlessTextIsTheSame,
 }
 
-fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<LoadedDoc, LoadError> {
+fn load_with(
+    root: &Path,
+    rel: &str,
+    stamp: bool,
+    context: Context,
+    journal: Journal,
+) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
@@ -420,8 +469,10 @@ fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<Lo
     // another sidecar). Such a fold replaces the sidecar, so read again then; folds
     // come seconds apart, so the second reading is whole.
     for attempt in 1.. {
-        let seen = read_stored(&mut loaded, &side, stamp, context);
-        if attempt == 10 || FileMark::read(&side).ok().flatten() == seen {
+        let seen = read_stored(&mut loaded, &side, stamp, context, journal);
+        // One file alone is whole (sidecars are replaced by renaming): only a
+        // pair can have been read half before and half after a fold.
+        if attempt == 10 || journal == Journal::NotListed || FileMark::read(&side).ok().flatten() == seen {
             break;
         }
         loaded.data = DocAnnotations::default();
@@ -438,7 +489,13 @@ fn load_with(root: &Path, rel: &str, stamp: bool, context: Context) -> Result<Lo
 
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
-fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, context: Context) -> Option<FileMark> {
+fn read_stored(
+    loaded: &mut LoadedDoc,
+    side: &Path,
+    stamp: bool,
+    context: Context,
+    journal: Journal,
+) -> Option<FileMark> {
     // Hashed while read only for the stamp; a journal that names its base has the
     // file read again (rare, and `load_with` notices a change in between). Read-only
     // loads also skip the second look at the open file: `load_with` compares the
@@ -447,7 +504,7 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, context: Contex
     let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp, context_unless) {
         Ok(Some(read)) => read,
         Ok(None) => {
-            apply_journal(loaded, side, || None, None);
+            apply_journal(loaded, side, || None, None, journal);
             return None;
         }
         Err(e) => {
@@ -473,7 +530,7 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, context: Contex
             // A journal that appeared since it was looked for is checked against the
             // file as it is now; a change meanwhile reads everything again (see `load_with`).
             let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
-            apply_journal(loaded, side, base, Some(sc.source_hash));
+            apply_journal(loaded, side, base, Some(sc.source_hash), journal);
         }
         Err(e) => {
             let what = if e.future_version {
@@ -576,8 +633,12 @@ fn apply_journal(
     side: &Path,
     base: impl FnOnce() -> Option<String>,
     source_hash: Option<String>,
+    journal: Journal,
 ) {
-    let replayed = journal::replay(side, base, &mut loaded.data);
+    let replayed = match journal {
+        Journal::Apply => journal::replay(side, base, &mut loaded.data),
+        Journal::NotListed => Replayed::None,
+    };
     loaded.stamp.journal = replayed.stamp();
     let placed_on = match replayed {
         Replayed::None => source_hash,
