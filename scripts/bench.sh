@@ -56,7 +56,7 @@ if [[ $quick == 1 ]]; then
     # Every bench must have reported; the numbers of a smoke run mean nothing.
     for key in reader.idle.p95 reader.jump.p95 reader.add.accesskit.p95 textedit.idle.p50 \
         app.hotkey_to_saved.p95 app.hotkey_to_durable.p95 corpus.open_until_listed.p50 corpus.index.p50 sidecar.parse_article.p50 \
-        export.csv.vs_read export.brat_again.p50 import.brat.p50; do
+        export.csv.vs_read export.brat_again.p50 export.w3c_again.p50 import.brat.p50; do
         grep -q "^BENCH $key " "$results" || { echo "missing result: $key" >&2; exit 1; }
     done
     if [[ -r /proc/self/status ]]; then
@@ -234,6 +234,7 @@ for f in jsonl brat conll w3c csv; do
     echo "| Export $f | $(ms "$(v "export.$f.p50")") | $(ratio "$(v "export.$f.vs_read")") |"
 done
 echo "| Export brat again over the previous export, nothing changed | $(ms "$(v export.brat_again.p50)") | |"
+echo "| Export w3c again, replacing the previous file | $(ms "$(v export.w3c_again.p50)") | |"
 echo "| Import the brat export | $(ms "$import") | |"
 fonts=$(grep -m1 '^memory: fallback fonts installed:' "$target/bench-raw.txt" | sed 's/^memory: fallback fonts installed: *//' || true)
 cat <<EOF
