@@ -58,22 +58,14 @@ pub enum SegmentKind {
 impl<'a> WordBounds<'a> {
     /// The next segment and what kind of text it is: callers that count code
     /// points or look for space skip the look for ASCII segments.
+    #[inline]
     pub fn next_segment(&mut self) -> Option<(&'a str, SegmentKind)> {
-        if let Some(&len) = self.queued.get(self.next_queued) {
-            self.next_queued += 1;
-            let start = self.pos;
-            self.pos += len as usize;
-            let seg = &self.text[start..self.pos];
-            return Some((seg, kind_of(seg)));
-        }
         let b = self.text.as_bytes();
         let start = self.pos;
-        if start >= b.len() {
-            return None;
-        }
-        if start >= self.piece_end {
+        if self.next_queued >= self.queued.len() && start < b.len() && start >= self.piece_end {
             // Most pieces are one word between spaces, or the spaces between
-            // words: those are whole segments, found in one pass.
+            // words: those are whole segments, found in one pass, here where
+            // the caller's loop can keep them inline.
             let first = class(b[start]);
             let run = |pred: fn(Class) -> bool| {
                 let mut j = start + 1;
@@ -98,6 +90,27 @@ impl<'a> WordBounds<'a> {
                     return Some((&self.text[start..j], SegmentKind::Ascii));
                 }
             }
+        }
+        self.next_in_piece()
+    }
+
+    /// [`Self::next_segment`] for everything but whole ASCII words and space runs.
+    #[inline(never)]
+    fn next_in_piece(&mut self) -> Option<(&'a str, SegmentKind)> {
+        if let Some(&len) = self.queued.get(self.next_queued) {
+            self.next_queued += 1;
+            let start = self.pos;
+            self.pos += len as usize;
+            let seg = &self.text[start..self.pos];
+            return Some((seg, kind_of(seg)));
+        }
+        let b = self.text.as_bytes();
+        let start = self.pos;
+        if start >= b.len() {
+            return None;
+        }
+        if start >= self.piece_end {
+            let first = class(b[start]);
             // Find the piece: up to where an ASCII space meets another ASCII character.
             let mut end = start + 1;
             let mut plain = first != Class::Space && first != Class::NonAscii;
@@ -120,7 +133,7 @@ impl<'a> WordBounds<'a> {
                 self.queued.clear();
                 SegmentCache::with(|cache| cache.cut(&self.text[start..end], &mut self.queued));
                 self.next_queued = 0;
-                return self.next_segment();
+                return self.next_in_piece();
             }
             self.piece_end = end;
         }
