@@ -61,8 +61,12 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 }
 
 /// Tags must not contain the column separator.
-fn tag_label(label: &str) -> String {
-    label.split_whitespace().collect::<Vec<_>>().join("_")
+fn tag_label(label: &str) -> std::borrow::Cow<'_, str> {
+    if label.contains(char::is_whitespace) {
+        label.split_whitespace().collect::<Vec<_>>().join("_").into()
+    } else {
+        label.into()
+    }
 }
 
 /// The IOB2 block of one document (starting with [`DOCSTART`]) and the number of
@@ -71,7 +75,9 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     let tokens = tokenize(&doc.text);
     // Each tagged token holds its entity's place in `labels` and whether it begins a chunk.
     let mut tags: Vec<Option<(usize, bool)>> = vec![None; tokens.len()];
-    let mut labels: Vec<String> = Vec::new();
+    // The few labels of a document, each once: a tag per placed entity pointed
+    // into this list (labels were copied once per entity).
+    let mut labels: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     let mut entities: Vec<_> = data
         .annotations
         .iter()
@@ -85,18 +91,21 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             .then(a.id.cmp(&b.id))
     });
     let mut dropped = 0;
+    // Token ranges of the entity being placed, one per fragment.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
     for e in entities {
         // Token index ranges covered by each fragment.
-        let ranges: Vec<(usize, usize)> = e
-            .spans
-            .iter()
-            .map(|s| {
-                let first = tokens.partition_point(|t| t.span.end <= s.start);
-                let last = tokens.partition_point(|t| t.span.start < s.end);
-                (first, last.max(first))
-            })
-            .filter(|(a, b)| a < b)
-            .collect();
+        ranges.clear();
+        ranges.extend(
+            e.spans
+                .iter()
+                .map(|s| {
+                    let first = tokens.partition_point(|t| t.span.end <= s.start);
+                    let last = tokens.partition_point(|t| t.span.start < s.end);
+                    (first, last.max(first))
+                })
+                .filter(|(a, b)| a < b),
+        );
         if ranges.is_empty()
             || ranges
                 .iter()
@@ -105,9 +114,15 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             dropped += 1;
             continue;
         }
-        let label = labels.len();
-        labels.push(tag_label(&e.label));
-        for (a, b) in ranges {
+        let tag = tag_label(&e.label);
+        let label = match labels.iter().position(|l| *l == tag) {
+            Some(i) => i,
+            None => {
+                labels.push(tag);
+                labels.len() - 1
+            }
+        };
+        for &(a, b) in &ranges {
             for (i, t) in tags[a..b].iter_mut().enumerate() {
                 *t = Some((label, i == 0));
             }
