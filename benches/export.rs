@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::{Samples, corpus_root, empty_scratch_trash, quick, report, report_samples, scratch, settle};
 use divan::Bencher;
 use marginalia::export::{ExportOptions, Format, export_corpus, import::import_brat};
+use marginalia::store::batch::Batch;
 use marginalia::store::corpus;
 
 /// Formats measured, in report order.
@@ -45,6 +46,62 @@ static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     Fixture { root, scratch, brat }
 });
 
+/// Every file of a brat export, by path relative to it, each document's two together.
+fn brat_files(dir: &Path) -> Vec<Vec<(String, Vec<u8>)>> {
+    let mut rels = Vec::new();
+    let mut dirs = vec![String::new()];
+    while let Some(rel_dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir.join(&rel_dir))
+            .expect("the brat export")
+            .flatten()
+        {
+            let rel = if rel_dir.is_empty() {
+                e.file_name().to_string_lossy().into_owned()
+            } else {
+                format!("{rel_dir}/{}", e.file_name().to_string_lossy())
+            };
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(rel);
+            } else {
+                rels.push(rel);
+            }
+        }
+    }
+    rels.sort();
+    let mut groups: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+    for rel in rels {
+        let bytes = std::fs::read(dir.join(&rel)).expect("a file of the brat export");
+        let stem = rel.strip_suffix(".ann").or_else(|| rel.strip_suffix(".txt"));
+        match groups.last_mut() {
+            Some(g) if stem.is_some() && g[0].0.rsplit_once('.').map(|(s, _)| s) == stem => {
+                g.push((rel, bytes))
+            }
+            _ => groups.push(vec![(rel, bytes)]),
+        }
+    }
+    groups
+}
+
+/// Writes `groups` into a new folder `out` as a brat export does: a [`Batch`]
+/// shared by one thread per core, committed at the end.
+fn write_files(out: &Path, groups: &[Vec<(String, Vec<u8>)>]) {
+    let batch = Batch::begin(out).expect("a new folder");
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let batch = &batch;
+            scope.spawn(move || {
+                for g in groups.iter().skip(t).step_by(threads) {
+                    let files: Vec<(&str, &[u8])> =
+                        g.iter().map(|(r, b)| (r.as_str(), b.as_slice())).collect();
+                    batch.write_group(&files).expect("written");
+                }
+            });
+        }
+    });
+    batch.commit().expect("committed");
+}
+
 /// Reads every source and sidecar as bytes: the floor under any export.
 fn read_all(root: &Path) -> usize {
     let mut bytes = 0;
@@ -66,7 +123,11 @@ fn read_all(root: &Path) -> usize {
 fn export_options(fx: &Fixture, format: &str) -> ExportOptions {
     static RUN: AtomicUsize = AtomicUsize::new(0);
     let format = Format::parse(format).expect("a known format");
-    let mut name = format!("export-{}-{}", format.as_str(), RUN.fetch_add(1, Ordering::Relaxed));
+    let mut name = format!(
+        "export-{}-{}",
+        format.as_str(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    );
     if !format.is_folder() {
         name = format!("{name}.{}", format.extension());
     }
@@ -164,6 +225,18 @@ fn summary() {
     }
     report_samples("export.w3c_again", &s);
     remove_file_outputs(fx);
+    // The file system's part of a brat export: the same files, their bytes
+    // already in memory, written into a new folder by as many threads as an
+    // export uses, made durable and put in place (`Batch`, as the export does).
+    // No export into a folder of files can be faster on this disk.
+    let files = brat_files(&fx.brat);
+    let mut floor = Samples::default();
+    for _ in 0..samples {
+        settle();
+        let out = export_options(fx, "brat").out;
+        floor.time(|| write_files(&out, &files));
+    }
+    report_samples("export.brat_floor", &floor);
     settle();
     let mut import = Samples::default();
     for _ in 0..samples {
