@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::model::{
     AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
@@ -137,16 +137,164 @@ fn assign_ids<'a>(ids: impl Iterator<Item = &'a str> + Clone, prefix: char) -> H
 
 /// A label or type as brat can hold it: white space (which separates brat fields) becomes `_`.
 pub fn brat_type(name: &str) -> String {
-    let t = name.split_whitespace().collect::<Vec<_>>().join("_");
-    if t.is_empty() { "_".to_owned() } else { t }
+    brat_type_cow(name).into_owned()
 }
 
-fn spans_field(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| format!("{} {}", s.start, s.end))
-        .collect::<Vec<_>>()
-        .join(";")
+/// [`brat_type`], borrowed when the name is already one (nearly always).
+fn brat_type_cow(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.is_empty() && !name.contains(char::is_whitespace) {
+        return name.into();
+    }
+    let t = name.split_whitespace().collect::<Vec<_>>().join("_");
+    if t.is_empty() { "_".into() } else { t.into() }
+}
+
+/// Writes `n` in decimal.
+fn push_num(out: &mut String, n: usize) {
+    crate::export::json::number(out, n);
+}
+
+/// Writes the `start end;start end` field of a `T` line.
+fn push_spans(out: &mut String, spans: &[Span]) {
+    for (i, s) in spans.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        push_num(out, s.start);
+        out.push(' ');
+        push_num(out, s.end);
+    }
+}
+
+/// Numbers the `A`, `N` and `#` lines of one `.ann` file.
+#[derive(Default)]
+struct LineIds {
+    a: usize,
+    n: usize,
+    note: usize,
+}
+
+impl LineIds {
+    /// Starts a line of `kind` (`A`, `N` or `#`): its id and the tab after it.
+    fn start(&mut self, ann: &mut String, kind: char) {
+        let n = match kind {
+            'A' => &mut self.a,
+            'N' => &mut self.n,
+            _ => &mut self.note,
+        };
+        *n += 1;
+        ann.push(kind);
+        push_num(ann, *n);
+        ann.push('\t');
+    }
+
+    /// A whole line of `kind` with `body`.
+    fn line(&mut self, ann: &mut String, kind: char, body: &str) {
+        self.start(ann, kind);
+        ann.push_str(body);
+        ann.push('\n');
+    }
+}
+
+/// The `# Marginalia` note of one annotation: a JSON object, written as
+/// `serde_json` writes one (keys in byte order, compact), which the importer
+/// reads back. Each field is set only when brat has no place for it.
+#[derive(Default)]
+struct Meta<'a> {
+    annotator: &'a str,
+    attributes: BTreeMap<String, String>,
+    canonical: Option<&'a str>,
+    created: &'a str,
+    /// (start, end, text) of a claim's cue, on the brat text.
+    cue: Option<(usize, usize, &'a str)>,
+    doc: Option<(&'a str, &'a BTreeMap<String, String>)>,
+    extra: Option<&'a BTreeMap<String, String>>,
+    id: Option<&'a str>,
+    claim: bool,
+    label: Option<&'a str>,
+    modified: &'a str,
+    note: Option<&'a str>,
+    orphaned: bool,
+    proposition: Option<&'a str>,
+    relations: Vec<&'a Relation>,
+    speaker: Option<&'a Speaker>,
+}
+
+impl Meta<'_> {
+    fn write(&self, out: &mut String) {
+        use crate::export::json::{self, Object};
+        let string_map = |out: &mut String, m: &BTreeMap<String, String>| {
+            let mut o = Object::open(out);
+            for (k, v) in m {
+                o.entry(k, v);
+            }
+            o.close();
+        };
+        let mut o = Object::open(out);
+        json::string(o.key("annotator"), self.annotator);
+        if !self.attributes.is_empty() {
+            string_map(o.key("attributes"), &self.attributes);
+        }
+        if let Some(c) = self.canonical {
+            json::string(o.key("canonical"), c);
+        }
+        json::string(o.key("created"), self.created);
+        if let Some((start, end, text)) = self.cue {
+            let mut c = Object::open(o.key("cue"));
+            json::number(c.key("end"), end);
+            json::number(c.key("start"), start);
+            json::string(c.key("text"), text);
+            c.close();
+        }
+        if let Some((status, extra)) = self.doc {
+            let mut d = Object::open(o.key("doc"));
+            string_map(d.key("extra"), extra);
+            json::string(d.key("status"), status);
+            d.close();
+        }
+        if let Some(extra) = self.extra {
+            string_map(o.key("extra"), extra);
+        }
+        if let Some(id) = self.id {
+            json::string(o.key("id"), id);
+        }
+        if self.claim {
+            json::string(o.key("kind"), "claim");
+        }
+        if let Some(label) = self.label {
+            json::string(o.key("label"), label);
+        }
+        json::string(o.key("modified"), self.modified);
+        if let Some(note) = self.note {
+            json::string(o.key("note"), note);
+        }
+        if self.orphaned {
+            json::boolean(o.key("orphaned"), true);
+        }
+        if let Some(p) = self.proposition {
+            json::string(o.key("proposition"), p);
+        }
+        if !self.relations.is_empty() {
+            json::array(o.key("relations"), &self.relations, |out, r| {
+                let mut e = Object::open(out);
+                json::string(e.key("id"), &r.id);
+                json::string(e.key("to"), &r.to.id);
+                json::opt_string(e.key("to_doc"), r.to.doc.as_deref());
+                json::string(e.key("type"), &r.kind);
+                e.close();
+            });
+        }
+        match self.speaker {
+            None | Some(Speaker::Unknown) => {}
+            Some(Speaker::Author) => json::string(o.key("speaker"), "author"),
+            Some(Speaker::Entity(id)) => {
+                let mut e = Object::open(o.key("speaker"));
+                json::string(e.key("entity"), id);
+                e.close();
+            }
+        }
+        o.close();
+    }
 }
 
 /// The brat files of one document.
@@ -173,58 +321,52 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         })
         .collect();
     let rid = assign_ids(local_rel.iter().map(|r| r.id.as_str()), 'R');
-    let mut ann = String::new();
-    let (mut a_n, mut n_n, mut c_n) = (0, 0, 0);
-    let mut line = |ann: &mut String, kind: char, body: String| {
-        let n = match kind {
-            'A' => &mut a_n,
-            'N' => &mut n_n,
-            _ => &mut c_n,
-        };
-        *n += 1;
-        ann.push(kind);
-        ann.push_str(&n.to_string());
-        ann.push('\t');
-        ann.push_str(&body);
-        ann.push('\n');
-    };
-    let mut out_rel: HashMap<&str, Vec<Value>> = HashMap::new();
+    // About 330 bytes per annotation: its T line and its note.
+    let mut ann = String::with_capacity(data.annotations.len() * 384);
+    let mut ids = LineIds::default();
+    let mut out_rel: HashMap<&str, Vec<&Relation>> = HashMap::new();
     for r in &data.relations {
         if !local_rel.iter().any(|l| std::ptr::eq(*l, r)) {
-            out_rel.entry(r.from.as_str()).or_default().push(json!({
-                "id": r.id, "to_doc": r.to.doc, "to": r.to.id, "type": r.kind,
-            }));
+            out_rel.entry(r.from.as_str()).or_default().push(r);
         }
     }
+    let mut spans: Vec<Span> = Vec::new();
     for (i, a) in data.annotations.iter().enumerate() {
-        let bid = &tid[a.id.as_str()];
-        let spans: Vec<Span> = a.spans.iter().map(|s| map.span(*s)).collect();
-        let text = spans
-            .iter()
-            .map(|s| ndoc.slice(*s).replace('\n', " "))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let label = brat_type(&a.label);
-        ann.push_str(&format!("{bid}\t{label} {}\t{text}\n", spans_field(&spans)));
-        let mut meta = Map::new();
-        if label != a.label {
-            meta.insert("label".into(), json!(a.label));
+        let bid = tid[a.id.as_str()].as_str();
+        spans.clear();
+        spans.extend(a.spans.iter().map(|s| map.span(*s)));
+        let label = brat_type_cow(&a.label);
+        ann.push_str(bid);
+        ann.push('\t');
+        ann.push_str(&label);
+        ann.push(' ');
+        push_spans(&mut ann, &spans);
+        ann.push('\t');
+        for (k, s) in spans.iter().enumerate() {
+            if k > 0 {
+                ann.push(' ');
+            }
+            let text = ndoc.slice(*s);
+            if text.contains('\n') {
+                ann.push_str(&text.replace('\n', " "));
+            } else {
+                ann.push_str(text);
+            }
         }
-        if a.id != bid {
-            meta.insert("id".into(), json!(a.id));
-        }
-        meta.insert("annotator".into(), json!(a.annotator));
-        meta.insert("created".into(), json!(a.created));
-        meta.insert("modified".into(), json!(a.modified));
-        if a.orphaned {
-            meta.insert("orphaned".into(), json!(true));
-        }
-        if !a.extra.is_empty() {
-            meta.insert("extra".into(), json!(a.extra));
-        }
+        ann.push('\n');
+        let mut meta = Meta {
+            annotator: &a.annotator,
+            created: &a.created,
+            modified: &a.modified,
+            label: (*label != *a.label).then_some(a.label.as_str()),
+            id: (a.id != bid).then_some(a.id.as_str()),
+            orphaned: a.orphaned,
+            extra: (!a.extra.is_empty()).then_some(&a.extra),
+            ..Meta::default()
+        };
         let mut attrs = a.attributes.clone();
         let norm_text = attrs.remove(NORM_TEXT_KEY);
-        let mut hidden = BTreeMap::new();
+        let hidden = &mut meta.attributes;
         match &a.kind {
             Kind::Entity { canonical } => {
                 if let Some(c) = canonical {
@@ -240,13 +382,13 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                             Some(t) if !t.contains(['\n', '\r']) => t.clone(),
                             _ => c.clone(),
                         };
-                        line(&mut ann, 'N', format!("Reference {bid} {kb}\t{t}"));
+                        ids.line(&mut ann, 'N', &format!("Reference {bid} {kb}\t{t}"));
                         // Import only keeps an N text that differs from the id, so keep the others here.
                         if norm_text.is_some() && t == *c {
                             hidden.insert(NORM_TEXT_KEY.to_owned(), norm_text.clone().unwrap_or_default());
                         }
                     } else {
-                        meta.insert("canonical".into(), json!(c));
+                        meta.canonical = Some(c);
                     }
                 }
                 if norm_text.is_some() && canonical.as_ref().is_none_or(|c| !is_token(c)) {
@@ -254,36 +396,23 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 }
             }
             Kind::Claim(c) => {
-                meta.insert("kind".into(), json!("claim"));
-                line(
+                meta.claim = true;
+                ids.line(
                     &mut ann,
                     'A',
-                    format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()),
+                    &format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()),
                 );
-                line(
+                ids.line(
                     &mut ann,
                     'A',
-                    format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()),
+                    &format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()),
                 );
-                match &c.speaker {
-                    Speaker::Unknown => {}
-                    Speaker::Author => {
-                        meta.insert("speaker".into(), json!("author"));
-                    }
-                    Speaker::Entity(id) => {
-                        meta.insert("speaker".into(), json!({"entity": id}));
-                    }
-                }
+                meta.speaker = Some(&c.speaker);
                 if let Some(cue) = &c.cue {
                     let s = map.span(cue.span);
-                    meta.insert(
-                        "cue".into(),
-                        json!({"start": s.start, "end": s.end, "text": cue.quote}),
-                    );
+                    meta.cue = Some((s.start, s.end, &cue.quote));
                 }
-                if let Some(p) = &c.proposition {
-                    meta.insert("proposition".into(), json!(p));
-                }
+                meta.proposition = c.proposition.as_deref();
                 if let Some(t) = norm_text {
                     hidden.insert(NORM_TEXT_KEY.to_owned(), t);
                 }
@@ -297,7 +426,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 && kb.contains(':')
                 && !v.contains('\n')
             {
-                line(&mut ann, 'N', format!("{ty} {bid} {kb}\t{v}"));
+                ids.line(&mut ann, 'N', &format!("{ty} {bid} {kb}\t{v}"));
             } else if let Some(ty) = k.strip_prefix(OTHER_NOTE_PREFIX)
                 && is_token(ty)
                 && ty != META_NOTE
@@ -305,7 +434,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 && !v.contains('\r')
             {
                 for piece in v.split('\n') {
-                    line(&mut ann, '#', format!("{ty} {bid}\t{piece}"));
+                    ids.line(&mut ann, '#', &format!("{ty} {bid}\t{piece}"));
                 }
             } else if is_token(&k)
                 && (v.is_empty() || is_token(&v))
@@ -314,37 +443,34 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 && !k.starts_with("brat:")
             {
                 let sep = if v.is_empty() { "" } else { " " };
-                line(&mut ann, 'A', format!("{k} {bid}{sep}{v}"));
+                ids.line(&mut ann, 'A', &format!("{k} {bid}{sep}{v}"));
             } else {
-                hidden.insert(k, v);
+                meta.attributes.insert(k, v);
             }
-        }
-        if !hidden.is_empty() {
-            meta.insert("attributes".into(), json!(hidden));
         }
         if !a.note.is_empty() {
             if a.note.contains('\r') {
-                meta.insert("note".into(), json!(a.note));
+                // A note line cannot hold a CR: the JSON note keeps it whole.
+                meta.note = Some(&a.note);
             } else {
                 for l in a.note.split('\n') {
-                    line(&mut ann, '#', format!("AnnotatorNotes {bid}\t{l}"));
+                    ids.line(&mut ann, '#', &format!("AnnotatorNotes {bid}\t{l}"));
                 }
             }
         }
         if let Some(rels) = out_rel.remove(a.id.as_str()) {
-            meta.insert("relations".into(), Value::Array(rels));
+            meta.relations = rels;
         }
         if i == 0 && (data.status != Status::default() || !data.extra.is_empty()) {
-            meta.insert(
-                "doc".into(),
-                json!({"status": data.status.key(), "extra": data.extra}),
-            );
+            meta.doc = Some((data.status.key(), &data.extra));
         }
-        line(
-            &mut ann,
-            '#',
-            format!("{META_NOTE} {bid}\t{}", Value::Object(meta)),
-        );
+        ids.start(&mut ann, '#');
+        ann.push_str(META_NOTE);
+        ann.push(' ');
+        ann.push_str(bid);
+        ann.push('\t');
+        meta.write(&mut ann);
+        ann.push('\n');
     }
     for r in local_rel {
         let id = &rid[r.id.as_str()];
@@ -355,10 +481,10 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             tid[r.to.id.as_str()]
         ));
         if r.id != id {
-            line(
+            ids.line(
                 &mut ann,
                 '#',
-                format!("{META_NOTE} {id}\t{}", json!({"id": r.id})),
+                &format!("{META_NOTE} {id}\t{}", json!({"id": r.id})),
             );
         }
     }
@@ -923,5 +1049,90 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         text: doc.text,
         data,
         lost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text with what JSON must escape, and some that it must not.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(
+                &[
+                    "a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\u{1}", "é", "😀", "/", "\u{7f}",
+                ][..],
+            ),
+            0..6,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    fn map() -> impl Strategy<Value = BTreeMap<String, String>> {
+        proptest::collection::btree_map(text(), text(), 0..3)
+    }
+
+    proptest! {
+        /// The note is the text serde_json gives its own value (keys in byte
+        /// order, compact, the same escapes), which is how the importer and the
+        /// exports before it wrote and read it.
+        #[test]
+        fn the_meta_note_is_serde_json_text(
+            strings in proptest::collection::vec(text(), 8),
+            attributes in map(),
+            extra in map(),
+            doc_extra in map(),
+            flags in proptest::collection::vec(any::<bool>(), 10),
+            numbers in (0usize..100_000, 0usize..100_000),
+            speaker in 0..3u8,
+        ) {
+            let relations = [
+                Relation {
+                    id: strings[5].as_str().into(),
+                    from: "x".into(),
+                    to: Target { doc: flags[9].then(|| strings[6].clone()), id: strings[7].as_str().into() },
+                    kind: strings[0].clone(),
+                },
+                Relation {
+                    id: "r2".into(),
+                    from: "x".into(),
+                    to: Target { doc: None, id: "t".into() },
+                    kind: "k".into(),
+                },
+            ];
+            let speaker = match speaker {
+                0 => Speaker::Unknown,
+                1 => Speaker::Author,
+                _ => Speaker::Entity(strings[4].as_str().into()),
+            };
+            let meta = Meta {
+                annotator: &strings[0],
+                attributes: attributes.clone(),
+                canonical: flags[0].then_some(strings[1].as_str()),
+                created: &strings[2],
+                cue: flags[1].then_some((numbers.0, numbers.1, strings[3].as_str())),
+                doc: flags[2].then_some(("done", &doc_extra)),
+                extra: flags[3].then_some(&extra),
+                id: flags[4].then_some(strings[4].as_str()),
+                claim: flags[5],
+                label: flags[6].then_some(strings[5].as_str()),
+                modified: &strings[6],
+                note: flags[7].then_some(strings[7].as_str()),
+                orphaned: flags[8],
+                proposition: flags[9].then_some(strings[1].as_str()),
+                relations: relations.iter().take(usize::from(flags[0]) + usize::from(flags[1])).collect(),
+                speaker: Some(&speaker),
+            };
+            let mut text = String::new();
+            meta.write(&mut text);
+            let value: Value = serde_json::from_str(&text).expect("valid JSON");
+            prop_assert_eq!(value.to_string(), text.clone());
+            prop_assert_eq!(value["annotator"].as_str(), Some(strings[0].as_str()));
+            prop_assert_eq!(value.get("note").and_then(Value::as_str), meta.note);
+            prop_assert_eq!(value.get("orphaned").is_some(), flags[8]);
+        }
     }
 }
