@@ -197,8 +197,51 @@ struct ToWrite {
 struct Written {
     rel: String,
     from: String,
-    data: DocAnnotations,
+    used: Used,
     result: Result<(), String>,
+}
+
+/// What the report and the tag set need of a written document: kept instead
+/// of its annotations, which the writing thread drops (holding every imported
+/// document until the end, and dropping them all there on one thread, was a
+/// twentieth of an import).
+struct Used {
+    /// Labels in the order of first use, each once, with the kind of that use.
+    labels: Vec<(String, LabelKind)>,
+    relation_kinds: Vec<String>,
+    annotations: usize,
+    relations: usize,
+}
+
+impl Used {
+    fn of(data: &DocAnnotations) -> Used {
+        let mut labels: Vec<(String, LabelKind)> = Vec::new();
+        for a in &data.annotations {
+            if !labels.iter().any(|(l, _)| l.as_str() == a.label.as_str()) {
+                labels.push((a.label.to_string(), label_kind(a)));
+            }
+        }
+        let mut relation_kinds: Vec<String> = Vec::new();
+        for r in &data.relations {
+            if !relation_kinds.contains(&r.kind) {
+                relation_kinds.push(r.kind.clone());
+            }
+        }
+        Used {
+            labels,
+            relation_kinds,
+            annotations: data.annotations.len(),
+            relations: data.relations.len(),
+        }
+    }
+}
+
+fn label_kind(a: &crate::model::Annotation) -> LabelKind {
+    if a.kind.is_claim() {
+        LabelKind::Claim
+    } else {
+        LabelKind::Entity
+    }
 }
 
 /// Writes the documents `docs` yields, on several threads (see
@@ -229,9 +272,9 @@ fn write_all(into: Destination, docs: impl Iterator<Item = ToWrite>) -> Vec<Writ
                 None => write_doc(&batch, canon.as_deref(), &d.rel, &d.text, &d.data),
             };
             Written {
+                used: Used::of(&d.data),
                 rel: d.rel,
                 from: d.from,
-                data: d.data,
                 result,
             }
         },
@@ -311,12 +354,7 @@ fn finish_tagset(
 
 fn note_labels(set: &mut TagSet, data: &DocAnnotations) {
     for a in &data.annotations {
-        let kind = if a.kind.is_claim() {
-            LabelKind::Claim
-        } else {
-            LabelKind::Entity
-        };
-        brat::add_label(set, &a.label, kind, Vec::new());
+        brat::add_label(set, &a.label, label_kind(a), Vec::new());
     }
     for r in &data.relations {
         if !set.relations.contains(&r.kind) {
@@ -335,18 +373,23 @@ fn record_all(report: &mut ImportReport, set: &mut TagSet, start: TagSet, writte
     for w in written {
         match w.result {
             Ok(()) => {
-                note_labels(set, &w.data);
-                record(report, w.rel, &w.data);
+                // As `note_labels` with the document's annotations: a label
+                // already in the set keeps its kind, so the first use decides.
+                for (label, kind) in &w.used.labels {
+                    brat::add_label(set, label, *kind, Vec::new());
+                }
+                for kind in &w.used.relation_kinds {
+                    if !set.relations.contains(kind) {
+                        set.relations.push(kind.clone());
+                    }
+                }
+                report.annotations += w.used.annotations;
+                report.relations += w.used.relations;
+                report.documents.push(w.rel);
             }
             Err(reason) => report.skipped.push(Skipped { path: w.from, reason }),
         }
     }
-}
-
-fn record(report: &mut ImportReport, rel: String, data: &DocAnnotations) {
-    report.annotations += data.annotations.len();
-    report.relations += data.relations.len();
-    report.documents.push(rel);
 }
 
 /// Every `.txt` under `dir` (not hidden, not through linked folders), relative, `/`-separated.
