@@ -38,11 +38,14 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
             // A run of spaces, a CR LF pair, or one other space character.
             SegmentKind::Spaces => (seg.len(), true, matches!(seg.as_bytes()[0], b'\n' | b'\r')),
             SegmentKind::Ascii => (seg.len(), false, false),
-            SegmentKind::Other => (
-                seg.chars().count(),
-                seg.chars().all(char::is_whitespace),
-                seg.contains(['\n', '\r', '\u{2028}', '\u{2029}']),
-            ),
+            // One look at each character for all three.
+            SegmentKind::Other => seg.chars().fold((0, true, false), |(n, space, line), c| {
+                (
+                    n + 1,
+                    space && c.is_whitespace(),
+                    line || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'),
+                )
+            }),
         };
         if space {
             if line_break && let Some(last) = out.last_mut() {
