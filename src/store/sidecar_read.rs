@@ -376,6 +376,11 @@ impl<R: Read> Input<'_, R> {
                 Ok(n) => {
                     self.read += n as u64;
                     (self.seen)(&self.pending[had..]);
+                    // Fewer bytes than asked for, and all the size said: the
+                    // end, without a read that finds nothing.
+                    if n < piece && self.size == Some(self.read) {
+                        self.eof = true;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
