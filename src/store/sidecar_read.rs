@@ -465,6 +465,17 @@ fn hex(b: u8) -> Option<u32> {
     (b as char).to_digit(16)
 }
 
+/// The bytes an identifier continues with: ASCII letters, digits and `_`.
+const IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
 struct Reader<'a> {
     src: &'a str,
     pos: usize,
@@ -565,7 +576,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         let mut i = start + 1;
-        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        while i < b.len() && IDENT[usize::from(b[i])] {
             i += 1;
         }
         if !ends_token(b.get(i)) {
@@ -749,15 +760,45 @@ impl<'a> Reader<'a> {
     fn fields(
         &mut self,
         scanned: bool,
+        field: impl FnMut(&mut Self, &'a str, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.fields_in_order(scanned, &[], field)
+    }
+
+    /// [`Reader::fields`] for a struct whose writer puts its keys in `order`:
+    /// each key is first looked for where the writer puts it, which is quicker
+    /// than reading an identifier; any other order still reads.
+    fn fields_in_order(
+        &mut self,
+        scanned: bool,
+        order: &[&str],
         mut field: impl FnMut(&mut Self, &'a str, usize) -> Option<()>,
     ) -> Option<()> {
         self.expect(b'(')?;
         self.trivia()?;
+        let mut next = 0;
         loop {
             if self.eat(b')') {
                 return Some(());
             }
-            let key = self.ident()?;
+            let key = match order.get(next) {
+                Some(k)
+                    if self.src.as_bytes()[self.pos..].starts_with(k.as_bytes())
+                        && ends_token(self.src.as_bytes().get(self.pos + k.len())) =>
+                {
+                    let key = &self.src[self.pos..self.pos + k.len()];
+                    self.pos += k.len();
+                    next += 1;
+                    key
+                }
+                _ => {
+                    let key = self.ident()?;
+                    if let Some(at) = order.iter().position(|k| *k == key) {
+                        next = at + 1;
+                    }
+                    key
+                }
+            };
             if scanned {
                 self.spaces();
             } else {
@@ -812,7 +853,23 @@ impl<'a> Reader<'a> {
         let mut modified = None;
         let mut orphaned = None;
         let mut extra = BTreeMap::new();
-        self.fields(true, |r, key, start| match key {
+        // The order `sidecar::write_annotation` writes them in.
+        const ORDER: &[&str] = &[
+            "id",
+            "spans",
+            "quote",
+            "prefix",
+            "suffix",
+            "label",
+            "kind",
+            "attributes",
+            "note",
+            "annotator",
+            "created",
+            "modified",
+            "orphaned",
+        ];
+        self.fields_in_order(true, ORDER, |r, key, start| match key {
             "id" => set(&mut id, r.string()?),
             "spans" => set(&mut spans, r.list(Reader::span)?),
             "quote" => set(&mut quote, r.string()?),
@@ -849,7 +906,7 @@ impl<'a> Reader<'a> {
     fn span(&mut self) -> Option<Span> {
         let mut start = None;
         let mut end = None;
-        self.fields(false, |r, key, _| match key {
+        self.fields_in_order(false, &["start", "end"], |r, key, _| match key {
             "start" => set(&mut start, r.offset()?),
             "end" => set(&mut end, r.offset()?),
             _ => None,
@@ -886,7 +943,8 @@ impl<'a> Reader<'a> {
         let mut stance = None;
         let mut claim_type = None;
         let mut proposition = None;
-        self.fields(false, |r, key, _| match key {
+        const ORDER: &[&str] = &["speaker", "cue", "stance", "claim_type", "proposition"];
+        self.fields_in_order(false, ORDER, |r, key, _| match key {
             "speaker" => set(&mut speaker, r.speaker()?),
             "cue" => set(&mut cue, r.option(Reader::cue)?),
             "stance" => set(
