@@ -20,7 +20,11 @@ pub struct Document {
     pub text: String,
     /// Hex SHA-256 of the text's UTF-8 bytes.
     pub hash: String,
-    index: CharIndex,
+    /// Number of code points.
+    chars: usize,
+    /// Built the first time an offset is converted: a CoNLL export, which
+    /// counts code points as it cuts words, never needs it.
+    index: std::sync::OnceLock<CharIndex>,
 }
 
 impl Document {
@@ -30,24 +34,25 @@ impl Document {
         Self {
             path: path.into(),
             hash: content_hash(&text),
-            index: CharIndex::new(&text),
+            chars: text.chars().count(),
+            index: std::sync::OnceLock::new(),
             text,
         }
     }
 
     /// Number of code points.
     pub fn len_chars(&self) -> usize {
-        self.index.len_chars()
+        self.chars
     }
 
     /// The offset index of the text.
     pub fn index(&self) -> &CharIndex {
-        &self.index
+        self.index.get_or_init(|| CharIndex::new(&self.text))
     }
 
     /// Byte offset of code point `cp` (clamped to the end).
     pub fn byte_of(&self, cp: usize) -> usize {
-        self.index
+        self.index()
             .cp_to_byte(&self.text, cp.min(self.len_chars()))
             .unwrap_or(self.text.len())
     }
@@ -58,7 +63,7 @@ impl Document {
         while !self.text.is_char_boundary(b) {
             b -= 1;
         }
-        self.index.byte_to_cp(&self.text, b).unwrap_or(0)
+        self.index().byte_to_cp(&self.text, b).unwrap_or(0)
     }
 
     /// The text of a span (empty when out of range).

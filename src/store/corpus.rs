@@ -402,7 +402,11 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, true, Context::Keep, Journal::Apply)
+    let loaded = load_with(root, rel, true, Context::Keep, Journal::Apply)?;
+    // Built here, on the loading thread, rather than in the first frame that
+    // shows the document.
+    loaded.doc.index();
+    Ok(loaded)
 }
 
 /// [`load`] for reading only (export, statistics): the same document and
