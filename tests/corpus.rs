@@ -617,5 +617,5 @@ fn exported_a(root: &std::path::Path) -> corpus::LoadedDoc {
         .into_iter()
         .find(|e| e.rel == "a.txt")
         .expect("a.txt is listed");
-    corpus::load_for_export(root, &entry).unwrap()
+    corpus::load_for_export(root, &entry, corpus::ExportNeeds::AllButContext).unwrap()
 }

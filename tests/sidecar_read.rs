@@ -535,9 +535,14 @@ proptest! {
         prop_assert_eq!(sidecar::from_str_reference(&text), Ok(sc.clone()));
         // The writer names the text before the annotations: an export's reading leaves out their context.
         let bytes = text.as_bytes();
-        let without = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(&sc.source_hash))
+        let leave_out = |details| sidecar::LeaveOut { unless_source: &sc.source_hash, details };
+        let without = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out(false)))
             .expect("read from memory");
         prop_assert_eq!(without, Some(without_context(&sc)));
+        // And for CoNLL, which writes labels and spans only, without the details either.
+        let bare = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out(true)))
+            .expect("read from memory");
+        prop_assert_eq!(bare, Some(without_details(&sc)));
     }
 
     #[test]
@@ -563,7 +568,8 @@ proptest! {
         // and only once that name is read (here it may follow the annotations).
         let bytes = text.as_bytes();
         let without = |hash: &str| {
-            sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(hash)).expect("read from memory")
+            let leave_out = sidecar::LeaveOut { unless_source: hash, details: false };
+            sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out)).expect("read from memory")
         };
         prop_assert_eq!(without("another text"), Some(reference.clone()), "{}", text);
         let got = without(&reference.source_hash);
@@ -600,6 +606,21 @@ fn without_context(sc: &Sidecar) -> Sidecar {
     for a in &mut sc.data.annotations {
         a.prefix.clear();
         a.suffix.clear();
+    }
+    sc
+}
+
+/// `sc` as an export that writes only labels and spans reads it: no context,
+/// quote, note, annotator, times or attributes.
+fn without_details(sc: &Sidecar) -> Sidecar {
+    let mut sc = without_context(sc);
+    for a in &mut sc.data.annotations {
+        a.quote = Default::default();
+        a.note = Default::default();
+        a.annotator = Default::default();
+        a.created = Default::default();
+        a.modified = Default::default();
+        a.attributes = Default::default();
     }
     sc
 }

@@ -522,7 +522,12 @@ fn prepare(
     only_done: bool,
     batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
-    let loaded = corpus::load_for_export(root, entry)?;
+    let needs = if format == Format::Conll {
+        corpus::ExportNeeds::LabelsAndSpans
+    } else {
+        corpus::ExportNeeds::AllButContext
+    };
+    let loaded = corpus::load_for_export(root, entry, needs)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
         outcome: Prepared::NotDone,

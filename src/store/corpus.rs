@@ -428,13 +428,24 @@ pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// whole by itself), but not a journal begun after the listing. Looking for a
 /// journal that is not there, and then checking that the sidecar had not been
 /// replaced meanwhile, were two of a document's eleven calls to the system.
-pub fn load_for_export(root: &Path, entry: &DocEntry) -> Result<LoadedDoc, LoadError> {
+///
+/// With [`ExportNeeds::LabelsAndSpans`] (and no journal to apply, whose edits
+/// are checked against what they change), the annotations also come without
+/// their quote, note, annotator, times and attributes.
+pub fn load_for_export(root: &Path, entry: &DocEntry, needs: ExportNeeds) -> Result<LoadedDoc, LoadError> {
     let journal = if entry.journal {
         Journal::Apply
     } else {
         Journal::NotListed
     };
-    let loaded = load_with(root, &entry.rel, false, Context::UnlessTextIsTheSame, journal)?;
+    let details = needs == ExportNeeds::LabelsAndSpans && journal == Journal::NotListed;
+    let loaded = load_with(
+        root,
+        &entry.rel,
+        false,
+        Context::UnlessTextIsTheSame { details },
+        journal,
+    )?;
     if loaded.reanchor.is_some() && loaded.context_left_out {
         return load_with(root, &entry.rel, false, Context::Keep, journal);
     }
@@ -448,11 +459,22 @@ enum Journal {
     NotListed,
 }
 
-/// Whether a load keeps the annotations' `prefix` and `suffix` (see [`load_for_export`]).
+/// What of each annotation an export writes (see [`load_for_export`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportNeeds {
+    /// Everything but the anchor context.
+    AllButContext,
+    /// Its kind, label, id and spans (CoNLL).
+    LabelsAndSpans,
+}
+
+/// Whether a load keeps the annotations' `prefix` and `suffix`, and with
+/// `details` their quote, note, annotator, times and attributes (see
+/// [`load_for_export`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Context {
     Keep,
-    UnlessTextIsTheSame,
+    UnlessTextIsTheSame { details: bool },
 }
 
 fn load_with(
@@ -518,8 +540,14 @@ fn read_stored(
     // file read again (rare, and `load_with` notices a change in between). Read-only
     // loads also skip the second look at the open file: `load_with` compares the
     // mark with the path's once the journal is read as well.
-    let context_unless = (context == Context::UnlessTextIsTheSame).then_some(loaded.doc.hash.as_str());
-    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp, context_unless) {
+    let leave_out = match context {
+        Context::Keep => None,
+        Context::UnlessTextIsTheSame { details } => Some(sidecar::LeaveOut {
+            unless_source: loaded.doc.hash.as_str(),
+            details,
+        }),
+    };
+    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp, leave_out) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None, journal);
@@ -544,7 +572,7 @@ fn read_stored(
             loaded.data = sc.data;
             // Left out by the single-pass reader (the general reader keeps it,
             // and then a re-anchored export reads the file once more, rarely).
-            loaded.context_left_out = context_unless == Some(sc.source_hash.as_str());
+            loaded.context_left_out = leave_out.is_some_and(|l| l.unless_source == sc.source_hash);
             // A journal that appeared since it was looked for is checked against the
             // file as it is now; a change meanwhile reads everything again (see `load_with`).
             let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
@@ -582,7 +610,7 @@ fn read_sidecar(
     path: &Path,
     hash: bool,
     recheck: bool,
-    context_unless: Option<&str>,
+    leave_out: Option<sidecar::LeaveOut<'_>>,
 ) -> io::Result<Option<ParsedSidecar>> {
     use sha2::{Digest, Sha256};
     use std::io::{Read, Seek};
@@ -598,7 +626,7 @@ fn read_sidecar(
             hasher.update(b);
         }
     };
-    let fast = sidecar::from_reader_fast(&mut f, Some(before.len), seen, context_unless)?;
+    let fast = sidecar::from_reader_fast(&mut f, Some(before.len), seen, leave_out)?;
     let (parsed, digest) = match fast {
         Some(sc) => (
             Ok(sc),

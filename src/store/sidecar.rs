@@ -418,21 +418,30 @@ pub fn from_str_fast(src: &str) -> Option<Sidecar> {
 /// `size` is the file's size as its metadata says (it may change meanwhile),
 /// so that a small file is read in one piece of its size.
 ///
-/// With `context_unless`, for a reader that never saves what it reads (an
-/// export): when the sidecar's `source_hash` is that hash, the text its
-/// annotations were placed on is the text as it is, so their `prefix` and
+/// With `leave_out`, for a reader that never saves what it reads (an
+/// export): when the sidecar's `source_hash` is that of the text as it is, the
+/// text its annotations were placed on is that text, so their `prefix` and
 /// `suffix` (only ever used to place them again on a changed text) are read
-/// past, left empty, instead of being copied.
+/// past, left empty, instead of being copied; and with `details`, so are their
+/// quote, note, annotator, times and attributes.
 pub fn from_reader_fast(
     from: impl std::io::Read,
     size: Option<u64>,
     mut seen: impl FnMut(&[u8]),
-    context_unless: Option<&str>,
+    leave_out: Option<LeaveOut<'_>>,
 ) -> std::io::Result<Option<Sidecar>> {
-    Ok(
-        sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, context_unless, size)?
-            .and_then(accept),
-    )
+    Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, leave_out, size)?.and_then(accept))
+}
+
+/// What a reader that only exports leaves out of the annotations of a sidecar
+/// written for the text as it is (see [`from_reader_fast`]).
+#[derive(Clone, Copy, Debug)]
+pub struct LeaveOut<'a> {
+    /// The hash of the source as it is now.
+    pub unless_source: &'a str,
+    /// Also the quote, note, annotator, times and attributes, for an export
+    /// that writes only labels and spans (CoNLL).
+    pub details: bool,
 }
 
 /// [`from_reader_fast`] with `window` bytes of text ahead of each step instead

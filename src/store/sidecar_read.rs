@@ -84,8 +84,9 @@ pub(super) fn read(src: &str) -> Option<Raw> {
         window: src.len(),
         size: None,
         read: 0,
-        context_unless: None,
+        leave_out: None,
         keep_context: true,
+        keep_details: true,
     };
     input.raw().ok().flatten()
 }
@@ -102,17 +103,18 @@ pub(super) const WINDOW: usize = 64 * 1024;
 /// UTF-8; the file then goes to the general reader. `window` is the text
 /// wanted ahead of each step: [`WINDOW`], or less in tests.
 ///
-/// With `context_unless` set to the hash of the source as it is now, a sidecar
+/// With `leave_out` naming the hash of the source as it is now, a sidecar
 /// whose `source_hash` (read before its annotations) names that same text keeps
 /// no `prefix` and `suffix`: they only serve to place annotations again on a
 /// changed text, and a reader that only exports or counts never saves them.
+/// With `details` too, no quote, note, annotator, times or attributes either.
 /// `size` is the file's size if known: a small file is then read in one piece
 /// of its size rather than a window.
 pub(super) fn read_from(
     from: impl Read,
     seen: &mut dyn FnMut(&[u8]),
     window: usize,
-    context_unless: Option<&str>,
+    leave_out: Option<super::sidecar::LeaveOut<'_>>,
     size: Option<u64>,
 ) -> io::Result<Option<Raw>> {
     Input {
@@ -126,8 +128,9 @@ pub(super) fn read_from(
         window,
         size,
         read: 0,
-        context_unless,
+        leave_out,
         keep_context: true,
+        keep_details: true,
     }
     .raw()
 }
@@ -165,9 +168,11 @@ struct Input<'s, R> {
     /// Bytes read so far.
     read: u64,
     /// See [`read_from`].
-    context_unless: Option<&'s str>,
-    /// False once the sidecar named the text `context_unless` is the hash of.
+    leave_out: Option<super::sidecar::LeaveOut<'s>>,
+    /// False once the sidecar named the text `leave_out` is the hash of.
     keep_context: bool,
+    /// False once it did, when `leave_out` leaves details out too.
+    keep_details: bool,
 }
 
 impl<R: Read> Input<'_, R> {
@@ -234,7 +239,9 @@ impl<R: Read> Input<'_, R> {
                 Field::Version(v, text) => set(&mut version, (v, text)),
                 Field::Source(v) => set(&mut source, v),
                 Field::SourceHash(v) => {
-                    self.keep_context = self.context_unless != Some(v.as_str());
+                    let same = self.leave_out.filter(|l| l.unless_source == v.as_str());
+                    self.keep_context = same.is_none();
+                    self.keep_details = !same.is_some_and(|l| l.details);
                     set(&mut source_hash, v)
                 }
                 Field::Status(v) => set(&mut status, v),
@@ -333,6 +340,7 @@ impl<R: Read> Input<'_, R> {
                 src: &self.text,
                 pos: self.pos,
                 keep_context: self.keep_context,
+                keep_details: self.keep_details,
             };
             let got = read(&mut r);
             if self.eof || (got.is_some() && r.pos < r.src.len()) {
@@ -481,6 +489,8 @@ struct Reader<'a> {
     pos: usize,
     /// False when `prefix` and `suffix` are read past rather than kept (see [`read_from`]).
     keep_context: bool,
+    /// False when the quote, note, annotator, times and attributes are read past too.
+    keep_details: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -678,6 +688,15 @@ impl<'a> Reader<'a> {
         Some(String::new())
     }
 
+    /// A string the reader keeps unless it leaves details out (see [`read_from`]).
+    fn detail<S: Default + for<'x> From<&'x str> + From<String>>(&mut self) -> Option<S> {
+        if self.keep_details {
+            return self.string();
+        }
+        self.string::<Unkept>()?;
+        Some(S::default())
+    }
+
     /// `None` or `Some(…)` around what `inner` reads.
     fn option<T>(&mut self, inner: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
         match self.ident()? {
@@ -872,16 +891,24 @@ impl<'a> Reader<'a> {
         self.fields_in_order(true, ORDER, |r, key, start| match key {
             "id" => set(&mut id, r.string()?),
             "spans" => set(&mut spans, r.list(Reader::span)?),
-            "quote" => set(&mut quote, r.string()?),
+            "quote" => set(&mut quote, r.detail()?),
             "prefix" => set(&mut prefix, r.context()?),
             "suffix" => set(&mut suffix, r.context()?),
             "label" => set(&mut label, r.string()?),
             "kind" => set(&mut kind, r.kind()?),
-            "attributes" => set(&mut attributes, r.string_map::<Attributes>()?),
-            "note" => set(&mut note, r.string()?),
-            "annotator" => set(&mut annotator, r.string()?),
-            "created" => set(&mut created, r.string()?),
-            "modified" => set(&mut modified, r.string()?),
+            "attributes" => set(
+                &mut attributes,
+                if r.keep_details {
+                    r.string_map::<Attributes>()?
+                } else {
+                    r.skip_value(0)?;
+                    Attributes::default()
+                },
+            ),
+            "note" => set(&mut note, r.detail()?),
+            "annotator" => set(&mut annotator, r.detail()?),
+            "created" => set(&mut created, r.detail()?),
+            "modified" => set(&mut modified, r.detail()?),
             "orphaned" => set(&mut orphaned, r.boolean()?),
             _ => r.unknown(&mut extra, key, start),
         })?;
