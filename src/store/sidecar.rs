@@ -347,7 +347,9 @@ const TOP_FIELDS: &[&str] = &[
     "annotations",
     "relations",
 ];
-const ANN_FIELDS: &[&str] = &[
+/// The fields of an annotation this version knows, in the order
+/// `write_annotation` writes them (the single-pass reader looks for them so).
+pub(super) const ANN_FIELDS: &[&str] = &[
     "id",
     "spans",
     "quote",

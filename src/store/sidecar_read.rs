@@ -872,23 +872,7 @@ impl<'a> Reader<'a> {
         let mut modified = None;
         let mut orphaned = None;
         let mut extra = BTreeMap::new();
-        // The order `sidecar::write_annotation` writes them in.
-        const ORDER: &[&str] = &[
-            "id",
-            "spans",
-            "quote",
-            "prefix",
-            "suffix",
-            "label",
-            "kind",
-            "attributes",
-            "note",
-            "annotator",
-            "created",
-            "modified",
-            "orphaned",
-        ];
-        self.fields_in_order(true, ORDER, |r, key, start| match key {
+        self.fields_in_order(true, super::sidecar::ANN_FIELDS, |r, key, start| match key {
             "id" => set(&mut id, r.string()?),
             "spans" => set(&mut spans, r.list(Reader::span)?),
             "quote" => set(&mut quote, r.detail()?),
