@@ -379,15 +379,13 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
     // the end, without the read that finds nothing (a tenth of the system calls
     // of an export). Anything else reads on to the end.
     let mut bytes = vec![0; size as usize + 1];
-    let mut got = 0;
-    loop {
-        match f.read(&mut bytes[got..]) {
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+    let got = loop {
+        match f.read(&mut bytes) {
+            Ok(n) => break n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(io_err(e)),
         }
-        break;
-    }
+    };
     bytes.truncate(got);
     if got as u64 != size {
         f.read_to_end(&mut bytes).map_err(io_err)?;
