@@ -78,8 +78,8 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     let tokens = tokenize(&doc.text);
     // Each tagged token holds its entity's place in `labels` and whether it begins a chunk.
     let mut tags: Vec<Option<(usize, bool)>> = vec![None; tokens.len()];
-    // The few labels of a document, each once: a tag per placed entity pointed
-    // into this list (labels were copied once per entity).
+    // The few labels of a document, each once: a tag points into this list
+    // rather than holding a copy per entity.
     let mut labels: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     let mut entities: Vec<_> = data
         .annotations
@@ -97,7 +97,6 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     // Token ranges of the entity being placed, one per fragment.
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for e in entities {
-        // Token index ranges covered by each fragment.
         ranges.clear();
         ranges.extend(
             e.spans

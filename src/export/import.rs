@@ -353,12 +353,26 @@ fn finish_tagset(
 }
 
 fn note_labels(set: &mut TagSet, data: &DocAnnotations) {
-    for a in &data.annotations {
-        brat::add_label(set, &a.label, label_kind(a), Vec::new());
+    note(
+        set,
+        data.annotations.iter().map(|a| (a.label.as_str(), label_kind(a))),
+        data.relations.iter().map(|r| r.kind.as_str()),
+    );
+}
+
+/// Adds labels (a label already in the set keeps its kind, so the first use
+/// decides) and relation types the set does not have yet.
+fn note<'a>(
+    set: &mut TagSet,
+    labels: impl Iterator<Item = (&'a str, LabelKind)>,
+    relation_kinds: impl Iterator<Item = &'a str>,
+) {
+    for (label, kind) in labels {
+        brat::add_label(set, label, kind, Vec::new());
     }
-    for r in &data.relations {
-        if !set.relations.contains(&r.kind) {
-            set.relations.push(r.kind.clone());
+    for kind in relation_kinds {
+        if !set.relations.iter().any(|k| k == kind) {
+            set.relations.push(kind.to_owned());
         }
     }
 }
@@ -373,16 +387,11 @@ fn record_all(report: &mut ImportReport, set: &mut TagSet, start: TagSet, writte
     for w in written {
         match w.result {
             Ok(()) => {
-                // As `note_labels` with the document's annotations: a label
-                // already in the set keeps its kind, so the first use decides.
-                for (label, kind) in &w.used.labels {
-                    brat::add_label(set, label, *kind, Vec::new());
-                }
-                for kind in &w.used.relation_kinds {
-                    if !set.relations.contains(kind) {
-                        set.relations.push(kind.clone());
-                    }
-                }
+                note(
+                    set,
+                    w.used.labels.iter().map(|(l, k)| (l.as_str(), *k)),
+                    w.used.relation_kinds.iter().map(String::as_str),
+                );
                 report.annotations += w.used.annotations;
                 report.relations += w.used.relations;
                 report.documents.push(w.rel);
