@@ -18,6 +18,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
+use crate::export::json as json_text;
+
 use crate::model::{
     AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
     Span, Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
@@ -149,20 +151,15 @@ fn brat_type_cow(name: &str) -> std::borrow::Cow<'_, str> {
     if t.is_empty() { "_".into() } else { t.into() }
 }
 
-/// Writes `n` in decimal.
-fn push_num(out: &mut String, n: usize) {
-    crate::export::json::number(out, n);
-}
-
 /// Writes the `start end;start end` field of a `T` line.
 fn push_spans(out: &mut String, spans: &[Span]) {
     for (i, s) in spans.iter().enumerate() {
         if i > 0 {
             out.push(';');
         }
-        push_num(out, s.start);
+        json_text::number(out, s.start);
         out.push(' ');
-        push_num(out, s.end);
+        json_text::number(out, s.end);
     }
 }
 
@@ -184,7 +181,7 @@ impl LineIds {
         };
         *n += 1;
         ann.push(kind);
-        push_num(ann, *n);
+        json_text::number(ann, *n);
         ann.push('\t');
     }
 
