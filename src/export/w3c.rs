@@ -27,9 +27,12 @@ pub fn urn_uuid(parts: &[&str]) -> String {
     for p in parts {
         hash_part(&mut h, p);
     }
-    let iri = urn_of(h);
-    // `urn_of` writes only ASCII.
-    String::from_utf8_lossy(&iri).into_owned()
+    urn_text(&urn_of(h)).to_owned()
+}
+
+/// The text of an IRI [`urn_of`] wrote (only ASCII).
+fn urn_text(urn: &[u8; URN_LEN]) -> &str {
+    std::str::from_utf8(urn).unwrap_or_default()
 }
 
 /// Adds one part of a [`urn_uuid`] name to `h`.
@@ -44,7 +47,7 @@ const URN_LEN: usize = 45;
 /// The `urn:uuid:` IRI of a name hashed into `h` (see [`urn_uuid`]), written
 /// on the stack: an export makes one or more per annotation.
 fn urn_of(h: Sha256) -> [u8; URN_LEN] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    use crate::model::document::HEX_DIGITS as DIGITS;
     let d = h.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&d[..16]);
@@ -155,7 +158,7 @@ impl ItemsText {
 mod out {
     use sha2::{Digest, Sha256};
 
-    use super::{CONTEXT_CHARS, hash_part, urn_of};
+    use super::{CONTEXT_CHARS, URN_LEN, hash_part, urn_of, urn_text};
     use crate::export::json::{self, Object};
     use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker};
 
@@ -305,9 +308,9 @@ mod out {
     }
 
     /// Writes an IRI of [`urn_of`] as a JSON string: ASCII letters, digits, `:` and `-`.
-    fn iri(out: &mut String, urn: &[u8]) {
+    fn iri(out: &mut String, urn: &[u8; URN_LEN]) {
         out.push('"');
-        out.push_str(std::str::from_utf8(urn).unwrap_or_default());
+        out.push_str(urn_text(urn));
         out.push('"');
     }
 

@@ -382,16 +382,21 @@ mod tests {
         v
     }
 
+    /// Writes `n` files of 1 MiB each into `b`, named `0.txt`, `1.txt`…
+    fn write_mebibytes(b: &Batch, n: usize) {
+        let chunk = vec![b'x'; 1 << 20];
+        for i in 0..n {
+            b.write_group(&[(&format!("{i}.txt"), &chunk)]).unwrap();
+        }
+    }
+
     #[test]
     fn a_large_fresh_batch_is_sent_to_disk_while_written_and_still_whole() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("out");
         let b = Batch::begin(&root).unwrap();
-        let chunk = vec![b'x'; 1 << 20];
         let n = (Writeback::EVERY >> 20) as usize * 2 + 1;
-        for i in 0..n {
-            b.write_group(&[(&format!("{i}.txt"), &chunk)]).unwrap();
-        }
+        write_mebibytes(&b, n);
         // At least one write-back was started on the way (Linux only).
         if cfg!(target_os = "linux") {
             assert!(b.writeback.running.lock().unwrap().is_some());
@@ -412,10 +417,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("out");
         let b = Batch::begin(&root).unwrap();
-        let chunk = vec![b'x'; 1 << 20];
-        for i in 0..(Writeback::EVERY >> 20) as usize + 1 {
-            b.write_group(&[(&format!("{i}.txt"), &chunk)]).unwrap();
-        }
+        write_mebibytes(&b, (Writeback::EVERY >> 20) as usize + 1);
         drop(b);
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
     }
