@@ -313,7 +313,7 @@ proptest! {
         let back = brat::from_brat(&files.txt, &files.ann, &TagSet::builtin(), "2000-01-01T00:00:00Z");
         prop_assert!(back.lost.is_empty(), "lost: {:?}", back.lost);
         let (want_text, want) = expected_after_brat(&doc, &data);
-        prop_assert_eq!(back.text, want_text);
+        prop_assert_eq!(back.doc.text, want_text);
         prop_assert_eq!(back.data, want);
     }
 }

@@ -220,7 +220,7 @@ fn exercise_brat(txt: &str, ann: &str) {
     let set = TagSet::builtin();
     let imported = brat::from_brat(txt, ann, &set, "2026-01-01T00:00:00Z");
     // Whatever was imported lies inside the text and exports again.
-    let doc = Document::new("a.txt", imported.text.clone());
+    let doc = Document::new("a.txt", imported.doc.text.clone());
     for a in &imported.data.annotations {
         assert!(doc.spans_in_range(&a.spans), "span outside the text: {a:?}");
     }

@@ -14,9 +14,12 @@
 //! status, other attributes) travels in one `# Marginalia` note per
 //! annotation holding a JSON object, which the importer reads back.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde_json::{Value, json};
+use smallvec::SmallVec;
+
+use serde_json::json;
 
 use crate::export::json as json_text;
 
@@ -24,6 +27,8 @@ use crate::model::{
     AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
     Span, Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
 };
+
+mod note;
 
 /// Note type of the JSON note carrying Marginalia-only fields.
 pub const META_NOTE: &str = "Marginalia";
@@ -698,21 +703,31 @@ pub fn tagset_to_ron(set: &TagSet) -> String {
 /// A document read from brat files.
 #[derive(Clone, Debug)]
 pub struct Imported {
-    /// The text, newlines normalised to LF.
-    pub text: String,
+    /// The text, newlines normalised to LF, with its hash (the path is left empty).
+    pub doc: Document,
     /// Its annotations.
     pub data: DocAnnotations,
     /// What could not be kept, one plain sentence each (with the brat line id).
     pub lost: Vec<String>,
 }
 
-struct Pending {
-    bid: String,
+/// A `T` line read, waiting for the lines that refer to it. Everything but the
+/// annotation is borrowed from the `.ann` text.
+struct Pending<'a> {
+    bid: &'a str,
     ann: Annotation,
     stance: Option<Stance>,
     claim_type: Option<ClaimType>,
-    notes: Vec<String>,
-    meta: Option<Value>,
+    notes: Vec<&'a str>,
+    meta: Option<note::Note<'a>>,
+}
+
+/// The text of a note's string field, owned.
+fn owned<S: From<String> + for<'x> From<&'x str>>(s: Cow<'_, str>) -> S {
+    match s {
+        Cow::Borrowed(s) => s.into(),
+        Cow::Owned(s) => s.into(),
+    }
 }
 
 /// Reads one brat document. `tagset` says which labels are claims; `now` stamps
@@ -722,17 +737,17 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
     let doc = Document::new("", text);
     let mut lost = Vec::new();
     let mut pend: Vec<Pending> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut rels: Vec<(String, String, String, String)> = Vec::new();
-    let mut rel_meta: HashMap<String, Value> = HashMap::new();
-    let mut deferred: Vec<(String, String)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut rels: Vec<(&str, &str, &str, &str)> = Vec::new();
+    let mut rel_meta: HashMap<&str, Option<Cow<str>>> = HashMap::new();
+    let mut deferred: Vec<&str> = Vec::new();
     for raw in ann.lines() {
         let l = raw.trim_end_matches('\r');
         if l.trim().is_empty() {
             continue;
         }
         let mut cols = l.splitn(3, '\t');
-        let id = cols.next().unwrap_or("").to_owned();
+        let id = cols.next().unwrap_or("");
         let mid = cols.next().unwrap_or("");
         let tail = cols.next();
         match id.chars().next() {
@@ -762,8 +777,12 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     continue;
                 }
                 let (quote, prefix, suffix) = doc.selector(&spans);
+                // brat writes the fragments' texts joined by a space, with line breaks as spaces.
                 if let Some(t) = tail
-                    && t != quote.replace('\n', " ")
+                    && !(t.len() == quote.len()
+                        && t.bytes()
+                            .zip(quote.bytes())
+                            .all(|(a, b)| a == if b == b'\n' { b' ' } else { b }))
                 {
                     lost.push(format!(
                         "{id}: its text field does not match the .txt at its offsets; offsets kept"
@@ -771,18 +790,10 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 }
                 // Entity until every line is read; claim-ness is decided at the end.
                 let kind = Kind::entity();
-                index.insert(id.clone(), pend.len());
+                index.insert(id, pend.len());
                 pend.push(Pending {
-                    bid: id.clone(),
-                    ann: Annotation::new(
-                        id.as_str().into(),
-                        spans,
-                        (quote, prefix, suffix),
-                        label,
-                        kind,
-                        "",
-                        now,
-                    ),
+                    bid: id,
+                    ann: Annotation::new(id.into(), spans, (quote, prefix, suffix), label, kind, "", now),
                     stance: None,
                     claim_type: None,
                     notes: Vec::new(),
@@ -791,15 +802,11 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             }
             Some('R') => {
                 let mut it = mid.split_whitespace();
-                let kind = it.next().unwrap_or("").to_owned();
-                let args: Vec<&str> = it.collect();
-                let arg = |i: usize| {
-                    args.get(i)
-                        .and_then(|a| a.split_once(':'))
-                        .map(|(_, t)| t.to_owned())
-                };
+                let kind = it.next().unwrap_or("");
+                let args: SmallVec<[&str; 2]> = it.collect();
+                let arg = |i: usize| args.get(i).and_then(|a| a.split_once(':')).map(|(_, t)| t);
                 match (arg(0), arg(1), args.len()) {
-                    (Some(a), Some(b), 2) => rels.push((id.clone(), kind, a, b)),
+                    (Some(a), Some(b), 2) => rels.push((id, kind, a, b)),
                     _ => lost.push(format!(
                         "{id}: relation \"{mid}\" does not have two arguments; skipped"
                     )),
@@ -807,15 +814,15 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 if args
                     .iter()
                     .take(2)
-                    .enumerate()
-                    .any(|(i, a)| !a.starts_with(&format!("Arg{}:", i + 1)))
+                    .zip(["Arg1:", "Arg2:"])
+                    .any(|(a, role)| !a.starts_with(role))
                 {
                     lost.push(format!(
                         "{id}: its argument roles are written back as Arg1 and Arg2"
                     ));
                 }
             }
-            Some('A' | 'M' | 'N' | '#') => deferred.push((id.clone(), l.to_owned())),
+            Some('A' | 'M' | 'N' | '#') => deferred.push(l),
             Some('E') => lost.push(format!(
                 "{id}: events are not supported; its trigger is kept as a text annotation"
             )),
@@ -823,19 +830,19 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             _ => lost.push(format!("{id}: unknown line type; skipped")),
         }
     }
-    for (id, l) in deferred {
+    for l in deferred {
         let mut cols = l.splitn(3, '\t');
-        cols.next();
+        let id = cols.next().unwrap_or("");
         let mid = cols.next().unwrap_or("");
         let tail = cols.next().unwrap_or("");
-        let parts: Vec<&str> = mid.split_whitespace().collect();
-        let (Some(&ty), Some(&target)) = (parts.first(), parts.get(1)) else {
+        let mut parts = mid.split_whitespace();
+        let (Some(ty), Some(target)) = (parts.next(), parts.next()) else {
             lost.push(format!("{id}: the line has no target; skipped"));
             continue;
         };
         if id.starts_with('#') && ty == META_NOTE && target.starts_with('R') {
-            if let Ok(v) = serde_json::from_str::<Value>(tail) {
-                rel_meta.insert(target.to_owned(), v);
+            if let Ok(n) = note::parse(tail) {
+                rel_meta.insert(target, n.and_then(|n| n.id));
             }
             continue;
         }
@@ -848,7 +855,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         let p = &mut pend[pi];
         match id.chars().next() {
             Some('A' | 'M') => {
-                let value = parts.get(2..).map(|v| v.join(" ")).unwrap_or_default();
+                let value = parts.collect::<SmallVec<[&str; 4]>>().join(" ");
                 if ty == STANCE_ATTR
                     && let Some(s) = Stance::parse(&value)
                 {
@@ -864,10 +871,14 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 }
             }
             Some('N') => {
-                let kb = parts.get(2).copied().unwrap_or("");
+                let kb = parts.next().unwrap_or("");
                 let has_canonical = matches!(&p.ann.kind, Kind::Entity { canonical: Some(_) });
                 if ty == "Reference" && !has_canonical && matches!(p.ann.kind, Kind::Entity { .. }) {
-                    let c = kb.strip_prefix(&format!("{OWN_KB}:")).unwrap_or(kb).to_owned();
+                    let c = kb
+                        .strip_prefix(OWN_KB)
+                        .and_then(|k| k.strip_prefix(':'))
+                        .unwrap_or(kb)
+                        .to_owned();
                     if tail != c {
                         p.ann.attributes.insert(NORM_TEXT_KEY.to_owned(), tail.to_owned());
                     }
@@ -880,14 +891,14 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             }
             _ => {
                 if ty == META_NOTE {
-                    match serde_json::from_str::<Value>(tail) {
-                        Ok(v) => p.meta = Some(v),
+                    match note::parse(tail) {
+                        Ok(n) => p.meta = n,
                         Err(_) => lost.push(format!(
                             "{id}: the Marginalia note of {target} is not valid JSON; skipped"
                         )),
                     }
                 } else if ty == "AnnotatorNotes" {
-                    p.notes.push(tail.to_owned());
+                    p.notes.push(tail);
                 } else {
                     let key = format!("{OTHER_NOTE_PREFIX}{ty}");
                     let e = p.ann.attributes.get_or_insert_default(key);
@@ -900,44 +911,41 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         }
     }
     let mut data = DocAnnotations::default();
-    let mut final_id: HashMap<String, AnnId> = HashMap::new();
-    let mut meta_rels: Vec<(AnnId, Value)> = Vec::new();
+    data.annotations.reserve_exact(pend.len());
+    let mut final_id: HashMap<&str, AnnId> = HashMap::with_capacity(pend.len());
+    let mut meta_rels: Vec<(AnnId, note::NoteRelation)> = Vec::new();
     for p in pend {
         let mut a = p.ann;
         a.note = p.notes.join("\n");
-        let meta = p.meta.unwrap_or(Value::Null);
-        let s = |k: &str| meta.get(k).and_then(Value::as_str).map(str::to_owned);
-        if let Some(id) = s("id") {
-            a.id = id.into();
+        // With no note (or one that is not an object) plain brat rules apply.
+        let has_meta = p.meta.is_some();
+        let meta = p.meta.unwrap_or_default();
+        if let Some(id) = meta.id {
+            a.id = owned(id);
         }
-        if let Some(v) = s("label") {
-            a.label = v.into();
+        if let Some(v) = meta.label {
+            a.label = owned(v);
         }
-        if let Some(v) = s("annotator") {
-            a.annotator = v.into();
+        if let Some(v) = meta.annotator {
+            a.annotator = owned(v);
         }
-        if let Some(v) = s("created") {
-            a.created = v.into();
+        if let Some(v) = meta.created {
+            a.created = owned(v);
         }
-        if let Some(v) = s("modified") {
-            a.modified = v.into();
+        if let Some(v) = meta.modified {
+            a.modified = owned(v);
         }
-        a.orphaned = meta.get("orphaned").and_then(Value::as_bool).unwrap_or(false);
-        let pairs = |field: &str| {
-            meta.get(field)
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
-        };
-        a.extra.extend(pairs("extra"));
-        a.attributes.extend(pairs("attributes"));
-        if let Some(c) = s("canonical") {
-            a.kind = Kind::Entity { canonical: Some(c) };
+        a.orphaned = meta.orphaned.unwrap_or(false);
+        a.extra.extend(meta.extra);
+        a.attributes.extend(meta.attributes);
+        if let Some(c) = meta.canonical {
+            a.kind = Kind::Entity {
+                canonical: Some(owned(c)),
+            };
         }
         // Our own note says what the annotation is; plain brat data goes by label and attributes.
-        let is_claim = if meta.is_object() {
-            s("kind").as_deref() == Some("claim")
+        let is_claim = if has_meta {
+            meta.kind.as_deref() == Some("claim")
         } else {
             p.stance.is_some()
                 || p.claim_type.is_some()
@@ -946,7 +954,8 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         if is_claim {
             if let Kind::Entity { canonical: Some(c) } = &a.kind {
                 // A claim has no canonical id: keep the normalisation as an extra N line.
-                let kb = if c.contains(':') && !c.starts_with(&format!("{OWN_KB}:")) {
+                let own = c.strip_prefix(OWN_KB).is_some_and(|k| k.starts_with(':'));
+                let kb = if c.contains(':') && !own {
                     c.clone()
                 } else {
                     format!("{OWN_KB}:{c}")
@@ -955,63 +964,46 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 a.attributes
                     .insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
             }
-            let cue = meta.get("cue").and_then(|c| {
-                let span = Span::new(
-                    c.get("start")?.as_u64()? as usize,
-                    c.get("end")?.as_u64()? as usize,
-                );
-                let quote = c
-                    .get("text")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| doc.slice(span).into(), Into::into);
-                Some(Cue { span, quote })
+            let cue = meta.cue.map(|c| {
+                let span = Span::new(c.start as usize, c.end as usize);
+                let quote = c.text.map_or_else(|| doc.slice(span).into(), owned);
+                Cue { span, quote }
             });
-            let speaker = match meta.get("speaker") {
-                Some(Value::String(s)) if s == "author" => Speaker::Author,
-                Some(v) => v
-                    .get("entity")
-                    .and_then(Value::as_str)
-                    .map_or(Speaker::Unknown, |id| Speaker::Entity(id.into())),
-                None => Speaker::Unknown,
+            let speaker = match meta.speaker {
+                note::NoteSpeaker::Unknown => Speaker::Unknown,
+                note::NoteSpeaker::Author => Speaker::Author,
+                note::NoteSpeaker::Entity(id) => Speaker::Entity(owned(id)),
             };
             a.kind = Kind::Claim(Box::new(Claim {
                 speaker,
                 cue,
                 stance: p.stance.unwrap_or_default(),
                 claim_type: p.claim_type.unwrap_or_default(),
-                proposition: s("proposition"),
+                proposition: meta.proposition.map(owned),
             }));
         }
-        if let Some(n) = s("note") {
-            a.note = n;
+        if let Some(n) = meta.note {
+            a.note = owned(n);
         }
-        if let Some(d) = meta.get("doc") {
-            if let Some(st) = d.get("status").and_then(Value::as_str).and_then(Status::parse) {
+        if let Some(d) = meta.doc {
+            if let Some(st) = d.status.as_deref().and_then(Status::parse) {
                 data.status = st;
             }
-            if let Some(m) = d.get("extra").and_then(Value::as_object) {
-                for (k, v) in m {
-                    data.extra
-                        .insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
-                }
-            }
+            data.extra.extend(d.extra);
         }
-        if let Some(list) = meta.get("relations").and_then(Value::as_array) {
-            for r in list {
-                meta_rels.push((a.id.clone(), r.clone()));
-            }
+        for r in meta.relations {
+            meta_rels.push((a.id.clone(), r));
         }
         final_id.insert(p.bid, a.id.clone());
         data.annotations.push(a);
     }
     for (id, kind, from, to) in rels {
-        match (final_id.get(&from), final_id.get(&to)) {
+        match (final_id.get(from), final_id.get(to)) {
             (Some(f), Some(t)) => {
-                let rid = rel_meta
-                    .get(&id)
-                    .and_then(|m| m.get("id"))
-                    .and_then(Value::as_str)
-                    .map_or_else(|| id.as_str().into(), Into::into);
+                let rid = match rel_meta.get(id) {
+                    Some(Some(rid)) => rid.as_ref().into(),
+                    _ => id.into(),
+                };
                 data.relations.push(Relation {
                     id: rid,
                     from: f.clone(),
@@ -1019,7 +1011,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                         doc: None,
                         id: t.clone(),
                     },
-                    kind,
+                    kind: kind.to_owned(),
                 });
             }
             _ => lost.push(format!(
@@ -1028,30 +1020,24 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         }
     }
     for (from, r) in meta_rels {
-        let g = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
-        if let (Some(id), Some(to), Some(kind)) = (g("id"), g("to"), g("type")) {
-            data.relations.push(Relation {
-                id: id.into(),
-                from,
-                to: Target {
-                    doc: g("to_doc"),
-                    id: to.into(),
-                },
-                kind,
-            });
-        }
+        data.relations.push(Relation {
+            id: owned(r.id),
+            from,
+            to: Target {
+                doc: r.to_doc.map(owned),
+                id: owned(r.to),
+            },
+            kind: owned(r.kind),
+        });
     }
     data.sort();
-    Imported {
-        text: doc.text,
-        data,
-        lost,
-    }
+    Imported { doc, data, lost }
 }
 
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use serde_json::Value;
 
     use super::*;
 

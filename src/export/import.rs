@@ -145,10 +145,10 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
 fn write_doc(
     batch: &Batch,
     canon_into: Option<&Path>,
-    rel: &str,
-    text: &str,
+    doc: &Document,
     data: &DocAnnotations,
 ) -> Result<(), String> {
+    let rel = doc.path.as_str();
     let source = batch.root().join(rel);
     let side = corpus::sidecar_path(&source);
     if let Some(canon_into) = canon_into {
@@ -174,12 +174,11 @@ fn write_doc(
             ));
         }
     }
-    let doc = Document::new(rel, text);
-    let sidecar = corpus::render(&doc, data, (MAJOR, MINOR));
+    let sidecar = corpus::render(doc, data, (MAJOR, MINOR));
     let side_rel = corpus::sidecar_path(Path::new(rel));
     let side_rel = side_rel.to_string_lossy();
     batch
-        .write_group(&[(rel, text.as_bytes()), (&side_rel, sidecar.as_bytes())])
+        .write_group(&[(rel, doc.text.as_bytes()), (&side_rel, sidecar.as_bytes())])
         .map_err(|(path, e)| format!("cannot write {}: {e}", path.display()))
 }
 
@@ -187,10 +186,31 @@ fn write_doc(
 struct ToWrite {
     /// Where it goes, relative to the destination.
     rel: String,
-    text: String,
+    text: Text,
     data: DocAnnotations,
     /// Where it came from, as the report names it (file, or file and line).
     from: String,
+}
+
+/// A document's text for [`ToWrite`]: as a [`Document`] when it was read as
+/// one (its hash is taken already, and the text is not copied again), else
+/// plain, made a document on the writing thread.
+enum Text {
+    Hashed(Document),
+    Plain(String),
+}
+
+impl Text {
+    /// The document written at `rel`.
+    fn into_doc(self, rel: &str) -> Document {
+        match self {
+            Text::Hashed(mut doc) => {
+                rel.clone_into(&mut doc.path);
+                doc
+            }
+            Text::Plain(text) => Document::new(rel, text),
+        }
+    }
 }
 
 /// What became of one document given to [`write_all`].
@@ -269,7 +289,7 @@ fn write_all(into: Destination, docs: impl Iterator<Item = ToWrite>) -> Vec<Writ
         |(d, refused): (ToWrite, Option<String>)| {
             let result = match refused {
                 Some(why) => Err(why),
-                None => write_doc(&batch, canon.as_deref(), &d.rel, &d.text, &d.data),
+                None => write_doc(&batch, canon.as_deref(), &d.text.into_doc(&d.rel), &d.data),
             };
             Written {
                 used: Used::of(&d.data),
@@ -552,7 +572,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         Some(ToWrite {
             from: rel.clone(),
             rel,
-            text: imported.text,
+            text: Text::Hashed(imported.doc),
             data: imported.data,
         })
     });
@@ -651,7 +671,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
         };
         let parsed = if jsonl::is_marginalia(&v) {
             jsonl::from_value(&v)
-                .and_then(|(doc, data)| Ok((safe_rel(&doc.path)?, doc.text, data, Vec::new())))
+                .and_then(|(doc, data)| Ok((safe_rel(&doc.path)?, Text::Hashed(doc), data, Vec::new())))
         } else {
             let foreign = if doccano::is_doccano(&v) {
                 doccano::read_doccano(&v)
@@ -663,7 +683,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
             };
             foreign.map(|f| {
                 let (text, data, lost) = foreign_to_model(f, &set, &now);
-                (format!("doc-{lineno:05}.txt"), text, data, lost)
+                (format!("doc-{lineno:05}.txt"), Text::Plain(text), data, lost)
             })
         };
         let (rel, text, data, lost) = match parsed {
