@@ -4,6 +4,7 @@
 //! input holds: names are checked by [`safe_rel`] and the resolved folder is
 //! checked again before writing. Existing sources are never overwritten.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io;
@@ -264,50 +265,80 @@ fn label_kind(a: &crate::model::Annotation) -> LabelKind {
     }
 }
 
+/// One document for [`write_all`]: to be written, or written already on the
+/// thread that read it.
+enum Doc {
+    Write(ToWrite),
+    Written(Written),
+}
+
+/// Writes one document into the batch, or records why it was refused.
+fn write_one(batch: &Batch, canon: Option<&Path>, d: ToWrite, refused: Option<String>) -> Written {
+    let result = match refused {
+        Some(why) => Err(why),
+        None => write_doc(batch, canon, &d.text.into_doc(&d.rel), &d.data),
+    };
+    Written {
+        used: Used::of(&d.data),
+        rel: d.rel,
+        from: d.from,
+        result,
+    }
+}
+
 /// Writes the documents `docs` yields, on several threads (see
 /// [`super::parallel`]), as one [`Batch`], and returns what became of each, in
 /// the order given. `docs` runs on the calling thread, so it may keep its own
-/// state (the growing tag set, the report). When the batch cannot be committed,
-/// every document is reported as not written.
-fn write_all(into: Destination, docs: impl Iterator<Item = ToWrite>) -> Vec<Written> {
+/// state (the growing tag set, the report); it may hold clones of the batch
+/// (to write documents as it reads them), which it must drop when it ends.
+/// When the batch cannot be committed, every document is reported as not written.
+fn write_all(into: Destination, docs: impl Iterator<Item = Doc>) -> Vec<Written> {
     let Destination { batch, canon } = into;
+    let root = batch.root().to_path_buf();
     // Two documents with one name would race to the same file; the second is
     // refused before it is handed out, as it was when documents were written one by one.
     let mut names = HashSet::new();
-    let jobs = docs.map(|d| {
-        let refused = (!names.insert(d.rel.clone())).then(|| {
-            format!(
-                "{} already exists; import into an empty folder or move that file away",
-                batch.root().join(&d.rel).display()
-            )
-        });
-        (d, refused)
+    let out: RefCell<Vec<Option<Written>>> = RefCell::new(Vec::new());
+    let place = |k: usize, w: Written| {
+        let mut out = out.borrow_mut();
+        if out.len() <= k {
+            out.resize_with(k + 1, || None);
+        }
+        out[k] = Some(w);
+    };
+    let jobs = docs.enumerate().filter_map(|(k, d)| match d {
+        Doc::Written(w) => {
+            names.insert(w.rel.clone());
+            place(k, w);
+            None
+        }
+        Doc::Write(d) => {
+            let refused = (!names.insert(d.rel.clone())).then(|| {
+                format!(
+                    "{} already exists; import into an empty folder or move that file away",
+                    batch.root().join(&d.rel).display()
+                )
+            });
+            Some((k, d, refused))
+        }
     });
-    let mut out: Vec<Option<Written>> = Vec::new();
     super::parallel::run(
         jobs,
-        |(d, refused): (ToWrite, Option<String>)| {
-            let result = match refused {
-                Some(why) => Err(why),
-                None => write_doc(&batch, canon.as_deref(), &d.text.into_doc(&d.rel), &d.data),
-            };
-            Written {
-                used: Used::of(&d.data),
-                rel: d.rel,
-                from: d.from,
-                result,
-            }
+        |(k, d, refused): (usize, ToWrite, Option<String>)| {
+            (k, write_one(&batch, canon.as_deref(), d, refused))
         },
-        |k, w| {
-            if out.len() <= k {
-                out.resize_with(k + 1, || None);
-            }
-            out[k] = Some(w);
+        |_, (k, w)| {
+            place(k, w);
             true
         },
     );
-    let mut out: Vec<Written> = out.into_iter().flatten().collect();
-    if let Err((path, e)) = batch.commit() {
+    let mut out: Vec<Written> = out.into_inner().into_iter().flatten().collect();
+    let committed = match Arc::into_inner(batch) {
+        Some(batch) => batch.commit(),
+        // Only a reader that kept its clone could leave one; nothing is claimed written then.
+        None => Err((root, io::Error::other("the import's writers did not finish"))),
+    };
+    if let Err((path, e)) = committed {
         let why = format!(
             "cannot write {}: {e}; nothing of this import was written; import again",
             path.display()
@@ -321,7 +352,8 @@ fn write_all(into: Destination, docs: impl Iterator<Item = ToWrite>) -> Vec<Writ
 
 /// Where an import writes: its batch, and the destination resolved when it existed already.
 struct Destination {
-    batch: Batch,
+    /// Shared with the threads that write documents as they read them.
+    batch: Arc<Batch>,
     canon: Option<PathBuf>,
 }
 
@@ -332,7 +364,10 @@ fn prepare_into(into: &Path) -> Result<Destination, ImportError> {
     } else {
         Some(std::fs::canonicalize(into).map_err(|e| ImportError::Destination(into.to_path_buf(), e))?)
     };
-    Ok(Destination { batch, canon })
+    Ok(Destination {
+        batch: Arc::new(batch),
+        canon,
+    })
 }
 
 /// The tag set of the destination (its own file, else built in) and whether it has its own file.
@@ -456,6 +491,16 @@ fn brat_texts(root: &Path, dir: &Path, out: &mut Vec<String>, orphans: &mut Vec<
     Ok(())
 }
 
+/// Where the brat text `rel_txt` is written in the destination: `a.md.txt`
+/// came from the source `a.md`; plain `a.txt` stays `a.txt`.
+fn brat_rel(rel_txt: &str) -> Result<String, String> {
+    let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
+    let has_source_ext = stem
+        .rsplit_once('.')
+        .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+    safe_rel(if has_source_ext { stem } else { rel_txt })
+}
+
 /// A brat document read and parsed on a worker thread.
 struct BratDoc {
     /// Where it goes, relative to the destination.
@@ -484,12 +529,7 @@ fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String,
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
         };
-        // `a.md.txt` came from the source `a.md`; plain `a.txt` stays `a.txt`.
-        let has_source_ext = stem
-            .rsplit_once('.')
-            .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
-        let name = if has_source_ext { stem } else { rel_txt };
-        let rel = safe_rel(name)?;
+        let rel = brat_rel(rel_txt)?;
         let imported = brat::from_brat(&txt, &ann, set, now);
         Ok(BratDoc {
             rel,
@@ -500,6 +540,38 @@ fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String,
         })
     };
     (rel_txt.to_owned(), read())
+}
+
+/// What a reading thread did with a brat document.
+enum Stage {
+    /// Written by the thread that read it.
+    Written {
+        ann_name: String,
+        lost: Vec<String>,
+        written: Written,
+    },
+    /// Read (or not), for the calling thread to finish in order.
+    Read(String, Result<BratDoc, String>),
+}
+
+/// True when reading `data` again with a tag set grown from the starting
+/// set `start` could not change it: a label not in `start` may be learnt as
+/// a claim's from an earlier document, which turns only annotations read as
+/// entities into claims.
+fn settled(data: &DocAnnotations, start: &TagSet) -> bool {
+    data.annotations
+        .iter()
+        .all(|a| a.kind.is_claim() || start.label(&a.label).is_some())
+}
+
+/// The destination names that more than one of `texts` would be written to.
+fn repeated_names(texts: &[String]) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    texts
+        .iter()
+        .filter_map(|t| brat_rel(t).ok())
+        .filter(|rel| !seen.insert(rel.clone()))
+        .collect()
 }
 
 /// Imports a brat folder: every `X.txt` (with `X.ann` when present) becomes a
@@ -531,14 +603,55 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     // Reading and parsing run on the cores, with the tag set the import starts
     // from. A label's kind decides how later documents read it, and the set grows
     // as documents are read; a document is read again, in order, only when it
-    // uses a claim label that an earlier document added.
+    // uses a claim label that an earlier document added. A document that cannot
+    // be read otherwise (every annotation read as an entity has a label of the
+    // starting set) and whose name no other text takes is written by the thread
+    // that read it: handing it to a writer thread cost more than writing it, in
+    // copies, wake-ups and memory freed by another thread than the one that took it.
+    let repeated = Arc::new(repeated_names(&texts));
     let read_with = Arc::new(start.clone());
     let (src_owned, now_owned) = (src.to_path_buf(), now.clone());
+    let (batch, canon) = (Arc::clone(&dest.batch), dest.canon.clone());
     let parsed = super::parallel::ordered(texts, move |rel_txt: &String| {
-        read_brat_doc(&src_owned, rel_txt, &read_with, &now_owned)
+        let (rel_txt, doc) = read_brat_doc(&src_owned, rel_txt, &read_with, &now_owned);
+        match doc {
+            Ok(d) if !repeated.contains(&d.rel) && settled(&d.imported.data, &read_with) => {
+                let to_write = ToWrite {
+                    from: d.rel.clone(),
+                    rel: d.rel,
+                    text: Text::Hashed(d.imported.doc),
+                    data: d.imported.data,
+                };
+                Stage::Written {
+                    ann_name: format!("{}.ann", d.stem),
+                    lost: d.imported.lost,
+                    written: write_one(&batch, canon.as_deref(), to_write, None),
+                }
+            }
+            doc => Stage::Read(rel_txt, doc),
+        }
     });
-    let docs = parsed.filter_map(|doc| {
-        let (rel_txt, doc) = doc;
+    let docs = parsed.filter_map(|stage| {
+        let (rel_txt, doc) = match stage {
+            Stage::Written {
+                ann_name,
+                lost,
+                written,
+            } => {
+                report.lost.extend(lost.into_iter().map(|what| Lost {
+                    file: ann_name.clone(),
+                    what,
+                }));
+                let used = &written.used;
+                note(
+                    &mut set,
+                    used.labels.iter().map(|(l, k)| (l.as_str(), *k)),
+                    used.relation_kinds.iter().map(String::as_str),
+                );
+                return Some(Doc::Written(written));
+            }
+            Stage::Read(rel_txt, doc) => (rel_txt, doc),
+        };
         let BratDoc {
             rel,
             stem,
@@ -569,12 +682,12 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         // Noted as read, for the documents after it; `record_all` keeps the labels
         // of the documents written.
         note_labels(&mut set, &imported.data);
-        Some(ToWrite {
+        Some(Doc::Write(ToWrite {
             from: rel.clone(),
             rel,
             text: Text::Hashed(imported.doc),
             data: imported.data,
-        })
+        }))
     });
     let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
@@ -698,12 +811,12 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
             what,
         }));
         note_labels(&mut set, &data);
-        Some(ToWrite {
+        Some(Doc::Write(ToWrite {
             rel,
             text,
             data,
             from: here,
-        })
+        }))
     });
     let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
