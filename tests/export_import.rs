@@ -279,3 +279,63 @@ fn labels_of_a_document_that_could_not_be_written_stay_out_of_the_tag_set() {
     assert!(set.label("YAK").is_some());
     assert!(set.label("ZED").is_none(), "{:?}", set.labels);
 }
+
+/// A brat folder of `n` documents `d00.txt`…, each "Kim pledged aid." with its
+/// `.ann` given by `ann(k)`.
+fn brat_folder(dir: &Path, n: usize, ann: impl Fn(usize) -> String) {
+    std::fs::create_dir_all(dir).unwrap();
+    for k in 0..n {
+        std::fs::write(dir.join(format!("d{k:02}.txt")), "Kim pledged aid.").unwrap();
+        std::fs::write(dir.join(format!("d{k:02}.ann")), ann(k)).unwrap();
+    }
+}
+
+#[test]
+fn a_label_learnt_as_a_claim_makes_later_documents_claims_whichever_thread_reads_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("brat");
+    // No annotation.conf: "Pledge" is unknown until d00 uses it with a stance,
+    // which makes it a claim label; d37 uses it bare, and must read as a claim
+    // too. The other documents use a label of the starting tag set.
+    brat_folder(&src, 40, |k| match k {
+        0 => "T1\tPledge 4 16\tpledged aid.\nA1\tStance T1 asserts\n".into(),
+        37 => "T1\tPledge 4 16\tpledged aid.\n".into(),
+        _ => "T1\tPERSON 0 3\tKim\n".into(),
+    });
+    let into = tmp.path().join("c");
+    let report = import_brat(&src, &into).unwrap();
+    assert!(report.is_complete(), "{}", report.summary());
+    assert_eq!(report.documents.len(), 40);
+    // In the order of the folder, whichever thread wrote each.
+    let names: Vec<String> = (0..40).map(|k| format!("d{k:02}.txt")).collect();
+    assert_eq!(report.documents, names);
+    for (k, name) in names.iter().enumerate() {
+        let loaded = corpus::load(&into, name).unwrap();
+        let a = &loaded.data.annotations[0];
+        let claim = matches!(a.kind, Kind::Claim(_));
+        assert_eq!(claim, k == 0 || k == 37, "{name}: {a:?}");
+    }
+    let set = corpus::load_tagset(&into).unwrap();
+    assert_eq!(set.label("Pledge").map(|l| l.kind), Some(LabelKind::Claim));
+}
+
+#[test]
+fn two_brat_texts_of_one_name_keep_the_first_and_report_the_second() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("brat");
+    brat_folder(&src, 30, |_| "T1\tPERSON 0 3\tKim\n".into());
+    // `x.txt.txt` came from the source `x.txt`, which is also what `x.txt`
+    // imports as; `x.txt` sorts first.
+    std::fs::write(src.join("x.txt"), "first").unwrap();
+    std::fs::write(src.join("x.txt.txt"), "second").unwrap();
+    let into = tmp.path().join("c");
+    let report = import_brat(&src, &into).unwrap();
+    assert_eq!(report.documents.len(), 31, "{}", report.summary());
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].path, "x.txt.txt", "{}", report.summary());
+    assert!(report.skipped[0].reason.contains("already exists"));
+    assert_eq!(std::fs::read_to_string(into.join("x.txt")).unwrap(), "first");
+    for rel in &report.documents {
+        corpus::load(&into, rel).unwrap();
+    }
+}

@@ -617,7 +617,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         match doc {
             Ok(d) if !repeated.contains(&d.rel) && settled(&d.imported.data, &read_with) => {
                 let to_write = ToWrite {
-                    from: d.rel.clone(),
+                    from: rel_txt,
                     rel: d.rel,
                     text: Text::Hashed(d.imported.doc),
                     data: d.imported.data,
@@ -683,7 +683,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         // of the documents written.
         note_labels(&mut set, &imported.data);
         Some(Doc::Write(ToWrite {
-            from: rel.clone(),
+            from: rel_txt,
             rel,
             text: Text::Hashed(imported.doc),
             data: imported.data,
