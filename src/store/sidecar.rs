@@ -77,13 +77,40 @@ fn lit(s: &str) -> String {
     out
 }
 
+/// True when none of the eight bytes in `x` needs a look in a RON string: `"`,
+/// `\`, a control character below 0x20, 0x7F, or 0xC2 (the lead byte of the
+/// control characters U+0080–U+009F, and of other characters). Each test is
+/// exact for "any byte": a borrow only runs past a byte that matched.
+#[inline]
+fn plain_word(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let has = |b: u8| zero_in(x ^ (u64::from(b) * ONES));
+    let control = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
+    (control | has(b'"') | has(b'\\') | has(0x7f) | has(0xc2)) == 0
+}
+
 /// Appends `s` as a RON string literal. The text between escapes is copied in
-/// runs; saving 10,000 annotations spent most of its time here char by char.
+/// runs, and eight bytes are looked at at once where none needs a closer look:
+/// saving 10,000 annotations spent most of its time here char by char, and
+/// writing an import's sidecars a sixth of its time byte by byte.
 fn lit_into(out: &mut String, s: &str) {
     out.push('"');
     let b = s.as_bytes();
     let (mut run, mut i) = (0, 0);
+    let mut checked_to = 0;
     while i < b.len() {
+        if i >= checked_to {
+            if let Some(w) = b.get(i..i + 8)
+                && plain_word(u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            {
+                i += 8;
+                continue;
+            }
+            // Somewhere in the next eight bytes (or the last few): one at a time.
+            checked_to = i + 8;
+        }
         // Control characters are U+0000–U+001F and U+007F–U+009F; the last range
         // is encoded as 0xC2 followed by 0x80–0x9F.
         let (escape, len): (Option<&str>, usize) = match b[i] {
@@ -621,4 +648,50 @@ pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
         extra,
     };
     Ok(finish(version, rec.source, rec.source_hash, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lit_into` a character at a time, as it was before it looked at words.
+    fn reference(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn every_character_needing_a_look_is_seen_wherever_it_falls_in_a_word() {
+        let specials = [
+            '"', '\\', '\n', '\r', '\t', '\0', '\u{1f}', '\u{7f}', '\u{80}', '\u{85}', '\u{9f}', '\u{a0}',
+            '«', 'é', '😀',
+        ];
+        for c in specials {
+            for before in 0..18 {
+                for after in 0..10 {
+                    let s = format!("{}{c}{}", "a".repeat(before), "b".repeat(after));
+                    let mut out = String::new();
+                    lit_into(&mut out, &s);
+                    assert_eq!(out, reference(&s), "{s:?}");
+                    // Two in a row, across a word's end.
+                    let s = format!("{}{c}{c}{}", "a".repeat(before), "b".repeat(after));
+                    let mut out = String::new();
+                    lit_into(&mut out, &s);
+                    assert_eq!(out, reference(&s), "{s:?}");
+                }
+            }
+        }
+    }
 }
