@@ -20,6 +20,7 @@ use crate::model::{
 use crate::store::atomic::write_atomic;
 use crate::store::batch::Batch;
 use crate::store::corpus::{self, SOURCE_EXTENSIONS};
+use crate::store::decode::into_utf8;
 use crate::store::sidecar::{MAJOR, MINOR};
 
 use super::{Skipped, brat, doccano, jsonl};
@@ -520,12 +521,18 @@ fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String,
     let ann_path = src.join(format!("{stem}.ann"));
     let read = || -> Result<BratDoc, String> {
         let txt = match std::fs::read(&txt_path) {
-            Ok(b) => String::from_utf8(b)
+            Ok(b) => into_utf8(b)
                 .map_err(|_| format!("{} is not UTF-8 text, which brat requires", txt_path.display()))?,
             Err(e) => return Err(format!("cannot read {}: {e}", txt_path.display())),
         };
-        let ann = match std::fs::read_to_string(&ann_path) {
-            Ok(a) => a,
+        let ann = match std::fs::read(&ann_path).map(into_utf8) {
+            Ok(Ok(a)) => a,
+            Ok(Err(_)) => {
+                return Err(format!(
+                    "{} is not UTF-8 text, which brat requires",
+                    ann_path.display()
+                ));
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
         };

@@ -10,7 +10,7 @@ use crate::model::anchor::{ReanchorReport, reanchor_all};
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
 use crate::model::{DocAnnotations, Document, content_hash};
 
-use super::decode::{NotText, decode};
+use super::decode::{NotText, decode, decode_owned};
 use super::journal::{self, FileMark, JournalStamp, Replayed};
 use super::sidecar::{self, MAJOR, MINOR};
 
@@ -485,7 +485,7 @@ fn load_with(
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
-    let decoded = decode(&read_source(&path)?).map_err(|e| LoadError::NotText(path.clone(), e))?;
+    let decoded = decode_owned(read_source(&path)?).map_err(|e| LoadError::NotText(path.clone(), e))?;
     let doc = Document::new(rel, decoded.text);
     let side = sidecar_path(&path);
     let mut loaded = LoadedDoc {
