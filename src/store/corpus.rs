@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
 
 use crate::model::anchor::{ReanchorReport, reanchor_all};
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
@@ -126,22 +128,48 @@ pub fn is_source_name(name: &str) -> bool {
     SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext))
 }
 
-fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool) -> io::Result<Vec<DocEntry>> {
+fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool + Sync) -> io::Result<Vec<DocEntry>> {
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    seen.insert(fs::canonicalize(root)?);
-    walk(root, root, "", &wanted, &mut seen, &mut out)?;
+    let seen = Mutex::new(HashSet::from([fs::canonicalize(root)?]));
+    let mut subfolders = Vec::new();
+    walk(root, root, "", &wanted, &seen, &mut out, Some(&mut subfolders))?;
+    // The subfolders are listed on the cores (the calling thread too): ten
+    // folders of 2,000 files took 10 ms on one, with the other idle.
+    let next = AtomicUsize::new(0);
+    let walk_next = || {
+        let mut mine = Vec::new();
+        while let Some((dir, rel)) = subfolders.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            // Below the top folder a folder that cannot be read is left out, not an error.
+            let _ = walk(root, dir, rel, &wanted, &seen, &mut mine, None);
+        }
+        mine
+    };
+    let helpers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(subfolders.len())
+        .saturating_sub(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(walk_next)).collect();
+        out.extend(walk_next());
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+    });
     out.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     Ok(out)
 }
 
+/// Lists `dir` into `out`, and its subfolders: walked here, or left in
+/// `defer` (folder and relative path) for the caller to walk.
 fn walk(
     root: &Path,
     dir: &Path,
     rel_dir: &str,
-    wanted: &dyn Fn(&str) -> bool,
-    seen: &mut HashSet<PathBuf>,
+    wanted: &(dyn Fn(&str) -> bool + Sync),
+    seen: &Mutex<HashSet<PathBuf>>,
     out: &mut Vec<DocEntry>,
+    mut defer: Option<&mut Vec<(PathBuf, String)>>,
 ) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -177,10 +205,17 @@ fn walk(
         };
         if kind.is_dir() {
             let path = entry.path();
+            // A panic while the lock is held leaves the set whole (one insert).
             if let Ok(canon) = fs::canonicalize(&path)
-                && seen.insert(canon)
+                && seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(canon)
             {
-                walk(root, &path, &rel(), wanted, seen, out)?;
+                match defer.as_deref_mut() {
+                    Some(later) => later.push((path, rel())),
+                    None => walk(root, &path, &rel(), wanted, seen, out, None)?,
+                }
             }
             continue;
         }
