@@ -777,12 +777,11 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     continue;
                 }
                 let (quote, prefix, suffix) = doc.selector(&spans);
-                // brat writes the fragments' texts joined by a space, with line breaks as spaces.
+                // The text field shows line breaks as spaces.
                 if let Some(t) = tail
-                    && !(t.len() == quote.len()
-                        && t.bytes()
-                            .zip(quote.bytes())
-                            .all(|(a, b)| a == if b == b'\n' { b' ' } else { b }))
+                    && !t
+                        .bytes()
+                        .eq(quote.bytes().map(|b| if b == b'\n' { b' ' } else { b }))
                 {
                     lost.push(format!(
                         "{id}: its text field does not match the .txt at its offsets; offsets kept"

@@ -549,6 +549,14 @@ fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String,
     (rel_txt.to_owned(), read())
 }
 
+/// What could not be kept of the file `file`, for the report.
+fn lost_in(file: &str, lost: Vec<String>) -> impl Iterator<Item = Lost> + '_ {
+    lost.into_iter().map(move |what| Lost {
+        file: file.to_owned(),
+        what,
+    })
+}
+
 /// What a reading thread did with a brat document.
 enum Stage {
     /// Written by the thread that read it.
@@ -645,10 +653,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
                 lost,
                 written,
             } => {
-                report.lost.extend(lost.into_iter().map(|what| Lost {
-                    file: ann_name.clone(),
-                    what,
-                }));
+                report.lost.extend(lost_in(&ann_name, lost));
                 let used = &written.used;
                 note(
                     &mut set,
@@ -681,11 +686,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         if learnt_claim {
             imported = brat::from_brat(&txt, &ann, &set, &now);
         }
-        let ann_name = format!("{stem}.ann");
-        report.lost.extend(imported.lost.into_iter().map(|what| Lost {
-            file: ann_name.clone(),
-            what,
-        }));
+        report.lost.extend(lost_in(&format!("{stem}.ann"), imported.lost));
         // Noted as read, for the documents after it; `record_all` keeps the labels
         // of the documents written.
         note_labels(&mut set, &imported.data);
