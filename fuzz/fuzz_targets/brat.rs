@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use marginalia::export::brat;
-use marginalia::model::{Document, TagSet};
+use marginalia::model::TagSet;
 
 fuzz_target!(|data: &[u8]| {
     let (txt, ann) = match data.iter().position(|&b| b == 0) {
@@ -15,7 +15,8 @@ fuzz_target!(|data: &[u8]| {
     let txt = String::from_utf8_lossy(txt);
     let ann = String::from_utf8_lossy(ann);
     let imported = brat::from_brat(&txt, &ann, &TagSet::builtin(), "2026-01-01T00:00:00Z");
-    let doc = Document::new("a.txt", imported.text.clone());
+    let mut doc = imported.doc;
+    doc.path = "a.txt".into();
     for a in &imported.data.annotations {
         assert!(doc.spans_in_range(&a.spans), "span outside the text: {a:?}");
     }
