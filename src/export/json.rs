@@ -136,15 +136,11 @@ pub fn array<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut item: 
     out.push(']');
 }
 
-/// True when one of the eight bytes in `x` is `"`, `\` or below 0x20. Each
-/// test is exact for "any byte": a borrow only runs past a byte that matched.
+/// True when one of the eight bytes in `x` is `"`, `\` or below 0x20.
 #[inline]
 fn needs_escape(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let control = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
-    (control | zero_in(x ^ (u64::from(b'"') * ONES)) | zero_in(x ^ (u64::from(b'\\') * ONES))) != 0
+    use crate::model::swar::{any_below, any_is};
+    (any_below(x, 0x20) | any_is(x, b'"') | any_is(x, b'\\')) != 0
 }
 
 /// An escape as serde_json writes it.

@@ -114,10 +114,7 @@ where
         }),
         changed: Condvar::new(),
     });
-    let cores = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let helpers = (cores - 1).min(shared.chunks().saturating_sub(1));
+    let helpers = (crate::store::cores() - 1).min(shared.chunks().saturating_sub(1));
     let mut workers = Vec::with_capacity(helpers);
     for _ in 0..helpers {
         let shared = Arc::clone(&shared);
@@ -240,15 +237,6 @@ impl<T, R> Drop for Ordered<T, R> {
     }
 }
 
-/// Threads writing at once: one per core. Writes are not synced one by one
-/// (see [`crate::store::batch`]), so more threads than cores would only contend
-/// for the folder's lock, which the kernel spins on.
-fn writers() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-}
-
 /// Runs `work` on each job `jobs` yields, on several threads, and hands each
 /// result to `done` with the job's number (its place in `jobs`), on the calling
 /// thread, as results arrive. `jobs` runs on the calling thread too, so it may
@@ -259,13 +247,15 @@ pub(crate) fn run<J: Send, R: Send>(
     work: impl Fn(J) -> R + Sync,
     mut done: impl FnMut(usize, R) -> bool,
 ) {
-    let (job_tx, job_rx) = sync_channel::<(usize, J)>(2 * writers());
+    let (job_tx, job_rx) = sync_channel::<(usize, J)>(2 * crate::store::cores());
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|scope| {
         // Owned by this closure, so dropping it below tells the writers to stop.
         let job_tx = job_tx;
         let (done_tx, done_rx) = channel::<(usize, R)>();
-        for _ in 0..writers() {
+        // One writer per core: writes are not synced one by one (see
+        // `store::batch`), so more would only contend for the folder's lock.
+        for _ in 0..crate::store::cores() {
             let (job_rx, done_tx, work) = (&job_rx, done_tx.clone(), &work);
             scope.spawn(move || {
                 loop {

@@ -146,11 +146,7 @@ fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool + Sync) -> io::Result<V
         mine.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
         mine
     };
-    let helpers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(subfolders.len())
-        .saturating_sub(1);
+    let helpers = super::cores().min(subfolders.len()).saturating_sub(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(walk_next)).collect();
         out.extend(walk_next());

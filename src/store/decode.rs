@@ -37,11 +37,11 @@ pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 /// `bytes` as a `String` when they are UTF-8 (checked as [`utf8`] checks them),
 /// without copying them; the bytes back when they are not.
 pub fn into_utf8(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
-    if simdutf8::basic::from_utf8(&bytes).is_ok() {
-        // SAFETY: simdutf8 has just checked that these very bytes are UTF-8.
-        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    if utf8(&bytes).is_err() {
+        return Err(bytes);
     }
-    String::from_utf8(bytes).map_err(std::string::FromUtf8Error::into_bytes)
+    // SAFETY: `utf8` has just checked that these very bytes are UTF-8.
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
 /// [`decode`] of bytes the caller gives up: UTF-8 without a BOM, what sources

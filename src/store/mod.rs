@@ -11,3 +11,12 @@ pub mod ronscan;
 pub mod sidecar;
 mod sidecar_read;
 pub mod stats;
+
+/// Threads worth running at once for listing, loading and writing files: one
+/// per core (at most eight). More than the cores would only take turns, and
+/// threads creating files in one folder wait for its lock.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}

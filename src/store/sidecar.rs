@@ -79,16 +79,11 @@ fn lit(s: &str) -> String {
 
 /// True when none of the eight bytes in `x` needs a look in a RON string: `"`,
 /// `\`, a control character below 0x20, 0x7F, or 0xC2 (the lead byte of the
-/// control characters U+0080–U+009F, and of other characters). Each test is
-/// exact for "any byte": a borrow only runs past a byte that matched.
+/// control characters U+0080–U+009F, and of other characters).
 #[inline]
 fn plain_word(x: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let has = |b: u8| zero_in(x ^ (u64::from(b) * ONES));
-    let control = x.wrapping_sub(0x20 * ONES) & !x & HIGH;
-    (control | has(b'"') | has(b'\\') | has(0x7f) | has(0xc2)) == 0
+    use crate::model::swar::{any_below, any_is};
+    (any_below(x, 0x20) | any_is(x, b'"') | any_is(x, b'\\') | any_is(x, 0x7f) | any_is(x, 0xc2)) == 0
 }
 
 /// Appends `s` as a RON string literal. The text between escapes is copied in
