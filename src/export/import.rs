@@ -256,6 +256,15 @@ impl Used {
             relations: data.relations.len(),
         }
     }
+
+    /// Notes these labels and relation types in `set` (see [`note`]).
+    fn note_into(&self, set: &mut TagSet) {
+        note(
+            set,
+            self.labels.iter().map(|(l, k)| (l.as_str(), *k)),
+            self.relation_kinds.iter().map(String::as_str),
+        );
+    }
 }
 
 fn label_kind(a: &crate::model::Annotation) -> LabelKind {
@@ -443,11 +452,7 @@ fn record_all(report: &mut ImportReport, set: &mut TagSet, start: TagSet, writte
     for w in written {
         match w.result {
             Ok(()) => {
-                note(
-                    set,
-                    w.used.labels.iter().map(|(l, k)| (l.as_str(), *k)),
-                    w.used.relation_kinds.iter().map(String::as_str),
-                );
+                w.used.note_into(set);
                 report.annotations += w.used.annotations;
                 report.relations += w.used.relations;
                 report.documents.push(w.rel);
@@ -513,9 +518,15 @@ struct BratDoc {
     imported: brat::Imported,
 }
 
-/// Reads and parses `rel_txt` (and its `.ann`) under `src` with the tag set `set`;
-/// gives back the name with the document, or why it is skipped.
-fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String, Result<BratDoc, String>) {
+/// Reads and parses `rel_txt` (and its `.ann`) under `src` with the tag set `set`,
+/// for the destination name `rel` ([`brat_rel`]); gives back the name with the
+/// document, or why it is skipped.
+fn read_brat_doc(
+    src: &Path,
+    (rel_txt, rel): &(String, Result<String, String>),
+    set: &TagSet,
+    now: &str,
+) -> (String, Result<BratDoc, String>) {
     let txt_path = src.join(rel_txt);
     let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
     let ann_path = src.join(format!("{stem}.ann"));
@@ -536,7 +547,7 @@ fn read_brat_doc(src: &Path, rel_txt: &str, set: &TagSet, now: &str) -> (String,
             Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
         };
-        let rel = brat_rel(rel_txt)?;
+        let rel = rel.clone()?;
         let imported = brat::from_brat(&txt, &ann, set, now);
         Ok(BratDoc {
             rel,
@@ -580,12 +591,13 @@ fn settled(data: &DocAnnotations, start: &TagSet) -> bool {
 }
 
 /// The destination names that more than one of `texts` would be written to.
-fn repeated_names(texts: &[String]) -> HashSet<String> {
+fn repeated_names(texts: &[(String, Result<String, String>)]) -> HashSet<String> {
     let mut seen = HashSet::new();
     texts
         .iter()
-        .filter_map(|t| brat_rel(t).ok())
-        .filter(|rel| !seen.insert(rel.clone()))
+        .filter_map(|(_, rel)| rel.as_ref().ok())
+        .filter(|rel| !seen.insert(*rel))
+        .cloned()
         .collect()
 }
 
@@ -623,12 +635,19 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     // starting set) and whose name no other text takes is written by the thread
     // that read it: handing it to a writer thread cost more than writing it, in
     // copies, wake-ups and memory freed by another thread than the one that took it.
+    let texts: Vec<(String, Result<String, String>)> = texts
+        .into_iter()
+        .map(|t| {
+            let rel = brat_rel(&t);
+            (t, rel)
+        })
+        .collect();
     let repeated = Arc::new(repeated_names(&texts));
     let read_with = Arc::new(start.clone());
     let (src_owned, now_owned) = (src.to_path_buf(), now.clone());
     let (batch, canon) = (Arc::clone(&dest.batch), dest.canon.clone());
-    let parsed = super::parallel::ordered(texts, move |rel_txt: &String| {
-        let (rel_txt, doc) = read_brat_doc(&src_owned, rel_txt, &read_with, &now_owned);
+    let parsed = super::parallel::ordered(texts, move |text: &(String, Result<String, String>)| {
+        let (rel_txt, doc) = read_brat_doc(&src_owned, text, &read_with, &now_owned);
         match doc {
             Ok(d) if !repeated.contains(&d.rel) && settled(&d.imported.data, &read_with) => {
                 let to_write = ToWrite {
@@ -654,12 +673,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
                 written,
             } => {
                 report.lost.extend(lost_in(&ann_name, lost));
-                let used = &written.used;
-                note(
-                    &mut set,
-                    used.labels.iter().map(|(l, k)| (l.as_str(), *k)),
-                    used.relation_kinds.iter().map(String::as_str),
-                );
+                written.used.note_into(&mut set);
                 return Some(Doc::Written(written));
             }
             Stage::Read(rel_txt, doc) => (rel_txt, doc),
