@@ -330,3 +330,20 @@ fn kill_during_journal_appends_and_folds_loses_no_acknowledged_edit() {
         "{JOURNAL_KILLS} kills, {acknowledged} edits acknowledged, none lost; a journal was left {journals_left} times; an edit not yet acknowledged was found {unacknowledged_found} times"
     );
 }
+
+/// A kill can leave the sidecar in exactly the state saved next; that save writes
+/// nothing, and must still clear what the killed save left behind.
+#[test]
+fn a_save_that_writes_nothing_still_removes_temporaries_of_killed_saves() {
+    let text = common::seed(common::CLINTON);
+    let dir = common::corpus(&[("a.txt", text.as_bytes())]);
+    let root = dir.path();
+    let mut loaded = corpus::load(root, "a.txt").unwrap();
+    loaded.data = state(&loaded.doc, 2);
+    corpus::save_loaded(root, &mut loaded).unwrap();
+    let stray = root.join(format!(".a.txt.ron.{}.7.tmp", u32::MAX));
+    fs::write(&stray, "half a sidecar").unwrap();
+    let mut again = corpus::load(root, "a.txt").unwrap();
+    corpus::save_loaded(root, &mut again).unwrap();
+    assert!(!stray.exists(), "the killed save's temporary file is still there");
+}

@@ -551,13 +551,9 @@ fn a_sidecar_saved_with_a_byte_order_mark_is_listed_as_sound() {
     let root = dir.path();
     let before = snapshot(root);
     let mut h = ui_common::harness(root);
-    for _ in 0..200 {
-        if h.state().corpus.as_ref().unwrap().summaries.contains_key("b.txt") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-        h.run_steps(1);
-    }
+    ui_common::wait_until(&mut h, "the document list's summaries", |app| {
+        app.corpus.as_ref().unwrap().summaries.contains_key("b.txt")
+    });
     let sum = h.state().corpus.as_ref().unwrap().summaries["b.txt"];
     assert!(!sum.broken, "the list marks a sound sidecar read-only");
     assert_eq!(sum.count, 1);

@@ -699,3 +699,54 @@ fn loading_while_another_writer_folds_never_shows_an_older_state() {
     writer.join().unwrap();
     assert!(loads > 3, "only {loads} loads ran alongside the writer");
 }
+
+/// `check` while a workbench tags documents that had no sidecar yet: each one's
+/// first fold creates its sidecar and removes its journal, and the next edit starts
+/// a new journal on that sidecar. A check that caught the journal of one state and
+/// the sidecar of another reported edits "made on another version".
+#[test]
+fn check_while_first_folds_happen_never_reports_a_journal_as_not_applied() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    // Many documents make a check long enough for folds to land between its steps.
+    let docs = 120;
+    for i in 0..docs {
+        fs::write(root.join(format!("d{i:03}.txt")), TEXT).unwrap();
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (root, done) = (root.clone(), done.clone());
+        std::thread::spawn(move || {
+            for i in 0..docs {
+                let rel = format!("d{i:03}.txt");
+                let doc = Document::new(rel.as_str(), TEXT);
+                let mut loaded = corpus::load(&root, &rel).unwrap();
+                for n in 0..3 {
+                    let edit = Edit::Add(ann(&doc, &format!("w{n}"), n * 7, 2, "ORG", ""));
+                    let applied = History::default().run(&mut loaded.data, "add", edit).unwrap();
+                    loaded.stamp = journal::append(&root, &doc, &[applied], &loaded.stamp).unwrap();
+                    if n == 1 {
+                        corpus::save_loaded(&root, &mut loaded).unwrap();
+                    }
+                }
+            }
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut checks = 0;
+    while !done.load(Ordering::SeqCst) || checks == 0 {
+        let report = check_corpus(&root).unwrap();
+        let wrong: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.problem == Problem::JournalNotApplied)
+            .collect();
+        assert!(wrong.is_empty(), "check reported {wrong:?}");
+        checks += 1;
+    }
+    writer.join().unwrap();
+    let report = check_corpus(&root).unwrap();
+    assert_eq!(report.annotations, docs * 3);
+}

@@ -124,8 +124,7 @@ fn supports_relation_across_documents_can_be_followed() {
     let dir = seeds_copy();
     let mut h = harness(dir.path());
     // A claim in the second document.
-    h.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
-    h.run_steps(3);
+    step_document(&mut h, true);
     let other = "001_ae94bf7b73027a13.txt";
     assert_eq!(h.state().current.as_deref(), Some(other));
     let text = h.state().session().unwrap().doc.text.clone();
@@ -145,8 +144,7 @@ fn supports_relation_across_documents_can_be_followed() {
     let target_id = h.state().session().unwrap().selected.clone().unwrap();
     settle(&mut h);
     // Back to the first document: a claim there supports the other one.
-    h.key_press_modifiers(Modifiers::ALT, Key::ArrowUp);
-    h.run_steps(3);
+    step_document(&mut h, false);
     tag_claim(
         &mut h,
         "We urge every country to act according to international obligations",
@@ -295,15 +293,8 @@ fn a_speaker_is_chosen_from_the_list_of_the_documents_entities() {
 
 /// Runs frames until the corpus index shown is up to date with the annotations.
 fn wait_for_index(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>) {
-    for _ in 0..500 {
-        h.run_steps(1);
-        if !h.state().index_pending() {
-            h.run_steps(1);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the corpus index was not rebuilt");
+    wait_until(h, "rebuilding the corpus index", |app| !app.index_pending());
+    h.run_steps(1);
 }
 
 /// On a corpus too large to index at once, an edit leaves the claims board on

@@ -28,13 +28,9 @@ fn export_from_the_file_menu_writes_jsonl_with_unsaved_edits_included() {
         .type_text(&dest.display().to_string());
     h.run_steps(1);
     h.get_by_label("Export").click();
-    for _ in 0..200 {
-        h.run_steps(1);
-        if h.state().export.as_ref().is_some_and(|d| d.outcome.is_some()) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(&mut h, "the export", |app| {
+        app.export.as_ref().is_some_and(|d| d.outcome.is_some())
+    });
     let outcome = h
         .state()
         .export
@@ -56,17 +52,11 @@ fn export_from_the_file_menu_writes_jsonl_with_unsaved_edits_included() {
     // A second export to the same place is refused without "Replace".
     h.run_steps(2);
     h.get_by_label("Export").click();
-    for _ in 0..200 {
-        h.run_steps(1);
-        if h.state()
-            .export
+    wait_until(&mut h, "the refused export", |app| {
+        app.export
             .as_ref()
             .is_some_and(|d| d.running.is_none() && d.outcome.as_ref().is_some_and(|o| o.is_err()))
-        {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    });
     let err = h
         .state()
         .export

@@ -47,16 +47,11 @@ fn quotes_in_memory(h: &Harness<'_, MarginaliaApp>, rel: &str) -> Vec<String> {
     q
 }
 
-/// Runs frames, pausing a little between them, until `done` holds; panics after `max` frames.
-fn run_until(h: &mut Harness<'_, MarginaliaApp>, max: usize, done: impl Fn(&MarginaliaApp) -> bool) {
-    for _ in 0..max {
-        if done(h.state()) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-        h.run_steps(1);
-    }
-    assert!(done(h.state()), "the condition was not reached in {max} frames");
+/// Runs frames, pausing a little between them, until `done` holds; panics after
+/// the shared deadline. (`_max`, the frames once allowed, is kept for reading: the
+/// wait is for the event, however many frames it takes.)
+fn run_until(h: &mut Harness<'_, MarginaliaApp>, _max: usize, done: impl Fn(&MarginaliaApp) -> bool) {
+    ui_common::wait_until(h, "the awaited state", done);
 }
 
 /// A workbench on `root` whose disk hangs, with "Hillary Clinton" tagged and its

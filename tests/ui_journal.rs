@@ -38,7 +38,7 @@ fn frames_until(
 ) -> Duration {
     let start = Instant::now();
     while !done(h.state()) {
-        assert!(start.elapsed() < Duration::from_secs(10), "{what} did not happen");
+        assert!(start.elapsed() < ui_common::DEADLINE, "{what} did not happen");
         std::thread::sleep(Duration::from_millis(20));
         h.run_steps(1);
     }
@@ -226,7 +226,7 @@ fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
             break;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(15),
+            start.elapsed() < ui_common::DEADLINE,
             "the journal was not folded"
         );
     }

@@ -70,11 +70,9 @@ fn drag_and_hotkey_tag_hillary_clinton_and_save_it() {
 fn keyboard_switches_documents_and_keeps_undo_per_document() {
     let dir = seeds_copy();
     let mut h = harness(dir.path());
-    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowDown);
-    h.run_steps(2);
+    step_document(&mut h, true);
     assert_eq!(h.state().current.as_deref(), Some("001_ae94bf7b73027a13.txt"));
-    h.key_press_modifiers(egui::Modifiers::ALT, Key::ArrowUp);
-    h.run_steps(2);
+    step_document(&mut h, false);
     assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
     // Mark done from the keyboard.
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::D);
@@ -183,10 +181,10 @@ fn a_source_edited_outside_is_reloaded_and_annotations_re_anchored() {
     let text = std::fs::read_to_string(&src).unwrap();
     std::fs::write(&src, format!("Editor's note: updated.\n{text}")).unwrap();
     // The workbench checks the files about once a second.
-    for _ in 0..40 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        h.run_steps(1);
-    }
+    wait_until(&mut h, "noticing the changed source", |app| {
+        app.session()
+            .is_some_and(|s| s.doc.text.starts_with("Editor's note"))
+    });
     let s = h.state().session().unwrap();
     assert!(s.doc.text.starts_with("Editor's note"));
     let a = &s.data.annotations[0];

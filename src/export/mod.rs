@@ -354,7 +354,9 @@ pub fn export_corpus(
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ExportReport, ExportError> {
     check_destination(root, opts)?;
-    let entries = corpus::scan(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
+    let scanned =
+        corpus::scan_report(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
+    let entries = scanned.entries;
     let tagset = corpus::load_tagset(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e))?;
     let n = entries.len();
     let total = n + 1;
@@ -382,6 +384,14 @@ pub fn export_corpus(
         .map_err(|e| unwritable(&opts.out, e))?;
     }
     let mut report = ExportReport::default();
+    // Left out by the listing (links out of the corpus, names that are not UTF-8):
+    // listed like documents that cannot be exported, and `strict` refuses them too.
+    report
+        .skipped
+        .extend(scanned.skipped.into_iter().map(|s| Skipped {
+            path: s.rel,
+            reason: s.reason,
+        }));
     let mut labels = BTreeSet::new();
     let mut relation_kinds = BTreeSet::new();
     let listed: Vec<corpus::DocEntry> = entries.clone();

@@ -5,7 +5,6 @@
 //! problem becomes a [`Finding`] naming the file it concerns.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::io;
 use std::path::Path;
 
@@ -13,11 +12,15 @@ use crate::model::anchor::reanchor_all;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
 use crate::model::{AnnId, Annotation, Document, Kind, Speaker};
 
+use super::corpus::MAX_SOURCE_BYTES;
 use super::corpus::{
-    natural_cmp, scan, scan_journals, scan_sidecars, sidecar_hash, source_of_journal, source_of_sidecar,
+    natural_cmp, scan_journals, scan_report, scan_sidecars, sidecar_hash, source_of_journal,
+    source_of_sidecar,
 };
 use super::decode::decode;
 use super::journal::{self, FileMark, NotApplied, Replayed};
+use super::lock::read_consistent;
+use super::safe_file::{MAX_SIDECAR_BYTES, MAX_TAGSET_BYTES, read_capped};
 use super::sidecar::{self, Sidecar, SidecarError};
 
 /// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
@@ -79,6 +82,9 @@ pub enum Problem {
     JournalPending,
     /// An edit journal cannot be applied (damaged, or made on another sidecar).
     JournalNotApplied,
+    /// A file or folder left out of the corpus: a link that leads out of it, a
+    /// name that is not UTF-8, or a special file (FIFO, device, socket).
+    Skipped,
 }
 
 impl Problem {
@@ -102,6 +108,7 @@ impl Problem {
             Problem::SourceChanged => "source_changed",
             Problem::JournalPending => "journal_pending",
             Problem::JournalNotApplied => "journal_not_applied",
+            Problem::Skipped => "skipped",
         }
     }
 }
@@ -212,7 +219,8 @@ enum Source {
 
 /// Checks the corpus at `root`. Fails only when `root` itself cannot be listed.
 pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
-    let sources = scan(root)?;
+    let scanned = scan_report(root)?;
+    let sources = scanned.entries;
     let sidecars = scan_sidecars(root)?;
     let mut report = CheckReport {
         documents: sources.len(),
@@ -221,55 +229,50 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     };
     let mut findings = Vec::new();
     let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
+    for s in &scanned.skipped {
+        Sink {
+            file: &s.rel,
+            out: &mut findings,
+        }
+        .push(
+            Severity::Warning,
+            Problem::Skipped,
+            None,
+            format!("left out: {}", s.reason),
+        );
+    }
 
     // Every sidecar is parsed once up front, with the edit journal beside it applied
     // (what opening the document shows): relations may point into any document.
+    // Both listings come first: a running workbench may fold a document's first
+    // journal into a new sidecar between them, and each pair is then read as one
+    // (see `store::lock`), whatever the listings caught of it.
+    let journal_files = scan_journals(root)?;
+    let mut pairs: Vec<&str> = sidecars
+        .iter()
+        .map(|e| e.rel.as_str())
+        .chain(
+            journal_files
+                .iter()
+                .map(|e| e.rel.strip_suffix(journal::EXTENSION).unwrap_or(&e.rel)),
+        )
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
     let mut parsed: HashMap<String, Result<Sidecar, SidecarError>> = HashMap::new();
     let mut journals: HashMap<String, Replayed> = HashMap::new();
-    for entry in &sidecars {
-        let path = root.join(&entry.rel);
-        // A fold by a running workbench replaces the sidecar and its journal; read the
-        // pair again if the sidecar changed while it was read.
-        let mut attempt = 0;
-        let (result, replayed) = loop {
-            attempt += 1;
+    for side_rel in pairs {
+        let path = root.join(side_rel);
+        let (result, replayed) = read_consistent(&path, || {
             let before = FileMark::read(&path).ok().flatten();
-            let read = read_with_journal(&path);
-            if attempt == 10 || FileMark::read(&path).ok().flatten() == before {
-                break read;
-            }
-        };
+            (read_with_journal(&path, side_rel), before)
+        });
         if let Some(r) = replayed {
-            journals.insert(entry.rel.clone(), r);
+            journals.insert(side_rel.to_owned(), r);
         }
-        parsed.insert(entry.rel.clone(), result);
-    }
-    let journal_files = scan_journals(root)?;
-    for entry in &journal_files {
-        let side_rel = entry.rel.strip_suffix(journal::EXTENSION).unwrap_or(&entry.rel);
-        if parsed.contains_key(side_rel) {
-            continue;
+        if let Some(result) = result {
+            parsed.insert(side_rel.to_owned(), result);
         }
-        // Edits saved before the document had a sidecar.
-        let side = root.join(side_rel);
-        let mut data = Default::default();
-        let replayed = journal::replay(&side, || None, &mut data);
-        if let Replayed::Applied { source_hash, .. } = &replayed {
-            let source = side_rel.rsplit('/').next().unwrap_or(side_rel);
-            parsed.insert(
-                side_rel.to_owned(),
-                Ok(Sidecar {
-                    version: (sidecar::MAJOR, sidecar::MINOR),
-                    source: source
-                        .strip_suffix(sidecar::EXTENSION)
-                        .unwrap_or(source)
-                        .to_owned(),
-                    source_hash: source_hash.clone().unwrap_or_default(),
-                    data,
-                }),
-            );
-        }
-        journals.insert(side_rel.to_owned(), replayed);
     }
     let source_set: HashSet<&str> = sources.iter().map(|e| e.rel.as_str()).collect();
 
@@ -304,7 +307,7 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             file: &entry.rel,
             out: &mut findings,
         };
-        let source = match fs::read(root.join(&entry.rel)) {
+        let source = match read_capped(&root.join(&entry.rel), MAX_SOURCE_BYTES) {
             Ok(bytes) => match decode(&bytes) {
                 Ok(d) => Source::Text(Document::new(entry.rel.clone(), d.text), d.encoding, d.guessed),
                 Err(_) => Source::NotText,
@@ -426,17 +429,21 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
 
 /// A sidecar parsed, with the edit journal beside it applied, and what became of
 /// that journal (`None`: there is none).
-fn read_with_journal(path: &Path) -> (Result<Sidecar, SidecarError>, Option<Replayed>) {
-    let bytes = match fs::read(path) {
+fn read_with_journal(
+    path: &Path,
+    side_rel: &str,
+) -> (Option<Result<Sidecar, SidecarError>>, Option<Replayed>) {
+    let bytes = match read_capped(path, MAX_SIDECAR_BYTES) {
         Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return journal_alone(path, side_rel),
         Err(e) => {
             let err = SidecarError {
                 line: 0,
                 column: 0,
-                message: format!("cannot read the file ({e}); fix its permissions"),
+                message: format!("cannot read the file ({e})"),
                 future_version: false,
             };
-            return (Err(err), unreadable_beside(path));
+            return (Some(Err(err)), unreadable_beside(path));
         }
     };
     match sidecar::from_bytes(&bytes) {
@@ -448,10 +455,33 @@ fn read_with_journal(path: &Path) -> (Result<Sidecar, SidecarError>, Option<Repl
             {
                 sc.source_hash = h.clone();
             }
-            (Ok(sc), (replayed != Replayed::None).then_some(replayed))
+            (Some(Ok(sc)), (replayed != Replayed::None).then_some(replayed))
         }
-        Err(e) => (Err(e), unreadable_beside(path)),
+        Err(e) => (Some(Err(e)), unreadable_beside(path)),
     }
+}
+
+/// Edits saved before the document had a sidecar, read as the sidecar they stand for.
+fn journal_alone(side: &Path, side_rel: &str) -> (Option<Result<Sidecar, SidecarError>>, Option<Replayed>) {
+    let mut data = Default::default();
+    let replayed = journal::replay(side, || None, &mut data);
+    let sidecar = match &replayed {
+        Replayed::None => return (None, None),
+        Replayed::Applied { source_hash, .. } => {
+            let source = side_rel.rsplit('/').next().unwrap_or(side_rel);
+            Some(Ok(Sidecar {
+                version: (sidecar::MAJOR, sidecar::MINOR),
+                source: source
+                    .strip_suffix(sidecar::EXTENSION)
+                    .unwrap_or(source)
+                    .to_owned(),
+                source_hash: source_hash.clone().unwrap_or_default(),
+                data,
+            }))
+        }
+        Replayed::Kept { .. } => None,
+    };
+    (sidecar, Some(replayed))
 }
 
 /// A journal beside a sidecar that cannot be read is not applied.
@@ -469,7 +499,7 @@ fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -
         file: CORPUS_TAGSET_FILE,
         out: findings,
     };
-    match fs::read(&path) {
+    match read_capped(&path, MAX_TAGSET_BYTES) {
         Ok(bytes) => {
             *source = CORPUS_TAGSET_FILE.into();
             let parsed = match super::decode::utf8(&bytes) {

@@ -14,6 +14,8 @@ use crate::model::{DocAnnotations, Document, content_hash};
 
 use super::decode::{NotText, decode, decode_owned};
 use super::journal::{self, FileMark, JournalStamp, Replayed};
+use super::lock::{lock_folder, read_consistent};
+use super::safe_file;
 use super::sidecar::{self, MAJOR, MINOR};
 
 /// File extensions read as sources.
@@ -94,22 +96,58 @@ fn natural_cmp_folded(a: &str, b: &str) -> Ordering {
 
 /// Lists the sources under `root`, recursively, in natural order: skips hidden
 /// files and folders, sidecars, and folders already visited through a symlink.
+/// What [`scan_report`] lists as skipped is left out.
 pub fn scan(root: &Path) -> io::Result<Vec<DocEntry>> {
-    scan_files(root, is_source_name)
+    scan_report(root).map(|s| s.entries)
+}
+
+/// A file or folder the scan left out, and why, in words for the analyst.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedFile {
+    /// Its path relative to the corpus root, `/`-separated (bytes that are not
+    /// UTF-8 shown as `\xNN`).
+    pub rel: String,
+    /// Why it was left out, and what to do.
+    pub reason: String,
+}
+
+/// What a scan found: the sources, and what it left out.
+#[derive(Clone, Debug, Default)]
+pub struct ScanReport {
+    /// Sources, in natural order.
+    pub entries: Vec<DocEntry>,
+    /// Sources and folders left out: links that lead out of the corpus folder,
+    /// names that are not UTF-8, and special files with a source's name.
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// [`scan`], with what was left out. A corpus comes from other people, so a
+/// link is followed only when it resolves inside `root`: a `notes.txt` linked to
+/// a private key elsewhere must not be shown, exported or written beside.
+pub fn scan_report(root: &Path) -> io::Result<ScanReport> {
+    let skipped = Mutex::new(Vec::new());
+    let entries = scan_files(root, is_source_name, Some(&skipped))?;
+    let mut skipped = skipped
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    skipped.sort_by(|a: &SkippedFile, b| natural_cmp(&a.rel, &b.rel));
+    Ok(ScanReport { entries, skipped })
 }
 
 /// Lists the sidecars under `root` (files named like `article.txt.ron`), with
 /// the same rules as [`scan`]; used to find sidecars whose source is gone.
 pub fn scan_sidecars(root: &Path) -> io::Result<Vec<DocEntry>> {
-    scan_files(root, |name| {
-        name.strip_suffix(sidecar::EXTENSION).is_some_and(is_source_name)
-    })
+    scan_files(
+        root,
+        |name| name.strip_suffix(sidecar::EXTENSION).is_some_and(is_source_name),
+        None,
+    )
 }
 
 /// Lists the edit journals under `root` (files named like `article.txt.ron.journal`),
 /// with the same rules as [`scan`].
 pub fn scan_journals(root: &Path) -> io::Result<Vec<DocEntry>> {
-    scan_files(root, |name| source_of_journal(name).is_some())
+    scan_files(root, |name| source_of_journal(name).is_some(), None)
 }
 
 /// The source a journal belongs to: `dir/article.txt.ron.journal` → `dir/article.txt`.
@@ -128,11 +166,26 @@ pub fn is_source_name(name: &str) -> bool {
     SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext))
 }
 
-fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool + Sync) -> io::Result<Vec<DocEntry>> {
+/// Where a walk reports what it leaves out (only the source listing does).
+type SkipSink<'a> = Option<&'a Mutex<Vec<SkippedFile>>>;
+
+fn scan_files(
+    root: &Path,
+    wanted: impl Fn(&str) -> bool + Sync,
+    skipped: SkipSink<'_>,
+) -> io::Result<Vec<DocEntry>> {
     let mut out = Vec::new();
-    let seen = Mutex::new(HashSet::from([fs::canonicalize(root)?]));
+    let canon_root = fs::canonicalize(root)?;
+    let seen = Mutex::new(HashSet::from([canon_root.clone()]));
     let mut subfolders = Vec::new();
-    walk(root, root, "", &wanted, &seen, &mut out, Some(&mut subfolders))?;
+    let walker = Walker {
+        root,
+        canon_root: &canon_root,
+        wanted: &wanted,
+        seen: &seen,
+        skipped,
+    };
+    walker.walk(root, "", &mut out, Some(&mut subfolders))?;
     // The subfolders are listed on the cores (the calling thread too): ten
     // folders of 2,000 files took 10 ms on one, with the other idle.
     let next = AtomicUsize::new(0);
@@ -140,7 +193,7 @@ fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool + Sync) -> io::Result<V
         let mut mine = Vec::new();
         while let Some((dir, rel)) = subfolders.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
             // Below the top folder a folder that cannot be read is left out, not an error.
-            let _ = walk(root, dir, rel, &wanted, &seen, &mut mine, None);
+            let _ = walker.walk(dir, rel, &mut mine, None);
         }
         // Sorted here, on the cores, the final sort below only merges these runs.
         mine.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
@@ -158,93 +211,169 @@ fn scan_files(root: &Path, wanted: impl Fn(&str) -> bool + Sync) -> io::Result<V
     Ok(out)
 }
 
-/// Lists `dir` into `out`, and its subfolders: walked here, or left in
-/// `defer` (folder and relative path) for the caller to walk.
-fn walk(
-    root: &Path,
-    dir: &Path,
-    rel_dir: &str,
-    wanted: &(dyn Fn(&str) -> bool + Sync),
-    seen: &Mutex<HashSet<PathBuf>>,
-    out: &mut Vec<DocEntry>,
-    mut defer: Option<&mut Vec<(PathBuf, String)>>,
-) -> io::Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        // An unreadable subfolder should not hide the rest of the corpus.
-        Err(_) if dir != root => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    // Files of this folder, whose journals are known once all of it is listed.
-    let mut files = Vec::new();
-    let mut journals = HashSet::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        // The kind comes with the directory listing; only a symlink needs a `stat`
-        // (which follows it, so linked folders and files are read like real ones).
-        // Listing 10,000 documents with a `stat` per file took most of the time.
-        let Ok(mut kind) = entry.file_type() else { continue };
-        if kind.is_symlink() {
-            let Ok(meta) = fs::metadata(entry.path()) else {
-                continue;
-            };
-            kind = meta.file_type();
-        }
-        let rel = || {
-            if rel_dir.is_empty() {
-                name.clone().into_owned()
-            } else {
-                format!("{rel_dir}/{name}")
-            }
-        };
-        if kind.is_dir() {
-            let path = entry.path();
-            // A panic while the lock is held leaves the set whole (one insert).
-            if let Ok(canon) = fs::canonicalize(&path)
-                && seen
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(canon)
-            {
-                match defer.as_deref_mut() {
-                    Some(later) => later.push((path, rel())),
-                    None => walk(root, &path, &rel(), wanted, seen, out, None)?,
-                }
-            }
-            continue;
-        }
-        if !kind.is_file() {
-            continue;
-        }
-        if let Some(source) = source_of_journal(&name) {
-            journals.insert(source.to_owned());
-        }
-        if wanted(&name) {
-            files.push((
-                DocEntry {
-                    rel: rel(),
-                    journal: false,
-                },
-                name.into_owned(),
-            ));
+/// One listing of a corpus: what every folder's walk shares.
+struct Walker<'a> {
+    root: &'a Path,
+    canon_root: &'a Path,
+    wanted: &'a (dyn Fn(&str) -> bool + Sync),
+    seen: &'a Mutex<HashSet<PathBuf>>,
+    skipped: SkipSink<'a>,
+}
+
+impl Walker<'_> {
+    fn skip(&self, rel: String, reason: String) {
+        if let Some(sink) = self.skipped {
+            sink.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(SkippedFile { rel, reason });
         }
     }
-    out.extend(files.into_iter().map(|(mut e, name)| {
-        e.journal = journals.contains(&name);
-        e
-    }));
-    Ok(())
+
+    /// Lists `dir` into `out`, and its subfolders: walked here, or left in
+    /// `defer` (folder and relative path) for the caller to walk.
+    fn walk(
+        &self,
+        dir: &Path,
+        rel_dir: &str,
+        out: &mut Vec<DocEntry>,
+        mut defer: Option<&mut Vec<(PathBuf, String)>>,
+    ) -> io::Result<()> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            // An unreadable subfolder should not hide the rest of the corpus.
+            Err(_) if dir != self.root => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        // Files of this folder, whose journals are known once all of it is listed.
+        let mut files = Vec::new();
+        let mut journals = HashSet::new();
+        for entry in entries.flatten() {
+            let os_name = entry.file_name();
+            let name = os_name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let rel = |name: &str| {
+                if rel_dir.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{rel_dir}/{name}")
+                }
+            };
+            // The kind comes with the directory listing; only a symlink needs a `stat`
+            // (which follows it, so linked folders and files are read like real ones).
+            // Listing 10,000 documents with a `stat` per file took most of the time.
+            let Ok(mut kind) = entry.file_type() else { continue };
+            let worth_naming = kind.is_dir() || (self.wanted)(&name);
+            if os_name.to_str().is_none() {
+                // Two such names can read the same once made text, and every
+                // output names documents in UTF-8: refused by name, never merged.
+                if worth_naming && self.skipped.is_some() {
+                    let shown = rel(&escaped_name(&os_name));
+                    self.skip(
+                        shown,
+                        "its name is not valid UTF-8 text; rename it (letters, digits and punctuation in UTF-8) to include it".into(),
+                    );
+                }
+                continue;
+            }
+            if kind.is_symlink() {
+                let Ok(meta) = fs::metadata(entry.path()) else {
+                    if worth_naming || name.ends_with(sidecar::EXTENSION) {
+                        self.skip(
+                            rel(&name),
+                            "a link that leads nowhere (its target is missing, or it loops)".into(),
+                        );
+                    }
+                    continue;
+                };
+                kind = meta.file_type();
+                let inside = fs::canonicalize(entry.path()).is_ok_and(|t| t.starts_with(self.canon_root));
+                if !inside {
+                    if kind.is_dir() || (self.wanted)(&name) {
+                        self.skip(
+                            rel(&name),
+                            "a link to a place outside the corpus folder; it is not read, exported or written. Copy the file into the folder to include it".into(),
+                        );
+                    }
+                    continue;
+                }
+            }
+            if kind.is_dir() {
+                let path = entry.path();
+                // A panic while the lock is held leaves the set whole (one insert).
+                if let Ok(canon) = fs::canonicalize(&path)
+                    && self
+                        .seen
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(canon)
+                {
+                    match defer.as_deref_mut() {
+                        Some(later) => later.push((path, rel(&name))),
+                        None => self.walk(&path, &rel(&name), out, None)?,
+                    }
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                if (self.wanted)(&name) {
+                    let what = fs::metadata(entry.path())
+                        .map_or("a special file", |m| super::safe_file::kind_name(&m));
+                    self.skip(
+                        rel(&name),
+                        format!("it is {what}, not a regular file; it is not read"),
+                    );
+                }
+                continue;
+            }
+            if let Some(source) = source_of_journal(&name) {
+                journals.insert(source.to_owned());
+            }
+            if (self.wanted)(&name) {
+                files.push((
+                    DocEntry {
+                        rel: rel(&name),
+                        journal: false,
+                    },
+                    name.into_owned(),
+                ));
+            }
+        }
+        out.extend(files.into_iter().map(|(mut e, name)| {
+            e.journal = journals.contains(&name);
+            e
+        }));
+        Ok(())
+    }
+}
+
+/// A file name with bytes that are not UTF-8 written as `\xNN`, so two such
+/// names never read alike.
+fn escaped_name(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in name.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
 }
 
 /// The tag set of a corpus: its own `marginalia.ron`, or the built-in one.
 /// A corpus tag set that does not validate is an error naming file and line.
 pub fn load_tagset(root: &Path) -> Result<TagSet, String> {
     let path = root.join(CORPUS_TAGSET_FILE);
-    match fs::read_to_string(&path) {
+    match safe_file::read_string_capped(&path, safe_file::MAX_TAGSET_BYTES) {
         Ok(src) => TagSet::parse(&src).map_err(|e| format!("{}: {e}", path.display())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(TagSet::builtin()),
         Err(e) => Err(format!("{}: cannot read the tag set: {e}", path.display())),
@@ -265,7 +394,7 @@ impl DiskStamp {
     /// way is not known to be applied to anything, so a save expecting this stamp
     /// leaves it alone (see [`JournalStamp::applied`]).
     pub fn read(path: &Path) -> io::Result<Self> {
-        let sidecar = match fs::read(path) {
+        let sidecar = match safe_file::read_capped(path, safe_file::MAX_SIDECAR_BYTES) {
             Ok(bytes) => Some(bytes_hash(&bytes)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
@@ -293,19 +422,14 @@ impl DiskStamp {
 /// is neither file; a message when the sidecar cannot be read or parsed. A
 /// journal that cannot be applied is left out and reported in the result.
 pub fn read_annotations(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
-    // Read again if a fold replaced the sidecar meanwhile, as `load` does.
-    for attempt in 1.. {
+    read_consistent(side, || {
         let before = FileMark::read(side).ok().flatten();
-        let read = read_annotations_once(side);
-        if attempt == 10 || FileMark::read(side).ok().flatten() == before {
-            return read;
-        }
-    }
-    unreachable!("the loop returns")
+        (read_annotations_once(side), before)
+    })
 }
 
 fn read_annotations_once(side: &Path) -> Result<Option<(DocAnnotations, Replayed)>, String> {
-    let (mut data, bytes) = match fs::read(side) {
+    let (mut data, bytes) = match safe_file::read_capped(side, safe_file::MAX_SIDECAR_BYTES) {
         Ok(bytes) => match sidecar::from_bytes(&bytes) {
             Ok(sc) => (sc.data, Some(bytes)),
             Err(e) => return Err(e.to_string()),
@@ -402,7 +526,7 @@ impl std::error::Error for LoadError {}
 fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
     use std::io::Read;
     let io_err = |e| LoadError::Io(path.to_path_buf(), e);
-    let f = fs::File::open(path).map_err(io_err)?;
+    let f = safe_file::open_regular(path).map_err(io_err)?;
     let size = f.metadata().map_err(io_err)?.len();
     if size > MAX_SOURCE_BYTES {
         return Err(LoadError::TooLarge(path.to_path_buf(), size));
@@ -534,18 +658,13 @@ fn load_with(
         journal_appendable: false,
         context_left_out: false,
     };
-    // The sidecar and its journal are two files: a fold by another writer between
-    // reading one and the other would show a pair that never was on disk (the old
-    // sidecar without its journal, or with the next journal, which then looks made on
-    // another sidecar). Such a fold replaces the sidecar, so read again then; folds
-    // come seconds apart, so the second reading is whole.
-    for attempt in 1.. {
-        let seen = read_stored(&mut loaded, &side, stamp, context, journal);
-        // One file alone is whole (sidecars are replaced by renaming): only a
-        // pair can have been read half before and half after a fold.
-        if attempt == 10 || journal == Journal::NotListed || FileMark::read(&side).ok().flatten() == seen {
-            break;
-        }
+    // One file alone is whole (sidecars are replaced by renaming): only a pair can
+    // have been read half before and half after a fold (see `store::lock`).
+    if journal == Journal::NotListed {
+        read_stored(&mut loaded, &side, stamp, context, journal);
+        return Ok(loaded);
+    }
+    read_consistent(&side, || {
         loaded.data = DocAnnotations::default();
         loaded.read_only = None;
         loaded.reanchor = None;
@@ -554,7 +673,8 @@ fn load_with(
         loaded.journal_edits = 0;
         loaded.journal_appendable = false;
         loaded.context_left_out = false;
-    }
+        ((), read_stored(&mut loaded, &side, stamp, context, journal))
+    });
     Ok(loaded)
 }
 
@@ -606,7 +726,13 @@ fn read_stored(
             loaded.context_left_out = leave_out.is_some_and(|l| l.unless_source == sc.source_hash);
             // A journal that appeared since it was looked for is checked against the
             // file as it is now; a change meanwhile reads everything again (see `load_with`).
-            let base = || hash.or_else(|| fs::read(side).ok().map(|b| bytes_hash(&b)));
+            let base = || {
+                hash.or_else(|| {
+                    safe_file::read_capped(side, safe_file::MAX_SIDECAR_BYTES)
+                        .ok()
+                        .map(|b| bytes_hash(&b))
+                })
+            };
             apply_journal(loaded, side, base, Some(sc.source_hash), journal);
         }
         Err(e) => {
@@ -645,12 +771,22 @@ fn read_sidecar(
 ) -> io::Result<Option<ParsedSidecar>> {
     use sha2::{Digest, Sha256};
     use std::io::{Read, Seek};
-    let mut f = match fs::File::open(path) {
+    let mut f = match safe_file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let before = FileMark::of(&f.metadata()?);
+    if before.len > safe_file::MAX_SIDECAR_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "the file is {} MB, more than the {} MB Marginalia reads of an annotation file",
+                before.len / 1_000_000,
+                safe_file::MAX_SIDECAR_BYTES / 1_000_000
+            ),
+        ));
+    }
     let mut hasher = Sha256::new();
     let seen = |b: &[u8]| {
         if hash {
@@ -681,12 +817,22 @@ fn read_sidecar(
 /// `Ok(None)` when there is no file.
 fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
     use std::io::Read;
-    let mut f = match fs::File::open(path) {
+    let mut f = match safe_file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
     let before = FileMark::of(&f.metadata()?);
+    if before.len > safe_file::MAX_SIDECAR_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "the file is {} MB, more than the {} MB Marginalia reads of an annotation file",
+                before.len / 1_000_000,
+                safe_file::MAX_SIDECAR_BYTES / 1_000_000
+            ),
+        ));
+    }
     let mut bytes = Vec::with_capacity(before.len as usize);
     // Through `take`: `File::read_to_end` would ask the file for its size and
     // position again (two more system calls per file; exports read thousands).
@@ -905,6 +1051,13 @@ pub fn save(
     };
     let text = render(doc, data, version);
     let hash = bytes_hash(text.as_bytes());
+    // Under the lock no other save of this sidecar is under way, so temporary files of
+    // it are what killed saves left; without this they would pile up after each crash.
+    // Also when this save writes nothing: the state a killed save left may be the one
+    // saved next.
+    if lock.is_some() {
+        super::atomic::remove_stale_temps(&side);
+    }
     if expected.sidecar.as_deref() != Some(hash.as_str()) {
         // Named in the journal before the rename: if the process dies between the
         // rename and the removal below, loading sees that the journal is already in.
@@ -913,11 +1066,6 @@ pub fn save(
         } else {
             None
         };
-        // Under the lock no other save of this sidecar is under way, so temporary files of
-        // it are what killed saves left; without this they would pile up after each crash.
-        if lock.is_some() {
-            super::atomic::remove_stale_temps(&side);
-        }
         match super::atomic::write_atomic_stat(&side, text.as_bytes()) {
             Ok(meta) => remember_good(&side, &hash, Some(FileMark::of(&meta))),
             Err(e) => {
@@ -953,17 +1101,6 @@ pub fn save(
         }
     }
     Ok(new)
-}
-
-/// An exclusive advisory lock on a folder, held while the returned handle lives.
-/// `None` where folders cannot be opened or locked (then the hash check alone guards).
-pub(crate) fn lock_folder(dir: Option<&Path>) -> Option<fs::File> {
-    let dir = dir
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let f = fs::File::open(dir).ok()?;
-    f.lock().ok()?;
-    Some(f)
 }
 
 /// Saves a loaded document and records the new stamp in it (folding in the edit

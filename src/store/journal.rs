@@ -28,7 +28,8 @@ use crate::model::{
     AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Spans, Status,
 };
 
-use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, lock_folder, sidecar_path};
+use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, sidecar_path};
+use super::lock::lock_folder;
 
 /// Appended to the sidecar's name: `article.txt.ron` → `article.txt.ron.journal`.
 pub const EXTENSION: &str = ".journal";
@@ -315,7 +316,7 @@ pub fn read(path: &Path) -> Option<Found> {
             content: Err(JournalError::Unreadable(e.to_string())),
         })
     };
-    let mut f = match File::open(path) {
+    let f = match super::safe_file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
         Err(e) => return unreadable(FileMark::read(path).ok().flatten(), e),
@@ -324,8 +325,19 @@ pub fn read(path: &Path) -> Option<Found> {
         Ok(m) => FileMark::of(&m),
         Err(e) => return unreadable(None, e),
     };
+    let cap = super::safe_file::MAX_SIDECAR_BYTES;
+    if mark.len > cap {
+        return unreadable(
+            Some(mark),
+            io::Error::other(format!(
+                "the file is {} MB, more than the {} MB Marginalia reads of it",
+                mark.len / 1_000_000,
+                cap / 1_000_000
+            )),
+        );
+    }
     let mut bytes = Vec::with_capacity(mark.len as usize);
-    if let Err(e) = f.read_to_end(&mut bytes) {
+    if let Err(e) = f.take(cap).read_to_end(&mut bytes) {
         return unreadable(Some(mark), e);
     }
     // Under the folder lock the file cannot grow while read, but a reader such as

@@ -2,14 +2,14 @@
 //! documents per status. `marginalia stats` prints them; the GUI may show them.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io;
 use std::path::Path;
 
 use crate::model::{Speaker, Status};
 
-use super::corpus::{read_annotations, scan, sidecar_path};
+use super::corpus::{MAX_SOURCE_BYTES, read_annotations, scan, sidecar_path};
 use super::decode::decode;
+use super::safe_file::read_capped;
 
 /// Counts over a whole corpus.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -69,7 +69,9 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
     for entry in scan(root)? {
         st.documents += 1;
         let path = root.join(&entry.rel);
-        let is_text = fs::read(&path).ok().is_some_and(|b| decode(&b).is_ok());
+        let is_text = read_capped(&path, MAX_SOURCE_BYTES)
+            .ok()
+            .is_some_and(|b| decode(&b).is_ok());
         if !is_text {
             st.not_text += 1;
             continue;

@@ -50,17 +50,48 @@ pub fn harness(folder: &Path) -> Harness<'static, MarginaliaApp> {
     h
 }
 
-/// Runs frames until the document being opened (read on a background thread) is shown.
-pub fn wait_loaded(h: &mut Harness<'_, MarginaliaApp>) {
-    for _ in 0..500 {
-        if h.state().loading().is_none() {
-            h.run_steps(1);
+/// How long a test waits for background work (loading, saving, folding) before
+/// it fails. Generous: a loaded CI machine with two cores can be slow, and a test
+/// that waits on an event never waits longer than the event takes.
+pub const DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs frames until `done` holds, failing with `what` after [`DEADLINE`].
+pub fn wait_until(
+    h: &mut Harness<'_, MarginaliaApp>,
+    what: &str,
+    mut done: impl FnMut(&MarginaliaApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    loop {
+        h.run_steps(1);
+        if done(h.state()) {
             return;
         }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "{what} did not happen within {DEADLINE:?}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
-        h.run_steps(1);
     }
-    panic!("the document did not load");
+}
+
+/// Runs frames until the document being opened (read on a background thread) is shown.
+pub fn wait_loaded(h: &mut Harness<'_, MarginaliaApp>) {
+    wait_until(h, "loading the document", |app| app.loading().is_none());
+    h.run_steps(1);
+}
+
+/// Moves to the next (`down`) or previous document with Alt+arrow, and waits
+/// until it is shown.
+pub fn step_document(h: &mut Harness<'_, MarginaliaApp>, down: bool) {
+    let key = if down {
+        egui::Key::ArrowDown
+    } else {
+        egui::Key::ArrowUp
+    };
+    h.key_press_modifiers(egui::Modifiers::ALT, key);
+    h.run_steps(1);
+    wait_loaded(h);
 }
 
 /// Code-point offset of the first occurrence of `needle` in the current document.
@@ -105,33 +136,19 @@ pub fn sidecar(folder: &Path, rel: &str) -> PathBuf {
 /// saver runs on its own thread): edits are saved to the edit journal at once and
 /// folded into the sidecar after a pause, which this waits for.
 pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
-    for _ in 0..500 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.run_steps(1);
-        let busy = h
-            .state()
-            .sessions
+    wait_until(h, "the autosave", |app| {
+        !app.sessions
             .values()
-            .any(|s| s.is_dirty() || s.in_flight.is_some() || s.journal_pending());
-        if !busy {
-            return;
-        }
-    }
-    panic!("the autosave did not finish");
+            .any(|s| s.is_dirty() || s.in_flight.is_some() || s.journal_pending())
+    });
 }
 
 /// Runs frames until every edit is saved (to the sidecar or its edit journal),
 /// without waiting for the journal to be folded into the sidecar.
 pub fn settle_saved(h: &mut Harness<'_, MarginaliaApp>) {
-    for _ in 0..500 {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        h.run_steps(1);
-        let busy = h.state().sessions.values().any(|s| s.is_dirty());
-        if !busy {
-            return;
-        }
-    }
-    panic!("the autosave did not finish");
+    wait_until(h, "the autosave", |app| {
+        !app.sessions.values().any(|s| s.is_dirty())
+    });
 }
 
 /// Writes a sidecar for `rel` tagging the first occurrence of each (text, label, kind).
