@@ -73,6 +73,8 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts the temporary file beside `path` (through a symlink, keeping the permissions of an existing file).
     pub fn create(path: &Path) -> io::Result<Self> {
+        // What killed runs writing the same file left beside it.
+        remove_dead_temps(path);
         let (f, tmp, path) = write_temp(path, b"")?;
         Ok(Self {
             file: Some(io::BufWriter::with_capacity(1 << 20, EarlyWriteback::new(f))),
@@ -261,6 +263,41 @@ pub fn is_temp_file(name: &str) -> bool {
 /// every writer of `path` off (as `store::corpus::save` does with its folder lock):
 /// a temporary file still being written by another writer would be lost.
 pub fn remove_stale_temps(path: &Path) -> usize {
+    remove_temps(path, |_| true)
+}
+
+/// Removes what writes of `path` by processes that no longer run left beside it:
+/// temporary files and the hidden staging folders of exports and imports
+/// (`.name.<pid>.<n>.tmp`, 20–100 MB after a killed brat export). Safe without a
+/// lock: a process that still runs keeps its own. Returns how many went.
+pub fn remove_dead_temps(path: &Path) -> usize {
+    let me = std::process::id();
+    remove_temps(path, |pid| pid != me && !process_runs(pid))
+}
+
+/// True unless the system says no process `pid` exists.
+fn process_runs(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return true;
+        }
+        io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Removes `.name.<pid>.<n>.tmp` beside `path` (files, and folders whole) whose
+/// writer `pid` is taken by `remove`.
+fn remove_temps(path: &Path, remove: impl Fn(u32) -> bool) -> usize {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return 0;
     };
@@ -276,16 +313,25 @@ pub fn remove_stale_temps(path: &Path) -> usize {
         let file = e.file_name();
         let file = file.to_string_lossy();
         // Exactly `.name.<digits>.<digits>.tmp`, so another file's temporaries never match.
-        let ours = file
+        let owner = file
             .strip_prefix(&prefix)
             .and_then(|rest| rest.strip_suffix(".tmp"))
             .and_then(|rest| rest.split_once('.'))
-            .is_some_and(|(pid, n)| {
+            .filter(|(pid, n)| {
                 [pid, n]
                     .iter()
                     .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            });
-        if ours && fs::remove_file(e.path()).is_ok() {
+            })
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        if !owner.is_some_and(&remove) {
+            continue;
+        }
+        // Not followed if a link: only what the writer made is removed.
+        let gone = match e.file_type() {
+            Ok(t) if t.is_dir() => fs::remove_dir_all(e.path()),
+            _ => fs::remove_file(e.path()),
+        };
+        if gone.is_ok() {
             removed += 1;
         }
     }

@@ -29,6 +29,8 @@ use super::atomic::{self, sync_dir};
 #[derive(Debug)]
 pub struct Batch {
     root: PathBuf,
+    /// `root` with its links resolved (see [`super::safe_file::check_write_inside`]).
+    canon_root: PathBuf,
     /// The hidden folder written instead of `root`, when `root` did not exist.
     staging: Option<PathBuf>,
     state: Mutex<Staged>,
@@ -102,6 +104,8 @@ struct Staged {
 impl Batch {
     /// Starts a batch into `root`, creating its parent folders when missing.
     pub fn begin(root: &Path) -> io::Result<Batch> {
+        // What killed runs into the same place left (a staging folder beside it).
+        atomic::remove_dead_temps(root);
         let staging = match fs::symlink_metadata(root) {
             Ok(_) if !root.is_dir() => {
                 return Err(io::Error::new(
@@ -126,6 +130,8 @@ impl Batch {
             Err(e) => return Err(e),
         };
         Ok(Batch {
+            // Resolved once: every write into an existing folder is checked against it.
+            canon_root: fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             root: root.to_path_buf(),
             staging,
             state: Mutex::new(Staged::default()),
@@ -159,11 +165,14 @@ impl Batch {
                 }
                 // Replacing a file with the same bytes would only churn the disk
                 // (and a git working tree): it is left as it is.
-                None if holds(&target, bytes) => Ok(None),
-                None => self
-                    .make_parent(&target)
-                    .and_then(|()| atomic::stage_beside(&target, bytes))
-                    .map(Some),
+                None => match super::safe_file::check_write_inside(&self.canon_root, &target) {
+                    Err(e) => Err(e),
+                    Ok(()) if holds(&target, bytes) => Ok(None),
+                    Ok(()) => self
+                        .make_parent(&target)
+                        .and_then(|()| atomic::stage_beside(&target, bytes))
+                        .map(Some),
+                },
             };
             match result {
                 Ok(pair) => written.extend(pair),

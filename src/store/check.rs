@@ -229,6 +229,22 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     };
     let mut findings = Vec::new();
     let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
+    // An import into this folder that was killed leaves its staging folder beside it.
+    let removed = super::atomic::remove_dead_temps(root);
+    if removed > 0 {
+        Sink {
+            file: ".",
+            out: &mut findings,
+        }
+        .push(
+            Severity::Info,
+            Problem::Skipped,
+            None,
+            format!(
+                "removed {removed} hidden staging folder(s) or file(s) that a killed import left beside this folder"
+            ),
+        );
+    }
     for s in &scanned.skipped {
         Sink {
             file: &s.rel,
@@ -315,6 +331,16 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             Err(e) => Source::Unreadable(e),
         };
         let side = parsed.get(&side_rel);
+        if side.is_none()
+            && let Some(why) = not_a_sidecar(root, &side_rel)
+        {
+            sink.push(
+                Severity::Error,
+                Problem::Unreadable,
+                None,
+                format!("{side_rel}: {why}; the document opens read-only until it is replaced"),
+            );
+        }
         let journal_rel = format!("{side_rel}{}", journal::EXTENSION);
         match journals.get(&side_rel) {
             Some(Replayed::Applied { edits, .. }) => sink.push(
@@ -365,7 +391,7 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
                 Severity::Error,
                 Problem::Unreadable,
                 None,
-                format!("cannot read the file ({e}); fix its permissions"),
+                format!("cannot read the file ({e}){}", super::safe_file::advice(e)),
             ),
         }
         let Some(side) = side else { continue };
@@ -484,6 +510,23 @@ fn journal_alone(side: &Path, side_rel: &str) -> (Option<Result<Sidecar, Sidecar
     (sidecar, Some(replayed))
 }
 
+/// Why the annotation file `side_rel` exists but is not listed as one: a special
+/// file (FIFO, device, socket, folder), or a link out of the corpus.
+fn not_a_sidecar(root: &Path, side_rel: &str) -> Option<String> {
+    let path = root.join(side_rel);
+    let link = std::fs::symlink_metadata(&path).ok()?;
+    if link.file_type().is_symlink() && !super::safe_file::resolves_inside(root, &path) {
+        return Some("it is a link to a file outside the corpus folder (or to nothing), and is neither read nor written".into());
+    }
+    let meta = std::fs::metadata(&path).ok()?;
+    (!meta.is_file()).then(|| {
+        format!(
+            "it is {}, not a regular file, and is not read",
+            super::safe_file::kind_name(&meta)
+        )
+    })
+}
+
 /// A journal beside a sidecar that cannot be read is not applied.
 fn unreadable_beside(side: &Path) -> Option<Replayed> {
     journal::read(&journal::journal_path(side)).map(|found| Replayed::Kept {
@@ -538,7 +581,7 @@ fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -
                 Severity::Error,
                 Problem::TagSet,
                 None,
-                format!("cannot read the tag set ({e}); fix its permissions"),
+                format!("cannot read the tag set ({e}){}", super::safe_file::advice(&e)),
             );
             TagSet::builtin()
         }

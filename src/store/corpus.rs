@@ -658,6 +658,10 @@ fn load_with(
         journal_appendable: false,
         context_left_out: false,
     };
+    if let Some(why) = link_out_of(root, &side) {
+        loaded.read_only = Some(why);
+        return Ok(loaded);
+    }
     // One file alone is whole (sidecars are replaced by renaming): only a pair can
     // have been read half before and half after a fold (see `store::lock`).
     if journal == Journal::NotListed {
@@ -706,8 +710,9 @@ fn read_stored(
         }
         Err(e) => {
             loaded.read_only = Some(format!(
-                "{}: cannot read the annotation file ({e}); fix its permissions and reopen",
-                side.display()
+                "{}: cannot read the annotation file ({e}){}, then reopen the document",
+                side.display(),
+                safe_file::advice(&e)
             ));
             keep_journal(loaded, side);
             return FileMark::read(side).ok().flatten();
@@ -1028,6 +1033,7 @@ pub fn save(
     expected: &DiskStamp,
 ) -> Result<DiskStamp, SaveError> {
     let side = sidecar_path(&root.join(&doc.path));
+    may_write_beside(root, &doc.path, &side)?;
     let jpath = journal::journal_path(&side);
     // Two writers (a second window on the same folder) could otherwise both pass the
     // check below before either renames, and the later rename would silently drop the
@@ -1101,6 +1107,45 @@ pub fn save(
         }
     }
     Ok(new)
+}
+
+/// Refuses to write the annotations of `rel` when its source is gone (an
+/// annotation file beside nothing would be a stray), or when the sidecar path
+/// `side` is a link to a place outside the corpus (a save would write there).
+pub(crate) fn may_write_beside(root: &Path, rel: &str, side: &Path) -> Result<(), SaveError> {
+    let source = root.join(rel);
+    if let Err(e) = fs::symlink_metadata(&source)
+        && e.kind() == io::ErrorKind::NotFound
+    {
+        return Err(SaveError::ReadOnly(format!(
+            "{} is no longer on disk (deleted or moved), and no annotation file is written beside a missing source; restore the file, or save a copy of the corpus elsewhere",
+            source.display()
+        )));
+    }
+    for path in [side.to_path_buf(), journal::journal_path(side)] {
+        if let Some(why) = link_out_of(root, &path) {
+            return Err(SaveError::ReadOnly(why));
+        }
+    }
+    Ok(())
+}
+
+/// Why `side` must be neither read nor written, when it is a link that leads
+/// out of the corpus folder `root` (or nowhere).
+fn link_out_of(root: &Path, side: &Path) -> Option<String> {
+    if !fs::symlink_metadata(side).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    let inside = fs::canonicalize(root)
+        .ok()
+        .zip(fs::canonicalize(side).ok())
+        .is_some_and(|(root, target)| target.starts_with(root));
+    (!inside).then(|| {
+        format!(
+            "{} is a link to a file outside the corpus folder (or to nothing); it is neither read nor written. Replace the link with a copy of the file to annotate here",
+            side.display()
+        )
+    })
 }
 
 /// Saves a loaded document and records the new stamp in it (folding in the edit

@@ -449,7 +449,7 @@ impl NotApplied {
         match self {
             NotApplied::Error(JournalError::Unreadable(e)) => format!(
                 "cannot read {journal} ({e}), which holds edits not yet written into {sidecar}. \
-                 The document is read-only until then; fix the file's permissions and reopen the document."
+                 The document is read-only until then; fix or replace the file and reopen the document."
             ),
             NotApplied::Error(JournalError::Damaged { line, message }) => format!(
                 "{journal}: line {line} is damaged ({message}), so the edits saved in it were not applied. \
@@ -617,6 +617,7 @@ pub fn append(
     if edits.is_empty() {
         return Ok(expected.clone());
     }
+    super::corpus::may_write_beside(root, &doc.path, &side)?;
     // Held until the record is synced: another process's append or full save
     // between the checks below and the write would otherwise be lost or mixed in.
     let lock = lock_folder(side.parent());

@@ -136,6 +136,18 @@ fn megabytes(n: u64) -> String {
     }
 }
 
+/// What to do about a file that could not be read, as a clause to follow the
+/// error (starting with "; "), or nothing when the error already says it.
+pub fn advice(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => "; fix its permissions",
+        io::ErrorKind::FileTooLarge => {
+            "; no annotation file should be that large, so check where it came from"
+        }
+        _ => "",
+    }
+}
+
 /// True when `path`, with every link resolved, lies inside `root` (itself
 /// resolved). A path that cannot be resolved (a dangling link, a loop) is not
 /// inside.
@@ -144,6 +156,39 @@ pub fn resolves_inside(root: &Path, path: &Path) -> bool {
         return false;
     };
     path.starts_with(root)
+}
+
+/// Refuses a write to `target` that a link would carry out of `root` (given
+/// resolved): the folder it goes into must resolve inside `root`, and a link at
+/// `target` itself must point inside too. Checked just before writing: a
+/// subfolder of an export destination linked into the corpus would otherwise
+/// have the export replace the corpus's files.
+pub fn check_write_inside(canon_root: &Path, target: &Path) -> io::Result<()> {
+    let outside = |what: &Path| {
+        io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a link to a place outside {}; nothing is written through it. Remove the link or choose another folder",
+                what.display(),
+                canon_root.display()
+            ),
+        )
+    };
+    // The nearest folder that exists: folders still to be made go where it resolves.
+    let mut folder = target.parent();
+    while let Some(f) = folder.filter(|p| !p.as_os_str().is_empty()) {
+        match fs::canonicalize(f) {
+            Ok(resolved) if resolved.starts_with(canon_root) => break,
+            Ok(_) => return Err(outside(f)),
+            Err(_) => folder = f.parent(),
+        }
+    }
+    if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink())
+        && !fs::canonicalize(target).is_ok_and(|t| t.starts_with(canon_root))
+    {
+        return Err(outside(target));
+    }
+    Ok(())
 }
 
 #[cfg(all(test, unix))]
