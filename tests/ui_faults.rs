@@ -368,3 +368,175 @@ fn the_document_opened_first_is_read_once_and_listed_with_its_count() {
     // Its annotations live in the session only, not again in the cache of unopened ones.
     assert!(!c.disk.contains_key(first));
 }
+
+/// Presses the window's close button, as the window system reports it.
+fn press_close_button(h: &mut Harness<'_, MarginaliaApp>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run_steps(1);
+}
+
+/// True when the last frame told the window to stay open.
+fn close_was_cancelled(h: &Harness<'_, MarginaliaApp>) -> bool {
+    h.output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose))
+}
+
+#[test]
+fn closing_with_an_edit_a_read_only_folder_refused_asks_and_a_copy_keeps_it() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    let Some(lock) = Locked::new(root) else {
+        eprintln!("note: this machine cannot make a folder read-only for this user; test not applicable");
+        return;
+    };
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    // The window button: the window stays, the question comes.
+    press_close_button(&mut h);
+    assert!(close_was_cancelled(&h), "the window closed with an unsaved edit");
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    h.run_steps(1);
+    assert!(!h.state().may_close());
+    assert!(
+        h.query_by_label_contains("could not be written to disk")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains(&format!("• {CLINTON_DOC}")).is_some());
+    // "Try saving again" fails again (the folder is still read-only) and asks again.
+    h.get_by_label("Try saving again").click();
+    h.run_steps(1);
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    assert!(!h.state().leave.close_now);
+    // A copy somewhere else: typed, then saved; the window may then close.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("rescued");
+    h.run_steps(1);
+    h.get_by_label("Copy to folder").click();
+    h.run_steps(1);
+    h.get_by_label("Copy to folder")
+        .type_text(&copy.display().to_string());
+    h.run_steps(1);
+    h.get_by_label("Save a copy there").click();
+    h.run_steps(2);
+    assert!(h.state().leave.close_now, "{:?}", h.state().notice);
+    assert!(h.state().may_close());
+    drop(lock);
+    // The copy is an ordinary corpus: every source, and the edit in its sidecar.
+    assert_eq!(marginalia::store::corpus::scan(&copy).unwrap().len(), 5);
+    assert_eq!(quotes_on_disk(&copy, CLINTON_DOC), ["Hillary Clinton"]);
+    assert!(
+        !sidecar(root, CLINTON_DOC).exists(),
+        "the read-only folder was written"
+    );
+}
+
+#[test]
+fn ctrl_q_saves_and_closes_and_discarding_is_a_choice() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    // Saved first, then closed: nothing to ask.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    run_until(&mut h, 300, |app| app.leave.close_now);
+    assert!(h.state().prompt.is_none());
+    assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["Hillary Clinton"]);
+
+    // An edit the folder refuses, and "Discard": the window closes, nothing is written.
+    let mut h = harness(root);
+    let Some(lock) = Locked::new(root) else { return };
+    tag(&mut h, "North Korean", "GROUP");
+    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    h.run_steps(1);
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().prompt.is_none() && !h.state().leave.close_now);
+    assert!(h.state().sessions[CLINTON_DOC].is_dirty(), "cancel kept the edit");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    h.run_steps(1);
+    h.get_by_label("Discard these edits").click();
+    h.run_steps(2);
+    assert!(h.state().leave.close_now);
+    h.state_mut().save_all_blocking();
+    drop(lock);
+    assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["Hillary Clinton"]);
+}
+
+#[test]
+fn switching_folders_with_an_unsaved_edit_asks_first() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let other = seeds_copy();
+    let mut h = harness(root);
+    let Some(lock) = Locked::new(root) else { return };
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    h.state_mut().open_folder(other.path());
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    // Still on the first folder, with the edit.
+    let canon = std::fs::canonicalize(root).unwrap();
+    assert_eq!(h.state().corpus.as_ref().unwrap().root, canon);
+    assert_eq!(quotes_in_memory(&h, CLINTON_DOC), ["Hillary Clinton"]);
+    h.run_steps(1);
+    h.get_by_label("Discard these edits").click();
+    h.run_steps(2);
+    wait_loaded(&mut h);
+    let canon_other = std::fs::canonicalize(other.path()).unwrap();
+    assert_eq!(h.state().corpus.as_ref().unwrap().root, canon_other);
+    drop(lock);
+}
+
+#[test]
+fn a_read_only_folder_is_reported_when_opened() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let Some(lock) = Locked::new(root) else { return };
+    let h = harness(root);
+    let notice = h.state().notice.clone().unwrap_or_default();
+    assert!(notice.contains("cannot be written"), "{notice}");
+    drop(lock);
+}
+
+#[test]
+fn a_source_deleted_while_open_says_so_and_nothing_is_written_beside_it() {
+    let dir = seeds_copy();
+    let root = dir.path();
+    let mut h = harness(root);
+    h.state().hold_saves(true);
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    std::fs::remove_file(root.join(CLINTON_DOC)).unwrap();
+    // The save under way when the file went is refused, and the watcher says why.
+    h.state().hold_saves(false);
+    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].source_missing);
+    let notice = h.state().notice.clone().unwrap_or_default();
+    assert!(notice.contains("deleted or moved"), "{notice}");
+    assert!(!notice.contains("source text changed"), "{notice}");
+    // The edit held in memory is not written beside the missing file, and closing asks.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
+    run_until(&mut h, 300, |app| {
+        matches!(app.prompt, Some(Prompt::Unsaved { .. }))
+    });
+    assert!(!sidecar(root, CLINTON_DOC).exists());
+    assert!(!root.join(format!("{CLINTON_DOC}.ron.journal")).exists());
+}

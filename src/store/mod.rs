@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod batch;
 pub mod check;
+pub mod copy;
 pub mod corpus;
 pub mod decode;
 pub mod journal;

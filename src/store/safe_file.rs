@@ -148,6 +148,15 @@ pub fn advice(e: &io::Error) -> &'static str {
     }
 }
 
+/// Checks that files can be created in the folder `dir` (a hidden temporary
+/// file is made and removed at once), so a read-only folder is reported when
+/// it is opened, not at the first save.
+pub fn probe_writable(dir: &Path) -> io::Result<()> {
+    let probe = super::atomic::temp_path(dir, "marginalia-write-check");
+    File::create_new(&probe)?;
+    fs::remove_file(&probe)
+}
+
 /// True when `path`, with every link resolved, lies inside `root` (itself
 /// resolved). A path that cannot be resolved (a dangling link, a loop) is not
 /// inside.

@@ -42,6 +42,8 @@ pub enum Action {
     FindPrev,
     /// Save now.
     Save,
+    /// Close the window (after saving; asks about edits that cannot be saved).
+    Quit,
 }
 
 /// One row of the shortcut table.
@@ -85,6 +87,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
         Key::S,
         Action::Save,
         "Save now (edits are also saved automatically)",
+        true,
+    ),
+    sc(
+        CMD,
+        Key::Q,
+        Action::Quit,
+        "Quit (everything is saved first)",
         true,
     ),
     sc(CMD_SHIFT, Key::Z, Action::Redo, "Redo", false),

@@ -73,6 +73,13 @@ pub enum Prompt {
         /// The name being typed.
         text: String,
     },
+    /// Leaving the folder with edits that could not be saved (see `ui::leaving`).
+    Unsaved {
+        /// The folder typed or picked for a copy of the corpus.
+        copy_to: String,
+        /// Why the last copy failed.
+        error: Option<String>,
+    },
 }
 
 /// How the "Open folder" picker behaves; tests replace the real dialog.
@@ -147,6 +154,8 @@ pub struct MarginaliaApp {
     /// when they change; from it on, in the background while the views show the
     /// previous one (200,000 annotations take about 0.2 s).
     pub index_sync_limit: usize,
+    /// Quitting or switching folders, while saves finish or the analyst decides.
+    pub leave: super::leaving::LeaveState,
 }
 
 /// The views of the central area.
@@ -211,6 +220,7 @@ impl MarginaliaApp {
             export: None,
             compare: None,
             index_sync_limit: 20_000,
+            leave: Default::default(),
         }
     }
 
@@ -251,11 +261,24 @@ impl MarginaliaApp {
     // ---- corpus and documents ----
 
     /// Opens a corpus folder at its first document (or the one last read there).
+    /// Opens `folder` as the corpus. With edits of the open folder not yet on
+    /// disk, they are saved first, and the analyst is asked about any that
+    /// cannot be (see `ui::leaving`).
     pub fn open_folder(&mut self, folder: &Path) {
+        if self.corpus.is_some() && !self.sessions.is_empty() {
+            self.leave_for(super::leaving::Leaving::OpenFolder(folder.to_path_buf()));
+        } else {
+            self.open_folder_now(folder);
+        }
+    }
+
+    /// Opens `folder` at once; what is still unsaved of the folder open now is
+    /// only submitted for saving.
+    pub(crate) fn open_folder_now(&mut self, folder: &Path) {
         self.flush_all();
         let root = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
-        let entries = match corpus::scan(&root) {
-            Ok(e) => e,
+        let (entries, skipped) = match corpus::scan_report(&root) {
+            Ok(s) => (s.entries, s.skipped),
             Err(e) => {
                 self.notice = Some(format!(
                     "Could not open {}: {e}. Choose another folder with File → Open folder….",
@@ -283,14 +306,37 @@ impl MarginaliaApp {
         self.corpus_undo.clear();
         self.corpus_redo.clear();
         self.propagation = None;
-        self.notice = if entries.is_empty() {
-            Some(format!(
+        let mut notes = Vec::new();
+        if entries.is_empty() {
+            notes.push(format!(
                 "{} holds no .txt, .md or .text files. Open another folder with File → Open folder….",
                 root.display()
-            ))
-        } else {
-            None
-        };
+            ));
+        }
+        if let Err(e) = crate::store::safe_file::probe_writable(&root) {
+            notes.push(format!(
+                "{} cannot be written ({e}), so annotations made here cannot be saved. Fix the folder's permissions, or open a writable copy of it.",
+                root.display()
+            ));
+        }
+        if !skipped.is_empty() {
+            let shown: Vec<String> = skipped
+                .iter()
+                .take(5)
+                .map(|s| format!("{} ({})", s.rel, s.reason))
+                .collect();
+            let more = skipped.len().saturating_sub(5);
+            notes.push(format!(
+                "Left out of the list: {}{}.",
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        self.notice = (!notes.is_empty()).then(|| notes.join(" "));
         self.prefs.remember(&root);
         let key = root.display().to_string();
         let start = self
@@ -1118,7 +1164,7 @@ impl MarginaliaApp {
     }
 
     /// Switching folders and quitting leave whole sidecars behind, journals folded in.
-    fn flush_all(&mut self) {
+    pub(crate) fn flush_all(&mut self) {
         let rels: Vec<String> = self.sessions.keys().cloned().collect();
         for rel in rels {
             self.compact(&rel);
@@ -1262,6 +1308,35 @@ impl MarginaliaApp {
         if now == s.mtimes {
             return;
         }
+        let gone = now.0.is_none()
+            && std::fs::symlink_metadata(c.root.join(&rel))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+        if gone {
+            if !s.source_missing {
+                let mut msg = format!(
+                    "{rel} was deleted or moved on disk. The document is read-only until the file is back, and nothing is written beside the missing file."
+                );
+                if s.is_dirty() {
+                    msg.push_str(" Your unsaved edits are kept in memory: restore the file, or save a copy of the corpus elsewhere when you quit.");
+                }
+                if let Some(s) = self.sessions.get_mut(&rel) {
+                    s.source_missing = true;
+                    s.read_only = Some(msg.clone());
+                    s.mtimes = now;
+                }
+                self.notice = Some(msg);
+            }
+            return;
+        }
+        if s.source_missing {
+            // Back: edits are taken again, and the text is compared below like any change.
+            if let Some(s) = self.sessions.get_mut(&rel) {
+                s.source_missing = false;
+                s.read_only = None;
+            }
+            self.notice = None;
+        }
+        let Some(s) = self.sessions.get(&rel) else { return };
         let side = sidecar_path(&c.root.join(&rel));
         let journal_now = journal::FileMark::read(&journal::journal_path(&side))
             .ok()
@@ -1326,14 +1401,18 @@ impl MarginaliaApp {
         for r in self.saver.poll() {
             self.apply_save_result(r);
         }
+        self.poll_leaving(ctx);
         let due: Vec<String> = self
             .sessions
             .iter()
             .filter(|(_, s)| {
                 s.is_dirty()
                     && s.in_flight.is_none()
-                    && s.dirty_since
-                        .is_some_and(|t| s.can_append() || t.elapsed() >= AUTOSAVE_AFTER)
+                    // A failed save sets the time in the future: no retry before it, even
+                    // for an append (which is otherwise written at once).
+                    && s.dirty_since.is_some_and(|t| {
+                        Instant::now() >= t && (s.can_append() || t.elapsed() >= AUTOSAVE_AFTER)
+                    })
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -1520,6 +1599,7 @@ impl MarginaliaApp {
     pub fn run_action(&mut self, action: Action) {
         match action {
             Action::OpenFolder => self.start_open_folder(),
+            Action::Quit => self.request_quit(),
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
             Action::Delete => self.delete_selected(),

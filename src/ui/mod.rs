@@ -11,6 +11,7 @@ pub mod entity_index;
 pub mod export_dialog;
 pub mod fonts;
 pub mod inspector;
+pub mod leaving;
 pub mod palette;
 pub mod reader;
 pub mod saver;

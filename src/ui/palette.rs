@@ -60,6 +60,11 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 });
                 ui.close();
             }
+            ui.separator();
+            if ui.button("Quit  (Ctrl+Q)").clicked() {
+                app.run_action(Action::Quit);
+                ui.close();
+            }
         });
         ui.menu_button("Edit", |ui| {
             let (undo, redo) = app

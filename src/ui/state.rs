@@ -122,6 +122,9 @@ pub struct Session {
     pub selection: Selection,
     /// Selected annotation.
     pub selected: Option<AnnId>,
+    /// The source file is gone from disk (deleted or moved while open): edits are
+    /// refused and nothing is written beside it until it is back.
+    pub source_missing: bool,
 }
 
 impl Session {
@@ -157,6 +160,7 @@ impl Session {
             reader,
             selection: Selection::default(),
             selected: None,
+            source_missing: false,
         }
     }
 

@@ -14,8 +14,17 @@ use super::{doc_list, inspector, palette};
 /// Draws the whole workbench for one frame and handles its input.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let ctx = ui.ctx().clone();
+    // The window's close button: held open until every edit is on disk or the
+    // analyst has decided about those that cannot be (see `ui::leaving`).
+    if ctx.input(|i| i.viewport().close_requested()) && !app.may_close() {
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        app.request_quit();
+    }
     app.tick(&ctx);
     app.handle_keys(&ctx);
+    if app.leave.close_now {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
 
     egui::Panel::top("top").show(ui, |ui| {
         palette::menu_bar(app, ui);
@@ -426,6 +435,7 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 app.prompt = Some(Prompt::TypePath { reason, text, error });
             }
         }
+        Prompt::Unsaved { copy_to, error } => super::leaving::unsaved_dialog(app, ctx, copy_to, error),
         Prompt::Annotator { mut text } => {
             let mut done = false;
             egui::Modal::new(egui::Id::unique("annotator")).show(ctx, |ui| {
