@@ -23,6 +23,20 @@
 //!    acknowledged; after the kill, the document as loaded (sidecar plus journal)
 //!    must be the last acknowledged state or one whose save had started.
 //!
+//! 4. Documents with no sidecar yet, edited through the workbench, whose journals
+//!    the workbench folds on its own timer (the first fold creates the sidecar),
+//!    while the parent loads and checks the corpus in a loop: no reader may take a
+//!    pair caught half before and half after a fold for a verdict, and after the
+//!    kill no acknowledged edit is lost. A tenth of `KILLS` rounds.
+//! 5. `export` (brat and JSONL) and `import` (JSONL and brat) into new
+//!    destinations, killed at random: the destination is complete or absent,
+//!    never partial under its real name, and the next run of the same command
+//!    removes what the killed one left and writes the same result. A fifth of
+//!    `KILLS` rounds.
+//!
+//! Scenario 1's child logs each save once it returns; the sidecar after the kill
+//! must hold that state or the one being saved after it.
+//!
 //! The fast `cargo test` versions are in `tests/atomic_save.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -176,7 +190,13 @@ fn strays(root: &Path, expected: &BTreeSet<String>) -> (Vec<String>, usize) {
 
 // ---- scenario 1: one document ----
 
-fn child_single(root: &Path) -> ! {
+fn child_single(root: &Path, log: &Path) -> ! {
+    use std::io::Write as _;
+    let mut log = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(log)
+        .expect("child opens its log");
     let mut loaded = corpus::load(root, "a.txt").expect("child loads the document");
     // Go on from the state on disk, so every round writes new bytes from its first save.
     let mut k = (0..STATES)
@@ -187,6 +207,8 @@ fn child_single(root: &Path) -> ! {
         k = (k + 1) % STATES;
         loaded.data = state(&loaded.doc, k);
         corpus::save_loaded(root, &mut loaded).expect("child saves");
+        // Unbuffered, after the save returned: a state logged here must survive the kill.
+        writeln!(log, "acked {k}").expect("child writes its log");
         if first {
             fs::write(root.join(STARTED), b"").expect("child writes its marker");
             first = false;
@@ -203,7 +225,8 @@ struct SingleReport {
 fn run_single(kills: usize, rng: &mut XorShift) -> SingleReport {
     let text = fs::read_to_string(seeds().join(&seed_names()[0])).expect("seed");
     let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
+    let root = &dir.path().join("corpus");
+    fs::create_dir(root).expect("corpus folder");
     fs::write(root.join("a.txt"), &text).expect("write source");
     let doc = Document::new("a.txt", text);
     let states: Vec<String> = (0..STATES)
@@ -217,7 +240,9 @@ fn run_single(kills: usize, rng: &mut XorShift) -> SingleReport {
         reads: 0,
         temps: 0,
     };
+    let log = log_path(root);
     for round in 0..kills {
+        fs::write(&log, b"").expect("empty the log");
         let child = spawn_child("single", root);
         wait_started(root);
         // Read while the child writes: a reader must never see a partial file either.
@@ -242,6 +267,17 @@ fn run_single(kills: usize, rng: &mut XorShift) -> SingleReport {
             .unwrap_or_else(|| panic!("round {round}: partial sidecar after SIGKILL"));
         let parsed = sidecar::from_str(&bytes).expect("parses after the kill");
         assert_eq!(parsed.data, state(&doc, k), "round {round}");
+        // The last save the child saw return is on disk, or the one it had begun since.
+        let acked = fs::read_to_string(&log)
+            .expect("read the log")
+            .lines()
+            .filter_map(|l| l.strip_prefix("acked ")?.parse::<usize>().ok())
+            .next_back()
+            .expect("the child acknowledged a save before the kill");
+        assert!(
+            k == acked || k == (acked + 1) % STATES,
+            "round {round}: the last acknowledged save (state {acked}) was lost; the sidecar holds state {k}"
+        );
         *report.states_seen.entry(k).or_default() += 1;
         let (stray, temps) = strays(root, &expected);
         assert!(stray.is_empty(), "round {round}: unexpected files {stray:?}");
@@ -672,10 +708,353 @@ fn run_journal(kills: usize, rng: &mut XorShift) -> JournalReport {
     report
 }
 
+// ---- scenario 4: first folds and timer folds while others read ----
+
+/// The child of scenario 4: in a corpus whose newest document has no sidecar
+/// yet, edits it through the workbench and lets the timer fold each journal
+/// (the first fold creates the sidecar), logging like scenario 3.
+fn child_first_folds(root: &Path, log: &Path) -> ! {
+    use std::io::Write as _;
+    let rel = std::env::var(FRESH).expect("the fresh document");
+    let mut app = MarginaliaApp::new(Prefs::default());
+    app.picker_mode = PickerMode::Unavailable;
+    app.open_folder(root);
+    let ctx = egui::Context::default();
+    app.open_document(&rel);
+    while app.session().is_none_or(|s| s.doc.path != rel) {
+        app.tick(&ctx);
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let mut log = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(log)
+        .expect("child opens its log");
+    let mut note = |line: String| writeln!(log, "{line}").expect("child writes its log");
+    note(format!("acked {}", session_digest(&app)));
+    let mut rng = XorShift(0x51_7cc1_b727_220a ^ u64::from(std::process::id()));
+    for n in 1.. {
+        for k in 0..1 + rng.next() % 3 {
+            random_edit(&mut app, &mut rng, n * 10 + k);
+            note(format!("pending {}", session_digest(&app)));
+            app.flush(&rel);
+            tick_until(&mut app, &ctx, |s| s.save_state() == SaveState::Saved);
+            note(format!("acked {}", session_digest(&app)));
+        }
+        if n == 1 {
+            fs::write(root.join(STARTED), b"").expect("child writes its marker");
+        }
+        // No call here: the workbench folds the journal on its own after a pause.
+        note("fold".into());
+        tick_until(&mut app, &ctx, |s| !s.journal_pending() && s.in_flight.is_none());
+        note("folded".into());
+    }
+    unreachable!("the child edits until it is killed")
+}
+
+/// The environment variable naming scenario 4's fresh document.
+const FRESH: &str = "MARGINALIA_KILL_FRESH";
+
+/// Where the kills of scenario 4 landed, and what the readers saw.
+#[derive(Default)]
+struct FirstFoldReport {
+    rounds: usize,
+    during_fold: usize,
+    first_folds: usize,
+    loads: usize,
+    checks: usize,
+}
+
+fn run_first_folds(kills: usize, rng: &mut XorShift) -> FirstFoldReport {
+    use marginalia::store::check::{Problem, check_corpus};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("corpus");
+    fs::create_dir(&root).expect("corpus folder");
+    let log = log_path(&root);
+    let text = fs::read_to_string(seeds().join(&seed_names()[2])).expect("seed");
+    let mut report = FirstFoldReport::default();
+    for round in 0..kills {
+        // A new document each round, with no sidecar: its first fold creates one.
+        let rel = format!("r{round:04}.txt");
+        fs::write(root.join(&rel), &text).expect("write source");
+        fs::write(&log, b"").expect("empty the log");
+        let child = Command::new(std::env::current_exe().expect("own path"))
+            .env(CHILD, "first-folds")
+            .env(DIR, &root)
+            .env(LOG, &log)
+            .env(FRESH, &rel)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the child");
+        wait_started(&root);
+        // Readers run while the child edits and folds: a load and a check must never
+        // take a pair of files caught half before and half after a fold for a verdict.
+        let until = Instant::now() + Duration::from_millis(rng.next() % 2_500);
+        loop {
+            let loaded = corpus::load(&root, &rel).expect("load while the child works");
+            assert!(
+                loaded.read_only.is_none(),
+                "round {round}: a load during folds found the document read-only: {:?}",
+                loaded.read_only
+            );
+            report.loads += 1;
+            if report.loads.is_multiple_of(4) {
+                let found = check_corpus(&root).expect("check while the child works");
+                let wrong: Vec<_> = found
+                    .findings
+                    .iter()
+                    .filter(|f| f.problem == Problem::JournalNotApplied)
+                    .collect();
+                assert!(
+                    wrong.is_empty(),
+                    "round {round}: check during folds reported {wrong:?}"
+                );
+                report.checks += 1;
+            }
+            if Instant::now() >= until {
+                break;
+            }
+        }
+        kill(child, &root);
+        report.rounds += 1;
+        let lines: Vec<String> = fs::read_to_string(&log)
+            .expect("read the log")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let last_acked = lines
+            .iter()
+            .rposition(|l| l.starts_with("acked "))
+            .expect("the child logged the state it loaded");
+        let mut allowed: BTreeSet<String> = [lines[last_acked]["acked ".len()..].to_owned()].into();
+        allowed.extend(
+            lines[last_acked + 1..]
+                .iter()
+                .filter_map(|l| l.strip_prefix("pending "))
+                .map(str::to_owned),
+        );
+        report.during_fold += usize::from(lines.last().is_some_and(|l| l == "fold"));
+        report.first_folds += usize::from(lines.iter().any(|l| l == "folded"));
+        for entry in corpus::scan(&root).expect("scan") {
+            let loaded = corpus::load(&root, &entry.rel).expect("load after the kill");
+            assert!(
+                loaded.read_only.is_none(),
+                "round {round}: {} opens read-only after SIGKILL: {:?}",
+                entry.rel,
+                loaded.read_only
+            );
+            if entry.rel == rel {
+                let now = digest(&loaded.doc, &loaded.data, loaded.version);
+                assert!(
+                    allowed.contains(&now),
+                    "round {round}: an acknowledged edit of a document with no sidecar before was lost; log:\n{}",
+                    lines.join("\n")
+                );
+            }
+        }
+    }
+    assert!(
+        kills < 20 || report.during_fold > 0 && report.first_folds > 0,
+        "the kills never landed in a timer fold ({} of {} rounds) or no first fold completed",
+        report.during_fold,
+        report.rounds
+    );
+    report
+}
+
+// ---- scenario 5: imports and exports ----
+
+/// Where scenario 5's child writes, beside the corpus.
+fn batch_dest(root: &Path, mode: &str) -> PathBuf {
+    root.with_file_name(match mode {
+        "export-brat" => "out-brat",
+        "export-jsonl" => "out.jsonl",
+        "import-jsonl" => "in-jsonl",
+        _ => "in-brat",
+    })
+}
+
+/// Runs one export or import into its fresh destination.
+fn run_batch(mode: &str, root: &Path) -> Result<(), String> {
+    use marginalia::export::{self, ExportOptions, Format};
+    let dest = batch_dest(root, mode);
+    let export = |format, out: PathBuf| {
+        let opts = ExportOptions {
+            format,
+            out,
+            only_done: false,
+            force: false,
+            strict: false,
+        };
+        export::export_corpus(root, &opts, &mut |_, _| true)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    match mode {
+        "export-brat" => export(Format::Brat, dest),
+        "export-jsonl" => export(Format::Jsonl, dest),
+        "import-jsonl" => export::import::import_jsonl(&root.with_file_name("ref.jsonl"), &dest)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        _ => export::import::import_brat(&root.with_file_name("ref-brat"), &dest)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+fn child_batch(mode: &str, root: &Path) -> ! {
+    fs::write(root.with_file_name(STARTED), b"").expect("child writes its marker");
+    run_batch(mode, root).expect("child runs the command");
+    // Finished before the kill: wait for it, so the parent sees a finished run.
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if d.is_file() {
+            out.insert(String::new(), fs::read(&d).expect("read"));
+            continue;
+        }
+        for e in fs::read_dir(&d).expect("list") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, fs::read(&p).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+/// Hidden staging folders and temporaries left beside `dest`.
+fn staging_beside(dest: &Path) -> usize {
+    let name = dest.file_name().expect("name").to_string_lossy().into_owned();
+    fs::read_dir(dest.parent().expect("parent"))
+        .expect("list")
+        .filter(|e| {
+            let n = e
+                .as_ref()
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            n.starts_with(&format!(".{name}.")) && n.ends_with(".tmp")
+        })
+        .count()
+}
+
+/// Kills per mode of scenario 5, and how many left staging that the next run removed.
+#[derive(Default)]
+struct BatchReport {
+    rounds: BTreeMap<&'static str, usize>,
+    partial_left: BTreeMap<&'static str, usize>,
+    complete: BTreeMap<&'static str, usize>,
+}
+
+fn run_batches(kills: usize, rng: &mut XorShift) -> BatchReport {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("corpus");
+    fs::create_dir(&root).expect("corpus folder");
+    marginalia::synth::write_corpus(&root, 1500, 20, 7).expect("a corpus to export");
+    // The inputs of the imports, and every reference output, from runs left alone.
+    let modes = ["export-brat", "export-jsonl", "import-jsonl", "import-brat"];
+    let mut reference = BTreeMap::new();
+    for mode in modes {
+        run_batch(mode, &root).expect("a run left alone");
+        let dest = batch_dest(&root, mode);
+        if mode == "export-jsonl" {
+            fs::copy(&dest, root.with_file_name("ref.jsonl")).expect("keep the JSONL");
+        }
+        if mode == "export-brat" {
+            fs::rename(&dest, root.with_file_name("ref-brat")).expect("keep the brat folder");
+            reference.insert(mode, tree(&root.with_file_name("ref-brat")));
+            continue;
+        }
+        reference.insert(mode, tree(&dest));
+        remove(&dest);
+    }
+    let mut report = BatchReport::default();
+    for round in 0..kills {
+        let mode = modes[round % modes.len()];
+        let dest = batch_dest(&root, mode);
+        let child = Command::new(std::env::current_exe().expect("own path"))
+            .env(CHILD, mode)
+            .env(DIR, &root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the child");
+        let marker = root.with_file_name(STARTED);
+        let waiting = Instant::now();
+        while !marker.exists() {
+            assert!(
+                waiting.elapsed() < Duration::from_secs(60),
+                "the child never started"
+            );
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_micros(rng.next() % 120_000));
+        let mut child: Child = child;
+        child.kill().expect("SIGKILL the child");
+        child.wait().expect("reap the child");
+        fs::remove_file(&marker).expect("remove the marker");
+        *report.rounds.entry(mode).or_default() += 1;
+        // All of it or none of it, under its real name.
+        if dest.exists() {
+            assert_eq!(
+                tree(&dest),
+                reference[mode],
+                "round {round}: {mode} left a partial result under its real name"
+            );
+            *report.complete.entry(mode).or_default() += 1;
+            remove(&dest);
+        }
+        if staging_beside(&dest) > 0 {
+            *report.partial_left.entry(mode).or_default() += 1;
+        }
+        // The next run of the same command removes what the killed one left.
+        run_batch(mode, &root).unwrap_or_else(|e| panic!("round {round}: {mode} after a kill: {e}"));
+        assert_eq!(tree(&dest), reference[mode], "round {round}: {mode} after a kill");
+        assert_eq!(
+            staging_beside(&dest),
+            0,
+            "round {round}: {mode} left staging behind"
+        );
+        remove(&dest);
+    }
+    report
+}
+
+fn remove(p: &Path) {
+    if p.is_dir() {
+        fs::remove_dir_all(p).expect("remove the output");
+    } else {
+        fs::remove_file(p).expect("remove the output");
+    }
+}
+
 fn main() -> ExitCode {
     if let (Ok(mode), Ok(dir)) = (std::env::var(CHILD), std::env::var(DIR)) {
         match mode.as_str() {
-            "single" => child_single(Path::new(&dir)),
+            "single" => child_single(Path::new(&dir), Path::new(&std::env::var(LOG).expect("log path"))),
+            "first-folds" => {
+                child_first_folds(Path::new(&dir), Path::new(&std::env::var(LOG).expect("log path")))
+            }
+            "export-brat" | "export-jsonl" | "import-jsonl" | "import-brat" => {
+                child_batch(&mode, Path::new(&dir))
+            }
             "rename" => child_rename(Path::new(&dir)),
             "journal" => child_journal(Path::new(&dir), Path::new(&std::env::var(LOG).expect("log path"))),
             other => panic!("unknown child mode {other}"),
@@ -730,9 +1109,29 @@ fn main() -> ExitCode {
         journal.temps,
         lap.elapsed().as_secs_f64()
     );
+    let lap = Instant::now();
+    let first = run_first_folds(kills.div_ceil(10), &mut rng);
+    println!(
+        "first and timer folds: {} kills while the workbench edited documents with no sidecar and folded on its timer ({} landed in a fold, {} rounds completed a first fold); {} loads and {} checks ran alongside, none saw a half-folded pair; {:.0} s",
+        first.rounds,
+        first.during_fold,
+        first.first_folds,
+        first.loads,
+        first.checks,
+        lap.elapsed().as_secs_f64()
+    );
+    let lap = Instant::now();
+    let batches = run_batches(kills.div_ceil(5), &mut rng);
+    println!(
+        "imports and exports: kills per command {:?}; finished before the kill {:?}; staging left by the kill (removed by the next run) {:?}; never a partial result under the real name; {:.0} s",
+        batches.rounds,
+        batches.complete,
+        batches.partial_left,
+        lap.elapsed().as_secs_f64()
+    );
     println!(
         "kill test: {} kills, sidecars lost or partial and acknowledged edits lost: 0, in {:.0} s",
-        2 * kills + journal.rounds,
+        2 * kills + journal.rounds + first.rounds + batches.rounds.values().sum::<usize>(),
         started.elapsed().as_secs_f64()
     );
     ExitCode::SUCCESS
