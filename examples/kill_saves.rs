@@ -1112,7 +1112,7 @@ fn main() -> ExitCode {
     let lap = Instant::now();
     let first = run_first_folds(kills.div_ceil(10), &mut rng);
     println!(
-        "first and timer folds: {} kills while the workbench edited documents with no sidecar and folded on its timer ({} landed in a fold, {} rounds completed a first fold); {} loads and {} checks ran alongside, none saw a half-folded pair; {:.0} s",
+        "first and timer folds: {} kills while the workbench edited documents with no sidecar and folded on its timer ({} landed while it waited for or ran that fold, {} rounds completed a first fold); {} loads and {} checks ran alongside, none saw a half-folded pair; {:.0} s",
         first.rounds,
         first.during_fold,
         first.first_folds,

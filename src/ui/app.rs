@@ -33,7 +33,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// How often a frame looks for a document being read in the background.
 const LOAD_POLL: Duration = Duration::from_millis(30);
 /// A folder picker that answers faster than this never showed a window.
-const PICKER_MIN_TIME: Duration = Duration::from_millis(250);
+pub(crate) const PICKER_MIN_TIME: Duration = Duration::from_millis(250);
 
 /// A question the analyst must answer before work goes on.
 #[derive(Clone, Debug, PartialEq, Eq)]

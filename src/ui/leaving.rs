@@ -30,7 +30,7 @@ pub struct LeaveState {
     /// Everything is settled: the window may close (the shell sends the command).
     pub close_now: bool,
     /// The folder picker for "Save a copy elsewhere", while it is open.
-    picker: Option<Receiver<Option<PathBuf>>>,
+    picker: Option<(Receiver<Option<PathBuf>>, std::time::Instant)>,
 }
 
 impl MarginaliaApp {
@@ -190,22 +190,33 @@ impl MarginaliaApp {
                 let _ = tx.send(picked);
             });
         if spawned.is_ok() {
-            self.leave.picker = Some(rx);
+            self.leave.picker = Some((rx, std::time::Instant::now()));
         }
         spawned.is_ok()
     }
 
     fn poll_copy_picker(&mut self) {
-        let Some(rx) = &self.leave.picker else { return };
+        let Some((rx, started)) = &self.leave.picker else {
+            return;
+        };
         let picked = match rx.try_recv() {
             Ok(p) => p,
             Err(std::sync::mpsc::TryRecvError::Empty) => return,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
         };
+        // An answer this fast means no dialog was ever shown (no desktop portal).
+        let never_shown = picked.is_none() && started.elapsed() < super::app::PICKER_MIN_TIME;
         self.leave.picker = None;
-        if let (Some(p), Some(Prompt::Unsaved { copy_to, error })) = (picked, self.prompt.as_mut()) {
+        let Some(Prompt::Unsaved { copy_to, error }) = self.prompt.as_mut() else {
+            return;
+        };
+        if let Some(p) = picked {
             *copy_to = p.display().to_string();
             *error = None;
+        } else if never_shown {
+            *error = Some(
+                "No folder picker could be shown on this desktop; type the folder's path instead.".into(),
+            );
         }
     }
 }
