@@ -31,8 +31,8 @@
 //! 5. `export` (brat and JSONL) and `import` (JSONL and brat) into new
 //!    destinations, killed at random: the destination is complete or absent,
 //!    never partial under its real name, and the next run of the same command
-//!    removes what the killed one left and writes the same result. A fifth of
-//!    `KILLS` rounds.
+//!    removes what the killed one left and writes the same result. A tenth of
+//!    `KILLS` rounds, on an 800-document corpus.
 //!
 //! Scenario 1's child logs each save once it returns; the sidecar after the kill
 //! must hold that state or the one being saved after it.
@@ -967,7 +967,7 @@ fn run_batches(kills: usize, rng: &mut XorShift) -> BatchReport {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("corpus");
     fs::create_dir(&root).expect("corpus folder");
-    marginalia::synth::write_corpus(&root, 1500, 20, 7).expect("a corpus to export");
+    marginalia::synth::write_corpus(&root, 800, 20, 7).expect("a corpus to export");
     // The inputs of the imports, and every reference output, from runs left alone.
     let modes = ["export-brat", "export-jsonl", "import-jsonl", "import-brat"];
     let mut reference = BTreeMap::new();
@@ -1005,7 +1005,7 @@ fn run_batches(kills: usize, rng: &mut XorShift) -> BatchReport {
             );
             std::thread::sleep(Duration::from_micros(200));
         }
-        std::thread::sleep(Duration::from_micros(rng.next() % 120_000));
+        std::thread::sleep(Duration::from_micros(rng.next() % 80_000));
         let mut child: Child = child;
         child.kill().expect("SIGKILL the child");
         child.wait().expect("reap the child");
@@ -1121,7 +1121,7 @@ fn main() -> ExitCode {
         lap.elapsed().as_secs_f64()
     );
     let lap = Instant::now();
-    let batches = run_batches(kills.div_ceil(5), &mut rng);
+    let batches = run_batches(kills.div_ceil(10), &mut rng);
     println!(
         "imports and exports: kills per command {:?}; finished before the kill {:?}; staging left by the kill (removed by the next run) {:?}; never a partial result under the real name; {:.0} s",
         batches.rounds,
