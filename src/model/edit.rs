@@ -207,9 +207,4 @@ impl History {
         self.redo.last().map(|s| s.description.as_str())
     }
 
-    /// Forgets every step (after the document was reloaded from disk).
-    pub fn clear(&mut self) {
-        self.undo.clear();
-        self.redo.clear();
-    }
 }

@@ -111,11 +111,6 @@ impl CharIndex {
         let start = self.checkpoints[block];
         Some(block * STRIDE + text[start..byte].chars().count())
     }
-
-    /// Byte range of the code-point range `start..end`.
-    pub fn byte_range(&self, text: &str, start: usize, end: usize) -> Option<std::ops::Range<usize>> {
-        Some(self.cp_to_byte(text, start)?..self.cp_to_byte(text, end)?)
-    }
 }
 
 /// Number of code points starting in eight bytes: those that are not
@@ -182,19 +177,6 @@ pub fn byte_to_cp(text: &str, byte: usize) -> Option<usize> {
         return None;
     }
     Some(text[..byte].chars().count())
-}
-
-/// The code points `start..end` of `text` as a string slice (empty when out of range).
-pub fn slice_cp(text: &str, start: usize, end: usize) -> &str {
-    match (cp_to_byte(text, start), cp_to_byte(text, end)) {
-        (Some(a), Some(b)) if a <= b => &text[a..b],
-        _ => "",
-    }
-}
-
-/// Number of code points in `text`.
-pub fn len_cp(text: &str) -> usize {
-    text.chars().count()
 }
 
 #[cfg(test)]

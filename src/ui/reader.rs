@@ -153,11 +153,6 @@ impl ReaderState {
         }
     }
 
-    /// Number of blocks (for tests and benchmarks).
-    pub fn block_count(&self) -> usize {
-        self.blocks.len()
-    }
-
     /// Screen position of code point `cp` if it was drawn last frame (top-left of its glyph).
     pub fn screen_pos_of(&self, cp: usize) -> Option<Pos2> {
         self.drawn.iter().find_map(|&(i, origin)| {
@@ -638,11 +633,6 @@ fn nesting_depths(data: &DocAnnotations) -> Vec<u8> {
         open.push((e.end, d));
     }
     depths
-}
-
-/// Size hint for tests: the height of the whole laid-out document.
-pub fn total_height(state: &ReaderState) -> f32 {
-    state.tops.last().copied().unwrap_or(0.0)
 }
 
 #[cfg(test)]
