@@ -206,5 +206,4 @@ impl History {
     pub fn redo_description(&self) -> Option<&str> {
         self.redo.last().map(|s| s.description.as_str())
     }
-
 }

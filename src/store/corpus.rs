@@ -13,7 +13,11 @@ use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
 use crate::model::{DocAnnotations, Document, content_hash};
 
 use super::decode::{NotText, decode, decode_owned};
-use super::journal::{self, FileMark, JournalStamp, Replayed};
+pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
+use super::disk::{
+    FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, remember_good,
+};
+use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
 use super::safe_file;
 use super::sidecar::{self, MAJOR, MINOR};
@@ -35,13 +39,6 @@ pub struct DocEntry {
     /// Only a load that may miss a journal made after the listing uses it (an
     /// export, which is then the corpus as listed, see [`load_for_export`]).
     pub journal: bool,
-}
-
-/// The sidecar path of a source: `article.txt` → `article.txt.ron`.
-pub fn sidecar_path(source: &Path) -> PathBuf {
-    let mut s = source.as_os_str().to_owned();
-    s.push(sidecar::EXTENSION);
-    PathBuf::from(s)
 }
 
 /// Compares names the way people count: `doc2` before `doc10`, case-insensitively.
@@ -380,42 +377,6 @@ pub fn load_tagset(root: &Path) -> Result<TagSet, String> {
     }
 }
 
-/// What is known of a sidecar and its edit journal on disk, to notice changes made by others.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DiskStamp {
-    /// Hash of the sidecar's bytes, or `None` when there was no sidecar.
-    pub sidecar: Option<String>,
-    /// The journal beside it, or `None` when there was none.
-    pub journal: Option<JournalStamp>,
-}
-
-impl DiskStamp {
-    /// Reads the current stamp of a sidecar and its journal. A journal found this
-    /// way is not known to be applied to anything, so a save expecting this stamp
-    /// leaves it alone (see [`JournalStamp::applied`]).
-    pub fn read(path: &Path) -> io::Result<Self> {
-        let sidecar = match safe_file::read_capped(path, safe_file::MAX_SIDECAR_BYTES) {
-            Ok(bytes) => Some(bytes_hash(&bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        };
-        let journal =
-            FileMark::read(&journal::journal_path(path))?.map(|mark| JournalStamp { mark, applied: false });
-        Ok(Self { sidecar, journal })
-    }
-
-    /// True when both stamps describe the same files on disk (whatever is known
-    /// of the journal's edits).
-    pub fn same_files(&self, other: &DiskStamp) -> bool {
-        self.sidecar == other.sidecar
-            && match (&self.journal, &other.journal) {
-                (None, None) => true,
-                (Some(a), Some(b)) => a.mark.same_journal(&b.mark),
-                _ => false,
-            }
-    }
-}
-
 /// The annotations stored for the source whose sidecar is `side`: the sidecar
 /// with the edit journal beside it applied (what opening the document starts
 /// from, before re-anchoring), without reading the source. `Ok(None)` when there
@@ -442,16 +403,6 @@ fn read_annotations_once(side: &Path) -> Result<Option<(DocAnnotations, Replayed
         return Ok(None);
     }
     Ok(Some((data, replayed)))
-}
-
-/// Hash of a sidecar's bytes, as [`DiskStamp::sidecar`] and journal headers name it.
-pub fn sidecar_hash(bytes: &[u8]) -> String {
-    bytes_hash(bytes)
-}
-
-fn bytes_hash(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    crate::model::document::hex(&Sha256::digest(bytes))
 }
 
 /// A document opened from disk, with its annotations.
@@ -818,34 +769,6 @@ fn read_sidecar(
     Ok(Some((parsed, digest, (before == after).then_some(before))))
 }
 
-/// Reads a file with the mark it had while read (`None` when it changed meanwhile).
-/// `Ok(None)` when there is no file.
-fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
-    use std::io::Read;
-    let mut f = match safe_file::open_regular(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let before = FileMark::of(&f.metadata()?);
-    if before.len > safe_file::MAX_SIDECAR_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!(
-                "the file is {} MB, more than the {} MB Marginalia reads of an annotation file",
-                before.len / 1_000_000,
-                safe_file::MAX_SIDECAR_BYTES / 1_000_000
-            ),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(before.len as usize);
-    // Through `take`: `File::read_to_end` would ask the file for its size and
-    // position again (two more system calls per file; exports read thousands).
-    (&mut f).take(u64::MAX).read_to_end(&mut bytes)?;
-    let after = FileMark::of(&f.metadata()?);
-    Ok(Some((bytes, (before == after).then_some(before))))
-}
-
 /// A sidecar as [`read_sidecar`] reads it: contents, hash, mark.
 type ParsedSidecar = (
     Result<sidecar::Sidecar, sidecar::SidecarError>,
@@ -914,109 +837,10 @@ fn keep_journal(loaded: &mut LoadedDoc, side: &Path) {
     }
 }
 
-/// Why a save did not happen. Edits stay in memory.
-#[derive(Debug)]
-pub enum SaveError {
-    /// The document is read-only (damaged or newer sidecar).
-    ReadOnly(String),
-    /// The sidecar changed on disk since it was loaded or last saved.
-    Conflict(PathBuf),
-    /// Writing failed.
-    Io(PathBuf, io::Error),
-}
-
-impl std::fmt::Display for SaveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SaveError::ReadOnly(why) => write!(f, "not saved: {why}"),
-            SaveError::Conflict(p) => write!(
-                f,
-                "{} was changed by another program since it was opened; not overwritten. Reload it to see the other changes.",
-                p.display()
-            ),
-            SaveError::Io(p, e) => write!(
-                f,
-                "could not save {}: {e}. Your edits are kept in memory; free space or fix permissions and they will be saved.",
-                p.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for SaveError {}
-
 /// Renders the sidecar of a document.
 pub fn render(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> String {
     let source = doc.path.rsplit('/').next().unwrap_or(&doc.path);
     sidecar::render(version, source, &doc.hash, data)
-}
-
-/// Hash of the bytes of each sidecar as this process last read (and parsed
-/// without error) or wrote it, with the file's mark at that moment. A save
-/// finding exactly those bytes on disk knows they are readable and skips
-/// parsing them again: for a document with 10,000 annotations that parse cost
-/// more than the rest of the save. Finding the same mark, it also skips reading
-/// and hashing them, which is what keeps a journal append cheap.
-static KNOWN_GOOD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, KnownGood>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// A sidecar's hash, and its mark when it was read or written (`None` if it changed meanwhile).
-type KnownGood = (String, Option<FileMark>);
-
-fn remember_good(side: &Path, hash: &str, mark: Option<FileMark>) {
-    if let Ok(mut m) = KNOWN_GOOD.lock() {
-        m.insert(side.to_path_buf(), (hash.to_owned(), mark));
-    }
-}
-
-fn known_good(side: &Path, hash: &str) -> bool {
-    KNOWN_GOOD
-        .lock()
-        .is_ok_and(|m| m.get(side).is_some_and(|(k, _)| k == hash))
-}
-
-fn known_mark(side: &Path, hash: &str, mark: &FileMark) -> bool {
-    KNOWN_GOOD.lock().is_ok_and(|m| {
-        m.get(side)
-            .is_some_and(|(k, seen)| k == hash && seen.as_ref() == Some(mark))
-    })
-}
-
-/// Checks, under the folder lock, that the sidecar `side` is the one whose bytes
-/// hash to `expected` (`None`: that there is none), and that this build can read
-/// it. The file is not read when its size, times and inode are those this process
-/// recorded when it last read or wrote those very bytes.
-pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Result<(), SaveError> {
-    let mark = FileMark::read(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))?;
-    let hash = match (expected, mark) {
-        (None, None) => return Ok(()),
-        (Some(h), Some(m)) if known_mark(side, h, &m) => return Ok(()),
-        (Some(h), Some(_)) => h,
-        _ => return Err(SaveError::Conflict(side.to_path_buf())),
-    };
-    let Some((bytes, mark)) = read_marked(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))? else {
-        return Err(SaveError::Conflict(side.to_path_buf()));
-    };
-    if bytes_hash(&bytes) != hash {
-        return Err(SaveError::Conflict(side.to_path_buf()));
-    }
-    // The stamp of a damaged file matches once it was loaded; the file's content
-    // is what decides, so a caller that ignores `read_only` still cannot destroy it.
-    if !known_good(side, hash)
-        && let Err(e) = sidecar::from_bytes(&bytes)
-    {
-        return Err(SaveError::ReadOnly(format!(
-            "{} {}: {e}; the file is left untouched",
-            side.display(),
-            if e.future_version {
-                "was written by a newer version of Marginalia"
-            } else {
-                "could not be read"
-            }
-        )));
-    }
-    remember_good(side, hash, mark);
-    Ok(())
 }
 
 /// Saves a document's annotations atomically, refusing when the sidecar or its
@@ -1107,45 +931,6 @@ pub fn save(
         }
     }
     Ok(new)
-}
-
-/// Refuses to write the annotations of `rel` when its source is gone (an
-/// annotation file beside nothing would be a stray), or when the sidecar path
-/// `side` is a link to a place outside the corpus (a save would write there).
-pub(crate) fn may_write_beside(root: &Path, rel: &str, side: &Path) -> Result<(), SaveError> {
-    let source = root.join(rel);
-    if let Err(e) = fs::symlink_metadata(&source)
-        && e.kind() == io::ErrorKind::NotFound
-    {
-        return Err(SaveError::ReadOnly(format!(
-            "{} is no longer on disk (deleted or moved), and no annotation file is written beside a missing source; restore the file, or save a copy of the corpus elsewhere",
-            source.display()
-        )));
-    }
-    for path in [side.to_path_buf(), journal::journal_path(side)] {
-        if let Some(why) = link_out_of(root, &path) {
-            return Err(SaveError::ReadOnly(why));
-        }
-    }
-    Ok(())
-}
-
-/// Why `side` must be neither read nor written, when it is a link that leads
-/// out of the corpus folder `root` (or nowhere).
-fn link_out_of(root: &Path, side: &Path) -> Option<String> {
-    if !fs::symlink_metadata(side).is_ok_and(|m| m.file_type().is_symlink()) {
-        return None;
-    }
-    let inside = fs::canonicalize(root)
-        .ok()
-        .zip(fs::canonicalize(side).ok())
-        .is_some_and(|(root, target)| target.starts_with(root));
-    (!inside).then(|| {
-        format!(
-            "{} is a link to a file outside the corpus folder (or to nothing); it is neither read nor written. Replace the link with a copy of the file to annotate here",
-            side.display()
-        )
-    })
 }
 
 /// Saves a loaded document and records the new stamp in it (folding in the edit

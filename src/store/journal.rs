@@ -15,10 +15,9 @@
 //! the file is damaged, and it is then reported and never removed.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::path::Path;
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -28,84 +27,14 @@ use crate::model::{
     AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Spans, Status,
 };
 
-use super::corpus::{DiskStamp, SaveError, check_sidecar_unchanged, sidecar_path};
+use super::disk::{DiskStamp, SaveError, check_sidecar_unchanged, may_write_beside, sidecar_path};
+pub use super::disk::{FileMark, JOURNAL_EXTENSION as EXTENSION, JournalStamp, journal_path};
 use super::lock::lock_folder;
 
-/// Appended to the sidecar's name: `article.txt.ron` → `article.txt.ron.journal`.
-pub const EXTENSION: &str = ".journal";
 /// Value of the header's `format` field.
 pub const FORMAT: &str = "marginalia-journal";
 /// Journal version this build writes; a higher one is left alone.
 pub const VERSION: u32 = 1;
-
-/// The journal path of a sidecar: `article.txt.ron` → `article.txt.ron.journal`.
-pub fn journal_path(sidecar: &Path) -> PathBuf {
-    let mut s = sidecar.as_os_str().to_owned();
-    s.push(EXTENSION);
-    PathBuf::from(s)
-}
-
-/// A file's identity and size as `stat` shows them: enough to notice, without
-/// reading it, that a file was replaced, grown or rewritten since it was last seen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileMark {
-    /// Size in bytes.
-    pub len: u64,
-    /// Device and inode (zero where the platform has none): a rename over the
-    /// path by another writer changes them.
-    pub file: (u64, u64),
-    /// Modification time.
-    pub modified: Option<SystemTime>,
-    /// Status-change time (seconds, nanoseconds); unlike the modification time,
-    /// no tool can set it back.
-    pub changed: (i64, i64),
-}
-
-impl FileMark {
-    /// The mark of an open file or of a path's metadata.
-    pub fn of(meta: &fs::Metadata) -> Self {
-        #[cfg(unix)]
-        let (file, changed) = {
-            use std::os::unix::fs::MetadataExt;
-            ((meta.dev(), meta.ino()), (meta.ctime(), meta.ctime_nsec()))
-        };
-        #[cfg(not(unix))]
-        let (file, changed) = ((0, 0), (0, 0));
-        Self {
-            len: meta.len(),
-            file,
-            modified: meta.modified().ok(),
-            changed,
-        }
-    }
-
-    /// The mark of the file at `path` (symlinks followed), `None` when there is none.
-    pub fn read(path: &Path) -> io::Result<Option<Self>> {
-        match fs::metadata(path) {
-            Ok(m) => Ok(Some(Self::of(&m))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Same file, same length. Journals only grow, and only under the folder lock;
-    /// their times change with every append, including ones undone after a failure.
-    pub fn same_journal(&self, other: &Self) -> bool {
-        self.file == other.file && self.len == other.len
-    }
-}
-
-/// What a save expects of the journal beside a sidecar (part of a [`DiskStamp`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JournalStamp {
-    /// The journal as last seen.
-    pub mark: FileMark,
-    /// True when its edits are part of the annotations held with this stamp, so
-    /// a full save folds it into the sidecar and removes it. False when it was
-    /// left unapplied (damaged, or written on top of another sidecar): then the
-    /// sidecar is not replaced, so that the journal can still be applied later.
-    pub applied: bool,
-}
 
 // ---- records ----
 
@@ -617,7 +546,7 @@ pub fn append(
     if edits.is_empty() {
         return Ok(expected.clone());
     }
-    super::corpus::may_write_beside(root, &doc.path, &side)?;
+    may_write_beside(root, &doc.path, &side)?;
     // Held until the record is synced: another process's append or full save
     // between the checks below and the write would otherwise be lost or mixed in.
     let lock = lock_folder(side.parent());

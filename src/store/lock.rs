@@ -13,7 +13,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::journal::FileMark;
+use super::disk::FileMark;
 
 /// Optimistic reads before the reader waits for the folder lock.
 const OPTIMISTIC_TRIES: usize = 2;

@@ -7,6 +7,7 @@ pub mod check;
 pub mod copy;
 pub mod corpus;
 pub mod decode;
+pub mod disk;
 pub mod journal;
 mod lock;
 pub mod ronscan;
