@@ -79,8 +79,7 @@ fn rename_a_canonical_id_across_the_corpus_and_undo_it() {
     // One step undoes it everywhere.
     h.get_by_label("Edit").click();
     h.run_steps(2);
-    h.get_by_label_contains("Undo corpus-wide change: set canonical id Q423")
-        .click();
+    h.get_by_label_contains("Undo set canonical id Q423").click();
     h.run_steps(3);
     settle(&mut h);
     for rel in DOCS {
@@ -144,7 +143,7 @@ fn propagate_to_the_corpus_with_one_false_hit_unticked() {
     }
     assert_eq!(added, n + already);
     // One corpus-wide undo removes them all.
-    h.state_mut().undo_corpus();
+    h.state_mut().undo();
     settle(&mut h);
     let count: usize = corpus::scan(dir.path())
         .unwrap()
@@ -262,4 +261,59 @@ fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
         h.state_mut().vocab().canonicals,
         vec!["Q1000".to_owned(), "Q423".to_owned()]
     );
+}
+
+/// One history: a proposition set on the claims board is an ordinary step, so
+/// Ctrl+Z back in the reader takes it off, and Ctrl+Y puts it back.
+#[test]
+fn a_proposition_set_on_the_board_is_undone_by_ctrl_z_in_the_reader() {
+    let dir = seeds_copy();
+    let claim = Kind::Claim(Box::default());
+    annotate(
+        dir.path(),
+        DOCS[0],
+        &[("at least 50 North Korean refugees", "CLAIM", claim)],
+    );
+    let mut h = harness(dir.path());
+    // What the board's proposition field does on commit (its column is off-screen
+    // at this window size, which the claims-comparison work changes).
+    let mut ann = h.state().sessions[DOCS[0]].data.get("fixture0").cloned().unwrap();
+    if let Kind::Claim(c) = &mut ann.kind {
+        c.proposition = Some("detained-count".into());
+    }
+    h.state_mut()
+        .run_corpus(
+            "set proposition",
+            vec![(DOCS[0].to_owned(), marginalia::model::Edit::Replace(ann))],
+        )
+        .unwrap();
+    h.run_steps(2);
+    let proposition = |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| match &h.state().sessions
+        [DOCS[0]]
+        .data
+        .get("fixture0")
+        .unwrap()
+        .kind
+    {
+        Kind::Claim(c) => c.proposition.clone(),
+        _ => None,
+    };
+    assert_eq!(proposition(&h).as_deref(), Some("detained-count"));
+    h.get_by_label("Reader").click();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        proposition(&h),
+        None,
+        "Ctrl+Z in the reader did not undo the board's step"
+    );
+    settle(&mut h);
+    let Kind::Claim(c) = &disk(dir.path(), DOCS[0]).annotations[0].kind else {
+        panic!("a claim")
+    };
+    assert_eq!(c.proposition, None);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    h.run_steps(2);
+    assert_eq!(proposition(&h).as_deref(), Some("detained-count"));
 }

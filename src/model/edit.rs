@@ -131,14 +131,22 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
     Ok(inverse)
 }
 
-/// One undoable step: what to do to undo it, and a short description.
+/// One undoable step: the edit that undoes it in each document it changed (in
+/// the order to apply them), and a short description.
 #[derive(Clone, Debug)]
 struct Step {
     description: String,
-    inverse: Edit,
+    parts: Vec<(String, Edit)>,
 }
 
-/// Unlimited undo and redo for one document.
+/// A step undone or redone: its description, and the edit applied in each document.
+pub type Replayed = (String, Vec<(String, Edit)>);
+
+/// Unlimited undo and redo, one history for the whole workspace: an edit in
+/// one document and a corpus-wide change (a rename across documents, a
+/// propagation, a proposition set from the claims board) are steps alike, so
+/// Ctrl+Z undoes whichever came last. Documents are named by their path; a
+/// history of one document may name it `""` ([`History::run`]).
 #[derive(Clone, Debug, Default)]
 pub struct History {
     undo: Vec<Step>,
@@ -146,8 +154,8 @@ pub struct History {
 }
 
 impl History {
-    /// Applies `edit`, records it as one undoable step, and clears redo.
-    /// Returns the edit applied (a copy of `edit`).
+    /// Applies `edit` to the one document `doc`, records it as one undoable
+    /// step, and clears redo. Returns the edit applied (a copy of `edit`).
     pub fn run(
         &mut self,
         doc: &mut DocAnnotations,
@@ -156,45 +164,102 @@ impl History {
     ) -> Result<Edit, EditError> {
         let applied = edit.clone();
         let inverse = apply(doc, edit)?;
-        self.undo.push(Step {
-            description: description.into(),
-            inverse,
-        });
-        self.redo.clear();
+        self.record(description, vec![(String::new(), inverse)]);
         Ok(applied)
     }
 
-    /// Undoes the last step; returns its description and the edit applied to undo
-    /// it, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, doc: &mut DocAnnotations) -> Option<(String, Edit)> {
-        let step = self.undo.pop()?;
-        let applied = step.inverse.clone();
-        match apply(doc, step.inverse) {
-            Ok(redo) => {
-                self.redo.push(Step {
-                    description: step.description.clone(),
-                    inverse: redo,
-                });
-                Some((step.description, applied))
-            }
-            Err(_) => None,
+    /// Records a step already applied: the edit that undoes it in each document
+    /// (in the order to apply them). Clears redo.
+    pub fn record(&mut self, description: impl Into<String>, inverses: Vec<(String, Edit)>) {
+        if inverses.is_empty() {
+            return;
         }
+        self.undo.push(Step {
+            description: description.into(),
+            parts: inverses,
+        });
+        self.redo.clear();
     }
 
-    /// Redoes the last undone step; returns its description and the edit applied.
+    /// Undoes the last step of a one-document history (see [`History::run`]);
+    /// returns its description and the edit applied to undo it.
+    pub fn undo(&mut self, doc: &mut DocAnnotations) -> Option<(String, Edit)> {
+        let (description, mut applied) = self
+            .undo_with(|_, e| apply(doc, e).map_err(|e| e.to_string()))
+            .ok()??;
+        Some((description, applied.pop()?.1))
+    }
+
+    /// Redoes the last undone step of a one-document history.
     pub fn redo(&mut self, doc: &mut DocAnnotations) -> Option<(String, Edit)> {
-        let step = self.redo.pop()?;
-        let applied = step.inverse.clone();
-        match apply(doc, step.inverse) {
-            Ok(undo) => {
-                self.undo.push(Step {
-                    description: step.description.clone(),
-                    inverse: undo,
-                });
-                Some((step.description, applied))
+        let (description, mut applied) = self
+            .redo_with(|_, e| apply(doc, e).map_err(|e| e.to_string()))
+            .ok()??;
+        Some((description, applied.pop()?.1))
+    }
+
+    /// Undoes the last step: `apply` is given each document and edit, and
+    /// returns the edit that reverses it. Returns the step's description and the
+    /// edits applied per document, `Ok(None)` when there is nothing to undo. When
+    /// a part cannot be applied (the document changed in a way the step did not
+    /// foresee), the parts applied are reversed, the step stays, and the error says why.
+    pub fn undo_with(
+        &mut self,
+        apply: impl FnMut(&str, Edit) -> Result<Edit, String>,
+    ) -> Result<Option<Replayed>, String> {
+        Self::replay(&mut self.undo, &mut self.redo, apply)
+    }
+
+    /// Redoes the last undone step (see [`History::undo_with`]).
+    pub fn redo_with(
+        &mut self,
+        apply: impl FnMut(&str, Edit) -> Result<Edit, String>,
+    ) -> Result<Option<Replayed>, String> {
+        Self::replay(&mut self.redo, &mut self.undo, apply)
+    }
+
+    /// Pops a step from `from`, applies it, and pushes its reverse on `to`.
+    fn replay(
+        from: &mut Vec<Step>,
+        to: &mut Vec<Step>,
+        mut apply: impl FnMut(&str, Edit) -> Result<Edit, String>,
+    ) -> Result<Option<Replayed>, String> {
+        let Some(step) = from.pop() else { return Ok(None) };
+        let mut back: Vec<(String, Edit)> = Vec::with_capacity(step.parts.len());
+        let mut applied = Vec::with_capacity(step.parts.len());
+        for (doc, edit) in &step.parts {
+            match apply(doc, edit.clone()) {
+                Ok(reverse) => {
+                    back.push((doc.clone(), reverse));
+                    applied.push((doc.clone(), edit.clone()));
+                }
+                Err(e) => {
+                    for (doc, reverse) in back.into_iter().rev() {
+                        let _ = apply(&doc, reverse);
+                    }
+                    let description = step.description.clone();
+                    from.push(step);
+                    return Err(format!("“{description}” cannot be replayed: {e}"));
+                }
             }
-            Err(_) => None,
         }
+        back.reverse();
+        to.push(Step {
+            description: step.description.clone(),
+            parts: back,
+        });
+        Ok(Some((step.description, applied)))
+    }
+
+    /// Description of the step [`History::undo_with`] would undo, with the
+    /// documents it changes.
+    pub fn undo_step(&self) -> Option<(&str, Vec<&str>)> {
+        self.undo.last().map(describe)
+    }
+
+    /// Description of the step [`History::redo_with`] would redo, with its documents.
+    pub fn redo_step(&self) -> Option<(&str, Vec<&str>)> {
+        self.redo.last().map(describe)
     }
 
     /// Description of the step [`History::undo`] would undo.
@@ -205,5 +270,90 @@ impl History {
     /// Description of the step [`History::redo`] would redo.
     pub fn redo_description(&self) -> Option<&str> {
         self.redo.last().map(|s| s.description.as_str())
+    }
+
+    /// Forgets every step that changed `doc` (its annotations were replaced by
+    /// what is on disk, so those steps no longer describe it).
+    pub fn forget(&mut self, doc: &str) {
+        for steps in [&mut self.undo, &mut self.redo] {
+            steps.retain(|s| s.parts.iter().all(|(d, _)| d != doc));
+        }
+    }
+}
+
+fn describe(s: &Step) -> (&str, Vec<&str>) {
+    let mut docs: Vec<&str> = s.parts.iter().map(|(d, _)| d.as_str()).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    (s.description.as_str(), docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Annotation, Kind, Span};
+
+    fn ann(id: &str) -> Annotation {
+        Annotation {
+            id: id.into(),
+            spans: vec![Span::new(0, 1)].into(),
+            quote: "a".into(),
+            prefix: String::new(),
+            suffix: String::new(),
+            label: "PERSON".into(),
+            kind: Kind::entity(),
+            attributes: Default::default(),
+            note: String::new(),
+            annotator: "t".into(),
+            created: Default::default(),
+            modified: Default::default(),
+            orphaned: false,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn steps_across_documents_undo_in_order_and_a_failing_part_changes_nothing() {
+        let mut docs: std::collections::BTreeMap<String, DocAnnotations> = [
+            ("a".to_owned(), DocAnnotations::default()),
+            ("b".to_owned(), DocAnnotations::default()),
+        ]
+        .into();
+        let mut h = History::default();
+        let run = |docs: &mut std::collections::BTreeMap<String, DocAnnotations>,
+                   parts: Vec<(&str, Edit)>| {
+            parts
+                .into_iter()
+                .map(|(d, e)| (d.to_owned(), apply(docs.get_mut(d).unwrap(), e).unwrap()))
+                .rev()
+                .collect::<Vec<_>>()
+        };
+        let one = run(&mut docs, vec![("a", Edit::Add(ann("x")))]);
+        h.record("add x", one);
+        let both = run(
+            &mut docs,
+            vec![("a", Edit::Add(ann("y"))), ("b", Edit::Add(ann("y")))],
+        );
+        h.record("add y everywhere", both);
+        assert_eq!(h.undo_step(), Some(("add y everywhere", vec!["a", "b"])));
+        // b changed behind the history's back: the step cannot be undone, and a stays as it was.
+        docs.get_mut("b").unwrap().annotations.clear();
+        fn apply_to(
+            docs: &mut std::collections::BTreeMap<String, DocAnnotations>,
+        ) -> impl FnMut(&str, Edit) -> Result<Edit, String> + '_ {
+            move |d: &str, e: Edit| apply(docs.get_mut(d).unwrap(), e).map_err(|e| e.to_string())
+        }
+        assert!(h.undo_with(apply_to(&mut docs)).is_err());
+        assert_eq!(docs["a"].annotations.len(), 2);
+        assert_eq!(h.undo_step().map(|s| s.0), Some("add y everywhere"));
+        // Forgetting b drops the step; the one before it is next.
+        h.forget("b");
+        assert_eq!(h.undo_description(), Some("add x"));
+        let (what, parts) = h.undo_with(apply_to(&mut docs)).unwrap().unwrap();
+        assert_eq!((what.as_str(), parts.len()), ("add x", 1));
+        assert_eq!(docs["a"].annotations.len(), 1);
+        assert_eq!(h.redo_description(), Some("add x"));
+        h.redo_with(apply_to(&mut docs)).unwrap();
+        assert_eq!(docs["a"].annotations.len(), 2);
     }
 }

@@ -101,7 +101,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
         CMD,
         Key::Z,
         Action::Undo,
-        "Undo the last edit in this document",
+        "Undo the last edit (in any document, or across the corpus)",
         false,
     ),
     sc(CMD, Key::Y, Action::Redo, "Redo", false),

@@ -132,10 +132,8 @@ pub struct MarginaliaApp {
     title: String,
     /// Bumped whenever any document's annotations change, to refresh the corpus index.
     pub corpus_version: u64,
-    /// Corpus-wide steps that can be undone, newest last.
-    pub corpus_undo: Vec<super::corpus_ops::CorpusStep>,
-    /// Corpus-wide steps that can be redone.
-    pub corpus_redo: Vec<super::corpus_ops::CorpusStep>,
+    /// Undo and redo of every edit, in one document or across the corpus.
+    pub history: crate::model::History,
     /// The "annotate all occurrences in the corpus" preview, while open.
     pub propagation: Option<super::corpus_ops::Propagation>,
     /// Which view the central area shows.
@@ -210,8 +208,7 @@ impl MarginaliaApp {
             last_watch: Instant::now(),
             title: String::new(),
             corpus_version: 0,
-            corpus_undo: Vec::new(),
-            corpus_redo: Vec::new(),
+            history: Default::default(),
             propagation: None,
             tab: Tab::Reader,
             entity_index: Default::default(),
@@ -303,8 +300,7 @@ impl MarginaliaApp {
             .spawn(move || drop(old));
         self.current = None;
         self.loading = None;
-        self.corpus_undo.clear();
-        self.corpus_redo.clear();
+        self.history = Default::default();
         self.propagation = None;
         let mut notes = Vec::new();
         if entries.is_empty() {
@@ -679,8 +675,13 @@ impl MarginaliaApp {
         } else {
             edit
         };
-        match s.history.run(&mut s.data, description, edit) {
-            Ok(applied) => Self::touched(s, applied),
+        let applied = edit.clone();
+        match crate::model::edit::apply(&mut s.data, edit) {
+            Ok(inverse) => {
+                Self::touched(s, applied);
+                let rel = s.doc.path.clone();
+                self.history.record(description, vec![(rel, inverse)]);
+            }
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
     }
@@ -694,24 +695,59 @@ impl MarginaliaApp {
         }
     }
 
-    /// Undoes the last edit of the current document.
+    /// Undoes the last step, in this document or across the corpus.
     pub fn undo(&mut self) {
-        if let Some(s) = self.session_mut()
-            && s.read_only.is_none()
-            && let Some((_, applied)) = s.history.undo(&mut s.data)
-        {
-            Self::touched(s, applied);
+        self.step_history(true);
+    }
+
+    /// Redoes the last undone step.
+    pub fn redo(&mut self) {
+        self.step_history(false);
+    }
+
+    /// Replays the last step of the history (`undo`) or of its redo list. A step
+    /// that changed documents not shown says which; one that can no longer be
+    /// replayed (a document became read-only) stays, and the notice says why.
+    fn step_history(&mut self, undo: bool) {
+        let mut history = std::mem::take(&mut self.history);
+        let apply = |rel: &str, e: Edit| self.apply_recorded(rel, e);
+        let done = if undo {
+            history.undo_with(apply)
+        } else {
+            history.redo_with(apply)
+        };
+        self.history = history;
+        match done {
+            Ok(Some((description, parts))) => {
+                let mut docs: Vec<&str> = parts.iter().map(|(d, _)| d.as_str()).collect();
+                docs.sort_unstable();
+                docs.dedup();
+                let shown = self.current.as_deref();
+                if docs.len() > 1 || docs.first().copied() != shown {
+                    let verb = if undo { "Undid" } else { "Redid" };
+                    self.notice = Some(match docs.as_slice() {
+                        [one] => format!("{verb} “{description}” in {one}."),
+                        many => format!("{verb} “{description}” in {} documents.", many.len()),
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.notice = Some(format!("{e}. Nothing was changed.")),
         }
     }
 
-    /// Redoes the last undone edit.
-    pub fn redo(&mut self) {
-        if let Some(s) = self.session_mut()
-            && s.read_only.is_none()
-            && let Some((_, applied)) = s.history.redo(&mut s.data)
-        {
-            Self::touched(s, applied);
+    /// Applies `edit` to document `rel` (opening it if needed) as part of an
+    /// undo or redo; returns the edit that reverses it.
+    fn apply_recorded(&mut self, rel: &str, edit: Edit) -> Result<Edit, String> {
+        self.ensure_session(rel)?;
+        let s = self.sessions.get_mut(rel).ok_or("the document is not open")?;
+        if let Some(why) = &s.read_only {
+            return Err(format!("{rel} is read-only ({why})"));
         }
+        let applied = edit.clone();
+        let inverse = crate::model::edit::apply(&mut s.data, edit).map_err(|e| format!("{rel}: {e}"))?;
+        Self::touched(s, applied);
+        Ok(inverse)
     }
 
     /// Builds a new annotation on `spans` of the current document.
@@ -1280,6 +1316,8 @@ impl MarginaliaApp {
             Ok(loaded) => {
                 let mtimes = file_mtimes(&c.root, rel);
                 let old = self.sessions.remove(rel);
+                // Its steps described annotations that are now replaced by the disk's.
+                self.history.forget(rel);
                 let mut s = Session::new(loaded, mtimes);
                 if let Some(old) = old {
                     s.selection = old.selection;

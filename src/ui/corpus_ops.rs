@@ -1,7 +1,8 @@
 //! Corpus-wide edits: one undoable step that changes several documents, such
-//! as renaming a canonical id everywhere or annotating every occurrence.
-//! Each part goes through the model's `apply`; the sessions' autosave writes
-//! every touched sidecar atomically.
+//! as renaming a canonical id everywhere or annotating every occurrence. Each
+//! part goes through the model's `apply`, the step goes on the one history
+//! (`MarginaliaApp::history`), and the sessions' autosave writes every touched
+//! sidecar atomically.
 
 use crate::model::edit::apply;
 use crate::model::words::find_all;
@@ -10,15 +11,6 @@ use crate::store::corpus;
 
 use super::app::MarginaliaApp;
 use super::state::Session;
-
-/// One corpus-wide undoable step: the inverse edit of each document it touched.
-#[derive(Clone, Debug)]
-pub struct CorpusStep {
-    /// What the step did, in words.
-    pub description: String,
-    /// (document, inverse edit).
-    pub parts: Vec<(String, Edit)>,
-}
 
 /// One occurrence offered by "annotate all occurrences in the corpus".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,75 +89,8 @@ impl MarginaliaApp {
         }
         let files = inverses.len();
         inverses.reverse();
-        self.corpus_undo.push(CorpusStep {
-            description: description.to_owned(),
-            parts: inverses,
-        });
-        self.corpus_redo.clear();
+        self.history.record(description, inverses);
         Ok(files)
-    }
-
-    fn replay(&mut self, step: CorpusStep) -> Result<CorpusStep, String> {
-        for (rel, _) in &step.parts {
-            self.ensure_session(rel)?;
-        }
-        let mut back = Vec::new();
-        for (rel, edit) in step.parts {
-            let s = self.sessions.get_mut(&rel).expect("loaded above");
-            match apply_recorded(s, edit) {
-                Ok(inv) => back.push((rel, inv)),
-                Err(e) => {
-                    for (rel, inv) in back.into_iter().rev() {
-                        let s = self.sessions.get_mut(&rel).expect("loaded");
-                        let _ = apply_recorded(s, inv);
-                    }
-                    return Err(format!(
-                        "{rel} was edited since “{}”, so it cannot be undone as one step ({e})",
-                        step.description
-                    ));
-                }
-            }
-        }
-        back.reverse();
-        Ok(CorpusStep {
-            description: step.description,
-            parts: back,
-        })
-    }
-
-    /// Undoes the last corpus-wide step.
-    pub fn undo_corpus(&mut self) {
-        let Some(step) = self.corpus_undo.pop() else {
-            return;
-        };
-        match self.replay(step.clone()) {
-            Ok(redo) => {
-                self.notice = Some(format!(
-                    "Undid “{}” in {} files.",
-                    redo.description,
-                    redo.parts.len()
-                ));
-                self.corpus_redo.push(redo);
-            }
-            Err(e) => {
-                self.notice = Some(e);
-                self.corpus_undo.push(step);
-            }
-        }
-    }
-
-    /// Redoes the last undone corpus-wide step.
-    pub fn redo_corpus(&mut self) {
-        let Some(step) = self.corpus_redo.pop() else {
-            return;
-        };
-        match self.replay(step.clone()) {
-            Ok(undo) => self.corpus_undo.push(undo),
-            Err(e) => {
-                self.notice = Some(e);
-                self.corpus_redo.push(step);
-            }
-        }
     }
 
     /// Sets the canonical id of the given mentions (document, id) everywhere, as one step.

@@ -114,6 +114,7 @@ impl MarginaliaApp {
         // Dropped from memory, so closing writes nothing of them after all.
         for rel in &unsaved {
             self.sessions.remove(rel);
+            self.history.forget(rel);
         }
         if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {
             self.current = None;
@@ -166,6 +167,7 @@ impl MarginaliaApp {
         let unsaved = self.unsaved_documents();
         for rel in &unsaved {
             self.sessions.remove(rel);
+            self.history.forget(rel);
         }
         if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {
             self.current = None;

@@ -67,36 +67,26 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
         });
         ui.menu_button("Edit", |ui| {
-            let (undo, redo) = app
-                .session()
-                .map(|s| {
-                    (
-                        s.history.undo_description().map(str::to_owned),
-                        s.history.redo_description().map(str::to_owned),
-                    )
-                })
-                .unwrap_or_default();
-            let undo_text = undo.map_or("Undo".to_owned(), |d| format!("Undo {d}"));
-            if ui
-                .add_enabled(
-                    app.session()
-                        .is_some_and(|s| s.history.undo_description().is_some()),
-                    egui::Button::new(undo_text),
-                )
-                .clicked()
-            {
+            // One history for the workspace: the step named here may be in another document.
+            let label = |verb: &str, step: Option<(&str, Vec<&str>)>| match step {
+                None => verb.to_owned(),
+                Some((d, docs)) if docs.len() > 1 => format!("{verb} {d} ({} documents)", docs.len()),
+                Some((d, docs)) if docs.first().copied() != app.current.as_deref() => {
+                    format!("{verb} {d} (in {})", docs.first().copied().unwrap_or_default())
+                }
+                Some((d, _)) => format!("{verb} {d}"),
+            };
+            let undo_text = label("Undo", app.history.undo_step());
+            let redo_text = label("Redo", app.history.redo_step());
+            let (can_undo, can_redo) = (
+                app.history.undo_step().is_some(),
+                app.history.redo_step().is_some(),
+            );
+            if ui.add_enabled(can_undo, egui::Button::new(undo_text)).clicked() {
                 app.undo();
                 ui.close();
             }
-            let redo_text = redo.map_or("Redo".to_owned(), |d| format!("Redo {d}"));
-            if ui
-                .add_enabled(
-                    app.session()
-                        .is_some_and(|s| s.history.redo_description().is_some()),
-                    egui::Button::new(redo_text),
-                )
-                .clicked()
-            {
+            if ui.add_enabled(can_redo, egui::Button::new(redo_text)).clicked() {
                 app.redo();
                 ui.close();
             }
@@ -107,30 +97,6 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
             if ui.button("Annotate all occurrences in the corpus…").clicked() {
                 app.start_propagation();
-                ui.close();
-            }
-            let corpus_undo = app.corpus_undo.last().map(|s| s.description.clone());
-            if ui
-                .add_enabled(
-                    corpus_undo.is_some(),
-                    egui::Button::new(match &corpus_undo {
-                        Some(d) => format!("Undo corpus-wide change: {d}"),
-                        None => "Undo corpus-wide change".to_owned(),
-                    }),
-                )
-                .clicked()
-            {
-                app.undo_corpus();
-                ui.close();
-            }
-            if ui
-                .add_enabled(
-                    !app.corpus_redo.is_empty(),
-                    egui::Button::new("Redo corpus-wide change"),
-                )
-                .clicked()
-            {
-                app.redo_corpus();
                 ui.close();
             }
             if ui.button("Delete annotation  (Delete)").clicked() {

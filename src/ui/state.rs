@@ -1,5 +1,5 @@
 //! UI state kept apart from document state: per-document sessions (the open
-//! document, its undo history and save state) and the analyst's preferences.
+//! document and its save state) and the analyst's preferences.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::anchor::ReanchorReport;
 use crate::model::vocab::{DocVocab, Vocab};
-use crate::model::{AnnId, DocAnnotations, Document, Edit, History, Span, Status, TagSet};
+use crate::model::{AnnId, DocAnnotations, Document, Edit, Span, Status, TagSet};
 use crate::store::corpus::{DiskStamp, DocEntry, LoadedDoc};
 use compact_str::CompactString;
 
@@ -78,8 +78,6 @@ pub struct Session {
     pub doc: Arc<Document>,
     /// Its annotations.
     pub data: DocAnnotations,
-    /// Undo and redo of this document, kept while the app runs.
-    pub history: History,
     /// Bumped on every change of `data`, to refresh caches.
     pub version: u64,
     /// Unique per session made, so caches keyed on `(epoch, version)` see a
@@ -140,7 +138,6 @@ impl Session {
         Self {
             doc: Arc::new(loaded.doc),
             data: loaded.data,
-            history: History::default(),
             version: 1,
             epoch: NEXT_EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             saved_version: if needs_save { 0 } else { 1 },
