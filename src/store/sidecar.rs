@@ -369,23 +369,7 @@ const TOP_FIELDS: &[&str] = &[
     "annotations",
     "relations",
 ];
-/// The fields of an annotation this version knows, in the order
-/// `write_annotation` writes them (the single-pass reader looks for them so).
-pub(super) const ANN_FIELDS: &[&str] = &[
-    "id",
-    "spans",
-    "quote",
-    "prefix",
-    "suffix",
-    "label",
-    "kind",
-    "attributes",
-    "note",
-    "annotator",
-    "created",
-    "modified",
-    "orphaned",
-];
+pub(super) use super::sidecar_read::ANN_FIELDS;
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {
     let (a, b) = v.split_once('.').unwrap_or((v, "0"));
@@ -457,16 +441,7 @@ pub fn from_reader_fast(
     Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, leave_out, size)?.and_then(accept))
 }
 
-/// What a reader that only exports leaves out of the annotations of a sidecar
-/// written for the text as it is (see [`from_reader_fast`]).
-#[derive(Clone, Copy, Debug)]
-pub struct LeaveOut<'a> {
-    /// The hash of the source as it is now.
-    pub unless_source: &'a str,
-    /// Also the quote, note, annotator, times and attributes, for an export
-    /// that writes only labels and spans (CoNLL).
-    pub details: bool,
-}
+pub use super::sidecar_read::LeaveOut;
 
 /// [`from_reader_fast`] with `window` bytes of text ahead of each step instead
 /// of the usual 64 KiB, so that tests move the window across small files.

@@ -30,6 +30,35 @@ use crate::model::{
     Stance, Status, Target,
 };
 
+/// The fields of an annotation this version knows, in the order
+/// `write_annotation` writes them (the single-pass reader looks for them so).
+pub(super) const ANN_FIELDS: &[&str] = &[
+    "id",
+    "spans",
+    "quote",
+    "prefix",
+    "suffix",
+    "label",
+    "kind",
+    "attributes",
+    "note",
+    "annotator",
+    "created",
+    "modified",
+    "orphaned",
+];
+
+/// What a reader that only exports leaves out of the annotations of a sidecar
+/// written for the text as it is (see `sidecar::from_reader_fast`).
+#[derive(Clone, Copy, Debug)]
+pub struct LeaveOut<'a> {
+    /// The hash of the source as it is now.
+    pub unless_source: &'a str,
+    /// Also the quote, note, annotator, times and attributes, for an export
+    /// that writes only labels and spans (CoNLL).
+    pub details: bool,
+}
+
 /// The lists annotations hold: `Vec`, and the inline `Spans`.
 trait Seq<T>: Default {
     fn push(&mut self, item: T);
@@ -114,7 +143,7 @@ pub(super) fn read_from(
     from: impl Read,
     seen: &mut dyn FnMut(&[u8]),
     window: usize,
-    leave_out: Option<super::sidecar::LeaveOut<'_>>,
+    leave_out: Option<LeaveOut<'_>>,
     size: Option<u64>,
 ) -> io::Result<Option<Raw>> {
     Input {
@@ -168,7 +197,7 @@ struct Input<'s, R> {
     /// Bytes read so far.
     read: u64,
     /// See [`read_from`].
-    leave_out: Option<super::sidecar::LeaveOut<'s>>,
+    leave_out: Option<LeaveOut<'s>>,
     /// False once the sidecar named the text `leave_out` is the hash of.
     keep_context: bool,
     /// False once it did, when `leave_out` leaves details out too.
@@ -872,7 +901,7 @@ impl<'a> Reader<'a> {
         let mut modified = None;
         let mut orphaned = None;
         let mut extra = BTreeMap::new();
-        self.fields_in_order(true, super::sidecar::ANN_FIELDS, |r, key, start| match key {
+        self.fields_in_order(true, ANN_FIELDS, |r, key, start| match key {
             "id" => set(&mut id, r.string()?),
             "spans" => set(&mut spans, r.list(Reader::span)?),
             "quote" => set(&mut quote, r.detail()?),
