@@ -12,6 +12,7 @@ pub mod journal;
 mod lock;
 pub mod ronscan;
 pub mod safe_file;
+pub mod scan;
 pub mod sidecar;
 mod sidecar_read;
 pub mod stats;
