@@ -1,27 +1,32 @@
 //! Corpus validation: the tag set and every sidecar, as a structured report.
 //!
 //! `marginalia check` prints this report; the GUI and tests read it directly.
-//! Nothing here writes to disk and nothing panics on damaged input: every
-//! problem becomes a [`Finding`] naming the file it concerns.
+//! Nothing here writes to disk (but for removing the staging folder a killed
+//! import left beside the corpus), and nothing panics on damaged input: every
+//! problem becomes a [`Finding`] naming the file it concerns. Reading the files
+//! is here; the rules one annotation file is held to are in `rules.rs`.
+
+mod rules;
+
+use rules::plural;
 
 use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::Path;
 
-use crate::model::anchor::reanchor_all;
-use crate::model::tagset::{CORPUS_TAGSET_FILE, LabelKind, TagSet, TagSetError};
-use crate::model::{AnnId, Annotation, Document, Kind, Speaker};
+use crate::model::Document;
+use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet, TagSetError};
 
-use super::corpus::MAX_SOURCE_BYTES;
-use super::corpus::{
+use crate::store::corpus::MAX_SOURCE_BYTES;
+use crate::store::corpus::{
     natural_cmp, scan_journals, scan_report, scan_sidecars, sidecar_hash, source_of_journal,
     source_of_sidecar,
 };
-use super::decode::decode;
-use super::journal::{self, FileMark, NotApplied, Replayed};
-use super::lock::read_consistent;
-use super::safe_file::{MAX_SIDECAR_BYTES, MAX_TAGSET_BYTES, read_capped};
-use super::sidecar::{self, Sidecar, SidecarError};
+use crate::store::decode::decode;
+use crate::store::journal::{self, FileMark, NotApplied, Replayed};
+use crate::store::lock::read_consistent;
+use crate::store::safe_file::{MAX_SIDECAR_BYTES, MAX_TAGSET_BYTES, read_capped};
+use crate::store::sidecar::{self, Sidecar, SidecarError};
 
 /// How serious a finding is. Errors and warnings make a corpus unclean; notes do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -230,7 +235,7 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
     let mut findings = Vec::new();
     let tagset = check_tagset(root, &mut report.tagset_source, &mut findings);
     // An import into this folder that was killed leaves its staging folder beside it.
-    let removed = super::atomic::remove_dead_temps(root);
+    let removed = crate::store::atomic::remove_dead_temps(root);
     if removed > 0 {
         Sink {
             file: ".",
@@ -391,7 +396,7 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
                 Severity::Error,
                 Problem::Unreadable,
                 None,
-                format!("cannot read the file ({e}){}", super::safe_file::advice(e)),
+                format!("cannot read the file ({e}){}", crate::store::safe_file::advice(e)),
             ),
         }
         let Some(side) = side else { continue };
@@ -428,7 +433,7 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             Source::Text(doc, ..) => Some(doc),
             _ => None,
         };
-        check_sidecar(
+        rules::check_sidecar(
             &entry.rel,
             &side_rel,
             sc,
@@ -515,14 +520,14 @@ fn journal_alone(side: &Path, side_rel: &str) -> (Option<Result<Sidecar, Sidecar
 fn not_a_sidecar(root: &Path, side_rel: &str) -> Option<String> {
     let path = root.join(side_rel);
     let link = std::fs::symlink_metadata(&path).ok()?;
-    if link.file_type().is_symlink() && !super::safe_file::resolves_inside(root, &path) {
+    if link.file_type().is_symlink() && !crate::store::safe_file::resolves_inside(root, &path) {
         return Some("it is a link to a file outside the corpus folder (or to nothing), and is neither read nor written".into());
     }
     let meta = std::fs::metadata(&path).ok()?;
     (!meta.is_file()).then(|| {
         format!(
             "it is {}, not a regular file, and is not read",
-            super::safe_file::kind_name(&meta)
+            crate::store::safe_file::kind_name(&meta)
         )
     })
 }
@@ -581,348 +586,12 @@ fn check_tagset(root: &Path, source: &mut String, findings: &mut Vec<Finding>) -
                 Severity::Error,
                 Problem::TagSet,
                 None,
-                format!("cannot read the tag set ({e}){}", super::safe_file::advice(&e)),
+                format!(
+                    "cannot read the tag set ({e}){}",
+                    crate::store::safe_file::advice(&e)
+                ),
             );
             TagSet::builtin()
         }
-    }
-}
-
-/// Checks one parsed sidecar against its source, the tag set and the other sidecars.
-#[allow(clippy::too_many_arguments)]
-fn check_sidecar(
-    rel: &str,
-    side_rel: &str,
-    sc: &Sidecar,
-    doc: Option<&Document>,
-    tagset: &TagSet,
-    sources: &HashSet<&str>,
-    parsed: &HashMap<String, Result<Sidecar, SidecarError>>,
-    sink: &mut Sink<'_>,
-) {
-    let data = &sc.data;
-    let mut ids: HashMap<&str, &Annotation> = HashMap::new();
-    for a in &data.annotations {
-        if ids.insert(&a.id, a).is_some() {
-            sink.push(
-                Severity::Error,
-                Problem::DuplicateId,
-                Some(&a.id),
-                format!(
-                    "two annotations have the id {}; give one of them a new id in {side_rel}",
-                    a.id
-                ),
-            );
-        }
-    }
-    let mut rel_ids = HashSet::new();
-    for r in &data.relations {
-        if !rel_ids.insert(&r.id) || ids.contains_key(r.id.as_str()) {
-            sink.push(
-                Severity::Error,
-                Problem::DuplicateId,
-                Some(&r.id),
-                format!(
-                    "the relation id {} is used twice; give the relation a new id in {side_rel}",
-                    r.id
-                ),
-            );
-        }
-    }
-
-    let unchanged = doc.is_some_and(|d| d.hash == sc.source_hash);
-    for a in &data.annotations {
-        check_labels(a, tagset, sink);
-        if let Kind::Claim(c) = &a.kind
-            && let Speaker::Entity(sid) = &c.speaker
-        {
-            match ids.get(sid.as_str()) {
-                None => sink.push(
-                    Severity::Error,
-                    Problem::DanglingSpeaker,
-                    Some(&a.id),
-                    format!(
-                        "claim {} names the speaker {sid}, which is not an annotation of this document; pick the speaker again",
-                        a.id
-                    ),
-                ),
-                Some(s) if s.kind.is_claim() => sink.push(
-                    Severity::Warning,
-                    Problem::DanglingSpeaker,
-                    Some(&a.id),
-                    format!("claim {} names the speaker {sid}, which is a claim, not an entity", a.id),
-                ),
-                Some(_) => {}
-            }
-        }
-        if a.orphaned {
-            sink.push(
-                Severity::Warning,
-                Problem::Orphaned,
-                Some(&a.id),
-                format!(
-                    "annotation {} (\"{}\") lost its place when the source changed; select its text again or delete it",
-                    a.id,
-                    short(&a.quote)
-                ),
-            );
-            continue;
-        }
-        let Some(doc) = doc else { continue };
-        if let Some(why) = span_problem(a, doc) {
-            sink.push(
-                if unchanged {
-                    Severity::Error
-                } else {
-                    Severity::Info
-                },
-                Problem::OutOfRange,
-                Some(&a.id),
-                format!("annotation {}: {why}", a.id),
-            );
-            continue;
-        }
-        if unchanged {
-            let (quote, _, _) = doc.selector(&a.spans);
-            // An empty quote means none was recorded (offsets only), which is allowed.
-            if !a.quote.is_empty() && quote != a.quote {
-                sink.push(
-                    Severity::Error,
-                    Problem::QuoteMismatch,
-                    Some(&a.id),
-                    format!(
-                        "annotation {} stores the quote \"{}\" but the text there is \"{}\"; the file was edited by hand or by another tool",
-                        a.id,
-                        short(&a.quote),
-                        short(&quote)
-                    ),
-                );
-            }
-            if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
-                && !cue.quote.is_empty()
-                && doc.spans_in_range(&[cue.span])
-                && doc.slice(cue.span) != cue.quote
-            {
-                sink.push(
-                    Severity::Error,
-                    Problem::QuoteMismatch,
-                    Some(&a.id),
-                    format!(
-                        "the cue of claim {} stores \"{}\" but the text there is \"{}\"",
-                        a.id,
-                        short(&cue.quote),
-                        short(doc.slice(cue.span))
-                    ),
-                );
-            }
-        }
-    }
-
-    if let Some(doc) = doc
-        && !unchanged
-    {
-        // Show what opening the document would do, without writing anything.
-        let mut copy = data.clone();
-        let r = reanchor_all(doc, &mut copy);
-        let newly: Vec<&AnnId> = r
-            .orphaned
-            .iter()
-            .filter(|id| data.get(id).is_some_and(|a| !a.orphaned))
-            .collect();
-        sink.push(
-            Severity::Info,
-            Problem::SourceChanged,
-            None,
-            format!(
-                "the source changed since the annotations were saved; opening it moves {} and cannot place {}",
-                plural(r.moved.len(), "annotation"),
-                plural(newly.len(), "annotation"),
-            ),
-        );
-        for id in newly {
-            let quote = data.get(id).map_or("", |a| a.quote.as_str());
-            sink.push(
-                Severity::Warning,
-                Problem::Orphaned,
-                Some(id),
-                format!(
-                    "annotation {id} (\"{}\") no longer matches the changed source and will be flagged orphaned when opened",
-                    short(quote)
-                ),
-            );
-        }
-    }
-
-    for r in &data.relations {
-        if !tagset.relations.contains(&r.kind) {
-            sink.push(
-                Severity::Warning,
-                Problem::NotInTagSet,
-                Some(&r.id),
-                format!(
-                    "relation {} has the type \"{}\", which the tag set does not list (it lists {})",
-                    r.id,
-                    r.kind,
-                    tagset.relations.join(", ")
-                ),
-            );
-        }
-        if !ids.contains_key(r.from.as_str()) {
-            sink.push(
-                Severity::Error,
-                Problem::DanglingRelation,
-                Some(&r.id),
-                format!(
-                    "relation {} starts at {}, which is not an annotation of this document; remove the relation",
-                    r.id, r.from
-                ),
-            );
-        }
-        let here = |id: &str| ids.contains_key(id);
-        let problem = match r.to.doc.as_deref() {
-            None => (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned()),
-            Some(other) if other == rel => {
-                (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned())
-            }
-            Some(other) => {
-                let other_side = format!("{other}{}", sidecar::EXTENSION);
-                if !sources.contains(other) {
-                    Some(format!("{other} does not exist in this folder"))
-                } else {
-                    match parsed.get(&other_side) {
-                        None => Some(format!("{other} has no annotations yet")),
-                        Some(Err(_)) => Some(format!("the annotation file of {other} cannot be read")),
-                        Some(Ok(o)) => o
-                            .data
-                            .get(&r.to.id)
-                            .is_none()
-                            .then(|| format!("{other} has no annotation with that id")),
-                    }
-                }
-            }
-        };
-        if let Some(why) = problem {
-            let place =
-                r.to.doc
-                    .as_deref()
-                    .map(|d| format!(" in {d}"))
-                    .unwrap_or_default();
-            sink.push(
-                Severity::Error,
-                Problem::DanglingRelation,
-                Some(&r.id),
-                format!(
-                    "relation {} points to annotation {}{place}, but {why}; remove the relation or link it again",
-                    r.id, r.to.id
-                ),
-            );
-        }
-    }
-}
-
-/// Label, kind and attribute values against the tag set.
-fn check_labels(a: &Annotation, tagset: &TagSet, sink: &mut Sink<'_>) {
-    let Some(def) = tagset.label(&a.label) else {
-        sink.push(
-            Severity::Warning,
-            Problem::NotInTagSet,
-            Some(&a.id),
-            format!(
-                "annotation {} has the label \"{}\", which the tag set does not define; add it to marginalia.ron or relabel",
-                a.id, a.label
-            ),
-        );
-        return;
-    };
-    let kind_ok = match def.kind {
-        LabelKind::Entity => !a.kind.is_claim(),
-        LabelKind::Claim => a.kind.is_claim(),
-    };
-    if !kind_ok {
-        sink.push(
-            Severity::Warning,
-            Problem::NotInTagSet,
-            Some(&a.id),
-            format!(
-                "annotation {} is {} but its label \"{}\" is for {}",
-                a.id,
-                if a.kind.is_claim() { "a claim" } else { "an entity" },
-                a.label,
-                if def.kind == LabelKind::Claim {
-                    "claims"
-                } else {
-                    "entities"
-                }
-            ),
-        );
-    }
-    for (k, v) in &a.attributes {
-        if let Some(attr) = def.attributes.iter().find(|x| &x.name == k)
-            && !attr.values.is_empty()
-            && !attr.values.contains(v)
-        {
-            sink.push(
-                Severity::Warning,
-                Problem::NotInTagSet,
-                Some(&a.id),
-                format!(
-                    "annotation {} has {k} = \"{v}\"; the tag set allows {}",
-                    a.id,
-                    attr.values.join(", ")
-                ),
-            );
-        }
-    }
-}
-
-/// Why the spans of an annotation (or its cue) cannot be right, if they cannot.
-fn span_problem(a: &Annotation, doc: &Document) -> Option<String> {
-    let len = doc.len_chars();
-    if a.spans.is_empty() {
-        return Some("it has no spans".into());
-    }
-    for s in &a.spans {
-        if s.start > s.end {
-            return Some(format!("the span {}..{} runs backwards", s.start, s.end));
-        }
-        if s.end > len {
-            return Some(format!(
-                "the span {}..{} ends past the end of the text ({len} characters)",
-                s.start, s.end
-            ));
-        }
-    }
-    if a.spans.windows(2).any(|w| w[0].end > w[1].start) {
-        return Some("its spans overlap or are out of order".into());
-    }
-    if let Some(cue) = a.claim().and_then(|c| c.cue.as_ref())
-        && (cue.span.start > cue.span.end || cue.span.end > len)
-    {
-        return Some(format!(
-            "the cue span {}..{} is outside the text",
-            cue.span.start, cue.span.end
-        ));
-    }
-    None
-}
-
-/// A quote cut to a readable length for messages.
-fn short(s: &str) -> String {
-    const MAX: usize = 60;
-    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if flat.chars().count() <= MAX {
-        flat
-    } else {
-        let mut cut: String = flat.chars().take(MAX - 1).collect();
-        cut.push('…');
-        cut
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
