@@ -333,3 +333,34 @@ fn no_annotation_file_is_written_beside_a_deleted_source() {
     assert!(e.to_string().contains("no longer on disk"), "{e}");
     assert!(!root.join("a.txt.ron").exists());
 }
+
+#[test]
+fn imports_from_a_folder_with_fifos_and_links_out_never_hang_or_read_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.txt"), "PRIVATE words").unwrap();
+    let brat = tempfile::tempdir().unwrap();
+    fs::write(brat.path().join("a.txt"), "Ana met Bo.").unwrap();
+    fs::write(brat.path().join("a.ann"), "T1\tPERSON 0 3\tAna\n").unwrap();
+    mkfifo(&brat.path().join("b.txt"));
+    mkfifo(&brat.path().join("c.txt"));
+    fs::write(brat.path().join("c.ann"), "").unwrap();
+    symlink(outside.path().join("secret.txt"), brat.path().join("d.txt")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().join("imported");
+    let (_, stdout, stderr) = run(&["import", "brat", s(brat.path()), "--into", s(&into)]);
+    let both = format!("{stdout}{stderr}");
+    assert!(both.contains("named pipe"), "{both}");
+    assert!(both.contains("outside the brat folder"), "{both}");
+    assert!(into.join("a.txt").exists(), "{both}");
+    for f in walk(&into) {
+        assert!(!String::from_utf8_lossy(&fs::read(f).unwrap()).contains("PRIVATE"));
+    }
+    let fifo = out.path().join("in.jsonl");
+    mkfifo(&fifo);
+    let (code, stdout, stderr) = run(&["import", "jsonl", s(&fifo), "--into", s(&out.path().join("j"))]);
+    assert_ne!(code, 0);
+    assert!(
+        format!("{stdout}{stderr}").contains("named pipe"),
+        "{stdout}{stderr}"
+    );
+}

@@ -531,22 +531,40 @@ fn read_brat_doc(
     let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
     let ann_path = src.join(format!("{stem}.ann"));
     let read = || -> Result<BratDoc, String> {
-        let txt = match std::fs::read(&txt_path) {
-            Ok(b) => into_utf8(b)
-                .map_err(|_| format!("{} is not UTF-8 text, which brat requires", txt_path.display()))?,
-            Err(e) => return Err(format!("cannot read {}: {e}", txt_path.display())),
-        };
-        let ann = match std::fs::read(&ann_path).map(into_utf8) {
-            Ok(Ok(a)) => a,
-            Ok(Err(_)) => {
-                return Err(format!(
-                    "{} is not UTF-8 text, which brat requires",
-                    ann_path.display()
-                ));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
-        };
+        // The input folder comes from someone else: a link out of it is not
+        // followed, and only regular files are read (a FIFO would block).
+        if !crate::store::safe_file::resolves_inside(src, &txt_path) {
+            return Err(format!(
+                "{} is a link to a place outside the brat folder; it is not read",
+                txt_path.display()
+            ));
+        }
+        let txt =
+            match crate::store::safe_file::read_capped(&txt_path, crate::store::corpus::MAX_SOURCE_BYTES) {
+                Ok(b) => into_utf8(b)
+                    .map_err(|_| format!("{} is not UTF-8 text, which brat requires", txt_path.display()))?,
+                Err(e) => return Err(format!("cannot read {}: {e}", txt_path.display())),
+            };
+        if ann_path.exists() && !crate::store::safe_file::resolves_inside(src, &ann_path) {
+            return Err(format!(
+                "{} is a link to a place outside the brat folder; it is not read",
+                ann_path.display()
+            ));
+        }
+        let ann =
+            match crate::store::safe_file::read_capped(&ann_path, crate::store::safe_file::MAX_SIDECAR_BYTES)
+                .map(into_utf8)
+            {
+                Ok(Ok(a)) => a,
+                Ok(Err(_)) => {
+                    return Err(format!(
+                        "{} is not UTF-8 text, which brat requires",
+                        ann_path.display()
+                    ));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
+                Err(e) => return Err(format!("cannot read {}: {e}", ann_path.display())),
+            };
         let rel = rel.clone()?;
         let imported = brat::from_brat(&txt, &ann, set, now);
         Ok(BratDoc {
@@ -620,7 +638,11 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         });
     }
     let (dest_set, had_own) = destination_tagset(into);
-    let conf = std::fs::read_to_string(src.join("annotation.conf")).ok();
+    let conf = crate::store::safe_file::read_string_capped(
+        &src.join("annotation.conf"),
+        crate::store::safe_file::MAX_TAGSET_BYTES,
+    )
+    .ok();
     let mut set = match (&conf, had_own) {
         (Some(c), false) => brat::tagset_from_conf(c),
         _ => dest_set,
@@ -771,12 +793,15 @@ fn foreign_to_model(
     (doc.text, data, lost)
 }
 
+/// The largest JSONL file imported (it is read whole).
+const MAX_JSONL_INPUT: u64 = 4 << 30;
+
 /// Imports a JSONL file: Marginalia's own export (lossless), doccano (`label`
 /// triples or `entities`/`relations`, UTF-16 offsets) or spaCy/Prodigy `spans`,
 /// recognised line by line. Foreign documents are named `doc-00001.txt` after their line.
 pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportError> {
-    let content =
-        std::fs::read_to_string(file).map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
+    let content = crate::store::safe_file::read_string_capped(file, MAX_JSONL_INPUT)
+        .map_err(|e| ImportError::Source(file.to_path_buf(), e.to_string()))?;
     let dest = prepare_into(into)?;
     let mut report = ImportReport::default();
     let (mut set, had_own) = destination_tagset(into);
