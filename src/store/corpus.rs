@@ -11,7 +11,8 @@ use crate::model::{DocAnnotations, Document, content_hash};
 use super::decode::{NotText, decode, decode_owned};
 pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
 use super::disk::{
-    FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, remember_good,
+    FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, open_sidecar,
+    remember_good,
 };
 use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
@@ -388,22 +389,9 @@ fn read_sidecar(
 ) -> io::Result<Option<ParsedSidecar>> {
     use sha2::{Digest, Sha256};
     use std::io::{Read, Seek};
-    let mut f = match safe_file::open_regular(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let Some((mut f, before)) = open_sidecar(path)? else {
+        return Ok(None);
     };
-    let before = FileMark::of(&f.metadata()?);
-    if before.len > safe_file::MAX_SIDECAR_BYTES {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!(
-                "the file is {} MB, more than the {} MB Marginalia reads of an annotation file",
-                before.len / 1_000_000,
-                safe_file::MAX_SIDECAR_BYTES / 1_000_000
-            ),
-        ));
-    }
     let mut hasher = Sha256::new();
     let seen = |b: &[u8]| {
         if hash {

@@ -136,26 +136,36 @@ pub(crate) fn bytes_hash(bytes: &[u8]) -> String {
     crate::model::document::hex(&Sha256::digest(bytes))
 }
 
-/// Reads a file with the mark it had while read (`None` when it changed meanwhile).
-/// `Ok(None)` when there is no file.
-fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
-    use std::io::Read;
-    let mut f = match safe_file::open_regular(path) {
+/// Opens an annotation file (a sidecar) to read, with its mark: `Ok(None)` when
+/// there is none; refused when it is not a regular file or is larger than any
+/// annotation file should be.
+pub(crate) fn open_sidecar(path: &Path) -> io::Result<Option<(fs::File, FileMark)>> {
+    let f = match safe_file::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let before = FileMark::of(&f.metadata()?);
-    if before.len > safe_file::MAX_SIDECAR_BYTES {
+    let mark = FileMark::of(&f.metadata()?);
+    if mark.len > safe_file::MAX_SIDECAR_BYTES {
         return Err(io::Error::new(
             io::ErrorKind::FileTooLarge,
             format!(
                 "the file is {} MB, more than the {} MB Marginalia reads of an annotation file",
-                before.len / 1_000_000,
+                mark.len / 1_000_000,
                 safe_file::MAX_SIDECAR_BYTES / 1_000_000
             ),
         ));
     }
+    Ok(Some((f, mark)))
+}
+
+/// Reads a file with the mark it had while read (`None` when it changed meanwhile).
+/// `Ok(None)` when there is no file.
+fn read_marked(path: &Path) -> io::Result<Option<(Vec<u8>, Option<FileMark>)>> {
+    use std::io::Read;
+    let Some((mut f, before)) = open_sidecar(path)? else {
+        return Ok(None);
+    };
     let mut bytes = Vec::with_capacity(before.len as usize);
     // Through `take`: `File::read_to_end` would ask the file for its size and
     // position again (two more system calls per file; exports read thousands).

@@ -110,8 +110,14 @@ impl MarginaliaApp {
     /// "Discard": the unsaved edits are dropped and the workbench goes on.
     pub fn discard_and_leave(&mut self) {
         let Some(to) = self.leave.to.clone() else { return };
+        self.drop_unsaved();
+        self.finish_leaving(to);
+    }
+
+    /// Drops the documents with unsaved edits from memory (and their steps
+    /// from the history), so that closing writes nothing of them after all.
+    fn drop_unsaved(&mut self) {
         let unsaved = self.unsaved_documents();
-        // Dropped from memory, so closing writes nothing of them after all.
         for rel in &unsaved {
             self.sessions.remove(rel);
             self.history.forget(rel);
@@ -119,7 +125,6 @@ impl MarginaliaApp {
         if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {
             self.current = None;
         }
-        self.finish_leaving(to);
     }
 
     /// "Cancel": stay in this folder with the edits in memory.
@@ -164,14 +169,7 @@ impl MarginaliaApp {
         }
         let to = self.leave.to.clone().unwrap_or(Leaving::Quit);
         // Everything is in the copy; the folder left behind keeps what it had.
-        let unsaved = self.unsaved_documents();
-        for rel in &unsaved {
-            self.sessions.remove(rel);
-            self.history.forget(rel);
-        }
-        if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {
-            self.current = None;
-        }
+        self.drop_unsaved();
         self.finish_leaving(to);
         self.notice = Some(msg.clone());
         Ok(msg)
