@@ -540,3 +540,25 @@ fn a_source_deleted_while_open_says_so_and_nothing_is_written_beside_it() {
     assert!(!sidecar(root, CLINTON_DOC).exists());
     assert!(!root.join(format!("{CLINTON_DOC}.ron.journal")).exists());
 }
+
+#[test]
+fn switching_folders_with_everything_saved_is_immediate() {
+    let dir = seeds_copy();
+    let other = seeds_copy();
+    let mut h = harness(dir.path());
+    tag(&mut h, "Hillary Clinton", "PERSON");
+    settle_saved(&mut h);
+    h.state_mut().open_folder(other.path());
+    // The journal is folded first (a save in flight), then the other folder opens.
+    run_until(&mut h, 300, |app| {
+        app.corpus
+            .as_ref()
+            .is_some_and(|c| c.root == std::fs::canonicalize(other.path()).unwrap())
+    });
+    assert!(h.state().prompt.is_none());
+    assert_eq!(quotes_on_disk(dir.path(), CLINTON_DOC), ["Hillary Clinton"]);
+    assert!(
+        !dir.path().join(format!("{CLINTON_DOC}.ron.journal")).exists(),
+        "the journal was not folded"
+    );
+}

@@ -1439,7 +1439,6 @@ impl MarginaliaApp {
         for r in self.saver.poll() {
             self.apply_save_result(r);
         }
-        self.poll_leaving(ctx);
         let due: Vec<String> = self
             .sessions
             .iter()
@@ -1509,6 +1508,8 @@ impl MarginaliaApp {
         }
         self.poll_picker();
         self.handle_dropped_files(ctx);
+        // Last: a folder picked or dropped in this frame is left for at once.
+        self.poll_leaving(ctx);
         self.update_title(ctx);
     }
 

@@ -51,6 +51,11 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
         });
     egui::CentralPanel::default().show(ui, |ui| central(app, ui));
     dialogs(app, &ctx);
+    if app.leave.to.is_some() && app.prompt.is_none() {
+        // Leaving was asked for while drawing (a menu, a dialog): go on at once,
+        // not at the next input.
+        ctx.request_repaint();
+    }
 }
 
 fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
