@@ -5,9 +5,9 @@
 use egui::Ui;
 
 use crate::model::index::ClaimRow;
-use crate::model::{Edit, Kind, Relation, Target, new_id, now_rfc3339};
 
-use super::app::{MarginaliaApp, Tab};
+use super::app::MarginaliaApp;
+use super::command::Command;
 use super::widgets::{bare_field, count};
 
 /// Columns of the board.
@@ -67,12 +67,6 @@ pub fn visible_rows(rows: &[ClaimRow], st: &BoardState) -> Vec<ClaimRow> {
         if st.sort.1 { o.reverse() } else { o }
     });
     out
-}
-
-enum BoardAction {
-    Open(String, String),
-    SetProposition(String, String, Option<String>),
-    Relate(String, String, String, String, String),
 }
 
 /// Shows the board.
@@ -146,46 +140,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
         });
     app.board = st;
-    match action {
-        Some(BoardAction::Open(doc, id)) => {
-            app.tab = Tab::Reader;
-            app.follow(Some(&doc), &id);
-        }
-        Some(BoardAction::SetProposition(doc, id, key)) => {
-            let result = app.ensure_session(&doc).and_then(|()| {
-                let mut ann = app.sessions[&doc]
-                    .data
-                    .get(&id)
-                    .cloned()
-                    .ok_or("the claim is gone")?;
-                if let Kind::Claim(c) = &mut ann.kind {
-                    c.proposition = key.clone();
-                }
-                ann.modified = now_rfc3339().into();
-                app.run_corpus("set proposition", vec![(doc.clone(), Edit::Replace(ann))])
-            });
-            if let Err(e) = result {
-                app.notice = Some(e);
-            }
-        }
-        Some(BoardAction::Relate(from_doc, from, to_doc, to, kind)) => {
-            let rel = Relation {
-                id: new_id("r"),
-                from: from.into(),
-                to: Target {
-                    doc: (to_doc != from_doc).then_some(to_doc),
-                    id: to.into(),
-                },
-                kind: kind.clone(),
-            };
-            if let Err(e) = app.run_corpus(
-                &format!("add {kind} relation"),
-                vec![(from_doc, Edit::AddRelation(rel))],
-            ) {
-                app.notice = Some(e);
-            }
-        }
-        None => {}
+    if let Some(command) = action {
+        app.run(command);
     }
 }
 
@@ -194,7 +150,7 @@ fn table(
     salt: impl std::hash::Hash + std::fmt::Debug,
     rows: &[&ClaimRow],
     st: &mut BoardState,
-    action: &mut Option<BoardAction>,
+    action: &mut Option<Command>,
     relation_types: &[String],
     relate: bool,
 ) {
@@ -221,7 +177,10 @@ fn table(
                 ui.label(&r.doc);
                 let link = ui.link(r.text.as_str());
                 if link.on_hover_text("Open the document at this claim").clicked() {
-                    *action = Some(BoardAction::Open(r.doc.clone(), r.id.to_string()));
+                    *action = Some(Command::Open {
+                        doc: r.doc.clone(),
+                        id: r.id.clone(),
+                    });
                 }
                 ui.label(r.speaker.as_str());
                 ui.label(r.speaker_canonical.as_deref().unwrap_or(""));
@@ -237,11 +196,11 @@ fn table(
                     let resp = bare_field(ui, "Proposition key", text, "proposition key", 140.0);
                     if resp.lost_focus() {
                         let key = text.trim().to_owned();
-                        *action = Some(BoardAction::SetProposition(
-                            r.doc.clone(),
-                            r.id.to_string(),
-                            (!key.is_empty()).then_some(key),
-                        ));
+                        *action = Some(Command::SetProposition {
+                            doc: r.doc.clone(),
+                            id: r.id.clone(),
+                            key: (!key.is_empty()).then_some(key),
+                        });
                         st.editing = None;
                     }
                 } else if ui
@@ -267,13 +226,13 @@ fn table(
                                     for kind in relation_types {
                                         let text = format!("{kind} {}: {}", other.doc, other.text);
                                         if ui.selectable_label(false, text).clicked() {
-                                            *action = Some(BoardAction::Relate(
-                                                r.doc.clone(),
-                                                r.id.to_string(),
-                                                other.doc.clone(),
-                                                other.id.to_string(),
-                                                kind.clone(),
-                                            ));
+                                            *action = Some(Command::Relate {
+                                                from_doc: r.doc.clone(),
+                                                from: r.id.clone(),
+                                                to_doc: other.doc.clone(),
+                                                to: other.id.clone(),
+                                                kind: kind.clone(),
+                                            });
                                         }
                                     }
                                 }

@@ -5,7 +5,8 @@ use egui::{ComboBox, Ui};
 use crate::model::{AnnId, Annotation, ClaimType, Kind, Speaker, Stance, Status};
 use compact_str::CompactString;
 
-use super::app::{MarginaliaApp, PickTarget};
+use super::app::MarginaliaApp;
+use super::command::Command;
 
 /// A text field that commits when it loses focus (or on Enter for one line),
 /// so typing a note is one undoable edit, not one per keystroke.
@@ -68,21 +69,21 @@ fn suggestions(ui: &mut Ui, salt: &str, typed_in: &egui::Response, all: &[String
 }
 
 /// Shows the inspector for the selected annotation, or the document summary.
-pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
+pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     let Some(s) = app.session() else {
         ui.label("Open a document to see its annotations here.");
-        return;
+        return None;
     };
     let Some(ann) = s.selected.as_ref().and_then(|id| s.data.get(id)).cloned() else {
-        document_summary(app, ui);
-        return;
+        return document_summary(app, ui);
     };
     let read_only = s.read_only.is_some();
-    ui.add_enabled_ui(!read_only, |ui| annotation_editor(app, ui, ann));
+    ui.add_enabled_ui(!read_only, |ui| annotation_editor(app, ui, ann))
+        .inner
 }
 
-fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let Some(s) = app.session() else { return };
+fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
+    let s = app.session()?;
     ui.heading("Document");
     ui.label(&s.doc.path);
     ui.label(format!("{} characters (code points)", s.doc.len_chars()));
@@ -114,9 +115,7 @@ fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
         .filter(|a| a.orphaned)
         .map(|a| (a.id.clone(), a.quote.clone()))
         .collect();
-    if status != before {
-        app.set_status(status);
-    }
+    let mut command = (status != before).then_some(Command::SetStatus(status));
     if !orphans.is_empty() {
         ui.separator();
         ui.colored_label(
@@ -125,25 +124,23 @@ fn document_summary(app: &mut MarginaliaApp, ui: &mut Ui) {
         );
         ui.label("Their text is no longer in the source. They are kept in the file; select one to relabel, note or delete it.");
         for (id, quote) in orphans {
-            if ui.link(format!("“{quote}”")).clicked()
-                && let Some(s) = app.session_mut()
-            {
-                s.selected = Some(id);
+            if ui.link(format!("“{quote}”")).clicked() {
+                command = Some(Command::Select(id));
             }
         }
     }
     ui.separator();
     ui.label("Select an annotation in the text (click it, or Tab) to inspect it.");
+    command
 }
 
-fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
+fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
     let vocab = app.vocab();
-    let Some(c) = &app.corpus else { return };
-    let tagset = c.tagset.clone();
+    let tagset = app.corpus.as_ref()?.tagset.clone();
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
-    let Some(s) = app.session() else { return };
+    let s = app.session()?;
     let here = s.doc.path.clone();
     // (type, direction arrow, document of the other end, other id, its text)
     let mut relations: Vec<(String, &'static str, Option<String>, AnnId, String)> = Vec::new();
@@ -194,8 +191,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
             }
         });
     if label != ann.label {
-        app.apply_label(&label);
-        return;
+        return Some(Command::ApplyLabel(label));
     }
     ui.label(egui::RichText::new(format!("“{}”", ann.quote)).italics());
     let offsets: Vec<String> = ann
@@ -209,8 +205,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         .on_hover_text("Makes the annotation discontinuous: select more words, then click")
         .clicked()
     {
-        app.add_fragment_from_selection();
-        return;
+        return Some(Command::AddFragmentFromSelection);
     }
 
     let mut next = ann.clone();
@@ -262,7 +257,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 .on_hover_text("Then click the speaker's entity in the text")
                 .clicked()
             {
-                app.picking = Some(PickTarget::Speaker(ann.id.clone()));
+                return Some(Command::PickSpeaker(ann.id.clone()));
             }
             if claim.speaker != before {
                 what = "set speaker";
@@ -285,8 +280,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 }
             });
             if set_cue {
-                app.set_cue_from_selection();
-                return;
+                return Some(Command::SetCueFromSelection);
             }
             let mut stance = claim.stance;
             ComboBox::from_label("Stance")
@@ -393,8 +387,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
         }
     }
     if let Some((doc, id)) = follow {
-        app.follow(doc.as_deref(), &id);
-        return;
+        return Some(Command::Follow { doc, id });
     }
     let kind_id = ui.make_persistent_id("new-relation-kind");
     let mut kind: String = ui
@@ -437,16 +430,20 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
                 }
             });
     });
+    ui.data_mut(|d| d.insert_temp(kind_id, kind.clone()));
     if pick_target {
-        app.picking = Some(PickTarget::RelationTo {
+        return Some(Command::PickRelationTarget {
             from: ann.id.clone(),
-            kind: kind.clone(),
+            kind,
         });
     }
-    ui.data_mut(|d| d.insert_temp(kind_id, kind.clone()));
-    if let Some((doc, id)) = add_to {
-        app.add_relation(&ann.id, doc, &id, &kind);
-        return;
+    if let Some((doc, to)) = add_to {
+        return Some(Command::AddRelation {
+            from: ann.id.clone(),
+            doc,
+            to,
+            kind,
+        });
     }
     ui.separator();
     ui.small(format!(
@@ -455,15 +452,15 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) {
     ));
     ui.small(format!("Id {}", ann.id));
     if ui.button("Annotate all occurrences in the corpus…").clicked() {
-        app.start_propagation();
+        return Some(Command::StartPropagation);
     }
     if ui.button("Delete annotation").clicked() {
-        app.delete_selected();
-        return;
+        return Some(Command::DeleteSelected);
     }
-    if !what.is_empty() {
-        app.update_annotation(what, next);
-    }
+    (!what.is_empty()).then_some(Command::UpdateAnnotation {
+        description: what,
+        ann: Box::new(next),
+    })
 }
 
 fn set_attr(a: &mut Annotation, key: &str, value: String) {

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod app;
 pub mod claims_board;
+pub mod command;
 pub mod compare;
 pub mod corpus_ops;
 pub mod doc_list;

@@ -46,7 +46,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                 .show(ui, |ui| {
                     // Wrap rather than widen: a long quote must not push the reader aside.
                     ui.set_max_width(ui.available_width());
-                    inspector::show(app, ui)
+                    if let Some(command) = inspector::show(app, ui) {
+                        app.run(command);
+                    }
                 });
         });
     egui::CentralPanel::default().show(ui, |ui| central(app, ui));
