@@ -11,6 +11,22 @@ use super::app::{MarginaliaApp, PickTarget, Tab};
 pub enum Command {
     /// Set the current document's status.
     SetStatus(Status),
+    /// Set the status of a document from the list (opening it first).
+    SetStatusOf(String, Status),
+    /// Undo the last step of the history.
+    Undo,
+    /// Redo the last undone step.
+    Redo,
+    /// Give mentions (document, id) a canonical id everywhere, as one step;
+    /// `None` removes it.
+    SetCanonical {
+        /// The mentions.
+        mentions: Vec<(String, String)>,
+        /// The canonical id.
+        to: Option<String>,
+    },
+    /// Tag every find match with the find bar's label, as one step.
+    AnnotateAllMatches,
     /// Tag the selection with a label, or relabel the selected annotation.
     ApplyLabel(String),
     /// Add the selected text to the selected annotation as another fragment.
@@ -108,6 +124,31 @@ impl MarginaliaApp {
     pub fn run(&mut self, command: Command) {
         match command {
             Command::SetStatus(status) => self.set_status(status),
+            Command::SetStatusOf(rel, status) => {
+                if self.open_document_now(&rel) {
+                    self.set_status(status);
+                }
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::SetCanonical { mentions, to } => {
+                self.notice = Some(self.set_canonical(&mentions, to.as_deref()).unwrap_or_else(|e| e));
+            }
+            Command::AnnotateAllMatches => {
+                let added = self.annotate_all_matches();
+                let skipped = self.find.matches.len() - added;
+                self.notice = Some(if skipped > 0 {
+                    format!(
+                        "Annotated {added} matches as {}; {skipped} already had that label.",
+                        self.find.label
+                    )
+                } else {
+                    format!(
+                        "Annotated {added} matches as {}. Ctrl+Z undoes all of them.",
+                        self.find.label
+                    )
+                });
+            }
             Command::ApplyLabel(label) => self.apply_label(&label),
             Command::AddFragmentFromSelection => self.add_fragment_from_selection(),
             Command::SetCueFromSelection => self.set_cue_from_selection(),

@@ -5,6 +5,7 @@ use egui::Ui;
 use crate::model::Status;
 
 use super::app::MarginaliaApp;
+use super::command::Command;
 use super::widgets::text_field;
 
 fn status_mark(s: Status) -> &'static str {
@@ -64,9 +65,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     if let Some(rel) = open {
         app.open_document(&rel);
     }
-    if let Some((rel, st)) = set_status
-        && app.open_document_now(&rel)
-    {
-        app.set_status(st);
+    if let Some((rel, st)) = set_status {
+        app.run(Command::SetStatusOf(rel, st));
     }
 }

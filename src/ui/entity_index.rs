@@ -7,6 +7,7 @@ use egui::Ui;
 use crate::model::index::EntityGroup;
 
 use super::app::{MarginaliaApp, Tab};
+use super::command::Command;
 use super::widgets::{bare_field, count};
 
 /// Sort orders of the index.
@@ -153,10 +154,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
         });
     if let Some((mentions, to)) = action {
-        match app.set_canonical(&mentions, to.as_deref()) {
-            Ok(msg) => app.notice = Some(msg),
-            Err(e) => app.notice = Some(e),
-        }
+        app.run(Command::SetCanonical { mentions, to });
         st.renaming = None;
     }
     app.entity_index = st;

@@ -4,6 +4,7 @@ use egui::Ui;
 
 use super::actions::Action;
 use super::app::MarginaliaApp;
+use super::command::Command;
 use super::widgets::swatch;
 
 /// The menu bar.
@@ -83,11 +84,11 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.history.redo_step().is_some(),
             );
             if ui.add_enabled(can_undo, egui::Button::new(undo_text)).clicked() {
-                app.undo();
+                app.run(Command::Undo);
                 ui.close();
             }
             if ui.add_enabled(can_redo, egui::Button::new(redo_text)).clicked() {
-                app.redo();
+                app.run(Command::Redo);
                 ui.close();
             }
             ui.separator();
@@ -100,7 +101,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 ui.close();
             }
             if ui.button("Delete annotation  (Delete)").clicked() {
-                app.delete_selected();
+                app.run(Command::DeleteSelected);
                 ui.close();
             }
         });
@@ -150,6 +151,6 @@ pub fn palette(app: &mut MarginaliaApp, ui: &mut Ui) {
         }
     });
     if let Some(name) = clicked {
-        app.apply_label(&name);
+        app.run(Command::ApplyLabel(name));
     }
 }

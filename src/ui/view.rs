@@ -7,6 +7,7 @@ use crate::model::{Kind, Span, Speaker};
 
 use super::actions::{SHORTCUTS, describe};
 use super::app::{MarginaliaApp, Prompt, Tab};
+use super::command::Command;
 use super::state::SaveState;
 use super::widgets::{bare_field, text_field};
 use super::{doc_list, inspector, palette};
@@ -231,19 +232,7 @@ fn find_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
         app.step_match(fwd);
     }
     if annotate {
-        let added = app.annotate_all_matches();
-        let skipped = app.find.matches.len() - added;
-        app.notice = Some(if skipped > 0 {
-            format!(
-                "Annotated {added} matches as {}; {skipped} already had that label.",
-                app.find.label
-            )
-        } else {
-            format!(
-                "Annotated {added} matches as {}. Ctrl+Z undoes all of them.",
-                app.find.label
-            )
-        });
+        app.run(Command::AnnotateAllMatches);
     }
 }
 
