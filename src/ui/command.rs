@@ -27,6 +27,12 @@ pub enum Command {
     },
     /// Tag every find match with the find bar's label, as one step.
     AnnotateAllMatches,
+    /// Tag the ticked occurrences of the propagation preview, as one step.
+    ConfirmPropagation,
+    /// Take the version on disk of a document changed outside, dropping unsaved edits.
+    Reload(String),
+    /// Keep the analyst's version of a document changed outside, writing it over the file.
+    KeepMine(String),
     /// Tag the selection with a label, or relabel the selected annotation.
     ApplyLabel(String),
     /// Add the selected text to the selected annotation as another fragment.
@@ -134,6 +140,11 @@ impl MarginaliaApp {
             Command::SetCanonical { mentions, to } => {
                 self.notice = Some(self.set_canonical(&mentions, to.as_deref()).unwrap_or_else(|e| e));
             }
+            Command::ConfirmPropagation => {
+                self.notice = Some(self.confirm_propagation().unwrap_or_else(|e| e));
+            }
+            Command::Reload(rel) => self.reload(&rel),
+            Command::KeepMine(rel) => self.keep_mine(&rel),
             Command::AnnotateAllMatches => {
                 let added = self.annotate_all_matches();
                 let skipped = self.find.matches.len() - added;

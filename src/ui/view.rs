@@ -381,10 +381,10 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 ));
                 ui.horizontal(|ui| {
                     if ui.button("Reload from disk (drop my unsaved edits)").clicked() {
-                        app.reload(&rel);
+                        app.run(Command::Reload(rel.clone()));
                     }
                     if ui.button("Keep my version (overwrite the file)").clicked() {
-                        app.keep_mine(&rel);
+                        app.run(Command::KeepMine(rel.clone()));
                     }
                 });
             });
@@ -519,9 +519,6 @@ fn propagation_window(app: &mut MarginaliaApp, ctx: &egui::Context) {
         });
     app.propagation = open.then_some(p);
     if confirm {
-        match app.confirm_propagation() {
-            Ok(msg) => app.notice = Some(msg),
-            Err(e) => app.notice = Some(e),
-        }
+        app.run(Command::ConfirmPropagation);
     }
 }
