@@ -58,7 +58,7 @@ impl MarginaliaApp {
     }
 
     /// Starts leaving the open folder: every document is saved (journals folded
-    /// in); [`Self::poll_leaving`] goes on once the saves are done.
+    /// in); the next frame goes on once the saves are done.
     pub fn leave_for(&mut self, to: Leaving) {
         if self.leave.to.is_some() && matches!(self.prompt, Some(Prompt::Unsaved { .. })) {
             // Already asking; a second close keeps the question open.
