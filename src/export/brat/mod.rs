@@ -1,0 +1,250 @@
+//! brat standoff: `X.txt` + `X.ann`, and `annotation.conf` from the tag set.
+//!
+//! brat reads `.txt` files with universal newlines, so CRLF counts as one
+//! character there. Export writes LF-only text and maps every offset onto it;
+//! import normalises CRLF and lone CR to LF the same way, so offsets in `.ann`
+//! files always refer to the text as brat sees it.
+//!
+//! Mapping (see `docs/formats.md`): entities and claims are `T` lines; free
+//! attributes whose key and value hold no white space are `A` lines; claims
+//! get `A Stance` and `A ClaimType`; canonical ids are `N Reference` lines;
+//! notes are `# AnnotatorNotes` lines (one per note line); same-document
+//! relations are `R` lines. Whatever brat has no place for (Marginalia ids
+//! that are not `T<n>`, annotator, timestamps, speaker, cue, proposition,
+//! status, other attributes) travels in one `# Marginalia` note per
+//! annotation holding a JSON object, which the importer reads back.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use smallvec::SmallVec;
+
+use serde_json::json;
+
+use crate::export::json as json_text;
+
+use crate::model::{
+    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
+    Span, Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
+};
+
+mod conf;
+mod note;
+mod read;
+mod write;
+
+pub use conf::*;
+pub use read::*;
+pub use write::*;
+
+/// Note type of the JSON note carrying Marginalia-only fields.
+pub const META_NOTE: &str = "Marginalia";
+/// Attribute name of a claim's stance.
+pub const STANCE_ATTR: &str = "Stance";
+/// Attribute name of a claim's type.
+pub const CLAIM_TYPE_ATTR: &str = "ClaimType";
+/// Attribute key keeping the text of a brat `N Reference` line when it differs from the id.
+pub const NORM_TEXT_KEY: &str = "brat:norm_text";
+/// Prefix of attribute keys keeping further `N` lines: `brat:N <type> <kb:id>`.
+pub const EXTRA_NORM_PREFIX: &str = "brat:N ";
+/// Prefix of attribute keys keeping notes of other types than AnnotatorNotes: `brat:note <type>`.
+pub const OTHER_NOTE_PREFIX: &str = "brat:note ";
+/// Knowledge-base name given to canonical ids that have none.
+const OWN_KB: &str = "Marginalia";
+
+/// Offsets of a text before and after universal-newline normalisation.
+#[derive(Clone, Debug, Default)]
+pub struct NewlineMap {
+    /// Code-point index (in the original text) of every LF that follows a CR.
+    crlf_lf: Vec<usize>,
+}
+
+impl NewlineMap {
+    /// Normalises CRLF and lone CR to LF, as brat and Python read text files.
+    pub fn normalise(text: &str) -> (String, NewlineMap) {
+        if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+            return (text.to_owned(), NewlineMap::default());
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut map = NewlineMap::default();
+        let mut prev_cr = false;
+        for (i, c) in text.chars().enumerate() {
+            match c {
+                '\r' => out.push('\n'),
+                '\n' if prev_cr => map.crlf_lf.push(i),
+                c => out.push(c),
+            }
+            prev_cr = c == '\r';
+        }
+        (out, map)
+    }
+
+    fn before(&self, i: usize) -> usize {
+        self.crlf_lf.partition_point(|&p| p < i)
+    }
+
+    fn inside_pair(&self, i: usize) -> bool {
+        self.crlf_lf.binary_search(&i).is_ok()
+    }
+
+    /// Maps a start offset; a start between CR and LF moves back onto the line break.
+    pub fn start(&self, i: usize) -> usize {
+        let k = self.before(i);
+        if self.inside_pair(i) { i - k - 1 } else { i - k }
+    }
+
+    /// Maps an end offset; an end between CR and LF moves past the line break.
+    pub fn end(&self, i: usize) -> usize {
+        i - self.before(i)
+    }
+
+    /// Maps a span.
+    pub fn span(&self, s: Span) -> Span {
+        Span::new(self.start(s.start), self.end(s.end))
+    }
+}
+
+/// The two files of one document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BratFiles {
+    /// The LF-only text.
+    pub txt: String,
+    /// The standoff annotations.
+    pub ann: String,
+}
+
+fn brat_number(id: &str, prefix: char) -> Option<u64> {
+    id.strip_prefix(prefix)?
+        .parse()
+        .ok()
+        .filter(|_| id[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(char::is_whitespace)
+}
+
+/// Gives every item a brat id: its own when it already is `<prefix><n>` and unique, else a fresh one.
+fn assign_ids<'a>(ids: impl Iterator<Item = &'a str> + Clone, prefix: char) -> HashMap<String, String> {
+    let mut taken: BTreeSet<u64> = BTreeSet::new();
+    let mut out = HashMap::new();
+    for id in ids.clone() {
+        if let Some(n) = brat_number(id, prefix)
+            && taken.insert(n)
+        {
+            out.insert(id.to_owned(), id.to_owned());
+        }
+    }
+    let mut next = 1;
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        while taken.contains(&next) {
+            next += 1;
+        }
+        taken.insert(next);
+        out.insert(id.to_owned(), format!("{prefix}{next}"));
+    }
+    out
+}
+
+/// A label or type as brat can hold it: white space (which separates brat fields) becomes `_`.
+pub fn brat_type(name: &str) -> String {
+    brat_type_cow(name).into_owned()
+}
+
+/// [`brat_type`], borrowed when the name is already one (nearly always).
+fn brat_type_cow(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.is_empty() && !name.contains(char::is_whitespace) {
+        return name.into();
+    }
+    let t = name.split_whitespace().collect::<Vec<_>>().join("_");
+    if t.is_empty() { "_".into() } else { t.into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    /// Text with what JSON must escape, and some that it must not.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(
+                &[
+                    "a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\u{1}", "é", "😀", "/", "\u{7f}",
+                ][..],
+            ),
+            0..6,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    fn map() -> impl Strategy<Value = BTreeMap<String, String>> {
+        proptest::collection::btree_map(text(), text(), 0..3)
+    }
+
+    proptest! {
+        /// The note is the text serde_json gives its own value (keys in byte
+        /// order, compact, the same escapes), which is how the importer and the
+        /// exports before it wrote and read it.
+        #[test]
+        fn the_meta_note_is_serde_json_text(
+            strings in proptest::collection::vec(text(), 8),
+            attributes in map(),
+            extra in map(),
+            doc_extra in map(),
+            flags in proptest::collection::vec(any::<bool>(), 10),
+            numbers in (0usize..100_000, 0usize..100_000),
+            speaker in 0..3u8,
+        ) {
+            let relations = [
+                Relation {
+                    id: strings[5].as_str().into(),
+                    from: "x".into(),
+                    to: Target { doc: flags[9].then(|| strings[6].clone()), id: strings[7].as_str().into() },
+                    kind: strings[0].clone(),
+                },
+                Relation {
+                    id: "r2".into(),
+                    from: "x".into(),
+                    to: Target { doc: None, id: "t".into() },
+                    kind: "k".into(),
+                },
+            ];
+            let speaker = match speaker {
+                0 => Speaker::Unknown,
+                1 => Speaker::Author,
+                _ => Speaker::Entity(strings[4].as_str().into()),
+            };
+            let meta = Meta {
+                annotator: &strings[0],
+                attributes: attributes.clone(),
+                canonical: flags[0].then_some(strings[1].as_str()),
+                created: &strings[2],
+                cue: flags[1].then_some((numbers.0, numbers.1, strings[3].as_str())),
+                doc: flags[2].then_some(("done", &doc_extra)),
+                extra: flags[3].then_some(&extra),
+                id: flags[4].then_some(strings[4].as_str()),
+                claim: flags[5],
+                label: flags[6].then_some(strings[5].as_str()),
+                modified: &strings[6],
+                note: flags[7].then_some(strings[7].as_str()),
+                orphaned: flags[8],
+                proposition: flags[9].then_some(strings[1].as_str()),
+                relations: relations.iter().take(usize::from(flags[0]) + usize::from(flags[1])).collect(),
+                speaker: Some(&speaker),
+            };
+            let mut text = String::new();
+            meta.write(&mut text);
+            let value: Value = serde_json::from_str(&text).expect("valid JSON");
+            prop_assert_eq!(value.to_string(), text.clone());
+            prop_assert_eq!(value["annotator"].as_str(), Some(strings[0].as_str()));
+            prop_assert_eq!(value.get("note").and_then(Value::as_str), meta.note);
+            prop_assert_eq!(value.get("orphaned").is_some(), flags[8]);
+        }
+    }
+}
