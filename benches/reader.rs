@@ -260,7 +260,7 @@ fn egui_widget_cases(doc: &Document, accesskit: bool, suffix: &str) {
 
 /// Selects twelve code points from `start`, with no annotation selected: what a drag does before the hotkey.
 fn select_at(app: &mut MarginaliaApp, start: usize) {
-    if let Some(s) = app.session_mut() {
+    if let Some(s) = app.view_mut() {
         s.selected = None;
         s.selection = Selection {
             anchor: start,
@@ -316,8 +316,8 @@ fn workbench_cases() {
     let mut saved = Samples::default();
     for &start in &starts {
         // Bring the place into view and select a few words, as the analyst would.
-        if let Some(s) = app.session_mut() {
-            s.reader.scroll_to = Some(start);
+        if let Some(v) = app.view_mut() {
+            v.reader.scroll_to = Some(start);
         }
         h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
         select_at(&mut app, start);

@@ -106,7 +106,7 @@ fn latin1_and_utf16_sources_open_decoded_and_are_never_rewritten() {
     // Annotating writes the sidecar only, in UTF-8, with offsets in code points of the decoded text.
     open(&mut h, "b_utf16.txt");
     let start = ui_common::cp_of(&h, "Hillary");
-    h.state_mut().session_mut().unwrap().selection = Selection {
+    h.state_mut().view_mut().unwrap().selection = Selection {
         anchor: start,
         focus: start + 15,
     };
@@ -231,9 +231,9 @@ fn a_single_line_of_a_million_characters_opens_annotates_and_saves() {
     let mut h = ui_common::harness(root);
     assert_eq!(h.state().session().unwrap().doc.len_chars(), 1_000_000);
     // Scroll to the very end, tag the last words there, and save.
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(999_990);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(999_990);
     h.run_steps(3);
-    h.state_mut().session_mut().unwrap().selection = Selection {
+    h.state_mut().view_mut().unwrap().selection = Selection {
         anchor: 999_985,
         focus: 1_000_000,
     };
@@ -369,7 +369,7 @@ fn unreadable_sources_and_sidecars_are_named_and_left_alone() {
         h.query_by_label_contains("cannot read the annotation file")
             .is_some()
     );
-    h.state_mut().session_mut().unwrap().selection = Selection { anchor: 0, focus: 5 };
+    h.state_mut().view_mut().unwrap().selection = Selection { anchor: 0, focus: 5 };
     h.state_mut().apply_label("PERSON");
     assert!(
         h.state()
@@ -400,7 +400,7 @@ fn a_sidecar_from_a_future_version_is_read_only_in_the_workbench() {
         h.query_by_label_contains("update Marginalia to edit it")
             .is_some()
     );
-    h.state_mut().session_mut().unwrap().selection = Selection { anchor: 0, focus: 5 };
+    h.state_mut().view_mut().unwrap().selection = Selection { anchor: 0, focus: 5 };
     h.state_mut().apply_label("PERSON");
     h.state_mut().set_status(marginalia::model::Status::Done);
     assert!(h.state().session().unwrap().data.annotations.is_empty());

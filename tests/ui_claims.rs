@@ -22,7 +22,7 @@ fn click_cp(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, cp
 /// Scrolls to `quote` in the current document, drags across it and tags it as a claim.
 fn tag_claim(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, quote: &str) {
     let claim = cp_of(h, quote);
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(claim);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(claim);
     h.run_steps(3);
     drag_cp(h, claim, claim + quote.chars().count());
     h.key_press(Key::C);
@@ -39,7 +39,7 @@ fn clinton_claim_with_speaker_cue_stance_and_proposition() {
     let dir = seeds_copy();
     let mut h = harness(dir.path());
     let person = cp_of(&h, "Hillary Clinton");
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(person);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(person);
     h.run_steps(3);
     drag_cp(&mut h, person, person + 15);
     h.key_press(Key::Num1);
@@ -48,12 +48,12 @@ fn clinton_claim_with_speaker_cue_stance_and_proposition() {
     let quote = "We urge every country to act according to international obligations";
     let claim = cp_of(&h, quote);
     drag_cp(&mut h, claim, claim + quote.chars().count());
-    assert_eq!(h.state().session().unwrap().selection.span().start, claim);
+    assert_eq!(h.state().view().unwrap().selection.span().start, claim);
     h.key_press(Key::C);
     h.run_steps(3);
     let claim_id = h
         .state()
-        .session()
+        .view()
         .unwrap()
         .selected
         .clone()
@@ -136,12 +136,12 @@ fn supports_relation_across_documents_can_be_followed() {
         .take(40)
         .count();
     let start = cp_of(&h, &text.lines().find(|l| l.len() > 60).unwrap()[..10]);
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(start);
     h.run_steps(3);
     drag_cp(&mut h, start, start + first_line_len);
     h.key_press(Key::C);
     h.run_steps(2);
-    let target_id = h.state().session().unwrap().selected.clone().unwrap();
+    let target_id = h.state().view().unwrap().selected.clone().unwrap();
     settle(&mut h);
     // Back to the first document: a claim there supports the other one.
     step_document(&mut h, false);
@@ -165,7 +165,7 @@ fn supports_relation_across_documents_can_be_followed() {
     h.run_steps(3);
     assert_eq!(h.state().current.as_deref(), Some(other));
     assert_eq!(
-        h.state().session().unwrap().selected.as_deref(),
+        h.state().view().unwrap().selected.as_deref(),
         Some(target_id.as_str())
     );
     // The far end lists the relation too, and leads back.
@@ -272,7 +272,7 @@ fn a_speaker_is_chosen_from_the_list_of_the_documents_entities() {
         };
         (id("PERSON"), id("CLAIM"))
     };
-    h.state_mut().session_mut().unwrap().selected = Some(claim.clone());
+    h.state_mut().view_mut().unwrap().selected = Some(claim.clone());
     h.run_steps(2);
     h.get_by_label("Speaker").click();
     h.run_steps(2);

@@ -208,7 +208,7 @@ fn claims_board_groups_claims_by_proposition() {
     h.get_by_label("31").click();
     h.run_steps(3);
     assert_eq!(h.state().current.as_deref(), Some(DOCS[1]));
-    assert_eq!(h.state().session().unwrap().selected.as_deref(), Some("fixture0"));
+    assert_eq!(h.state().view().unwrap().selected.as_deref(), Some("fixture0"));
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
     // The other document's canonical id arrives with the background read.
     settle(&mut h);
     let china = h.state().session().unwrap().data.annotations[0].id.clone();
-    h.state_mut().session_mut().unwrap().selected = Some(china);
+    h.state_mut().view_mut().unwrap().selected = Some(china);
     h.run_steps(2);
     h.get_by_label("Canonical id").focus();
     h.run_steps(1);
@@ -243,14 +243,14 @@ fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
         Some("Q423")
     );
     // An id set here joins the list at once, and leaves it when undone.
-    h.state_mut().session_mut().unwrap().selected = None;
+    h.state_mut().view_mut().unwrap().selected = None;
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().session().unwrap().data.annotations[0].canonical(), None);
     assert_eq!(h.state_mut().vocab().canonicals, vec!["Q423".to_owned()]);
     let place = h.state().session().unwrap().data.annotations[0].id.clone();
-    h.state_mut().session_mut().unwrap().selected = Some(place);
+    h.state_mut().view_mut().unwrap().selected = Some(place);
     h.run_steps(2);
     h.get_by_label("Canonical id").focus();
     h.run_steps(1);

@@ -22,7 +22,7 @@ use ui_common::*;
 fn tag(h: &mut Harness<'_, MarginaliaApp>, needle: &str, label: &str) {
     let start = cp_of(h, needle);
     let app = h.state_mut();
-    app.session_mut().unwrap().selection = Selection {
+    app.view_mut().unwrap().selection = Selection {
         anchor: start,
         focus: start + needle.chars().count(),
     };

@@ -56,7 +56,7 @@ fn an_edit_is_journaled_at_once_and_folded_into_the_sidecar_after_a_pause() {
     let mut h = harness(root);
 
     let start = cp_of(&h, "Hillary Clinton");
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(start);
     h.run_steps(3);
     drag_cp(&mut h, start, start + 15);
     h.key_press(Key::Num1);
@@ -168,7 +168,7 @@ fn a_damaged_journal_makes_the_document_read_only_and_is_left_alone() {
     );
     // Edits are refused, and nothing is written past the autosave and the fold delays.
     let start = cp_of(&h, "Hillary Clinton");
-    h.state_mut().session_mut().unwrap().selection = marginalia::ui::reader::Selection {
+    h.state_mut().view_mut().unwrap().selection = marginalia::ui::reader::Selection {
         anchor: start,
         focus: start + 15,
     };
@@ -193,7 +193,7 @@ fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
     for (needle, label) in [("Hillary Clinton", "PERSON"), ("Seoul", "PLACE")] {
         let start = cp_of(&first, needle);
         let app = first.state_mut();
-        app.session_mut().unwrap().selection = marginalia::ui::reader::Selection {
+        app.view_mut().unwrap().selection = marginalia::ui::reader::Selection {
             anchor: start,
             focus: start + needle.chars().count(),
         };

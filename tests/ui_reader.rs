@@ -33,12 +33,12 @@ fn shift_click_extends_the_selection_to_whole_words() {
     let mut h = harness(dir.path());
     let start = cp_of(&h, "repatriation of at least");
     drag_cp(&mut h, start + 1, start + 5);
-    let sel = h.state().session().unwrap().selection.span();
+    let sel = h.state().view().unwrap().selection.span();
     assert_eq!((sel.start, sel.end), (start, start + "repatriation".len()));
     // Shift+click further on extends the selection, snapped to the word's end.
     let least = cp_of(&h, "least 50");
     click(&mut h, least + 2, Modifiers::SHIFT);
-    let sel = h.state().session().unwrap().selection.span();
+    let sel = h.state().view().unwrap().selection.span();
     assert_eq!((sel.start, sel.end), (start, least + 5));
 }
 
@@ -48,12 +48,12 @@ fn snapping_can_be_turned_off() {
     let mut h = harness(dir.path());
     let start = cp_of(&h, "repatriation");
     drag_cp(&mut h, start + 2, start + 7);
-    assert_eq!(h.state().session().unwrap().selection.span().start, start);
+    assert_eq!(h.state().view().unwrap().selection.span().start, start);
     h.key_press_modifiers(Modifiers::COMMAND, Key::W);
     h.run_steps(1);
     assert!(!h.state().prefs.snap_words);
     drag_cp(&mut h, start + 2, start + 7);
-    let sel = h.state().session().unwrap().selection.span();
+    let sel = h.state().view().unwrap().selection.span();
     assert_eq!((sel.start, sel.end), (start + 2, start + 7));
 }
 
@@ -66,8 +66,8 @@ fn clicking_overlapping_annotations_cycles_through_them() {
     drag_cp(&mut h, outer, outer + 21);
     h.key_press(Key::Num6);
     h.run_steps(1);
-    h.state_mut().session_mut().unwrap().selection = Selection::caret(0);
-    h.state_mut().session_mut().unwrap().selected = None;
+    h.state_mut().view_mut().unwrap().selection = Selection::caret(0);
+    h.state_mut().view_mut().unwrap().selected = None;
     drag_cp(&mut h, outer, outer + 12);
     h.key_press(Key::Num3);
     h.run_steps(1);
@@ -75,7 +75,10 @@ fn clicking_overlapping_annotations_cycles_through_them() {
     h.run_steps(1);
     let labels = |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| {
         let s = h.state().session().unwrap();
-        s.selected
+        h.state()
+            .view()
+            .unwrap()
+            .selected
             .as_ref()
             .and_then(|id| s.data.get(id))
             .map(|a| a.label.clone())
@@ -129,12 +132,9 @@ fn a_discontinuous_annotation_is_built_and_selected_as_one() {
     // Clicking either fragment selects the same annotation.
     let id = a.id.clone();
     click(&mut h, 0, Modifiers::NONE);
-    assert_eq!(h.state().session().unwrap().selected, None);
+    assert_eq!(h.state().view().unwrap().selected, None);
     click(&mut h, china + 2, Modifiers::NONE);
-    assert_eq!(
-        h.state().session().unwrap().selected.as_deref(),
-        Some(id.as_str())
-    );
+    assert_eq!(h.state().view().unwrap().selected.as_deref(), Some(id.as_str()));
     settle(&mut h);
     let on_disk = std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap();
     assert!(on_disk.contains(&format!(

@@ -16,11 +16,11 @@ fn drag_and_hotkey_tag_hillary_clinton_and_save_it() {
     assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
     let start = cp_of(&h, "Hillary Clinton");
     // Bring the paragraph into view first.
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(start);
     h.run_steps(3);
     drag_cp(&mut h, start + 2, start + 13);
     // Snapping widens the sloppy drag to the two words.
-    assert_eq!(h.state().session().unwrap().selection.span().start, start);
+    assert_eq!(h.state().view().unwrap().selection.span().start, start);
     h.key_press(Key::Num1);
     h.run_steps(2);
     let s = h.state().session().unwrap();
@@ -170,7 +170,7 @@ fn a_source_edited_outside_is_reloaded_and_annotations_re_anchored() {
     let dir = seeds_copy();
     let mut h = harness(dir.path());
     let start = cp_of(&h, "Hillary Clinton");
-    h.state_mut().session_mut().unwrap().reader.scroll_to = Some(start);
+    h.state_mut().view_mut().unwrap().reader.scroll_to = Some(start);
     h.run_steps(3);
     drag_cp(&mut h, start, start + 15);
     h.key_press(Key::Num1);

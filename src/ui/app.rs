@@ -16,7 +16,7 @@ use crate::store::journal::{self, JournalStamp, Replayed};
 use super::actions::{self, Action};
 use super::reader::{ReaderView, Selection};
 use super::saver::{SaveFailure, SaveJob, SaveWork, Saver};
-use super::state::{CorpusView, DocSummary, FileTimes, FindState, Prefs, Session};
+use super::state::{CorpusView, DocSummary, DocView, FileTimes, FindState, Prefs, Session};
 
 /// How long after the first unsaved edit the autosave writes a whole sidecar.
 /// An edit that can go into the journal is saved at once (a synced append of
@@ -96,8 +96,11 @@ pub struct MarginaliaApp {
     pub corpus: Option<CorpusView>,
     /// Path of the document shown, relative to the root.
     pub current: Option<String>,
-    /// Open documents with their undo history, kept across switches.
+    /// Open documents (their data and save state), kept across switches.
     pub sessions: HashMap<String, Session>,
+    /// How each open document is shown (reader caches, selection), kept apart
+    /// from its data.
+    pub views: HashMap<String, DocView>,
     /// Preferences.
     pub prefs: Prefs,
     /// Find bar.
@@ -190,6 +193,7 @@ impl MarginaliaApp {
             corpus: None,
             current: None,
             sessions: HashMap::new(),
+            views: HashMap::new(),
             prefs,
             find: FindState::default(),
             filter: String::new(),
@@ -292,6 +296,7 @@ impl MarginaliaApp {
         // noticeable fraction of a second; the new folder should not wait for it.
         let old = (
             std::mem::take(&mut self.sessions),
+            std::mem::take(&mut self.views),
             self.corpus.take(),
             self.summaries_rx.take(),
         );
@@ -465,6 +470,7 @@ impl MarginaliaApp {
                         status: loaded.data.status,
                         broken: loaded.read_only.is_some(),
                     };
+                    self.views.insert(l.rel.clone(), DocView::new(&loaded.doc));
                     self.sessions.insert(l.rel.clone(), Session::new(loaded, mtimes));
                     if let Some(c) = self.corpus.as_mut() {
                         c.disk.remove(&l.rel);
@@ -623,6 +629,17 @@ impl MarginaliaApp {
         self.sessions.get(self.current.as_deref()?)
     }
 
+    /// How the document shown is shown.
+    pub fn view(&self) -> Option<&DocView> {
+        self.views.get(self.current.as_deref()?)
+    }
+
+    /// How the document shown is shown, mutably.
+    pub fn view_mut(&mut self) -> Option<&mut DocView> {
+        let cur = self.current.clone()?;
+        self.views.get_mut(&cur)
+    }
+
     /// The session shown, mutably.
     pub fn session_mut(&mut self) -> Option<&mut Session> {
         let cur = self.current.clone()?;
@@ -661,7 +678,10 @@ impl MarginaliaApp {
 
     /// Applies an edit to the current document as one undoable step.
     pub fn edit(&mut self, description: &str, edit: Edit) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(rel) = self.current.clone() else { return };
+        let Some(s) = self.sessions.get_mut(&rel) else {
+            return;
+        };
         if let Some(why) = &s.read_only {
             let why = why.clone();
             self.notice = Some(format!(
@@ -678,20 +698,21 @@ impl MarginaliaApp {
         let applied = edit.clone();
         match crate::model::edit::apply(&mut s.data, edit) {
             Ok(inverse) => {
-                Self::touched(s, applied);
-                let rel = s.doc.path.clone();
+                s.record(applied);
+                self.forget_stale_selection(&rel);
                 self.history.record(description, vec![(rel, inverse)]);
             }
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
     }
 
-    fn touched(s: &mut Session, applied: Edit) {
-        s.record(applied);
-        if let Some(sel) = &s.selected
-            && s.data.get(sel).is_none()
+    /// After an edit of `rel`: an annotation selected there that is gone is no
+    /// longer selected.
+    fn forget_stale_selection(&mut self, rel: &str) {
+        if let (Some(s), Some(v)) = (self.sessions.get(rel), self.views.get_mut(rel))
+            && v.selected.as_ref().is_some_and(|id| s.data.get(id).is_none())
         {
-            s.selected = None;
+            v.selected = None;
         }
     }
 
@@ -746,7 +767,8 @@ impl MarginaliaApp {
         }
         let applied = edit.clone();
         let inverse = crate::model::edit::apply(&mut s.data, edit).map_err(|e| format!("{rel}: {e}"))?;
-        Self::touched(s, applied);
+        s.record(applied);
+        self.forget_stale_selection(rel);
         Ok(inverse)
     }
 
@@ -765,8 +787,10 @@ impl MarginaliaApp {
         let Some(def) = self.corpus.as_ref().and_then(|c| c.tagset.label(label)).cloned() else {
             return;
         };
-        let Some(s) = self.session() else { return };
-        if let Some(span) = s.selected_span() {
+        let (Some(s), Some(v)) = (self.session(), self.view()) else {
+            return;
+        };
+        if let Some(span) = v.selected_span() {
             let kind = match def.kind {
                 LabelKind::Entity => Kind::entity(),
                 LabelKind::Claim => Kind::claim(),
@@ -774,12 +798,12 @@ impl MarginaliaApp {
             if let Some(ann) = self.new_annotation(vec![span], &def.name, kind) {
                 let id = ann.id.clone();
                 self.edit(&format!("tag “{}” as {}", ann.quote, def.name), Edit::Add(ann));
-                if let Some(s) = self.session_mut() {
-                    s.selected = Some(id);
-                    s.selection = Selection::caret(span.end);
+                if let Some(v) = self.view_mut() {
+                    v.selected = Some(id);
+                    v.selection = Selection::caret(span.end);
                 }
             }
-        } else if let Some(id) = s.selected.clone()
+        } else if let Some(id) = v.selected.clone()
             && let Some(old) = s.data.get(&id)
         {
             if old.label == def.name {
@@ -813,10 +837,10 @@ impl MarginaliaApp {
 
     /// Removes the selected annotation.
     pub fn delete_selected(&mut self) {
-        if let Some(id) = self.session().and_then(|s| s.selected.clone()) {
+        if let Some(id) = self.view().and_then(|v| v.selected.clone()) {
             self.edit("delete annotation", Edit::Remove(id));
-            if let Some(s) = self.session_mut() {
-                s.selected = None;
+            if let Some(v) = self.view_mut() {
+                v.selected = None;
             }
         }
     }
@@ -830,12 +854,15 @@ impl MarginaliaApp {
 
     /// Selects the next (`forward`) or previous annotation in reading order.
     pub fn step_annotation(&mut self, forward: bool) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(rel) = self.current.clone() else { return };
+        let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel)) else {
+            return;
+        };
         let n = s.data.annotations.len();
         if n == 0 {
             return;
         }
-        let pos = s.selected.as_ref().and_then(|id| s.data.position(id));
+        let pos = v.selected.as_ref().and_then(|id| s.data.position(id));
         let next = match (pos, forward) {
             (None, true) => 0,
             (None, false) => n - 1,
@@ -843,17 +870,20 @@ impl MarginaliaApp {
             (Some(p), false) => (p + n - 1) % n,
         };
         let a = &s.data.annotations[next];
-        s.selected = Some(a.id.clone());
-        s.reader.scroll_to = Some(a.extent().start);
-        s.selection = Selection::caret(a.extent().start);
+        v.selected = Some(a.id.clone());
+        v.reader.scroll_to = Some(a.extent().start);
+        v.selection = Selection::caret(a.extent().start);
     }
 
     /// Handles a click in the text: selects the annotation under it, cycling
     /// through overlapping ones on repeated clicks.
     pub fn click_at(&mut self, cp: usize) {
-        let Some(s) = self.session_mut() else { return };
+        let Some(rel) = self.current.clone() else { return };
+        let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel)) else {
+            return;
+        };
         let hits: Vec<AnnId> = s.data.at(cp).into_iter().map(|a| a.id.clone()).collect();
-        s.selected = match (&s.selected, hits.is_empty()) {
+        v.selected = match (&v.selected, hits.is_empty()) {
             (_, true) => None,
             (Some(cur), false) => match hits.iter().position(|h| h == cur) {
                 Some(p) => Some(hits[(p + 1) % hits.len()].clone()),
@@ -866,8 +896,10 @@ impl MarginaliaApp {
     /// Adds the current text selection to the selected annotation as another
     /// fragment, making it discontinuous (as "North … Korea").
     pub fn add_fragment_from_selection(&mut self) {
-        let Some(s) = self.session() else { return };
-        let (Some(span), Some(id)) = (s.selected_span(), s.selected.clone()) else {
+        let (Some(s), Some(v)) = (self.session(), self.view()) else {
+            return;
+        };
+        let (Some(span), Some(id)) = (v.selected_span(), v.selected.clone()) else {
             self.notice =
                 Some("Select the extra words in the text first, keeping the annotation selected.".into());
             return;
@@ -890,8 +922,10 @@ impl MarginaliaApp {
 
     /// Sets the cue of the selected claim to the current text selection.
     pub fn set_cue_from_selection(&mut self) {
-        let Some(s) = self.session() else { return };
-        let (Some(span), Some(id)) = (s.selected_span(), s.selected.clone()) else {
+        let (Some(s), Some(v)) = (self.session(), self.view()) else {
+            return;
+        };
+        let (Some(span), Some(id)) = (v.selected_span(), v.selected.clone()) else {
             self.notice = Some(
                 "Select the cue words (e.g. “said”) in the text first, keeping the claim selected.".into(),
             );
@@ -953,9 +987,11 @@ impl MarginaliaApp {
     /// Opens the propagation preview for the selected annotation's text and label,
     /// or for the selected text with the first label.
     pub fn start_propagation(&mut self) {
-        let Some(s) = self.session() else { return };
-        let (text, label) = if let Some(span) = s.selected_span() {
-            let label = s
+        let (Some(s), Some(v)) = (self.session(), self.view()) else {
+            return;
+        };
+        let (text, label) = if let Some(span) = v.selected_span() {
+            let label = v
                 .selected
                 .as_ref()
                 .and_then(|id| s.data.get(id))
@@ -967,7 +1003,7 @@ impl MarginaliaApp {
                 })
                 .unwrap_or_default();
             (s.doc.slice(span).to_owned(), label)
-        } else if let Some(a) = s.selected.as_ref().and_then(|id| s.data.get(id)) {
+        } else if let Some(a) = v.selected.as_ref().and_then(|id| s.data.get(id)) {
             (a.quote.to_string(), a.label.to_string())
         } else {
             self.notice = Some(
@@ -1050,11 +1086,12 @@ impl MarginaliaApp {
         {
             return;
         }
-        if let Some(s) = self.session_mut() {
-            match s.data.get(id).map(|a| a.extent().start) {
+        let start = self.session().map(|s| s.data.get(id).map(|a| a.extent().start));
+        if let (Some(start), Some(v)) = (start, self.view_mut()) {
+            match start {
                 Some(start) => {
-                    s.selected = Some(id.into());
-                    s.reader.scroll_to = Some(start);
+                    v.selected = Some(id.into());
+                    v.reader.scroll_to = Some(start);
                 }
                 None => {
                     self.notice = Some(format!(
@@ -1142,9 +1179,9 @@ impl MarginaliaApp {
         };
         self.find.current = Some(i);
         let m = self.find.matches[i];
-        if let Some(s) = self.session_mut() {
-            s.reader.scroll_to = Some(m.start);
-            s.selection = Selection {
+        if let Some(v) = self.view_mut() {
+            v.reader.scroll_to = Some(m.start);
+            v.selection = Selection {
                 anchor: m.start,
                 focus: m.end,
             };
@@ -1315,14 +1352,18 @@ impl MarginaliaApp {
         match corpus::load(&c.root, rel) {
             Ok(loaded) => {
                 let mtimes = file_mtimes(&c.root, rel);
-                let old = self.sessions.remove(rel);
                 // Its steps described annotations that are now replaced by the disk's.
                 self.history.forget(rel);
-                let mut s = Session::new(loaded, mtimes);
-                if let Some(old) = old {
-                    s.selection = old.selection;
-                }
-                self.sessions.insert(rel.to_owned(), s);
+                // The text may have changed: fresh layout, the selection kept.
+                let selection = self.views.get(rel).map(|v| v.selection).unwrap_or_default();
+                self.views.insert(
+                    rel.to_owned(),
+                    DocView {
+                        selection,
+                        ..DocView::new(&loaded.doc)
+                    },
+                );
+                self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
             }
             Err(e) => self.notice = Some(e.to_string()),
         }
@@ -1652,9 +1693,9 @@ impl MarginaliaApp {
                     self.find.computed_for = None;
                 }
                 self.show_help = false;
-                if let Some(s) = self.session_mut() {
-                    s.selected = None;
-                    s.selection = Selection::caret(s.selection.focus);
+                if let Some(v) = self.view_mut() {
+                    v.selected = None;
+                    v.selection = Selection::caret(v.selection.focus);
                 }
             }
             Action::NextDocument => self.step_document(1),
@@ -1728,22 +1769,23 @@ impl MarginaliaApp {
             return;
         }
         let snap = self.prefs.snap_words;
+        let Some(rel) = self.current.clone() else { return };
         if let Some(cp) = out.double_clicked
-            && let Some(s) = self.session_mut()
+            && let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel))
             && let Some(w) = words::word_at(&s.doc, cp)
         {
-            s.selection = Selection {
+            v.selection = Selection {
                 anchor: w.start,
                 focus: w.end,
             };
         }
         if out.selection_done
             && snap
-            && let Some(s) = self.session_mut()
+            && let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel))
         {
-            let sel = s.selection;
+            let sel = v.selection;
             let snapped = words::snap_to_words(&s.doc, sel.span());
-            s.selection = if sel.anchor <= sel.focus {
+            v.selection = if sel.anchor <= sel.focus {
                 Selection {
                     anchor: snapped.start,
                     focus: snapped.end,
@@ -1760,8 +1802,13 @@ impl MarginaliaApp {
         }
     }
 
-    /// The reader view of the current session.
-    pub fn reader_view<'a>(&'a self, s: &'a Session, linked: &'a [Span]) -> Option<ReaderView<'a>> {
+    /// The reader view of the current session, with `selected` the annotation selected.
+    pub fn reader_view<'a>(
+        &'a self,
+        s: &'a Session,
+        selected: Option<&'a str>,
+        linked: &'a [Span],
+    ) -> Option<ReaderView<'a>> {
         let c = self.corpus.as_ref()?;
         Some(ReaderView {
             doc: &s.doc,
@@ -1769,7 +1816,7 @@ impl MarginaliaApp {
             data_version: s.version,
             tagset: &c.tagset,
             font_size: self.prefs.font_size,
-            selected: s.selected.as_deref(),
+            selected,
             linked,
             matches: if self.find.open { &self.find.matches } else { &[] },
             current_match: self.find.current,

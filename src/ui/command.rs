@@ -164,8 +164,8 @@ impl MarginaliaApp {
             Command::AddFragmentFromSelection => self.add_fragment_from_selection(),
             Command::SetCueFromSelection => self.set_cue_from_selection(),
             Command::Select(id) => {
-                if let Some(s) = self.session_mut() {
-                    s.selected = Some(id);
+                if let Some(v) = self.view_mut() {
+                    v.selected = Some(id);
                 }
             }
             Command::Follow { doc, id } => self.follow(doc.as_deref(), &id),

@@ -57,6 +57,8 @@ impl MarginaliaApp {
         let c = self.corpus.as_ref().ok_or("no folder is open")?;
         let loaded = corpus::load(&c.root, rel).map_err(|e| e.to_string())?;
         let mtimes = super::app::file_mtimes(&c.root, rel);
+        self.views
+            .insert(rel.to_owned(), super::state::DocView::new(&loaded.doc));
         self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
         if let Some(c) = self.corpus.as_mut() {
             c.disk.remove(rel);

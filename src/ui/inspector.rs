@@ -74,7 +74,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
         ui.label("Open a document to see its annotations here.");
         return None;
     };
-    let Some(ann) = s.selected.as_ref().and_then(|id| s.data.get(id)).cloned() else {
+    let selected = app.view().and_then(|v| v.selected.as_ref());
+    let Some(ann) = selected.and_then(|id| s.data.get(id)).cloned() else {
         return document_summary(app, ui);
     };
     let read_only = s.read_only.is_some();

@@ -120,6 +120,7 @@ impl MarginaliaApp {
         let unsaved = self.unsaved_documents();
         for rel in &unsaved {
             self.sessions.remove(rel);
+            self.views.remove(rel);
             self.history.forget(rel);
         }
         if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {

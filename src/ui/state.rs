@@ -114,12 +114,6 @@ pub struct Session {
     pub stamp: DiskStamp,
     /// Modification times of source, sidecar and journal when last checked.
     pub mtimes: FileTimes,
-    /// Reader caches.
-    pub reader: ReaderState,
-    /// Text selection.
-    pub selection: Selection,
-    /// Selected annotation.
-    pub selected: Option<AnnId>,
     /// The source file is gone from disk (deleted or moved while open): edits are
     /// refused and nothing is written beside it until it is back.
     pub source_missing: bool,
@@ -134,7 +128,6 @@ impl Session {
         let needs_save = loaded.read_only.is_none()
             && (loaded.reanchor.as_ref().is_some_and(|r| !r.is_clean())
                 || loaded.stamp.journal.is_some() && !loaded.journal_appendable);
-        let reader = ReaderState::new(&loaded.doc);
         Self {
             doc: Arc::new(loaded.doc),
             data: loaded.data,
@@ -154,9 +147,6 @@ impl Session {
             compact_retry: None,
             stamp: loaded.stamp,
             mtimes,
-            reader,
-            selection: Selection::default(),
-            selected: None,
             source_missing: false,
         }
     }
@@ -215,6 +205,29 @@ impl Session {
             SaveState::Pending
         } else {
             SaveState::Saved
+        }
+    }
+}
+
+/// How one open document is shown: the reader's layout caches, the text
+/// selection and the selected annotation. Kept apart from [`Session`], which is
+/// the document's data and save state.
+#[derive(Default)]
+pub struct DocView {
+    /// Reader caches.
+    pub reader: ReaderState,
+    /// Text selection.
+    pub selection: Selection,
+    /// Selected annotation.
+    pub selected: Option<AnnId>,
+}
+
+impl DocView {
+    /// A view of `doc` at its top, nothing selected.
+    pub fn new(doc: &Document) -> Self {
+        Self {
+            reader: ReaderState::new(doc),
+            ..Default::default()
         }
     }
 

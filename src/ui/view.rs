@@ -143,25 +143,29 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         find_bar(app, ui);
     }
     app.refresh_find();
-    let Some(s) = app.session() else { return };
-    let linked = linked_spans(s);
+    let (Some(s), Some(v)) = (app.session(), app.view()) else {
+        return;
+    };
+    let linked = linked_spans(s, v.selected.as_ref());
     let rel = s.doc.path.clone();
-    // The reader's caches live in the session, which the view borrows: take them out for the frame.
-    let mut reader = std::mem::take(&mut app.sessions.get_mut(&rel).expect("open session").reader);
-    let mut selection = app.sessions[&rel].selection;
-    let out = match app.reader_view(&app.sessions[&rel], &linked) {
+    let selected = v.selected.clone();
+    // The reader's caches are drawn from while the app is borrowed: take them out for the frame.
+    let v = app.views.get_mut(&rel).expect("open view");
+    let mut reader = std::mem::take(&mut v.reader);
+    let mut selection = v.selection;
+    let out = match app.reader_view(&app.sessions[&rel], selected.as_deref(), &linked) {
         Some(view) => reader.show(ui, &view, &mut selection),
         None => Default::default(),
     };
-    let s = app.sessions.get_mut(&rel).expect("open session");
-    s.reader = reader;
-    s.selection = selection;
+    let v = app.views.get_mut(&rel).expect("open view");
+    v.reader = reader;
+    v.selection = selection;
     app.after_reader(out);
 }
 
 /// Speaker and cue spans of the selected claim, outlined in the reader.
-fn linked_spans(s: &super::state::Session) -> Vec<Span> {
-    let Some(a) = s.selected.as_ref().and_then(|id| s.data.get(id)) else {
+fn linked_spans(s: &super::state::Session, selected: Option<&crate::model::AnnId>) -> Vec<Span> {
+    let Some(a) = selected.and_then(|id| s.data.get(id)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -252,7 +256,7 @@ fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
         ui.separator();
         ui.label(format!("{} annotations", s.data.annotations.len()));
         ui.separator();
-        let sel = s.selection.span();
+        let sel = app.view().map(|v| v.selection).unwrap_or_default().span();
         if sel.is_empty() {
             ui.label(format!("Cursor {}", sel.start));
         } else {

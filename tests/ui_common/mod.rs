@@ -104,7 +104,7 @@ pub fn cp_of(h: &Harness<'_, MarginaliaApp>, needle: &str) -> usize {
 /// Where code point `cp` is on screen (it must be visible).
 pub fn pos_of(h: &Harness<'_, MarginaliaApp>, cp: usize) -> Pos2 {
     h.state()
-        .session()
+        .view()
         .unwrap()
         .reader
         .screen_pos_of(cp)
