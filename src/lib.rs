@@ -2,7 +2,8 @@
 //! keep the annotations as RON files beside the sources.
 //!
 //! `model` holds the data and its rules, `store` the files on disk, `export`
-//! the interchange formats, `ui` the egui workbench, and `cli` the command line.
+//! the interchange formats, `workspace` what is open and how it reaches the disk
+//! (no egui), `ui` the egui workbench, and `cli` the command line.
 
 #![warn(missing_docs)]
 
@@ -13,3 +14,4 @@ pub mod model;
 pub mod store;
 pub mod synth;
 pub mod ui;
+pub mod workspace;

@@ -15,7 +15,7 @@ pub mod inspector;
 pub mod leaving;
 pub mod palette;
 pub mod reader;
-pub mod saver;
+pub use crate::workspace::saver;
 pub mod state;
 pub mod view;
 pub mod widgets;
