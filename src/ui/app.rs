@@ -10,24 +10,15 @@ use std::time::{Duration, Instant};
 use crate::model::{
     AnnId, Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
 };
-use crate::store::corpus::{self, DiskStamp, sidecar_path};
-use crate::store::journal::{self, JournalStamp, Replayed};
+use crate::store::corpus::{self, sidecar_path};
+use crate::store::journal::Replayed;
 
 use super::actions::{self, Action};
 use super::reader::{ReaderView, Selection};
-use super::saver::{SaveFailure, SaveJob, SaveWork, Saver};
+use super::saver::Saver;
 use super::state::{CorpusView, DocSummary, DocView, FileTimes, FindState, Prefs, Session};
+use crate::workspace::sync::{SyncEvent, file_mtimes};
 
-/// How long after the first unsaved edit the autosave writes a whole sidecar.
-/// An edit that can go into the journal is saved at once (a synced append of
-/// one line costs well under a millisecond); the wait is for whole rewrites.
-const AUTOSAVE_AFTER: Duration = Duration::from_millis(300);
-/// How long after the last edit the edit journal is folded into the sidecar.
-/// Edits reach the disk at once through the journal; rewriting a large sidecar
-/// waits for a pause, so it never delays the next edit's save.
-const COMPACT_AFTER: Duration = Duration::from_millis(1500);
-/// How long a failed save or fold waits before it is tried again.
-const RETRY_AFTER: Duration = Duration::from_secs(4);
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
 /// How often a frame looks for a document being read in the background.
@@ -92,12 +83,10 @@ pub enum PickerMode {
 
 /// The Marginalia workbench.
 pub struct MarginaliaApp {
-    /// The open corpus.
-    pub corpus: Option<CorpusView>,
+    /// What is open and how it reaches the disk (see `crate::workspace`).
+    pub ws: crate::workspace::Workspace,
     /// Path of the document shown, relative to the root.
     pub current: Option<String>,
-    /// Open documents (their data and save state), kept across switches.
-    pub sessions: HashMap<String, Session>,
     /// How each open document is shown (reader caches, selection), kept apart
     /// from its data.
     pub views: HashMap<String, DocView>,
@@ -117,7 +106,6 @@ pub struct MarginaliaApp {
     pub picker_mode: PickerMode,
     /// The annotation a "pick in text" click will choose, and for what.
     pub picking: Option<PickTarget>,
-    pub(crate) saver: Saver,
     /// The document being read on a background thread, if one is.
     loading: Option<Loading>,
     /// Test hook holding background loads, see [`MarginaliaApp::hold_loads`].
@@ -135,8 +123,6 @@ pub struct MarginaliaApp {
     title: String,
     /// Bumped whenever any document's annotations change, to refresh the corpus index.
     pub corpus_version: u64,
-    /// Undo and redo of every edit, in one document or across the corpus.
-    pub history: crate::model::History,
     /// The "annotate all occurrences in the corpus" preview, while open.
     pub propagation: Option<super::corpus_ops::Propagation>,
     /// Which view the central area shows.
@@ -186,13 +172,27 @@ pub enum PickTarget {
     },
 }
 
+// The workbench shows a workspace: its corpus, documents and history read as the
+// app's own (`app.sessions`), as views and tests have always read them.
+impl std::ops::Deref for MarginaliaApp {
+    type Target = crate::workspace::Workspace;
+    fn deref(&self) -> &Self::Target {
+        &self.ws
+    }
+}
+
+impl std::ops::DerefMut for MarginaliaApp {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.ws
+    }
+}
+
 impl MarginaliaApp {
     /// A workbench with no corpus open.
     pub fn new(prefs: Prefs) -> Self {
         Self {
-            corpus: None,
+            ws: Default::default(),
             current: None,
-            sessions: HashMap::new(),
             views: HashMap::new(),
             prefs,
             find: FindState::default(),
@@ -202,7 +202,6 @@ impl MarginaliaApp {
             show_help: false,
             picker_mode: PickerMode::System,
             picking: None,
-            saver: Saver::default(),
             loading: None,
             load_stall: Default::default(),
             picker: None,
@@ -212,7 +211,6 @@ impl MarginaliaApp {
             last_watch: Instant::now(),
             title: String::new(),
             corpus_version: 0,
-            history: Default::default(),
             propagation: None,
             tab: Tab::Reader,
             entity_index: Default::default(),
@@ -228,13 +226,13 @@ impl MarginaliaApp {
     /// Lets the saver wake the UI when a save finishes.
     pub fn set_repaint_hook(&mut self, ctx: &egui::Context) {
         let ctx = ctx.clone();
-        self.saver = Saver::new(Some(Box::new(move || ctx.request_repaint())));
+        self.ws.saver = Saver::new(Some(Box::new(move || ctx.request_repaint())));
     }
 
     /// Test hook: holds (`true`) or releases background saves, to simulate a disk
     /// that hangs. See [`Saver::hold`].
     pub fn hold_saves(&self, held: bool) {
-        self.saver.hold(held);
+        self.ws.saver.hold(held);
     }
 
     /// Test hook: holds (`true`) or releases background loads of documents, to
@@ -266,7 +264,7 @@ impl MarginaliaApp {
     /// disk, they are saved first, and the analyst is asked about any that
     /// cannot be (see `ui::leaving`).
     pub fn open_folder(&mut self, folder: &Path) {
-        if self.corpus.is_some() && !self.sessions.is_empty() {
+        if self.ws.corpus.is_some() && !self.ws.sessions.is_empty() {
             self.leave_for(super::leaving::Leaving::OpenFolder(folder.to_path_buf()));
         } else {
             self.open_folder_now(folder);
@@ -295,9 +293,9 @@ impl MarginaliaApp {
         // Freeing a large corpus (hundreds of thousands of annotations) takes a
         // noticeable fraction of a second; the new folder should not wait for it.
         let old = (
-            std::mem::take(&mut self.sessions),
+            std::mem::take(&mut self.ws.sessions),
             std::mem::take(&mut self.views),
-            self.corpus.take(),
+            self.ws.corpus.take(),
             self.summaries_rx.take(),
         );
         let _ = std::thread::Builder::new()
@@ -305,7 +303,7 @@ impl MarginaliaApp {
             .spawn(move || drop(old));
         self.current = None;
         self.loading = None;
-        self.history = Default::default();
+        self.ws.history = Default::default();
         self.propagation = None;
         let mut notes = Vec::new();
         if entries.is_empty() {
@@ -353,7 +351,7 @@ impl MarginaliaApp {
         spawn_summaries(&root, &entries, tx.clone(), self.summaries_skip.clone());
         self.summaries_rx = Some(rx);
         self.summaries_tx = Some(tx);
-        self.corpus = Some(CorpusView {
+        self.ws.corpus = Some(CorpusView {
             root,
             entries,
             tagset,
@@ -379,8 +377,8 @@ impl MarginaliaApp {
         {
             self.flush(&cur);
         }
-        let Some(corpus) = &self.corpus else { return };
-        if self.sessions.contains_key(rel) {
+        let Some(corpus) = &self.ws.corpus else { return };
+        if self.ws.sessions.contains_key(rel) {
             // A load still running for another document is dropped: its result is not wanted.
             self.loading = None;
             self.show_loaded(rel);
@@ -438,7 +436,7 @@ impl MarginaliaApp {
 
     fn show_loaded(&mut self, rel: &str) {
         self.current = Some(rel.to_owned());
-        if let Some(c) = &self.corpus {
+        if let Some(c) = &self.ws.corpus {
             self.prefs
                 .last_doc
                 .insert(c.root.display().to_string(), rel.to_owned());
@@ -464,15 +462,17 @@ impl MarginaliaApp {
         let Some(l) = self.loading.take() else { return };
         match result {
             Ok((loaded, mtimes)) => {
-                if !self.sessions.contains_key(&l.rel) {
+                if !self.ws.sessions.contains_key(&l.rel) {
                     let summary = DocSummary {
                         count: loaded.data.annotations.len(),
                         status: loaded.data.status,
                         broken: loaded.read_only.is_some(),
                     };
                     self.views.insert(l.rel.clone(), DocView::new(&loaded.doc));
-                    self.sessions.insert(l.rel.clone(), Session::new(loaded, mtimes));
-                    if let Some(c) = self.corpus.as_mut() {
+                    self.ws
+                        .sessions
+                        .insert(l.rel.clone(), Session::new(loaded, mtimes));
+                    if let Some(c) = self.ws.corpus.as_mut() {
                         c.disk.remove(&l.rel);
                         // The summary reader may have left this document out.
                         c.summaries.insert(l.rel.clone(), summary);
@@ -485,7 +485,7 @@ impl MarginaliaApp {
             Err(e) => {
                 self.notice = Some(format!("{e}. Pick another document from the list."));
                 // The summary reader may have left it out; its list entry still needs one.
-                if let (Some(c), Some(tx)) = (&self.corpus, &self.summaries_tx)
+                if let (Some(c), Some(tx)) = (&self.ws.corpus, &self.summaries_tx)
                     && !c.summaries.contains_key(&l.rel)
                 {
                     let (root, rel, tx) = (c.root.clone(), l.rel.clone(), tx.clone());
@@ -496,7 +496,7 @@ impl MarginaliaApp {
                         });
                 }
                 if self.current.as_deref() == Some(l.rel.as_str()) {
-                    self.current = l.previous.filter(|p| self.sessions.contains_key(p));
+                    self.current = l.previous.filter(|p| self.ws.sessions.contains_key(p));
                 }
             }
         }
@@ -509,7 +509,7 @@ impl MarginaliaApp {
     /// [`Self::index_pending`].
     pub fn index(&mut self) -> Arc<crate::model::index::CorpusIndex> {
         let key = self.index_key();
-        let Some(c) = self.corpus.as_mut() else {
+        let Some(c) = self.ws.corpus.as_mut() else {
             return Default::default();
         };
         if let Some((k, rx)) = &c.index_job {
@@ -534,7 +534,8 @@ impl MarginaliaApp {
         }
         // An open document's annotations live in its session, the others' on disk.
         let data_of = |rel: &str| {
-            self.sessions
+            self.ws
+                .sessions
                 .get(rel)
                 .map(|s| &s.data)
                 .or_else(|| c.disk.get(rel).map(|d| &**d))
@@ -560,7 +561,7 @@ impl MarginaliaApp {
             .entries
             .iter()
             .filter_map(|e| {
-                let data = match self.sessions.get(&e.rel) {
+                let data = match self.ws.sessions.get(&e.rel) {
                     Some(s) => Arc::new(s.data.clone()),
                     None => c.disk.get(&e.rel)?.clone(),
                 };
@@ -585,7 +586,8 @@ impl MarginaliaApp {
     /// is being built.
     pub fn index_pending(&self) -> bool {
         let key = self.index_key();
-        self.corpus
+        self.ws
+            .corpus
             .as_ref()
             .is_some_and(|c| c.index_job.is_some() && c.index.as_ref().is_none_or(|(k, _)| *k != key))
     }
@@ -593,8 +595,8 @@ impl MarginaliaApp {
     fn index_key(&self) -> super::state::IndexKey {
         (
             self.corpus_version,
-            self.sessions.len(),
-            self.sessions.values().map(|s| s.version).sum::<u64>(),
+            self.ws.sessions.len(),
+            self.ws.sessions.values().map(|s| s.version).sum::<u64>(),
         )
     }
 
@@ -602,10 +604,10 @@ impl MarginaliaApp {
     /// corpus, for the inspector. Updated for the documents whose annotations
     /// changed since the last call, so it is cheap on every frame.
     pub fn vocab(&mut self) -> std::sync::Arc<crate::model::vocab::VocabLists> {
-        let Some(c) = self.corpus.as_mut() else {
+        let Some(c) = self.ws.corpus.as_mut() else {
             return Default::default();
         };
-        for (rel, s) in &self.sessions {
+        for (rel, s) in &self.ws.sessions {
             let key = (s.epoch, s.version);
             if c.vocab_seen.get(rel) != Some(&key) {
                 c.vocab.set(rel, crate::model::vocab::DocVocab::of(&s.data));
@@ -617,16 +619,16 @@ impl MarginaliaApp {
 
     /// The text of annotation `id` in document `rel`, from its session or as on disk.
     pub fn quote_of(&self, rel: &str, id: &str) -> Option<&str> {
-        let data = match self.sessions.get(rel) {
+        let data = match self.ws.sessions.get(rel) {
             Some(s) => &s.data,
-            None => self.corpus.as_ref()?.disk.get(rel)?,
+            None => self.ws.corpus.as_ref()?.disk.get(rel)?,
         };
         data.get(id).map(|a| a.quote.as_str())
     }
 
     /// The session shown.
     pub fn session(&self) -> Option<&Session> {
-        self.sessions.get(self.current.as_deref()?)
+        self.ws.sessions.get(self.current.as_deref()?)
     }
 
     /// How the document shown is shown.
@@ -643,7 +645,7 @@ impl MarginaliaApp {
     /// The session shown, mutably.
     pub fn session_mut(&mut self) -> Option<&mut Session> {
         let cur = self.current.clone()?;
-        self.sessions.get_mut(&cur)
+        self.ws.sessions.get_mut(&cur)
     }
 
     /// Moves `delta` documents through the (filtered) list.
@@ -665,7 +667,9 @@ impl MarginaliaApp {
 
     /// Documents passing the list filter, in order.
     pub fn visible_documents(&self) -> Vec<String> {
-        let Some(c) = &self.corpus else { return Vec::new() };
+        let Some(c) = &self.ws.corpus else {
+            return Vec::new();
+        };
         let f = self.filter.to_lowercase();
         c.entries
             .iter()
@@ -679,7 +683,7 @@ impl MarginaliaApp {
     /// Applies an edit to the current document as one undoable step.
     pub fn edit(&mut self, description: &str, edit: Edit) {
         let Some(rel) = self.current.clone() else { return };
-        let Some(s) = self.sessions.get_mut(&rel) else {
+        let Some(s) = self.ws.sessions.get_mut(&rel) else {
             return;
         };
         if let Some(why) = &s.read_only {
@@ -700,7 +704,7 @@ impl MarginaliaApp {
             Ok(inverse) => {
                 s.record(applied);
                 self.forget_stale_selection(&rel);
-                self.history.record(description, vec![(rel, inverse)]);
+                self.ws.history.record(description, vec![(rel, inverse)]);
             }
             Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
         }
@@ -709,7 +713,7 @@ impl MarginaliaApp {
     /// After an edit of `rel`: an annotation selected there that is gone is no
     /// longer selected.
     fn forget_stale_selection(&mut self, rel: &str) {
-        if let (Some(s), Some(v)) = (self.sessions.get(rel), self.views.get_mut(rel))
+        if let (Some(s), Some(v)) = (self.ws.sessions.get(rel), self.views.get_mut(rel))
             && v.selected.as_ref().is_some_and(|id| s.data.get(id).is_none())
         {
             v.selected = None;
@@ -730,14 +734,14 @@ impl MarginaliaApp {
     /// that changed documents not shown says which; one that can no longer be
     /// replayed (a document became read-only) stays, and the notice says why.
     fn step_history(&mut self, undo: bool) {
-        let mut history = std::mem::take(&mut self.history);
+        let mut history = std::mem::take(&mut self.ws.history);
         let apply = |rel: &str, e: Edit| self.apply_recorded(rel, e);
         let done = if undo {
             history.undo_with(apply)
         } else {
             history.redo_with(apply)
         };
-        self.history = history;
+        self.ws.history = history;
         match done {
             Ok(Some((description, parts))) => {
                 let mut docs: Vec<&str> = parts.iter().map(|(d, _)| d.as_str()).collect();
@@ -761,7 +765,7 @@ impl MarginaliaApp {
     /// undo or redo; returns the edit that reverses it.
     fn apply_recorded(&mut self, rel: &str, edit: Edit) -> Result<Edit, String> {
         self.ensure_session(rel)?;
-        let s = self.sessions.get_mut(rel).ok_or("the document is not open")?;
+        let s = self.ws.sessions.get_mut(rel).ok_or("the document is not open")?;
         if let Some(why) = &s.read_only {
             return Err(format!("{rel} is read-only ({why})"));
         }
@@ -784,7 +788,13 @@ impl MarginaliaApp {
     /// What a label hotkey or palette click does: annotate the selection, or
     /// relabel the selected annotation.
     pub fn apply_label(&mut self, label: &str) {
-        let Some(def) = self.corpus.as_ref().and_then(|c| c.tagset.label(label)).cloned() else {
+        let Some(def) = self
+            .ws
+            .corpus
+            .as_ref()
+            .and_then(|c| c.tagset.label(label))
+            .cloned()
+        else {
             return;
         };
         let (Some(s), Some(v)) = (self.session(), self.view()) else {
@@ -855,7 +865,7 @@ impl MarginaliaApp {
     /// Selects the next (`forward`) or previous annotation in reading order.
     pub fn step_annotation(&mut self, forward: bool) {
         let Some(rel) = self.current.clone() else { return };
-        let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel)) else {
+        let (Some(s), Some(v)) = (self.ws.sessions.get(&rel), self.views.get_mut(&rel)) else {
             return;
         };
         let n = s.data.annotations.len();
@@ -879,7 +889,7 @@ impl MarginaliaApp {
     /// through overlapping ones on repeated clicks.
     pub fn click_at(&mut self, cp: usize) {
         let Some(rel) = self.current.clone() else { return };
-        let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel)) else {
+        let (Some(s), Some(v)) = (self.ws.sessions.get(&rel), self.views.get_mut(&rel)) else {
             return;
         };
         let hits: Vec<AnnId> = s.data.at(cp).into_iter().map(|a| a.id.clone()).collect();
@@ -997,7 +1007,8 @@ impl MarginaliaApp {
                 .and_then(|id| s.data.get(id))
                 .map(|a| a.label.to_string())
                 .or_else(|| {
-                    self.corpus
+                    self.ws
+                        .corpus
                         .as_ref()
                         .and_then(|c| c.tagset.labels.first().map(|l| l.name.clone()))
                 })
@@ -1044,7 +1055,7 @@ impl MarginaliaApp {
             self.ensure_session(&rel)?;
         }
         let rows = self.pending_csv.iter().filter_map(|(rel, id)| {
-            let s = self.sessions.get(rel)?;
+            let s = self.ws.sessions.get(rel)?;
             Some(crate::export::csv::ClaimRow {
                 doc: &s.doc,
                 data: &s.data,
@@ -1106,7 +1117,13 @@ impl MarginaliaApp {
     /// that already carry that label; one undoable step.
     pub fn annotate_all_matches(&mut self) -> usize {
         let label = self.find.label.clone();
-        let Some(def) = self.corpus.as_ref().and_then(|c| c.tagset.label(&label)).cloned() else {
+        let Some(def) = self
+            .ws
+            .corpus
+            .as_ref()
+            .and_then(|c| c.tagset.label(&label))
+            .cloned()
+        else {
             return 0;
         };
         let Some(s) = self.session() else { return 0 };
@@ -1190,357 +1207,78 @@ impl MarginaliaApp {
 
     // ---- saving and outside changes ----
 
-    /// The save `rel` needs now: its unsaved edits appended to the journal when
-    /// that is all that changed, else (or when `fold`) the whole sidecar rewritten,
-    /// which also folds in the journal.
-    fn save_job(&self, rel: &str, fold: bool) -> Option<SaveJob> {
-        let corpus = self.corpus.as_ref()?;
-        let s = self.sessions.get(rel)?;
-        if s.read_only.is_some() || s.in_flight.is_some() || !(s.is_dirty() || fold && s.journal_pending()) {
-            return None;
-        }
-        let work = match s.journal_edits().filter(|_| !fold) {
-            Some(edits) => SaveWork::Append(edits),
-            None => SaveWork::Full {
-                data: s.data.clone(),
-                version: s.file_version,
-            },
-        };
-        Some(SaveJob {
-            root: corpus.root.clone(),
-            doc: s.doc.clone(),
-            work,
-            expected: s.stamp.clone(),
-            generation: s.version,
-        })
-    }
-
-    fn submit(&mut self, rel: &str, fold: bool) {
-        if let Some(job) = self.save_job(rel, fold) {
-            let generation = job.generation;
-            self.saver.submit(job);
-            if let Some(s) = self.sessions.get_mut(rel) {
-                s.in_flight = Some(generation);
-            }
-        }
-    }
-
-    /// Starts saving `rel` now if it has unsaved edits.
-    pub fn flush(&mut self, rel: &str) {
-        self.submit(rel, false);
-    }
-
-    /// Starts writing everything of `rel` into its sidecar now: unsaved edits,
-    /// and the edits its journal holds (the journal is then removed).
-    pub fn compact(&mut self, rel: &str) {
-        self.submit(rel, true);
-    }
-
-    /// Switching folders and quitting leave whole sidecars behind, journals folded in.
-    pub(crate) fn flush_all(&mut self) {
-        let rels: Vec<String> = self.sessions.keys().cloned().collect();
-        for rel in rels {
-            self.compact(&rel);
-        }
-    }
-
-    /// Saves everything synchronously (on quit): waits for saves in flight, then
-    /// writes the rest, folding every edit journal into its sidecar.
-    pub fn save_all_blocking(&mut self) {
-        self.flush_all();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.sessions.values().any(|s| s.in_flight.is_some()) && Instant::now() < deadline {
-            if let Some(r) = self.saver.wait(Duration::from_millis(100)) {
-                self.apply_save_result(r);
-                self.flush_all();
-            }
-        }
-    }
-
-    fn apply_save_result(&mut self, r: super::saver::SaveResult) {
-        let Some(s) = self.sessions.get_mut(&r.rel) else {
-            return;
-        };
-        // Only the save in flight is answered; anything else belongs to a session
-        // since replaced by a reload, and its stamp would describe other data.
-        if s.in_flight != Some(r.generation) {
-            return;
-        }
-        s.in_flight = None;
-        match r.outcome {
-            Ok(stamp) => {
-                s.stamp = stamp;
-                s.saved_version = s.saved_version.max(r.generation);
-                s.unsaved_edits.retain(|(v, _)| *v > r.generation);
-                if r.full && s.unrecorded.is_some_and(|v| v <= r.generation) {
-                    s.unrecorded = None;
-                }
-                s.save_error = None;
-                s.compact_retry = None;
-                if !s.is_dirty() {
-                    s.dirty_since = None;
-                }
-                if let Some(c) = &self.corpus {
-                    let now = file_mtimes(&c.root, &r.rel);
-                    s.mtimes = (s.mtimes.0, now.1, now.2);
-                }
-                if let Some(c) = self.corpus.as_mut() {
-                    c.summaries.insert(
-                        r.rel.clone(),
-                        DocSummary {
-                            count: s.data.annotations.len(),
-                            status: s.data.status,
-                            broken: false,
-                        },
-                    );
-                    // The session holds this document's annotations; a copy here
-                    // would double the memory of a large document and cost a frame.
-                    c.disk.remove(&r.rel);
-                }
-            }
-            Err(SaveFailure::Conflict(_))
-                if r.generation <= s.saved_version && !journal_unchanged(self.corpus.as_ref(), &r.rel, s) =>
-            {
-                // Only a fold, and another window has taken the journal over (folded it into
-                // the sidecar, or added to it): nothing of ours is only here. The watcher
-                // reloads what is on disk now.
-                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
-            }
-            Err(SaveFailure::Conflict(msg)) => {
-                s.save_error = Some(msg.clone());
-                // The autosave waits for the analyst's answer (keep mine or reload); without
-                // this it would retry, and fail, on every frame while the question is open.
-                s.dirty_since = None;
-                self.prompt = Some(Prompt::ExternalChange {
-                    rel: r.rel.clone(),
-                    what: msg,
-                });
-            }
-            Err(SaveFailure::Other(_)) if r.generation <= s.saved_version => {
-                // Only the fold of the journal failed; the edits are on disk in the journal.
-                s.compact_retry = Some(Instant::now() + RETRY_AFTER);
-            }
-            Err(SaveFailure::Other(msg)) => {
-                s.save_error = Some(msg);
-                // Retry later: the edits are still in memory.
-                s.dirty_since = Some(Instant::now() + RETRY_AFTER);
-            }
-        }
-    }
-
-    /// Keep the analyst's version: write it over the file changed outside.
-    pub fn keep_mine(&mut self, rel: &str) {
-        if let (Some(c), Some(s)) = (&self.corpus, self.sessions.get_mut(rel)) {
-            let on_disk = DiskStamp::read(&sidecar_path(&c.root.join(rel))).unwrap_or_default();
-            // The analyst chose to overwrite what is on disk, a journal included: the
-            // full save below replaces the sidecar and removes the journal.
-            s.stamp = DiskStamp {
-                journal: on_disk.journal.map(|j| JournalStamp { applied: true, ..j }),
-                ..on_disk
-            };
-            s.save_error = None;
-            s.saved_version = 0;
-            s.unrecorded = Some(s.version);
-            s.dirty_since = Some(Instant::now());
-        }
-        self.prompt = None;
-    }
-
     /// Take the version on disk, dropping unsaved edits of `rel`.
     pub fn reload(&mut self, rel: &str) {
-        let Some(c) = &self.corpus else { return };
-        match corpus::load(&c.root, rel) {
-            Ok(loaded) => {
-                let mtimes = file_mtimes(&c.root, rel);
-                // Its steps described annotations that are now replaced by the disk's.
-                self.history.forget(rel);
+        match self.ws.reload_document(rel) {
+            Ok(()) => {
                 // The text may have changed: fresh layout, the selection kept.
                 let selection = self.views.get(rel).map(|v| v.selection).unwrap_or_default();
-                self.views.insert(
-                    rel.to_owned(),
-                    DocView {
-                        selection,
-                        ..DocView::new(&loaded.doc)
-                    },
-                );
-                self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
+                let view = DocView {
+                    selection,
+                    ..DocView::new(&self.ws.sessions[rel].doc)
+                };
+                self.views.insert(rel.to_owned(), view);
             }
-            Err(e) => self.notice = Some(e.to_string()),
+            Err(e) => self.notice = Some(e),
         }
         self.prompt = None;
         self.find.computed_for = None;
     }
 
+    /// Keep the analyst's version of `rel`: write it over the file changed outside.
+    pub fn keep_mine(&mut self, rel: &str) {
+        self.ws.keep_mine(rel);
+        self.prompt = None;
+    }
+
+    /// Looks, about once a second, for changes others made to the shown document.
     fn watch_files(&mut self) {
         if self.last_watch.elapsed() < WATCH_EVERY {
             return;
         }
         self.last_watch = Instant::now();
-        let (Some(c), Some(rel)) = (&self.corpus, self.current.clone()) else {
-            return;
-        };
-        let Some(s) = self.sessions.get(&rel) else { return };
-        if s.in_flight.is_some() || self.prompt.is_some() {
+        let Some(rel) = self.current.clone() else { return };
+        if self.prompt.is_some() {
             return;
         }
-        let now = file_mtimes(&c.root, &rel);
-        if now == s.mtimes {
-            return;
+        if let Some(event) = self.ws.check_disk(&rel) {
+            self.on_sync_event(event);
         }
-        let gone = now.0.is_none()
-            && std::fs::symlink_metadata(c.root.join(&rel))
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
-        if gone {
-            if !s.source_missing {
-                let mut msg = format!(
-                    "{rel} was deleted or moved on disk. The document is read-only until the file is back, and nothing is written beside the missing file."
-                );
-                if s.is_dirty() {
-                    msg.push_str(" Your unsaved edits are kept in memory: restore the file, or save a copy of the corpus elsewhere when you quit.");
-                }
-                if let Some(s) = self.sessions.get_mut(&rel) {
-                    s.source_missing = true;
-                    s.read_only = Some(msg.clone());
-                    s.mtimes = now;
-                }
-                self.notice = Some(msg);
+    }
+
+    /// Tells the analyst what disk sync found, or asks.
+    fn on_sync_event(&mut self, event: SyncEvent) {
+        match event {
+            SyncEvent::Ask { rel, what } => self.prompt = Some(Prompt::ExternalChange { rel, what }),
+            SyncEvent::Reloaded { rel, what } => {
+                self.reload(&rel);
+                self.notice = Some(format!("Reloaded {rel}: {what}."));
             }
-            return;
-        }
-        if s.source_missing {
-            // Back: edits are taken again, and the text is compared below like any change.
-            if let Some(s) = self.sessions.get_mut(&rel) {
-                s.source_missing = false;
-                s.read_only = None;
-            }
-            self.notice = None;
-        }
-        let Some(s) = self.sessions.get(&rel) else { return };
-        let side = sidecar_path(&c.root.join(&rel));
-        let journal_now = journal::FileMark::read(&journal::journal_path(&side))
-            .ok()
-            .flatten();
-        let journal_ours = s
-            .stamp
-            .journal
-            .as_ref()
-            .zip(journal_now)
-            .is_some_and(|(j, m)| j.mark.same_journal(&m));
-        if s.journal_pending() && !s.is_dirty() && journal_ours {
-            // Fold the journal in first. Its result decides: saved, and the change is
-            // looked at again against a sidecar that holds everything; or a conflict,
-            // and the analyst is asked.
-            if s.compact_retry.is_none_or(|t| Instant::now() >= t) {
-                self.compact(&rel);
-            }
-            return;
-        }
-        let source_changed =
-            now.0 != s.mtimes.0 && corpus::source_hash(&c.root, &rel).as_deref() != Some(s.doc.hash.as_str());
-        let stamp = DiskStamp::read(&side).unwrap_or_default();
-        if s.journal_pending() && journal_now.is_none() && stamp.sidecar == s.stamp.sidecar {
-            // Our journal was removed (by a clean-up tool, say) and nothing took its edits
-            // into the sidecar: they are only in memory now, so write them all there.
-            if let Some(s) = self.sessions.get_mut(&rel) {
-                s.stamp.journal = None;
-                s.record_unrecorded();
-                s.mtimes = now;
-            }
-            return;
-        }
-        let sidecar_changed = !stamp.same_files(&s.stamp);
-        if !source_changed && !sidecar_changed {
-            if let Some(s) = self.sessions.get_mut(&rel) {
-                s.mtimes = now;
-            }
-            return;
-        }
-        let what = match (source_changed, sidecar_changed) {
-            (true, true) => "the source text and its annotation file both changed on disk",
-            (true, false) => "the source text changed on disk",
-            _ => "the annotation file changed on disk (another program or a git pull)",
-        };
-        if s.is_dirty() {
-            if let Some(s) = self.sessions.get_mut(&rel) {
-                s.mtimes = now;
-            }
-            self.prompt = Some(Prompt::ExternalChange {
-                rel,
-                what: what.to_owned(),
-            });
-        } else {
-            self.reload(&rel);
-            self.notice = Some(format!("Reloaded {rel}: {what}."));
+            SyncEvent::SourceMissing { message } => self.notice = Some(message),
+            SyncEvent::SourceBack => self.notice = None,
         }
     }
 
     /// Work done every frame before drawing: finished saves, autosave, outside changes, background results.
     pub fn tick(&mut self, ctx: &egui::Context) {
         self.poll_loading(ctx);
-        for r in self.saver.poll() {
-            self.apply_save_result(r);
+        for r in self.ws.saver.poll() {
+            if let Some(event) = self.ws.apply_save_result(r) {
+                self.on_sync_event(event);
+            }
         }
-        let due: Vec<String> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| {
-                s.is_dirty()
-                    && s.in_flight.is_none()
-                    // A failed save sets the time in the future: no retry before it, even
-                    // for an append (which is otherwise written at once).
-                    && s.dirty_since.is_some_and(|t| {
-                        Instant::now() >= t && (s.can_append() || t.elapsed() >= AUTOSAVE_AFTER)
-                    })
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for rel in due {
-            self.flush(&rel);
-        }
-        let now = Instant::now();
-        let fold: Vec<String> = self
-            .sessions
-            .iter()
-            .filter(|(_, s)| {
-                s.journal_pending()
-                    && !s.is_dirty()
-                    && s.in_flight.is_none()
-                    && now.duration_since(s.last_change) >= COMPACT_AFTER
-                    && s.compact_retry.is_none_or(|t| now >= t)
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for rel in fold {
-            self.compact(&rel);
-        }
-        if self
-            .sessions
-            .values()
-            .any(|s| s.is_dirty() || s.in_flight.is_some())
-        {
-            ctx.request_repaint_after(AUTOSAVE_AFTER);
-        }
-        if let Some(wait) = self
-            .sessions
-            .values()
-            .filter(|s| s.journal_pending())
-            .map(|s| {
-                let at = (s.last_change + COMPACT_AFTER).max(s.compact_retry.unwrap_or(now));
-                at.saturating_duration_since(now)
-            })
-            .min()
-        {
-            ctx.request_repaint_after(wait.max(AUTOSAVE_AFTER));
+        if let Some(wait) = self.ws.autosave() {
+            ctx.request_repaint_after(wait);
         }
         self.watch_files();
         ctx.request_repaint_after(WATCH_EVERY);
         if let Some(rx) = &self.summaries_rx
-            && let Some(c) = self.corpus.as_mut()
+            && let Some(c) = self.ws.corpus.as_mut()
         {
             for found in rx.try_iter() {
                 c.summaries.insert(found.rel.clone(), found.summary);
                 if let Some(data) = found.data
-                    && !self.sessions.contains_key(&found.rel)
+                    && !self.ws.sessions.contains_key(&found.rel)
                 {
                     c.set_disk(found.rel, data);
                 }
@@ -1555,7 +1293,7 @@ impl MarginaliaApp {
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let title = match (&self.corpus, &self.current) {
+        let title = match (&self.ws.corpus, &self.current) {
             (Some(c), Some(d)) => format!("{} — {} — Marginalia", d, c.name()),
             (Some(c), None) => format!("{} — Marginalia", c.name()),
             _ => "Marginalia".to_owned(),
@@ -1718,7 +1456,7 @@ impl MarginaliaApp {
                 self.find.open = true;
                 self.find.focus_query = true;
                 if self.find.label.is_empty()
-                    && let Some(c) = &self.corpus
+                    && let Some(c) = &self.ws.corpus
                 {
                     self.find.label = c
                         .tagset
@@ -1771,7 +1509,7 @@ impl MarginaliaApp {
         let snap = self.prefs.snap_words;
         let Some(rel) = self.current.clone() else { return };
         if let Some(cp) = out.double_clicked
-            && let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel))
+            && let (Some(s), Some(v)) = (self.ws.sessions.get(&rel), self.views.get_mut(&rel))
             && let Some(w) = words::word_at(&s.doc, cp)
         {
             v.selection = Selection {
@@ -1781,7 +1519,7 @@ impl MarginaliaApp {
         }
         if out.selection_done
             && snap
-            && let (Some(s), Some(v)) = (self.sessions.get(&rel), self.views.get_mut(&rel))
+            && let (Some(s), Some(v)) = (self.ws.sessions.get(&rel), self.views.get_mut(&rel))
         {
             let sel = v.selection;
             let snapped = words::snap_to_words(&s.doc, sel.span());
@@ -1809,7 +1547,7 @@ impl MarginaliaApp {
         selected: Option<&'a str>,
         linked: &'a [Span],
     ) -> Option<ReaderView<'a>> {
-        let c = self.corpus.as_ref()?;
+        let c = self.ws.corpus.as_ref()?;
         Some(ReaderView {
             doc: &s.doc,
             data: &s.data,
@@ -1836,26 +1574,6 @@ struct Loading {
 }
 
 type LoadResult = Result<(corpus::LoadedDoc, FileTimes), corpus::LoadError>;
-
-/// True when the journal beside `rel` is still the one the session last wrote or read.
-fn journal_unchanged(corpus: Option<&CorpusView>, rel: &str, s: &Session) -> bool {
-    let (Some(c), Some(ours)) = (corpus, &s.stamp.journal) else {
-        return false;
-    };
-    let path = journal::journal_path(&sidecar_path(&c.root.join(rel)));
-    journal::FileMark::read(&path)
-        .ok()
-        .flatten()
-        .is_some_and(|m| ours.mark.same_journal(&m))
-}
-
-/// Modification times of a document's source, sidecar and edit journal.
-pub(crate) fn file_mtimes(root: &Path, rel: &str) -> FileTimes {
-    let src = root.join(rel);
-    let side = sidecar_path(&src);
-    let m = |p: &Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
-    (m(&src), m(&side), m(&journal::journal_path(&side)))
-}
 
 /// What the background reader found in one sidecar.
 struct Found {

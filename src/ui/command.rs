@@ -114,7 +114,7 @@ impl MarginaliaApp {
     /// Sets the proposition key of claim `id` in `doc`, as one undoable step.
     fn set_proposition(&mut self, doc: &str, id: &str, key: Option<String>) -> Result<usize, String> {
         self.ensure_session(doc)?;
-        let mut ann = self.sessions[doc]
+        let mut ann = self.ws.sessions[doc]
             .data
             .get(id)
             .cloned()

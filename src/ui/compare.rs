@@ -37,7 +37,7 @@ pub struct Comparison {
 impl MarginaliaApp {
     /// Compares the current document with the same document in `other`.
     pub fn compare_with(&mut self, other: &Path) -> Result<(), String> {
-        let (Some(c), Some(rel)) = (&self.corpus, self.current.clone()) else {
+        let (Some(c), Some(rel)) = (&self.ws.corpus, self.current.clone()) else {
             return Err("Open a document first.".into());
         };
         if !other.is_dir() {
@@ -80,7 +80,7 @@ fn spans_of(d: &Disagreement, side_a: bool) -> Vec<Span> {
 
 /// Shows the comparison.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let Some(tagset) = app.corpus.as_ref().map(|c| c.tagset.clone()) else {
+    let Some(tagset) = app.ws.corpus.as_ref().map(|c| c.tagset.clone()) else {
         return;
     };
     let font_size = app.prefs.font_size;

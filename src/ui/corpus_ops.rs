@@ -51,16 +51,18 @@ pub struct Propagation {
 impl MarginaliaApp {
     /// Loads a document's session if it is not open yet (without showing it).
     pub fn ensure_session(&mut self, rel: &str) -> Result<(), String> {
-        if self.sessions.contains_key(rel) {
+        if self.ws.sessions.contains_key(rel) {
             return Ok(());
         }
-        let c = self.corpus.as_ref().ok_or("no folder is open")?;
+        let c = self.ws.corpus.as_ref().ok_or("no folder is open")?;
         let loaded = corpus::load(&c.root, rel).map_err(|e| e.to_string())?;
-        let mtimes = super::app::file_mtimes(&c.root, rel);
+        let mtimes = crate::workspace::sync::file_mtimes(&c.root, rel);
         self.views
             .insert(rel.to_owned(), super::state::DocView::new(&loaded.doc));
-        self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
-        if let Some(c) = self.corpus.as_mut() {
+        self.ws
+            .sessions
+            .insert(rel.to_owned(), Session::new(loaded, mtimes));
+        if let Some(c) = self.ws.corpus.as_mut() {
             c.disk.remove(rel);
         }
         Ok(())
@@ -71,18 +73,18 @@ impl MarginaliaApp {
     pub fn run_corpus(&mut self, description: &str, parts: Vec<(String, Edit)>) -> Result<usize, String> {
         for (rel, _) in &parts {
             self.ensure_session(rel)?;
-            if let Some(why) = &self.sessions[rel].read_only {
+            if let Some(why) = &self.ws.sessions[rel].read_only {
                 return Err(format!("{rel} is read-only, so nothing was changed. {why}"));
             }
         }
         let mut inverses: Vec<(String, Edit)> = Vec::new();
         for (rel, edit) in parts {
-            let s = self.sessions.get_mut(&rel).expect("loaded above");
+            let s = self.ws.sessions.get_mut(&rel).expect("loaded above");
             match apply_recorded(s, edit) {
                 Ok(inv) => inverses.push((rel, inv)),
                 Err(e) => {
                     for (rel, inv) in inverses.into_iter().rev() {
-                        let s = self.sessions.get_mut(&rel).expect("loaded");
+                        let s = self.ws.sessions.get_mut(&rel).expect("loaded");
                         let _ = apply_recorded(s, inv);
                     }
                     return Err(format!("{rel}: {e}; nothing was changed"));
@@ -91,7 +93,7 @@ impl MarginaliaApp {
         }
         let files = inverses.len();
         inverses.reverse();
-        self.history.record(description, inverses);
+        self.ws.history.record(description, inverses);
         Ok(files)
     }
 
@@ -105,7 +107,7 @@ impl MarginaliaApp {
         let mut by_doc: std::collections::BTreeMap<String, Vec<Edit>> = Default::default();
         for (rel, id) in mentions {
             self.ensure_session(rel)?;
-            let Some(a) = self.sessions[rel].data.get(id) else {
+            let Some(a) = self.ws.sessions[rel].data.get(id) else {
                 continue;
             };
             if a.canonical() == to {
@@ -152,21 +154,23 @@ impl MarginaliaApp {
             .map(|c| c.entries.iter().map(|e| e.rel.clone()).collect())
             .unwrap_or_default();
         for rel in entries {
-            let doc: std::sync::Arc<Document> = match self.sessions.get(&rel) {
+            let doc: std::sync::Arc<Document> = match self.ws.sessions.get(&rel) {
                 Some(s) => s.doc.clone(),
                 None => {
-                    let Some(c) = &self.corpus else { break };
+                    let Some(c) = &self.ws.corpus else { break };
                     match corpus::load(&c.root, &rel) {
                         Ok(l) => std::sync::Arc::new(l.doc),
                         Err(_) => continue,
                     }
                 }
             };
-            let data = self
-                .sessions
-                .get(&rel)
-                .map(|s| &s.data)
-                .or_else(|| self.corpus.as_ref().and_then(|c| c.disk.get(&rel)).map(|d| &**d));
+            let data = self.sessions.get(&rel).map(|s| &s.data).or_else(|| {
+                self.ws
+                    .corpus
+                    .as_ref()
+                    .and_then(|c| c.disk.get(&rel))
+                    .map(|d| &**d)
+            });
             for span in find_all(&doc, &p.text, p.match_case, p.whole_word) {
                 let already = data.is_some_and(|d| {
                     d.annotations
@@ -214,7 +218,7 @@ impl MarginaliaApp {
             } else {
                 Kind::entity()
             };
-            let ann = self.sessions[&row.doc]
+            let ann = self.ws.sessions[&row.doc]
                 .doc
                 .annotate(vec![row.span], &def.name, kind, &annotator);
             by_doc.entry(row.doc.clone()).or_default().push(Edit::Add(ann));

@@ -18,7 +18,7 @@ fn status_mark(s: Status) -> &'static str {
 
 /// Shows the list; clicking a row opens the document.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let Some(c) = &app.corpus else {
+    let Some(c) = &app.ws.corpus else {
         ui.label("No folder open. Use File → Open folder….");
         return;
     };
@@ -32,9 +32,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     egui::ScrollArea::vertical()
         .id_salt("doc_list")
         .show_rows(ui, 22.0, docs.len(), |ui, range| {
-            let Some(c) = &app.corpus else { return };
+            let Some(c) = &app.ws.corpus else { return };
             for rel in &docs[range] {
-                let (count, status, broken) = match app.sessions.get(rel) {
+                let (count, status, broken) = match app.ws.sessions.get(rel) {
                     Some(s) => (s.data.annotations.len(), s.data.status, s.read_only.is_some()),
                     None => {
                         let sum = c.summaries.get(rel).copied().unwrap_or_default();

@@ -51,7 +51,7 @@ impl ExportDialog {
 }
 
 fn default_path(app: &MarginaliaApp, format: Format) -> String {
-    let Some(c) = &app.corpus else {
+    let Some(c) = &app.ws.corpus else {
         return String::new();
     };
     let name = if format.is_folder() {
@@ -65,7 +65,7 @@ fn default_path(app: &MarginaliaApp, format: Format) -> String {
 impl MarginaliaApp {
     /// Starts the export described by the dialog, after writing pending edits.
     pub fn start_export(&mut self) {
-        let Some(root) = self.corpus.as_ref().map(|c| c.root.clone()) else {
+        let Some(root) = self.ws.corpus.as_ref().map(|c| c.root.clone()) else {
             return;
         };
         // Export reads the sidecars on disk, so unsaved edits must land first.

@@ -139,7 +139,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
     let vocab = app.vocab();
-    let tagset = app.corpus.as_ref()?.tagset.clone();
+    let tagset = app.ws.corpus.as_ref()?.tagset.clone();
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let s = app.session()?;
     let here = s.doc.path.clone();

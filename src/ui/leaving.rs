@@ -75,7 +75,7 @@ impl MarginaliaApp {
         if matches!(self.prompt, Some(Prompt::Unsaved { .. })) {
             return;
         }
-        if self.sessions.values().any(|s| s.in_flight.is_some()) {
+        if self.ws.sessions.values().any(|s| s.in_flight.is_some()) {
             ctx.request_repaint_after(Duration::from_millis(30));
             return;
         }
@@ -101,7 +101,7 @@ impl MarginaliaApp {
     /// "Try saving again": every unsaved document is saved once more now.
     pub fn retry_leaving(&mut self) {
         self.prompt = None;
-        for s in self.sessions.values_mut() {
+        for s in self.ws.sessions.values_mut() {
             s.save_error = None;
         }
         self.flush_all();
@@ -119,9 +119,9 @@ impl MarginaliaApp {
     fn drop_unsaved(&mut self) {
         let unsaved = self.unsaved_documents();
         for rel in &unsaved {
-            self.sessions.remove(rel);
+            self.ws.sessions.remove(rel);
             self.views.remove(rel);
-            self.history.forget(rel);
+            self.ws.history.forget(rel);
         }
         if self.current.as_ref().is_some_and(|c| unsaved.contains(c)) {
             self.current = None;
@@ -137,7 +137,7 @@ impl MarginaliaApp {
     /// "Save a copy": the whole corpus goes to `dest` with every edit held in
     /// memory, then the workbench goes on. Returns what to tell the analyst.
     pub fn copy_and_leave(&mut self, dest: &Path) -> Result<String, String> {
-        let Some(c) = &self.corpus else {
+        let Some(c) = &self.ws.corpus else {
             return Err("No folder is open.".into());
         };
         let open: HashMap<&str, InMemory<'_>> = self

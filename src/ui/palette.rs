@@ -32,7 +32,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             });
             ui.separator();
             if ui
-                .add_enabled(app.corpus.is_some(), egui::Button::new("Export…"))
+                .add_enabled(app.ws.corpus.is_some(), egui::Button::new("Export…"))
                 .clicked()
             {
                 app.export = Some(super::export_dialog::ExportDialog::new(app));
@@ -77,11 +77,11 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 }
                 Some((d, _)) => format!("{verb} {d}"),
             };
-            let undo_text = label("Undo", app.history.undo_step());
-            let redo_text = label("Redo", app.history.redo_step());
+            let undo_text = label("Undo", app.ws.history.undo_step());
+            let redo_text = label("Redo", app.ws.history.redo_step());
             let (can_undo, can_redo) = (
-                app.history.undo_step().is_some(),
-                app.history.redo_step().is_some(),
+                app.ws.history.undo_step().is_some(),
+                app.ws.history.redo_step().is_some(),
             );
             if ui.add_enabled(can_undo, egui::Button::new(undo_text)).clicked() {
                 app.run(Command::Undo);
@@ -125,7 +125,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
 
 /// The tag palette: one button per label with its colour and hotkey.
 pub fn palette(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let Some(c) = &app.corpus else { return };
+    let Some(c) = &app.ws.corpus else { return };
     let labels = c.tagset.labels.clone();
     let mut clicked = None;
     ui.horizontal_wrapped(|ui| {

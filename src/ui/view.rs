@@ -85,7 +85,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         Tab::Claims => return super::claims_board::show(app, ui),
         Tab::Compare => return super::compare::show(app, ui),
     }
-    if let Some(e) = app.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
+    if let Some(e) = app.ws.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
         ui.colored_label(
             ui.visuals().error_fg_color,
             format!("The corpus tag set was not used: {e}. The built-in tag set is in force until the file is fixed."),
@@ -97,7 +97,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
                 ui.spinner();
                 ui.label(format!("Loading {rel}…"));
             });
-        } else if app.corpus.is_none() {
+        } else if app.ws.corpus.is_none() {
             ui.centered_and_justified(|ui| {
                 ui.label(
                     "Open a folder of documents with File → Open folder… (Ctrl+O), or drop a folder here.",
@@ -153,7 +153,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
     let v = app.views.get_mut(&rel).expect("open view");
     let mut reader = std::mem::take(&mut v.reader);
     let mut selection = v.selection;
-    let out = match app.reader_view(&app.sessions[&rel], selected.as_deref(), &linked) {
+    let out = match app.reader_view(&app.ws.sessions[&rel], selected.as_deref(), &linked) {
         Some(view) => reader.show(ui, &view, &mut selection),
         None => Default::default(),
     };
@@ -249,7 +249,7 @@ fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             };
             return;
         };
-        if let Some(c) = &app.corpus {
+        if let Some(c) = &app.ws.corpus {
             let pos = c.index_of(&s.doc.path).map_or(0, |p| p + 1);
             ui.label(format!("Document {pos} of {}", c.entries.len()));
         }
@@ -296,7 +296,7 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                     ui.label(s.description);
                     ui.end_row();
                 }
-                if let Some(c) = &app.corpus {
+                if let Some(c) = &app.ws.corpus {
                     for l in &c.tagset.labels {
                         if let Some(k) = &l.hotkey {
                             ui.label(k.to_uppercase());

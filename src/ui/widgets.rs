@@ -45,7 +45,7 @@ pub fn index_pending_note(app: &super::app::MarginaliaApp, ui: &mut Ui) -> bool 
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(100));
-    let first = app.corpus.as_ref().is_some_and(|c| c.index.is_none());
+    let first = app.ws.corpus.as_ref().is_some_and(|c| c.index.is_none());
     ui.weak(if first {
         "Building the corpus index…"
     } else {

@@ -6,6 +6,21 @@
 pub mod corpus;
 pub mod saver;
 pub mod session;
+pub mod sync;
 
 pub use corpus::{CorpusView, DocSummary, IndexKey};
 pub use session::{FileTimes, SaveState, Session};
+
+/// What is open: the corpus, its open documents, the one undo history, and the
+/// thread that writes them to disk.
+#[derive(Default)]
+pub struct Workspace {
+    /// The open corpus.
+    pub corpus: Option<CorpusView>,
+    /// Open documents (their data and save state), kept across switches.
+    pub sessions: std::collections::HashMap<String, Session>,
+    /// Undo and redo of every edit, in one document or across the corpus.
+    pub history: crate::model::History,
+    /// Writes documents off the UI thread.
+    pub(crate) saver: saver::Saver,
+}
