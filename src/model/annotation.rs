@@ -174,6 +174,7 @@ pub struct Cue {
 
 /// The claim-specific part of a claim annotation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Claim {
     /// Who makes the claim.
     pub speaker: Speaker,
@@ -193,6 +194,7 @@ pub enum Kind {
     /// A mention of a person, organisation, place, date, number…
     Entity {
         /// Links mentions of the same entity across documents.
+        #[serde(default)]
         canonical: Option<String>,
     },
     /// A statement someone makes. Boxed: most annotations are entities, and
@@ -369,35 +371,50 @@ impl<'de> Deserialize<'de> for Attributes {
 }
 
 /// One annotation: a label on one or more spans of a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// This is the one definition of an annotation's fields: the sidecar, the
+/// journal and the formats read and write through its serde form, where a
+/// field a file leaves out takes its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {
     /// Stable identifier.
     pub id: AnnId,
     /// Covered spans, sorted, non-overlapping; more than one for discontinuous annotations.
     pub spans: Spans,
     /// The covered text, fragments joined by one space (as brat does).
+    #[serde(default)]
     pub quote: CompactString,
     /// Up to 32 code points before the first span, for re-anchoring.
+    #[serde(default)]
     pub prefix: String,
     /// Up to 32 code points after the last span, for re-anchoring.
+    #[serde(default)]
     pub suffix: String,
     /// Label name from the tag set.
     pub label: CompactString,
     /// Entity or claim.
     pub kind: Kind,
     /// Free attributes (key → value).
+    #[serde(default)]
     pub attributes: Attributes,
     /// Free note.
+    #[serde(default)]
     pub note: String,
     /// Who made the annotation.
+    #[serde(default)]
     pub annotator: CompactString,
     /// When it was made (RFC 3339, UTC).
+    #[serde(default)]
     pub created: CompactString,
     /// When it last changed (RFC 3339, UTC).
+    #[serde(default)]
     pub modified: CompactString,
     /// Set when the source changed and the annotation could not be placed again.
+    #[serde(default)]
     pub orphaned: bool,
-    /// Fields written by a newer version of Marginalia, kept verbatim.
+    /// Fields written by a newer version of Marginalia, kept verbatim (RON
+    /// value texts). The sidecar writes them as fields of their own.
+    #[serde(default)]
     pub extra: BTreeMap<String, String>,
 }
 

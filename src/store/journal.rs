@@ -53,9 +53,9 @@ struct Header {
 /// replacing the sidecar (see [`Record::FoldedInto`]).
 #[derive(Serialize, Deserialize)]
 enum Record {
-    Add(AnnotationRecord),
+    Add(Annotation),
     Remove(AnnId),
-    Replace(AnnotationRecord),
+    Replace(Annotation),
     AddRelation(Relation),
     RemoveRelation(AnnId),
     SetStatus(Status),
@@ -67,74 +67,12 @@ enum Record {
     FoldedInto(String),
 }
 
-/// Every field of an [`Annotation`], including the verbatim fields of newer
-/// versions (as RON strings, so that the record stays on one line).
-#[derive(Serialize, Deserialize)]
-struct AnnotationRecord {
-    id: CompactString,
-    spans: Spans,
-    quote: CompactString,
-    prefix: String,
-    suffix: String,
-    label: CompactString,
-    kind: Kind,
-    attributes: Attributes,
-    note: String,
-    annotator: CompactString,
-    created: CompactString,
-    modified: CompactString,
-    orphaned: bool,
-    extra: BTreeMap<String, String>,
-}
-
-impl From<&Annotation> for AnnotationRecord {
-    fn from(a: &Annotation) -> Self {
-        Self {
-            id: a.id.clone(),
-            spans: a.spans.clone(),
-            quote: a.quote.clone(),
-            prefix: a.prefix.clone(),
-            suffix: a.suffix.clone(),
-            label: a.label.clone(),
-            kind: a.kind.clone(),
-            attributes: a.attributes.clone(),
-            note: a.note.clone(),
-            annotator: a.annotator.clone(),
-            created: a.created.clone(),
-            modified: a.modified.clone(),
-            orphaned: a.orphaned,
-            extra: a.extra.clone(),
-        }
-    }
-}
-
-impl From<AnnotationRecord> for Annotation {
-    fn from(r: AnnotationRecord) -> Self {
-        Self {
-            id: r.id,
-            spans: r.spans,
-            quote: r.quote,
-            prefix: r.prefix,
-            suffix: r.suffix,
-            label: r.label,
-            kind: r.kind,
-            attributes: r.attributes,
-            note: r.note,
-            annotator: r.annotator,
-            created: r.created,
-            modified: r.modified,
-            orphaned: r.orphaned,
-            extra: r.extra,
-        }
-    }
-}
-
 impl From<&Edit> for Record {
     fn from(e: &Edit) -> Self {
         match e {
-            Edit::Add(a) => Record::Add(a.into()),
+            Edit::Add(a) => Record::Add(a.clone()),
             Edit::Remove(id) => Record::Remove(id.clone()),
-            Edit::Replace(a) => Record::Replace(a.into()),
+            Edit::Replace(a) => Record::Replace(a.clone()),
             Edit::AddRelation(r) => Record::AddRelation(r.clone()),
             Edit::RemoveRelation(id) => Record::RemoveRelation(id.clone()),
             Edit::SetStatus(s) => Record::SetStatus(*s),
@@ -146,9 +84,9 @@ impl From<&Edit> for Record {
 impl Record {
     fn into_edit(self) -> Result<Edit, String> {
         Ok(match self {
-            Record::Add(a) => Edit::Add(a.into()),
+            Record::Add(a) => Edit::Add(a),
             Record::Remove(id) => Edit::Remove(id),
-            Record::Replace(a) => Edit::Replace(a.into()),
+            Record::Replace(a) => Edit::Replace(a),
             Record::AddRelation(r) => Edit::AddRelation(r),
             Record::RemoveRelation(id) => Edit::RemoveRelation(id),
             Record::SetStatus(s) => Edit::SetStatus(s),

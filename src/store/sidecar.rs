@@ -306,58 +306,9 @@ struct FileRecord {
     #[serde(default)]
     status: Status,
     #[serde(default)]
-    annotations: Vec<AnnotationRecord>,
+    annotations: Vec<Annotation>,
     #[serde(default)]
     relations: Vec<Relation>,
-}
-
-#[derive(Deserialize)]
-struct AnnotationRecord {
-    id: CompactString,
-    spans: Spans,
-    #[serde(default)]
-    quote: CompactString,
-    #[serde(default)]
-    prefix: String,
-    #[serde(default)]
-    suffix: String,
-    label: CompactString,
-    kind: KindRecord,
-    #[serde(default)]
-    attributes: Attributes,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    annotator: CompactString,
-    #[serde(default)]
-    created: CompactString,
-    #[serde(default)]
-    modified: CompactString,
-    #[serde(default)]
-    orphaned: bool,
-}
-
-#[derive(Deserialize)]
-enum KindRecord {
-    Entity {
-        #[serde(default)]
-        canonical: Option<String>,
-    },
-    Claim(ClaimRecord),
-}
-
-#[derive(Deserialize)]
-struct ClaimRecord {
-    #[serde(default)]
-    speaker: Speaker,
-    #[serde(default)]
-    cue: Option<Cue>,
-    #[serde(default)]
-    stance: Stance,
-    #[serde(default)]
-    claim_type: ClaimType,
-    #[serde(default)]
-    proposition: Option<String>,
 }
 
 const TOP_FIELDS: &[&str] = &[
@@ -585,30 +536,11 @@ pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
         .annotations
         .into_iter()
         .enumerate()
-        .map(|(i, a)| Annotation {
-            id: a.id,
-            spans: a.spans,
-            quote: a.quote,
-            prefix: a.prefix,
-            suffix: a.suffix,
-            label: a.label,
-            kind: match a.kind {
-                KindRecord::Entity { canonical } => Kind::Entity { canonical },
-                KindRecord::Claim(c) => Kind::Claim(Box::new(Claim {
-                    speaker: c.speaker,
-                    cue: c.cue,
-                    stance: c.stance,
-                    claim_type: c.claim_type,
-                    proposition: c.proposition,
-                })),
-            },
-            attributes: a.attributes,
-            note: a.note,
-            annotator: a.annotator,
-            created: a.created,
-            modified: a.modified,
-            orphaned: a.orphaned,
-            extra: ann_extras.get(i).cloned().unwrap_or_default(),
+        .map(|(i, mut a)| {
+            // The annotation's own serde form has no place for fields it does not
+            // know; the ones cut out verbatim above are kept beside it.
+            a.extra = ann_extras.get(i).cloned().unwrap_or_default();
+            a
         })
         .collect();
     let data = DocAnnotations {
