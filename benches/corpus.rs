@@ -97,7 +97,7 @@ fn main() {
         // The list is usable from here on; counts fill in as the background read arrives.
         loop {
             app.tick(&ctx);
-            let c = app.corpus.as_ref().expect("corpus open");
+            let c = app.ws.corpus.as_ref().expect("corpus open");
             if c.summaries.len() == c.entries.len() {
                 break;
             }
@@ -108,7 +108,7 @@ fn main() {
     report_samples("corpus.open_until_listed", &open);
     report_samples("corpus.summaries", &summaries);
 
-    let c = app.corpus.as_ref().expect("corpus open");
+    let c = app.ws.corpus.as_ref().expect("corpus open");
     let annotations: usize = c.disk.values().map(|d| d.annotations.len()).sum();
     report("input.corpus_annotations", annotations as f64, "count");
     let mut index = Samples::default();

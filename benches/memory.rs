@@ -62,7 +62,7 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
     if wait_for_all {
         loop {
             app.tick(ctx);
-            let c = app.corpus.as_ref().expect("corpus open");
+            let c = app.ws.corpus.as_ref().expect("corpus open");
             if c.summaries.len() == c.entries.len() {
                 break;
             }
@@ -77,7 +77,7 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        let c = app.corpus.as_ref().expect("corpus open");
+        let c = app.ws.corpus.as_ref().expect("corpus open");
         assert!(c.index.is_some(), "the corpus index was built");
     }
     for _ in 0..3 {

@@ -326,7 +326,7 @@ fn workbench_cases() {
         model.0.push(t.elapsed());
         // Autosave waits for a pause in typing; start the save at once to time the save
         // itself from the keypress. It runs on the saver thread while the next frame draws.
-        app.flush(&rel);
+        app.ws.flush(&rel);
         let frame = h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));
         frame_after.0.push(frame);
         loop {
@@ -346,7 +346,7 @@ fn workbench_cases() {
         select_at(&mut app, start);
         let t = Instant::now();
         app.apply_label("ORG");
-        app.flush(&rel);
+        app.ws.flush(&rel);
         loop {
             app.tick(&h.ctx);
             if app.session().is_some_and(|s| s.save_state() == SaveState::Saved) {
@@ -359,7 +359,7 @@ fn workbench_cases() {
     // Edits reach the disk through the edit journal; fold it into the sidecar now (as
     // a pause in the work would) so the frames below do not share the machine with
     // that rewrite, and the cached article is left whole for the next run.
-    app.save_all_blocking();
+    app.ws.save_all_blocking();
     // Draw what the loop above changed without a frame, so the frames below start as
     // they would after a hotkey.
     h.frame(Vec::new(), |ui| marginalia::ui::view::show(&mut app, ui));

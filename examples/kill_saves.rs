@@ -49,7 +49,9 @@ use marginalia::model::{Annotation, DocAnnotations, Document, Edit, Kind, Span, 
 use marginalia::store::{atomic, corpus, journal, sidecar};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::app::PickerMode;
+use marginalia::ui::command::Command as UiCommand;
 use marginalia::ui::state::{Prefs, SaveState, Session};
+use marginalia::workspace::Change;
 
 const CHILD: &str = "MARGINALIA_KILL_CHILD";
 const DIR: &str = "MARGINALIA_KILL_DIR";
@@ -333,10 +335,21 @@ fn child_rename(root: &Path) -> ! {
     let mut first = true;
     loop {
         k += 1;
-        app.set_canonical(&mentions, Some(name(k).as_str()))
+        let mentions = mentions
+            .iter()
+            .map(|(d, id)| (d.clone(), id.as_str().into()))
+            .collect();
+        app.ws
+            .apply(
+                Change::SetCanonical {
+                    mentions,
+                    to: Some(name(k)),
+                },
+                "kill test",
+            )
             .expect("rename");
-        app.save_all_blocking();
-        if let Some(s) = app.sessions.values().find(|s| s.save_error.is_some()) {
+        app.ws.save_all_blocking();
+        if let Some(s) = app.ws.sessions.values().find(|s| s.save_error.is_some()) {
             panic!("child could not save: {:?}", s.save_error);
         }
         if first {
@@ -516,11 +529,15 @@ fn random_edit(app: &mut MarginaliaApp, rng: &mut XorShift, n: u64) {
             Edit::Add(new(rng.next(), 1)),
             Edit::Add(new(rng.next(), 2)),
         ]),
-        (6 | 7, _) => return app.undo(),
-        (8, _) => return app.redo(),
+        (6 | 7, _) => return app.run(UiCommand::Undo),
+        (8, _) => return app.run(UiCommand::Redo),
         _ => Edit::SetStatus(Status::ALL[(n % 3) as usize]),
     };
-    app.edit("edit", edit);
+    let Some(doc) = app.current.clone() else { return };
+    app.change(Change::Edits {
+        description: "edit".into(),
+        parts: vec![(doc, edit)],
+    });
 }
 
 fn child_journal(root: &Path, log: &Path) -> ! {
@@ -549,7 +566,7 @@ fn child_journal(root: &Path, log: &Path) -> ! {
     for n in 1.. {
         random_edit(&mut app, &mut rng, n);
         note(format!("pending {}", session_digest(&app)));
-        app.flush(&rel);
+        app.ws.flush(&rel);
         tick_until(&mut app, &ctx, |s| s.save_state() == SaveState::Saved);
         note(format!("acked {}", session_digest(&app)));
         if n == 1 {
@@ -558,7 +575,7 @@ fn child_journal(root: &Path, log: &Path) -> ! {
         // Folds come at random, so kills land in the middle of some of them.
         if rng.next().is_multiple_of(3) {
             note("fold".into());
-            app.compact(&rel);
+            app.ws.compact(&rel);
             tick_until(&mut app, &ctx, |s| !s.journal_pending() && s.in_flight.is_none());
             note("folded".into());
         }
@@ -737,7 +754,7 @@ fn child_first_folds(root: &Path, log: &Path) -> ! {
         for k in 0..1 + rng.next() % 3 {
             random_edit(&mut app, &mut rng, n * 10 + k);
             note(format!("pending {}", session_digest(&app)));
-            app.flush(&rel);
+            app.ws.flush(&rel);
             tick_until(&mut app, &ctx, |s| s.save_state() == SaveState::Saved);
             note(format!("acked {}", session_digest(&app)));
         }

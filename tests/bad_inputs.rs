@@ -292,7 +292,7 @@ fn symlink_loops_are_skipped_by_the_scan_and_named_when_opened() {
     assert!(e.to_string().contains("self.txt: cannot read the file"), "{e}");
 
     let mut h = ui_common::harness(root);
-    assert_eq!(h.state().corpus.as_ref().unwrap().entries.len(), 2);
+    assert_eq!(h.state().ws.corpus.as_ref().unwrap().entries.len(), 2);
     open(&mut h, "ping.txt");
     let notice = h.state().notice.clone().unwrap_or_default();
     assert!(notice.contains("ping.txt: cannot read the file"), "{notice}");
@@ -402,7 +402,9 @@ fn a_sidecar_from_a_future_version_is_read_only_in_the_workbench() {
     );
     h.state_mut().view_mut().unwrap().selection = Selection { anchor: 0, focus: 5 };
     h.state_mut().apply_label("PERSON");
-    h.state_mut().set_status(marginalia::model::Status::Done);
+    h.state_mut().run(marginalia::ui::command::Command::SetStatus(
+        marginalia::model::Status::Done,
+    ));
     assert!(h.state().session().unwrap().data.annotations.is_empty());
     idle(&mut h);
     assert_eq!(snapshot(root), before);
@@ -463,7 +465,7 @@ fn duplicate_hotkeys_in_the_corpus_tag_set_are_named_and_the_built_in_set_is_use
         h.query_by_label_contains("the hotkey \"1\" is given to both")
             .is_some()
     );
-    assert_eq!(h.state().corpus.as_ref().unwrap().tagset, TagSet::builtin());
+    assert_eq!(h.state().ws.corpus.as_ref().unwrap().tagset, TagSet::builtin());
     idle(&mut h);
     assert_eq!(snapshot(root), before);
 }
@@ -552,9 +554,9 @@ fn a_sidecar_saved_with_a_byte_order_mark_is_listed_as_sound() {
     let before = snapshot(root);
     let mut h = ui_common::harness(root);
     ui_common::wait_until(&mut h, "the document list's summaries", |app| {
-        app.corpus.as_ref().unwrap().summaries.contains_key("b.txt")
+        app.ws.corpus.as_ref().unwrap().summaries.contains_key("b.txt")
     });
-    let sum = h.state().corpus.as_ref().unwrap().summaries["b.txt"];
+    let sum = h.state().ws.corpus.as_ref().unwrap().summaries["b.txt"];
     assert!(!sum.broken, "the list marks a sound sidecar read-only");
     assert_eq!(sum.count, 1);
     h.run_steps(1);

@@ -143,7 +143,7 @@ fn propagate_to_the_corpus_with_one_false_hit_unticked() {
     }
     assert_eq!(added, n + already);
     // One corpus-wide undo removes them all.
-    h.state_mut().undo();
+    h.state_mut().run(marginalia::ui::command::Command::Undo);
     settle(&mut h);
     let count: usize = corpus::scan(dir.path())
         .unwrap()
@@ -275,29 +275,24 @@ fn a_proposition_set_on_the_board_is_undone_by_ctrl_z_in_the_reader() {
         &[("at least 50 North Korean refugees", "CLAIM", claim)],
     );
     let mut h = harness(dir.path());
-    // What the board's proposition field does on commit (its column is off-screen
-    // at this window size, which the claims-comparison work changes).
-    let mut ann = h.state().sessions[DOCS[0]].data.get("fixture0").cloned().unwrap();
-    if let Kind::Claim(c) = &mut ann.kind {
-        c.proposition = Some("detained-count".into());
-    }
+    // What the board's proposition field does on commit.
     h.state_mut()
-        .run_corpus(
-            "set proposition",
-            vec![(DOCS[0].to_owned(), marginalia::model::Edit::Replace(ann))],
-        )
-        .unwrap();
+        .run(marginalia::ui::command::Command::SetProposition {
+            doc: DOCS[0].to_owned(),
+            id: "fixture0".into(),
+            key: Some("detained-count".into()),
+        });
     h.run_steps(2);
-    let proposition = |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| match &h.state().sessions
-        [DOCS[0]]
-        .data
-        .get("fixture0")
-        .unwrap()
-        .kind
-    {
-        Kind::Claim(c) => c.proposition.clone(),
-        _ => None,
-    };
+    let proposition =
+        |h: &egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>| match &h.state().ws.sessions[DOCS[0]]
+            .data
+            .get("fixture0")
+            .unwrap()
+            .kind
+        {
+            Kind::Claim(c) => c.proposition.clone(),
+            _ => None,
+        };
     assert_eq!(proposition(&h).as_deref(), Some("detained-count"));
     h.get_by_label("Reader").click();
     h.run_steps(2);

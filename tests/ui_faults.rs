@@ -37,7 +37,7 @@ fn quotes_on_disk(dir: &Path, rel: &str) -> Vec<String> {
 }
 
 fn quotes_in_memory(h: &Harness<'_, MarginaliaApp>, rel: &str) -> Vec<String> {
-    let mut q: Vec<String> = h.state().sessions[rel]
+    let mut q: Vec<String> = h.state().ws.sessions[rel]
         .data
         .annotations
         .iter()
@@ -60,7 +60,9 @@ fn tagged_with_save_stuck(root: &Path) -> Harness<'static, MarginaliaApp> {
     let mut h = harness(root);
     h.state().hold_saves(true);
     tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 200, |app| app.sessions[CLINTON_DOC].in_flight.is_some());
+    run_until(&mut h, 200, |app| {
+        app.ws.sessions[CLINTON_DOC].in_flight.is_some()
+    });
     h
 }
 
@@ -111,7 +113,7 @@ fn a_second_workbench_on_the_same_folder_is_asked_and_never_overwrites() {
     for _ in 0..15 {
         std::thread::sleep(Duration::from_millis(40));
         second.run_steps(1);
-        assert!(second.state().sessions[CLINTON_DOC].in_flight.is_none());
+        assert!(second.state().ws.sessions[CLINTON_DOC].in_flight.is_none());
     }
     assert_eq!(std::fs::read(sidecar(root, CLINTON_DOC)).unwrap(), theirs);
     // The second analyst's edit is still there, in memory.
@@ -155,7 +157,7 @@ fn an_outside_write_during_unsaved_edits_asks_and_reload_takes_the_disk_version(
     // Reloading takes the other program's version.
     h.state_mut().reload(CLINTON_DOC);
     h.run_steps(2);
-    let s = &h.state().sessions[CLINTON_DOC];
+    let s = &h.state().ws.sessions[CLINTON_DOC];
     assert_eq!(s.data.status, marginalia::model::Status::Done);
     assert!(s.data.annotations.is_empty());
     assert!(!s.is_dirty());
@@ -174,7 +176,7 @@ fn frames_keep_coming_and_the_status_bar_says_saving_while_the_disk_hangs() {
     let mut frames_while_saving = 0;
     for _ in 0..30 {
         h.run_steps(1);
-        let s = &h.state().sessions[CLINTON_DOC];
+        let s = &h.state().ws.sessions[CLINTON_DOC];
         if s.in_flight.is_some() && s.save_state() == SaveState::Saving {
             frames_while_saving += 1;
         }
@@ -258,8 +260,10 @@ fn a_read_only_folder_keeps_edits_in_memory_and_saves_them_once_writable() {
         return;
     };
     tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
-    let msg = h.state().sessions[CLINTON_DOC].save_error.clone().unwrap();
+    run_until(&mut h, 300, |app| {
+        app.ws.sessions[CLINTON_DOC].save_error.is_some()
+    });
+    let msg = h.state().ws.sessions[CLINTON_DOC].save_error.clone().unwrap();
     assert!(msg.contains("could not save"), "{msg}");
     assert!(msg.contains(&format!("{CLINTON_DOC}.ron")), "{msg}");
     assert!(msg.contains("Your edits are kept in memory"), "{msg}");
@@ -276,14 +280,14 @@ fn a_read_only_folder_keeps_edits_in_memory_and_saves_them_once_writable() {
             .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"))
     );
     assert_eq!(quotes_in_memory(&h, CLINTON_DOC), ["Hillary Clinton"]);
-    assert!(h.state().sessions[CLINTON_DOC].is_dirty());
+    assert!(h.state().ws.sessions[CLINTON_DOC].is_dirty());
     // More work while the folder is read-only is kept too.
     tag(&mut h, "North Korean", "GROUP");
     // The folder becomes writable again: the retry writes everything without being asked
     // (to the edit journal at once, then into the sidecar after a pause).
     drop(lock);
     run_until(&mut h, 600, |app| {
-        app.sessions[CLINTON_DOC].save_state() == SaveState::Saved
+        app.ws.sessions[CLINTON_DOC].save_state() == SaveState::Saved
     });
     settle(&mut h);
     let mut on_disk = quotes_on_disk(root, CLINTON_DOC);
@@ -345,10 +349,10 @@ fn every_document_gets_its_list_entry_when_the_first_one_cannot_be_opened() {
     // The summary reader leaves the document being opened to its loader; when that
     // fails, the list entry still gets the count from the sidecar.
     run_until(&mut h, 200, |app| {
-        let c = app.corpus.as_ref().unwrap();
+        let c = app.ws.corpus.as_ref().unwrap();
         c.summaries.len() == c.entries.len()
     });
-    let c = h.state().corpus.as_ref().unwrap();
+    let c = h.state().ws.corpus.as_ref().unwrap();
     assert_eq!(c.summaries[first].count, 2);
     assert!(!c.summaries[first].broken);
 }
@@ -363,7 +367,7 @@ fn the_document_opened_first_is_read_once_and_listed_with_its_count() {
         &[("China", "PLACE", marginalia::model::Kind::entity())],
     );
     let h = harness(dir.path());
-    let c = h.state().corpus.as_ref().unwrap();
+    let c = h.state().ws.corpus.as_ref().unwrap();
     assert_eq!(c.summaries[first].count, 1);
     // Its annotations live in the session only, not again in the cache of unopened ones.
     assert!(!c.disk.contains_key(first));
@@ -398,7 +402,9 @@ fn closing_with_an_edit_a_read_only_folder_refused_asks_and_a_copy_keeps_it() {
         return;
     };
     tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    run_until(&mut h, 300, |app| {
+        app.ws.sessions[CLINTON_DOC].save_error.is_some()
+    });
     // The window button: the window stays, the question comes.
     press_close_button(&mut h);
     assert!(close_was_cancelled(&h), "the window closed with an unsaved edit");
@@ -458,7 +464,9 @@ fn ctrl_q_saves_and_closes_and_discarding_is_a_choice() {
     let mut h = harness(root);
     let Some(lock) = Locked::new(root) else { return };
     tag(&mut h, "North Korean", "GROUP");
-    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    run_until(&mut h, 300, |app| {
+        app.ws.sessions[CLINTON_DOC].save_error.is_some()
+    });
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
     run_until(&mut h, 300, |app| {
         matches!(app.prompt, Some(Prompt::Unsaved { .. }))
@@ -467,7 +475,10 @@ fn ctrl_q_saves_and_closes_and_discarding_is_a_choice() {
     h.get_by_label("Cancel").click();
     h.run_steps(2);
     assert!(h.state().prompt.is_none() && !h.state().leave.close_now);
-    assert!(h.state().sessions[CLINTON_DOC].is_dirty(), "cancel kept the edit");
+    assert!(
+        h.state().ws.sessions[CLINTON_DOC].is_dirty(),
+        "cancel kept the edit"
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Q);
     run_until(&mut h, 300, |app| {
         matches!(app.prompt, Some(Prompt::Unsaved { .. }))
@@ -476,7 +487,7 @@ fn ctrl_q_saves_and_closes_and_discarding_is_a_choice() {
     h.get_by_label("Discard these edits").click();
     h.run_steps(2);
     assert!(h.state().leave.close_now);
-    h.state_mut().save_all_blocking();
+    h.state_mut().ws.save_all_blocking();
     drop(lock);
     assert_eq!(quotes_on_disk(root, CLINTON_DOC), ["Hillary Clinton"]);
 }
@@ -489,21 +500,23 @@ fn switching_folders_with_an_unsaved_edit_asks_first() {
     let mut h = harness(root);
     let Some(lock) = Locked::new(root) else { return };
     tag(&mut h, "Hillary Clinton", "PERSON");
-    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].save_error.is_some());
+    run_until(&mut h, 300, |app| {
+        app.ws.sessions[CLINTON_DOC].save_error.is_some()
+    });
     h.state_mut().open_folder(other.path());
     run_until(&mut h, 300, |app| {
         matches!(app.prompt, Some(Prompt::Unsaved { .. }))
     });
     // Still on the first folder, with the edit.
     let canon = std::fs::canonicalize(root).unwrap();
-    assert_eq!(h.state().corpus.as_ref().unwrap().root, canon);
+    assert_eq!(h.state().ws.corpus.as_ref().unwrap().root, canon);
     assert_eq!(quotes_in_memory(&h, CLINTON_DOC), ["Hillary Clinton"]);
     h.run_steps(1);
     h.get_by_label("Discard these edits").click();
     h.run_steps(2);
     wait_loaded(&mut h);
     let canon_other = std::fs::canonicalize(other.path()).unwrap();
-    assert_eq!(h.state().corpus.as_ref().unwrap().root, canon_other);
+    assert_eq!(h.state().ws.corpus.as_ref().unwrap().root, canon_other);
     drop(lock);
 }
 
@@ -528,7 +541,7 @@ fn a_source_deleted_while_open_says_so_and_nothing_is_written_beside_it() {
     std::fs::remove_file(root.join(CLINTON_DOC)).unwrap();
     // The save under way when the file went is refused, and the watcher says why.
     h.state().hold_saves(false);
-    run_until(&mut h, 300, |app| app.sessions[CLINTON_DOC].source_missing);
+    run_until(&mut h, 300, |app| app.ws.sessions[CLINTON_DOC].source_missing);
     let notice = h.state().notice.clone().unwrap_or_default();
     assert!(notice.contains("deleted or moved"), "{notice}");
     assert!(!notice.contains("source text changed"), "{notice}");
@@ -551,7 +564,8 @@ fn switching_folders_with_everything_saved_is_immediate() {
     h.state_mut().open_folder(other.path());
     // The journal is folded first (a save in flight), then the other folder opens.
     run_until(&mut h, 300, |app| {
-        app.corpus
+        app.ws
+            .corpus
             .as_ref()
             .is_some_and(|c| c.root == std::fs::canonicalize(other.path()).unwrap())
     });

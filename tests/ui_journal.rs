@@ -23,7 +23,7 @@ fn journal_of(root: &Path, rel: &str) -> PathBuf {
 
 /// The sidecar holds exactly what the open session holds.
 fn sidecar_matches_session(h: &Harness<'_, MarginaliaApp>, root: &Path, rel: &str) {
-    let s = &h.state().sessions[rel];
+    let s = &h.state().ws.sessions[rel];
     assert_eq!(
         fs::read_to_string(sidecar(root, rel)).unwrap(),
         corpus::render(&s.doc, &s.data, s.file_version)
@@ -83,11 +83,11 @@ fn an_edit_is_journaled_at_once_and_folded_into_the_sidecar_after_a_pause() {
     assert!(lines.next().is_none(), "one edit, one line: {text}");
     // Any reader of the folder (another window, export, check) sees the edit.
     let loaded = corpus::load(root, CLINTON_DOC).unwrap();
-    assert_eq!(loaded.data, h.state().sessions[CLINTON_DOC].data);
+    assert_eq!(loaded.data, h.state().ws.sessions[CLINTON_DOC].data);
 
     // The sidecar is rewritten only after a pause in the work, then the journal goes.
     let waited = frames_until(&mut h, "folding the journal", |app| {
-        !app.sessions[CLINTON_DOC].journal_pending() && app.sessions[CLINTON_DOC].in_flight.is_none()
+        !app.ws.sessions[CLINTON_DOC].journal_pending() && app.ws.sessions[CLINTON_DOC].in_flight.is_none()
     });
     assert!(waited >= Duration::from_millis(800), "folded after {waited:?}");
     assert!(!journal.exists());
@@ -113,7 +113,7 @@ fn an_edit_is_journaled_at_once_and_folded_into_the_sidecar_after_a_pause() {
     settle(&mut h);
     assert!(!journal.exists());
     sidecar_matches_session(&h, root, CLINTON_DOC);
-    assert_eq!(h.state().sessions[CLINTON_DOC].data.annotations.len(), 2);
+    assert_eq!(h.state().ws.sessions[CLINTON_DOC].data.annotations.len(), 2);
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn a_journal_left_by_a_crash_is_applied_when_the_document_opens_and_folded() {
     fs::write(journal_of(root, CLINTON_DOC), torn).unwrap();
 
     let mut h = harness(root);
-    let s = &h.state().sessions[CLINTON_DOC];
+    let s = &h.state().ws.sessions[CLINTON_DOC];
     assert!(s.read_only.is_none(), "{:?}", s.read_only);
     assert_eq!(s.data, loaded.data);
     settle(&mut h);
@@ -177,7 +177,7 @@ fn a_damaged_journal_makes_the_document_read_only_and_is_left_alone() {
         std::thread::sleep(Duration::from_millis(20));
         h.run_steps(1);
     }
-    assert_eq!(h.state().sessions[CLINTON_DOC].data.annotations.len(), 1);
+    assert_eq!(h.state().ws.sessions[CLINTON_DOC].data.annotations.len(), 1);
     assert_eq!(fs::read_to_string(&path).unwrap(), damaged);
     assert_eq!(fs::read(sidecar(root, CLINTON_DOC)).unwrap(), side_before);
 }
@@ -205,7 +205,7 @@ fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
         // The other window notices the journal grow and shows what it holds.
         let quote = needle.to_owned();
         frames_until(&mut second, "the second window reloading", move |app| {
-            app.sessions[CLINTON_DOC]
+            app.ws.sessions[CLINTON_DOC]
                 .data
                 .annotations
                 .iter()
@@ -219,7 +219,7 @@ fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
         first.run_steps(1);
         second.run_steps(1);
         let quiet = |app: &MarginaliaApp| {
-            let s = &app.sessions[CLINTON_DOC];
+            let s = &app.ws.sessions[CLINTON_DOC];
             !s.journal_pending() && s.in_flight.is_none() && !s.is_dirty()
         };
         if !journal.exists() && quiet(first.state()) && quiet(second.state()) {
@@ -237,8 +237,8 @@ fn a_second_workbench_follows_the_journal_of_the_first_and_nobody_is_asked() {
     }
     for h in [&first, &second] {
         assert!(h.state().prompt.is_none(), "{:?}", h.state().prompt);
-        assert_eq!(h.state().sessions[CLINTON_DOC].data.annotations.len(), 3);
-        assert!(h.state().sessions[CLINTON_DOC].save_error.is_none());
+        assert_eq!(h.state().ws.sessions[CLINTON_DOC].data.annotations.len(), 3);
+        assert!(h.state().ws.sessions[CLINTON_DOC].save_error.is_none());
     }
     sidecar_matches_session(&first, root, CLINTON_DOC);
     sidecar_matches_session(&second, root, CLINTON_DOC);

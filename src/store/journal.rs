@@ -14,18 +14,14 @@
 //! last line, which replay ignores; any other line that does not parse means
 //! the file is damaged, and it is then reported and never removed.
 
-use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
-use crate::model::{
-    AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Spans, Status,
-};
+use crate::model::{AnnId, Annotation, DocAnnotations, Document, Edit, Relation, Status};
 
 use super::disk::{DiskStamp, SaveError, check_sidecar_unchanged, may_write_beside, sidecar_path};
 pub use super::disk::{FileMark, JOURNAL_EXTENSION as EXTENSION, JournalStamp, journal_path};
@@ -598,7 +594,7 @@ mod tests {
             vec![Span::new(1, 4)],
             ("abc".into(), "x".into(), "y\nz".into()),
             "ORG",
-            Kind::claim(),
+            crate::model::Kind::claim(),
             "ana",
             "2026-01-01T00:00:00Z",
         );

@@ -13,13 +13,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use compact_str::CompactString;
 use serde::Deserialize;
 
-use crate::model::{
-    Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Spans, Speaker,
-    Stance, Status,
-};
+use crate::model::{Annotation, DocAnnotations, Kind, Relation, Span, Speaker, Status};
 
 use super::{ronscan, sidecar_read};
 

@@ -7,16 +7,16 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::model::{
-    AnnId, Annotation, Cue, Edit, Kind, LabelKind, Span, Speaker, Status, new_id, now_rfc3339, words,
-};
+use crate::model::{AnnId, Span, Status, words};
 use crate::store::corpus::{self, sidecar_path};
 use crate::store::journal::Replayed;
 
 use super::actions::{self, Action};
+use super::command::Command;
 use super::reader::{ReaderView, Selection};
 use super::saver::Saver;
 use super::state::{CorpusView, DocSummary, DocView, FileTimes, FindState, Prefs, Session};
+use crate::workspace::Change;
 use crate::workspace::sync::{SyncEvent, file_mtimes};
 
 /// How often the open document's files are checked for outside changes.
@@ -172,21 +172,6 @@ pub enum PickTarget {
     },
 }
 
-// The workbench shows a workspace: its corpus, documents and history read as the
-// app's own (`app.sessions`), as views and tests have always read them.
-impl std::ops::Deref for MarginaliaApp {
-    type Target = crate::workspace::Workspace;
-    fn deref(&self) -> &Self::Target {
-        &self.ws
-    }
-}
-
-impl std::ops::DerefMut for MarginaliaApp {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.ws
-    }
-}
-
 impl MarginaliaApp {
     /// A workbench with no corpus open.
     pub fn new(prefs: Prefs) -> Self {
@@ -274,7 +259,7 @@ impl MarginaliaApp {
     /// Opens `folder` at once; what is still unsaved of the folder open now is
     /// only submitted for saving.
     pub(crate) fn open_folder_now(&mut self, folder: &Path) {
-        self.flush_all();
+        self.ws.flush_all();
         let root = std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf());
         let (entries, skipped) = match corpus::scan_report(&root) {
             Ok(s) => (s.entries, s.skipped),
@@ -375,7 +360,7 @@ impl MarginaliaApp {
         if let Some(cur) = self.current.clone()
             && cur != rel
         {
-            self.flush(&cur);
+            self.ws.flush(&cur);
         }
         let Some(corpus) = &self.ws.corpus else { return };
         if self.ws.sessions.contains_key(rel) {
@@ -423,9 +408,9 @@ impl MarginaliaApp {
         if let Some(cur) = self.current.clone()
             && cur != rel
         {
-            self.flush(&cur);
+            self.ws.flush(&cur);
         }
-        if let Err(e) = self.ensure_session(rel) {
+        if let Err(e) = self.ws.open_session(rel) {
             self.notice = Some(format!("{e}. Pick another document from the list."));
             return false;
         }
@@ -436,6 +421,11 @@ impl MarginaliaApp {
 
     fn show_loaded(&mut self, rel: &str) {
         self.current = Some(rel.to_owned());
+        if let Some(s) = self.ws.sessions.get(rel) {
+            self.views
+                .entry(rel.to_owned())
+                .or_insert_with(|| DocView::new(&s.doc));
+        }
         if let Some(c) = &self.ws.corpus {
             self.prefs
                 .last_doc
@@ -680,188 +670,6 @@ impl MarginaliaApp {
 
     // ---- edits ----
 
-    /// Applies an edit to the current document as one undoable step.
-    pub fn edit(&mut self, description: &str, edit: Edit) {
-        let Some(rel) = self.current.clone() else { return };
-        let Some(s) = self.ws.sessions.get_mut(&rel) else {
-            return;
-        };
-        if let Some(why) = &s.read_only {
-            let why = why.clone();
-            self.notice = Some(format!(
-                "This document is read-only, so the edit was not made. {why}"
-            ));
-            return;
-        }
-        // Starting work on a document moves it to "in progress" in the same undo step.
-        let edit = if s.data.status == Status::NotStarted && !matches!(edit, Edit::SetStatus(_)) {
-            Edit::Batch(vec![edit, Edit::SetStatus(Status::InProgress)])
-        } else {
-            edit
-        };
-        let applied = edit.clone();
-        match crate::model::edit::apply(&mut s.data, edit) {
-            Ok(inverse) => {
-                s.record(applied);
-                self.forget_stale_selection(&rel);
-                self.ws.history.record(description, vec![(rel, inverse)]);
-            }
-            Err(e) => self.notice = Some(format!("Could not {description}: {e}.")),
-        }
-    }
-
-    /// After an edit of `rel`: an annotation selected there that is gone is no
-    /// longer selected.
-    fn forget_stale_selection(&mut self, rel: &str) {
-        if let (Some(s), Some(v)) = (self.ws.sessions.get(rel), self.views.get_mut(rel))
-            && v.selected.as_ref().is_some_and(|id| s.data.get(id).is_none())
-        {
-            v.selected = None;
-        }
-    }
-
-    /// Undoes the last step, in this document or across the corpus.
-    pub fn undo(&mut self) {
-        self.step_history(true);
-    }
-
-    /// Redoes the last undone step.
-    pub fn redo(&mut self) {
-        self.step_history(false);
-    }
-
-    /// Replays the last step of the history (`undo`) or of its redo list. A step
-    /// that changed documents not shown says which; one that can no longer be
-    /// replayed (a document became read-only) stays, and the notice says why.
-    fn step_history(&mut self, undo: bool) {
-        let mut history = std::mem::take(&mut self.ws.history);
-        let apply = |rel: &str, e: Edit| self.apply_recorded(rel, e);
-        let done = if undo {
-            history.undo_with(apply)
-        } else {
-            history.redo_with(apply)
-        };
-        self.ws.history = history;
-        match done {
-            Ok(Some((description, parts))) => {
-                let mut docs: Vec<&str> = parts.iter().map(|(d, _)| d.as_str()).collect();
-                docs.sort_unstable();
-                docs.dedup();
-                let shown = self.current.as_deref();
-                if docs.len() > 1 || docs.first().copied() != shown {
-                    let verb = if undo { "Undid" } else { "Redid" };
-                    self.notice = Some(match docs.as_slice() {
-                        [one] => format!("{verb} “{description}” in {one}."),
-                        many => format!("{verb} “{description}” in {} documents.", many.len()),
-                    });
-                }
-            }
-            Ok(None) => {}
-            Err(e) => self.notice = Some(format!("{e}. Nothing was changed.")),
-        }
-    }
-
-    /// Applies `edit` to document `rel` (opening it if needed) as part of an
-    /// undo or redo; returns the edit that reverses it.
-    fn apply_recorded(&mut self, rel: &str, edit: Edit) -> Result<Edit, String> {
-        self.ensure_session(rel)?;
-        let s = self.ws.sessions.get_mut(rel).ok_or("the document is not open")?;
-        if let Some(why) = &s.read_only {
-            return Err(format!("{rel} is read-only ({why})"));
-        }
-        let applied = edit.clone();
-        let inverse = crate::model::edit::apply(&mut s.data, edit).map_err(|e| format!("{rel}: {e}"))?;
-        s.record(applied);
-        self.forget_stale_selection(rel);
-        Ok(inverse)
-    }
-
-    /// Builds a new annotation on `spans` of the current document.
-    pub fn new_annotation(&self, spans: Vec<Span>, label: &str, kind: Kind) -> Option<Annotation> {
-        Some(
-            self.session()?
-                .doc
-                .annotate(spans, label, kind, &self.annotator()),
-        )
-    }
-
-    /// What a label hotkey or palette click does: annotate the selection, or
-    /// relabel the selected annotation.
-    pub fn apply_label(&mut self, label: &str) {
-        let Some(def) = self
-            .ws
-            .corpus
-            .as_ref()
-            .and_then(|c| c.tagset.label(label))
-            .cloned()
-        else {
-            return;
-        };
-        let (Some(s), Some(v)) = (self.session(), self.view()) else {
-            return;
-        };
-        if let Some(span) = v.selected_span() {
-            let kind = match def.kind {
-                LabelKind::Entity => Kind::entity(),
-                LabelKind::Claim => Kind::claim(),
-            };
-            if let Some(ann) = self.new_annotation(vec![span], &def.name, kind) {
-                let id = ann.id.clone();
-                self.edit(&format!("tag “{}” as {}", ann.quote, def.name), Edit::Add(ann));
-                if let Some(v) = self.view_mut() {
-                    v.selected = Some(id);
-                    v.selection = Selection::caret(span.end);
-                }
-            }
-        } else if let Some(id) = v.selected.clone()
-            && let Some(old) = s.data.get(&id)
-        {
-            if old.label == def.name {
-                return;
-            }
-            let mut new = old.clone();
-            new.label = def.name.as_str().into();
-            new.kind = match (def.kind, &old.kind) {
-                (LabelKind::Entity, Kind::Entity { .. }) | (LabelKind::Claim, Kind::Claim(_)) => {
-                    old.kind.clone()
-                }
-                (LabelKind::Entity, _) => Kind::entity(),
-                (LabelKind::Claim, _) => Kind::claim(),
-            };
-            new.modified = now_rfc3339().into();
-            self.edit(&format!("relabel as {}", def.name), Edit::Replace(new));
-        } else {
-            self.notice = Some("Select some text first (drag across it), then press the label's key.".into());
-        }
-    }
-
-    /// Replaces an annotation with a changed copy, stamping its modification time.
-    pub fn update_annotation(&mut self, description: &str, mut ann: Annotation) {
-        let Some(s) = self.session() else { return };
-        if s.data.get(&ann.id) == Some(&ann) {
-            return;
-        }
-        ann.modified = now_rfc3339().into();
-        self.edit(description, Edit::Replace(ann));
-    }
-
-    /// Removes the selected annotation.
-    pub fn delete_selected(&mut self) {
-        if let Some(id) = self.view().and_then(|v| v.selected.clone()) {
-            self.edit("delete annotation", Edit::Remove(id));
-            if let Some(v) = self.view_mut() {
-                v.selected = None;
-            }
-        }
-    }
-
-    /// Sets the status of the current document.
-    pub fn set_status(&mut self, status: Status) {
-        if self.session().is_some_and(|s| s.data.status != status) {
-            self.edit(&format!("mark {}", status.as_str()), Edit::SetStatus(status));
-        }
-    }
-
     /// Selects the next (`forward`) or previous annotation in reading order.
     pub fn step_annotation(&mut self, forward: bool) {
         let Some(rel) = self.current.clone() else { return };
@@ -903,94 +711,39 @@ impl MarginaliaApp {
         };
     }
 
-    /// Adds the current text selection to the selected annotation as another
-    /// fragment, making it discontinuous (as "North … Korea").
-    pub fn add_fragment_from_selection(&mut self) {
-        let (Some(s), Some(v)) = (self.session(), self.view()) else {
-            return;
-        };
-        let (Some(span), Some(id)) = (v.selected_span(), v.selected.clone()) else {
-            self.notice =
-                Some("Select the extra words in the text first, keeping the annotation selected.".into());
-            return;
-        };
-        let Some(mut ann) = s.data.get(&id).cloned() else {
-            return;
-        };
-        if ann.spans.iter().any(|x| x.overlaps(&span)) {
-            self.notice = Some("That text overlaps the annotation already; select words outside it.".into());
-            return;
-        }
-        ann.spans.push(span);
-        ann.spans.sort();
-        let (quote, prefix, suffix) = s.doc.selector(&ann.spans);
-        ann.quote = quote;
-        ann.prefix = prefix;
-        ann.suffix = suffix;
-        self.update_annotation("add fragment", ann);
-    }
-
-    /// Sets the cue of the selected claim to the current text selection.
-    pub fn set_cue_from_selection(&mut self) {
-        let (Some(s), Some(v)) = (self.session(), self.view()) else {
-            return;
-        };
-        let (Some(span), Some(id)) = (v.selected_span(), v.selected.clone()) else {
-            self.notice = Some(
-                "Select the cue words (e.g. “said”) in the text first, keeping the claim selected.".into(),
-            );
-            return;
-        };
-        let Some(mut ann) = s.data.get(&id).cloned() else {
-            return;
-        };
-        let quote = s.doc.slice(span).into();
-        if let Kind::Claim(c) = &mut ann.kind {
-            c.cue = Some(Cue { span, quote });
-            self.update_annotation("set cue", ann);
-        }
-    }
-
     /// Handles a "pick in text" click.
     pub fn pick_at(&mut self, cp: usize) {
         let Some(target) = self.picking.take() else { return };
-        let Some(s) = self.session() else { return };
+        let (Some(doc), Some(s)) = (self.current.clone(), self.session()) else {
+            return;
+        };
+        let hits = s.data.at(cp);
         match target {
-            PickTarget::RelationTo { from, kind } => {
-                let hits: Vec<AnnId> = s
-                    .data
-                    .at(cp)
-                    .into_iter()
-                    .map(|a| a.id.clone())
-                    .filter(|id| *id != from)
-                    .collect();
-                match hits.first() {
-                    Some(to) => self.add_relation(&from, None, to, &kind),
-                    None => {
-                        self.notice =
-                            Some("No annotation there. Click inside another annotation to link to it.".into())
-                    }
+            PickTarget::RelationTo { from, kind } => match hits.iter().find(|a| a.id != from) {
+                Some(to) => {
+                    let to = to.id.clone();
+                    self.run(Command::AddRelation {
+                        from,
+                        doc: None,
+                        to,
+                        kind,
+                    });
                 }
-            }
-            PickTarget::Speaker(claim_id) => {
-                let entity = s
-                    .data
-                    .at(cp)
-                    .into_iter()
-                    .find(|a| !a.kind.is_claim())
-                    .map(|a| a.id.clone());
-                let Some(entity) = entity else {
+                None => {
                     self.notice =
-                        Some("No entity there. Tag the speaker as an entity first, then pick it.".into());
-                    return;
-                };
-                if let Some(mut ann) = s.data.get(&claim_id).cloned()
-                    && let Kind::Claim(c) = &mut ann.kind
-                {
-                    c.speaker = Speaker::Entity(entity);
-                    self.update_annotation("set speaker", ann);
+                        Some("No annotation there. Click inside another annotation to link to it.".into())
                 }
-            }
+            },
+            PickTarget::Speaker(claim) => match hits.iter().find(|a| !a.kind.is_claim()) {
+                Some(entity) => {
+                    let entity = entity.id.clone();
+                    self.change(Change::SetSpeaker { doc, claim, entity });
+                }
+                None => {
+                    self.notice =
+                        Some("No entity there. Tag the speaker as an entity first, then pick it.".into())
+                }
+            },
         }
     }
 
@@ -1035,6 +788,7 @@ impl MarginaliaApp {
     pub fn start_board_export(&mut self, rows: &[crate::model::index::ClaimRow]) {
         self.pending_csv = rows.iter().map(|r| (r.doc.clone(), r.id.clone())).collect();
         let default = self
+            .ws
             .corpus
             .as_ref()
             .map(|c| c.beside(&format!("{}-claims.csv", c.name())))
@@ -1052,7 +806,7 @@ impl MarginaliaApp {
             return Err("Type a file path first.".into());
         }
         for (rel, _) in self.pending_csv.clone() {
-            self.ensure_session(&rel)?;
+            self.ws.open_session(&rel)?;
         }
         let rows = self.pending_csv.iter().filter_map(|(rel, id)| {
             let s = self.ws.sessions.get(rel)?;
@@ -1073,19 +827,6 @@ impl MarginaliaApp {
         self.pending_csv.clear();
         self.prompt = None;
         Ok(format!("Wrote {n} claims to {}.", path.display()))
-    }
-
-    /// Adds a relation from `from` (in the current document) to `to` in document `doc` (`None`: this one).
-    pub fn add_relation(&mut self, from: &str, doc: Option<String>, to: &str, kind: &str) {
-        let here = self.current.clone();
-        let doc = doc.filter(|d| Some(d) != here.as_ref());
-        let rel = crate::model::Relation {
-            id: new_id("r"),
-            from: from.into(),
-            to: crate::model::Target { doc, id: to.into() },
-            kind: kind.to_owned(),
-        };
-        self.edit(&format!("add {kind} relation"), Edit::AddRelation(rel));
     }
 
     /// Shows the far end of a relation: opens its document if it is elsewhere,
@@ -1111,49 +852,6 @@ impl MarginaliaApp {
                 }
             }
         }
-    }
-
-    /// Annotates every find match with the find bar's label, skipping spans
-    /// that already carry that label; one undoable step.
-    pub fn annotate_all_matches(&mut self) -> usize {
-        let label = self.find.label.clone();
-        let Some(def) = self
-            .ws
-            .corpus
-            .as_ref()
-            .and_then(|c| c.tagset.label(&label))
-            .cloned()
-        else {
-            return 0;
-        };
-        let Some(s) = self.session() else { return 0 };
-        let mut adds = Vec::new();
-        for m in &self.find.matches {
-            let taken = s
-                .data
-                .annotations
-                .iter()
-                .any(|a| a.label == def.name && a.spans.as_slice() == [*m]);
-            if taken {
-                continue;
-            }
-            let kind = if def.kind == LabelKind::Claim {
-                Kind::claim()
-            } else {
-                Kind::entity()
-            };
-            if let Some(a) = self.new_annotation(vec![*m], &def.name, kind) {
-                adds.push(Edit::Add(a));
-            }
-        }
-        let n = adds.len();
-        if n > 0 {
-            self.edit(
-                &format!("annotate {n} matches as {}", def.name),
-                Edit::Batch(adds),
-            );
-        }
-        n
     }
 
     /// Recomputes find matches when the query or the document changed.
@@ -1341,6 +1039,7 @@ impl MarginaliaApp {
         self.prompt = Some(Prompt::TypePath {
             reason: format!("{reason} Type the path of the folder to open:"),
             text: self
+                .ws
                 .corpus
                 .as_ref()
                 .map(|c| c.root.display().to_string())
@@ -1418,9 +1117,9 @@ impl MarginaliaApp {
         match action {
             Action::OpenFolder => self.start_open_folder(),
             Action::Quit => self.request_quit(),
-            Action::Undo => self.undo(),
-            Action::Redo => self.redo(),
-            Action::Delete => self.delete_selected(),
+            Action::Undo => self.run(Command::Undo),
+            Action::Redo => self.run(Command::Redo),
+            Action::Delete => self.run(Command::DeleteSelected),
             Action::Escape => {
                 if self.picking.take().is_some() {
                     return;
@@ -1446,7 +1145,7 @@ impl MarginaliaApp {
                     Some(_) => Status::Done,
                     None => return,
                 };
-                self.set_status(next);
+                self.run(Command::SetStatus(next));
             }
             Action::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 1.0).min(40.0),
             Action::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 1.0).max(9.0),
@@ -1470,7 +1169,7 @@ impl MarginaliaApp {
             Action::FindPrev => self.step_match(false),
             Action::Save => {
                 if let Some(rel) = self.current.clone() {
-                    self.flush(&rel);
+                    self.ws.flush(&rel);
                 }
             }
         }
@@ -1490,6 +1189,7 @@ impl MarginaliaApp {
         }
         for key in actions::take_label_keys(ctx) {
             let label = self
+                .ws
                 .corpus
                 .as_ref()
                 .and_then(|c| c.tagset.by_hotkey(key))

@@ -77,6 +77,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     }
     let mut st = app.board.clone();
     let relation_types: Vec<String> = app
+        .ws
         .corpus
         .as_ref()
         .map(|c| c.tagset.relations.clone())

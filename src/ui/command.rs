@@ -1,10 +1,14 @@
 //! What a view asks the workbench to do. A view reads the app and returns a
 //! [`Command`]; [`MarginaliaApp::run`] carries it out in one place, after the
-//! view is drawn, so no view changes documents itself.
+//! view is drawn. Commands that change documents become a workspace
+//! [`Change`], applied by `Workspace::apply` on the one undo history; the rest
+//! move the selection, the tab or the reader.
 
-use crate::model::{AnnId, Annotation, Edit, Kind, Relation, Status, Target, new_id, now_rfc3339};
+use crate::model::{AnnId, Annotation, Status};
+use crate::workspace::{Applied, Change};
 
 use super::app::{MarginaliaApp, PickTarget, Tab};
+use super::reader::Selection;
 
 /// One thing the analyst asked for in a view.
 #[derive(Clone, Debug)]
@@ -111,65 +115,179 @@ pub enum Command {
 }
 
 impl MarginaliaApp {
-    /// Sets the proposition key of claim `id` in `doc`, as one undoable step.
-    fn set_proposition(&mut self, doc: &str, id: &str, key: Option<String>) -> Result<usize, String> {
-        self.ensure_session(doc)?;
-        let mut ann = self.ws.sessions[doc]
-            .data
-            .get(id)
-            .cloned()
-            .ok_or("the claim is gone")?;
-        if let Kind::Claim(c) = &mut ann.kind {
-            c.proposition = key;
+    /// Applies a document change through the workspace and tells the analyst
+    /// what came of it. `None` when it failed (the notice says why).
+    pub fn change(&mut self, change: Change) -> Option<Applied> {
+        let verb = match change {
+            Change::Undo => Some("Undid"),
+            Change::Redo => Some("Redid"),
+            _ => None,
+        };
+        let annotator = self.annotator();
+        match self.ws.apply(change, &annotator) {
+            Ok(done) => {
+                self.forget_stale_selections(&done.docs);
+                if let Some(message) = &done.message {
+                    self.notice = Some(message.clone());
+                }
+                // Undoing a step the reader does not show says where it happened.
+                let shown = self.current.as_deref();
+                if let Some(verb) = verb
+                    && !done.docs.is_empty()
+                    && (done.docs.len() > 1 || Some(done.docs[0].as_str()) != shown)
+                {
+                    self.notice = Some(match done.docs.as_slice() {
+                        [one] => format!("{verb} “{}” in {one}.", done.description),
+                        many => format!("{verb} “{}” in {} documents.", done.description, many.len()),
+                    });
+                }
+                Some(done)
+            }
+            Err(e) => {
+                self.notice = Some(e);
+                None
+            }
         }
-        ann.modified = now_rfc3339().into();
-        self.run_corpus("set proposition", vec![(doc.to_owned(), Edit::Replace(ann))])
+    }
+
+    /// After a change of `docs`: an annotation selected there that is gone is no
+    /// longer selected.
+    fn forget_stale_selections(&mut self, docs: &[String]) {
+        for rel in docs {
+            if let (Some(s), Some(v)) = (self.ws.sessions.get(rel), self.views.get_mut(rel))
+                && v.selected.as_ref().is_some_and(|id| s.data.get(id).is_none())
+            {
+                v.selected = None;
+            }
+        }
+    }
+
+    /// The shown document, the selected text and the selected annotation.
+    fn selection_here(&self) -> Option<(String, Option<crate::model::Span>, Option<AnnId>)> {
+        let rel = self.current.clone()?;
+        let v = self.views.get(&rel)?;
+        Some((rel, v.selected_span(), v.selected.clone()))
+    }
+
+    /// What a label hotkey or palette click does: tag the selected text, or
+    /// relabel the selected annotation.
+    pub fn apply_label(&mut self, label: &str) {
+        let Some((doc, span, selected)) = self.selection_here() else {
+            return;
+        };
+        if let Some(span) = span {
+            let tag = Change::Tag {
+                doc: doc.clone(),
+                spans: vec![span],
+                label: label.to_owned(),
+            };
+            if let Some(done) = self.change(tag)
+                && let Some(v) = self.views.get_mut(&doc)
+            {
+                v.selected = done.created;
+                v.selection = Selection::caret(span.end);
+            }
+        } else if let Some(id) = selected {
+            self.change(Change::Relabel {
+                doc,
+                id,
+                label: label.to_owned(),
+            });
+        } else {
+            self.notice = Some("Select some text first (drag across it), then press the label's key.".into());
+        }
     }
 
     /// Carries out a command from a view.
     pub fn run(&mut self, command: Command) {
+        let here = self.current.clone();
         match command {
-            Command::SetStatus(status) => self.set_status(status),
-            Command::SetStatusOf(rel, status) => {
-                if self.open_document_now(&rel) {
-                    self.set_status(status);
+            Command::SetStatus(status) => {
+                if let Some(doc) = here {
+                    self.change(Change::SetStatus { doc, status });
                 }
             }
-            Command::Undo => self.undo(),
-            Command::Redo => self.redo(),
+            Command::SetStatusOf(doc, status) => {
+                if self.open_document_now(&doc) {
+                    self.change(Change::SetStatus { doc, status });
+                }
+            }
+            Command::Undo => {
+                self.change(Change::Undo);
+            }
+            Command::Redo => {
+                self.change(Change::Redo);
+            }
             Command::SetCanonical { mentions, to } => {
-                self.notice = Some(self.set_canonical(&mentions, to.as_deref()).unwrap_or_else(|e| e));
+                let mentions = mentions.into_iter().map(|(d, id)| (d, id.into())).collect();
+                self.change(Change::SetCanonical { mentions, to });
             }
             Command::ConfirmPropagation => {
-                self.notice = Some(self.confirm_propagation().unwrap_or_else(|e| e));
+                let Some(p) = self.propagation.clone() else { return };
+                let at = p
+                    .rows
+                    .iter()
+                    .filter(|r| r.ticked && !r.already)
+                    .map(|r| (r.doc.clone(), r.span));
+                let change = Change::TagEach {
+                    label: p.label.clone(),
+                    at: at.collect(),
+                    what: "occurrences",
+                };
+                if self.change(change).is_some() {
+                    self.propagation = None;
+                }
             }
             Command::Reload(rel) => self.reload(&rel),
             Command::KeepMine(rel) => self.keep_mine(&rel),
             Command::AnnotateAllMatches => {
-                let added = self.annotate_all_matches();
-                let skipped = self.find.matches.len() - added;
-                self.notice = Some(if skipped > 0 {
-                    format!(
-                        "Annotated {added} matches as {}; {skipped} already had that label.",
-                        self.find.label
-                    )
-                } else {
-                    format!(
-                        "Annotated {added} matches as {}. Ctrl+Z undoes all of them.",
-                        self.find.label
-                    )
+                let Some(doc) = here else { return };
+                let at = self.find.matches.iter().map(|m| (doc.clone(), *m)).collect();
+                self.change(Change::TagEach {
+                    label: self.find.label.clone(),
+                    at,
+                    what: "matches",
                 });
             }
             Command::ApplyLabel(label) => self.apply_label(&label),
-            Command::AddFragmentFromSelection => self.add_fragment_from_selection(),
-            Command::SetCueFromSelection => self.set_cue_from_selection(),
+            Command::AddFragmentFromSelection => match self.selection_here() {
+                Some((doc, Some(span), Some(id))) => {
+                    self.change(Change::AddFragment { doc, id, span });
+                }
+                _ => {
+                    self.notice = Some(
+                        "Select the extra words in the text first, keeping the annotation selected.".into(),
+                    )
+                }
+            },
+            Command::SetCueFromSelection => {
+                match self.selection_here() {
+                    Some((doc, Some(span), Some(id))) => {
+                        self.change(Change::SetCue { doc, id, span });
+                    }
+                    _ => self.notice = Some(
+                        "Select the cue words (e.g. “said”) in the text first, keeping the claim selected."
+                            .into(),
+                    ),
+                }
+            }
             Command::Select(id) => {
                 if let Some(v) = self.view_mut() {
                     v.selected = Some(id);
                 }
             }
             Command::Follow { doc, id } => self.follow(doc.as_deref(), &id),
-            Command::AddRelation { from, doc, to, kind } => self.add_relation(&from, doc, &to, &kind),
+            Command::AddRelation { from, doc, to, kind } => {
+                let Some(from_doc) = here else { return };
+                let to_doc = doc.unwrap_or_else(|| from_doc.clone());
+                self.change(Change::Relate {
+                    from_doc,
+                    from,
+                    to_doc,
+                    to,
+                    kind,
+                });
+            }
             Command::PickSpeaker(claim) => self.picking = Some(PickTarget::Speaker(claim)),
             Command::PickRelationTarget { from, kind } => {
                 self.picking = Some(PickTarget::RelationTo { from, kind });
@@ -179,9 +297,7 @@ impl MarginaliaApp {
                 self.follow(Some(&doc), &id);
             }
             Command::SetProposition { doc, id, key } => {
-                if let Err(e) = self.set_proposition(&doc, &id, key) {
-                    self.notice = Some(e);
-                }
+                self.change(Change::SetProposition { doc, id, key });
             }
             Command::Relate {
                 from_doc,
@@ -190,25 +306,29 @@ impl MarginaliaApp {
                 to,
                 kind,
             } => {
-                let rel = Relation {
-                    id: new_id("r"),
+                self.change(Change::Relate {
+                    from_doc,
                     from,
-                    to: Target {
-                        doc: (to_doc != from_doc).then_some(to_doc),
-                        id: to,
-                    },
-                    kind: kind.clone(),
-                };
-                if let Err(e) = self.run_corpus(
-                    &format!("add {kind} relation"),
-                    vec![(from_doc, Edit::AddRelation(rel))],
-                ) {
-                    self.notice = Some(e);
-                }
+                    to_doc,
+                    to,
+                    kind,
+                });
             }
             Command::StartPropagation => self.start_propagation(),
-            Command::DeleteSelected => self.delete_selected(),
-            Command::UpdateAnnotation { description, ann } => self.update_annotation(description, *ann),
+            Command::DeleteSelected => {
+                if let Some((doc, _, Some(id))) = self.selection_here() {
+                    self.change(Change::Delete { doc, id });
+                }
+            }
+            Command::UpdateAnnotation { description, ann } => {
+                if let Some(doc) = here {
+                    self.change(Change::Update {
+                        doc,
+                        description,
+                        ann,
+                    });
+                }
+            }
         }
     }
 }

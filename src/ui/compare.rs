@@ -48,7 +48,7 @@ impl MarginaliaApp {
         }
         let root = c.root.clone();
         // Compare what is on disk in both copies, so unsaved edits go first.
-        self.save_all_blocking();
+        self.ws.save_all_blocking();
         let (a, b) = load_pair(&root, other, &rel).map_err(|warnings| {
             let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
             format!("Cannot compare {rel}: {}", text.join("; "))

@@ -4,13 +4,11 @@
 //! (`MarginaliaApp::history`), and the sessions' autosave writes every touched
 //! sidecar atomically.
 
-use crate::model::edit::apply;
 use crate::model::words::find_all;
-use crate::model::{Document, Edit, Kind, LabelKind, Span, now_rfc3339};
+use crate::model::{Document, Span};
 use crate::store::corpus;
 
 use super::app::MarginaliaApp;
-use super::state::Session;
 
 /// One occurrence offered by "annotate all occurrences in the corpus".
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,94 +47,6 @@ pub struct Propagation {
 }
 
 impl MarginaliaApp {
-    /// Loads a document's session if it is not open yet (without showing it).
-    pub fn ensure_session(&mut self, rel: &str) -> Result<(), String> {
-        if self.ws.sessions.contains_key(rel) {
-            return Ok(());
-        }
-        let c = self.ws.corpus.as_ref().ok_or("no folder is open")?;
-        let loaded = corpus::load(&c.root, rel).map_err(|e| e.to_string())?;
-        let mtimes = crate::workspace::sync::file_mtimes(&c.root, rel);
-        self.views
-            .insert(rel.to_owned(), super::state::DocView::new(&loaded.doc));
-        self.ws
-            .sessions
-            .insert(rel.to_owned(), Session::new(loaded, mtimes));
-        if let Some(c) = self.ws.corpus.as_mut() {
-            c.disk.remove(rel);
-        }
-        Ok(())
-    }
-
-    /// Applies edits to several documents as one corpus-wide undoable step.
-    /// Nothing changes when any part fails (read-only document, missing id).
-    pub fn run_corpus(&mut self, description: &str, parts: Vec<(String, Edit)>) -> Result<usize, String> {
-        for (rel, _) in &parts {
-            self.ensure_session(rel)?;
-            if let Some(why) = &self.ws.sessions[rel].read_only {
-                return Err(format!("{rel} is read-only, so nothing was changed. {why}"));
-            }
-        }
-        let mut inverses: Vec<(String, Edit)> = Vec::new();
-        for (rel, edit) in parts {
-            let s = self.ws.sessions.get_mut(&rel).expect("loaded above");
-            match apply_recorded(s, edit) {
-                Ok(inv) => inverses.push((rel, inv)),
-                Err(e) => {
-                    for (rel, inv) in inverses.into_iter().rev() {
-                        let s = self.ws.sessions.get_mut(&rel).expect("loaded");
-                        let _ = apply_recorded(s, inv);
-                    }
-                    return Err(format!("{rel}: {e}; nothing was changed"));
-                }
-            }
-        }
-        let files = inverses.len();
-        inverses.reverse();
-        self.ws.history.record(description, inverses);
-        Ok(files)
-    }
-
-    /// Sets the canonical id of the given mentions (document, id) everywhere, as one step.
-    /// Returns a summary of how many mentions in how many files changed.
-    pub fn set_canonical(
-        &mut self,
-        mentions: &[(String, String)],
-        to: Option<&str>,
-    ) -> Result<String, String> {
-        let mut by_doc: std::collections::BTreeMap<String, Vec<Edit>> = Default::default();
-        for (rel, id) in mentions {
-            self.ensure_session(rel)?;
-            let Some(a) = self.ws.sessions[rel].data.get(id) else {
-                continue;
-            };
-            if a.canonical() == to {
-                continue;
-            }
-            let mut new = a.clone();
-            new.kind = Kind::Entity {
-                canonical: to.map(str::to_owned),
-            };
-            new.modified = now_rfc3339().into();
-            by_doc.entry(rel.clone()).or_default().push(Edit::Replace(new));
-        }
-        let n: usize = by_doc.values().map(Vec::len).sum();
-        if n == 0 {
-            return Ok("Nothing to change.".into());
-        }
-        let parts: Vec<(String, Edit)> = by_doc.into_iter().map(|(rel, e)| (rel, Edit::Batch(e))).collect();
-        let what = match to {
-            Some(t) => format!("set canonical id {t}"),
-            None => "clear canonical id".to_owned(),
-        };
-        let files = self.run_corpus(&what, parts)?;
-        Ok(format!(
-            "Changed {n} mention{} in {files} file{}. Edit → Undo corpus-wide change reverts it.",
-            if n == 1 { "" } else { "s" },
-            if files == 1 { "" } else { "s" }
-        ))
-    }
-
     /// Finds every occurrence of the propagation text in the corpus.
     pub fn compute_propagation(&mut self) {
         let Some(mut p) = self.propagation.take() else {
@@ -149,6 +59,7 @@ impl MarginaliaApp {
         }
         p.rows.clear();
         let entries: Vec<String> = self
+            .ws
             .corpus
             .as_ref()
             .map(|c| c.entries.iter().map(|e| e.rel.clone()).collect())
@@ -164,7 +75,7 @@ impl MarginaliaApp {
                     }
                 }
             };
-            let data = self.sessions.get(&rel).map(|s| &s.data).or_else(|| {
+            let data = self.ws.sessions.get(&rel).map(|s| &s.data).or_else(|| {
                 self.ws
                     .corpus
                     .as_ref()
@@ -197,53 +108,4 @@ impl MarginaliaApp {
         p.computed_for = Some(key);
         self.propagation = Some(p);
     }
-
-    /// Annotates the ticked occurrences, as one corpus-wide step.
-    pub fn confirm_propagation(&mut self) -> Result<String, String> {
-        let Some(p) = self.propagation.clone() else {
-            return Ok(String::new());
-        };
-        let def = self
-            .corpus
-            .as_ref()
-            .and_then(|c| c.tagset.label(&p.label))
-            .cloned()
-            .ok_or_else(|| format!("the label {} is not in the tag set", p.label))?;
-        let mut by_doc: std::collections::BTreeMap<String, Vec<Edit>> = Default::default();
-        let annotator = self.annotator();
-        for row in p.rows.iter().filter(|r| r.ticked && !r.already) {
-            self.ensure_session(&row.doc)?;
-            let kind = if def.kind == LabelKind::Claim {
-                Kind::claim()
-            } else {
-                Kind::entity()
-            };
-            let ann = self.ws.sessions[&row.doc]
-                .doc
-                .annotate(vec![row.span], &def.name, kind, &annotator);
-            by_doc.entry(row.doc.clone()).or_default().push(Edit::Add(ann));
-        }
-        let n: usize = by_doc.values().map(Vec::len).sum();
-        if n == 0 {
-            return Ok("Nothing ticked, nothing annotated.".into());
-        }
-        let parts = by_doc.into_iter().map(|(rel, e)| (rel, Edit::Batch(e))).collect();
-        let files = self.run_corpus(&format!("annotate {n} occurrences as {}", def.name), parts)?;
-        self.propagation = None;
-        Ok(format!(
-            "Annotated {n} occurrences of “{}” as {} in {files} file{}.",
-            p.text,
-            def.name,
-            if files == 1 { "" } else { "s" }
-        ))
-    }
-}
-
-/// Applies `edit` to a session's annotations and records it for the next save;
-/// returns the inverse.
-fn apply_recorded(s: &mut Session, edit: Edit) -> Result<Edit, crate::model::EditError> {
-    let applied = edit.clone();
-    let inverse = apply(&mut s.data, edit)?;
-    s.record(applied);
-    Ok(inverse)
 }

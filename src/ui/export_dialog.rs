@@ -69,7 +69,7 @@ impl MarginaliaApp {
             return;
         };
         // Export reads the sidecars on disk, so unsaved edits must land first.
-        self.save_all_blocking();
+        self.ws.save_all_blocking();
         let Some(d) = self.export.as_mut() else { return };
         let opts = ExportOptions {
             format: d.format,

@@ -38,6 +38,7 @@ impl MarginaliaApp {
     /// nor in its journal), or being written right now.
     pub fn unsaved_documents(&self) -> Vec<String> {
         let mut v: Vec<String> = self
+            .ws
             .sessions
             .iter()
             .filter(|(_, s)| s.is_dirty() || s.in_flight.is_some())
@@ -65,7 +66,7 @@ impl MarginaliaApp {
             return;
         }
         self.leave.to = Some(to);
-        self.flush_all();
+        self.ws.flush_all();
     }
 
     /// Each frame while leaving: wait for saves, then go, or ask.
@@ -104,7 +105,7 @@ impl MarginaliaApp {
         for s in self.ws.sessions.values_mut() {
             s.save_error = None;
         }
-        self.flush_all();
+        self.ws.flush_all();
     }
 
     /// "Discard": the unsaved edits are dropped and the workbench goes on.
@@ -141,6 +142,7 @@ impl MarginaliaApp {
             return Err("No folder is open.".into());
         };
         let open: HashMap<&str, InMemory<'_>> = self
+            .ws
             .sessions
             .iter()
             .map(|(rel, s)| {
@@ -255,6 +257,7 @@ pub fn unsaved_dialog(
         ));
         for rel in unsaved.iter().take(8) {
             let why = app
+                .ws
                 .sessions
                 .get(rel)
                 .and_then(|s| s.save_error.clone().or_else(|| s.read_only.clone()))

@@ -46,7 +46,7 @@ impl eframe::App for EframeApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.app.save_all_blocking();
+        self.app.ws.save_all_blocking();
     }
 }
 

@@ -184,6 +184,7 @@ fn linked_spans(s: &super::state::Session, selected: Option<&crate::model::AnnId
 
 fn find_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
     let labels: Vec<String> = app
+        .ws
         .corpus
         .as_ref()
         .map(|c| c.tagset.labels.iter().map(|l| l.name.clone()).collect())
@@ -464,6 +465,7 @@ fn propagation_window(app: &mut MarginaliaApp, ctx: &egui::Context) {
     }
     app.compute_propagation();
     let labels: Vec<String> = app
+        .ws
         .corpus
         .as_ref()
         .map(|c| c.tagset.labels.iter().map(|l| l.name.clone()).collect())

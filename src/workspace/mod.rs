@@ -3,11 +3,13 @@
 //! state, apart from how the workbench shows them) and the background saver
 //! (`saver.rs`). The workbench (`ui`) draws them and sends them commands.
 
+pub mod change;
 pub mod corpus;
 pub mod saver;
 pub mod session;
 pub mod sync;
 
+pub use change::{Applied, Change};
 pub use corpus::{CorpusView, DocSummary, IndexKey};
 pub use session::{FileTimes, SaveState, Session};
 

@@ -137,7 +137,8 @@ pub fn sidecar(folder: &Path, rel: &str) -> PathBuf {
 /// folded into the sidecar after a pause, which this waits for.
 pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
     wait_until(h, "the autosave", |app| {
-        !app.sessions
+        !app.ws
+            .sessions
             .values()
             .any(|s| s.is_dirty() || s.in_flight.is_some() || s.journal_pending())
     });
@@ -147,7 +148,7 @@ pub fn settle(h: &mut Harness<'_, MarginaliaApp>) {
 /// without waiting for the journal to be folded into the sidecar.
 pub fn settle_saved(h: &mut Harness<'_, MarginaliaApp>) {
     wait_until(h, "the autosave", |app| {
-        !app.sessions.values().any(|s| s.is_dirty())
+        !app.ws.sessions.values().any(|s| s.is_dirty())
     });
 }
 
