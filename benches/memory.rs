@@ -70,8 +70,8 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
         }
         // A corpus this size is indexed on a background thread; wait for it.
         loop {
-            let idx = app.index();
-            if !app.index_pending() {
+            let idx = app.ws.index();
+            if !app.ws.index_pending() {
                 std::hint::black_box(idx);
                 break;
             }

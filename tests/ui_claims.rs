@@ -293,7 +293,7 @@ fn a_speaker_is_chosen_from_the_list_of_the_documents_entities() {
 
 /// Runs frames until the corpus index shown is up to date with the annotations.
 fn wait_for_index(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>) {
-    wait_until(h, "rebuilding the corpus index", |app| !app.index_pending());
+    wait_until(h, "rebuilding the corpus index", |app| !app.ws.index_pending());
     h.run_steps(1);
 }
 
@@ -305,7 +305,7 @@ fn a_large_corpus_updates_the_claims_board_in_the_background() {
     let dir = seeds_copy();
     let mut h = harness(dir.path());
     // Every corpus counts as large.
-    h.state_mut().index_sync_limit = 0;
+    h.state_mut().ws.index_sync_limit = 0;
     h.get_by_label("Claims").click();
     h.run_steps(1);
     // The first index: nothing but the note until it is in.

@@ -248,7 +248,7 @@ fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().session().unwrap().data.annotations[0].canonical(), None);
-    assert_eq!(h.state_mut().vocab().canonicals, vec!["Q423".to_owned()]);
+    assert_eq!(h.state_mut().ws.vocab().canonicals, vec!["Q423".to_owned()]);
     let place = h.state().session().unwrap().data.annotations[0].id.clone();
     h.state_mut().view_mut().unwrap().selected = Some(place);
     h.run_steps(2);
@@ -258,7 +258,7 @@ fn canonical_ids_of_other_documents_are_offered_and_follow_edits() {
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert_eq!(
-        h.state_mut().vocab().canonicals,
+        h.state_mut().ws.vocab().canonicals,
         vec!["Q1000".to_owned(), "Q423".to_owned()]
     );
 }

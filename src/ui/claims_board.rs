@@ -8,6 +8,7 @@ use crate::model::index::ClaimRow;
 
 use super::app::MarginaliaApp;
 use super::command::Command;
+use super::state::BoardState;
 use super::widgets::{bare_field, count};
 
 /// Columns of the board.
@@ -22,19 +23,6 @@ pub const COLUMNS: [&str; 9] = [
     "Proposition",
     "Relations",
 ];
-
-/// UI state of the board.
-#[derive(Clone, Debug, Default)]
-pub struct BoardState {
-    /// Filter over every column.
-    pub filter: String,
-    /// Column sorted by, and whether descending.
-    pub sort: (usize, bool),
-    /// Group rows by proposition key.
-    pub grouped: bool,
-    /// Row whose proposition is being edited, and the typed key.
-    pub editing: Option<(String, String, String)>,
-}
 
 /// The text of a column of a row.
 pub fn cell(r: &ClaimRow, col: usize) -> String {
@@ -71,7 +59,7 @@ pub fn visible_rows(rows: &[ClaimRow], st: &BoardState) -> Vec<ClaimRow> {
 
 /// Shows the board.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let index = app.index();
+    let index = app.ws.index();
     if super::widgets::index_pending_note(app, ui) {
         return;
     }

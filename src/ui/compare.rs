@@ -1,77 +1,13 @@
 //! Side-by-side comparison of one document as annotated in two copies of the
 //! corpus (two analysts), with every disagreement listed and marked.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
 use egui::{RichText, Ui};
 
-use crate::agree::{Disagreement, disagreements, load_pair};
-use crate::model::{DocAnnotations, Document, Span};
+use crate::agree::Disagreement;
+use crate::model::Span;
 
 use super::app::MarginaliaApp;
-use super::reader::{ReaderState, ReaderView, Selection};
-
-/// One document compared across two corpus copies.
-pub struct Comparison {
-    /// The other copy's root folder.
-    pub other: PathBuf,
-    /// Document path.
-    pub rel: String,
-    /// The text (the same in both copies).
-    pub doc: Arc<Document>,
-    /// This copy's annotations.
-    pub a: DocAnnotations,
-    /// The other copy's annotations.
-    pub b: DocAnnotations,
-    /// Where they differ, in text order.
-    pub disagreements: Vec<Disagreement>,
-    /// The disagreement shown, if one was picked.
-    pub current: Option<usize>,
-    reader_a: ReaderState,
-    reader_b: ReaderState,
-    sel_a: Selection,
-    sel_b: Selection,
-}
-
-impl MarginaliaApp {
-    /// Compares the current document with the same document in `other`.
-    pub fn compare_with(&mut self, other: &Path) -> Result<(), String> {
-        let (Some(c), Some(rel)) = (&self.ws.corpus, self.current.clone()) else {
-            return Err("Open a document first.".into());
-        };
-        if !other.is_dir() {
-            return Err(format!(
-                "{} is not a folder that exists here. Check the spelling.",
-                other.display()
-            ));
-        }
-        let root = c.root.clone();
-        // Compare what is on disk in both copies, so unsaved edits go first.
-        self.ws.save_all_blocking();
-        let (a, b) = load_pair(&root, other, &rel).map_err(|warnings| {
-            let text: Vec<String> = warnings.iter().map(|w| w.to_string()).collect();
-            format!("Cannot compare {rel}: {}", text.join("; "))
-        })?;
-        let found = disagreements(&a.doc, &a.data, &b.data);
-        let doc = Arc::new(a.doc);
-        self.compare = Some(Comparison {
-            other: other.to_path_buf(),
-            rel,
-            reader_a: ReaderState::new(&doc),
-            reader_b: ReaderState::new(&doc),
-            doc,
-            a: a.data,
-            b: b.data,
-            disagreements: found,
-            current: None,
-            sel_a: Selection::default(),
-            sel_b: Selection::default(),
-        });
-        self.tab = super::app::Tab::Compare;
-        Ok(())
-    }
-}
+use super::reader::ReaderView;
 
 fn spans_of(d: &Disagreement, side_a: bool) -> Vec<Span> {
     let side = if side_a { &d.a } else { &d.b };

@@ -8,30 +8,8 @@ use crate::model::index::EntityGroup;
 
 use super::app::{MarginaliaApp, Tab};
 use super::command::Command;
+use super::state::SortBy;
 use super::widgets::{bare_field, count};
-
-/// Sort orders of the index.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortBy {
-    /// Most mentions first.
-    #[default]
-    Mentions,
-    /// Most documents first.
-    Documents,
-    /// Alphabetical.
-    Name,
-}
-
-/// UI state of the entity index.
-#[derive(Clone, Debug, Default)]
-pub struct EntityIndexState {
-    /// Filter on key, label or mention text.
-    pub filter: String,
-    /// Sort order.
-    pub sort: SortBy,
-    /// Group whose rename field is open, and the typed name.
-    pub renaming: Option<(String, String)>,
-}
 
 /// Mentions (document, id) to give a new canonical id (`None` clears it).
 type Rename = (Vec<(String, String)>, Option<String>);
@@ -45,7 +23,7 @@ fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
 
 /// Shows the index.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
-    let index = app.index();
+    let index = app.ws.index();
     if super::widgets::index_pending_note(app, ui) {
         return;
     }

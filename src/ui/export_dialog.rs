@@ -1,52 +1,24 @@
 //! File → Export…: the same export as `marginalia export`, run on a
 //! background thread with a progress bar and a Cancel button.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::atomic::Ordering;
 
-use crate::export::{ExportOptions, Format, export_corpus};
+use crate::export::Format;
 
 use super::app::MarginaliaApp;
+use super::state::ExportDialog;
 use super::widgets::text_field;
 
-/// An export under way.
-pub struct Running {
-    done: Arc<AtomicUsize>,
-    total: Arc<AtomicUsize>,
-    cancel: Arc<AtomicBool>,
-    rx: Receiver<Result<String, String>>,
-}
-
-/// State of the export window.
-pub struct ExportDialog {
-    /// Chosen format.
-    pub format: Format,
-    /// Destination file (or folder for brat).
-    pub path: String,
-    /// Only documents marked done.
-    pub only_done: bool,
-    /// Replace an existing destination.
-    pub force: bool,
-    /// The export in progress, if any.
-    pub running: Option<Running>,
-    /// Outcome of the last run: Ok(summary) or Err(message).
-    pub outcome: Option<Result<String, String>>,
-}
-
-impl ExportDialog {
-    /// A dialog proposing `<corpus>-annotations.jsonl` beside the corpus folder.
-    pub fn new(app: &MarginaliaApp) -> Self {
-        let mut d = Self {
-            format: Format::Jsonl,
-            path: String::new(),
-            only_done: false,
-            force: false,
-            running: None,
-            outcome: None,
-        };
-        d.path = default_path(app, d.format);
-        d
+/// A dialog proposing `<corpus>-annotations.jsonl` beside the corpus folder.
+pub fn new_dialog(app: &MarginaliaApp) -> ExportDialog {
+    let format = Format::Jsonl;
+    ExportDialog {
+        format,
+        path: default_path(app, format),
+        only_done: false,
+        force: false,
+        running: None,
+        outcome: None,
     }
 }
 
@@ -60,48 +32,6 @@ fn default_path(app: &MarginaliaApp, format: Format) -> String {
         format!("{}-annotations.{}", c.name(), format.extension())
     };
     c.beside(&name)
-}
-
-impl MarginaliaApp {
-    /// Starts the export described by the dialog, after writing pending edits.
-    pub fn start_export(&mut self) {
-        let Some(root) = self.ws.corpus.as_ref().map(|c| c.root.clone()) else {
-            return;
-        };
-        // Export reads the sidecars on disk, so unsaved edits must land first.
-        self.ws.save_all_blocking();
-        let Some(d) = self.export.as_mut() else { return };
-        let opts = ExportOptions {
-            format: d.format,
-            out: d.path.trim().into(),
-            only_done: d.only_done,
-            force: d.force,
-            strict: false,
-        };
-        let done = Arc::new(AtomicUsize::new(0));
-        let total = Arc::new(AtomicUsize::new(0));
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (tx, rx) = channel();
-        let (done2, total2, cancel2) = (done.clone(), total.clone(), cancel.clone());
-        std::thread::spawn(move || {
-            let mut progress = |d: usize, t: usize| {
-                done2.store(d, Ordering::Relaxed);
-                total2.store(t, Ordering::Relaxed);
-                !cancel2.load(Ordering::Relaxed)
-            };
-            let result = export_corpus(&root, &opts, &mut progress)
-                .map(|r| r.summary())
-                .map_err(|e| e.to_string());
-            let _ = tx.send(result);
-        });
-        d.outcome = None;
-        d.running = Some(Running {
-            done,
-            total,
-            cancel,
-            rx,
-        });
-    }
 }
 
 /// Shows the export window while it is open.
@@ -151,12 +81,6 @@ pub fn show(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 None => {}
             }
         });
-    if let Some(r) = &d.running
-        && let Ok(result) = r.rx.try_recv()
-    {
-        d.outcome = Some(result);
-        d.running = None;
-    }
     if reset_path {
         d.path = default_path(app, d.format);
     }

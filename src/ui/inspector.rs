@@ -138,7 +138,7 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
-    let vocab = app.vocab();
+    let vocab = app.ws.vocab();
     let tagset = app.ws.corpus.as_ref()?.tagset.clone();
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let s = app.session()?;
@@ -157,6 +157,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .get(&other)
                 .map_or("(missing)".to_owned(), |a| a.quote.to_string()),
             Some(d) => app
+                .ws
                 .quote_of(d, &other)
                 .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
         };
@@ -165,6 +166,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     for (from_doc, r) in &vocab.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
             let text = app
+                .ws
                 .quote_of(from_doc, &r.from)
                 .map_or(format!("an annotation in {from_doc}"), |q| {
                     format!("{q} ({from_doc})")
@@ -410,7 +412,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             .width(160.0)
             .show_ui(ui, |ui| {
                 // Listed only while the list is open: a long document has thousands of targets.
-                let index = app.index();
+                let index = app.ws.index();
                 let Some(s) = app.session() else { return };
                 let here = s.doc.path.clone();
                 for a in s.data.annotations.iter().filter(|a| a.id != ann.id) {

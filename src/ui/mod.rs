@@ -6,7 +6,6 @@ pub mod app;
 pub mod claims_board;
 pub mod command;
 pub mod compare;
-pub mod corpus_ops;
 pub mod doc_list;
 pub mod entity_index;
 pub mod export_dialog;

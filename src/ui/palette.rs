@@ -35,7 +35,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 .add_enabled(app.ws.corpus.is_some(), egui::Button::new("Export…"))
                 .clicked()
             {
-                app.export = Some(super::export_dialog::ExportDialog::new(app));
+                app.export = Some(super::export_dialog::new_dialog(app));
                 ui.close();
             }
             if ui

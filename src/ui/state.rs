@@ -7,7 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AnnId, Document, Span};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+use crate::agree::Disagreement;
+use crate::export::Format;
+use crate::model::{AnnId, DocAnnotations, Document, Span};
 
 use super::reader::{ReaderState, Selection};
 
@@ -101,4 +106,121 @@ pub struct FindState {
     pub computed_for: Option<(String, bool, bool, String, u64)>,
     /// Ask the query field to take focus next frame.
     pub focus_query: bool,
+}
+
+/// UI state of the board.
+#[derive(Clone, Debug, Default)]
+pub struct BoardState {
+    /// Filter over every column.
+    pub filter: String,
+    /// Column sorted by, and whether descending.
+    pub sort: (usize, bool),
+    /// Group rows by proposition key.
+    pub grouped: bool,
+    /// Row whose proposition is being edited, and the typed key.
+    pub editing: Option<(String, String, String)>,
+}
+
+/// Sort orders of the index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Most mentions first.
+    #[default]
+    Mentions,
+    /// Most documents first.
+    Documents,
+    /// Alphabetical.
+    Name,
+}
+
+/// UI state of the entity index.
+#[derive(Clone, Debug, Default)]
+pub struct EntityIndexState {
+    /// Filter on key, label or mention text.
+    pub filter: String,
+    /// Sort order.
+    pub sort: SortBy,
+    /// Group whose rename field is open, and the typed name.
+    pub renaming: Option<(String, String)>,
+}
+
+/// One document compared across two corpus copies.
+pub struct Comparison {
+    /// The other copy's root folder.
+    pub other: PathBuf,
+    /// Document path.
+    pub rel: String,
+    /// The text (the same in both copies).
+    pub doc: Arc<Document>,
+    /// This copy's annotations.
+    pub a: DocAnnotations,
+    /// The other copy's annotations.
+    pub b: DocAnnotations,
+    /// Where they differ, in text order.
+    pub disagreements: Vec<Disagreement>,
+    /// The disagreement shown, if one was picked.
+    pub current: Option<usize>,
+    pub(crate) reader_a: ReaderState,
+    pub(crate) reader_b: ReaderState,
+    pub(crate) sel_a: Selection,
+    pub(crate) sel_b: Selection,
+}
+
+/// An export under way.
+pub struct Running {
+    pub(crate) done: Arc<AtomicUsize>,
+    pub(crate) total: Arc<AtomicUsize>,
+    pub(crate) cancel: Arc<AtomicBool>,
+}
+
+/// State of the export window.
+pub struct ExportDialog {
+    /// Chosen format.
+    pub format: Format,
+    /// Destination file (or folder for brat).
+    pub path: String,
+    /// Only documents marked done.
+    pub only_done: bool,
+    /// Replace an existing destination.
+    pub force: bool,
+    /// The export in progress, if any.
+    pub running: Option<Running>,
+    /// Outcome of the last run: Ok(summary) or Err(message).
+    pub outcome: Option<Result<String, String>>,
+}
+
+/// One occurrence offered by "annotate all occurrences in the corpus".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// Document path.
+    pub doc: String,
+    /// Where it is.
+    pub span: Span,
+    /// Up to 40 characters before it.
+    pub before: String,
+    /// The matched text.
+    pub text: String,
+    /// Up to 40 characters after it.
+    pub after: String,
+    /// True when the span already carries the label.
+    pub already: bool,
+    /// Whether the analyst keeps it.
+    pub ticked: bool,
+}
+
+/// The state of the propagation preview.
+#[derive(Clone, Debug, Default)]
+pub struct Propagation {
+    /// Text to look for.
+    pub text: String,
+    /// Label to apply.
+    pub label: String,
+    /// Match case exactly.
+    pub match_case: bool,
+    /// Whole words only.
+    pub whole_word: bool,
+    /// What was found.
+    pub rows: Vec<Occurrence>,
+    /// (text, case, word) the rows were computed for.
+    pub computed_for: Option<(String, bool, bool)>,
 }

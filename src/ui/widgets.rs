@@ -40,7 +40,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// frames coming until it is in. Returns true while there is no index at all
 /// yet, for the view to show nothing else.
 pub fn index_pending_note(app: &super::app::MarginaliaApp, ui: &mut Ui) -> bool {
-    if !app.index_pending() {
+    if !app.ws.index_pending() {
         return false;
     }
     ui.ctx()

@@ -45,11 +45,8 @@ pub struct CorpusView {
     pub vocab_seen: HashMap<String, (u64, u64)>,
     /// Corpus-wide index and the corpus version it was built for.
     pub index: Option<(IndexKey, std::sync::Arc<crate::model::index::CorpusIndex>)>,
-    /// The index being built in the background for a newer corpus version.
-    pub index_job: Option<(
-        IndexKey,
-        std::sync::mpsc::Receiver<crate::model::index::CorpusIndex>,
-    )>,
+    /// The state of the annotations an index is being built for in the background.
+    pub index_job: Option<IndexKey>,
 }
 
 /// Which state of the corpus an index was built from: the corpus version,
