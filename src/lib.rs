@@ -12,6 +12,7 @@ pub mod cli;
 pub mod export;
 pub mod model;
 pub mod store;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod ui;
 pub mod workspace;

@@ -54,9 +54,7 @@ impl MarginaliaApp {
             std::mem::take(&mut self.views),
             self.ws.corpus.take(),
         );
-        let _ = std::thread::Builder::new()
-            .name("marginalia-free".into())
-            .spawn(move || drop(old));
+        let _ = self.ws.jobs.spawn("free", move |_| drop(old));
         self.current = None;
         self.loading = None;
         self.ws.history = Default::default();
