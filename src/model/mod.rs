@@ -8,6 +8,7 @@ pub mod document;
 pub mod edit;
 pub mod index;
 pub mod offsets;
+pub mod quantity;
 pub mod swar;
 pub mod tagset;
 pub mod vocab;
