@@ -240,6 +240,7 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
                 stance: *rng.pick(&Stance::ALL),
                 claim_type: *rng.pick(&ClaimType::ALL),
                 proposition: rng.percent(30).then(|| format!("prop-{}", rng.below(50))),
+                value: None,
             }))
         } else {
             Kind::Entity {

@@ -182,6 +182,7 @@ fn build(
                 stance: Stance::ALL[r.stance],
                 claim_type: ClaimType::ALL[r.ctype],
                 proposition: r.prop.then(|| "prop one".to_owned()),
+                value: None,
             }))
         } else {
             entity_ids.push(id.clone());

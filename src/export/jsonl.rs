@@ -352,6 +352,7 @@ fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {
             ClaimType::parse(&claim_type).ok_or_else(|| format!("unknown claim type \"{claim_type}\""))?
         },
         proposition: opt_str(v, "proposition"),
+        value: None,
     })
 }
 

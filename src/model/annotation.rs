@@ -186,6 +186,9 @@ pub struct Claim {
     pub claim_type: ClaimType,
     /// Groups the same claim across sources (e.g. `repatriated-count`).
     pub proposition: Option<String>,
+    /// The figure the claim states, as the analyst corrected it; `None` when
+    /// it is read from the text (see `model::comparison::value_of`).
+    pub value: Option<super::quantity::Quantity>,
 }
 
 /// Whether an annotation tags an entity or records a claim.

@@ -159,6 +159,62 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// What an analyst cites a document by. Every field may be empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct DocMeta {
+    /// The title.
+    pub title: String,
+    /// The outlet or publisher ("Human Rights Watch", "The Diplomat").
+    pub outlet: String,
+    /// The author or authors.
+    pub author: String,
+    /// The publication date, as ISO 8601 (`2012-03-12`) where known, so it sorts.
+    pub published: String,
+    /// Where it was published.
+    pub url: String,
+    /// Its language, as a BCP 47 tag (`en`, `ko`).
+    pub language: String,
+}
+
+impl DocMeta {
+    /// The fields with their names, in display order.
+    pub const FIELDS: [&'static str; 6] = ["title", "outlet", "author", "published", "url", "language"];
+
+    /// The value of a field by name.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        Some(match field {
+            "title" => &self.title,
+            "outlet" => &self.outlet,
+            "author" => &self.author,
+            "published" => &self.published,
+            "url" => &self.url,
+            "language" => &self.language,
+            _ => return None,
+        })
+    }
+
+    /// Sets a field by name; false for an unknown field.
+    pub fn set(&mut self, field: &str, value: String) -> bool {
+        let slot = match field {
+            "title" => &mut self.title,
+            "outlet" => &mut self.outlet,
+            "author" => &mut self.author,
+            "published" => &mut self.published,
+            "url" => &mut self.url,
+            "language" => &mut self.language,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
+    /// True when no field is set.
+    pub fn is_empty(&self) -> bool {
+        Self::FIELDS.iter().all(|f| self.get(f).is_none_or(str::is_empty))
+    }
+}
+
 /// Everything an analyst records about one document: what a sidecar holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocAnnotations {
@@ -168,6 +224,9 @@ pub struct DocAnnotations {
     pub relations: Vec<Relation>,
     /// Workflow status.
     pub status: Status,
+    /// What the document is cited by: title, outlet, date… (boxed: most
+    /// copies of a document's annotations never look at it).
+    pub meta: Box<DocMeta>,
     /// Top-level fields written by a newer version, kept verbatim.
     pub extra: BTreeMap<String, String>,
 }

@@ -4,6 +4,7 @@
 
 pub mod anchor;
 pub mod annotation;
+pub mod comparison;
 pub mod document;
 pub mod edit;
 pub mod index;
@@ -18,6 +19,6 @@ pub use annotation::{
     AnnId, Annotation, Attributes, Claim, ClaimType, Cue, Kind, Relation, Span, Spans, Speaker, Stance,
     Status, Target, new_id, now_rfc3339,
 };
-pub use document::{DocAnnotations, Document, content_hash};
+pub use document::{DocAnnotations, DocMeta, Document, content_hash};
 pub use edit::{Edit, EditError, History};
 pub use tagset::{LabelDef, LabelKind, TagSet};

@@ -603,13 +603,12 @@ fn figure_at(toks: &[Tok], i: usize) -> Option<(Found, usize)> {
         next = after;
         // Ranges: "70 to 80", "70-80", "70–80", "between 70 and 80".
         let joiner = w(next);
-        if matches!(joiner, "-" | "–" | "—" | "to") || (ranged && joiner == "and") {
-            if let Some((m, after2)) = number_at(toks, next + 1)
-                && m > n
-            {
-                high = Some(m);
-                next = after2;
-            }
+        if (matches!(joiner, "-" | "–" | "—" | "to") || (ranged && joiner == "and"))
+            && let Some((m, after2)) = number_at(toks, next + 1)
+            && m > n
+        {
+            high = Some(m);
+            next = after2;
         }
         // "30-plus", "30 plus", "41 or more", "or so"
         if (w(next) == "-" && w(next + 1) == "plus") || w(next) == "plus" || w(next) == "+" {
@@ -788,7 +787,7 @@ mod tests {
         let n = n as usize;
         if n < 20 {
             UNITS[n].to_owned()
-        } else if n % 10 == 0 {
+        } else if n.is_multiple_of(10) {
             TENS[n / 10 - 2].to_owned()
         } else {
             format!("{}-{}", TENS[n / 10 - 2], UNITS[n % 10])

@@ -543,6 +543,7 @@ pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
         annotations,
         relations: rec.relations,
         status: rec.status,
+        meta: Default::default(),
         extra,
     };
     Ok(finish(version, rec.source, rec.source_hash, data))

@@ -306,6 +306,7 @@ impl<R: Read> Input<'_, R> {
                 annotations: annotations.unwrap_or_default(),
                 relations: relations.unwrap_or_default(),
                 status: status.unwrap_or_default(),
+                meta: Default::default(),
                 extra,
             },
         }))
@@ -1014,6 +1015,7 @@ impl<'a> Reader<'a> {
             stance: stance.unwrap_or_default(),
             claim_type: claim_type.unwrap_or_default(),
             proposition: proposition.flatten(),
+            value: None,
         })
     }
 

@@ -136,6 +136,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
                 stance: Stance::Asserts,
                 claim_type: ClaimType::Fact,
                 proposition: Some("arrests-feb-2012".into()),
+                value: None,
             },
         ));
         d.annotations.push(entity(doc, "e2", "you’ve", "MISC", None));
@@ -169,6 +170,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
                 stance: Stance::Asserts,
                 claim_type: ClaimType::Quote,
                 proposition: Some("halt-forced-return".into()),
+                value: None,
             },
         );
         c.attributes.insert("certainty".into(), "high".into());
@@ -198,6 +200,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
                 stance: Stance::Denies,
                 claim_type: ClaimType::Quote,
                 proposition: None,
+                value: None,
             },
         ));
         d.annotations.push(claim(
@@ -210,6 +213,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
                 stance: Stance::Reports,
                 claim_type: ClaimType::Fact,
                 proposition: Some("returns".into()),
+                value: None,
             },
         ));
         d.relations.push(rel("r1", "c2", "c1", "contradicts"));

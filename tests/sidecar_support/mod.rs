@@ -76,6 +76,7 @@ pub fn kind() -> impl Strategy<Value = Kind> {
                 stance,
                 claim_type,
                 proposition,
+                value: None,
             }))
         });
     prop_oneof![
@@ -164,6 +165,7 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
                 annotations,
                 relations,
                 status,
+                meta: Default::default(),
                 extra: BTreeMap::new(),
             };
             data.sort();

@@ -281,6 +281,7 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                 stance: p.stance.unwrap_or_default(),
                 claim_type: p.claim_type.unwrap_or_default(),
                 proposition: meta.proposition.map(owned),
+                value: None,
             }));
         }
         if let Some(n) = meta.note {
