@@ -1,13 +1,14 @@
 //! The command line: the GUI by default, headless subcommands for pipelines and tests.
 //!
 //! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
-//! `import` and `agree` run without a window and report through the exit status.
+//! `import`, `claims` and `agree` run without a window and report through the exit status.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod agree;
 pub mod check;
+pub mod claims;
 pub mod export;
 pub mod import;
 pub mod stats;
@@ -32,6 +33,7 @@ Usage:
   marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]
   marginalia import brat SRC_DIR --into FOLDER
   marginalia import jsonl FILE --into FOLDER
+  marginalia claims FOLDER [--json | --csv [FILE] | --html FILE]  what each source claims, and where they disagree
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
   marginalia help                     show this text
 ";
@@ -47,6 +49,7 @@ pub fn dispatch(args: &[String]) -> Invocation {
         Some("export") => Invocation::Done(export::run(rest)),
         Some("import") => Invocation::Done(import::run(rest)),
         Some("agree") => Invocation::Done(agree::run(rest)),
+        Some("claims") => Invocation::Done(claims::run(rest)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Invocation::Done(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@
 //! into a corpus folder.
 
 pub mod brat;
+pub mod claims;
 pub mod conll;
 pub mod csv;
 pub mod doccano;

@@ -357,49 +357,76 @@ fn words(text: &str) -> HashSet<String> {
 }
 
 /// Ungrouped claims that share a figure, entities or words with a proposition's
-/// claims, each with the best proposition and why.
+/// claims, each with the best proposition and why. Propositions are found
+/// through maps from units, entities and words to keys, so the cost follows the
+/// number of claims, not their product.
 fn suggest(propositions: &[PropositionRow], ungrouped: &[ClaimCell]) -> Vec<Suggestion> {
+    let mut by_unit: HashMap<String, HashSet<usize>> = HashMap::new();
+    let mut by_entity: HashMap<&str, HashSet<usize>> = HashMap::new();
+    let mut by_word: HashMap<String, HashSet<usize>> = HashMap::new();
+    let mut word_count: Vec<usize> = Vec::with_capacity(propositions.len());
+    for (k, p) in propositions.iter().enumerate() {
+        let mut all = HashSet::new();
+        for c in &p.claims {
+            if let Some(v) = &c.value
+                && !v.unit.is_empty()
+            {
+                by_unit.entry(v.unit.to_lowercase()).or_default().insert(k);
+            }
+            for e in &c.entities {
+                by_entity.entry(e.as_str()).or_default().insert(k);
+            }
+            all.extend(words(&c.quote));
+        }
+        word_count.push(all.len());
+        for w in all {
+            by_word.entry(w).or_default().insert(k);
+        }
+    }
     let mut out = Vec::new();
     for c in ungrouped {
-        let mine = words(&c.quote);
-        let mut best: Option<(f64, &str, String)> = None;
-        for p in propositions {
-            for other in &p.claims {
-                let mut score = 0.0;
-                let mut why = Vec::new();
-                if let (Some(a), Some(b)) = (&c.value, &other.value)
-                    && !a.unit.is_empty()
-                    && a.unit.eq_ignore_ascii_case(&b.unit)
-                {
-                    score += 1.0;
-                    why.push(format!("counts {} too", a.unit));
-                }
-                let shared: Vec<&String> = c.entities.iter().filter(|e| other.entities.contains(e)).collect();
-                if !shared.is_empty() {
-                    score += 0.5 * shared.len() as f64;
-                    why.push(format!(
-                        "shares {}",
-                        shared.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                let theirs = words(&other.quote);
-                let common = mine.intersection(&theirs).count();
-                let union = mine.union(&theirs).count().max(1);
-                let jaccard = common as f64 / union as f64;
-                if jaccard >= 0.2 {
-                    score += jaccard * 2.0;
-                    why.push(format!("{common} words in common"));
-                }
-                if score >= 1.0 && best.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                    best = Some((score, p.key.as_str(), why.join("; ")));
-                }
+        // key → (score, reasons)
+        let mut score: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
+        if let Some(v) = &c.value
+            && let Some(keys) = by_unit.get(&v.unit.to_lowercase())
+        {
+            for &k in keys {
+                let e = score.entry(k).or_default();
+                e.0 += 1.0;
+                e.1.push(format!("counts {} too", v.unit));
             }
         }
-        if let Some((_, key, why)) = best {
+        for ent in &c.entities {
+            for &k in by_entity.get(ent.as_str()).into_iter().flatten() {
+                let e = score.entry(k).or_default();
+                e.0 += 0.5;
+                e.1.push(format!("mentions {ent}"));
+            }
+        }
+        let mine = words(&c.quote);
+        let mut common: HashMap<usize, usize> = HashMap::new();
+        for w in &mine {
+            for &k in by_word.get(w).into_iter().flatten() {
+                *common.entry(k).or_default() += 1;
+            }
+        }
+        for (k, n) in common {
+            let jaccard = n as f64 / (mine.len() + word_count[k] - n).max(1) as f64;
+            if jaccard >= 0.2 {
+                let e = score.entry(k).or_default();
+                e.0 += jaccard * 2.0;
+                e.1.push(format!("{n} words in common"));
+            }
+        }
+        let best = score
+            .into_iter()
+            .filter(|(_, (s, _))| *s >= 1.0)
+            .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(&a.0)));
+        if let Some((k, (_, why))) = best {
             out.push(Suggestion {
                 claim: c.clone(),
-                key: key.to_owned(),
-                why,
+                key: propositions[k].key.clone(),
+                why: why.join("; "),
             });
         }
     }

@@ -59,6 +59,13 @@ pub enum Done {
         /// The index.
         index: CorpusIndex,
     },
+    /// Claim cells of documents for the comparison were computed.
+    Claims {
+        /// The folder generation they were computed for.
+        folder: u64,
+        /// (document, the state they were computed from, its cells).
+        docs: Vec<(String, super::claims::CellKey, super::claims::DocCells)>,
+    },
     /// An export finished: a summary, or why it failed.
     Exported(Result<String, String>),
     /// A folder picker closed.

@@ -4,6 +4,7 @@
 //! (`saver.rs`). The workbench (`ui`) draws them and sends them commands.
 
 pub mod change;
+pub mod claims;
 pub mod corpus;
 pub mod index;
 pub mod jobs;
@@ -38,6 +39,8 @@ pub struct Workspace {
     /// when they change; from it on, in the background while the views show the
     /// previous one (200,000 annotations take about 0.2 s).
     pub index_sync_limit: usize,
+    /// The claims comparison and the per-document cells it was built from.
+    pub(crate) claims: claims::ClaimsCache,
 }
 
 impl Default for Workspace {
@@ -51,6 +54,7 @@ impl Default for Workspace {
             folder: 0,
             corpus_version: 0,
             index_sync_limit: 20_000,
+            claims: Default::default(),
         }
     }
 }

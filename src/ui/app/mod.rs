@@ -348,6 +348,7 @@ impl MarginaliaApp {
                 }
             }
             Done::Index { folder, key, index } => self.ws.take_index(folder, key, index),
+            Done::Claims { folder, docs } => self.ws.take_claims(folder, docs),
             Done::Exported(result) => self.take_export(result),
             Done::Picked {
                 purpose,

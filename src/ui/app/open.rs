@@ -58,6 +58,7 @@ impl MarginaliaApp {
         self.current = None;
         self.loading = None;
         self.ws.history = Default::default();
+        self.ws.claims = Default::default();
         self.propagation = None;
         let mut notes = Vec::new();
         if entries.is_empty() {

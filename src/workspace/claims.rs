@@ -1,0 +1,157 @@
+//! The claims comparison of the open corpus, kept up to date: each document's
+//! claim cells are computed once per state of its annotations, so an edit
+//! recomputes one document and regroups, never the whole corpus. The first
+//! build over a large corpus runs in the background (see `jobs.rs`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::model::comparison::{self, ClaimCell, ClaimRef, Comparison};
+use crate::model::{DocAnnotations, Kind};
+
+use super::Workspace;
+use super::jobs::Done;
+
+/// Which state of a document its cells were computed from: a session's
+/// (epoch, version), or the address of the annotations read from disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CellKey {
+    /// An open document.
+    Session(u64, u64),
+    /// A document as on disk.
+    Disk(usize),
+}
+
+/// One document's contribution to the comparison.
+#[derive(Clone, Debug, Default)]
+pub struct DocCells {
+    /// Its claims.
+    pub cells: Vec<ClaimCell>,
+    /// Its `contradicts` relations between claims.
+    pub contradicts: Vec<(ClaimRef, ClaimRef)>,
+}
+
+/// The comparison and what it was built from.
+#[derive(Default)]
+pub struct ClaimsCache {
+    docs: HashMap<String, (CellKey, Arc<DocCells>)>,
+    built: Option<Arc<Comparison>>,
+    /// A background build is running.
+    pending: bool,
+}
+
+/// Below this many documents to (re)compute, the work is done at once; above
+/// it, in the background.
+const AT_ONCE: usize = 200;
+
+/// A document's cells.
+pub fn doc_cells(rel: &str, data: &DocAnnotations) -> DocCells {
+    let claims: std::collections::HashSet<&str> = data
+        .annotations
+        .iter()
+        .filter(|a| matches!(a.kind, Kind::Claim(_)))
+        .map(|a| a.id.as_str())
+        .collect();
+    let contradicts = data
+        .relations
+        .iter()
+        .filter(|r| r.kind.eq_ignore_ascii_case("contradicts") && claims.contains(r.from.as_str()))
+        .map(|r| {
+            let to_doc = r.to.doc.clone().unwrap_or_else(|| rel.to_owned());
+            (
+                (rel.to_owned(), r.from.to_string()),
+                (to_doc, r.to.id.to_string()),
+            )
+        })
+        .collect();
+    DocCells {
+        cells: comparison::cells_of(rel, data),
+        contradicts,
+    }
+}
+
+impl Workspace {
+    /// The claims comparison as of now, or the last one built while a newer one
+    /// is computed in the background; `None` before the first.
+    pub fn comparison(&mut self) -> Option<Arc<Comparison>> {
+        let folder = self.folder;
+        let Some(c) = self.corpus.as_ref() else {
+            return None;
+        };
+        // What changed since the cells were computed.
+        let mut stale: Vec<(String, CellKey, Arc<DocAnnotations>)> = Vec::new();
+        let mut gone = false;
+        for e in &c.entries {
+            let (key, data) = match self.sessions.get(&e.rel) {
+                Some(s) => (CellKey::Session(s.epoch, s.version), None),
+                None => match c.disk.get(&e.rel) {
+                    Some(d) => (CellKey::Disk(Arc::as_ptr(d) as usize), Some(d.clone())),
+                    None => {
+                        gone |= self.claims.docs.contains_key(&e.rel);
+                        continue;
+                    }
+                },
+            };
+            if self.claims.docs.get(&e.rel).is_none_or(|(k, _)| *k != key) {
+                let data = data.unwrap_or_else(|| Arc::new(self.sessions[&e.rel].data.clone()));
+                stale.push((e.rel.clone(), key, data));
+            }
+        }
+        if stale.is_empty() && !gone && self.claims.built.is_some() {
+            return self.claims.built.clone();
+        }
+        if stale.len() > AT_ONCE {
+            if !self.claims.pending {
+                let started = self.jobs.spawn("claims", move |out| {
+                    let docs = stale
+                        .into_iter()
+                        .map(|(rel, key, data)| {
+                            let cells = doc_cells(&rel, &data);
+                            (rel, key, cells)
+                        })
+                        .collect();
+                    out.send(Done::Claims { folder, docs });
+                });
+                self.claims.pending = started.is_ok();
+            }
+            return self.claims.built.clone();
+        }
+        for (rel, key, data) in stale {
+            let cells = doc_cells(&rel, &data);
+            self.claims.docs.insert(rel, (key, Arc::new(cells)));
+        }
+        self.regroup();
+        self.claims.built.clone()
+    }
+
+    /// Takes in cells computed in the background.
+    pub fn take_claims(&mut self, folder: u64, docs: Vec<(String, CellKey, DocCells)>) {
+        if folder != self.folder {
+            return;
+        }
+        self.claims.pending = false;
+        for (rel, key, cells) in docs {
+            self.claims.docs.insert(rel, (key, Arc::new(cells)));
+        }
+        self.regroup();
+    }
+
+    /// True while a newer comparison is being built in the background.
+    pub fn comparison_pending(&self) -> bool {
+        self.claims.pending
+    }
+
+    fn regroup(&mut self) {
+        let Some(c) = self.corpus.as_ref() else { return };
+        // Documents no longer listed leave the comparison.
+        let listed: std::collections::HashSet<&str> = c.entries.iter().map(|e| e.rel.as_str()).collect();
+        self.claims.docs.retain(|rel, _| listed.contains(rel.as_str()));
+        let mut cells = Vec::new();
+        let mut contradicts = Vec::new();
+        for (_, d) in self.claims.docs.values() {
+            cells.extend(d.cells.iter().cloned());
+            contradicts.extend(d.contradicts.iter().cloned());
+        }
+        self.claims.built = Some(Arc::new(comparison::build(cells, &contradicts)));
+    }
+}
