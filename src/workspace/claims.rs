@@ -75,9 +75,7 @@ impl Workspace {
     /// is computed in the background; `None` before the first.
     pub fn comparison(&mut self) -> Option<Arc<Comparison>> {
         let folder = self.folder;
-        let Some(c) = self.corpus.as_ref() else {
-            return None;
-        };
+        let c = self.corpus.as_ref()?;
         // What changed since the cells were computed.
         let mut stale: Vec<(String, CellKey, Arc<DocAnnotations>)> = Vec::new();
         let mut gone = false;
