@@ -98,6 +98,20 @@ pub enum Command {
     },
     /// Open "annotate all occurrences in the corpus" for the selected annotation.
     StartPropagation,
+    /// Correct the figure of a claim (`None`: read it from the text again).
+    SetClaimValue {
+        /// The claim's document.
+        doc: String,
+        /// The claim.
+        id: AnnId,
+        /// The value.
+        value: Option<crate::model::quantity::Quantity>,
+    },
+    /// Ask where to write the claims comparison (CSV, or the HTML report).
+    AskExportComparison {
+        /// The report rather than the CSV.
+        html: bool,
+    },
     /// Remove the selected annotation.
     DeleteSelected,
     /// Replace an annotation with an edited copy, as one undoable step.

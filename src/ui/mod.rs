@@ -13,6 +13,7 @@ pub mod fonts;
 pub mod inspector;
 pub mod leaving;
 pub mod palette;
+pub mod propositions;
 pub mod reader;
 pub use crate::workspace::saver;
 pub mod state;

@@ -224,3 +224,39 @@ pub struct Propagation {
     /// (text, case, word) the rows were computed for.
     pub computed_for: Option<(String, bool, bool)>,
 }
+
+/// Filters and what is open in the Propositions tab.
+#[derive(Clone, Debug)]
+pub struct PropositionsState {
+    /// Words to look for in quotes, speakers, outlets, labels and keys.
+    pub filter: String,
+    /// Only claims of this outlet (or document, where no outlet is recorded).
+    pub outlet: String,
+    /// Only claims of this speaker.
+    pub speaker: String,
+    /// Only claims published on or after this date (`YYYY-MM-DD`).
+    pub from: String,
+    /// Only claims published on or before this date.
+    pub to: String,
+    /// Contested propositions first.
+    pub contested_first: bool,
+    /// The proposition whose detail is shown.
+    pub open: Option<String>,
+    /// The value being corrected: ((document, id), typed text, error).
+    pub editing: Option<((String, String), String, Option<String>)>,
+}
+
+impl Default for PropositionsState {
+    fn default() -> Self {
+        Self {
+            filter: String::new(),
+            outlet: String::new(),
+            speaker: String::new(),
+            from: String::new(),
+            to: String::new(),
+            contested_first: true,
+            open: None,
+            editing: None,
+        }
+    }
+}

@@ -74,6 +74,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         ui.selectable_value(&mut app.tab, Tab::Reader, "Reader");
         ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
         ui.selectable_value(&mut app.tab, Tab::Claims, "Claims");
+        ui.selectable_value(&mut app.tab, Tab::Propositions, "Propositions");
         if app.compare.is_some() {
             ui.selectable_value(&mut app.tab, Tab::Compare, "Compare");
         }
@@ -83,6 +84,12 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         Tab::Reader => {}
         Tab::Entities => return super::entity_index::show(app, ui),
         Tab::Claims => return super::claims_board::show(app, ui),
+        Tab::Propositions => {
+            if let Some(command) = super::propositions::show(app, ui) {
+                app.run(command);
+            }
+            return;
+        }
         Tab::Compare => return super::compare::show(app, ui),
     }
     if let Some(e) = app.ws.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
@@ -375,6 +382,49 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 }
             } else {
                 app.prompt = Some(Prompt::ExportCsv { text, error });
+            }
+        }
+        Prompt::ExportComparison {
+            html,
+            mut text,
+            error,
+        } => {
+            let mut go = false;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("export-comparison")).show(ctx, |ui| {
+                ui.heading(if html { "Export the comparison as a report" } else { "Export the comparison as CSV" });
+                ui.label(if html {
+                    "A self-contained HTML page with every proposition, its figures on one axis and what each source says."
+                } else {
+                    "One row per claim: proposition, document, outlet, date, speaker, stance, quote, value, contested."
+                });
+                text_field(ui, if html { "HTML file" } else { "CSV file" }, &mut text);
+                if let Some(e) = &error {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                ui.horizontal(|ui| {
+                    go = ui.button("Write").clicked();
+                    cancel = ui.button("Cancel").clicked();
+                });
+            });
+            if cancel {
+                app.prompt = None;
+            } else if go {
+                match app.write_comparison(html, &text) {
+                    Ok(msg) => {
+                        app.prompt = None;
+                        app.notice = Some(msg);
+                    }
+                    Err(e) => {
+                        app.prompt = Some(Prompt::ExportComparison {
+                            html,
+                            text,
+                            error: Some(e),
+                        })
+                    }
+                }
+            } else {
+                app.prompt = Some(Prompt::ExportComparison { html, text, error });
             }
         }
         Prompt::ExternalChange { rel, what } => {

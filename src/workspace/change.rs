@@ -105,6 +105,15 @@ pub enum Change {
         /// The key; `None` clears it.
         key: Option<String>,
     },
+    /// Set (or clear) the analyst's reading of a claim's figure.
+    SetValue {
+        /// The claim's document.
+        doc: String,
+        /// The claim.
+        id: AnnId,
+        /// The value; `None` reads it from the text again.
+        value: Option<crate::model::quantity::Quantity>,
+    },
     /// Relate two annotations, possibly in different documents.
     Relate {
         /// The document of the annotation it starts from.
@@ -316,6 +325,21 @@ impl Workspace {
                     Change::Update {
                         doc,
                         description: "set proposition",
+                        ann: Box::new(ann),
+                    },
+                    annotator,
+                )
+            }
+            Change::SetValue { doc, id, value } => {
+                let mut ann = self.annotation(&doc, &id)?.clone();
+                let Kind::Claim(c) = &mut ann.kind else {
+                    return Err("Only a claim has a value; select a claim first.".into());
+                };
+                c.value = value;
+                self.apply(
+                    Change::Update {
+                        doc,
+                        description: "set value",
                         ann: Box::new(ann),
                     },
                     annotator,

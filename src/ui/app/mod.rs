@@ -23,7 +23,8 @@ use crate::workspace::sync::SyncEvent;
 
 use super::reader::ReaderView;
 use super::state::{
-    BoardState, Comparison, DocView, EntityIndexState, ExportDialog, FindState, Prefs, Propagation, Session,
+    BoardState, Comparison, DocView, EntityIndexState, ExportDialog, FindState, Prefs, Propagation,
+    PropositionsState, Session,
 };
 use leaving::LeaveState;
 use open::Loading;
@@ -57,6 +58,15 @@ pub enum Prompt {
     },
     /// The other corpus copy to compare the current document with.
     CompareWith {
+        /// The path being typed.
+        text: String,
+        /// Error from the last attempt.
+        error: Option<String>,
+    },
+    /// Where to write the claims comparison, as CSV or as an HTML report.
+    ExportComparison {
+        /// The report rather than the CSV.
+        html: bool,
         /// The path being typed.
         text: String,
         /// Error from the last attempt.
@@ -138,6 +148,8 @@ pub struct MarginaliaApp {
     pub entity_index: EntityIndexState,
     /// Claims board filter, sort and grouping.
     pub board: BoardState,
+    /// The Propositions tab's filters and open proposition.
+    pub propositions: PropositionsState,
     /// Claims (document, id) waiting to be written as CSV once a path is chosen.
     pub pending_csv: Vec<(String, AnnId)>,
     /// The export window, while open.
@@ -157,6 +169,8 @@ pub enum Tab {
     Entities,
     /// Every claim in the corpus.
     Claims,
+    /// Every proposition with what each source says of it.
+    Propositions,
     /// One document compared with another analyst's copy.
     Compare,
 }
@@ -201,6 +215,7 @@ impl MarginaliaApp {
             tab: Tab::Reader,
             entity_index: Default::default(),
             board: Default::default(),
+            propositions: Default::default(),
             pending_csv: Vec::new(),
             export: None,
             compare: None,

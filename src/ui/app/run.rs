@@ -210,6 +210,10 @@ impl MarginaliaApp {
                 });
             }
             Command::StartPropagation => self.start_propagation(),
+            Command::SetClaimValue { doc, id, value } => {
+                self.change(Change::SetValue { doc, id, value });
+            }
+            Command::AskExportComparison { html } => self.ask_export_comparison(html),
             Command::DeleteSelected => {
                 if let Some((doc, _, Some(id))) = self.selection_here() {
                     self.change(Change::Delete { doc, id });

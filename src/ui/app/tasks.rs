@@ -206,4 +206,55 @@ impl MarginaliaApp {
         p.computed_for = Some(key);
         self.propagation = Some(p);
     }
+
+    /// Asks where to write the claims comparison.
+    pub fn ask_export_comparison(&mut self, html: bool) {
+        let default = self
+            .ws
+            .corpus
+            .as_ref()
+            .map(|c| {
+                c.beside(&format!(
+                    "{}-claims.{}",
+                    c.name(),
+                    if html { "html" } else { "csv" }
+                ))
+            })
+            .unwrap_or_default();
+        self.prompt = Some(Prompt::ExportComparison {
+            html,
+            text: default,
+            error: None,
+        });
+    }
+
+    /// Writes the claims comparison of the whole corpus, as it is in the
+    /// workbench (unsaved edits included), to `path`.
+    pub fn write_comparison(&mut self, html: bool, path: &str) -> Result<String, String> {
+        let path = PathBuf::from(path.trim());
+        if path.as_os_str().is_empty() {
+            return Err("Type a file path first.".into());
+        }
+        let cmp = self
+            .ws
+            .comparison()
+            .ok_or("The comparison is still being built; try again in a moment.")?;
+        let name = self.ws.corpus.as_ref().map(|c| c.name()).unwrap_or_default();
+        let text = if html {
+            crate::export::claims::to_html(&cmp, &format!("Claims in {name}"))
+        } else {
+            crate::export::claims::to_csv(&cmp)
+        };
+        crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            format!(
+                "Could not write {}: {e}. Choose a folder you can write to.",
+                path.display()
+            )
+        })?;
+        Ok(format!(
+            "Wrote the comparison of {} to {}.",
+            crate::ui::widgets::count(cmp.propositions.len(), "proposition", "propositions"),
+            path.display()
+        ))
+    }
 }

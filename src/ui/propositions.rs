@@ -1,0 +1,699 @@
+//! The Propositions tab: one row per proposition with what every source says
+//! of it, the figures on one axis, and whether the sources disagree; a detail
+//! with the timeline of the figure and the values to correct; claims without a
+//! proposition offered for grouping. Reads the workspace's comparison and
+//! returns commands.
+
+use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Ui, pos2, vec2};
+
+use crate::export::claims::{source_colour, strip_span};
+use crate::model::comparison::{ClaimCell, Comparison, PropositionRow};
+use crate::model::quantity::{Quantity, number};
+
+use super::app::MarginaliaApp;
+use super::command::Command;
+use super::state::PropositionsState;
+use super::widgets::{bare_field, count};
+
+/// Width of the figure strip, in points: the columns are fixed so that they
+/// line up across propositions and fit beside the side panels at 1280 px.
+const STRIP_W: f32 = 200.0;
+const KEY_W: f32 = 150.0;
+const ROW_H: f32 = 9.0;
+
+fn colour(doc: &str) -> Color32 {
+    let [r, g, b] = source_colour(doc);
+    Color32::from_rgb(r, g, b)
+}
+
+/// What a claim says, in one short phrase: its value, else its stance.
+fn says(c: &ClaimCell) -> String {
+    match &c.value {
+        Some(v) => v.display(),
+        None => c.stance.as_str().to_owned(),
+    }
+}
+
+/// The hover text of a claim: the quote and everything known of it.
+fn details(c: &ClaimCell) -> String {
+    let mut s = format!("“{}”\n\n{}", c.quote, c.source());
+    if !c.title.is_empty() {
+        s.push_str(&format!(" — {}", c.title));
+    }
+    if !c.speaker.is_empty() {
+        s.push_str(&format!("\nSpeaker: {}", c.speaker));
+    }
+    s.push_str(&format!("\nStance: {}", c.stance.as_str()));
+    if let (Some(v), Some(from)) = (&c.value, c.value_from) {
+        s.push_str(&format!("\nValue: {} ({})", v.display(), from.as_str()));
+    }
+    if let Some(w) = &c.when {
+        s.push_str(&format!("\nWhen: {w}"));
+    }
+    if let Some(p) = &c.place {
+        s.push_str(&format!("\nWhere: {p}"));
+    }
+    s.push_str("\n\nClick to open the passage.");
+    s
+}
+
+/// Whether a claim passes the filters.
+fn passes(c: &ClaimCell, st: &PropositionsState) -> bool {
+    let f = st.filter.to_lowercase();
+    (f.is_empty()
+        || [&c.quote, &c.speaker, &c.outlet, &c.doc, &c.label]
+            .iter()
+            .any(|t| t.to_lowercase().contains(&f)))
+        && (st.outlet.is_empty() || c.outlet == st.outlet || (c.outlet.is_empty() && c.doc == st.outlet))
+        && (st.speaker.is_empty() || c.speaker == st.speaker)
+        && (st.from.trim().is_empty() || (!c.published.is_empty() && c.published.as_str() >= st.from.trim()))
+        && (st.to.trim().is_empty() || (!c.published.is_empty() && c.published.as_str() <= st.to.trim()))
+}
+
+/// The propositions shown, with only their claims that pass the filters, in
+/// the chosen order.
+pub fn visible(cmp: &Comparison, st: &PropositionsState) -> Vec<PropositionRow> {
+    let key_filter = st.filter.to_lowercase();
+    let mut rows: Vec<PropositionRow> = cmp
+        .propositions
+        .iter()
+        .filter_map(|p| {
+            let key_hit = !key_filter.is_empty() && p.key.to_lowercase().contains(&key_filter);
+            let claims: Vec<ClaimCell> = p
+                .claims
+                .iter()
+                .filter(|c| {
+                    let mut relaxed = st.clone();
+                    if key_hit {
+                        relaxed.filter.clear();
+                    }
+                    passes(c, &relaxed)
+                })
+                .cloned()
+                .collect();
+            (!claims.is_empty()).then(|| PropositionRow { claims, ..p.clone() })
+        })
+        .collect();
+    if st.contested_first {
+        rows.sort_by_key(|p| {
+            (
+                std::cmp::Reverse(p.contested.len()),
+                std::cmp::Reverse(p.claims.len()),
+            )
+        });
+    }
+    rows
+}
+
+/// Shows the tab.
+pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
+    let Some(cmp) = app.ws.comparison() else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Lining up the claims of every document…");
+        });
+        return None;
+    };
+    let mut st = app.propositions.clone();
+    let mut command = None;
+    let outlets: std::collections::BTreeSet<String> = cmp
+        .propositions
+        .iter()
+        .flat_map(|p| &p.claims)
+        .map(|c| {
+            if c.outlet.is_empty() {
+                c.doc.clone()
+            } else {
+                c.outlet.clone()
+            }
+        })
+        .collect();
+    let speakers: std::collections::BTreeSet<String> = cmp
+        .propositions
+        .iter()
+        .flat_map(|p| &p.claims)
+        .map(|c| c.speaker.clone())
+        .filter(|s| !s.is_empty())
+        .collect();
+    ui.horizontal_wrapped(|ui| {
+        bare_field(
+            ui,
+            "Filter propositions",
+            &mut st.filter,
+            "Filter: words, speaker, label",
+            170.0,
+        );
+        combo(ui, "Outlet", &mut st.outlet, &outlets);
+        combo(ui, "Speaker", &mut st.speaker, &speakers);
+        bare_field(ui, "Published from", &mut st.from, "from YYYY-MM-DD", 100.0);
+        bare_field(ui, "Published to", &mut st.to, "to YYYY-MM-DD", 100.0);
+        ui.checkbox(&mut st.contested_first, "Most contested first");
+        if ui.button("Export CSV…").clicked() {
+            command = Some(Command::AskExportComparison { html: false });
+        }
+        if ui.button("Export report…").clicked() {
+            command = Some(Command::AskExportComparison { html: true });
+        }
+    });
+    let rows = visible(&cmp, &st);
+    let contested = rows.iter().filter(|p| p.is_contested()).count();
+    ui.label(format!(
+        "{}, {contested} contested · {} without a proposition{}",
+        count(rows.len(), "proposition", "propositions"),
+        count(cmp.ungrouped.len(), "claim", "claims"),
+        if app.ws.comparison_pending() {
+            " · updating…"
+        } else {
+            ""
+        }
+    ));
+    if cmp.propositions.is_empty() {
+        ui.add_space(8.0);
+        ui.label(
+            "No proposition yet. Tag claims in the reader, then give the claims that say the same thing one \
+             proposition key in the inspector (e.g. “detained-count”); they line up here, source by source.",
+        );
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("propositions")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("propositions-grid")
+                .num_columns(4)
+                .striped(true)
+                .spacing(vec2(10.0, 6.0))
+                .show(ui, |ui| {
+                    ui.label("");
+                    ui.strong("Proposition");
+                    ui.strong("Figures on one axis");
+                    ui.strong("What each source says");
+                    ui.end_row();
+                    for p in &rows {
+                        if let Some(c) = proposition_row(ui, p, &mut st) {
+                            command = Some(c);
+                        }
+                        ui.end_row();
+                    }
+                });
+            if let Some(key) = st.open.clone()
+                && let Some(p) = rows.iter().find(|p| p.key == key)
+            {
+                ui.separator();
+                if let Some(c) = detail(ui, p, &mut st) {
+                    command = Some(c);
+                }
+            }
+            if !cmp.suggestions.is_empty() {
+                ui.separator();
+                ui.heading("Claims that look like a proposition");
+                egui::Grid::new("suggestions-grid")
+                    .num_columns(3)
+                    .spacing(vec2(10.0, 4.0))
+                    .show(ui, |ui| {
+                        for s in cmp.suggestions.iter().take(200) {
+                            let quote: String = s.claim.quote.chars().take(70).collect();
+                            let more = if s.claim.quote.chars().count() > 70 {
+                                "…"
+                            } else {
+                                ""
+                            };
+                            if ui
+                                .link(format!("{}: “{quote}{more}”", s.claim.source()))
+                                .on_hover_text(details(&s.claim))
+                                .clicked()
+                            {
+                                command = Some(Command::Open {
+                                    doc: s.claim.doc.clone(),
+                                    id: s.claim.id.clone(),
+                                });
+                            }
+                            ui.label(RichText::new(&s.why).weak());
+                            if ui
+                                .button(format!("Group under {}", s.key))
+                                .on_hover_text("Gives the claim this proposition key; Ctrl+Z undoes it")
+                                .clicked()
+                            {
+                                command = Some(Command::SetProposition {
+                                    doc: s.claim.doc.clone(),
+                                    id: s.claim.id.clone(),
+                                    key: Some(s.key.clone()),
+                                });
+                            }
+                            ui.end_row();
+                        }
+                    });
+            }
+        });
+    app.propositions = st;
+    command
+}
+
+fn combo(ui: &mut Ui, name: &str, value: &mut String, options: &std::collections::BTreeSet<String>) {
+    egui::ComboBox::from_label(name)
+        .selected_text(if value.is_empty() { "all" } else { value.as_str() })
+        .width(110.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, String::new(), "all");
+            for o in options {
+                ui.selectable_value(value, o.clone(), o);
+            }
+        });
+}
+
+/// One proposition's row: its state, key, strip and the sources' cells.
+fn proposition_row(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option<Command> {
+    let mut command = None;
+    if p.is_contested() {
+        ui.label(RichText::new("⚠").color(ui.visuals().error_fg_color).strong())
+            .on_hover_text(format!("Contested: {}", p.contested.join("; ")));
+    } else {
+        ui.label(RichText::new("✔").color(Color32::from_rgb(0x2c, 0xa0, 0x2c)))
+            .on_hover_text("The sources agree");
+    }
+    ui.vertical(|ui| {
+        ui.set_width(KEY_W);
+        let open = st.open.as_deref() == Some(p.key.as_str());
+        let sources: std::collections::BTreeSet<&str> = p.claims.iter().map(|c| c.doc.as_str()).collect();
+        if ui
+            .selectable_label(open, RichText::new(&p.key).strong())
+            .on_hover_text("Show the timeline and the values of this proposition")
+            .clicked()
+        {
+            st.open = if open { None } else { Some(p.key.clone()) };
+        }
+        ui.small(format!(
+            "{} from {}",
+            count(p.claims.len(), "claim", "claims"),
+            count(sources.len(), "source", "sources")
+        ));
+        if p.is_contested() {
+            ui.small(RichText::new(&p.contested[0]).color(ui.visuals().error_fg_color));
+        }
+    });
+    strip(ui, p);
+    ui.horizontal_wrapped(|ui| {
+        ui.set_max_width(ui.available_width().max(260.0));
+        for c in &p.claims {
+            let text = RichText::new(format!("{} · {}", c.source(), says(c))).color(colour(&c.doc));
+            if ui.button(text).on_hover_text(details(c)).clicked() {
+                command = Some(Command::Open {
+                    doc: c.doc.clone(),
+                    id: c.id.clone(),
+                });
+            }
+        }
+    });
+    command
+}
+
+/// The figures of a proposition as intervals on the proposition's axis, one
+/// line per claim in its source's colour; dashed where approximate, with an
+/// arrow where the source leaves a side open.
+fn strip(ui: &mut Ui, p: &PropositionRow) {
+    let valued: Vec<&ClaimCell> = p.claims.iter().filter(|c| c.value.is_some()).collect();
+    let Some(axis) = p.axis.filter(|_| !valued.is_empty()) else {
+        ui.allocate_exact_size(vec2(STRIP_W, 16.0), Sense::hover())
+            .1
+            .on_hover_text("No figure in these claims");
+        return;
+    };
+    let h = ROW_H * valued.len() as f32 + 14.0;
+    let (rect, response) = ui.allocate_exact_size(vec2(STRIP_W, h), Sense::hover());
+    let painter = ui.painter_at(rect.expand(2.0));
+    let weak = ui.visuals().weak_text_color();
+    let base = rect.bottom() - 10.0;
+    painter.line_segment(
+        [pos2(rect.left(), base), pos2(rect.right(), base)],
+        Stroke::new(1.0, weak),
+    );
+    let font = FontId::proportional(9.0);
+    painter.text(
+        pos2(rect.left(), rect.bottom()),
+        Align2::LEFT_BOTTOM,
+        number(axis.0.round()),
+        font.clone(),
+        weak,
+    );
+    painter.text(
+        pos2(rect.right(), rect.bottom()),
+        Align2::RIGHT_BOTTOM,
+        number(axis.1.round()),
+        font,
+        weak,
+    );
+    let mut hovered = None;
+    for (i, c) in valued.iter().enumerate() {
+        let q = c.value.as_ref().expect("filtered");
+        let (a, b, open_lo, open_hi) = strip_span(q, axis, f64::from(STRIP_W));
+        let y = rect.top() + ROW_H * i as f32 + ROW_H / 2.0;
+        let (x0, x1) = (
+            rect.left() + a as f32,
+            rect.left() + (b as f32).max(a as f32 + 2.0),
+        );
+        let col = colour(&c.doc);
+        let stroke = Stroke::new(
+            5.0,
+            if q.approximate {
+                col.gamma_multiply(0.55)
+            } else {
+                col
+            },
+        );
+        painter.line_segment([pos2(x0, y), pos2(x1, y)], stroke);
+        if open_lo {
+            painter.text(
+                pos2(x0, y),
+                Align2::LEFT_CENTER,
+                "◀",
+                FontId::proportional(9.0),
+                col,
+            );
+        }
+        if open_hi {
+            painter.text(
+                pos2(x1, y),
+                Align2::RIGHT_CENTER,
+                "▶",
+                FontId::proportional(9.0),
+                col,
+            );
+        }
+        if let Some(pos) = response.hover_pos()
+            && (pos.y - y).abs() <= ROW_H / 2.0
+        {
+            hovered = Some(*c);
+        }
+    }
+    if let Some(c) = hovered {
+        response.on_hover_text(format!("{}: {}", c.source(), says(c)));
+    }
+}
+
+/// Days since 1970 of an ISO date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
+fn day_of(date: &str) -> Option<f64> {
+    let mut parts = date.trim().splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+    let d: i64 = parts
+        .next()
+        .map_or(Some(1), |d| d.get(..2).unwrap_or(d).parse().ok())?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil calendar (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) as f64)
+}
+
+/// The open proposition: a timeline of its figures by publication date and a
+/// table of its claims where each value can be corrected.
+fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option<Command> {
+    let mut command = None;
+    ui.horizontal(|ui| {
+        ui.heading(&p.key);
+        if ui.small_button("Close").clicked() {
+            st.open = None;
+        }
+    });
+    for why in &p.contested {
+        ui.colored_label(ui.visuals().error_fg_color, why);
+    }
+    timeline(ui, p);
+    egui::Grid::new(("proposition-detail", &p.key))
+        .num_columns(5)
+        .striped(true)
+        .spacing(vec2(10.0, 4.0))
+        .show(ui, |ui| {
+            ui.strong("Source");
+            ui.strong("Speaker · stance");
+            ui.strong("Value");
+            ui.strong("When, where");
+            ui.strong("Quote");
+            ui.end_row();
+            for c in &p.claims {
+                if ui.link(RichText::new(c.source()).color(colour(&c.doc))).clicked() {
+                    command = Some(Command::Open {
+                        doc: c.doc.clone(),
+                        id: c.id.clone(),
+                    });
+                }
+                ui.label(format!(
+                    "{} · {}",
+                    if c.speaker.is_empty() { "—" } else { &c.speaker },
+                    c.stance.as_str()
+                ));
+                if let Some(cmd) = value_editor(ui, c, st) {
+                    command = Some(cmd);
+                }
+                let at: Vec<&str> = [c.when.as_deref(), c.place.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                ui.label(if at.is_empty() {
+                    "—".to_owned()
+                } else {
+                    at.join(", ")
+                });
+                let quote: String = c.quote.chars().take(90).collect();
+                ui.label(RichText::new(format!("“{quote}”")).italics())
+                    .on_hover_text(&c.quote);
+                ui.end_row();
+            }
+        });
+    command
+}
+
+/// The value of a claim, typed over to correct it: "31", "41+", "<=300", "70-80".
+fn value_editor(ui: &mut Ui, c: &ClaimCell, st: &mut PropositionsState) -> Option<Command> {
+    let key = (c.doc.clone(), c.id.to_string());
+    let shown = c.value.as_ref().map(Quantity::display).unwrap_or_default();
+    let mut command = None;
+    ui.horizontal(|ui| {
+        let editing = st.editing.as_ref().is_some_and(|(k, _, _)| *k == key);
+        if !editing {
+            let from = c.value_from.map_or("no figure found", |f| f.as_str());
+            if ui
+                .button(if shown.is_empty() {
+                    "set…".to_owned()
+                } else {
+                    shown.clone()
+                })
+                .on_hover_text(format!("{from}; click to correct"))
+                .clicked()
+            {
+                let typed = c.value.as_ref().map(typed_form).unwrap_or_default();
+                st.editing = Some((key.clone(), typed, None));
+            }
+            if c.value_from == Some(crate::model::comparison::ValueFrom::Analyst)
+                && ui
+                    .small_button("read from text")
+                    .on_hover_text("Drop the correction and read the figure from the claim again")
+                    .clicked()
+            {
+                command = Some(Command::SetClaimValue {
+                    doc: c.doc.clone(),
+                    id: c.id.clone(),
+                    value: None,
+                });
+            }
+            return;
+        }
+        let Some((_, text, error)) = st.editing.as_mut() else {
+            return;
+        };
+        let l = ui.label("Value");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .desired_width(90.0)
+                    .hint_text("31, 41+, <=300, 70-80"),
+            )
+            .labelled_by(l.id);
+        let commit = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if !r.has_focus() && !commit {
+            r.request_focus();
+        }
+        let was = c.value.clone().unwrap_or_default();
+        if commit || ui.small_button("Set").clicked() {
+            match Quantity::parse_typed(text, &was) {
+                Ok(q) => {
+                    command = Some(Command::SetClaimValue {
+                        doc: c.doc.clone(),
+                        id: c.id.clone(),
+                        value: Some(q),
+                    });
+                    st.editing = None;
+                    return;
+                }
+                Err(e) => *error = Some(e),
+            }
+        }
+        if ui.small_button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            st.editing = None;
+            return;
+        }
+        if let Some(e) = error.clone() {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    });
+    command
+}
+
+/// A value as the analyst would type it back.
+fn typed_form(q: &Quantity) -> String {
+    let n = |x: f64| format!("{x}");
+    let mut s = match (q.low, q.high) {
+        (Some(a), Some(b)) if a == b => n(a),
+        (Some(a), Some(b)) => format!("{}-{}", n(a), n(b)),
+        (Some(a), None) => format!("{}+", n(a)),
+        (None, Some(b)) => format!("<={}", n(b)),
+        (None, None) => String::new(),
+    };
+    if q.approximate {
+        s.insert(0, '~');
+    }
+    if let Some(r) = &q.rate {
+        s.push_str(&format!("/{r}"));
+    }
+    s
+}
+
+/// How the proposition's figure moved: each dated claim's interval at its
+/// publication date.
+fn timeline(ui: &mut Ui, p: &PropositionRow) {
+    let points: Vec<(f64, &ClaimCell, &Quantity)> = p
+        .claims
+        .iter()
+        .filter_map(|c| Some((day_of(&c.published)?, c, c.value.as_ref()?)))
+        .collect();
+    let Some(axis) = p.axis else {
+        ui.label("No figure in these claims, so no timeline.");
+        return;
+    };
+    if points.is_empty() {
+        ui.label(
+            "Add publication dates to the documents (inspector → Document) to see how the reported figure moved.",
+        );
+        return;
+    }
+    let (d0, d1) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (d, _, _)| {
+            (a.min(*d), b.max(*d))
+        });
+    let span = (d1 - d0).max(1.0);
+    let (rect, response) = ui.allocate_exact_size(
+        vec2(ui.available_width().clamp(200.0, 560.0), 130.0),
+        Sense::hover(),
+    );
+    let painter = ui.painter_at(rect);
+    let weak = ui.visuals().weak_text_color();
+    let plot = rect.shrink2(vec2(40.0, 18.0));
+    painter.rect_stroke(plot, 0.0, Stroke::new(1.0, weak), egui::StrokeKind::Inside);
+    let x = |d: f64| plot.left() + ((d - d0) / span) as f32 * plot.width();
+    let y =
+        |v: f64| plot.bottom() - ((v - axis.0) / (axis.1 - axis.0).max(f64::EPSILON)) as f32 * plot.height();
+    let font = FontId::proportional(9.0);
+    painter.text(
+        pos2(plot.left() - 4.0, plot.bottom()),
+        Align2::RIGHT_CENTER,
+        number(axis.0.round()),
+        font.clone(),
+        weak,
+    );
+    painter.text(
+        pos2(plot.left() - 4.0, plot.top()),
+        Align2::RIGHT_CENTER,
+        number(axis.1.round()),
+        font.clone(),
+        weak,
+    );
+    let first = points
+        .iter()
+        .map(|(_, c, _)| c.published.as_str())
+        .min()
+        .unwrap_or("");
+    let last = points
+        .iter()
+        .map(|(_, c, _)| c.published.as_str())
+        .max()
+        .unwrap_or("");
+    painter.text(
+        pos2(plot.left(), rect.bottom()),
+        Align2::LEFT_BOTTOM,
+        first,
+        font.clone(),
+        weak,
+    );
+    painter.text(
+        pos2(plot.right(), rect.bottom()),
+        Align2::RIGHT_BOTTOM,
+        last,
+        font,
+        weak,
+    );
+    let mut hovered = None;
+    for (d, c, q) in &points {
+        let px = x(*d);
+        let top = q.high.map_or(plot.top(), y);
+        let bottom = q.low.map_or(plot.bottom(), y);
+        let col = colour(&c.doc);
+        painter.line_segment(
+            [pos2(px, bottom), pos2(px, top.min(bottom - 3.0))],
+            Stroke::new(5.0, col),
+        );
+        if let Some(pos) = response.hover_pos()
+            && (pos.x - px).abs() < 6.0
+        {
+            hovered = Some(*c);
+        }
+    }
+    if let Some(c) = hovered {
+        response.on_hover_text(format!("{}: {}", c.source(), says(c)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_count_days() {
+        assert_eq!(day_of("1970-01-01"), Some(0.0));
+        assert_eq!(
+            day_of("2012-03-12").unwrap() - day_of("2012-03-01").unwrap(),
+            11.0
+        );
+        assert_eq!(day_of("2015"), day_of("2015-01-01"));
+        assert_eq!(day_of("March 2015"), None);
+    }
+
+    #[test]
+    fn typed_forms_read_back() {
+        for q in [
+            Quantity::exact(31.0),
+            Quantity {
+                low: Some(41.0),
+                ..Default::default()
+            },
+            Quantity {
+                high: Some(300.0),
+                ..Default::default()
+            },
+            Quantity {
+                low: Some(70.0),
+                high: Some(80.0),
+                approximate: true,
+                rate: Some("year".into()),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(Quantity::parse_typed(&typed_form(&q), &q).unwrap(), q);
+        }
+    }
+}
