@@ -8,6 +8,7 @@ pub mod comparison;
 pub mod document;
 pub mod edit;
 pub mod index;
+pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;
 pub mod swar;
