@@ -156,7 +156,7 @@ pub fn offers(text: &str, meta: &DocMeta) -> Vec<Offer> {
         (lower.starts_with("by ") && l.split_whitespace().count() <= 7) || lower.starts_with("author:")
     }) {
         let name = l
-            .split_once(|c: char| c == ':' || c == ' ')
+            .split_once([':', ' '])
             .map(|(_, rest)| rest.trim())
             .unwrap_or_default();
         offer("author", name.to_owned(), quoted(*n, l));
