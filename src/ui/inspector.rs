@@ -175,6 +175,10 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         }
     }
     let relation_types = tagset.relations.clone();
+    // The figure a claim states, as the comparison reads it.
+    let cell = app
+        .session()
+        .and_then(|s| crate::model::comparison::cell(&s.doc.path, &s.data, &s.data.meta, &ann));
     let salt = |f: &str| format!("{}-{f}", ann.id);
 
     ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });
@@ -308,6 +312,19 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             if ty != claim.claim_type {
                 claim.claim_type = ty;
                 what = "set claim type";
+            }
+            if let Some(cell) = &cell {
+                let slot = ui.make_persistent_id("inspector-value-edit");
+                let mut editing: super::propositions::ValueEdit = ui.data_mut(|d| d.get_temp(slot)).flatten();
+                let mut command = None;
+                ui.horizontal(|ui| {
+                    ui.label("Value:");
+                    command = super::propositions::value_editor(ui, cell, &mut editing);
+                });
+                ui.data_mut(|d| d.insert_temp(slot, editing));
+                if command.is_some() {
+                    return command;
+                }
             }
             ui.label("Proposition key (groups the same claim across sources)");
             let cur = claim.proposition.clone().unwrap_or_default();

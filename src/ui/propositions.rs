@@ -447,7 +447,7 @@ fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option
                     if c.speaker.is_empty() { "—" } else { &c.speaker },
                     c.stance.as_str()
                 ));
-                if let Some(cmd) = value_editor(ui, c, st) {
+                if let Some(cmd) = value_editor(ui, c, &mut st.editing) {
                     command = Some(cmd);
                 }
                 let at: Vec<&str> = [c.when.as_deref(), c.place.as_deref()]
@@ -468,13 +468,16 @@ fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option
     command
 }
 
+/// The value being corrected: ((document, id), typed text, error).
+pub type ValueEdit = Option<((String, String), String, Option<String>)>;
+
 /// The value of a claim, typed over to correct it: "31", "41+", "<=300", "70-80".
-fn value_editor(ui: &mut Ui, c: &ClaimCell, st: &mut PropositionsState) -> Option<Command> {
+pub fn value_editor(ui: &mut Ui, c: &ClaimCell, editing_slot: &mut ValueEdit) -> Option<Command> {
     let key = (c.doc.clone(), c.id.to_string());
     let shown = c.value.as_ref().map(Quantity::display).unwrap_or_default();
     let mut command = None;
     ui.horizontal(|ui| {
-        let editing = st.editing.as_ref().is_some_and(|(k, _, _)| *k == key);
+        let editing = editing_slot.as_ref().is_some_and(|(k, _, _)| *k == key);
         if !editing {
             let from = c.value_from.map_or("no figure found", |f| f.as_str());
             if ui
@@ -487,7 +490,7 @@ fn value_editor(ui: &mut Ui, c: &ClaimCell, st: &mut PropositionsState) -> Optio
                 .clicked()
             {
                 let typed = c.value.as_ref().map(typed_form).unwrap_or_default();
-                st.editing = Some((key.clone(), typed, None));
+                *editing_slot = Some((key.clone(), typed, None));
             }
             if c.value_from == Some(crate::model::comparison::ValueFrom::Analyst)
                 && ui
@@ -503,7 +506,7 @@ fn value_editor(ui: &mut Ui, c: &ClaimCell, st: &mut PropositionsState) -> Optio
             }
             return;
         }
-        let Some((_, text, error)) = st.editing.as_mut() else {
+        let Some((_, text, error)) = editing_slot.as_mut() else {
             return;
         };
         let l = ui.label("Value");
@@ -527,14 +530,14 @@ fn value_editor(ui: &mut Ui, c: &ClaimCell, st: &mut PropositionsState) -> Optio
                         id: c.id.clone(),
                         value: Some(q),
                     });
-                    st.editing = None;
+                    *editing_slot = None;
                     return;
                 }
                 Err(e) => *error = Some(e),
             }
         }
         if ui.small_button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
-            st.editing = None;
+            *editing_slot = None;
             return;
         }
         if let Some(e) = error.clone() {

@@ -242,8 +242,8 @@ pub struct PropositionsState {
     pub contested_first: bool,
     /// The proposition whose detail is shown.
     pub open: Option<String>,
-    /// The value being corrected: ((document, id), typed text, error).
-    pub editing: Option<((String, String), String, Option<String>)>,
+    /// The value being corrected.
+    pub editing: super::propositions::ValueEdit,
 }
 
 impl Default for PropositionsState {
