@@ -420,7 +420,8 @@ fn suggest(propositions: &[PropositionRow], ungrouped: &[ClaimCell]) -> Vec<Sugg
         }
         let best = score
             .into_iter()
-            .filter(|(_, (s, _))| *s >= 1.0)
+            // Many shared words alone (a third of them) are enough to offer.
+            .filter(|(_, (s, _))| *s >= 0.6)
             .max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(&a.0)));
         if let Some((k, (_, why))) = best {
             out.push(Suggestion {

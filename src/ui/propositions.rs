@@ -206,42 +206,39 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             if !cmp.suggestions.is_empty() {
                 ui.separator();
                 ui.heading("Claims that look like a proposition");
-                egui::Grid::new("suggestions-grid")
-                    .num_columns(3)
-                    .spacing(vec2(10.0, 4.0))
-                    .show(ui, |ui| {
-                        for s in cmp.suggestions.iter().take(200) {
-                            let quote: String = s.claim.quote.chars().take(70).collect();
-                            let more = if s.claim.quote.chars().count() > 70 {
-                                "…"
-                            } else {
-                                ""
-                            };
-                            if ui
-                                .link(format!("{}: “{quote}{more}”", s.claim.source()))
-                                .on_hover_text(details(&s.claim))
-                                .clicked()
-                            {
-                                command = Some(Command::Open {
-                                    doc: s.claim.doc.clone(),
-                                    id: s.claim.id.clone(),
-                                });
-                            }
-                            ui.label(RichText::new(&s.why).weak());
-                            if ui
-                                .button(format!("Group under {}", s.key))
-                                .on_hover_text("Gives the claim this proposition key; Ctrl+Z undoes it")
-                                .clicked()
-                            {
-                                command = Some(Command::SetProposition {
-                                    doc: s.claim.doc.clone(),
-                                    id: s.claim.id.clone(),
-                                    key: Some(s.key.clone()),
-                                });
-                            }
-                            ui.end_row();
+                for s in cmp.suggestions.iter().take(200) {
+                    // The button first, so that it is in view however long the quote.
+                    ui.horizontal_wrapped(|ui| {
+                        if ui
+                            .button(format!("Group under {}", s.key))
+                            .on_hover_text("Gives the claim this proposition key; Ctrl+Z undoes it")
+                            .clicked()
+                        {
+                            command = Some(Command::SetProposition {
+                                doc: s.claim.doc.clone(),
+                                id: s.claim.id.clone(),
+                                key: Some(s.key.clone()),
+                            });
                         }
+                        let quote: String = s.claim.quote.chars().take(90).collect();
+                        let more = if s.claim.quote.chars().count() > 90 {
+                            "…"
+                        } else {
+                            ""
+                        };
+                        if ui
+                            .link(format!("{}: “{quote}{more}”", s.claim.source()))
+                            .on_hover_text(details(&s.claim))
+                            .clicked()
+                        {
+                            command = Some(Command::Open {
+                                doc: s.claim.doc.clone(),
+                                id: s.claim.id.clone(),
+                            });
+                        }
+                        ui.label(RichText::new(format!("({})", s.why)).weak());
                     });
+                }
             }
         });
     app.propositions = st;
@@ -509,14 +506,7 @@ pub fn value_editor(ui: &mut Ui, c: &ClaimCell, editing_slot: &mut ValueEdit) ->
         let Some((_, text, error)) = editing_slot.as_mut() else {
             return;
         };
-        let l = ui.label("Value");
-        let r = ui
-            .add(
-                egui::TextEdit::singleline(text)
-                    .desired_width(90.0)
-                    .hint_text("31, 41+, <=300, 70-80"),
-            )
-            .labelled_by(l.id);
+        let r = super::widgets::bare_field(ui, "Value", text, "31, 41+, <=300, 70-80", 90.0);
         let commit = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if !r.has_focus() && !commit {
             r.request_focus();

@@ -134,6 +134,11 @@ impl Workspace {
         self.regroup();
     }
 
+    /// True when a comparison is built and none is being built in the background.
+    pub fn claims_built(&self) -> bool {
+        self.claims.built.is_some() && !self.claims.pending
+    }
+
     /// True while a newer comparison is being built in the background.
     pub fn comparison_pending(&self) -> bool {
         self.claims.pending
