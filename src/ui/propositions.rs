@@ -15,15 +15,28 @@ use super::command::Command;
 use super::state::PropositionsState;
 use super::widgets::{bare_field, count};
 
-/// Width of the figure strip, in points: the columns are fixed so that they
-/// line up across propositions and fit beside the side panels at 1280 px.
+/// Widths of the columns, in points: fixed so that they line up across
+/// propositions and fit beside the side panels at 1280 px.
 const STRIP_W: f32 = 200.0;
 const KEY_W: f32 = 150.0;
-const ROW_H: f32 = 9.0;
+const BADGE_W: f32 = 14.0;
+const GAP: f32 = 10.0;
+const ROW_H: f32 = 10.0;
 
 fn colour(doc: &str) -> Color32 {
     let [r, g, b] = source_colour(doc);
     Color32::from_rgb(r, g, b)
+}
+
+/// The source of a claim in at most about 30 characters: outlet and date, or
+/// the document's name cut short.
+fn short_source(c: &ClaimCell) -> String {
+    let s = c.source();
+    if s.chars().count() <= 32 {
+        return s;
+    }
+    let head: String = s.chars().take(30).collect();
+    format!("{head}…")
 }
 
 /// What a claim says, in one short phrase: its value, else its stance.
@@ -178,23 +191,29 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
         .id_salt("propositions")
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            egui::Grid::new("propositions-grid")
-                .num_columns(4)
-                .striped(true)
-                .spacing(vec2(10.0, 6.0))
-                .show(ui, |ui| {
-                    ui.label("");
-                    ui.strong("Proposition");
-                    ui.strong("Figures on one axis");
-                    ui.strong("What each source says");
-                    ui.end_row();
-                    for p in &rows {
-                        if let Some(c) = proposition_row(ui, p, &mut st) {
-                            command = Some(c);
-                        }
-                        ui.end_row();
-                    }
-                });
+            // Rows of fixed-width columns, not a grid: each row measures its own
+            // height in the frame it is drawn, and the columns line up across
+            // propositions whatever their content.
+            let chips_w = (ui.available_width() - BADGE_W - KEY_W - STRIP_W - 3.0 * GAP).max(180.0);
+            ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = GAP;
+                ui.add_space(BADGE_W);
+                ui.add_sized(
+                    vec2(KEY_W, 16.0),
+                    egui::Label::new(RichText::new("Proposition").strong()),
+                );
+                ui.add_sized(
+                    vec2(STRIP_W, 16.0),
+                    egui::Label::new(RichText::new("Figures on one axis").strong()),
+                );
+                ui.strong("What each source says");
+            });
+            for p in &rows {
+                ui.separator();
+                if let Some(c) = proposition_row(ui, p, &mut st, chips_w) {
+                    command = Some(c);
+                }
+            }
             if let Some(key) = st.open.clone()
                 && let Some(p) = rows.iter().find(|p| p.key == key)
             {
@@ -258,47 +277,79 @@ fn combo(ui: &mut Ui, name: &str, value: &mut String, options: &std::collections
 }
 
 /// One proposition's row: its state, key, strip and the sources' cells.
-fn proposition_row(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option<Command> {
+fn proposition_row(
+    ui: &mut Ui,
+    p: &PropositionRow,
+    st: &mut PropositionsState,
+    chips_w: f32,
+) -> Option<Command> {
     let mut command = None;
-    if p.is_contested() {
-        ui.label(RichText::new("⚠").color(ui.visuals().error_fg_color).strong())
-            .on_hover_text(format!("Contested: {}", p.contested.join("; ")));
-    } else {
-        ui.label(RichText::new("✔").color(Color32::from_rgb(0x2c, 0xa0, 0x2c)))
-            .on_hover_text("The sources agree");
-    }
-    ui.vertical(|ui| {
-        ui.set_width(KEY_W);
-        let open = st.open.as_deref() == Some(p.key.as_str());
-        let sources: std::collections::BTreeSet<&str> = p.claims.iter().map(|c| c.doc.as_str()).collect();
-        if ui
-            .selectable_label(open, RichText::new(&p.key).strong())
-            .on_hover_text("Show the timeline and the values of this proposition")
-            .clicked()
-        {
-            st.open = if open { None } else { Some(p.key.clone()) };
-        }
-        ui.small(format!(
-            "{} from {}",
-            count(p.claims.len(), "claim", "claims"),
-            count(sources.len(), "source", "sources")
-        ));
-        if p.is_contested() {
-            ui.small(RichText::new(&p.contested[0]).color(ui.visuals().error_fg_color));
-        }
-    });
-    strip(ui, p);
-    ui.horizontal_wrapped(|ui| {
-        ui.set_max_width(ui.available_width().max(260.0));
-        for c in &p.claims {
-            let text = RichText::new(format!("{} · {}", c.source(), says(c))).color(colour(&c.doc));
-            if ui.button(text).on_hover_text(details(c)).clicked() {
-                command = Some(Command::Open {
-                    doc: c.doc.clone(),
-                    id: c.id.clone(),
-                });
+    let column = |ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)| {
+        ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(w);
+            add(ui);
+        });
+    };
+    ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = GAP;
+        column(ui, BADGE_W, &mut |ui| {
+            // Drawn, not a glyph: every font has a circle.
+            let (rect, badge) = ui.allocate_exact_size(vec2(14.0, 14.0), Sense::hover());
+            if p.is_contested() {
+                ui.painter()
+                    .circle_filled(rect.center(), 6.0, ui.visuals().error_fg_color);
+                ui.painter().text(
+                    rect.center(),
+                    Align2::CENTER_CENTER,
+                    "!",
+                    FontId::proportional(11.0),
+                    Color32::WHITE,
+                );
+                badge.on_hover_text(format!("Contested: {}", p.contested.join("; ")));
+            } else {
+                ui.painter().circle_stroke(
+                    rect.center(),
+                    5.0,
+                    Stroke::new(2.0, Color32::from_rgb(0x2c, 0xa0, 0x2c)),
+                );
+                badge.on_hover_text("The sources agree");
             }
-        }
+        });
+        column(ui, KEY_W, &mut |ui| {
+            let open = st.open.as_deref() == Some(p.key.as_str());
+            let sources: std::collections::BTreeSet<&str> = p.claims.iter().map(|c| c.doc.as_str()).collect();
+            if ui
+                .selectable_label(open, RichText::new(&p.key).strong())
+                .on_hover_text("Show the timeline and the values of this proposition")
+                .clicked()
+            {
+                st.open = if open { None } else { Some(p.key.clone()) };
+            }
+            ui.small(format!(
+                "{} from {}",
+                count(p.claims.len(), "claim", "claims"),
+                count(sources.len(), "source", "sources")
+            ));
+            if p.is_contested() {
+                ui.small(RichText::new("contested").color(ui.visuals().error_fg_color))
+                    .on_hover_text(p.contested.join("\n"));
+            }
+        });
+        column(ui, STRIP_W, &mut |ui| strip(ui, p));
+        column(ui, chips_w, &mut |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for c in &p.claims {
+                    let text =
+                        RichText::new(format!("{} · {}", short_source(c), says(c))).color(colour(&c.doc));
+                    if ui.button(text).on_hover_text(details(c)).clicked() {
+                        command = Some(Command::Open {
+                            doc: c.doc.clone(),
+                            id: c.id.clone(),
+                        });
+                    }
+                }
+            });
+        });
     });
     command
 }
@@ -348,15 +399,16 @@ fn strip(ui: &mut Ui, p: &PropositionRow) {
             rect.left() + (b as f32).max(a as f32 + 2.0),
         );
         let col = colour(&c.doc);
-        let stroke = Stroke::new(
-            5.0,
-            if q.approximate {
-                col.gamma_multiply(0.55)
-            } else {
-                col
-            },
-        );
-        painter.line_segment([pos2(x0, y), pos2(x1, y)], stroke);
+        let col = if q.approximate {
+            col.gamma_multiply(0.55)
+        } else {
+            col
+        };
+        if q.low.is_some() && q.low == q.high {
+            painter.circle_filled(pos2(x0, y), 4.0, col);
+        } else {
+            painter.line_segment([pos2(x0, y), pos2(x1, y)], Stroke::new(5.0, col));
+        }
         if open_lo {
             painter.text(
                 pos2(x0, y),
@@ -421,32 +473,52 @@ fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option
         ui.colored_label(ui.visuals().error_fg_color, why);
     }
     timeline(ui, p);
-    egui::Grid::new(("proposition-detail", &p.key))
-        .num_columns(5)
-        .striped(true)
-        .spacing(vec2(10.0, 4.0))
-        .show(ui, |ui| {
-            ui.strong("Source");
-            ui.strong("Speaker · stance");
-            ui.strong("Value");
-            ui.strong("When, where");
-            ui.strong("Quote");
-            ui.end_row();
-            for c in &p.claims {
+    let quote_w = (ui.available_width() - 150.0 - 110.0 - 130.0 - 100.0 - 4.0 * GAP).max(160.0);
+    let cell = |ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)| {
+        ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(w);
+            add(ui);
+        });
+    };
+    ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = GAP;
+        for (title, w) in [
+            ("Source", 150.0),
+            ("Speaker · stance", 110.0),
+            ("Value", 130.0),
+            ("When, where", 100.0),
+            ("Quote", quote_w),
+        ] {
+            cell(ui, w, &mut |ui| {
+                ui.strong(title);
+            });
+        }
+    });
+    for c in &p.claims {
+        ui.separator();
+        ui.horizontal_top(|ui| {
+            ui.spacing_mut().item_spacing.x = GAP;
+            cell(ui, 150.0, &mut |ui| {
                 if ui.link(RichText::new(c.source()).color(colour(&c.doc))).clicked() {
                     command = Some(Command::Open {
                         doc: c.doc.clone(),
                         id: c.id.clone(),
                     });
                 }
+            });
+            cell(ui, 110.0, &mut |ui| {
                 ui.label(format!(
                     "{} · {}",
                     if c.speaker.is_empty() { "—" } else { &c.speaker },
                     c.stance.as_str()
                 ));
+            });
+            cell(ui, 130.0, &mut |ui| {
                 if let Some(cmd) = value_editor(ui, c, &mut st.editing) {
                     command = Some(cmd);
                 }
+            });
+            cell(ui, 100.0, &mut |ui| {
                 let at: Vec<&str> = [c.when.as_deref(), c.place.as_deref()]
                     .into_iter()
                     .flatten()
@@ -456,12 +528,12 @@ fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState) -> Option
                 } else {
                     at.join(", ")
                 });
-                let quote: String = c.quote.chars().take(90).collect();
-                ui.label(RichText::new(format!("“{quote}”")).italics())
-                    .on_hover_text(&c.quote);
-                ui.end_row();
-            }
+            });
+            cell(ui, quote_w, &mut |ui| {
+                ui.label(RichText::new(format!("“{}”", c.quote)).italics());
+            });
         });
+    }
     command
 }
 
