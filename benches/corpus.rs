@@ -25,7 +25,10 @@ use egui::{Context, FontDefinitions, Pos2, RawInput, Rect};
 use marginalia::model::index::CorpusIndex;
 use marginalia::store::{corpus, sidecar};
 use marginalia::ui::MarginaliaApp;
+use marginalia::ui::app::Tab;
 use marginalia::ui::state::Prefs;
+use marginalia::workspace::Change;
+use marginalia::workspace::claims::doc_cells;
 
 fn frame(ctx: &Context, app: &mut MarginaliaApp) {
     let raw = RawInput {
@@ -120,4 +123,66 @@ fn main() {
         index.time(|| black_box(CorpusIndex::build(docs)));
     }
     report_samples("corpus.index", &index);
+
+    // The claims comparison: the full build (every document's cells and the
+    // grouping, as the background job does it), an edit's update (one
+    // document's cells again and the regrouping), and frames with the
+    // Propositions tab shown.
+    let mut build = Samples::default();
+    for _ in 0..samples {
+        build.time(|| {
+            let mut cells = Vec::new();
+            let mut contradicts = Vec::new();
+            for e in &c.entries {
+                if let Some(d) = c.disk.get(&e.rel) {
+                    let dc = doc_cells(&e.rel, d);
+                    cells.extend(dc.cells);
+                    contradicts.extend(dc.contradicts);
+                }
+            }
+            black_box(marginalia::model::comparison::build(cells, &contradicts))
+        });
+    }
+    report_samples("claims.build", &build);
+    app.tab = Tab::Propositions;
+    loop {
+        frame(&ctx, &mut app);
+        app.tick(&ctx);
+        if app.ws.claims_built() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let mut frames = Samples::default();
+    for _ in 0..(samples * 10) {
+        frames.time(|| frame(&ctx, &mut app));
+    }
+    report_samples("claims.frame", &frames);
+    // An edit: a claim of the first document that has one gets a proposition.
+    let (rel, id) = {
+        let c = app.ws.corpus.as_ref().expect("corpus open");
+        c.entries
+            .iter()
+            .find_map(|e| {
+                let a = c
+                    .disk
+                    .get(&e.rel)?
+                    .annotations
+                    .iter()
+                    .find(|a| a.kind.is_claim())?;
+                Some((e.rel.clone(), a.id.clone()))
+            })
+            .expect("a claim in the corpus")
+    };
+    let mut update = Samples::default();
+    for i in 0..samples {
+        let change = Change::SetProposition {
+            doc: rel.clone(),
+            id: id.clone(),
+            key: Some(format!("bench-{i}")),
+        };
+        app.ws.apply(change, "bench").expect("the edit applies");
+        update.time(|| black_box(app.ws.comparison()));
+    }
+    report_samples("claims.update_after_edit", &update);
 }

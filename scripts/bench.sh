@@ -55,7 +55,7 @@ fi
 if [[ $quick == 1 ]]; then
     # Every bench must have reported; the numbers of a smoke run mean nothing.
     for key in reader.idle.p95 reader.jump.p95 reader.add.accesskit.p95 textedit.idle.p50 \
-        app.hotkey_to_saved.p95 app.hotkey_to_durable.p95 corpus.open_until_listed.p50 corpus.index.p50 sidecar.parse_article.p50 \
+        app.hotkey_to_saved.p95 app.hotkey_to_durable.p95 corpus.open_until_listed.p50 corpus.index.p50 claims.build.p50 claims.frame.p95 claims.update_after_edit.p50 sidecar.parse_article.p50 \
         export.csv.vs_read export.brat_again.p50 export.w3c_again.p50 export.brat_floor.p50 import.brat.p50; do
         grep -q "^BENCH $key " "$results" || { echo "missing result: $key" >&2; exit 1; }
     done
@@ -170,6 +170,9 @@ done
 cat <<EOF
 | Import the 10,000 documents (brat) | < 3 s | $(ms "$(b import.brat.p50)") | $(ms "$import") | $(below "$import" 3000) |
 | Memory of the app with the article open (peak) | < 150 MB | $(mb "$(b memory.article.peak)") | $(mb "$(v memory.article.peak)") | $(below "$(v memory.article.peak)" 150000000) |
+| Claims comparison of the 10,000 documents, built (off the UI thread) | < 200 ms | — | $(ms "$(v claims.build.p50)") | $(below "$(v claims.build.p50)" 200) |
+| Frame with the Propositions tab shown, p95 | < 4 ms | — | $(ms "$(v claims.frame.p95)") | $(below "$(v claims.frame.p95)" 4) |
+| Comparison updated after an edit (one document again, regrouped) | no full rebuild | — | $(ms "$(v claims.update_after_edit.p50)") | $(below "$(v claims.update_after_edit.p50)" "$(v claims.build.p50)") |
 
 ## The reader in detail
 

@@ -4,6 +4,8 @@
 //! proposition offered for grouping. Reads the workspace's comparison and
 //! returns commands.
 
+use std::sync::Arc;
+
 use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::export::claims::{source_colour, strip_span};
@@ -14,6 +16,20 @@ use super::app::MarginaliaApp;
 use super::command::Command;
 use super::state::PropositionsState;
 use super::widgets::{bare_field, count};
+
+/// What the tab shows for one state of the comparison and the filters.
+pub struct Shown {
+    key: (usize, String),
+    rows: Vec<PropositionRow>,
+    outlets: std::collections::BTreeSet<String>,
+    speakers: std::collections::BTreeSet<String>,
+}
+
+/// At most this many claims of a proposition have a cell and a line in its
+/// row; the rest are in its detail.
+const MAX_CELLS: usize = 12;
+/// At most this many suggestions are listed.
+const MAX_SUGGESTIONS: usize = 60;
 
 /// Widths of the columns, in points: fixed so that they line up across
 /// propositions and fit beside the side panels at 1280 px.
@@ -129,25 +145,32 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     };
     let mut st = app.propositions.clone();
     let mut command = None;
-    let outlets: std::collections::BTreeSet<String> = cmp
-        .propositions
-        .iter()
-        .flat_map(|p| &p.claims)
-        .map(|c| {
-            if c.outlet.is_empty() {
-                c.doc.clone()
-            } else {
-                c.outlet.clone()
-            }
-        })
-        .collect();
-    let speakers: std::collections::BTreeSet<String> = cmp
-        .propositions
-        .iter()
-        .flat_map(|p| &p.claims)
-        .map(|c| c.speaker.clone())
-        .filter(|s| !s.is_empty())
-        .collect();
+    // Filtering and the lists of outlets and speakers run when the comparison
+    // or the filters change, not on every frame: a large corpus has tens of
+    // thousands of claims.
+    let key = st.cache_key(Arc::as_ptr(&cmp) as usize);
+    if app.propositions_view.as_ref().is_none_or(|v| v.key != key) {
+        let claims = || cmp.propositions.iter().flat_map(|p| &p.claims);
+        app.propositions_view = Some(Arc::new(Shown {
+            key: key.clone(),
+            rows: visible(&cmp, &st),
+            outlets: claims()
+                .map(|c| {
+                    if c.outlet.is_empty() {
+                        c.doc.clone()
+                    } else {
+                        c.outlet.clone()
+                    }
+                })
+                .collect(),
+            speakers: claims()
+                .map(|c| c.speaker.clone())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        }));
+    }
+    let shown = app.propositions_view.clone().expect("set above");
+    let (outlets, speakers) = (&shown.outlets, &shown.speakers);
     ui.horizontal_wrapped(|ui| {
         bare_field(
             ui,
@@ -156,8 +179,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             "Filter: words, speaker, label",
             170.0,
         );
-        combo(ui, "Outlet", &mut st.outlet, &outlets);
-        combo(ui, "Speaker", &mut st.speaker, &speakers);
+        combo(ui, "Outlet", &mut st.outlet, outlets);
+        combo(ui, "Speaker", &mut st.speaker, speakers);
         bare_field(ui, "Published from", &mut st.from, "from YYYY-MM-DD", 100.0);
         bare_field(ui, "Published to", &mut st.to, "to YYYY-MM-DD", 100.0);
         ui.checkbox(&mut st.contested_first, "Most contested first");
@@ -168,7 +191,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             command = Some(Command::AskExportComparison { html: true });
         }
     });
-    let rows = visible(&cmp, &st);
+    let rows = &shown.rows;
     let contested = rows.iter().filter(|p| p.is_contested()).count();
     ui.label(format!(
         "{}, {contested} contested · {} without a proposition{}",
@@ -208,7 +231,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                 );
                 ui.strong("What each source says");
             });
-            for p in &rows {
+            for p in rows {
                 ui.separator();
                 if let Some(c) = proposition_row(ui, p, &mut st, chips_w) {
                     command = Some(c);
@@ -225,7 +248,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             if !cmp.suggestions.is_empty() {
                 ui.separator();
                 ui.heading("Claims that look like a proposition");
-                for s in cmp.suggestions.iter().take(200) {
+                for s in cmp.suggestions.iter().take(MAX_SUGGESTIONS) {
                     // The button first, so that it is in view however long the quote.
                     ui.horizontal_wrapped(|ui| {
                         if ui
@@ -338,7 +361,7 @@ fn proposition_row(
         column(ui, STRIP_W, &mut |ui| strip(ui, p));
         column(ui, chips_w, &mut |ui| {
             ui.horizontal_wrapped(|ui| {
-                for c in &p.claims {
+                for c in p.claims.iter().take(MAX_CELLS) {
                     let text =
                         RichText::new(format!("{} · {}", short_source(c), says(c))).color(colour(&c.doc));
                     if ui.button(text).on_hover_text(details(c)).clicked() {
@@ -347,6 +370,13 @@ fn proposition_row(
                             id: c.id.clone(),
                         });
                     }
+                }
+                if p.claims.len() > MAX_CELLS
+                    && ui
+                        .small_button(format!("and {} more…", p.claims.len() - MAX_CELLS))
+                        .clicked()
+                {
+                    st.open = Some(p.key.clone());
                 }
             });
         });
@@ -358,7 +388,12 @@ fn proposition_row(
 /// line per claim in its source's colour; dashed where approximate, with an
 /// arrow where the source leaves a side open.
 fn strip(ui: &mut Ui, p: &PropositionRow) {
-    let valued: Vec<&ClaimCell> = p.claims.iter().filter(|c| c.value.is_some()).collect();
+    let valued: Vec<&ClaimCell> = p
+        .claims
+        .iter()
+        .filter(|c| c.value.is_some())
+        .take(MAX_CELLS)
+        .collect();
     let Some(axis) = p.axis.filter(|_| !valued.is_empty()) else {
         ui.allocate_exact_size(vec2(STRIP_W, 16.0), Sense::hover())
             .1

@@ -246,6 +246,19 @@ pub struct PropositionsState {
     pub editing: super::propositions::ValueEdit,
 }
 
+impl PropositionsState {
+    /// What the rows shown depend on: the comparison (by address) and the filters.
+    pub fn cache_key(&self, comparison: usize) -> (usize, String) {
+        (
+            comparison,
+            format!(
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                self.filter, self.outlet, self.speaker, self.from, self.to, self.contested_first
+            ),
+        )
+    }
+}
+
 impl Default for PropositionsState {
     fn default() -> Self {
         Self {

@@ -150,6 +150,8 @@ pub struct MarginaliaApp {
     pub board: BoardState,
     /// The Propositions tab's filters and open proposition.
     pub propositions: PropositionsState,
+    /// What the Propositions tab shows, kept while the comparison and the filters stay.
+    pub propositions_view: Option<Arc<super::propositions::Shown>>,
     /// Claims (document, id) waiting to be written as CSV once a path is chosen.
     pub pending_csv: Vec<(String, AnnId)>,
     /// The export window, while open.
@@ -216,6 +218,7 @@ impl MarginaliaApp {
             entity_index: Default::default(),
             board: Default::default(),
             propositions: Default::default(),
+            propositions_view: None,
             pending_csv: Vec::new(),
             export: None,
             compare: None,
