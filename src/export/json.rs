@@ -63,21 +63,6 @@ pub fn number(out: &mut String, n: usize) {
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
-/// `n` as a number, or `null`.
-#[inline]
-pub fn opt_number(out: &mut String, n: Option<usize>) {
-    match n {
-        Some(n) => number(out, n),
-        None => out.push_str("null"),
-    }
-}
-
-/// Appends `true` or `false`.
-#[inline]
-pub fn boolean(out: &mut String, b: bool) {
-    out.push_str(if b { "true" } else { "false" });
-}
-
 /// An object being written: `key` writes the separator and the key, and
 /// returns the text to write its value into.
 pub struct Object<'a> {
@@ -236,9 +221,8 @@ mod tests {
         string(o.key("a"), "x");
         array(o.key("b"), [1, 2], number);
         opt_string(o.key("c"), None);
-        boolean(o.key("d"), true);
         array(o.key("e"), Vec::<usize>::new(), number);
         o.close();
-        assert_eq!(out, r#"{"a":"x","b":[1,2],"c":null,"d":true,"e":[]}"#);
+        assert_eq!(out, r#"{"a":"x","b":[1,2],"c":null,"e":[]}"#);
     }
 }
