@@ -27,26 +27,19 @@ pub struct Token<'a> {
 
 /// Splits a text into tokens by Unicode word boundaries.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
-    use crate::model::words::{SegmentKind, word_bounds};
+    use crate::model::words::word_bounds;
     // About one token in six bytes of text; the vector is dropped with the document.
     let mut out: Vec<Token<'_>> = Vec::with_capacity(text.len() / 6 + 1);
     let mut cp = 0;
-    let mut segments = word_bounds(text);
-    while let Some((seg, kind)) = segments.next_segment() {
-        // ASCII segments hold one code point per byte.
-        let (len, space, line_break) = match kind {
-            // A run of spaces, a CR LF pair, or one other space character.
-            SegmentKind::Spaces => (seg.len(), true, matches!(seg.as_bytes()[0], b'\n' | b'\r')),
-            SegmentKind::Ascii => (seg.len(), false, false),
-            // One look at each character for all three.
-            SegmentKind::Other => seg.chars().fold((0, true, false), |(n, space, line), c| {
-                (
-                    n + 1,
-                    space && c.is_whitespace(),
-                    line || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'),
-                )
-            }),
-        };
+    for seg in word_bounds(text) {
+        // One look at each character for its length, whether it is space, and line breaks.
+        let (len, space, line_break) = seg.chars().fold((0, true, false), |(n, space, line), c| {
+            (
+                n + 1,
+                space && c.is_whitespace(),
+                line || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'),
+            )
+        });
         if space {
             if line_break && let Some(last) = out.last_mut() {
                 last.ends_sentence = true;
