@@ -162,30 +162,6 @@ mod tests {
 
     use super::*;
 
-    /// Tokens as the rule in the module's documentation says, by the slow road.
-    fn reference(text: &str) -> Vec<Token<'_>> {
-        let mut out: Vec<Token<'_>> = Vec::new();
-        let mut cp = 0;
-        for seg in text.split_word_bounds() {
-            let len = seg.chars().count();
-            if seg.chars().all(char::is_whitespace) {
-                if seg.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
-                    && let Some(last) = out.last_mut()
-                {
-                    last.ends_sentence = true;
-                }
-            } else {
-                out.push(Token {
-                    text: seg,
-                    span: Span::new(cp, cp + len),
-                    ends_sentence: matches!(seg, "." | "!" | "?" | "…"),
-                });
-            }
-            cp += len;
-        }
-        out
-    }
-
     proptest! {
         #[test]
         fn tokens_are_the_word_segments_that_are_not_space(
@@ -197,7 +173,42 @@ mod tests {
                 0..30,
             ).prop_map(|v| v.concat())
         ) {
-            prop_assert_eq!(tokenize(&t), reference(&t));
+            let tokens = tokenize(&t);
+            let chars: Vec<char> = t.chars().collect();
+            for tok in &tokens {
+                // Each token is its span's text, and not space.
+                let at: String = chars[tok.span.start..tok.span.end].iter().collect();
+                prop_assert_eq!(tok.text, at.as_str());
+                prop_assert!(!tok.text.chars().all(char::is_whitespace));
+            }
+            let words: Vec<&str> = t
+                .split_word_bounds()
+                .filter(|s| !s.chars().all(char::is_whitespace))
+                .collect();
+            prop_assert_eq!(tokens.iter().map(|t| t.text).collect::<Vec<_>>(), words);
         }
+    }
+
+    #[test]
+    fn sentences_end_at_stops_and_line_breaks() {
+        let ends: Vec<(&str, bool)> = tokenize("Kim said so\r\nThen « 7 » ! Done\u{2028}x")
+            .iter()
+            .map(|t| (t.text, t.ends_sentence))
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                ("Kim", false),
+                ("said", false),
+                ("so", true),
+                ("Then", false),
+                ("«", false),
+                ("7", false),
+                ("»", false),
+                ("!", true),
+                ("Done", true),
+                ("x", false)
+            ]
+        );
     }
 }
