@@ -96,7 +96,7 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
 pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
     // About 700 bytes per annotation in a corpus of short documents.
     let mut items = ItemsText {
-        text: String::with_capacity(data.annotations.len() * 768 + data.relations.len() * 384),
+        text: Vec::with_capacity(data.annotations.len() * 768 + data.relations.len() * 384),
         count: 0,
     };
     let source = out::Source::new(doc, data);
@@ -120,7 +120,8 @@ pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
 /// a pretty export's bytes).
 #[derive(Debug, Default)]
 pub struct ItemsText {
-    text: String,
+    /// JSON text (serde_json writes only UTF-8).
+    text: Vec<u8>,
     count: usize,
 }
 
@@ -128,12 +129,11 @@ impl ItemsText {
     /// Adds one item as compact JSON.
     pub fn push(&mut self, item: &impl serde::Serialize) {
         if self.count > 0 {
-            self.text.push_str(",\n");
+            self.text.extend_from_slice(b",\n");
         }
-        self.text.push_str(ITEM_PAD);
+        self.text.extend_from_slice(ITEM_PAD.as_bytes());
         // The items hold strings, numbers and string-keyed maps: serializing cannot fail.
-        self.text
-            .push_str(&serde_json::to_string(item).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut self.text, item);
         self.count += 1;
     }
 
@@ -465,7 +465,7 @@ impl CollectionWriter {
             return Ok(());
         }
         w.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-        w.write_all(items.text.as_bytes())?;
+        w.write_all(&items.text)?;
         self.count += items.count;
         Ok(())
     }
