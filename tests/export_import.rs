@@ -339,3 +339,60 @@ fn two_brat_texts_of_one_name_keep_the_first_and_report_the_second() {
         corpus::load(&into, rel).unwrap();
     }
 }
+
+#[test]
+fn a_marginalia_note_that_cannot_be_read_is_reported_and_the_rest_still_imports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("in");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "Kim said it rained.").unwrap();
+    std::fs::write(
+        src.join("a.ann"),
+        "T1\tPerson 0 3\tKim\n#1\tMarginalia T1\t{\"annotator\":\"ana\",\"orphaned\":\"yes\"}\n\
+T2\tPlace 9 11\tit\n#2\tMarginalia T2\t{\"annotator\":\"bo\",\"id\":\"p1\",\"later\":{\"x\":[1]}}\n",
+    )
+    .unwrap();
+    let into = tmp.path().join("out");
+    let report = import_brat(&src, &into).unwrap();
+    let lost: Vec<&str> = report.lost.iter().map(|l| l.what.as_str()).collect();
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert!(
+        lost[0].starts_with("#1: the Marginalia note of T1 cannot be read (")
+            && lost[0].contains("line 1 column"),
+        "{lost:?}"
+    );
+    let loaded = corpus::load(&into, "a.txt").unwrap();
+    // T1 is read by the plain brat rules; T2's note applies, its unknown key ignored.
+    let t1 = loaded.data.get("T1").unwrap();
+    assert_eq!((t1.annotator.as_str(), t1.orphaned), ("", false));
+    assert_eq!(loaded.data.get("p1").unwrap().annotator, "bo");
+}
+
+#[test]
+fn a_jsonl_annotation_field_of_the_wrong_type_skips_its_line_and_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("m.jsonl");
+    let line = |note: &str| {
+        format!(
+            r#"{{"format":"marginalia-jsonl/1","path":"a.txt","text":"Kim","entities":[{{"id":"e1","start":0,"end":3,"label":"Person","note":{note},"annotator":null}}],"claims":[],"relations":[]}}"#
+        )
+    };
+    std::fs::write(
+        &file,
+        format!("{}\n{}\n", line("7"), line("\"ok\"").replace("a.txt", "b.txt")),
+    )
+    .unwrap();
+    let into = tmp.path().join("corpus");
+    let report = import_jsonl(&file, &into).unwrap();
+    assert_eq!(report.documents, vec!["b.txt".to_owned()], "{}", report.summary());
+    assert_eq!(report.skipped.len(), 1);
+    assert!(
+        report.skipped[0]
+            .reason
+            .starts_with("annotation \"e1\": invalid type"),
+        "{}",
+        report.summary()
+    );
+    let b = corpus::load(&into, "b.txt").unwrap();
+    assert_eq!(b.data.get("e1").unwrap().note, "ok");
+}

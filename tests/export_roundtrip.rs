@@ -290,7 +290,7 @@ proptest! {
         let (doc, data) = build(&text, &raws, status, &rels);
         let line = jsonl::doc_line(&doc, &data);
         prop_assert!(!line.contains('\n'));
-        // The line is written without building a JSON tree; it must be that tree's text.
+        // The line is the text of the document's JSON value.
         prop_assert_eq!(&line, &jsonl::doc_value(&doc, &data).to_string());
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         let (doc2, data2) = jsonl::from_value(&v).unwrap();

@@ -27,26 +27,19 @@ pub struct Token<'a> {
 
 /// Splits a text into tokens by Unicode word boundaries.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
-    use crate::model::words::{SegmentKind, word_bounds};
+    use crate::model::words::word_bounds;
     // About one token in six bytes of text; the vector is dropped with the document.
     let mut out: Vec<Token<'_>> = Vec::with_capacity(text.len() / 6 + 1);
     let mut cp = 0;
-    let mut segments = word_bounds(text);
-    while let Some((seg, kind)) = segments.next_segment() {
-        // ASCII segments hold one code point per byte.
-        let (len, space, line_break) = match kind {
-            // A run of spaces, a CR LF pair, or one other space character.
-            SegmentKind::Spaces => (seg.len(), true, matches!(seg.as_bytes()[0], b'\n' | b'\r')),
-            SegmentKind::Ascii => (seg.len(), false, false),
-            // One look at each character for all three.
-            SegmentKind::Other => seg.chars().fold((0, true, false), |(n, space, line), c| {
-                (
-                    n + 1,
-                    space && c.is_whitespace(),
-                    line || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'),
-                )
-            }),
-        };
+    for seg in word_bounds(text) {
+        // One look at each character for its length, whether it is space, and line breaks.
+        let (len, space, line_break) = seg.chars().fold((0, true, false), |(n, space, line), c| {
+            (
+                n + 1,
+                space && c.is_whitespace(),
+                line || matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'),
+            )
+        });
         if space {
             if line_break && let Some(last) = out.last_mut() {
                 last.ends_sentence = true;
@@ -169,30 +162,6 @@ mod tests {
 
     use super::*;
 
-    /// Tokens as the rule in the module's documentation says, by the slow road.
-    fn reference(text: &str) -> Vec<Token<'_>> {
-        let mut out: Vec<Token<'_>> = Vec::new();
-        let mut cp = 0;
-        for seg in text.split_word_bounds() {
-            let len = seg.chars().count();
-            if seg.chars().all(char::is_whitespace) {
-                if seg.contains(['\n', '\r', '\u{2028}', '\u{2029}'])
-                    && let Some(last) = out.last_mut()
-                {
-                    last.ends_sentence = true;
-                }
-            } else {
-                out.push(Token {
-                    text: seg,
-                    span: Span::new(cp, cp + len),
-                    ends_sentence: matches!(seg, "." | "!" | "?" | "…"),
-                });
-            }
-            cp += len;
-        }
-        out
-    }
-
     proptest! {
         #[test]
         fn tokens_are_the_word_segments_that_are_not_space(
@@ -204,7 +173,42 @@ mod tests {
                 0..30,
             ).prop_map(|v| v.concat())
         ) {
-            prop_assert_eq!(tokenize(&t), reference(&t));
+            let tokens = tokenize(&t);
+            let chars: Vec<char> = t.chars().collect();
+            for tok in &tokens {
+                // Each token is its span's text, and not space.
+                let at: String = chars[tok.span.start..tok.span.end].iter().collect();
+                prop_assert_eq!(tok.text, at.as_str());
+                prop_assert!(!tok.text.chars().all(char::is_whitespace));
+            }
+            let words: Vec<&str> = t
+                .split_word_bounds()
+                .filter(|s| !s.chars().all(char::is_whitespace))
+                .collect();
+            prop_assert_eq!(tokens.iter().map(|t| t.text).collect::<Vec<_>>(), words);
         }
+    }
+
+    #[test]
+    fn sentences_end_at_stops_and_line_breaks() {
+        let ends: Vec<(&str, bool)> = tokenize("Kim said so\r\nThen « 7 » ! Done\u{2028}x")
+            .iter()
+            .map(|t| (t.text, t.ends_sentence))
+            .collect();
+        assert_eq!(
+            ends,
+            [
+                ("Kim", false),
+                ("said", false),
+                ("so", true),
+                ("Then", false),
+                ("«", false),
+                ("7", false),
+                ("»", false),
+                ("!", true),
+                ("Done", true),
+                ("x", false)
+            ]
+        );
     }
 }

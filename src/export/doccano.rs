@@ -4,7 +4,13 @@
 //! they are converted to code points here. spaCy and Prodigy `spans` already
 //! count code points.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
+
+use crate::model::{
+    AnnId, Annotation, DocAnnotations, Document, Kind, LabelKind, Relation, Span, TagSet, Target,
+};
 
 /// One labelled span read from a foreign line, in code points.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,4 +186,58 @@ pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
         }
     }
     Ok(out)
+}
+
+/// A foreign document as Marginalia annotations: span ids become `d<id>`
+/// (doccano) or `s<n>` (spaCy, by position); a label the tag set `set` knows
+/// as a claim label makes a claim. Gives the text, the annotations and what
+/// was lost.
+pub fn to_model(f: ForeignDoc, set: &TagSet, now: &str) -> (String, DocAnnotations, Vec<String>) {
+    let doc = Document::new("", f.text);
+    let mut data = DocAnnotations::default();
+    let mut ids: HashMap<String, AnnId> = HashMap::new();
+    for (n, s) in f.spans.into_iter().enumerate() {
+        let id = match &s.id {
+            Some(x) => compact_str::format_compact!("d{x}"),
+            None => compact_str::format_compact!("s{}", n + 1),
+        };
+        if let Some(x) = s.id {
+            ids.insert(x, id.clone());
+        }
+        let spans = vec![Span::new(s.start, s.end)];
+        let (quote, prefix, suffix) = doc.selector(&spans);
+        let kind = match set.label(&s.label).map(|l| l.kind) {
+            Some(LabelKind::Claim) => Kind::claim(),
+            _ => Kind::entity(),
+        };
+        data.annotations.push(Annotation::new(
+            id,
+            spans,
+            (quote, prefix, suffix),
+            &s.label,
+            kind,
+            "",
+            now,
+        ));
+    }
+    let mut lost = f.lost;
+    for r in f.relations {
+        match (ids.get(&r.from), ids.get(&r.to)) {
+            (Some(a), Some(b)) => data.relations.push(Relation {
+                id: compact_str::format_compact!("r{}", r.id),
+                from: a.clone(),
+                to: Target {
+                    doc: None,
+                    id: b.clone(),
+                },
+                kind: r.kind,
+            }),
+            _ => lost.push(format!(
+                "relation {} joins {} and {}, which are not both imported spans; skipped",
+                r.id, r.from, r.to
+            )),
+        }
+    }
+    data.sort();
+    (doc.text, data, lost)
 }

@@ -8,233 +8,183 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::json;
 use crate::model::{
-    AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker,
-    Stance, Status, Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span, Speaker, Stance,
+    Status, Target,
 };
 
 /// Value of the `format` key on every line, so importers recognise the file.
 pub const FORMAT_TAG: &str = "marginalia-jsonl/1";
 
-fn pairs<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
-    Value::Array(
-        map.into_iter()
-            .map(|(k, v)| json!({"key": k, "value": v}))
-            .collect(),
-    )
+/// One document's line. Fields are declared in byte order, the order a
+/// `serde_json::Value` keeps its keys in, so [`doc_line`] is the text of
+/// [`doc_value`].
+#[derive(Serialize)]
+struct Line<'a> {
+    claims: Vec<Map<String, Value>>,
+    entities: Vec<Map<String, Value>>,
+    extra: Vec<Pair<'a>>,
+    format: &'static str,
+    id: &'a str,
+    path: &'a str,
+    relations: Vec<RelationLine<'a>>,
+    status: &'static str,
+    text: &'a str,
 }
 
-fn common(doc: &Document, a: &Annotation) -> Map<String, Value> {
+/// A key/value field as an entry of a list: a list of such pairs has the same
+/// type on every line, where a map's keys would make a column each.
+#[derive(Serialize)]
+struct Pair<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+fn pairs<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<Pair<'a>> {
+    map.into_iter().map(|(key, value)| Pair { key, value }).collect()
+}
+
+/// One span of an annotation with its text.
+#[derive(Serialize)]
+struct SpanLine<'a> {
+    end: usize,
+    start: usize,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelationLine<'a> {
+    from: &'a str,
+    id: &'a str,
+    to: &'a str,
+    to_doc: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+/// Fields of the annotation's serde form that JSONL writes in a shape of its
+/// own (or, for the selector, leaves to the text).
+const RESHAPED: [&str; 7] = [
+    "attributes",
+    "extra",
+    "kind",
+    "prefix",
+    "quote",
+    "spans",
+    "suffix",
+];
+
+/// An entity or a claim. Its fields come from the annotation's serde form, so
+/// a field added to the model reaches JSONL as it is; JSONL's own shapes
+/// (spans with their text, the extent, pairs for maps, the kind's fields
+/// flattened, speakers resolved) replace the rest.
+fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Map<String, Value> {
+    let mut m = match serde_json::to_value(a) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    for key in RESHAPED {
+        m.remove(key);
+    }
+    let mut put = |key: &str, v: Value| m.insert(key.to_owned(), v);
     let ext = a.extent();
-    let spans: Vec<Value> = a
+    let spans: Vec<SpanLine> = a
         .spans
         .iter()
-        .map(|s| json!({"start": s.start, "end": s.end, "text": doc.slice(*s)}))
+        .map(|s| SpanLine {
+            end: s.end,
+            start: s.start,
+            text: doc.slice(*s),
+        })
         .collect();
-    let mut m = Map::new();
-    m.insert("id".into(), json!(a.id));
-    m.insert("start".into(), json!(ext.start));
-    m.insert("end".into(), json!(ext.end));
-    m.insert("text".into(), json!(doc.slice(ext)));
-    m.insert("spans".into(), Value::Array(spans));
-    m.insert("label".into(), json!(a.label));
-    m.insert("attributes".into(), pairs(&a.attributes));
-    m.insert("note".into(), json!(a.note));
-    m.insert("annotator".into(), json!(a.annotator));
-    m.insert("created".into(), json!(a.created));
-    m.insert("modified".into(), json!(a.modified));
-    m.insert("orphaned".into(), json!(a.orphaned));
-    m.insert("extra".into(), pairs(&a.extra));
+    let text = match spans.as_slice() {
+        [one] => one.text,
+        _ => doc.slice(ext),
+    };
+    put("start", json!(ext.start));
+    put("end", json!(ext.end));
+    put("text", json!(text));
+    put("spans", json!(spans));
+    put("attributes", json!(pairs(&a.attributes)));
+    put("extra", json!(pairs(&a.extra)));
+    match &a.kind {
+        Kind::Entity { canonical } => {
+            put("canonical", json!(canonical));
+        }
+        Kind::Claim(c) => {
+            let (kind, id, quote, canonical) = match &c.speaker {
+                Speaker::Unknown => ("unknown", None, None, None),
+                Speaker::Author => ("author", None, None, None),
+                Speaker::Entity(id) => {
+                    let ent = data.get(id);
+                    (
+                        "entity",
+                        Some(id.as_str()),
+                        ent.map(|e| e.quote.as_str()),
+                        ent.and_then(Annotation::canonical),
+                    )
+                }
+            };
+            put("speaker_kind", json!(kind));
+            put("speaker_id", json!(id));
+            put("speaker_text", json!(quote));
+            put("speaker_canonical", json!(canonical));
+            put("cue_start", json!(c.cue.as_ref().map(|q| q.span.start)));
+            put("cue_end", json!(c.cue.as_ref().map(|q| q.span.end)));
+            put("cue_text", json!(c.cue.as_ref().map(|q| q.quote.as_str())));
+            put("stance", json!(c.stance.as_str()));
+            put("type", json!(c.claim_type.as_str()));
+            put("proposition", json!(c.proposition));
+        }
+    }
     m
 }
 
-fn speaker_fields(data: &DocAnnotations, s: &Speaker) -> (Value, Value, Value, Value) {
-    match s {
-        Speaker::Unknown => (json!("unknown"), Value::Null, Value::Null, Value::Null),
-        Speaker::Author => (json!("author"), Value::Null, Value::Null, Value::Null),
-        Speaker::Entity(id) => {
-            let ent = data.get(id);
-            (
-                json!("entity"),
-                json!(id),
-                ent.map_or(Value::Null, |e| json!(e.quote)),
-                ent.and_then(Annotation::canonical)
-                    .map_or(Value::Null, |c| json!(c)),
-            )
-        }
+fn line<'a>(doc: &'a Document, data: &'a DocAnnotations) -> Line<'a> {
+    let (mut claims, mut entities) = (Vec::new(), Vec::new());
+    for a in &data.annotations {
+        let list = if a.kind.is_claim() {
+            &mut claims
+        } else {
+            &mut entities
+        };
+        list.push(annotation(doc, data, a));
+    }
+    Line {
+        claims,
+        entities,
+        extra: pairs(&data.extra),
+        format: FORMAT_TAG,
+        id: &doc.path,
+        path: &doc.path,
+        relations: data
+            .relations
+            .iter()
+            .map(|r| RelationLine {
+                from: &r.from,
+                id: &r.id,
+                to: &r.to.id,
+                to_doc: r.to.doc.as_deref(),
+                kind: &r.kind,
+            })
+            .collect(),
+        status: data.status.key(),
+        text: &doc.text,
     }
 }
 
 /// The JSON object of one document.
 pub fn doc_value(doc: &Document, data: &DocAnnotations) -> Value {
-    let mut entities = Vec::new();
-    let mut claims = Vec::new();
-    for a in &data.annotations {
-        let mut m = common(doc, a);
-        match &a.kind {
-            Kind::Entity { canonical } => {
-                m.insert("canonical".into(), json!(canonical));
-                entities.push(Value::Object(m));
-            }
-            Kind::Claim(c) => {
-                let (kind, id, text, canonical) = speaker_fields(data, &c.speaker);
-                m.insert("speaker_kind".into(), kind);
-                m.insert("speaker_id".into(), id);
-                m.insert("speaker_text".into(), text);
-                m.insert("speaker_canonical".into(), canonical);
-                m.insert("cue_start".into(), json!(c.cue.as_ref().map(|q| q.span.start)));
-                m.insert("cue_end".into(), json!(c.cue.as_ref().map(|q| q.span.end)));
-                m.insert("cue_text".into(), json!(c.cue.as_ref().map(|q| q.quote.as_str())));
-                m.insert("stance".into(), json!(c.stance.as_str()));
-                m.insert("type".into(), json!(c.claim_type.as_str()));
-                m.insert("proposition".into(), json!(c.proposition));
-                claims.push(Value::Object(m));
-            }
-        }
-    }
-    let relations: Vec<Value> = data
-        .relations
-        .iter()
-        .map(|r| json!({"id": r.id, "from": r.from, "to": r.to.id, "to_doc": r.to.doc, "type": r.kind}))
-        .collect();
-    json!({
-        "format": FORMAT_TAG,
-        "id": doc.path,
-        "path": doc.path,
-        "text": doc.text,
-        "status": data.status.key(),
-        "entities": entities,
-        "claims": claims,
-        "relations": relations,
-        "extra": pairs(&data.extra),
-    })
-}
-
-// The line is written by hand (`super::json`) rather than through
-// [`doc_value`]: building a `Value` tree copied every string and made JSONL the
-// slowest of the single-file exports. Keys are written in the order `Value`
-// sorts them (byte order), so both give the same text; a property test holds
-// them equal.
-
-fn pairs_into<'a>(out: &mut String, map: impl IntoIterator<Item = (&'a String, &'a String)>) {
-    json::array(out, map, |out, (k, v)| {
-        let mut o = json::Object::open(out);
-        json::string(o.key("key"), k);
-        json::string(o.key("value"), v);
-        o.close();
-    });
-}
-
-/// Writes an annotation's spans and returns the text of its extent: its one
-/// span's, already cut out, when it has one.
-fn spans_into<'a>(out: &mut String, doc: &'a Document, a: &Annotation) -> &'a str {
-    let mut single = None;
-    json::array(out, &a.spans, |out, s| {
-        let text = doc.slice(*s);
-        single = Some(text);
-        let mut o = json::Object::open(out);
-        json::number(o.key("end"), s.end);
-        json::number(o.key("start"), s.start);
-        json::string(o.key("text"), text);
-        o.close();
-    });
-    match single {
-        Some(text) if a.spans.len() == 1 => text,
-        _ => doc.slice(a.extent()),
-    }
-}
-
-/// An entity or a claim: the fields both have, and those of its kind among
-/// them in key order.
-fn annotation_into(out: &mut String, doc: &Document, a: &Annotation, data: &DocAnnotations) {
-    let ext = a.extent();
-    let mut o = json::Object::open(out);
-    json::string(o.key("annotator"), &a.annotator);
-    pairs_into(o.key("attributes"), &a.attributes);
-    let claim = match &a.kind {
-        Kind::Entity { canonical } => {
-            json::opt_string(o.key("canonical"), canonical.as_deref());
-            None
-        }
-        Kind::Claim(c) => Some(c),
-    };
-    json::string(o.key("created"), &a.created);
-    if let Some(c) = claim {
-        json::opt_number(o.key("cue_end"), c.cue.as_ref().map(|q| q.span.end));
-        json::opt_number(o.key("cue_start"), c.cue.as_ref().map(|q| q.span.start));
-        json::opt_string(o.key("cue_text"), c.cue.as_ref().map(|q| q.quote.as_str()));
-    }
-    json::number(o.key("end"), ext.end);
-    pairs_into(o.key("extra"), &a.extra);
-    json::string(o.key("id"), &a.id);
-    json::string(o.key("label"), &a.label);
-    json::string(o.key("modified"), &a.modified);
-    json::string(o.key("note"), &a.note);
-    json::boolean(o.key("orphaned"), a.orphaned);
-    if let Some(c) = claim {
-        json::opt_string(o.key("proposition"), c.proposition.as_deref());
-    }
-    let text = spans_into(o.key("spans"), doc, a);
-    if let Some(c) = claim {
-        let (kind, id, quote, canonical) = match &c.speaker {
-            Speaker::Unknown => ("unknown", None, None, None),
-            Speaker::Author => ("author", None, None, None),
-            Speaker::Entity(id) => {
-                let ent = data.get(id);
-                (
-                    "entity",
-                    Some(id.as_str()),
-                    ent.map(|e| e.quote.as_str()),
-                    ent.and_then(Annotation::canonical),
-                )
-            }
-        };
-        json::opt_string(o.key("speaker_canonical"), canonical);
-        json::opt_string(o.key("speaker_id"), id);
-        json::string(o.key("speaker_kind"), kind);
-        json::opt_string(o.key("speaker_text"), quote);
-        json::string(o.key("stance"), c.stance.as_str());
-    }
-    json::number(o.key("start"), ext.start);
-    json::string(o.key("text"), text);
-    if let Some(c) = claim {
-        json::string(o.key("type"), c.claim_type.as_str());
-    }
-    o.close();
+    serde_json::to_value(line(doc, data)).unwrap_or(Value::Null)
 }
 
 /// One JSONL line (without the newline) for a document: the text of [`doc_value`].
 pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
-    let mut out = String::with_capacity(doc.text.len() + 64 + data.annotations.len() * 320);
-    let mut o = json::Object::open(&mut out);
-    let claims = data.annotations.iter().filter(|a| a.kind.is_claim());
-    json::array(o.key("claims"), claims, |out, a| {
-        annotation_into(out, doc, a, data)
-    });
-    let entities = data.annotations.iter().filter(|a| !a.kind.is_claim());
-    json::array(o.key("entities"), entities, |out, a| {
-        annotation_into(out, doc, a, data)
-    });
-    pairs_into(o.key("extra"), &data.extra);
-    json::string(o.key("format"), FORMAT_TAG);
-    json::string(o.key("id"), &doc.path);
-    json::string(o.key("path"), &doc.path);
-    json::array(o.key("relations"), &data.relations, |out, r| {
-        let mut o = json::Object::open(out);
-        json::string(o.key("from"), &r.from);
-        json::string(o.key("id"), &r.id);
-        json::string(o.key("to"), &r.to.id);
-        json::opt_string(o.key("to_doc"), r.to.doc.as_deref());
-        json::string(o.key("type"), &r.kind);
-        o.close();
-    });
-    json::string(o.key("status"), data.status.key());
-    json::string(o.key("text"), &doc.text);
-    o.close();
-    out
+    // Plain strings, numbers and maps with string keys: serializing cannot fail.
+    serde_json::to_string(&line(doc, data)).unwrap_or_default()
 }
 
 /// True when a parsed line looks like Marginalia JSONL rather than doccano or spaCy.
@@ -284,8 +234,30 @@ fn read_pairs(v: &Value, key: &str) -> Result<BTreeMap<String, String>, String> 
     Ok(out)
 }
 
+/// Keys of a JSONL annotation that are not fields of the annotation's serde
+/// form: its extent and text, and its kind's fields.
+const OWN_KEYS: [&str; 14] = [
+    "canonical",
+    "cue_end",
+    "cue_start",
+    "cue_text",
+    "end",
+    "proposition",
+    "speaker_canonical",
+    "speaker_id",
+    "speaker_kind",
+    "speaker_text",
+    "stance",
+    "start",
+    "text",
+    "type",
+];
+
+/// Reads an annotation: spans, kind, maps and selector in JSONL's shapes, the
+/// other fields through the annotation's serde form (so a field added to the
+/// model is read back as [`doc_line`] writes it). A `null` counts as absent.
 fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, String> {
-    let id = AnnId::from(str_field(v, "id")?);
+    let id = str_field(v, "id")?;
     let spans = match v.get("spans").and_then(Value::as_array) {
         Some(list) if !list.is_empty() => list
             .iter()
@@ -300,23 +272,23 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
             doc.len_chars()
         ));
     }
+    let mut m: Map<String, Value> = v
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| !v.is_null() && !OWN_KEYS.contains(&k.as_str()) && !RESHAPED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let (quote, prefix, suffix) = doc.selector(&spans);
-    Ok(Annotation {
-        id,
-        spans: spans.into(),
-        quote,
-        prefix,
-        suffix,
-        label: str_field(v, "label")?.into(),
-        kind,
-        attributes: read_pairs(v, "attributes")?.into(),
-        note: opt_str(v, "note").unwrap_or_default(),
-        annotator: opt_str(v, "annotator").unwrap_or_default(),
-        created: opt_str(v, "created").unwrap_or_default(),
-        modified: opt_str(v, "modified").unwrap_or_default(),
-        orphaned,
-        extra: read_pairs(v, "extra")?,
-    })
+    let mut put = |key: &str, v: Value| m.insert(key.to_owned(), v);
+    put("spans", json!(spans));
+    put("quote", json!(quote));
+    put("prefix", json!(prefix));
+    put("suffix", json!(suffix));
+    put("kind", serde_json::to_value(kind).map_err(|e| e.to_string())?);
+    put("attributes", json!(read_pairs(v, "attributes")?));
+    put("extra", json!(read_pairs(v, "extra")?));
+    serde_json::from_value(Value::Object(m)).map_err(|e| format!("annotation \"{id}\": {e}"))
 }
 
 fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {

@@ -12,7 +12,6 @@ pub mod conll;
 pub mod csv;
 pub mod doccano;
 pub mod import;
-mod json;
 pub mod jsonl;
 mod parallel;
 pub mod w3c;

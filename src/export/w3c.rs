@@ -70,16 +70,13 @@ fn urn_of(h: Sha256) -> [u8; URN_LEN] {
 
 /// The Web Annotation of one annotation of `doc`.
 pub fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Value {
-    let mut text = String::new();
-    out::Source::new(doc, data).annotation(&mut text, a);
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    serde_json::to_value(out::Source::new(doc, data).annotation(a)).unwrap_or(Value::Null)
 }
 
 /// A relation as a `linking` annotation whose targets are the two annotations' IRIs.
 pub fn relation(doc: &Document, r: &Relation) -> Value {
-    let mut text = String::new();
-    out::Source::new(doc, &DocAnnotations::default()).relation(&mut text, r);
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    let empty = DocAnnotations::default();
+    serde_json::to_value(out::Source::new(doc, &empty).relation(r)).unwrap_or(Value::Null)
 }
 
 /// Every annotation of one document in document order, then its relations.
@@ -93,21 +90,21 @@ pub fn doc_items(doc: &Document, data: &DocAnnotations) -> Vec<Value> {
     out
 }
 
-/// [`doc_items`] as a [`CollectionWriter`] writes them, rendered straight
-/// from the model (no JSON tree per annotation: the export spends its time
-/// here). One renderer (`out`) serves both, so the two cannot differ.
+/// [`doc_items`] as a [`CollectionWriter`] writes them, serialized straight
+/// from the model (no JSON tree per annotation). One set of structs (`out`)
+/// serves both, so the two cannot differ.
 pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
     // About 700 bytes per annotation in a corpus of short documents.
     let mut items = ItemsText {
-        text: String::with_capacity(data.annotations.len() * 768 + data.relations.len() * 384),
+        text: Vec::with_capacity(data.annotations.len() * 768 + data.relations.len() * 384),
         count: 0,
     };
     let source = out::Source::new(doc, data);
     for a in &data.annotations {
-        items.push(|text| source.annotation(text, a));
+        items.push(&source.annotation(a));
     }
     for r in &data.relations {
-        items.push(|text| source.relation(text, r));
+        items.push(&source.relation(r));
     }
     items
 }
@@ -123,18 +120,20 @@ pub fn doc_item_texts(doc: &Document, data: &DocAnnotations) -> ItemsText {
 /// a pretty export's bytes).
 #[derive(Debug, Default)]
 pub struct ItemsText {
-    text: String,
+    /// JSON text (serde_json writes only UTF-8).
+    text: Vec<u8>,
     count: usize,
 }
 
 impl ItemsText {
-    /// Adds one item, which `write` writes as compact JSON.
-    pub fn push(&mut self, write: impl FnOnce(&mut String)) {
+    /// Adds one item as compact JSON.
+    pub fn push(&mut self, item: &impl serde::Serialize) {
         if self.count > 0 {
-            self.text.push_str(",\n");
+            self.text.extend_from_slice(b",\n");
         }
-        self.text.push_str(ITEM_PAD);
-        write(&mut self.text);
+        self.text.extend_from_slice(ITEM_PAD.as_bytes());
+        // The items hold strings, numbers and string-keyed maps: serializing cannot fail.
+        let _ = serde_json::to_writer(&mut self.text, item);
         self.count += 1;
     }
 
@@ -149,184 +148,261 @@ impl ItemsText {
     }
 }
 
-/// The W3C items written by hand (`super::json`): each annotation targets its
-/// source with a position and a quote selector; the label is a `tagging` body,
-/// a canonical id an `identifying` one, a note a `commenting` one; claim fields
-/// go under `mrg:claim`. Keys are written in the order `serde_json::Value`
-/// sorts them (bytewise), so the text is that of the JSON value [`annotation`]
-/// and [`relation`] read back from it.
+/// The W3C items as serde structs: each annotation targets its source with a
+/// position and a quote selector; the label is a `tagging` body, a canonical
+/// id an `identifying` one, a note a `commenting` one; claim fields go under
+/// `mrg:claim`. Fields are declared in byte order, the order of a
+/// `serde_json::Value`'s keys, so an item's text is that of its value.
 mod out {
+    use serde::{Serialize, Serializer};
     use sha2::{Digest, Sha256};
 
     use super::{CONTEXT_CHARS, URN_LEN, hash_part, urn_of, urn_text};
-    use crate::export::json::{self, Object};
-    use crate::model::{Annotation, DocAnnotations, Document, Kind, Relation, Span, Speaker};
+    use crate::model::{Annotation, Attributes, DocAnnotations, Document, Kind, Relation, Span, Speaker};
 
-    /// One document's annotations being written: what every one of its items
-    /// repeats is prepared once (the source's JSON string, the hash of its path).
+    /// One document's annotations being written: the hash of its path, which
+    /// every id's name starts with, is taken once.
     pub struct Source<'d> {
         doc: &'d Document,
         data: &'d DocAnnotations,
-        /// `doc.path` as a JSON string, quotes included.
-        path_json: String,
         /// A hash that has taken the path as the first part of an id's name.
         named: Sha256,
     }
 
+    /// An IRI of [`urn_of`], kept on the stack.
+    pub struct Iri([u8; URN_LEN]);
+
+    impl Serialize for Iri {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(urn_text(&self.0))
+        }
+    }
+
+    /// A `TextualBody`; `purpose` is one of the W3C motivations.
+    #[derive(Serialize)]
+    pub struct Body<'a> {
+        purpose: &'static str,
+        #[serde(rename = "type")]
+        ty: &'static str,
+        value: &'a str,
+    }
+
+    fn body<'a>(purpose: &'static str, value: &'a str) -> Body<'a> {
+        Body {
+            purpose,
+            ty: "TextualBody",
+            value,
+        }
+    }
+
+    #[derive(Serialize)]
+    pub struct Creator<'a> {
+        name: &'a str,
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Position {
+        end: usize,
+        start: usize,
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Quote<'a> {
+        exact: &'a str,
+        prefix: &'a str,
+        suffix: &'a str,
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Target<'a> {
+        selector: (Position, Quote<'a>),
+        source: &'a str,
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
+    /// One target, or a list for a discontinuous annotation.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum Targets<'a> {
+        One(Target<'a>),
+        Many(Vec<Target<'a>>),
+    }
+
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum SpeakerOut<'a> {
+        Author {
+            kind: &'static str,
+        },
+        Entity {
+            id: Iri,
+            kind: &'static str,
+            text: Option<&'a str>,
+        },
+    }
+
+    #[derive(Serialize)]
+    pub struct ClaimOut<'a> {
+        #[serde(rename = "claimType")]
+        claim_type: &'static str,
+        cue: Option<Target<'a>>,
+        proposition: Option<&'a str>,
+        speaker: Option<SpeakerOut<'a>>,
+        stance: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct Item<'a> {
+        body: Vec<Body<'a>>,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        created: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        creator: Option<Creator<'a>>,
+        id: Iri,
+        #[serde(skip_serializing_if = "str::is_empty")]
+        modified: &'a str,
+        motivation: &'static str,
+        #[serde(rename = "mrg:attributes", skip_serializing_if = "Attributes::is_empty")]
+        attributes: &'a Attributes,
+        #[serde(rename = "mrg:claim", skip_serializing_if = "Option::is_none")]
+        claim: Option<ClaimOut<'a>>,
+        #[serde(rename = "mrg:id")]
+        mrg_id: &'a str,
+        #[serde(rename = "mrg:kind")]
+        kind: &'static str,
+        target: Targets<'a>,
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
+    #[derive(Serialize)]
+    pub struct RelationItem<'a> {
+        body: Body<'a>,
+        id: Iri,
+        motivation: &'static str,
+        #[serde(rename = "mrg:id")]
+        mrg_id: &'a str,
+        #[serde(rename = "mrg:kind")]
+        kind: &'static str,
+        target: [Iri; 2],
+        #[serde(rename = "type")]
+        ty: &'static str,
+    }
+
     impl<'d> Source<'d> {
         pub fn new(doc: &'d Document, data: &'d DocAnnotations) -> Self {
-            let mut path_json = String::with_capacity(doc.path.len() + 2);
-            json::string(&mut path_json, &doc.path);
             let mut named = Sha256::new();
             hash_part(&mut named, &doc.path);
-            Source {
-                doc,
-                data,
-                path_json,
-                named,
-            }
+            Source { doc, data, named }
         }
 
-        /// Writes the `urn:uuid:` of the name (this document's path, `parts`…) as a JSON string.
-        fn id(&self, out: &mut String, parts: &[&str]) {
+        /// The `urn:uuid:` of the name (this document's path, `parts`…).
+        fn id(&self, parts: &[&str]) -> Iri {
             let mut h = self.named.clone();
             for p in parts {
                 hash_part(&mut h, p);
             }
-            iri(out, &urn_of(h));
+            Iri(urn_of(h))
         }
 
-        fn target(&self, out: &mut String, s: Span) {
+        fn target(&self, s: Span) -> Target<'d> {
             let (prefix, exact, suffix) = self.doc.slice_in_context(s, CONTEXT_CHARS);
-            out.push_str("{\"selector\":[{\"end\":");
-            json::number(out, s.end);
-            out.push_str(",\"start\":");
-            json::number(out, s.start);
-            out.push_str(",\"type\":\"TextPositionSelector\"},{\"exact\":");
-            json::string(out, exact);
-            out.push_str(",\"prefix\":");
-            json::string(out, prefix);
-            out.push_str(",\"suffix\":");
-            json::string(out, suffix);
-            out.push_str(",\"type\":\"TextQuoteSelector\"}],\"source\":");
-            out.push_str(&self.path_json);
-            out.push_str(",\"type\":\"SpecificResource\"}");
+            Target {
+                selector: (
+                    Position {
+                        end: s.end,
+                        start: s.start,
+                        ty: "TextPositionSelector",
+                    },
+                    Quote {
+                        exact,
+                        prefix,
+                        suffix,
+                        ty: "TextQuoteSelector",
+                    },
+                ),
+                source: &self.doc.path,
+                ty: "SpecificResource",
+            }
         }
 
-        pub fn annotation(&self, out: &mut String, a: &Annotation) {
-            let mut o = Object::open(out);
-            let bodies = o.key("body");
-            bodies.push('[');
-            body(bodies, "tagging", &a.label);
+        pub fn annotation<'a>(&self, a: &'a Annotation) -> Item<'a>
+        where
+            'd: 'a,
+        {
+            let mut bodies = vec![body("tagging", &a.label)];
             if let Some(c) = a.canonical() {
-                bodies.push(',');
-                body(bodies, "identifying", c);
+                bodies.push(body("identifying", c));
             }
             if !a.note.is_empty() {
-                bodies.push(',');
-                body(bodies, "commenting", &a.note);
+                bodies.push(body("commenting", &a.note));
             }
-            bodies.push(']');
-            non_empty(&mut o, "created", &a.created);
-            if !a.annotator.is_empty() {
-                let c = o.key("creator");
-                c.push_str("{\"name\":");
-                json::string(c, &a.annotator);
-                c.push_str(",\"type\":\"Person\"}");
+            let claim = match &a.kind {
+                Kind::Claim(c) => Some(ClaimOut {
+                    claim_type: c.claim_type.as_str(),
+                    cue: c.cue.as_ref().map(|q| self.target(q.span)),
+                    proposition: c.proposition.as_deref(),
+                    speaker: match &c.speaker {
+                        Speaker::Unknown => None,
+                        Speaker::Author => Some(SpeakerOut::Author { kind: "author" }),
+                        Speaker::Entity(id) => Some(SpeakerOut::Entity {
+                            id: self.id(&[id]),
+                            kind: "entity",
+                            text: self.data.get(id).map(|e| e.quote.as_str()),
+                        }),
+                    },
+                    stance: c.stance.as_str(),
+                }),
+                Kind::Entity { .. } => None,
+            };
+            Item {
+                body: bodies,
+                created: &a.created,
+                creator: (!a.annotator.is_empty()).then_some(Creator {
+                    name: &a.annotator,
+                    ty: "Person",
+                }),
+                id: self.id(&[&a.id]),
+                modified: &a.modified,
+                motivation: "tagging",
+                attributes: &a.attributes,
+                claim,
+                mrg_id: &a.id,
+                kind: if a.kind.is_claim() { "claim" } else { "entity" },
+                target: match a.spans.as_slice() {
+                    [one] => Targets::One(self.target(*one)),
+                    many => Targets::Many(many.iter().map(|s| self.target(*s)).collect()),
+                },
+                ty: "Annotation",
             }
-            self.id(o.key("id"), &[&a.id]);
-            non_empty(&mut o, "modified", &a.modified);
-            o.key("motivation").push_str("\"tagging\"");
-            if !a.attributes.is_empty() {
-                let mut m = Object::open(o.key("mrg:attributes"));
-                for (k, v) in a.attributes.iter() {
-                    m.entry(k, v);
-                }
-                m.close();
-            }
-            if let Kind::Claim(c) = &a.kind {
-                let mut m = Object::open(o.key("mrg:claim"));
-                json::string(m.key("claimType"), c.claim_type.as_str());
-                match &c.cue {
-                    Some(q) => self.target(m.key("cue"), q.span),
-                    None => m.key("cue").push_str("null"),
-                }
-                json::opt_string(m.key("proposition"), c.proposition.as_deref());
-                let speaker = m.key("speaker");
-                match &c.speaker {
-                    Speaker::Unknown => speaker.push_str("null"),
-                    Speaker::Author => speaker.push_str("{\"kind\":\"author\"}"),
-                    Speaker::Entity(id) => {
-                        let mut e = Object::open(speaker);
-                        self.id(e.key("id"), &[id]);
-                        e.key("kind").push_str("\"entity\"");
-                        json::opt_string(e.key("text"), self.data.get(id).map(|e| e.quote.as_str()));
-                        e.close();
-                    }
-                }
-                json::string(m.key("stance"), c.stance.as_str());
-                m.close();
-            }
-            json::string(o.key("mrg:id"), &a.id);
-            o.key("mrg:kind").push_str(if a.kind.is_claim() {
-                "\"claim\""
-            } else {
-                "\"entity\""
-            });
-            match a.spans.as_slice() {
-                [one] => self.target(o.key("target"), *one),
-                many => json::array(o.key("target"), many, |out, s| self.target(out, *s)),
-            }
-            o.key("type").push_str("\"Annotation\"");
-            o.close();
         }
 
-        pub fn relation(&self, out: &mut String, r: &Relation) {
-            let mut o = Object::open(out);
-            body(o.key("body"), "tagging", &r.kind);
-            self.id(o.key("id"), &["relation", &r.id]);
-            o.key("motivation").push_str("\"linking\"");
-            json::string(o.key("mrg:id"), &r.id);
-            o.key("mrg:kind").push_str("\"relation\"");
-            let targets = o.key("target");
-            targets.push('[');
-            self.id(targets, &[&r.from]);
-            targets.push(',');
-            match r.to.doc.as_deref() {
+        pub fn relation<'a>(&self, r: &'a Relation) -> RelationItem<'a> {
+            let to = match r.to.doc.as_deref() {
                 Some(to_doc) if to_doc != self.doc.path => {
                     let mut h = Sha256::new();
                     hash_part(&mut h, to_doc);
                     hash_part(&mut h, &r.to.id);
-                    iri(targets, &urn_of(h));
+                    Iri(urn_of(h))
                 }
-                _ => self.id(targets, &[&r.to.id]),
+                _ => self.id(&[&r.to.id]),
+            };
+            RelationItem {
+                body: body("tagging", &r.kind),
+                id: self.id(&["relation", &r.id]),
+                motivation: "linking",
+                mrg_id: &r.id,
+                kind: "relation",
+                target: [self.id(&[&r.from]), to],
+                ty: "Annotation",
             }
-            targets.push(']');
-            o.key("type").push_str("\"Annotation\"");
-            o.close();
-        }
-    }
-
-    /// Writes an IRI of [`urn_of`] as a JSON string: ASCII letters, digits, `:` and `-`.
-    fn iri(out: &mut String, urn: &[u8; URN_LEN]) {
-        out.push('"');
-        out.push_str(urn_text(urn));
-        out.push('"');
-    }
-
-    /// A `TextualBody`; `purpose` is one of the W3C motivations (plain ASCII).
-    fn body(out: &mut String, purpose: &str, value: &str) {
-        out.push_str("{\"purpose\":\"");
-        out.push_str(purpose);
-        out.push_str("\",\"type\":\"TextualBody\",\"value\":");
-        json::string(out, value);
-        out.push('}');
-    }
-
-    /// Writes `s` as a string unless it is empty, under `key`.
-    fn non_empty(o: &mut Object<'_>, key: &str, s: &str) {
-        if !s.is_empty() {
-            json::string(o.key(key), s);
         }
     }
 }
@@ -389,7 +465,7 @@ impl CollectionWriter {
             return Ok(());
         }
         w.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-        w.write_all(items.text.as_bytes())?;
+        w.write_all(&items.text)?;
         self.count += items.count;
         Ok(())
     }
@@ -439,7 +515,7 @@ mod tests {
             // Split unevenly, as documents split them.
             let mut texts = vec![ItemsText::default(), ItemsText::default(), ItemsText::default()];
             for (k, it) in items.iter().enumerate() {
-                texts[k.min(1) * 2].push(|text| text.push_str(&serde_json::to_string(it).unwrap()));
+                texts[k.min(1) * 2].push(it);
             }
             let mut got = Vec::new();
             let mut c = CollectionWriter::begin(&mut got, "corpus \"one\"").unwrap();

@@ -19,10 +19,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use smallvec::SmallVec;
 
-use serde_json::json;
-
-use crate::export::json as json_text;
-
 use crate::model::{
     AnnId, Annotation, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, LabelDef, LabelKind, Relation,
     Span, Speaker, Stance, Status, TagSet, Target, tagset::AttributeDef, tagset::NAMED_COLOURS,
@@ -189,8 +185,7 @@ mod tests {
 
     proptest! {
         /// The note is the text serde_json gives its own value (keys in byte
-        /// order, compact, the same escapes), which is how the importer and the
-        /// exports before it wrote and read it.
+        /// order, compact), as the exports before it wrote it, and reads back.
         #[test]
         fn the_meta_note_is_serde_json_text(
             strings in proptest::collection::vec(text(), 8),
@@ -201,50 +196,57 @@ mod tests {
             numbers in (0usize..100_000, 0usize..100_000),
             speaker in 0..3u8,
         ) {
-            let relations = [
-                Relation {
-                    id: strings[5].as_str().into(),
-                    from: "x".into(),
-                    to: Target { doc: flags[9].then(|| strings[6].clone()), id: strings[7].as_str().into() },
-                    kind: strings[0].clone(),
-                },
-                Relation {
-                    id: "r2".into(),
-                    from: "x".into(),
-                    to: Target { doc: None, id: "t".into() },
-                    kind: "k".into(),
-                },
-            ];
             let speaker = match speaker {
-                0 => Speaker::Unknown,
-                1 => Speaker::Author,
-                _ => Speaker::Entity(strings[4].as_str().into()),
+                0 => None,
+                1 => Some(note::NoteSpeaker::Author),
+                _ => Some(note::NoteSpeaker::Entity(strings[4].as_str().into())),
             };
-            let meta = Meta {
-                annotator: &strings[0],
+            let relation = |id: &str, to_doc: Option<&str>| note::NoteRelation {
+                id: id.to_owned().into(),
+                to: strings[7].as_str().into(),
+                to_doc: to_doc.map(|d| d.to_owned().into()),
+                kind: strings[0].as_str().into(),
+            };
+            let meta = note::Note {
+                annotator: Some(strings[0].as_str().into()),
                 attributes: attributes.clone(),
-                canonical: flags[0].then_some(strings[1].as_str()),
-                created: &strings[2],
-                cue: flags[1].then_some((numbers.0, numbers.1, strings[3].as_str())),
-                doc: flags[2].then_some(("done", &doc_extra)),
-                extra: flags[3].then_some(&extra),
-                id: flags[4].then_some(strings[4].as_str()),
-                claim: flags[5],
-                label: flags[6].then_some(strings[5].as_str()),
-                modified: &strings[6],
-                note: flags[7].then_some(strings[7].as_str()),
+                canonical: flags[0].then_some(strings[1].as_str().into()),
+                created: Some(strings[2].as_str().into()),
+                cue: flags[1].then_some(note::NoteCue {
+                    end: numbers.1,
+                    start: numbers.0,
+                    text: Some(strings[3].as_str().into()),
+                }),
+                doc: flags[2].then_some(note::NoteDoc {
+                    extra: Cow::Borrowed(&doc_extra),
+                    status: "done".into(),
+                }),
+                extra: Cow::Borrowed(&extra),
+                id: flags[4].then_some(strings[4].as_str().into()),
+                kind: flags[5].then_some("claim".into()),
+                label: flags[6].then_some(strings[5].as_str().into()),
+                modified: Some(strings[6].as_str().into()),
+                note: flags[7].then_some(strings[7].as_str().into()),
                 orphaned: flags[8],
-                proposition: flags[9].then_some(strings[1].as_str()),
-                relations: relations.iter().take(usize::from(flags[0]) + usize::from(flags[1])).collect(),
-                speaker: Some(&speaker),
+                proposition: flags[9].then_some(strings[1].as_str().into()),
+                relations: [relation(&strings[5], flags[9].then_some(strings[6].as_str())), relation("r2", None)]
+                    .into_iter()
+                    .take(usize::from(flags[0]) + usize::from(flags[1]))
+                    .collect(),
+                speaker,
             };
             let mut text = String::new();
             meta.write(&mut text);
             let value: Value = serde_json::from_str(&text).expect("valid JSON");
             prop_assert_eq!(value.to_string(), text.clone());
             prop_assert_eq!(value["annotator"].as_str(), Some(strings[0].as_str()));
-            prop_assert_eq!(value.get("note").and_then(Value::as_str), meta.note);
+            prop_assert_eq!(value.get("note").and_then(Value::as_str), meta.note.as_deref());
             prop_assert_eq!(value.get("orphaned").is_some(), flags[8]);
+            prop_assert_eq!(value.get("extra").is_some(), !extra.is_empty());
+            // And it reads back as written.
+            let mut again = String::new();
+            note::parse(&text).expect("readable").write(&mut again);
+            prop_assert_eq!(again, text);
         }
     }
 }

@@ -142,8 +142,13 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             continue;
         };
         if id.starts_with('#') && ty == META_NOTE && target.starts_with('R') {
-            if let Ok(n) = note::parse(tail) {
-                rel_meta.insert(target, n.and_then(|n| n.id));
+            match note::parse(tail) {
+                Ok(n) => {
+                    rel_meta.insert(target, n.id);
+                }
+                Err(e) => lost.push(format!(
+                    "{id}: the Marginalia note of {target} cannot be read ({e}); its relation keeps its brat id"
+                )),
             }
             continue;
         }
@@ -193,9 +198,9 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             _ => {
                 if ty == META_NOTE {
                     match note::parse(tail) {
-                        Ok(n) => p.meta = n,
-                        Err(_) => lost.push(format!(
-                            "{id}: the Marginalia note of {target} is not valid JSON; skipped"
+                        Ok(n) => p.meta = Some(n),
+                        Err(e) => lost.push(format!(
+                            "{id}: the Marginalia note of {target} cannot be read ({e}); skipped"
                         )),
                     }
                 } else if ty == "AnnotatorNotes" {
@@ -236,8 +241,8 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
         if let Some(v) = meta.modified {
             a.modified = owned(v);
         }
-        a.orphaned = meta.orphaned.unwrap_or(false);
-        a.extra.extend(meta.extra);
+        a.orphaned = meta.orphaned;
+        a.extra.extend(meta.extra.into_owned());
         a.attributes.extend(meta.attributes);
         if let Some(c) = meta.canonical {
             a.kind = Kind::Entity {
@@ -266,14 +271,14 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
                     .insert(format!("{EXTRA_NORM_PREFIX}Reference {kb}"), text);
             }
             let cue = meta.cue.map(|c| {
-                let span = Span::new(c.start as usize, c.end as usize);
+                let span = Span::new(c.start, c.end);
                 let quote = c.text.map_or_else(|| doc.slice(span).into(), owned);
                 Cue { span, quote }
             });
             let speaker = match meta.speaker {
-                note::NoteSpeaker::Unknown => Speaker::Unknown,
-                note::NoteSpeaker::Author => Speaker::Author,
-                note::NoteSpeaker::Entity(id) => Speaker::Entity(owned(id)),
+                None => Speaker::Unknown,
+                Some(note::NoteSpeaker::Author) => Speaker::Author,
+                Some(note::NoteSpeaker::Entity(id)) => Speaker::Entity(owned(id)),
             };
             a.kind = Kind::Claim(Box::new(Claim {
                 speaker,
@@ -288,10 +293,10 @@ pub fn from_brat(txt: &str, ann: &str, tagset: &TagSet, now: &str) -> Imported {
             a.note = owned(n);
         }
         if let Some(d) = meta.doc {
-            if let Some(st) = d.status.as_deref().and_then(Status::parse) {
+            if let Some(st) = Status::parse(&d.status) {
                 data.status = st;
             }
-            data.extra.extend(d.extra);
+            data.extra.extend(d.extra.into_owned());
         }
         for r in meta.relations {
             meta_rels.push((a.id.clone(), r));

@@ -1,5 +1,8 @@
 //! Writing a document as brat's `.txt` and `.ann`.
 
+use std::fmt::Write as _;
+
+use super::note::{Note, NoteCue, NoteDoc, NoteRelation, NoteSpeaker};
 use super::*;
 
 /// Writes the `start end;start end` field of a `T` line.
@@ -8,9 +11,7 @@ fn push_spans(out: &mut String, spans: &[Span]) {
         if i > 0 {
             out.push(';');
         }
-        json_text::number(out, s.start);
-        out.push(' ');
-        json_text::number(out, s.end);
+        let _ = write!(out, "{} {}", s.start, s.end);
     }
 }
 
@@ -31,9 +32,7 @@ impl LineIds {
             _ => &mut self.note,
         };
         *n += 1;
-        ann.push(kind);
-        json_text::number(ann, *n);
-        ann.push('\t');
+        let _ = write!(ann, "{kind}{n}\t");
     }
 
     /// A whole line of `kind` with `body`.
@@ -41,107 +40,6 @@ impl LineIds {
         self.start(ann, kind);
         ann.push_str(body);
         ann.push('\n');
-    }
-}
-
-/// The `# Marginalia` note of one annotation: a JSON object, written as
-/// `serde_json` writes one (keys in byte order, compact), which the importer
-/// reads back. Each field is set only when brat has no place for it.
-#[derive(Default)]
-pub(super) struct Meta<'a> {
-    pub(super) annotator: &'a str,
-    pub(super) attributes: BTreeMap<String, String>,
-    pub(super) canonical: Option<&'a str>,
-    pub(super) created: &'a str,
-    /// (start, end, text) of a claim's cue, on the brat text.
-    pub(super) cue: Option<(usize, usize, &'a str)>,
-    pub(super) doc: Option<(&'a str, &'a BTreeMap<String, String>)>,
-    pub(super) extra: Option<&'a BTreeMap<String, String>>,
-    pub(super) id: Option<&'a str>,
-    pub(super) claim: bool,
-    pub(super) label: Option<&'a str>,
-    pub(super) modified: &'a str,
-    pub(super) note: Option<&'a str>,
-    pub(super) orphaned: bool,
-    pub(super) proposition: Option<&'a str>,
-    pub(super) relations: Vec<&'a Relation>,
-    pub(super) speaker: Option<&'a Speaker>,
-}
-
-impl Meta<'_> {
-    pub(super) fn write(&self, out: &mut String) {
-        use crate::export::json::{self, Object};
-        let string_map = |out: &mut String, m: &BTreeMap<String, String>| {
-            let mut o = Object::open(out);
-            for (k, v) in m {
-                o.entry(k, v);
-            }
-            o.close();
-        };
-        let mut o = Object::open(out);
-        json::string(o.key("annotator"), self.annotator);
-        if !self.attributes.is_empty() {
-            string_map(o.key("attributes"), &self.attributes);
-        }
-        if let Some(c) = self.canonical {
-            json::string(o.key("canonical"), c);
-        }
-        json::string(o.key("created"), self.created);
-        if let Some((start, end, text)) = self.cue {
-            let mut c = Object::open(o.key("cue"));
-            json::number(c.key("end"), end);
-            json::number(c.key("start"), start);
-            json::string(c.key("text"), text);
-            c.close();
-        }
-        if let Some((status, extra)) = self.doc {
-            let mut d = Object::open(o.key("doc"));
-            string_map(d.key("extra"), extra);
-            json::string(d.key("status"), status);
-            d.close();
-        }
-        if let Some(extra) = self.extra {
-            string_map(o.key("extra"), extra);
-        }
-        if let Some(id) = self.id {
-            json::string(o.key("id"), id);
-        }
-        if self.claim {
-            json::string(o.key("kind"), "claim");
-        }
-        if let Some(label) = self.label {
-            json::string(o.key("label"), label);
-        }
-        json::string(o.key("modified"), self.modified);
-        if let Some(note) = self.note {
-            json::string(o.key("note"), note);
-        }
-        if self.orphaned {
-            json::boolean(o.key("orphaned"), true);
-        }
-        if let Some(p) = self.proposition {
-            json::string(o.key("proposition"), p);
-        }
-        if !self.relations.is_empty() {
-            json::array(o.key("relations"), &self.relations, |out, r| {
-                let mut e = Object::open(out);
-                json::string(e.key("id"), &r.id);
-                json::string(e.key("to"), &r.to.id);
-                json::opt_string(e.key("to_doc"), r.to.doc.as_deref());
-                json::string(e.key("type"), &r.kind);
-                e.close();
-            });
-        }
-        match self.speaker {
-            None | Some(Speaker::Unknown) => {}
-            Some(Speaker::Author) => json::string(o.key("speaker"), "author"),
-            Some(Speaker::Entity(id)) => {
-                let mut e = Object::open(o.key("speaker"));
-                json::string(e.key("entity"), id);
-                e.close();
-            }
-        }
-        o.close();
     }
 }
 
@@ -202,15 +100,15 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             }
         }
         ann.push('\n');
-        let mut meta = Meta {
-            annotator: &a.annotator,
-            created: &a.created,
-            modified: &a.modified,
-            label: (*label != *a.label).then_some(a.label.as_str()),
-            id: (a.id != bid).then_some(a.id.as_str()),
+        let mut meta = Note {
+            annotator: Some(a.annotator.as_str().into()),
+            created: Some(a.created.as_str().into()),
+            modified: Some(a.modified.as_str().into()),
+            label: (*label != *a.label).then_some(a.label.as_str().into()),
+            id: (a.id != bid).then_some(a.id.as_str().into()),
             orphaned: a.orphaned,
-            extra: (!a.extra.is_empty()).then_some(&a.extra),
-            ..Meta::default()
+            extra: Cow::Borrowed(&a.extra),
+            ..Note::default()
         };
         let mut attrs = a.attributes.clone();
         let norm_text = attrs.remove(NORM_TEXT_KEY);
@@ -236,7 +134,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                             hidden.insert(NORM_TEXT_KEY.to_owned(), norm_text.clone().unwrap_or_default());
                         }
                     } else {
-                        meta.canonical = Some(c);
+                        meta.canonical = Some(c.into());
                     }
                 }
                 if norm_text.is_some() && canonical.as_ref().is_none_or(|c| !is_token(c)) {
@@ -244,7 +142,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                 }
             }
             Kind::Claim(c) => {
-                meta.claim = true;
+                meta.kind = Some("claim".into());
                 ids.line(
                     &mut ann,
                     'A',
@@ -255,12 +153,20 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
                     'A',
                     &format!("{CLAIM_TYPE_ATTR} {bid} {}", c.claim_type.as_str()),
                 );
-                meta.speaker = Some(&c.speaker);
-                if let Some(cue) = &c.cue {
+                meta.speaker = match &c.speaker {
+                    Speaker::Unknown => None,
+                    Speaker::Author => Some(NoteSpeaker::Author),
+                    Speaker::Entity(id) => Some(NoteSpeaker::Entity(id.as_str().into())),
+                };
+                meta.cue = c.cue.as_ref().map(|cue| {
                     let s = map.span(cue.span);
-                    meta.cue = Some((s.start, s.end, &cue.quote));
-                }
-                meta.proposition = c.proposition.as_deref();
+                    NoteCue {
+                        end: s.end,
+                        start: s.start,
+                        text: Some(cue.quote.as_str().into()),
+                    }
+                });
+                meta.proposition = c.proposition.as_deref().map(Cow::from);
                 if let Some(t) = norm_text {
                     hidden.insert(NORM_TEXT_KEY.to_owned(), t);
                 }
@@ -299,7 +205,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         if !a.note.is_empty() {
             if a.note.contains('\r') {
                 // A note line cannot hold a CR: the JSON note keeps it whole.
-                meta.note = Some(&a.note);
+                meta.note = Some(a.note.as_str().into());
             } else {
                 for l in a.note.split('\n') {
                     ids.line(&mut ann, '#', &format!("AnnotatorNotes {bid}\t{l}"));
@@ -307,10 +213,21 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             }
         }
         if let Some(rels) = out_rel.remove(a.id.as_str()) {
-            meta.relations = rels;
+            meta.relations = rels
+                .into_iter()
+                .map(|r| NoteRelation {
+                    id: r.id.as_str().into(),
+                    to: r.to.id.as_str().into(),
+                    to_doc: r.to.doc.as_deref().map(Cow::from),
+                    kind: r.kind.as_str().into(),
+                })
+                .collect();
         }
         if i == 0 && (data.status != Status::default() || !data.extra.is_empty()) {
-            meta.doc = Some((data.status.key(), &data.extra));
+            meta.doc = Some(NoteDoc {
+                extra: Cow::Borrowed(&data.extra),
+                status: data.status.key().into(),
+            });
         }
         ids.start(&mut ann, '#');
         ann.push_str(META_NOTE);
@@ -329,11 +246,13 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             tid[r.to.id.as_str()]
         ));
         if r.id != id {
-            ids.line(
-                &mut ann,
-                '#',
-                &format!("{META_NOTE} {id}\t{}", json!({"id": r.id})),
-            );
+            let mut note = format!("{META_NOTE} {id}\t");
+            Note {
+                id: Some(r.id.as_str().into()),
+                ..Note::default()
+            }
+            .write(&mut note);
+            ids.line(&mut ann, '#', &note);
         }
     }
     let txt = match normalised {
