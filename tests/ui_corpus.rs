@@ -205,7 +205,8 @@ fn claims_board_groups_claims_by_proposition() {
     // Back to the flat table: clicking a claim opens its document at it.
     h.get_by_label("Group by proposition").click();
     h.run_steps(3);
-    h.get_by_label("31").click();
+    // The link on the board, not the inspector's value of the claim now selected.
+    h.get_by_role_and_label(egui::accesskit::Role::Link, "31").click();
     h.run_steps(3);
     assert_eq!(h.state().current.as_deref(), Some(DOCS[1]));
     assert_eq!(h.state().view().unwrap().selected.as_deref(), Some("fixture0"));
