@@ -60,7 +60,7 @@ pub fn visible_rows(rows: &[ClaimRow], st: &BoardState) -> Vec<ClaimRow> {
 /// Shows the board.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let index = app.ws.index();
-    if super::widgets::index_pending_note(app, ui) {
+    if super::widgets::index_pending_note(&app.ws, ui) {
         return;
     }
     let mut st = app.board.clone();

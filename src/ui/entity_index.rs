@@ -24,7 +24,7 @@ fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
 /// Shows the index.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let index = app.ws.index();
-    if super::widgets::index_pending_note(app, ui) {
+    if super::widgets::index_pending_note(&app.ws, ui) {
         return;
     }
     let mut st = app.entity_index.clone();

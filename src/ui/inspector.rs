@@ -315,7 +315,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             }
             if let Some(cell) = &cell {
                 let slot = ui.make_persistent_id("inspector-value-edit");
-                let mut editing: super::propositions::ValueEdit = ui.data_mut(|d| d.get_temp(slot)).flatten();
+                let mut editing: super::state::ValueEdit = ui.data_mut(|d| d.get_temp(slot)).flatten();
                 let mut command = None;
                 ui.horizontal(|ui| {
                     ui.label("Value:");

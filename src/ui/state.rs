@@ -243,7 +243,7 @@ pub struct PropositionsState {
     /// The proposition whose detail is shown.
     pub open: Option<String>,
     /// The value being corrected.
-    pub editing: super::propositions::ValueEdit,
+    pub editing: ValueEdit,
 }
 
 impl PropositionsState {
@@ -272,4 +272,19 @@ impl Default for PropositionsState {
             editing: None,
         }
     }
+}
+
+/// The value being corrected: ((document, id), typed text, error).
+pub type ValueEdit = Option<((String, String), String, Option<String>)>;
+
+/// What the tab shows for one state of the comparison and the filters.
+pub struct Shown {
+    /// What it was computed for (see [`PropositionsState::cache_key`]).
+    pub key: (usize, String),
+    /// The propositions shown, with the claims that pass the filters.
+    pub rows: Vec<crate::model::comparison::PropositionRow>,
+    /// Every outlet (or document without one) with a claim.
+    pub outlets: std::collections::BTreeSet<String>,
+    /// Every speaker of a claim.
+    pub speakers: std::collections::BTreeSet<String>,
 }

@@ -39,13 +39,13 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// While the corpus index is built in the background, says so and keeps
 /// frames coming until it is in. Returns true while there is no index at all
 /// yet, for the view to show nothing else.
-pub fn index_pending_note(app: &super::app::MarginaliaApp, ui: &mut Ui) -> bool {
-    if !app.ws.index_pending() {
+pub fn index_pending_note(ws: &crate::workspace::Workspace, ui: &mut Ui) -> bool {
+    if !ws.index_pending() {
         return false;
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_millis(100));
-    let first = app.ws.corpus.as_ref().is_some_and(|c| c.index.is_none());
+    let first = ws.corpus.as_ref().is_some_and(|c| c.index.is_none());
     ui.weak(if first {
         "Building the corpus index…"
     } else {

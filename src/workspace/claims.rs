@@ -6,30 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::comparison::{self, ClaimCell, ClaimRef, Comparison};
+use crate::model::comparison::{self, Comparison};
 use crate::model::{DocAnnotations, Kind};
 
 use super::Workspace;
+pub use super::corpus::{CellKey, DocCells};
 use super::jobs::Done;
-
-/// Which state of a document its cells were computed from: a session's
-/// (epoch, version), or the address of the annotations read from disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CellKey {
-    /// An open document.
-    Session(u64, u64),
-    /// A document as on disk.
-    Disk(usize),
-}
-
-/// One document's contribution to the comparison.
-#[derive(Clone, Debug, Default)]
-pub struct DocCells {
-    /// Its claims.
-    pub cells: Vec<ClaimCell>,
-    /// Its `contradicts` relations between claims.
-    pub contradicts: Vec<(ClaimRef, ClaimRef)>,
-}
 
 /// The comparison and what it was built from.
 #[derive(Default)]

@@ -99,3 +99,25 @@ impl CorpusView {
         self.entries.iter().position(|e| e.rel == rel)
     }
 }
+
+/// Which state of a document its cells were computed from: a session's
+/// (epoch, version), or the address of the annotations read from disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CellKey {
+    /// An open document.
+    Session(u64, u64),
+    /// A document as on disk.
+    Disk(usize),
+}
+
+/// One document's contribution to the comparison.
+#[derive(Clone, Debug, Default)]
+pub struct DocCells {
+    /// Its claims.
+    pub cells: Vec<crate::model::comparison::ClaimCell>,
+    /// Its `contradicts` relations between claims.
+    pub contradicts: Vec<(
+        crate::model::comparison::ClaimRef,
+        crate::model::comparison::ClaimRef,
+    )>,
+}

@@ -64,7 +64,7 @@ pub enum Done {
         /// The folder generation they were computed for.
         folder: u64,
         /// (document, the state they were computed from, its cells).
-        docs: Vec<(String, super::claims::CellKey, super::claims::DocCells)>,
+        docs: Vec<(String, super::CellKey, super::DocCells)>,
     },
     /// An export finished: a summary, or why it failed.
     Exported(Result<String, String>),

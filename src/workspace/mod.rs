@@ -13,7 +13,7 @@ pub mod session;
 pub mod sync;
 
 pub use change::{Applied, Change};
-pub use corpus::{CorpusView, DocSummary, IndexKey};
+pub use corpus::{CellKey, CorpusView, DocCells, DocSummary, IndexKey};
 pub use session::{FileTimes, SaveState, Session};
 
 /// What is open: the corpus, its open documents, the one undo history, and the

@@ -151,7 +151,7 @@ pub struct MarginaliaApp {
     /// The Propositions tab's filters and open proposition.
     pub propositions: PropositionsState,
     /// What the Propositions tab shows, kept while the comparison and the filters stay.
-    pub propositions_view: Option<Arc<super::propositions::Shown>>,
+    pub propositions_view: Option<Arc<super::state::Shown>>,
     /// Claims (document, id) waiting to be written as CSV once a path is chosen.
     pub pending_csv: Vec<(String, AnnId)>,
     /// The export window, while open.
