@@ -14,18 +14,14 @@
 //! last line, which replay ignores; any other line that does not parse means
 //! the file is damaged, and it is then reported and never removed.
 
-use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
-use crate::model::{
-    AnnId, Annotation, Attributes, DocAnnotations, Document, Edit, Kind, Relation, Spans, Status,
-};
+use crate::model::{AnnId, Annotation, DocAnnotations, Document, Edit, Relation, Status};
 
 use super::disk::{DiskStamp, SaveError, check_sidecar_unchanged, may_write_beside, sidecar_path};
 pub use super::disk::{FileMark, JOURNAL_EXTENSION as EXTENSION, JournalStamp, journal_path};
@@ -590,7 +586,7 @@ pub(crate) fn unmark_folded(path: &Path, len: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Span;
+    use crate::model::{Kind, Span};
 
     fn ann(id: &str, note: &str) -> Annotation {
         let mut a = Annotation::new(
