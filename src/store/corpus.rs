@@ -12,7 +12,6 @@ use super::decode::{NotText, decode, decode_owned};
 pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
 use super::disk::{
     FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, open_sidecar,
-    remember_good,
 };
 use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
@@ -272,8 +271,8 @@ fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, journal: Journa
     loaded.stamp.sidecar = if stamp { hash.clone() } else { None };
     match parsed {
         Ok(sc) => {
-            if stamp && let Some(hash) = &hash {
-                remember_good(side, hash, side_mark);
+            if stamp && hash.is_some() {
+                loaded.stamp.sidecar_mark = side_mark;
             }
             loaded.version = sc.version;
             loaded.data = sc.data;
@@ -435,7 +434,7 @@ pub fn save(
     // check below before either renames, and the later rename would silently drop the
     // earlier save. The lock is held until the new file is in place.
     let lock = lock_folder(side.parent());
-    check_sidecar_unchanged(&side, expected.sidecar.as_deref())?;
+    let checked_mark = check_sidecar_unchanged(&side, expected)?;
     let on_disk = FileMark::read(&jpath).map_err(|e| SaveError::Io(jpath.clone(), e))?;
     let fold = match (&expected.journal, on_disk) {
         (None, None) => false,
@@ -460,6 +459,8 @@ pub fn save(
     if lock.is_some() {
         super::atomic::remove_stale_temps(&side);
     }
+    // The sidecar's mark once saved: as checked, when its bytes were already these.
+    let mut written_mark = checked_mark;
     if expected.sidecar.as_deref() != Some(hash.as_str()) {
         // Named in the journal before the rename: if the process dies between the
         // rename and the removal below, loading sees that the journal is already in.
@@ -469,7 +470,7 @@ pub fn save(
             None
         };
         match super::atomic::write_atomic_stat(&side, text.as_bytes()) {
-            Ok(meta) => remember_good(&side, &hash, Some(FileMark::of(&meta))),
+            Ok(meta) => written_mark = Some(FileMark::of(&meta)),
             Err(e) => {
                 if let Some(len) = marked {
                     journal::unmark_folded(&jpath, len);
@@ -481,6 +482,7 @@ pub fn save(
     let mut new = DiskStamp {
         sidecar: Some(hash),
         journal: None,
+        sidecar_mark: written_mark,
     };
     if fold {
         if let Err(e) = fs::remove_file(&jpath)
