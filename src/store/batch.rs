@@ -5,6 +5,8 @@
 //! without syncing, makes them all durable at once (one `syncfs` per file
 //! system on Linux, a sync per file elsewhere), and only then puts them in
 //! place, so a crash still never leaves a half-written file under its real name.
+//! A new folder is sent to the disk every 16 MB while it is written (a
+//! `syncfs` on a thread of its own), so that little is left for that sync.
 //!
 //! - When the destination folder does not exist yet, the batch is written into
 //!   a hidden folder beside it that is renamed to the destination on commit:
@@ -33,6 +35,61 @@ pub struct Batch {
     staging: Option<PathBuf>,
     state: Mutex<Staged>,
     finished: bool,
+    /// Early write-back of a new folder (see [`Batch::write_group`]).
+    writeback: Writeback,
+}
+
+/// Sends a new folder's files to the disk while the batch is still being
+/// written, so that the sync on commit has little left to do: it took a
+/// quarter of a 10,000-document brat export, at the end, with every core idle.
+#[derive(Debug, Default)]
+struct Writeback {
+    /// Bytes written since the last write-back was started.
+    pending: std::sync::atomic::AtomicU64,
+    /// The write-back running, if any.
+    running: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Writeback {
+    /// Bytes written between two write-backs.
+    const EVERY: u64 = 16 << 20;
+
+    /// Notes `bytes` written under `dir`; starts a write-back of its file
+    /// system when enough is pending and none is running.
+    fn wrote(&self, dir: &Path, bytes: u64) {
+        use std::sync::atomic::Ordering;
+        let pending = self.pending.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if !cfg!(target_os = "linux") || pending < Self::EVERY {
+            return;
+        }
+        let Ok(mut running) = self.running.try_lock() else {
+            return;
+        };
+        if running.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        self.pending.store(0, Ordering::Relaxed);
+        let dir = dir.to_path_buf();
+        // Best effort: an error here shows again in the sync on commit.
+        *running = std::thread::Builder::new()
+            .name("marginalia-writeback".into())
+            .spawn(move || {
+                let _ = sync_tree(&dir);
+            })
+            .ok();
+    }
+
+    /// Waits for the write-back running, if any.
+    fn finish(&self) {
+        let handle = self
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
 }
 
 /// What an existing-folder batch has written so far.
@@ -79,6 +136,7 @@ impl Batch {
             staging,
             state: Mutex::new(Staged::default()),
             finished: false,
+            writeback: Writeback::default(),
         })
     }
 
@@ -100,7 +158,11 @@ impl Batch {
         for (rel, bytes) in files {
             let target = self.root.join(rel);
             let result = match &self.staging {
-                Some(staging) => write_new(&staging.join(rel), bytes).map(|p| Some((p, target.clone()))),
+                Some(staging) => {
+                    let written = write_new(&staging.join(rel), bytes).map(|p| Some((p, target.clone())));
+                    self.writeback.wrote(staging, bytes.len() as u64);
+                    written
+                }
                 // Replacing a file with the same bytes would only churn the disk
                 // (and a git working tree): it is left as it is.
                 None => match super::safe_file::check_write_inside(&self.canon_root, &target) {
@@ -144,6 +206,7 @@ impl Batch {
     }
 
     fn commit_fresh(&self, staging: &Path) -> Result<(), (PathBuf, io::Error)> {
+        self.writeback.finish();
         sync_tree(staging).map_err(|e| (self.root.clone(), e))?;
         fs::rename(staging, &self.root).map_err(|e| (self.root.clone(), e))?;
         let parent = self
@@ -225,6 +288,7 @@ impl Batch {
 
 impl Drop for Batch {
     fn drop(&mut self) {
+        self.writeback.finish();
         if !self.finished {
             self.remove_all();
         }
@@ -336,14 +400,19 @@ mod tests {
     }
 
     #[test]
-    fn a_large_fresh_batch_appears_whole_on_commit() {
+    fn a_large_fresh_batch_is_sent_to_disk_while_written_and_still_whole() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("out");
         let b = Batch::begin(&root).unwrap();
-        write_mebibytes(&b, 9);
+        let n = (Writeback::EVERY >> 20) as usize * 2 + 1;
+        write_mebibytes(&b, n);
+        // At least one write-back was started on the way (Linux only).
+        if cfg!(target_os = "linux") {
+            assert!(b.writeback.running.lock().unwrap().is_some());
+        }
         assert!(!root.exists());
         b.commit().unwrap();
-        for i in 0..9 {
+        for i in 0..n {
             assert_eq!(
                 fs::metadata(root.join(format!("{i}.txt"))).unwrap().len(),
                 1 << 20
@@ -353,11 +422,11 @@ mod tests {
     }
 
     #[test]
-    fn a_dropped_large_batch_leaves_nothing() {
+    fn a_dropped_batch_waits_for_its_write_back_and_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("out");
         let b = Batch::begin(&root).unwrap();
-        write_mebibytes(&b, 9);
+        write_mebibytes(&b, (Writeback::EVERY >> 20) as usize + 1);
         drop(b);
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
     }
