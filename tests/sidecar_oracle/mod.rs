@@ -167,3 +167,15 @@ pub fn read(src: &str) -> Result<Sidecar, SidecarError> {
     };
     Ok(finish(version, rec.source, rec.source_hash, data))
 }
+
+/// True when `ronscan` can cut out every field of the file and of each of its
+/// annotations, which the oracle needs to keep unknown fields (without it, it
+/// drops them in a file of this version, and refuses a newer minor's file).
+pub fn scanned(src: &str) -> bool {
+    let Some(fields) = ronscan::struct_fields(src) else {
+        return false;
+    };
+    fields.iter().filter(|(k, _)| k == "annotations").all(|(_, v)| {
+        ronscan::list_items(v).is_some_and(|items| items.iter().all(|i| ronscan::struct_fields(i).is_some()))
+    })
+}

@@ -35,7 +35,13 @@ const TARGET_FIELDS: &[&str] = &["doc", "id"];
 
 impl Reader<'_> {
     /// `value`, or an error at `at` naming the missing `field` of `what`.
-    fn need<T>(&mut self, at: usize, value: Option<T>, field: &str, what: &str) -> Option<T> {
+    fn need<T>(
+        &mut self,
+        at: usize,
+        value: Option<T>,
+        field: &str,
+        what: impl std::fmt::Display,
+    ) -> Option<T> {
         if value.is_some() {
             return value;
         }
@@ -78,18 +84,31 @@ impl Reader<'_> {
             "orphaned" => set(&mut orphaned, r.boolean()?),
             _ => r.unknown(&mut extra, key, start),
         })?;
-        let what = match &id {
-            Some(id) => format!("the annotation \"{id}\""),
-            None => "an annotation".to_owned(),
+        let missing = [
+            ("id", id.is_none()),
+            ("spans", spans.is_none()),
+            ("label", label.is_none()),
+            ("kind", kind.is_none()),
+        ]
+        .into_iter()
+        .find_map(|(field, missing)| missing.then_some(field));
+        if let Some(field) = missing {
+            return match &id {
+                Some(id) => self.need(at, None, field, format_args!("the annotation \"{id}\"")),
+                None => self.need(at, None, field, "an annotation"),
+            };
+        }
+        let (Some(id), Some(spans), Some(label), Some(kind)) = (id, spans, label, kind) else {
+            return None;
         };
         Some(Annotation {
-            id: self.need(at, id, "id", &what)?,
-            spans: self.need(at, spans, "spans", &what)?,
+            id,
+            spans,
             quote: quote.unwrap_or_default(),
             prefix: prefix.unwrap_or_default(),
             suffix: suffix.unwrap_or_default(),
-            label: self.need(at, label, "label", &what)?,
-            kind: self.need(at, kind, "kind", &what)?,
+            label,
+            kind,
             attributes: attributes.unwrap_or_default(),
             note: note.unwrap_or_default(),
             annotator: annotator.unwrap_or_default(),

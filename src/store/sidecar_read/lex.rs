@@ -146,16 +146,25 @@ impl<'a> Reader<'a> {
         hit
     }
 
-    pub fn expect(&mut self, b: u8, what: &str) -> Option<()> {
+    /// `b`, or an error saying it was expected `what` (formatted only then).
+    #[inline]
+    pub fn expect(&mut self, b: u8, what: impl std::fmt::Display) -> Option<()> {
         if self.eat(b) {
             return Some(());
         }
+        self.expected(b, &what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn expected(&mut self, b: u8, what: &dyn std::fmt::Display) -> Option<()> {
         let found = self.found();
         self.fail(format!("expected `{}` {what}, found {found}", b as char))
     }
 
     /// `,` then more, or the closing bracket: `true` after a comma.
-    pub fn comma_or(&mut self, close: u8, what: &str) -> Option<bool> {
+    #[inline]
+    pub fn comma_or(&mut self, close: u8, what: impl std::fmt::Display) -> Option<bool> {
         self.trivia()?;
         if self.eat(b',') {
             self.trivia()?;
@@ -164,6 +173,12 @@ impl<'a> Reader<'a> {
         if self.eat(close) {
             return Some(false);
         }
+        self.no_comma(close, &what)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_comma(&mut self, close: u8, what: &dyn std::fmt::Display) -> Option<bool> {
         let found = self.found();
         self.fail(format!(
             "expected `,` or `{}` after {what}, found {found}; a comma may be missing",
@@ -410,7 +425,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The opening of a struct: `(`, or its type's name and `(`.
-    pub fn open_struct(&mut self, names: &[&str], what: &str) -> Option<()> {
+    pub fn open_struct(&mut self, names: &[&str], what: impl std::fmt::Display) -> Option<()> {
         if self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
             let at = self.pos;
             match self.ident() {
@@ -433,7 +448,7 @@ impl<'a> Reader<'a> {
         order: &[&str],
         mut field: impl FnMut(&mut Self, &'a str, usize) -> Option<()>,
     ) -> Option<()> {
-        self.open_struct(names, &format!("to begin {what}"))?;
+        self.open_struct(names, format_args!("to begin {what}"))?;
         self.trivia()?;
         let mut next = 0;
         loop {
@@ -461,7 +476,7 @@ impl<'a> Reader<'a> {
             };
             self.key_at = at;
             self.trivia()?;
-            self.expect(b':', &format!("after the field name `{key}`"))?;
+            self.expect(b':', format_args!("after the field name `{key}`"))?;
             self.spaces();
             let start = self.pos;
             self.trivia()?;
@@ -471,13 +486,13 @@ impl<'a> Reader<'a> {
                     format!("the field `{key}` appears twice in {what}; keep one of them"),
                 );
             }
-            if !self.comma_or(b')', &format!("the value of `{key}`"))? {
+            if !self.comma_or(b')', format_args!("the value of `{key}`"))? {
                 return Some(());
             }
         }
     }
 
-    fn spaces(&mut self) {
+    pub fn spaces(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
@@ -557,34 +572,48 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A number as RON writes one: sign, digits (decimal, `0x`, `0o`, `0b`,
-    /// with `_`), fraction, exponent, suffix. Kept as text, never converted.
+    /// A number, kept as text, never converted: `-12`, `3.25`, `1e5`, `2.5e-3`,
+    /// `0x1F`, `0o17`, `0b101`. Rarer forms RON also reads (`_` between digits,
+    /// a `+` sign, type suffixes, very long numbers) are refused with a message
+    /// rather than risking a value RON would not read back.
     fn number(&mut self) -> Option<()> {
         let b = self.src.as_bytes();
         let start = self.pos;
-        let mut i = start + usize::from(matches!(b[start], b'-' | b'+'));
-        if !b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'.')
-            && !b[i..].starts_with(b"inf")
-            && !b[i..].starts_with(b"NaN")
-        {
-            self.pos = i;
-            let found = self.found();
-            return self.fail(format!("expected a number, found {found}"));
-        }
-        let radix = b[i..].starts_with(b"0x") || b[i..].starts_with(b"0X");
-        while let Some(&c) = b.get(i) {
-            let exponent_sign = matches!(c, b'+' | b'-') && !radix && matches!(b[i - 1], b'e' | b'E');
-            if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exponent_sign {
-                i += 1;
-            } else {
-                break;
+        let count = |i: usize, ok: fn(&u8) -> bool| b[i.min(b.len())..].iter().take_while(|c| ok(c)).count();
+        let mut i = start + usize::from(b[start] == b'-');
+        let radix: Option<fn(&u8) -> bool> = match (b.get(i), b.get(i + 1)) {
+            (Some(b'0'), Some(b'x')) => Some(u8::is_ascii_hexdigit),
+            (Some(b'0'), Some(b'o')) => Some(|c| (b'0'..=b'7').contains(c)),
+            (Some(b'0'), Some(b'b')) => Some(|c| matches!(c, b'0' | b'1')),
+            _ => None,
+        };
+        let fits = if let Some(digit) = radix {
+            let n = count(i + 2, digit);
+            i += 2 + n;
+            (1..=15).contains(&n)
+        } else {
+            let whole = count(i, u8::is_ascii_digit);
+            i += whole;
+            let mut fits = (1..=18).contains(&whole);
+            if b.get(i) == Some(&b'.') {
+                let frac = count(i + 1, u8::is_ascii_digit);
+                i += 1 + frac;
+                fits &= (1..=30).contains(&frac);
             }
+            if b.get(i) == Some(&b'e') {
+                i += 1 + usize::from(matches!(b.get(i + 1), Some(b'-' | b'+')));
+                let exp = count(i, u8::is_ascii_digit);
+                i += exp;
+                fits &= (1..=3).contains(&exp);
+            }
+            fits
+        };
+        if !fits || !ends_token(b.get(i)) {
+            return self.fail(
+                "a number in a form this build does not read: write digits, with an optional `-`, fraction and exponent (like -1.5e3), or 0x, 0o, 0b and digits",
+            );
         }
         self.pos = i;
-        if !ends_token(b.get(i)) {
-            let found = self.found();
-            return self.fail(format!("unexpected {found} after a number"));
-        }
         Some(())
     }
 

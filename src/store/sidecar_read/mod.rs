@@ -227,9 +227,12 @@ impl<R: Read> Input<'_, R> {
                 }
                 let key = r.key()?;
                 r.trivia()?;
-                r.expect(b':', &format!("after the field name `{key}`"))?;
-                r.trivia()?;
+                r.expect(b':', format_args!("after the field name `{key}`"))?;
+                // An unknown value's text starts after the spaces, before any
+                // comment (as the annotation level and the oracle cut it).
+                r.spaces();
                 let start = r.pos;
+                r.trivia()?;
                 let field = match key {
                     "format" => Field::Format(r.string()?),
                     "version" => Field::Version(r.string()?),
@@ -254,7 +257,7 @@ impl<R: Read> Input<'_, R> {
                         Field::Unknown(r.src[start..r.pos].to_owned())
                     }
                 };
-                let more = r.comma_or(b')', &format!("the value of `{key}`"))?;
+                let more = r.comma_or(b')', format_args!("the value of `{key}`"))?;
                 Some((key_at, start, key.to_owned(), Some(field), Some(more)))
             })?;
             let Some(field) = field else { break key_at };
@@ -314,7 +317,7 @@ impl<R: Read> Input<'_, R> {
             }
             let more = match more {
                 Some(more) => more,
-                None => self.step(|r| r.comma_or(b')', &format!("the value of `{key}`")))?,
+                None => self.step(|r| r.comma_or(b')', format_args!("the value of `{key}`")))?,
             };
             if !more {
                 break self.pos - 1;
