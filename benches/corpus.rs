@@ -10,8 +10,7 @@
 //! - `corpus.index`: `CorpusIndex::build` over all of it (entity index and claims board).
 //! - `sidecar.parse_article`: reading the large article's sidecar (5.8 MB, 10,000
 //!   annotations; `MARGINALIA_BENCH_QUICK=1`: 500) from memory, with
-//!   `sidecar.parse_article.mb_per_s`; `sidecar.parse_article.reference` is the
-//!   general reader (`ronscan` and serde) on the same bytes.
+//!   `sidecar.parse_article.mb_per_s`.
 //!
 //! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
 
@@ -44,12 +43,7 @@ fn frame(ctx: &Context, app: &mut MarginaliaApp) {
 fn parse_article() {
     let path = corpus::sidecar_path(&article_root().join("big.txt"));
     let bytes = std::fs::read(path).expect("the article's sidecar");
-    let text = std::str::from_utf8(&bytes).expect("a sidecar is UTF-8");
     report("input.article_sidecar_bytes", bytes.len() as f64, "bytes");
-    assert!(
-        sidecar::from_str_fast(text).is_some(),
-        "the single-pass reader reads what the writer wrote"
-    );
     let samples = if quick() { 5 } else { 20 };
     let mut parse = Samples::default();
     for _ in 0..samples {
@@ -58,17 +52,6 @@ fn parse_article() {
     report_samples("sidecar.parse_article", &parse);
     let mb = bytes.len() as f64 / 1e6;
     report("sidecar.parse_article.mb_per_s", mb / (parse.p50() / 1e3), "MB/s");
-    let mut reference = Samples::default();
-    for _ in 0..samples.min(10) {
-        reference
-            .time(|| black_box(sidecar::from_str_reference(black_box(text)).expect("the sidecar reads")));
-    }
-    report_samples("sidecar.parse_article.reference", &reference);
-    report(
-        "sidecar.parse_article.reference.mb_per_s",
-        mb / (reference.p50() / 1e3),
-        "MB/s",
-    );
 }
 
 fn main() {

@@ -3,6 +3,8 @@
 //! never panic the parsers, and whatever a parser accepts must also survive what
 //! the app does next with it (re-anchoring, writing back, export).
 
+mod sidecar_oracle;
+
 use std::path::Path;
 
 use marginalia::export::{brat, doccano, jsonl};
@@ -188,9 +190,9 @@ fn mutate(src: &str, muts: &[Mutation]) -> String {
 /// annotations on a text (any spans, however wrong) and write it back.
 fn exercise_sidecar(src: &str) {
     let _ = sidecar::from_bytes(src.as_bytes());
-    // Whatever the single-pass reader accepts, the general reader reads the same way.
-    if let Some(fast) = sidecar::from_str_fast(src) {
-        assert_eq!(Ok(fast), sidecar::from_str_reference(src), "{src}");
+    // Whatever both the reader and the oracle read, they read the same way.
+    if let (Ok(read), Ok(oracle)) = (sidecar::from_str(src), sidecar_oracle::read(src)) {
+        assert_eq!(read, oracle, "{src}");
     }
     if let Ok(sc) = sidecar::from_str(src) {
         let mut data = sc.data.clone();

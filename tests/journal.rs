@@ -620,30 +620,14 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
     // An export loads the corpus as listed: the journal it listed is applied,
     // and one begun after the listing is not looked for.
     let entry = corpus::scan(root).unwrap().remove(0);
-    for needs in [
-        corpus::ExportNeeds::AllButContext,
-        corpus::ExportNeeds::LabelsAndSpans,
-    ] {
-        let with = corpus::load_for_export(root, &entry, needs).unwrap();
-        assert!(with.data.get("j1").is_some() && with.journal_edits == 2);
-        // Details are kept where a journal is applied: its edits are checked
-        // against them (only anchor context may be left out).
-        let bare = |data: &DocAnnotations| {
-            let mut data = data.clone();
-            for a in &mut data.annotations {
-                a.prefix.clear();
-                a.suffix.clear();
-            }
-            data
-        };
-        assert_eq!(bare(&with.data), bare(&loaded.data));
-    }
+    let with = corpus::load_for_export(root, &entry).unwrap();
+    assert!(with.data.get("j1").is_some() && with.journal_edits == 2);
+    assert_eq!(with.data, loaded.data);
     let before_the_journal = corpus::DocEntry {
         journal: false,
         ..entry
     };
-    let without =
-        corpus::load_for_export(root, &before_the_journal, corpus::ExportNeeds::AllButContext).unwrap();
+    let without = corpus::load_for_export(root, &before_the_journal).unwrap();
     assert!(without.data.get("j1").is_none() && without.journal_edits == 0);
     assert_eq!(without.read_only, None);
 }

@@ -1,17 +1,21 @@
-//! The single-pass sidecar reader against the general one: on every file it
-//! reads, it must give exactly what the general reader gives, and it must read
-//! every file the writer or a careful hand produces. Everything else, errors
-//! included, goes to the general reader unchanged.
+//! The sidecar reader against the oracle (`sidecar_oracle`: serde through
+//! `ron`, with `ronscan` for unknown fields): on every file the oracle reads,
+//! the reader gives the same sidecar, or refuses it for a reason it names
+//! (a field it could not keep); every file the oracle refuses, it refuses too,
+//! with a line and a column. Read in windows, a file gives the same answer.
 
+mod sidecar_oracle;
 mod sidecar_support;
 
 use std::collections::BTreeMap;
 
-use marginalia::model::{Annotation, Attributes, Claim, Cue, DocAnnotations, Kind, Relation, Span, Speaker};
-use marginalia::store::ronscan;
+use marginalia::model::{
+    Annotation, Attributes, Claim, Cue, DocAnnotations, DocMeta, Kind, Relation, Span, Speaker,
+};
 use marginalia::store::sidecar::{self, Sidecar};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
+use sidecar_oracle::ronscan;
 use sidecar_support::{sidecar_value, text};
 
 // ---- a writer of every layout ----
@@ -40,7 +44,7 @@ const GAPS: &[&str] = &[
     "/* ) ] } , : */\n",
 ];
 
-/// Whitespace only, for the places where `ronscan` wants no comment.
+/// Whitespace only, for the places where the oracle's `ronscan` wants no comment.
 const SPACES: &[&str] = &["", "", " ", "  ", "\n", "\t", "\r\n", " \n    "];
 
 impl Layout {
@@ -258,6 +262,19 @@ fn claim(l: &mut Layout, c: &Claim) -> String {
     );
     let p = opt_lit(l, &c.proposition);
     defaulted(l, &mut fields, "proposition", c.proposition.is_none(), p);
+    let value = c.value.as_ref().map(|q| {
+        let num = |x: Option<f64>| x.map_or("None".to_owned(), |x| format!("Some({x:?})"));
+        let fields = vec![
+            field("low", num(q.low)),
+            field("high", num(q.high)),
+            field("approximate", q.approximate.to_string()),
+            field("unit", lit(l, &q.unit)),
+            field("rate", opt_lit(l, &q.rate)),
+        ];
+        structure(l, fields, false)
+    });
+    let value = option(l, value);
+    defaulted(l, &mut fields, "value", c.value.is_none(), value);
     structure(l, fields, false)
 }
 
@@ -342,6 +359,14 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
     let rels = d.relations.iter().map(|r| relation(l, r)).collect();
     let rels = list(l, rels);
     defaulted(l, &mut fields, "relations", d.relations.is_empty(), rels);
+    if !d.meta.is_empty() || l.coin(20) {
+        let meta = DocMeta::FIELDS
+            .iter()
+            .map(|f| field(f, lit(l, d.meta.get(f).unwrap_or_default())))
+            .collect();
+        let meta = structure(l, meta, false);
+        fields.push(field("meta", meta));
+    }
     fields.extend(unknown_fields(&d.extra));
     let mut out = String::new();
     if l.coin(50) {
@@ -426,7 +451,14 @@ fn unknown_extra() -> impl Strategy<Value = BTreeMap<String, String>> {
 fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
     (sidecar_value(), 0u32..4, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
         |(mut sc, minor, top, per_annotation)| {
-            sc.version.1 = minor;
+            // A file using what 1.1 added says 1.1 at least (the writer makes sure).
+            let uses_1_1 = !sc.data.meta.is_empty()
+                || sc
+                    .data
+                    .annotations
+                    .iter()
+                    .any(|a| a.claim().is_some_and(|c| c.value.is_some()));
+            sc.version.1 = minor.max(u32::from(uses_1_1));
             sc.data.extra = top;
             for (a, extra) in sc.data.annotations.iter_mut().zip(per_annotation) {
                 a.extra = extra;
@@ -527,132 +559,165 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn the_writers_output_is_read_in_one_pass(sc in sidecar_with_extras()) {
+    fn the_writers_output_reads(sc in sidecar_with_extras()) {
         let text = sidecar::to_string(&sc);
-        let fast = sidecar::from_str_fast(&text);
-        prop_assert!(fast.is_some(), "not read in one pass:\n{}", text);
-        prop_assert_eq!(fast.as_ref(), Some(&sc));
-        prop_assert_eq!(sidecar::from_str_reference(&text), Ok(sc.clone()));
-        // The writer names the text before the annotations: an export's reading leaves out their context.
+        prop_assert_eq!(sidecar::from_str(&text), Ok(sc.clone()));
+        prop_assert_eq!(sidecar_oracle::read(&text), Ok(sc.clone()));
         let bytes = text.as_bytes();
-        let leave_out = |details| sidecar::LeaveOut { unless_source: &sc.source_hash, details };
-        let without = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out(false)))
-            .expect("read from memory");
-        prop_assert_eq!(without, Some(without_context(&sc)));
-        // And for CoNLL, which writes labels and spans only, without the details either.
-        let bare = sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out(true)))
-            .expect("read from memory");
-        prop_assert_eq!(bare, Some(without_details(&sc)));
+        let file = sidecar::from_reader(bytes, Some(bytes.len() as u64), |_| {}).expect("read from memory");
+        prop_assert_eq!(file, Ok(sc));
     }
 
     #[test]
-    fn any_layout_is_read_in_one_pass(sc in sidecar_with_extras(), seed in any::<u64>()) {
+    fn any_layout_reads(sc in sidecar_with_extras(), seed in any::<u64>()) {
         let text = render_any_layout(&sc, seed);
-        let reference = sidecar::from_str_reference(&text)
+        let oracle = sidecar_oracle::read(&text)
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
-        prop_assert_eq!(&reference, &sc, "{}", text);
-        let fast = sidecar::from_str_fast(&text);
-        prop_assert!(fast.is_some(), "not read in one pass:\n{}", text);
-        prop_assert_eq!(fast.as_ref(), Some(&reference), "{}", text);
+        prop_assert_eq!(&oracle, &sc, "{}", text);
+        prop_assert_eq!(sidecar::from_str(&text), Ok(oracle.clone()), "{}", text);
         for window in WINDOWS {
             let windowed = read_windowed(text.as_bytes(), window);
-            prop_assert_eq!(windowed.as_ref(), Some(&reference), "window {}: {}", window, text);
+            prop_assert_eq!(windowed, Ok(oracle.clone()), "window {}: {}", window, text);
         }
         // With the file's size known, or a size that is wrong (the file changed since).
         let len = text.len() as u64;
         for size in [0, len / 2, len, len + 1, 2 * len + 100] {
-            let sized = sidecar::from_reader_fast(text.as_bytes(), Some(size), |_| {}, None).expect("read from memory");
-            prop_assert_eq!(sized.as_ref(), Some(&reference), "size {}: {}", size, text);
+            let sized = sidecar::from_reader(text.as_bytes(), Some(size), |_| {}).expect("read from memory");
+            prop_assert_eq!(sized, Ok(oracle.clone()), "size {}: {}", size, text);
         }
-        // An export's reading: context left out only for the text the sidecar names,
-        // and only once that name is read (here it may follow the annotations).
-        let bytes = text.as_bytes();
-        let without = |hash: &str| {
-            let leave_out = sidecar::LeaveOut { unless_source: hash, details: false };
-            sidecar::from_reader_fast(bytes, Some(bytes.len() as u64), |_| {}, Some(leave_out)).expect("read from memory")
-        };
-        prop_assert_eq!(without("another text"), Some(reference.clone()), "{}", text);
-        let got = without(&reference.source_hash);
-        prop_assert!(
-            got == Some(reference.clone()) || got == Some(without_context(&reference)),
-            "{:?}\n{}", got, text
-        );
     }
 
     #[test]
-    fn damaged_files_read_as_the_general_reader_reads_them(
+    fn damaged_files_read_as_the_oracle_reads_them(
         sc in sidecar_with_extras(),
         seed in any::<u64>(),
         damage_seed in any::<u64>(),
     ) {
         let text = damage(&render_any_layout(&sc, seed), damage_seed);
-        let reference = sidecar::from_str_reference(&text);
-        let fast = sidecar::from_str_fast(&text);
+        let read = sidecar::from_str(&text);
         for window in WINDOWS {
-            prop_assert_eq!(&read_windowed(text.as_bytes(), window), &fast, "window {}: {}", window, text);
+            prop_assert_eq!(&read_windowed(text.as_bytes(), window), &read, "window {}: {}", window, text);
         }
-        if let Some(fast) = fast {
-            prop_assert_eq!(Ok(fast), reference.clone(), "{}", text);
-        }
-        prop_assert_eq!(sidecar::from_str(&text), reference, "{}", text);
+        agrees_with_the_oracle(&text, &read)?;
     }
+
+    #[test]
+    fn an_error_names_the_place_of_the_damage(sc in sidecar_with_extras(), pick in any::<usize>()) {
+        // A stray character where the writer put a field's name.
+        let text = sidecar::to_string(&sc);
+        let keys: Vec<(usize, usize)> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(n, line)| {
+                let body = line.trim_start();
+                let word: String = body.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                (!word.is_empty() && body[word.len()..].starts_with(':')).then(|| (n, line.len() - body.len()))
+            })
+            .collect();
+        let (line, indent) = keys[pick % keys.len()];
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines[line].insert(indent, '@');
+        let damaged = lines.join("\n");
+        let e = sidecar::from_str(&damaged).expect_err("a stray character");
+        prop_assert_eq!((e.line, e.column), (line + 1, indent + 1), "{}\n{}", e, damaged);
+        prop_assert!(e.message.contains("`@`"), "{}", e);
+        prop_assert!(sidecar_oracle::read(&damaged).is_err());
+    }
+}
+
+/// What the reader may refuse that the oracle reads: a field it could not
+/// keep (the oracle drops it), one written twice (the oracle keeps one), and
+/// positions and names written other than in digits and letters.
+const REFUSED_ON_PURPOSE: &[&str] = &[
+    "unknown field",
+    "appears twice",
+    "a position",
+    "field name",
+    "too large",
+];
+
+/// Checks the reader's answer `read` on `text` against the oracle's.
+fn agrees_with_the_oracle(
+    text: &str,
+    read: &Result<Sidecar, sidecar::SidecarError>,
+) -> Result<(), TestCaseError> {
+    let oracle = sidecar_oracle::read(text);
+    match (read, &oracle) {
+        // Where `ronscan` cannot cut the file up, the oracle drops unknown fields the
+        // reader keeps; where a comment's damage makes it cut a field with no name,
+        // its unknown fields are not to be trusted either.
+        (Ok(sc), Ok(o)) if !sidecar_oracle::scanned(text) || o.data.extra.contains_key("") => {
+            prop_assert_eq!(without_extras(sc), without_extras(o), "{}", text)
+        }
+        (Ok(sc), Ok(o)) => prop_assert_eq!(sc, o, "{}", text),
+        (Err(e), Ok(_)) => prop_assert!(
+            REFUSED_ON_PURPOSE.iter().any(|m| e.message.contains(m)),
+            "refused what the oracle reads: {}\n{}",
+            e,
+            text
+        ),
+        // The oracle refuses new fields a comment hides from `ronscan`; the reader keeps them.
+        (Ok(_), Err(o)) => prop_assert!(o.future_version, "read what the oracle refuses ({})\n{}", o, text),
+        (Err(_), Err(_)) => {}
+    }
+    if let Err(e) = read {
+        prop_assert!(!e.message.is_empty());
+        if !e.future_version {
+            prop_assert!(e.line >= 1 && e.column >= 1, "{:?}", e);
+            prop_assert!(e.line <= text.lines().count() + 1, "{:?}", e);
+        }
+    }
+    Ok(())
+}
+
+/// `sc` without the unknown fields of the file and its annotations.
+fn without_extras(sc: &Sidecar) -> Sidecar {
+    let mut sc = sc.clone();
+    sc.data.extra.clear();
+    for a in &mut sc.data.annotations {
+        a.extra.clear();
+    }
+    sc
 }
 
 // ---- cases ----
 
-/// `sc` with every annotation's prefix and suffix empty.
-fn without_context(sc: &Sidecar) -> Sidecar {
-    let mut sc = sc.clone();
-    for a in &mut sc.data.annotations {
-        a.prefix.clear();
-        a.suffix.clear();
-    }
-    sc
-}
-
-/// `sc` as an export that writes only labels and spans reads it: no context,
-/// quote, note, annotator, times or attributes.
-fn without_details(sc: &Sidecar) -> Sidecar {
-    let mut sc = without_context(sc);
-    for a in &mut sc.data.annotations {
-        a.quote = Default::default();
-        a.note = Default::default();
-        a.annotator = Default::default();
-        a.created = Default::default();
-        a.modified = Default::default();
-        a.attributes = Default::default();
-    }
-    sc
-}
-
 /// Windows of text for reading a file in pieces: every token and comment is cut somewhere.
 const WINDOWS: [usize; 3] = [1, 7, 64];
 
-/// The single-pass reader on `bytes` read as a file, `window` bytes ahead of
-/// each step; where it answers, it has seen every byte once.
-fn read_windowed(bytes: &[u8], window: usize) -> Option<Sidecar> {
+/// The reader on `bytes` read as a file, `window` bytes ahead of each step;
+/// where it reads the file, it has seen every byte once.
+fn read_windowed(bytes: &[u8], window: usize) -> Result<Sidecar, sidecar::SidecarError> {
     let mut seen = Vec::new();
     let read =
-        sidecar::from_reader_fast_in(window, bytes, |b| seen.extend_from_slice(b)).expect("read from memory");
-    if read.is_some() {
+        sidecar::from_reader_in(window, bytes, |b| seen.extend_from_slice(b)).expect("read from memory");
+    if read.is_ok() {
         assert_eq!(seen, bytes, "window {window}");
     }
     read
 }
 
-/// Reads `src` both ways, checks they agree and that the single-pass reader answered.
-fn read_fast(src: &str) -> Sidecar {
-    let fast = sidecar::from_str_fast(src).unwrap_or_else(|| panic!("not read in one pass:\n{src}"));
-    assert_eq!(sidecar::from_str_reference(src), Ok(fast.clone()), "{src}");
-    fast
+/// Reads `src`, checks that the oracle and windowed reading agree.
+fn read_ok(src: &str) -> Sidecar {
+    let sc = sidecar::from_str(src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    assert_eq!(sidecar_oracle::read(src), Ok(sc.clone()), "{src}");
+    for window in WINDOWS {
+        assert_eq!(read_windowed(src.as_bytes(), window), Ok(sc.clone()), "{src}");
+    }
+    sc
 }
 
-/// Checks that `src` is left to the general reader and reads exactly as it did.
-fn left_to_reference(src: &str) -> Result<Sidecar, sidecar::SidecarError> {
-    assert_eq!(sidecar::from_str_fast(src), None, "read in one pass:\n{src}");
-    let reference = sidecar::from_str_reference(src);
-    assert_eq!(sidecar::from_str(src), reference, "{src}");
-    reference
+/// Checks that `src` is refused, the same way in windows, and returns the error.
+fn refused(src: &str) -> sidecar::SidecarError {
+    let e = sidecar::from_str(src).expect_err(src);
+    for window in WINDOWS {
+        assert_eq!(
+            read_windowed(src.as_bytes(), window),
+            Err(e.clone()),
+            "window {window}: {src}"
+        );
+    }
+    e
 }
 
 fn with_note(note_literal: &str) -> String {
@@ -663,7 +728,7 @@ fn with_note(note_literal: &str) -> String {
 
 #[test]
 fn every_string_escape_reads_as_ron_reads_it() {
-    let sc = read_fast(&with_note(
+    let sc = read_ok(&with_note(
         "\"q\\\" b\\\\ a\\' n\\n r\\r t\\t z\\0 x\\x41 e\\xC3\\xA9 f\\xf0\\x9f\\x98\\x80 u\\u{1F600} \\u{0}\\u{0000e9} c\\\n      d\\\r\n\te\"",
     ));
     assert_eq!(
@@ -671,7 +736,7 @@ fn every_string_escape_reads_as_ron_reads_it() {
         "q\" b\\ a' n\n r\r t\t z\0 xA eé f😀 u😀 \0é cde"
     );
     // Raw line breaks, tabs, controls and any script stand for themselves.
-    let sc = read_fast(&with_note(
+    let sc = read_ok(&with_note(
         "\"line\nbreak\r\n\ttab \u{1} 漢 😀 \u{feff} \u{2028}\"",
     ));
     assert_eq!(
@@ -681,7 +746,7 @@ fn every_string_escape_reads_as_ron_reads_it() {
 }
 
 #[test]
-fn bad_escapes_are_reported_by_the_general_reader() {
+fn bad_escapes_are_errors_at_the_escape() {
     for bad in [
         r#""\q""#,
         r#""\u{}""#,
@@ -696,18 +761,23 @@ fn bad_escapes_are_reported_by_the_general_reader() {
         "\"\\é\"",
         "\"open",
     ] {
-        let e = left_to_reference(&with_note(bad)).unwrap_err();
-        assert!(e.line > 0, "{bad}: {e:?}");
+        let src = with_note(bad);
+        let e = refused(&src);
+        assert!(sidecar_oracle::read(&src).is_err(), "{bad}");
+        assert!(!e.future_version, "{bad}: {e:?}");
+        let at = src.find("note: ").unwrap() + "note: ".len();
+        let expected = if bad == "\"open" { at } else { at + 1 };
+        assert_eq!((e.line, e.column), (1, expected + 1), "{bad}: {e}");
     }
 }
 
 #[test]
 fn omitted_fields_take_their_defaults() {
-    let sc = read_fast(r#"(format: "marginalia", version: "1.0")"#);
+    let sc = read_ok(r#"(format: "marginalia", version: "1.0")"#);
     assert_eq!(sc.version, (1, 0));
     assert_eq!(sc.data, DocAnnotations::default());
     assert_eq!(sc.source, "");
-    let sc = read_fast(
+    let sc = read_ok(
         r#"(version: "1", format: "marginalia", annotations: [
             (label: "L", kind: Entity(), spans: [], id: "e"),
             (id: "c", spans: [(end: 4, start: 2)], label: "C", kind: Claim(())),
@@ -726,7 +796,7 @@ fn omitted_fields_take_their_defaults() {
 
 #[test]
 fn empty_lists_and_maps_read() {
-    let sc = read_fast(
+    let sc = read_ok(
         "( format : \"marginalia\" , version : \"1.0\" , annotations : [ ] , relations : [\n] ,
           status: Done, extra_list: [], extra_map: {}, extra_unit: (), extra_tuple: ( ) )",
     );
@@ -734,7 +804,7 @@ fn empty_lists_and_maps_read() {
     assert_eq!(sc.data.extra["extra_map"], "{}");
     assert_eq!(sc.data.extra["extra_unit"], "()");
     assert_eq!(sc.data.extra["extra_tuple"], "( )");
-    let sc = read_fast(
+    let sc = read_ok(
         r#"(format: "marginalia", version: "1.0", annotations: [(id: "a", spans: [], label: "L", kind: Entity(canonical: None), attributes: {})])"#,
     );
     assert!(sc.data.annotations[0].spans.is_empty());
@@ -742,7 +812,7 @@ fn empty_lists_and_maps_read() {
 
 #[test]
 fn a_repeated_attribute_keeps_its_last_value() {
-    let sc = read_fast(
+    let sc = read_ok(
         r#"(format: "marginalia", version: "1.0", annotations: [(id: "a", spans: [], label: "L", kind: Entity(canonical: None), attributes: {"k": "1", "j": "2", "k": "3",})])"#,
     );
     let attrs = &sc.data.annotations[0].attributes;
@@ -750,8 +820,7 @@ fn a_repeated_attribute_keeps_its_last_value() {
     assert_eq!(attrs["k"], "3");
 }
 
-/// Like the newer-minor file of the format tests, without the raw string only the
-/// general reader handles.
+/// Like the newer-minor file of the format tests, without the raw string.
 const NEWER_MINOR: &str = r#"// written by a newer minor version
 (
     format: "marginalia",
@@ -784,12 +853,12 @@ const NEWER_MINOR: &str = r#"// written by a newer minor version
 
 #[test]
 fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
-    let sc = read_fast(NEWER_MINOR);
+    let sc = read_ok(NEWER_MINOR);
     assert_eq!(sc.version, (1, 3));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(a.extra["lead"], "/* why */ Tag( 1 , )");
-    // Exactly what the scanner the general reader keeps them with produces.
+    // Exactly what the oracle's scanner cuts out.
     let top = ronscan::struct_fields(NEWER_MINOR).unwrap();
     for k in ["reviewed_by", "layout"] {
         let (_, v) = top.iter().find(|(key, _)| key == k).unwrap();
@@ -806,58 +875,139 @@ fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
 }
 
 #[test]
-fn a_newer_major_is_left_to_the_general_reader() {
+fn a_newer_major_is_refused_as_future_version() {
     for src in [
         NEWER_MINOR.replace("\"1.3\"", "\"2.0\""),
         NEWER_MINOR.replace("\"1.3\"", "\"\\u{32}.1\""),
         "(format: \"marginalia\", version: \"2.1\", annotations: {\"new\": \"shape\"})".into(),
     ] {
-        let e = left_to_reference(&src).unwrap_err();
+        let e = refused(&src);
         assert!(e.future_version, "{e:?}");
+        assert!(e.message.contains("newer Marginalia"), "{e}");
+        assert!(sidecar_oracle::read(&src).unwrap_err().future_version);
     }
 }
 
 #[test]
-fn damaged_files_give_the_errors_they_gave() {
-    let good = with_note("\"n\"");
-    for src in [
-        String::new(),
-        "   \n".into(),
-        "(".into(),
-        good.replace("kind: Entity(canonical: None), ", ""),
-        good.replace("format: \"marginalia\"", "format: \"other\""),
-        good.replace("\"1.0\"", "\"one\""),
-        good.replace("(start: 0, end: 1)", "(start: -1, end: 1)"),
-        good.replace("(start: 0, end: 1)", "(start: 18446744073709551616, end: 1)"),
-        good.replace("Entity(canonical: None)", "Entity"),
-        good.replace("Entity(canonical: None)", "Event"),
-        good.replace("note:", "note: \"a\", note:"),
-        good.replace("label: \"L\",", "label: \"L\" note: \"x\","),
-        format!("{good} trailing"),
-        format!("{good} /* unclosed"),
-        good.replace(')', "]"),
+fn a_field_below_the_annotations_that_cannot_be_kept_is_never_dropped() {
+    let claim = r#"(format: "marginalia", version: "VERSION", annotations: [(id: "c", spans: [], label: "C", kind: Claim((stance: Denies, certainty: 0.5)))])"#;
+    // A newer minor version's field: the file is from the future, opened read-only.
+    let e = refused(&claim.replace("VERSION", "1.2"));
+    assert!(e.future_version, "{e:?}");
+    assert!(
+        e.message.contains("`certainty`") && e.message.contains("claim"),
+        "{e}"
+    );
+    // In a file of this version it is a mistake, with its place.
+    let src = claim.replace("VERSION", "1.0");
+    let e = refused(&src);
+    assert!(!e.future_version, "{e:?}");
+    assert_eq!((e.line, e.column), (1, src.find("certainty").unwrap() + 1), "{e}");
+    assert!(e.message.contains("unknown field `certainty` in a claim"), "{e}");
+    for (what, src) in [
+        ("span", with_note("\"n\"").replace("(start: 0, end: 1)", "(start: 0, end: 1, weight: 2)")),
+        (
+            "relation",
+            r#"(format: "marginalia", version: "1.1", relations: [(id: "r", from: "a", to: (id: "b"), kind: "k", strength: 3)])"#.into(),
+        ),
     ] {
-        let e = left_to_reference(&src).unwrap_err();
-        assert!(!e.future_version, "{src}: {e:?}");
+        let e = refused(&src);
+        assert!(e.message.contains(what), "{e}");
     }
 }
 
 #[test]
-fn valid_files_outside_the_fast_subset_still_read() {
+fn damaged_files_give_errors_that_say_what_and_where() {
+    let good = with_note("\"n\"");
+    for (src, line, says) in [
+        (String::new(), 1, "empty"),
+        ("   \n".into(), 2, "empty"),
+        ("// only a comment\n".into(), 2, "empty"),
+        ("(".into(), 1, "expected a field name"),
+        (
+            good.replace("kind: Entity(canonical: None), ", ""),
+            1,
+            "has no `kind`",
+        ),
+        (
+            good.replace("format: \"marginalia\"", "format: \"other\""),
+            1,
+            "not \"marginalia\"",
+        ),
+        (good.replace("\"1.0\"", "\"one\""), 1, "MAJOR.MINOR"),
+        (
+            good.replace("(start: 0, end: 1)", "(start: -1, end: 1)"),
+            1,
+            "a position",
+        ),
+        (
+            good.replace("(start: 0, end: 1)", "(start: 18446744073709551616, end: 1)"),
+            1,
+            "too large",
+        ),
+        (
+            good.replace("Entity(canonical: None)", "Entity"),
+            1,
+            "expected `(`",
+        ),
+        (good.replace("Entity(canonical: None)", "Event"), 1, "`Event`"),
+        (
+            good.replace("note:", "note: \"a\", note:"),
+            1,
+            "`note` appears twice",
+        ),
+        (
+            good.replace("label: \"L\",", "label: \"L\" note: \"x\","),
+            1,
+            "a comma may be missing",
+        ),
+        (format!("{good} trailing"), 1, "after the closing `)`"),
+        (format!("{good} /* unclosed"), 1, "not closed"),
+        (good.replace(')', "]"), 1, "expected"),
+        (good.replace("format: \"marginalia\", ", ""), 1, "no `format`"),
+        (good.replace("version: \"1.0\", ", ""), 1, "no `version`"),
+        (
+            good.replace("status", "x")
+                .replace("(format", "(status: Finished, format"),
+            1,
+            "NotStarted, InProgress, Done",
+        ),
+        (
+            good.replace("(format", "\n\n  (format: \"marginalia\", format"),
+            3,
+            "appears twice",
+        ),
+    ] {
+        let e = refused(&src);
+        assert!(!e.future_version, "{src}: {e:?}");
+        assert!(e.message.contains(says), "{src}: {e}");
+        assert_eq!(e.line, line, "{src}: {e}");
+        assert!(e.column >= 1, "{src}: {e}");
+        assert!(sidecar_oracle::read(&src).is_err(), "{src}");
+    }
+    // Columns count characters, not bytes.
+    let e = refused(&with_note("\"😀é\" x"));
+    assert_eq!(
+        e.column,
+        with_note("\"😀é\" x").chars().position(|c| c == 'x').unwrap() + 1,
+        "{e}"
+    );
+}
+
+#[test]
+fn hand_written_ron_reads() {
     let good = with_note("\"n\"");
     for src in [
         good.replace("note: \"n\"", "note: r#\"raw \"n\"\"#"),
+        good.replace("note: \"n\"", "note: r\"raw\""),
         good.replace("(format", "FileRecord(format"),
         good.replace("[(start", "[Span(start"),
-        format!("#![enable(implicit_some)]\n{good}"),
-        good.replace("(start: 0, end: 1)", "(start: 0, end: 1, weight: 2)"),
-        good.replace("(start: 0, end: 1)", "(start: 0x0, end: 1_0)"),
-        good.replace("(start: 0, end: 1)", "(start: +0, end: 1)"),
+        good.replace("[(id", "[Annotation(id"),
         good.replace("note:", "extra_char: 'x', note:"),
         good.replace("note:", "extra_float: 1e5, note:"),
         good.replace("note:", "extra_inf: inf, note:"),
         good.replace("note:", "extra_bytes: b\"x\", note:"),
-        good.replace("note:", "r#note2: 1, note:"),
+        good.replace("note:", "extra_hex: 0x1F, note:"),
         good.replace("note:", "/* outer /* nested */ still a comment */ note:"),
         good.replace("note:", "note /* before the colon */ :"),
         good.replace(", note:", ",\u{c}note:"),
@@ -866,45 +1016,103 @@ fn valid_files_outside_the_fast_subset_still_read() {
             "deep: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], note:",
         ),
         good.replace("version", "source /* c */ : \"a\", version"),
-        good.replace("note:", "x: 1, x: 2, note:"),
     ] {
-        let read = left_to_reference(&src);
-        assert!(read.is_ok(), "{src}: {read:?}");
+        read_ok(&src);
+    }
+    assert_eq!(
+        read_ok(&good.replace("note: \"n\"", "note: r#\"a \"b\"\"#"))
+            .data
+            .annotations[0]
+            .note,
+        "a \"b\""
+    );
+    // A raw identifier names the field without its `r#` (the oracle cannot cut it out).
+    let sc = sidecar::from_str(
+        &good
+            .replace("label: \"L\", ", "")
+            .replace("note:", "r#note2: 1, r#label: \"M\", note:"),
+    )
+    .unwrap();
+    assert_eq!(sc.data.annotations[0].extra["note2"], "1");
+    assert_eq!(sc.data.annotations[0].label, "M");
+}
+
+#[test]
+fn forms_it_does_not_take_are_refused_with_a_reason() {
+    let good = with_note("\"n\"");
+    for (src, says) in [
+        (
+            good.replace("(start: 0, end: 1)", "(start: 0x0, end: 1_0)"),
+            "a position",
+        ),
+        (
+            good.replace("(start: 0, end: 1)", "(start: +0, end: 1)"),
+            "a position",
+        ),
+        (good.replace("note:", "x: 1, x: 2, note:"), "`x` appears twice"),
+        (format!("#![enable(implicit_some)]\n{good}"), "extensions"),
+    ] {
+        let e = refused(&src);
+        assert!(e.message.contains(says), "{src}: {e}");
+        assert!(e.line >= 1 && e.column >= 1);
     }
 }
 
 #[test]
-fn a_newer_minor_whose_fields_cannot_be_cut_out_is_still_refused() {
-    // A comment between a key and its colon stops `ronscan`, so the file's new
-    // fields could not be copied; it opens read-only rather than losing them.
+fn a_newer_minor_whose_fields_the_oracle_cannot_cut_out_is_read_and_kept() {
+    // A comment between a key and its colon stops `ronscan`, so the oracle
+    // refuses the file; the reader keeps its new fields.
     let src = NEWER_MINOR.replace("    source:", "    source /* c */ :");
-    let e = left_to_reference(&src).unwrap_err();
-    assert!(e.future_version, "{e:?}");
+    assert!(sidecar_oracle::read(&src).unwrap_err().future_version);
+    let sc = sidecar::from_str(&src).unwrap();
+    assert_eq!(sc, sidecar::from_str(NEWER_MINOR).unwrap());
 }
 
 #[test]
-fn a_byte_order_mark_is_dropped_from_bytes_only() {
+fn a_byte_order_mark_is_dropped() {
     let good = with_note("\"n\"");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(good.as_bytes());
-    assert_eq!(sidecar::from_bytes(&bytes), Ok(read_fast(&good)));
+    assert_eq!(sidecar::from_bytes(&bytes), Ok(read_ok(&good)));
     for window in WINDOWS {
-        assert_eq!(read_windowed(&bytes, window), Some(read_fast(&good)));
+        assert_eq!(read_windowed(&bytes, window), Ok(read_ok(&good)));
     }
-    let mut cut = good.clone().into_bytes();
-    cut.insert(cut.len() / 2, 0xFF);
-    assert_eq!(read_windowed(&cut, 7), None, "not UTF-8");
-    assert!(left_to_reference(&format!("\u{feff}{good}")).is_err());
+    assert_eq!(sidecar::from_str(&format!("\u{feff}{good}")), Ok(read_ok(&good)));
 }
 
 #[test]
-fn a_generated_article_is_read_in_one_pass() {
+fn bytes_that_are_not_utf8_are_an_error_at_the_first_bad_byte() {
+    let good = with_note("\"n\"").replace(", annotations", ",\n annotations");
+    let mut cut = good.clone().into_bytes();
+    let at = good.find("label").unwrap();
+    cut.insert(at, 0xFF);
+    let e = sidecar::from_bytes(&cut).unwrap_err();
+    let line_start = good[..at].rfind('\n').unwrap() + 1;
+    assert_eq!((e.line, e.column), (2, at - line_start + 1), "{e}");
+    assert!(e.message.contains("UTF-8"), "{e}");
+    for window in WINDOWS {
+        assert_eq!(read_windowed(&cut, window), Err(e.clone()), "window {window}");
+    }
+}
+
+#[test]
+fn a_generated_article_reads_in_windows() {
     let (doc, data) = marginalia::synth::article(7, "a.txt", 20_000, 300);
     let text = marginalia::store::corpus::render(&doc, &data, (sidecar::MAJOR, sidecar::MINOR));
-    let sc = read_fast(&text);
+    let sc = read_ok(&text);
     assert_eq!(sc.data.annotations.len(), data.annotations.len());
     // Larger than the window a file is read with: the window moves on many times.
     assert!(text.len() > 2 * 64 * 1024, "{} bytes", text.len());
-    let file = sidecar::from_reader_fast(text.as_bytes(), None, |_| {}, None).expect("read from memory");
-    assert_eq!(file, Some(sc));
+    let file = sidecar::from_reader(text.as_bytes(), None, |_| {}).expect("read from memory");
+    assert_eq!(file, Ok(sc));
+    // An error deep in the file is placed by line, as in the whole text.
+    let at = text.len() * 3 / 4;
+    let at = text[at..].find("label:").unwrap() + at;
+    let mut damaged = text.clone();
+    damaged.insert(at, '@');
+    let e = sidecar::from_reader(damaged.as_bytes(), None, |_| {})
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.line, text[..at].matches('\n').count() + 1, "{e}");
+    assert_eq!(Err(e), sidecar::from_str(&damaged));
 }

@@ -532,12 +532,7 @@ fn prepare(
     only_done: bool,
     batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
-    let needs = if format == Format::Conll {
-        corpus::ExportNeeds::LabelsAndSpans
-    } else {
-        corpus::ExportNeeds::AllButContext
-    };
-    let loaded = corpus::load_for_export(root, entry, needs)?;
+    let loaded = corpus::load_for_export(root, entry)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
         outcome: Prepared::NotDone,

@@ -12,7 +12,6 @@ use super::decode::{NotText, decode, decode_owned};
 pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
 use super::disk::{
     FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, open_sidecar,
-    remember_good,
 };
 use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
@@ -21,7 +20,7 @@ pub use super::scan::{
     DocEntry, SOURCE_EXTENSIONS, ScanReport, SkippedFile, is_source_name, natural_cmp, scan, scan_journals,
     scan_report, scan_sidecars, source_of_journal, source_of_sidecar,
 };
-use super::sidecar::{self, MAJOR, MINOR};
+use super::sidecar::{self, MAJOR};
 
 /// Largest source opened, in bytes. Far above any article or transcript (about five
 /// million words); a bigger file is refused before it is read, so a stray dump or disk
@@ -91,9 +90,6 @@ pub struct LoadedDoc {
     /// True when that journal may be appended to as it is (see
     /// [`Replayed::Applied`]); otherwise the next save should be a full one.
     pub journal_appendable: bool,
-    /// True when the annotations were read without their context (see
-    /// [`load_for_export`]), which re-anchoring would need.
-    context_left_out: bool,
 }
 
 impl LoadedDoc {
@@ -170,7 +166,7 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    let loaded = load_with(root, rel, true, Context::Keep, Journal::Apply)?;
+    let loaded = load_with(root, rel, true, Journal::Apply)?;
     // Built here, on the loading thread, rather than in the first frame that
     // shows the document.
     loaded.doc.index();
@@ -182,42 +178,22 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// a save needs. Hashing every sidecar was a tenth of an export's time.
 /// Saving such a document is refused as a conflict, never done blindly.
 pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, false, Context::Keep, Journal::Apply)
+    load_with(root, rel, false, Journal::Apply)
 }
 
-/// [`load_to_read`] for an export, which never needs to place annotations
-/// again: when the sidecar was written for the text as it is, its annotations
-/// come without their `prefix` and `suffix` (empty), which are then neither
-/// copied nor kept. Anything else (a changed text, a journal placed on other
-/// text, spans past the end) is loaded in full, re-anchored as [`load`] does.
-///
-/// A journal is looked for only when `entry` was listed with one: the export
-/// is then of the corpus as listed, with any sidecar written since (each is
-/// whole by itself), but not a journal begun after the listing. Looking for a
-/// journal that is not there, and then checking that the sidecar had not been
-/// replaced meanwhile, were two of a document's eleven calls to the system.
-///
-/// With [`ExportNeeds::LabelsAndSpans`] (and no journal to apply, whose edits
-/// are checked against what they change), the annotations also come without
-/// their quote, note, annotator, times and attributes.
-pub fn load_for_export(root: &Path, entry: &DocEntry, needs: ExportNeeds) -> Result<LoadedDoc, LoadError> {
+/// [`load_to_read`] for an export: a journal is looked for only when `entry`
+/// was listed with one. The export is then of the corpus as listed, with any
+/// sidecar written since (each is whole by itself), but not a journal begun
+/// after the listing. Looking for a journal that is not there, and then checking
+/// that the sidecar had not been replaced meanwhile, were two of a document's
+/// eleven calls to the system.
+pub fn load_for_export(root: &Path, entry: &DocEntry) -> Result<LoadedDoc, LoadError> {
     let journal = if entry.journal {
         Journal::Apply
     } else {
         Journal::NotListed
     };
-    let details = needs == ExportNeeds::LabelsAndSpans && journal == Journal::NotListed;
-    let loaded = load_with(
-        root,
-        &entry.rel,
-        false,
-        Context::UnlessTextIsTheSame { details },
-        journal,
-    )?;
-    if loaded.reanchor.is_some() && loaded.context_left_out {
-        return load_with(root, &entry.rel, false, Context::Keep, journal);
-    }
-    Ok(loaded)
+    load_with(root, &entry.rel, false, journal)
 }
 
 /// Whether a load looks for the sidecar's journal (see [`load_for_export`]).
@@ -227,31 +203,7 @@ enum Journal {
     NotListed,
 }
 
-/// What of each annotation an export writes (see [`load_for_export`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportNeeds {
-    /// Everything but the anchor context.
-    AllButContext,
-    /// Its kind, label, id and spans (CoNLL).
-    LabelsAndSpans,
-}
-
-/// Whether a load keeps the annotations' `prefix` and `suffix`, and with
-/// `details` their quote, note, annotator, times and attributes (see
-/// [`load_for_export`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Context {
-    Keep,
-    UnlessTextIsTheSame { details: bool },
-}
-
-fn load_with(
-    root: &Path,
-    rel: &str,
-    stamp: bool,
-    context: Context,
-    journal: Journal,
-) -> Result<LoadedDoc, LoadError> {
+fn load_with(root: &Path, rel: &str, stamp: bool, journal: Journal) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
@@ -265,11 +217,10 @@ fn load_with(
         encoding_guessed: decoded.guessed,
         read_only: None,
         reanchor: None,
-        version: (MAJOR, MINOR),
+        version: (MAJOR, 0),
         stamp: DiskStamp::default(),
         journal_edits: 0,
         journal_appendable: false,
-        context_left_out: false,
     };
     if let Some(why) = link_out_of(root, &side) {
         loaded.read_only = Some(why);
@@ -278,44 +229,30 @@ fn load_with(
     // One file alone is whole (sidecars are replaced by renaming): only a pair can
     // have been read half before and half after a fold (see `store::lock`).
     if journal == Journal::NotListed {
-        read_stored(&mut loaded, &side, stamp, context, journal);
+        read_stored(&mut loaded, &side, stamp, journal);
         return Ok(loaded);
     }
     read_consistent(&side, || {
         loaded.data = DocAnnotations::default();
         loaded.read_only = None;
         loaded.reanchor = None;
-        loaded.version = (MAJOR, MINOR);
+        loaded.version = (MAJOR, 0);
         loaded.stamp = DiskStamp::default();
         loaded.journal_edits = 0;
         loaded.journal_appendable = false;
-        loaded.context_left_out = false;
-        ((), read_stored(&mut loaded, &side, stamp, context, journal))
+        ((), read_stored(&mut loaded, &side, stamp, journal))
     });
     Ok(loaded)
 }
 
 /// Reads the sidecar of a loaded document and the journal beside it into
 /// `loaded`; returns the sidecar's mark as read (`None` when there is none).
-fn read_stored(
-    loaded: &mut LoadedDoc,
-    side: &Path,
-    stamp: bool,
-    context: Context,
-    journal: Journal,
-) -> Option<FileMark> {
+fn read_stored(loaded: &mut LoadedDoc, side: &Path, stamp: bool, journal: Journal) -> Option<FileMark> {
     // Hashed while read only for the stamp; a journal that names its base has the
     // file read again (rare, and `load_with` notices a change in between). Read-only
     // loads also skip the second look at the open file: `load_with` compares the
     // mark with the path's once the journal is read as well.
-    let leave_out = match context {
-        Context::Keep => None,
-        Context::UnlessTextIsTheSame { details } => Some(sidecar::LeaveOut {
-            unless_source: loaded.doc.hash.as_str(),
-            details,
-        }),
-    };
-    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp, leave_out) {
+    let (parsed, hash, side_mark) = match read_sidecar(side, stamp, stamp) {
         Ok(Some(read)) => read,
         Ok(None) => {
             apply_journal(loaded, side, || None, None, journal);
@@ -334,14 +271,11 @@ fn read_stored(
     loaded.stamp.sidecar = if stamp { hash.clone() } else { None };
     match parsed {
         Ok(sc) => {
-            if stamp && let Some(hash) = &hash {
-                remember_good(side, hash, side_mark);
+            if stamp && hash.is_some() {
+                loaded.stamp.sidecar_mark = side_mark;
             }
             loaded.version = sc.version;
             loaded.data = sc.data;
-            // Left out by the single-pass reader (the general reader keeps it,
-            // and then a re-anchored export reads the file once more, rarely).
-            loaded.context_left_out = leave_out.is_some_and(|l| l.unless_source == sc.source_hash);
             // A journal that appeared since it was looked for is checked against the
             // file as it is now; a change meanwhile reads everything again (see `load_with`).
             let base = || {
@@ -377,18 +311,11 @@ fn read_stored(
 /// Reads and parses a sidecar, with the hash of its bytes when `hash` is set and
 /// the mark the file had while read (`None` when it changed meanwhile; without
 /// `recheck`, the mark seen before reading, for callers that compare it with the
-/// path's afterwards). `Ok(None)`
-/// when there is no file. The file is read a window at a time: a large sidecar is
-/// not held whole beside its annotations. One the single-pass reader leaves to the
-/// general reader is read again, whole.
-fn read_sidecar(
-    path: &Path,
-    hash: bool,
-    recheck: bool,
-    leave_out: Option<sidecar::LeaveOut<'_>>,
-) -> io::Result<Option<ParsedSidecar>> {
+/// path's afterwards). `Ok(None)` when there is no file. The file is read a
+/// window at a time: a large sidecar is not held whole beside its annotations.
+fn read_sidecar(path: &Path, hash: bool, recheck: bool) -> io::Result<Option<ParsedSidecar>> {
     use sha2::{Digest, Sha256};
-    use std::io::{Read, Seek};
+    use std::io::Read;
     let Some((mut f, before)) = open_sidecar(path)? else {
         return Ok(None);
     };
@@ -398,19 +325,14 @@ fn read_sidecar(
             hasher.update(b);
         }
     };
-    let fast = sidecar::from_reader_fast(&mut f, Some(before.len), seen, leave_out)?;
-    let (parsed, digest) = match fast {
-        Some(sc) => (
-            Ok(sc),
-            hash.then(|| crate::model::document::hex(&hasher.finalize())),
-        ),
-        None => {
-            f.rewind()?;
-            let mut bytes = Vec::with_capacity(before.len as usize);
-            f.read_to_end(&mut bytes)?;
-            (sidecar::from_bytes(&bytes), hash.then(|| bytes_hash(&bytes)))
-        }
-    };
+    let parsed = sidecar::from_reader(&mut f, Some(before.len), seen)?;
+    if hash && parsed.is_err() {
+        // Reading stopped at the error; the hash is of the whole file.
+        let mut rest = Vec::new();
+        f.read_to_end(&mut rest)?;
+        hasher.update(&rest);
+    }
+    let digest = hash.then(|| crate::model::document::hex(&hasher.finalize()));
     if !recheck {
         return Ok(Some((parsed, digest, Some(before))));
     }
@@ -512,7 +434,7 @@ pub fn save(
     // check below before either renames, and the later rename would silently drop the
     // earlier save. The lock is held until the new file is in place.
     let lock = lock_folder(side.parent());
-    check_sidecar_unchanged(&side, expected.sidecar.as_deref())?;
+    let checked_mark = check_sidecar_unchanged(&side, expected)?;
     let on_disk = FileMark::read(&jpath).map_err(|e| SaveError::Io(jpath.clone(), e))?;
     let fold = match (&expected.journal, on_disk) {
         (None, None) => false,
@@ -537,6 +459,8 @@ pub fn save(
     if lock.is_some() {
         super::atomic::remove_stale_temps(&side);
     }
+    // The sidecar's mark once saved: as checked, when its bytes were already these.
+    let mut written_mark = checked_mark;
     if expected.sidecar.as_deref() != Some(hash.as_str()) {
         // Named in the journal before the rename: if the process dies between the
         // rename and the removal below, loading sees that the journal is already in.
@@ -546,7 +470,7 @@ pub fn save(
             None
         };
         match super::atomic::write_atomic_stat(&side, text.as_bytes()) {
-            Ok(meta) => remember_good(&side, &hash, Some(FileMark::of(&meta))),
+            Ok(meta) => written_mark = Some(FileMark::of(&meta)),
             Err(e) => {
                 if let Some(len) = marked {
                     journal::unmark_folded(&jpath, len);
@@ -558,6 +482,7 @@ pub fn save(
     let mut new = DiskStamp {
         sidecar: Some(hash),
         journal: None,
+        sidecar_mark: written_mark,
     };
     if fold {
         if let Err(e) = fs::remove_file(&jpath)

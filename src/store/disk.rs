@@ -92,13 +92,27 @@ pub struct JournalStamp {
 }
 
 /// What is known of a sidecar and its edit journal on disk, to notice changes made by others.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct DiskStamp {
     /// Hash of the sidecar's bytes, or `None` when there was no sidecar.
     pub sidecar: Option<String>,
     /// The journal beside it, or `None` when there was none.
     pub journal: Option<JournalStamp>,
+    /// The sidecar's mark when this process read those bytes (and they parsed)
+    /// or wrote them; `None` when not known. A save finding the same mark skips
+    /// reading, hashing and parsing the file again: for a document with 10,000
+    /// annotations that cost more than the rest of the save, and it is what
+    /// keeps a journal append cheap. Not part of what a stamp is compared on.
+    pub sidecar_mark: Option<FileMark>,
 }
+
+impl PartialEq for DiskStamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.sidecar == other.sidecar && self.journal == other.journal
+    }
+}
+
+impl Eq for DiskStamp {}
 
 impl DiskStamp {
     /// Reads the current stamp of a sidecar and its journal. A journal found this
@@ -111,7 +125,11 @@ impl DiskStamp {
             Err(e) => return Err(e),
         };
         let journal = FileMark::read(&journal_path(path))?.map(|mark| JournalStamp { mark, applied: false });
-        Ok(Self { sidecar, journal })
+        Ok(Self {
+            sidecar,
+            journal,
+            sidecar_mark: None,
+        })
     }
 
     /// True when both stamps describe the same files on disk (whatever is known
@@ -205,46 +223,19 @@ impl std::fmt::Display for SaveError {
 
 impl std::error::Error for SaveError {}
 
-/// Hash of the bytes of each sidecar as this process last read (and parsed
-/// without error) or wrote it, with the file's mark at that moment. A save
-/// finding exactly those bytes on disk knows they are readable and skips
-/// parsing them again: for a document with 10,000 annotations that parse cost
-/// more than the rest of the save. Finding the same mark, it also skips reading
-/// and hashing them, which is what keeps a journal append cheap.
-static KNOWN_GOOD: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, KnownGood>>> =
-    std::sync::LazyLock::new(Default::default);
-
-/// A sidecar's hash, and its mark when it was read or written (`None` if it changed meanwhile).
-type KnownGood = (String, Option<FileMark>);
-
-pub(crate) fn remember_good(side: &Path, hash: &str, mark: Option<FileMark>) {
-    if let Ok(mut m) = KNOWN_GOOD.lock() {
-        m.insert(side.to_path_buf(), (hash.to_owned(), mark));
-    }
-}
-
-fn known_good(side: &Path, hash: &str) -> bool {
-    KNOWN_GOOD
-        .lock()
-        .is_ok_and(|m| m.get(side).is_some_and(|(k, _)| k == hash))
-}
-
-fn known_mark(side: &Path, hash: &str, mark: &FileMark) -> bool {
-    KNOWN_GOOD.lock().is_ok_and(|m| {
-        m.get(side)
-            .is_some_and(|(k, seen)| k == hash && seen.as_ref() == Some(mark))
-    })
-}
-
-/// Checks, under the folder lock, that the sidecar `side` is the one whose bytes
-/// hash to `expected` (`None`: that there is none), and that this build can read
-/// it. The file is not read when its size, times and inode are those this process
-/// recorded when it last read or wrote those very bytes.
-pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Result<(), SaveError> {
+/// Checks, under the folder lock, that the sidecar `side` is the one `expected`
+/// names (by the hash of its bytes; no hash: that there is none), and that this
+/// build can read it. The file is not read when its size, times and inode are
+/// those `expected` recorded when this process last read or wrote those bytes.
+/// Returns the file's mark as checked (`None` when there is none).
+pub(crate) fn check_sidecar_unchanged(
+    side: &Path,
+    expected: &DiskStamp,
+) -> Result<Option<FileMark>, SaveError> {
     let mark = FileMark::read(side).map_err(|e| SaveError::Io(side.to_path_buf(), e))?;
-    let hash = match (expected, mark) {
-        (None, None) => return Ok(()),
-        (Some(h), Some(m)) if known_mark(side, h, &m) => return Ok(()),
+    let hash = match (expected.sidecar.as_deref(), mark) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(m)) if expected.sidecar_mark == Some(m) => return Ok(Some(m)),
         (Some(h), Some(_)) => h,
         _ => return Err(SaveError::Conflict(side.to_path_buf())),
     };
@@ -256,9 +247,7 @@ pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Re
     }
     // The stamp of a damaged file matches once it was loaded; the file's content
     // is what decides, so a caller that ignores `read_only` still cannot destroy it.
-    if !known_good(side, hash)
-        && let Err(e) = sidecar::from_bytes(&bytes)
-    {
+    if let Err(e) = sidecar::from_bytes(&bytes) {
         return Err(SaveError::ReadOnly(format!(
             "{} {}: {e}; the file is left untouched",
             side.display(),
@@ -269,8 +258,7 @@ pub(crate) fn check_sidecar_unchanged(side: &Path, expected: Option<&str>) -> Re
             }
         )));
     }
-    remember_good(side, hash, mark);
-    Ok(())
+    Ok(mark)
 }
 
 /// Refuses to write the annotations of `rel` when its source is gone (an

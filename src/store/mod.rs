@@ -10,7 +10,6 @@ pub mod decode;
 pub mod disk;
 pub mod journal;
 mod lock;
-pub mod ronscan;
 pub mod safe_file;
 pub mod scan;
 pub mod sidecar;

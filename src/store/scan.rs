@@ -1,13 +1,12 @@
 //! Listing a corpus folder: sources, sidecars and journals in natural order,
 //! following links only inside the corpus, and naming what is left out.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::AtomicUsize;
 
 use super::{journal, sidecar};
 
@@ -106,11 +105,9 @@ pub struct ScanReport {
 /// link is followed only when it resolves inside `root`: a `notes.txt` linked to
 /// a private key elsewhere must not be shown, exported or written beside.
 pub fn scan_report(root: &Path) -> io::Result<ScanReport> {
-    let skipped = Mutex::new(Vec::new());
+    let skipped = RefCell::new(Vec::new());
     let entries = scan_files(root, is_source_name, Some(&skipped))?;
-    let mut skipped = skipped
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut skipped = skipped.into_inner();
     skipped.sort_by(|a: &SkippedFile, b| natural_cmp(&a.rel, &b.rel));
     Ok(ScanReport { entries, skipped })
 }
@@ -148,46 +145,23 @@ pub fn is_source_name(name: &str) -> bool {
 }
 
 /// Where a walk reports what it leaves out (only the source listing does).
-type SkipSink<'a> = Option<&'a Mutex<Vec<SkippedFile>>>;
+type SkipSink<'a> = Option<&'a RefCell<Vec<SkippedFile>>>;
 
 fn scan_files(
     root: &Path,
-    wanted: impl Fn(&str) -> bool + Sync,
+    wanted: impl Fn(&str) -> bool,
     skipped: SkipSink<'_>,
 ) -> io::Result<Vec<DocEntry>> {
     let mut out = Vec::new();
     let canon_root = fs::canonicalize(root)?;
-    let seen = Mutex::new(HashSet::from([canon_root.clone()]));
-    let mut subfolders = Vec::new();
     let walker = Walker {
         root,
         canon_root: &canon_root,
         wanted: &wanted,
-        seen: &seen,
+        seen: RefCell::new(HashSet::from([canon_root.clone()])),
         skipped,
     };
-    walker.walk(root, "", &mut out, Some(&mut subfolders))?;
-    // The subfolders are listed on the cores (the calling thread too): ten
-    // folders of 2,000 files took 10 ms on one, with the other idle.
-    let next = AtomicUsize::new(0);
-    let walk_next = || {
-        let mut mine = Vec::new();
-        while let Some((dir, rel)) = subfolders.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-            // Below the top folder a folder that cannot be read is left out, not an error.
-            let _ = walker.walk(dir, rel, &mut mine, None);
-        }
-        // Sorted here, on the cores, the final sort below only merges these runs.
-        mine.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
-        mine
-    };
-    let helpers = super::cores().min(subfolders.len()).saturating_sub(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..helpers).map(|_| scope.spawn(walk_next)).collect();
-        out.extend(walk_next());
-        for h in handles {
-            out.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        }
-    });
+    walker.walk(root, "", &mut out)?;
     out.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     Ok(out)
 }
@@ -196,29 +170,21 @@ fn scan_files(
 struct Walker<'a> {
     root: &'a Path,
     canon_root: &'a Path,
-    wanted: &'a (dyn Fn(&str) -> bool + Sync),
-    seen: &'a Mutex<HashSet<PathBuf>>,
+    wanted: &'a dyn Fn(&str) -> bool,
+    /// Folders listed so far (resolved), so a link back up is not walked again.
+    seen: RefCell<HashSet<PathBuf>>,
     skipped: SkipSink<'a>,
 }
 
 impl Walker<'_> {
     fn skip(&self, rel: String, reason: String) {
         if let Some(sink) = self.skipped {
-            sink.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(SkippedFile { rel, reason });
+            sink.borrow_mut().push(SkippedFile { rel, reason });
         }
     }
 
-    /// Lists `dir` into `out`, and its subfolders: walked here, or left in
-    /// `defer` (folder and relative path) for the caller to walk.
-    fn walk(
-        &self,
-        dir: &Path,
-        rel_dir: &str,
-        out: &mut Vec<DocEntry>,
-        mut defer: Option<&mut Vec<(PathBuf, String)>>,
-    ) -> io::Result<()> {
+    /// Lists `dir` into `out`, and its subfolders.
+    fn walk(&self, dir: &Path, rel_dir: &str, out: &mut Vec<DocEntry>) -> io::Result<()> {
         let entries = match fs::read_dir(dir) {
             Ok(e) => e,
             // An unreadable subfolder should not hide the rest of the corpus.
@@ -282,18 +248,10 @@ impl Walker<'_> {
             }
             if kind.is_dir() {
                 let path = entry.path();
-                // A panic while the lock is held leaves the set whole (one insert).
                 if let Ok(canon) = fs::canonicalize(&path)
-                    && self
-                        .seen
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(canon)
+                    && self.seen.borrow_mut().insert(canon)
                 {
-                    match defer.as_deref_mut() {
-                        Some(later) => later.push((path, rel(&name))),
-                        None => self.walk(&path, &rel(&name), out, None)?,
-                    }
+                    self.walk(&path, &rel(&name), out)?;
                 }
                 continue;
             }

@@ -5,26 +5,21 @@
 //! data gives identical bytes, and two analysts who annotate different parts
 //! of a document produce diffs that git merges without conflicts.
 //!
-//! Reading first tries a single-pass reader (`sidecar_read`) that covers the RON
-//! people and tools write. Whatever it does not cover, damaged files included,
-//! goes to the general reader (`ronscan` for unknown fields, then serde), so
-//! error messages and the handling of newer versions come from one place.
+//! Reading is `sidecar_read`: one pass over the text, straight into the model,
+//! with line and column in its errors.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Deserialize;
+use crate::model::{Annotation, DocAnnotations, DocMeta, Kind, Relation, Span, Speaker, Status};
 
-use crate::model::{Annotation, DocAnnotations, Kind, Relation, Span, Speaker, Status};
-
-use super::{ronscan, sidecar_read};
+use super::sidecar_read;
 
 /// Value of the `format` field.
 pub const FORMAT: &str = "marginalia";
 /// Major version this build reads and writes; a higher major is refused.
 pub const MAJOR: u32 = 1;
 /// Minor version this build writes; higher minors load, keeping unknown fields.
-pub const MINOR: u32 = 0;
+pub const MINOR: u32 = 1;
 /// Extension appended to a source's file name.
 pub const EXTENSION: &str = ".ron";
 
@@ -202,6 +197,19 @@ fn write_annotation(out: &mut String, a: &Annotation) {
             let _ = writeln!(out, "{j}stance: {:?},", c.stance);
             let _ = writeln!(out, "{j}claim_type: {:?},", c.claim_type);
             let _ = writeln!(out, "{j}proposition: {},", opt_lit(&c.proposition));
+            // Written only when set, so files without one stay as version 1.0 wrote them.
+            if let Some(v) = &c.value {
+                let num = |x: Option<f64>| x.map_or("None".to_owned(), |x| format!("Some({x:?})"));
+                let _ = writeln!(
+                    out,
+                    "{j}value: Some((low: {}, high: {}, approximate: {}, unit: {}, rate: {})),",
+                    num(v.low),
+                    num(v.high),
+                    v.approximate,
+                    lit(&v.unit),
+                    opt_lit(&v.rate)
+                );
+            }
             let _ = writeln!(out, "{i})),");
         }
     }
@@ -227,6 +235,16 @@ fn write_annotation(out: &mut String, a: &Annotation) {
     out.push_str("        ),\n");
 }
 
+/// True when the data uses what format 1.1 added: document metadata or a
+/// claim's value.
+fn uses_1_1(data: &DocAnnotations) -> bool {
+    !data.meta.is_empty()
+        || data
+            .annotations
+            .iter()
+            .any(|a| a.claim().is_some_and(|c| c.value.is_some()))
+}
+
 /// Serialises a sidecar. Equal inputs give identical bytes.
 pub fn to_string(s: &Sidecar) -> String {
     render(s.version, &s.source, &s.source_hash, &s.data)
@@ -245,10 +263,25 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     );
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
-    let _ = writeln!(out, "    version: \"{}.{}\",", version.0, version.1);
+    // 1.1 added `meta` and a claim's `value`: a file using them says so, so
+    // that a 1.0 build opens it read-only rather than dropping them on save;
+    // a file without them stays 1.0, byte for byte.
+    let minor = version.1.max(u32::from(uses_1_1(data)));
+    let _ = writeln!(out, "    version: \"{}.{minor}\",", version.0);
     let _ = writeln!(out, "    source: {},", lit(source));
     let _ = writeln!(out, "    source_hash: {},", lit(source_hash));
     let _ = writeln!(out, "    status: {},", status_lit(data.status));
+    if !data.meta.is_empty() {
+        out.push_str("    meta: (\n");
+        for field in DocMeta::FIELDS {
+            let _ = writeln!(
+                out,
+                "        {field}: {},",
+                lit(data.meta.get(field).unwrap_or_default())
+            );
+        }
+        out.push_str("    ),\n");
+    }
     out.push_str("    annotations: [\n");
     // Ids are unique in valid data, but a hand-edited file may repeat one; breaking
     // ties on the written text keeps the output independent of the input order.
@@ -291,34 +324,8 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
 
 // ---- reading ----
 
-#[derive(Deserialize)]
-struct FileRecord {
-    format: String,
-    version: String,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    source_hash: String,
-    #[serde(default)]
-    status: Status,
-    #[serde(default)]
-    annotations: Vec<Annotation>,
-    #[serde(default)]
-    relations: Vec<Relation>,
-}
-
-const TOP_FIELDS: &[&str] = &[
-    "format",
-    "version",
-    "source",
-    "source_hash",
-    "status",
-    "annotations",
-    "relations",
-];
-pub(super) use super::sidecar_read::ANN_FIELDS;
-
-fn parse_version(v: &str) -> Option<(u32, u32)> {
+/// `"MAJOR.MINOR"` (or `"MAJOR"`) as numbers.
+pub(super) fn parse_version(v: &str) -> Option<(u32, u32)> {
     let (a, b) = v.split_once('.').unwrap_or((v, "0"));
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
@@ -335,218 +342,55 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Sidecar, SidecarError> {
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
             let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
-            Err(SidecarError {
-                line,
-                column,
-                message: "the file is not UTF-8 text; save it as UTF-8".into(),
-                future_version: false,
-            })
+            Err(sidecar_read::not_utf8(line, column))
         }
     }
 }
 
-/// Parses a sidecar. Errors carry line and column; a newer major version is an error
-/// with `future_version` set; unknown fields of a newer minor version are kept.
+/// Parses a sidecar. Errors carry line and column and say what is wrong; a
+/// newer major version, or fields of a newer minor version that cannot be kept,
+/// are errors with `future_version` set; other unknown fields of a newer minor
+/// version are kept. A leading byte-order mark is ignored.
 pub fn from_str(src: &str) -> Result<Sidecar, SidecarError> {
-    // The single-pass reader handles the files Marginalia and most tools write;
-    // anything it does not handle, errors included, goes to the general reader.
-    match from_str_fast(src) {
-        Some(sc) => Ok(sc),
-        None => from_str_reference(src),
-    }
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    sidecar_read::read(src).map(finish)
 }
 
-/// The single-pass reader on its own: `None` where it leaves the file to the
-/// general reader. Where it answers, the answer equals [`from_str_reference`]'s.
-#[doc(hidden)]
-pub fn from_str_fast(src: &str) -> Option<Sidecar> {
-    accept(sidecar_read::read(src)?)
-}
-
-/// The single-pass reader on a file, read a window at a time so that a large
-/// sidecar is never held whole beside its annotations. A UTF-8 byte-order mark
-/// is skipped, as [`from_bytes`] does. `seen` is given every byte read (for a
-/// hash). `Ok(None)` where the reader leaves the file to the general reader:
-/// read it whole then and use [`from_bytes`]. Where it answers, the answer
-/// equals [`from_bytes`]'s.
-///
-/// `size` is the file's size as its metadata says (it may change meanwhile),
-/// so that a small file is read in one piece of its size.
-///
-/// With `leave_out`, for a reader that never saves what it reads (an
-/// export): when the sidecar's `source_hash` is that of the text as it is, the
-/// text its annotations were placed on is that text, so their `prefix` and
-/// `suffix` (only ever used to place them again on a changed text) are read
-/// past, left empty, instead of being copied; and with `details`, so are their
-/// quote, note, annotator, times and attributes.
-pub fn from_reader_fast(
+/// [`from_bytes`] on a file, read a window at a time so that a large sidecar is
+/// never held whole beside its annotations. `seen` is given every byte read
+/// (for a hash). `size` is the file's size as its metadata says (it may change
+/// meanwhile), so that a small file is read in one piece of its size.
+pub fn from_reader(
     from: impl std::io::Read,
     size: Option<u64>,
     mut seen: impl FnMut(&[u8]),
-    leave_out: Option<LeaveOut<'_>>,
-) -> std::io::Result<Option<Sidecar>> {
-    Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, leave_out, size)?.and_then(accept))
+) -> std::io::Result<Result<Sidecar, SidecarError>> {
+    Ok(sidecar_read::read_from(from, &mut seen, sidecar_read::WINDOW, size)?.map(finish))
 }
 
-pub use super::sidecar_read::LeaveOut;
-
-/// [`from_reader_fast`] with `window` bytes of text ahead of each step instead
+/// [`from_reader`] with `window` bytes of text ahead of each step instead
 /// of the usual 64 KiB, so that tests move the window across small files.
 #[doc(hidden)]
-pub fn from_reader_fast_in(
+pub fn from_reader_in(
     window: usize,
     from: impl std::io::Read,
     mut seen: impl FnMut(&[u8]),
-) -> std::io::Result<Option<Sidecar>> {
-    Ok(sidecar_read::read_from(from, &mut seen, window, None, None)?.and_then(accept))
+) -> std::io::Result<Result<Sidecar, SidecarError>> {
+    Ok(sidecar_read::read_from(from, &mut seen, window, None)?.map(finish))
 }
 
-fn accept(raw: sidecar_read::Raw) -> Option<Sidecar> {
-    if raw.format != FORMAT || newer_major_in_text(&raw.version_text).is_some() {
-        return None;
-    }
-    let version = parse_version(&raw.version)?;
-    if version.0 > MAJOR {
-        return None;
-    }
-    Some(finish(version, raw.source, raw.source_hash, raw.data))
-}
-
-/// The version a version field's raw text names, when its major is newer than this
-/// build's. Only plain `"MAJOR.MINOR"` text counts; it is looked at before the full
-/// parse, so a newer format is named as such rather than reported as damage.
-fn newer_major_in_text(text: &str) -> Option<(u32, u32)> {
-    let v = text.trim_matches('"');
-    v.split_once('.')?;
-    parse_version(v).filter(|version| version.0 > MAJOR)
-}
-
-/// What both readers do last: annotation order, and the version written back.
-fn finish(version: (u32, u32), source: String, source_hash: String, mut data: DocAnnotations) -> Sidecar {
+/// Annotation order, and the version written back.
+fn finish(raw: sidecar_read::Raw) -> Sidecar {
+    let mut data = raw.data;
     data.sort();
-    // Written back at no lower minor than this build's, so fields it adds are declared;
-    // the lint fires only while MINOR is 0.
-    #[allow(clippy::unnecessary_min_or_max)]
-    let minor = version.1.max(MINOR);
+    // Written back as read (never lowered); the writer raises it to 1.1 when the
+    // data uses what 1.1 added.
     Sidecar {
-        version: (MAJOR, minor),
-        source,
-        source_hash,
+        version: (MAJOR, raw.version.1),
+        source: raw.source,
+        source_hash: raw.source_hash,
         data,
     }
-}
-
-/// The general reader: `ronscan` for unknown fields, then serde. Slower, but it
-/// reads any RON and gives the error messages.
-#[doc(hidden)]
-pub fn from_str_reference(src: &str) -> Result<Sidecar, SidecarError> {
-    let err = |line, column, message: String| SidecarError {
-        line,
-        column,
-        message,
-        future_version: false,
-    };
-    if src.trim().is_empty() {
-        return Err(err(1, 1, "the annotation file is empty".into()));
-    }
-    // Look at the version before the full parse, so a newer format is named as such
-    // rather than reported as damage.
-    let fields = ronscan::struct_fields(src);
-    if let Some(fields) = &fields
-        && let Some((_, v)) = fields.iter().find(|(k, _)| k == "version")
-        && let Some(version) = newer_major_in_text(v)
-    {
-        return Err(SidecarError {
-            line: 0,
-            column: 0,
-            message: format!(
-                "it was written by a newer Marginalia (format version {}.{}; this build reads {MAJOR}.x); update Marginalia to edit it",
-                version.0, version.1
-            ),
-            future_version: true,
-        });
-    }
-    let rec: FileRecord =
-        ron::from_str(src).map_err(|e| err(e.span.start.line, e.span.start.col, e.code.to_string()))?;
-    if rec.format != FORMAT {
-        return Err(err(
-            0,
-            0,
-            format!("the format field is \"{}\", not \"{FORMAT}\"", rec.format),
-        ));
-    }
-    let version = parse_version(&rec.version).ok_or_else(|| {
-        err(
-            0,
-            0,
-            format!("the version \"{}\" is not of the form MAJOR.MINOR", rec.version),
-        )
-    })?;
-    if version.0 > MAJOR {
-        return Err(SidecarError {
-            line: 0,
-            column: 0,
-            message: format!(
-                "it was written by a newer Marginalia (format version {})",
-                rec.version
-            ),
-            future_version: true,
-        });
-    }
-    let mut extra = BTreeMap::new();
-    let mut ann_extras: Vec<BTreeMap<String, String>> = Vec::new();
-    // Whether every field could be cut out verbatim; only then can unknown ones be kept.
-    let mut scanned = fields.is_some();
-    for (k, v) in fields.unwrap_or_default() {
-        if k == "annotations" {
-            let items = ronscan::list_items(&v);
-            scanned &= items.as_ref().is_some_and(|i| i.len() == rec.annotations.len());
-            for item in items.unwrap_or_default() {
-                let mut m = BTreeMap::new();
-                let item_fields = ronscan::struct_fields(&item);
-                scanned &= item_fields.is_some();
-                for (ak, av) in item_fields.unwrap_or_default() {
-                    if !ANN_FIELDS.contains(&ak.as_str()) {
-                        m.insert(ak, av);
-                    }
-                }
-                ann_extras.push(m);
-            }
-        } else if !TOP_FIELDS.contains(&k.as_str()) {
-            extra.insert(k, v);
-        }
-    }
-    if !scanned && version.1 > MINOR {
-        // Saving would silently drop the newer version's fields; refuse instead.
-        return Err(SidecarError {
-            line: 0,
-            column: 0,
-            message: format!(
-                "it was written by a newer Marginalia (format version {}) in a layout whose new fields this build cannot copy safely; update Marginalia to edit it",
-                rec.version
-            ),
-            future_version: true,
-        });
-    }
-    let annotations = rec
-        .annotations
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut a)| {
-            // The annotation's own serde form has no place for fields it does not
-            // know; the ones cut out verbatim above are kept beside it.
-            a.extra = ann_extras.get(i).cloned().unwrap_or_default();
-            a
-        })
-        .collect();
-    let data = DocAnnotations {
-        annotations,
-        relations: rec.relations,
-        status: rec.status,
-        meta: Default::default(),
-        extra,
-    };
-    Ok(finish(version, rec.source, rec.source_hash, data))
 }
 
 #[cfg(test)]

@@ -57,6 +57,44 @@ pub fn speaker() -> impl Strategy<Value = Speaker> {
     ]
 }
 
+/// A claim's value: bounds open or not, whole and fractional, any unit and rate.
+pub fn quantity() -> impl Strategy<Value = marginalia::model::quantity::Quantity> {
+    let bound = proptest::option::of(prop_oneof![
+        any::<i32>().prop_map(f64::from),
+        proptest::sample::select(vec![0.5, 41.0, 1.2e6, -3.25, 1e-7, 2.5e20]),
+    ]);
+    (
+        bound.clone(),
+        bound,
+        any::<bool>(),
+        text(8),
+        proptest::option::of(text(6)),
+    )
+        .prop_map(
+            |(low, high, approximate, unit, rate)| marginalia::model::quantity::Quantity {
+                low,
+                high,
+                approximate,
+                unit,
+                rate,
+            },
+        )
+}
+
+/// Document metadata: none, or every field some text.
+pub fn meta() -> impl Strategy<Value = marginalia::model::DocMeta> {
+    proptest::option::of(proptest::collection::vec(text(12), 6)).prop_map(|texts| {
+        let mut m = marginalia::model::DocMeta::default();
+        for (field, t) in marginalia::model::DocMeta::FIELDS
+            .iter()
+            .zip(texts.unwrap_or_default())
+        {
+            m.set(field, t);
+        }
+        m
+    })
+}
+
 /// An entity or a claim with every claim field varied.
 pub fn kind() -> impl Strategy<Value = Kind> {
     let claim = (
@@ -68,15 +106,16 @@ pub fn kind() -> impl Strategy<Value = Kind> {
         proptest::sample::select(Stance::ALL.to_vec()),
         proptest::sample::select(ClaimType::ALL.to_vec()),
         proptest::option::of(text(16)),
+        proptest::option::of(quantity()),
     )
-        .prop_map(|(speaker, cue, stance, claim_type, proposition)| {
+        .prop_map(|(speaker, cue, stance, claim_type, proposition, value)| {
             Kind::Claim(Box::new(Claim {
                 speaker,
                 cue,
                 stance,
                 claim_type,
                 proposition,
-                value: None,
+                value,
             }))
         });
     prop_oneof![
@@ -155,25 +194,28 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
         proptest::sample::select(Status::ALL.to_vec()),
         text(20),
         "[0-9a-f]{0,64}",
+        meta(),
     )
-        .prop_map(|(mut annotations, relations, status, source, source_hash)| {
-            // Ids are unique within a document (the edit layer enforces it).
-            for (i, a) in annotations.iter_mut().enumerate() {
-                a.id = format!("{i}:{}", a.id).into();
-            }
-            let mut data = DocAnnotations {
-                annotations,
-                relations,
-                status,
-                meta: Default::default(),
-                extra: BTreeMap::new(),
-            };
-            data.sort();
-            Sidecar {
-                version: (sidecar::MAJOR, sidecar::MINOR),
-                source,
-                source_hash,
-                data,
-            }
-        })
+        .prop_map(
+            |(mut annotations, relations, status, source, source_hash, meta)| {
+                // Ids are unique within a document (the edit layer enforces it).
+                for (i, a) in annotations.iter_mut().enumerate() {
+                    a.id = format!("{i}:{}", a.id).into();
+                }
+                let mut data = DocAnnotations {
+                    annotations,
+                    relations,
+                    status,
+                    meta: Box::new(meta),
+                    extra: BTreeMap::new(),
+                };
+                data.sort();
+                Sidecar {
+                    version: (sidecar::MAJOR, sidecar::MINOR),
+                    source,
+                    source_hash,
+                    data,
+                }
+            },
+        )
 }

@@ -501,7 +501,7 @@ fn journal_alone(side: &Path, side_rel: &str) -> (Option<Result<Sidecar, Sidecar
         Replayed::Applied { source_hash, .. } => {
             let source = side_rel.rsplit('/').next().unwrap_or(side_rel);
             Some(Ok(Sidecar {
-                version: (sidecar::MAJOR, sidecar::MINOR),
+                version: (sidecar::MAJOR, 0),
                 source: source
                     .strip_suffix(sidecar::EXTENSION)
                     .unwrap_or(source)

@@ -1,12 +1,13 @@
 //! A small RON scanner that finds the raw text of each field of a struct.
 //!
 //! serde drops fields it does not know. To keep fields written by a newer
-//! minor version byte for byte, the sidecar loader uses this scanner to cut
-//! the source into `key: value` pieces without interpreting the values.
+//! minor version byte for byte, the oracle uses this scanner to cut the source
+//! into `key: value` pieces without interpreting the values.
 
 /// Splits the body of the struct or list that opens at `src[open]` into its
 /// top-level items (separated by commas), returned as trimmed byte ranges.
 /// Returns `None` when brackets or strings do not balance.
+#[allow(dead_code)]
 pub fn items(src: &str, open: usize) -> Option<Vec<std::ops::Range<usize>>> {
     let bytes = src.as_bytes();
     let close = match bytes.get(open)? {
