@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{Samples, corpus_root, empty_scratch_trash, quick, report, report_samples, scratch, settle};
 use divan::Bencher;
-use marginalia::export::{ExportOptions, Format, export_corpus, import::import_brat};
+use marginalia::formats::{ExportOptions, Format, export_corpus, import::import_brat};
 use marginalia::store::batch::Batch;
 use marginalia::store::corpus;
 

@@ -894,7 +894,7 @@ fn batch_dest(root: &Path, mode: &str) -> PathBuf {
 
 /// Runs one export or import into its fresh destination.
 fn run_batch(mode: &str, root: &Path) -> Result<(), String> {
-    use marginalia::export::{self, ExportOptions, Format};
+    use marginalia::formats::{self, ExportOptions, Format};
     let dest = batch_dest(root, mode);
     let export = |format, out: PathBuf| {
         let opts = ExportOptions {
@@ -904,17 +904,17 @@ fn run_batch(mode: &str, root: &Path) -> Result<(), String> {
             force: false,
             strict: false,
         };
-        export::export_corpus(root, &opts, &mut |_, _| true)
+        formats::export_corpus(root, &opts, &mut |_, _| true)
             .map(|_| ())
             .map_err(|e| e.to_string())
     };
     match mode {
         "export-brat" => export(Format::Brat, dest),
         "export-jsonl" => export(Format::Jsonl, dest),
-        "import-jsonl" => export::import::import_jsonl(&root.with_file_name("ref.jsonl"), &dest)
+        "import-jsonl" => formats::import::import_jsonl(&root.with_file_name("ref.jsonl"), &dest)
             .map(|_| ())
             .map_err(|e| e.to_string()),
-        _ => export::import::import_brat(&root.with_file_name("ref-brat"), &dest)
+        _ => formats::import::import_brat(&root.with_file_name("ref-brat"), &dest)
             .map(|_| ())
             .map_err(|e| e.to_string()),
     }

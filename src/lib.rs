@@ -9,7 +9,7 @@
 
 pub mod agree;
 pub mod cli;
-pub mod export;
+pub mod formats;
 pub mod model;
 pub mod store;
 #[cfg(feature = "synth")]

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use marginalia::export::{ExportError, ExportOptions, Format, export_corpus, import};
+use marginalia::formats::{ExportError, ExportOptions, Format, export_corpus, import};
 use marginalia::model::{DocAnnotations, Document, TagSet};
 use marginalia::store::corpus::{self, LoadError, MAX_SOURCE_BYTES};
 use marginalia::store::sidecar;

@@ -3,9 +3,9 @@
 
 mod export_support;
 
-use marginalia::export::conll::{self, DOCSTART};
-use marginalia::export::csv::{ClaimRow, HEADER, claims_csv};
-use marginalia::export::{ExportError, ExportOptions, ExportReport, Format, export_corpus, w3c};
+use marginalia::formats::conll::{self, DOCSTART};
+use marginalia::formats::csv::{ClaimRow, HEADER, claims_csv};
+use marginalia::formats::{ExportError, ExportOptions, ExportReport, Format, export_corpus, w3c};
 use marginalia::model::{Document, Span, Speaker};
 use marginalia::store::corpus;
 use marginalia::synth;

@@ -7,7 +7,7 @@ mod export_support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use marginalia::export::{ExportOptions, ExportReport, Format, export_corpus};
+use marginalia::formats::{ExportOptions, ExportReport, Format, export_corpus};
 
 fn golden_dir(format: Format) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

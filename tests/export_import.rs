@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use marginalia::export::import::{import_brat, import_jsonl, safe_rel};
-use marginalia::export::{ExportOptions, Format, export_corpus};
+use marginalia::formats::import::{import_brat, import_jsonl, safe_rel};
+use marginalia::formats::{ExportOptions, Format, export_corpus};
 use marginalia::model::{Kind, LabelKind, Span, TagSet};
 use marginalia::store::corpus;
 

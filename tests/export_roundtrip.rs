@@ -5,8 +5,8 @@ mod export_support;
 
 use std::collections::BTreeMap;
 
-use marginalia::export::brat::{self, NewlineMap};
-use marginalia::export::{ExportOptions, Format, export_corpus, import, jsonl};
+use marginalia::formats::brat::{self, NewlineMap};
+use marginalia::formats::{ExportOptions, Format, export_corpus, import, jsonl};
 use marginalia::model::{
     AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span,
     Speaker, Stance, Status, TagSet, Target,
@@ -406,7 +406,7 @@ fn fixture_exports_have_exact_offsets_and_jsonl_reimports_identically() {
     };
     export_corpus(&root, &opts, &mut |_, _| true).unwrap();
     for (d, _) in &before {
-        let stem = marginalia::export::brat_stem(&d.path);
+        let stem = marginalia::formats::brat_stem(&d.path);
         let txt = std::fs::read_to_string(brat_out.join(format!("{stem}.txt"))).unwrap();
         let ann = std::fs::read_to_string(brat_out.join(format!("{stem}.ann"))).unwrap();
         assert!(!txt.contains('\r'));

@@ -7,7 +7,7 @@ mod sidecar_oracle;
 
 use std::path::Path;
 
-use marginalia::export::{brat, doccano, jsonl};
+use marginalia::formats::{brat, doccano, jsonl};
 use marginalia::model::anchor::reanchor_all;
 use marginalia::model::{Document, TagSet};
 use marginalia::store::{corpus, sidecar};

@@ -604,14 +604,14 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
     assert_eq!(stats.per_status[&Status::Done], 1);
 
     let out = tempfile::tempdir().unwrap();
-    let opts = marginalia::export::ExportOptions {
-        format: marginalia::export::Format::Jsonl,
+    let opts = marginalia::formats::ExportOptions {
+        format: marginalia::formats::Format::Jsonl,
         out: out.path().join("out.jsonl"),
         only_done: true,
         force: false,
         strict: true,
     };
-    marginalia::export::export_corpus(root, &opts, &mut |_, _| true).unwrap();
+    marginalia::formats::export_corpus(root, &opts, &mut |_, _| true).unwrap();
     let jsonl = fs::read_to_string(out.path().join("out.jsonl")).unwrap();
     assert!(jsonl.contains("\"j1\""), "{jsonl}");
     // Reading changed nothing.

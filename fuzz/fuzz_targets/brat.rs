@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use marginalia::export::brat;
+use marginalia::formats::brat;
 use marginalia::model::TagSet;
 
 fuzz_target!(|data: &[u8]| {

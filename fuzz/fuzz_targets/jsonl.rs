@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use marginalia::export::{doccano, jsonl};
+use marginalia::formats::{doccano, jsonl};
 use marginalia::store::corpus;
 
 fuzz_target!(|data: &[u8]| {

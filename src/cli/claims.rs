@@ -1,10 +1,10 @@
 //! `marginalia claims`: the claims comparison of a corpus, as JSON, CSV or an
-//! HTML report (see `export::claims` and docs/claims.md).
+//! HTML report (see `formats::claims` and docs/claims.md).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::export::claims::{to_csv, to_html, to_json};
+use crate::formats::claims::{to_csv, to_html, to_json};
 use crate::model::comparison::{Comparison, build};
 use crate::store::corpus::{read_annotations, scan, sidecar_path};
 use crate::workspace::claims::doc_cells;

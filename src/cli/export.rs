@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::export::{ExportOptions, Format, export_corpus};
+use crate::formats::{ExportOptions, Format, export_corpus};
 
 /// Exit status when the export was written but some documents were skipped.
 pub const EXIT_SKIPPED: u8 = 3;

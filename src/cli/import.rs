@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::export::import::{import_brat, import_jsonl};
+use crate::formats::import::{import_brat, import_jsonl};
 
 const USAGE: &str =
     "usage: marginalia import brat SRC_DIR --into FOLDER\n       marginalia import jsonl FILE --into FOLDER";

@@ -11,7 +11,6 @@ pub mod index;
 pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;
-pub mod swar;
 pub mod tagset;
 pub mod vocab;
 pub mod words;

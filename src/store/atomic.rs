@@ -203,7 +203,7 @@ impl Drop for AtomicFile {
 }
 
 /// Writes `bytes` to a fresh temporary file beside `path`, unsynced, for
-/// [`super::batch::Batch`] to sync and rename later. Returns the temporary and
+/// `Batch` (`batch.rs`) to sync and rename later. Returns the temporary and
 /// the path to rename it to (the link's target when `path` is a symlink).
 pub(crate) fn stage_beside(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, PathBuf)> {
     write_temp(path, bytes).map(|(_, tmp, target)| (tmp, target))

@@ -20,7 +20,7 @@ pub struct DocEntry {
     pub rel: String,
     /// True when the listing also held its edit journal (`article.txt.ron.journal`).
     /// Only a load that may miss a journal made after the listing uses it (an
-    /// export, which is then the corpus as listed, see [`super::corpus::load_for_export`]).
+    /// export, which is then the corpus as listed, see `corpus::load_for_export`).
     pub journal: bool,
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::export::Format;
+use crate::formats::Format;
 
 use super::app::MarginaliaApp;
 use super::state::ExportDialog;

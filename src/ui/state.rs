@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use crate::agree::Disagreement;
-use crate::export::Format;
+use crate::formats::Format;
 use crate::model::{AnnId, DocAnnotations, Document, Span};
 
 use super::reader::{ReaderState, Selection};

@@ -18,7 +18,7 @@ use crate::store::lock::lock_folder;
 /// inode, so the sidecar is not read. Returns the new stamp.
 ///
 /// `expected` must come from a previous append or save, or from a load whose
-/// journal can take more lines ([`crate::store::corpus::LoadedDoc::journal_appendable`]):
+/// journal can take more lines (`LoadedDoc::journal_appendable` in `corpus.rs`):
 /// a line appended after one a crash left unreadable would make both unreadable.
 /// A journal that does not end with a newline is refused; one whose last line is
 /// complete but unreadable is only caught by that load.

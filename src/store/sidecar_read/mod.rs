@@ -28,9 +28,45 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
+/// Value of the `format` field.
+pub const FORMAT: &str = "marginalia";
+/// Major version this build reads and writes; a higher major is refused.
+pub const MAJOR: u32 = 1;
+/// Minor version this build writes; higher minors load, keeping unknown fields.
+pub const MINOR: u32 = 1;
+/// Why a sidecar could not be read. The file is then never overwritten.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidecarError {
+    /// 1-based line (0 when not known).
+    pub line: usize,
+    /// 1-based column (0 when not known).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// True when the file is from a newer Marginalia rather than damaged.
+    pub future_version: bool,
+}
+
+impl std::fmt::Display for SidecarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        } else {
+            write!(f, "{}", self.message)
+        }
+    }
+}
+
+impl std::error::Error for SidecarError {}
+
+/// `"MAJOR.MINOR"` (or `"MAJOR"`) as numbers.
+pub(crate) fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let (a, b) = v.split_once('.').unwrap_or((v, "0"));
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
 use crate::model::{DocAnnotations, Status};
 
-use super::sidecar::{FORMAT, MAJOR, MINOR, SidecarError, parse_version};
 use lex::{Reader, set};
 
 /// What a sidecar holds, before annotations are sorted and the version to

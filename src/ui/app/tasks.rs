@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::agree::{disagreements, load_pair};
-use crate::export::{ExportOptions, export_corpus};
+use crate::formats::{ExportOptions, export_corpus};
 use crate::model::words::find_all;
 use crate::model::{Document, Span};
 use crate::store::corpus;
@@ -43,13 +43,13 @@ impl MarginaliaApp {
         }
         let rows = self.pending_csv.iter().filter_map(|(rel, id)| {
             let s = self.ws.sessions.get(rel)?;
-            Some(crate::export::csv::ClaimRow {
+            Some(crate::formats::csv::ClaimRow {
                 doc: &s.doc,
                 data: &s.data,
                 claim: s.data.get(id)?,
             })
         });
-        let text = crate::export::csv::claims_csv(rows);
+        let text = crate::formats::csv::claims_csv(rows);
         crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
             format!(
                 "Could not write {}: {e}. Choose a folder you can write to.",
@@ -241,9 +241,9 @@ impl MarginaliaApp {
             .ok_or("The comparison is still being built; try again in a moment.")?;
         let name = self.ws.corpus.as_ref().map(|c| c.name()).unwrap_or_default();
         let text = if html {
-            crate::export::claims::to_html(&cmp, &format!("Claims in {name}"))
+            crate::formats::claims::to_html(&cmp, &format!("Claims in {name}"))
         } else {
-            crate::export::claims::to_csv(&cmp)
+            crate::formats::claims::to_csv(&cmp)
         };
         crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
             format!(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use egui::{Align2, Color32, FontId, RichText, Sense, Stroke, Ui, pos2, vec2};
 
-use crate::export::claims::{source_colour, strip_span};
+use crate::formats::claims::{source_colour, strip_span};
 use crate::model::comparison::{ClaimCell, Comparison, PropositionRow};
 use crate::model::quantity::number;
 

@@ -8,7 +8,7 @@ use super::{
     Doc, ImportError, ImportReport, Lost, Text, ToWrite, destination_tagset, finish_tagset, note_labels,
     prepare_into, record_all, safe_rel, write_all,
 };
-use crate::export::{Skipped, doccano, jsonl};
+use crate::formats::{Skipped, doccano, jsonl};
 
 /// The largest JSONL file imported (it is read whole).
 const MAX_JSONL_INPUT: u64 = 4 << 30;

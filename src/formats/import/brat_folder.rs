@@ -212,7 +212,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     let read_with = Arc::new(start.clone());
     let (src_owned, now_owned) = (src.to_path_buf(), now.clone());
     let (batch, canon) = (Arc::clone(&dest.batch), dest.canon.clone());
-    let parsed = crate::export::parallel::ordered(texts, move |text: &(String, Result<String, String>)| {
+    let parsed = crate::formats::parallel::ordered(texts, move |text: &(String, Result<String, String>)| {
         let (rel_txt, doc) = read_brat_doc(&src_owned, text, &read_with, &now_owned);
         match doc {
             Ok(d) if !repeated.contains(&d.rel) && settled(&d.imported.data, &read_with) => {
