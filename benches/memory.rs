@@ -70,6 +70,8 @@ fn open(ctx: &Context, root: &Path, wait_for_all: bool) -> MarginaliaApp {
         }
         // A corpus this size is indexed on a background thread; wait for it.
         loop {
+            // Results of background work arrive through the workbench's tick.
+            app.tick(ctx);
             let idx = app.ws.index();
             if !app.ws.index_pending() {
                 std::hint::black_box(idx);

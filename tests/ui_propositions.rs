@@ -179,3 +179,30 @@ fn a_corrected_value_is_what_is_saved_and_compared() {
         Some(marginalia::model::comparison::ValueFrom::Analyst)
     );
 }
+
+#[test]
+fn a_date_found_in_the_text_is_offered_saved_and_shown_with_the_source() {
+    let dir = corpus();
+    let mut h = harness(dir.path());
+    assert_eq!(h.state().current.as_deref(), Some(A));
+    // The first seed prints "Date : March 12, 2012": offered, not set.
+    assert_eq!(h.state().ws.sessions[A].data.meta.published, "");
+    h.get_by_label("Published (YYYY-MM-DD): 2012-03-12").click();
+    h.run_steps(3);
+    settle(&mut h);
+    assert_eq!(h.state().ws.sessions[A].data.meta.published, "2012-03-12");
+    let on_disk = sidecar::from_str(&std::fs::read_to_string(sidecar(dir.path(), A)).unwrap()).unwrap();
+    assert_eq!(on_disk.data.meta.published, "2012-03-12");
+    assert_eq!(on_disk.version, (1, 1), "a file with metadata says 1.1");
+    // Undone like any edit.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert_eq!(h.state().ws.sessions[A].data.meta.published, "");
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(3);
+    open_tab(&mut h);
+    let cmp = h.state_mut().ws.comparison().unwrap();
+    let cell = cmp.propositions[0].claims.iter().find(|c| c.doc == A).unwrap();
+    assert_eq!(cell.published, "2012-03-12");
+    assert_eq!(cell.source(), format!("{A}, 2012-03-12"));
+}

@@ -49,6 +49,8 @@ pub struct ForeignDoc {
     pub relations: Vec<ForeignRelation>,
     /// Things that could not be read, in plain words.
     pub lost: Vec<String>,
+    /// What the document is cited by, from the line's `meta`.
+    pub meta: crate::model::DocMeta,
 }
 
 /// Code-point offset of every UTF-16 offset that falls on a character boundary.
@@ -87,6 +89,10 @@ pub fn read_doccano(v: &Value) -> Result<ForeignDoc, String> {
     let conv = utf16_to_cp(text);
     let mut out = ForeignDoc {
         text: text.to_owned(),
+        meta: v
+            .get("meta")
+            .map(super::jsonl::meta_from_json)
+            .unwrap_or_default(),
         ..ForeignDoc::default()
     };
     let push =
@@ -167,6 +173,10 @@ pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
     let len = text.chars().count();
     let mut out = ForeignDoc {
         text: text.to_owned(),
+        meta: v
+            .get("meta")
+            .map(super::jsonl::meta_from_json)
+            .unwrap_or_default(),
         ..ForeignDoc::default()
     };
     for s in v.get("spans").and_then(Value::as_array).into_iter().flatten() {
@@ -194,7 +204,10 @@ pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
 /// was lost.
 pub fn to_model(f: ForeignDoc, set: &TagSet, now: &str) -> (String, DocAnnotations, Vec<String>) {
     let doc = Document::new("", f.text);
-    let mut data = DocAnnotations::default();
+    let mut data = DocAnnotations {
+        meta: Box::new(f.meta),
+        ..Default::default()
+    };
     let mut ids: HashMap<String, AnnId> = HashMap::new();
     for (n, s) in f.spans.into_iter().enumerate() {
         let id = match &s.id {

@@ -29,6 +29,9 @@ struct Line<'a> {
     extra: Vec<Pair<'a>>,
     format: &'static str,
     id: &'a str,
+    /// What the document is cited by; left out when nothing is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<&'a crate::model::DocMeta>,
     path: &'a str,
     relations: Vec<RelationLine<'a>>,
     status: &'static str,
@@ -138,6 +141,9 @@ fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Map<Stri
             put("stance", json!(c.stance.as_str()));
             put("type", json!(c.claim_type.as_str()));
             put("proposition", json!(c.proposition));
+            if let Some(v) = &c.value {
+                put("value", json!(v));
+            }
         }
     }
     m
@@ -159,6 +165,7 @@ fn line<'a>(doc: &'a Document, data: &'a DocAnnotations) -> Line<'a> {
         extra: pairs(&data.extra),
         format: FORMAT_TAG,
         id: &doc.path,
+        meta: (!data.meta.is_empty()).then_some(&*data.meta),
         path: &doc.path,
         relations: data
             .relations
@@ -324,7 +331,10 @@ fn read_claim(doc: &Document, v: &Value) -> Result<Claim, String> {
             ClaimType::parse(&claim_type).ok_or_else(|| format!("unknown claim type \"{claim_type}\""))?
         },
         proposition: opt_str(v, "proposition"),
-        value: None,
+        value: match v.get("value") {
+            None | Some(Value::Null) => None,
+            Some(x) => Some(serde_json::from_value(x.clone()).map_err(|e| format!("its value: {e}"))?),
+        },
     })
 }
 
@@ -370,6 +380,94 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
         Status::parse(&status).ok_or_else(|| format!("unknown status \"{status}\""))?
     };
     data.extra = read_pairs(v, "extra")?;
+    if let Some(m) = v.get("meta") {
+        *data.meta = meta_from_json(m);
+    }
     data.sort();
     Ok((doc, data))
+}
+
+/// A document's metadata from a JSONL `meta` object, as Marginalia writes it
+/// or as other tools do (doccano keeps whatever the user imported): the usual
+/// names of each field are understood, other keys are left alone.
+pub fn meta_from_json(v: &Value) -> crate::model::DocMeta {
+    let mut meta = crate::model::DocMeta::default();
+    let Some(obj) = v.as_object() else { return meta };
+    let text = |x: &Value| match x {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::trim))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    for (key, x) in obj {
+        let field = match key.to_lowercase().replace(['-', ' '], "_").as_str() {
+            "title" | "headline" => "title",
+            "outlet" | "publisher" | "publication" | "source" | "site" | "site_name" => "outlet",
+            "author" | "authors" | "byline" => "author",
+            "published" | "date" | "publication_date" | "pub_date" | "datepublished" | "published_at" => {
+                "published"
+            }
+            "url" | "link" | "source_url" => "url",
+            "language" | "lang" => "language",
+            _ => continue,
+        };
+        let value = text(x);
+        if !value.is_empty() && meta.get(field).is_some_and(str::is_empty) {
+            meta.set(field, value);
+        }
+    }
+    meta
+}
+
+#[cfg(test)]
+mod meta_tests {
+    use super::*;
+
+    #[test]
+    fn metadata_is_read_under_the_names_tools_use() {
+        let v = json!({"headline": " A title ", "publisher": "Daily NK", "authors": ["A", "B"],
+            "date": "2012-03-12", "link": "https://example.org/a", "lang": "en", "other": 3});
+        let m = meta_from_json(&v);
+        assert_eq!(m.title, "A title");
+        assert_eq!(m.outlet, "Daily NK");
+        assert_eq!(m.author, "A, B");
+        assert_eq!(m.published, "2012-03-12");
+        assert_eq!(m.url, "https://example.org/a");
+        assert_eq!(m.language, "en");
+        assert!(meta_from_json(&json!("not an object")).is_empty());
+    }
+
+    #[test]
+    fn a_line_carries_the_metadata_and_a_claims_value_both_ways() {
+        let doc = Document::new("a.txt", "At least 41 refugees fled.");
+        let mut data = DocAnnotations::default();
+        data.meta.outlet = "Daily NK".into();
+        data.meta.published = "2012-03-12".into();
+        let claim = crate::model::Claim {
+            value: Some(crate::model::quantity::Quantity {
+                low: Some(41.0),
+                unit: "refugees".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        data.annotations.push(doc.annotate(
+            vec![crate::model::Span::new(0, 20)],
+            "CLAIM",
+            Kind::Claim(Box::new(claim)),
+            "t",
+        ));
+        let v: Value = serde_json::from_str(doc_line(&doc, &data).trim()).unwrap();
+        assert_eq!(v["meta"]["outlet"], "Daily NK");
+        let (_, back) = from_value(&v).unwrap();
+        assert_eq!(back.meta, data.meta);
+        assert_eq!(
+            back.annotations[0].claim().unwrap().value,
+            data.annotations[0].claim().unwrap().value
+        );
+    }
 }

@@ -24,6 +24,8 @@ pub enum Edit {
     RemoveRelation(AnnId),
     /// Sets the document status.
     SetStatus(Status),
+    /// Sets what the document is cited by (title, outlet, date…).
+    SetMeta(Box<super::document::DocMeta>),
     /// Several edits applied as one undoable step.
     Batch(Vec<Edit>),
 }
@@ -109,6 +111,7 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
             Edit::AddRelation(doc.relations.remove(pos))
         }
         Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut doc.status, status)),
+        Edit::SetMeta(meta) => Edit::SetMeta(std::mem::replace(&mut doc.meta, meta)),
         Edit::Batch(edits) => {
             let mut inverses = Vec::with_capacity(edits.len());
             for e in edits {

@@ -98,6 +98,8 @@ pub enum Command {
     },
     /// Open "annotate all occurrences in the corpus" for the selected annotation.
     StartPropagation,
+    /// Set what the shown document is cited by (title, outlet, date…).
+    SetMeta(Box<crate::model::DocMeta>),
     /// Correct the figure of a claim (`None`: read it from the text again).
     SetClaimValue {
         /// The claim's document.

@@ -117,6 +117,9 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
         .map(|a| (a.id.clone(), a.quote.clone()))
         .collect();
     let mut command = (status != before).then_some(Command::SetStatus(status));
+    if let Some(c) = source_fields(ui, &s.doc, &s.data.meta) {
+        command = Some(c);
+    }
     if !orphans.is_empty() {
         ui.separator();
         ui.colored_label(
@@ -481,6 +484,62 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         description: what,
         ann: Box::new(next),
     })
+}
+
+/// What the document is cited by: one field each, and the values found in its
+/// text offered one click each (never set without the click).
+fn source_fields(ui: &mut Ui, doc: &crate::model::Document, meta: &crate::model::DocMeta) -> Option<Command> {
+    use crate::model::DocMeta;
+    ui.separator();
+    ui.label(egui::RichText::new("Source").strong())
+        .on_hover_text("What the document is cited by; the claims comparison shows its outlet and date");
+    let mut next = meta.clone();
+    let names = [
+        ("title", "Title"),
+        ("outlet", "Outlet"),
+        ("author", "Author"),
+        ("published", "Published (YYYY-MM-DD)"),
+        ("url", "Web address"),
+        ("language", "Language (e.g. en)"),
+    ];
+    let salt = |f: &str| format!("{}-meta-{f}", doc.path);
+    for (field, name) in names {
+        let cur = meta.get(field).unwrap_or_default().to_owned();
+        ui.label(name);
+        let (v, _) = committed_text(ui, &salt(field), name, &cur, false);
+        if let Some(v) = v {
+            next.set(field, v.trim().to_owned());
+        }
+    }
+    // Offers are looked for in the text only while a field is empty.
+    let offers = if DocMeta::FIELDS
+        .iter()
+        .any(|f| meta.get(f).is_some_and(str::is_empty))
+    {
+        // The top of the text is where sources print their title, date and byline.
+        let mut end = doc.text.len().min(8192);
+        while !doc.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        crate::model::meta_guess::offers(&doc.text[..end], meta)
+    } else {
+        Vec::new()
+    };
+    for o in offers {
+        let label = names
+            .iter()
+            .find(|(f, _)| *f == o.field)
+            .map_or(o.field, |(_, n)| n);
+        let short: String = o.value.chars().take(40).collect();
+        if ui
+            .small_button(format!("{label}: {short}"))
+            .on_hover_text(format!("Found in {}; click to use it", o.found))
+            .clicked()
+        {
+            next.set(o.field, o.value.clone());
+        }
+    }
+    (next != *meta).then(|| Command::SetMeta(Box::new(next)))
 }
 
 fn set_attr(a: &mut Annotation, key: &str, value: String) {

@@ -62,6 +62,13 @@ pub enum Change {
         /// The annotation.
         id: AnnId,
     },
+    /// Set what a document is cited by.
+    SetMeta {
+        /// The document.
+        doc: String,
+        /// Title, outlet, author, date, web address, language.
+        meta: Box<crate::model::DocMeta>,
+    },
     /// Set a document's status.
     SetStatus {
         /// The document.
@@ -267,6 +274,12 @@ impl Workspace {
                     &format!("mark {}", status.as_str()),
                     vec![(doc, Edit::SetStatus(status))],
                 )
+            }
+            Change::SetMeta { doc, meta } => {
+                if *self.session(&doc)?.data.meta == *meta {
+                    return Ok(Applied::default());
+                }
+                self.commit("edit the document's source", vec![(doc, Edit::SetMeta(meta))])
             }
             Change::AddFragment { doc, id, span } => {
                 let mut ann = self.annotation(&doc, &id)?.clone();

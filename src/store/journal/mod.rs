@@ -56,6 +56,7 @@ enum Record {
     AddRelation(Relation),
     RemoveRelation(AnnId),
     SetStatus(Status),
+    SetMeta(crate::model::DocMeta),
     Batch(Vec<Record>),
     /// The journal's edits were written into a sidecar hashing to this. A crash
     /// between that rename and the journal's removal leaves a journal whose base
@@ -73,6 +74,7 @@ impl From<&Edit> for Record {
             Edit::AddRelation(r) => Record::AddRelation(r.clone()),
             Edit::RemoveRelation(id) => Record::RemoveRelation(id.clone()),
             Edit::SetStatus(s) => Record::SetStatus(*s),
+            Edit::SetMeta(m) => Record::SetMeta((**m).clone()),
             Edit::Batch(v) => Record::Batch(v.iter().map(Record::from).collect()),
         }
     }
@@ -87,6 +89,7 @@ impl Record {
             Record::AddRelation(r) => Edit::AddRelation(r),
             Record::RemoveRelation(id) => Edit::RemoveRelation(id),
             Record::SetStatus(s) => Edit::SetStatus(s),
+            Record::SetMeta(m) => Edit::SetMeta(Box::new(m)),
             Record::Batch(v) => Edit::Batch(v.into_iter().map(Record::into_edit).collect::<Result<_, _>>()?),
             Record::FoldedInto(_) => return Err("a FoldedInto marker inside a batch".into()),
         })

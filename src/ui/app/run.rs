@@ -210,6 +210,11 @@ impl MarginaliaApp {
                 });
             }
             Command::StartPropagation => self.start_propagation(),
+            Command::SetMeta(meta) => {
+                if let Some(doc) = here {
+                    self.change(Change::SetMeta { doc, meta });
+                }
+            }
             Command::SetClaimValue { doc, id, value } => {
                 self.change(Change::SetValue { doc, id, value });
             }
