@@ -53,6 +53,20 @@ pub struct ForeignDoc {
     pub meta: crate::model::DocMeta,
 }
 
+impl ForeignDoc {
+    /// A document of `text`, with the metadata of the line `v`, before its spans are read.
+    fn of(v: &Value, text: &str) -> Self {
+        ForeignDoc {
+            text: text.to_owned(),
+            meta: v
+                .get("meta")
+                .map(super::jsonl::meta_from_json)
+                .unwrap_or_default(),
+            ..ForeignDoc::default()
+        }
+    }
+}
+
 /// Code-point offset of every UTF-16 offset that falls on a character boundary.
 fn utf16_to_cp(text: &str) -> impl Fn(u64) -> Option<usize> + '_ {
     let mut table = Vec::with_capacity(text.len() + 1);
@@ -87,14 +101,7 @@ pub fn read_doccano(v: &Value) -> Result<ForeignDoc, String> {
         .and_then(Value::as_str)
         .ok_or("the field \"text\" is missing")?;
     let conv = utf16_to_cp(text);
-    let mut out = ForeignDoc {
-        text: text.to_owned(),
-        meta: v
-            .get("meta")
-            .map(super::jsonl::meta_from_json)
-            .unwrap_or_default(),
-        ..ForeignDoc::default()
-    };
+    let mut out = ForeignDoc::of(v, text);
     let push =
         |id: Option<String>, s: Option<u64>, e: Option<u64>, label: Option<&str>, out: &mut ForeignDoc| {
             let (Some(s), Some(e), Some(label)) = (s, e, label) else {
@@ -171,14 +178,7 @@ pub fn read_spacy(v: &Value) -> Result<ForeignDoc, String> {
         .and_then(Value::as_str)
         .ok_or("the field \"text\" is missing")?;
     let len = text.chars().count();
-    let mut out = ForeignDoc {
-        text: text.to_owned(),
-        meta: v
-            .get("meta")
-            .map(super::jsonl::meta_from_json)
-            .unwrap_or_default(),
-        ..ForeignDoc::default()
-    };
+    let mut out = ForeignDoc::of(v, text);
     for s in v.get("spans").and_then(Value::as_array).into_iter().flatten() {
         let start = s.get("start").and_then(Value::as_u64).map(|n| n as usize);
         let end = s.get("end").and_then(Value::as_u64).map(|n| n as usize);

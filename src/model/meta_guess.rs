@@ -3,6 +3,7 @@
 //! date near the top, a "By …" byline, a title line, a web address.
 
 use super::document::DocMeta;
+use super::quantity::MONTHS;
 
 /// One value offered for a metadata field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,21 +15,6 @@ pub struct Offer {
     /// Where it was found, in words ("line 3: “Date : March 12, 2012”").
     pub found: String,
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 fn month(w: &str) -> Option<u32> {
     let w = w.trim_end_matches('.').to_lowercase();

@@ -272,7 +272,8 @@ const UNITS: [&str; 20] = [
 const TENS: [&str; 8] = [
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
-const MONTHS: [&str; 12] = [
+/// Month names, for telling dates from counts (and reading dates elsewhere).
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -46,12 +46,7 @@ pub(super) fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState
     }
     timeline(ui, p);
     let quote_w = (ui.available_width() - 150.0 - 110.0 - 130.0 - 100.0 - 4.0 * GAP).max(160.0);
-    let cell = |ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)| {
-        ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
-            ui.set_width(w);
-            add(ui);
-        });
-    };
+    let cell = super::column;
     ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = GAP;
         for (title, w) in [

@@ -303,12 +303,6 @@ fn proposition_row(
     chips_w: f32,
 ) -> Option<Command> {
     let mut command = None;
-    let column = |ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)| {
-        ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
-            ui.set_width(w);
-            add(ui);
-        });
-    };
     ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = GAP;
         column(ui, BADGE_W, &mut |ui| {
@@ -378,6 +372,14 @@ fn proposition_row(
         });
     });
     command
+}
+
+/// A column `w` wide of a row: what `add` draws, top down.
+fn column(ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)) {
+    ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
+        ui.set_width(w);
+        add(ui);
+    });
 }
 
 /// The figures of a proposition as intervals on the proposition's axis, one
