@@ -84,10 +84,10 @@ pub fn to_json(c: &Comparison) -> String {
                 key: &p.key,
                 contested: p.is_contested(),
                 disagreements: &p.contested,
-                claims: p.claims.iter().map(json_claim).collect(),
+                claims: p.claims.iter().map(|c| json_claim(c)).collect(),
             })
             .collect(),
-        ungrouped: c.ungrouped.iter().map(json_claim).collect(),
+        ungrouped: c.ungrouped.iter().map(|c| json_claim(c)).collect(),
     };
     serde_json::to_string_pretty(&out).expect("the comparison always serializes")
 }
@@ -207,7 +207,12 @@ pub fn strip_span(q: &Quantity, axis: (f64, f64), width: f64) -> (f64, f64, bool
 fn svg_strip(out: &mut String, p: &PropositionRow) {
     let Some(axis) = p.axis else { return };
     let (w, row) = (420.0, 18.0);
-    let valued: Vec<&ClaimCell> = p.claims.iter().filter(|c| c.value.is_some()).collect();
+    let valued: Vec<&ClaimCell> = p
+        .claims
+        .iter()
+        .map(|c| &**c)
+        .filter(|c| c.value.is_some())
+        .collect();
     let h = row * valued.len() as f64 + 22.0;
     let _ = write!(
         out,

@@ -10,6 +10,7 @@
 //! two of its claims. Built off the UI thread; see docs/claims.md.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::annotation::{Annotation, Kind, Speaker, Stance};
 use super::document::{DocAnnotations, DocMeta};
@@ -72,6 +73,8 @@ pub struct ClaimCell {
     pub place: Option<String>,
     /// Canonical ids (or lower-cased texts) of the entities inside it.
     pub entities: Vec<String>,
+    /// Its content words, hashed, for telling which claims look alike.
+    pub words: Vec<u64>,
 }
 
 impl ClaimCell {
@@ -92,7 +95,7 @@ pub struct PropositionRow {
     /// The key.
     pub key: String,
     /// Its claims, by publication date, then document and position.
-    pub claims: Vec<ClaimCell>,
+    pub claims: Vec<Arc<ClaimCell>>,
     /// Why the sources disagree; empty when they do not.
     pub contested: Vec<String>,
     /// The span of every value's interval, for a shared axis: (low, high).
@@ -110,7 +113,7 @@ impl PropositionRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Suggestion {
     /// The claim.
-    pub claim: ClaimCell,
+    pub claim: Arc<ClaimCell>,
     /// The proposition it looks like.
     pub key: String,
     /// Why, in words ("same figure", "shares North Korea, China").
@@ -129,7 +132,7 @@ pub struct Comparison {
     /// Propositions, by key.
     pub propositions: Vec<PropositionRow>,
     /// Claims without a proposition.
-    pub ungrouped: Vec<ClaimCell>,
+    pub ungrouped: Vec<Arc<ClaimCell>>,
     /// Ungrouped claims offered for grouping.
     pub suggestions: Vec<Suggestion>,
 }
@@ -227,21 +230,22 @@ pub fn cell(doc: &str, data: &DocAnnotations, meta: &DocMeta, a: &Annotation) ->
                     .map_or_else(|| super::index::normalise(&e.quote), str::to_owned)
             })
             .collect(),
+        words: words(&a.quote),
     })
 }
 
 /// Every claim of a document as cells.
-pub fn cells_of(doc: &str, data: &DocAnnotations) -> Vec<ClaimCell> {
+pub fn cells_of(doc: &str, data: &DocAnnotations) -> Vec<Arc<ClaimCell>> {
     data.annotations
         .iter()
-        .filter_map(|a| cell(doc, data, &data.meta, a))
+        .filter_map(|a| cell(doc, data, &data.meta, a).map(Arc::new))
         .collect()
 }
 
 /// Builds the comparison from the cells of every document and the
 /// `contradicts` relations between claims ((doc, id) pairs).
-pub fn build(cells: Vec<ClaimCell>, contradicts: &[(ClaimRef, ClaimRef)]) -> Comparison {
-    let mut groups: BTreeMap<String, Vec<ClaimCell>> = BTreeMap::new();
+pub fn build(cells: Vec<Arc<ClaimCell>>, contradicts: &[(ClaimRef, ClaimRef)]) -> Comparison {
+    let mut groups: BTreeMap<String, Vec<Arc<ClaimCell>>> = BTreeMap::new();
     let mut ungrouped = Vec::new();
     for c in cells {
         match c.proposition.clone() {
@@ -286,11 +290,11 @@ pub fn build(cells: Vec<ClaimCell>, contradicts: &[(ClaimRef, ClaimRef)]) -> Com
 }
 
 /// Why the claims of one proposition disagree.
-fn disagreements(claims: &[ClaimCell], contra: &HashSet<Pair<'_>>) -> Vec<String> {
+fn disagreements(claims: &[Arc<ClaimCell>], contra: &HashSet<Pair<'_>>) -> Vec<String> {
     let mut why = Vec::new();
     let valued: Vec<(&ClaimCell, &Quantity)> = claims
         .iter()
-        .filter_map(|c| Some((c, c.value.as_ref()?)))
+        .filter_map(|c| Some((&**c, c.value.as_ref()?)))
         .collect();
     'figures: for (i, (a, qa)) in valued.iter().enumerate() {
         for (b, qb) in &valued[i + 1..] {
@@ -306,7 +310,7 @@ fn disagreements(claims: &[ClaimCell], contra: &HashSet<Pair<'_>>) -> Vec<String
             }
         }
     }
-    let stances: HashMap<Stance, &ClaimCell> = claims.iter().map(|c| (c.stance, c)).collect();
+    let stances: HashMap<Stance, &ClaimCell> = claims.iter().map(|c| (c.stance, &**c)).collect();
     if let (Some(a), Some(d)) = (stances.get(&Stance::Asserts), stances.get(&Stance::Denies)) {
         why.push(format!("{} asserts it, {} denies it", a.source(), d.source()));
     }
@@ -326,7 +330,7 @@ fn disagreements(claims: &[ClaimCell], contra: &HashSet<Pair<'_>>) -> Vec<String
 }
 
 /// The range a shared axis must show: every closed bound, and room for open ones.
-fn axis(claims: &[ClaimCell]) -> Option<(f64, f64)> {
+fn axis(claims: &[Arc<ClaimCell>]) -> Option<(f64, f64)> {
     let bounds: Vec<f64> = claims
         .iter()
         .filter_map(|c| c.value.as_ref())
@@ -343,27 +347,37 @@ fn axis(claims: &[ClaimCell]) -> Option<(f64, f64)> {
     Some(((lo - pad).max(0.0).min(lo), hi + pad))
 }
 
-/// Content words of a text, for likeness.
-fn words(text: &str) -> HashSet<String> {
+/// Content words of a text, hashed, each once: what likeness between claims is
+/// counted in.
+fn words(text: &str) -> Vec<u64> {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     const STOP: &[&str] = &[
         "the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "that",
         "this", "were", "was", "are", "is", "be", "been", "had", "has", "have", "their", "they", "it", "its",
         "as", "said",
     ];
-    text.split(|c: char| !c.is_alphanumeric())
+    // A fixed hasher: the same word hashes the same in every document and run.
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let mut out: Vec<u64> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
         .map(str::to_lowercase)
-        .filter(|w| w.len() > 2 && !STOP.contains(&w.as_str()))
-        .collect()
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .map(|w| hasher.hash_one(w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Ungrouped claims that share a figure, entities or words with a proposition's
 /// claims, each with the best proposition and why. Propositions are found
 /// through maps from units, entities and words to keys, so the cost follows the
 /// number of claims, not their product.
-fn suggest(propositions: &[PropositionRow], ungrouped: &[ClaimCell]) -> Vec<Suggestion> {
+fn suggest(propositions: &[PropositionRow], ungrouped: &[Arc<ClaimCell>]) -> Vec<Suggestion> {
     let mut by_unit: HashMap<String, HashSet<usize>> = HashMap::new();
     let mut by_entity: HashMap<&str, HashSet<usize>> = HashMap::new();
-    let mut by_word: HashMap<String, HashSet<usize>> = HashMap::new();
+    let mut by_word: HashMap<u64, HashSet<usize>> = HashMap::new();
     let mut word_count: Vec<usize> = Vec::with_capacity(propositions.len());
     for (k, p) in propositions.iter().enumerate() {
         let mut all = HashSet::new();
@@ -376,7 +390,7 @@ fn suggest(propositions: &[PropositionRow], ungrouped: &[ClaimCell]) -> Vec<Sugg
             for e in &c.entities {
                 by_entity.entry(e.as_str()).or_default().insert(k);
             }
-            all.extend(words(&c.quote));
+            all.extend(c.words.iter().copied());
         }
         word_count.push(all.len());
         for w in all {
@@ -403,9 +417,9 @@ fn suggest(propositions: &[PropositionRow], ungrouped: &[ClaimCell]) -> Vec<Sugg
                 e.1.push(format!("mentions {ent}"));
             }
         }
-        let mine = words(&c.quote);
+        let mine = &c.words;
         let mut common: HashMap<usize, usize> = HashMap::new();
-        for w in &mine {
+        for w in mine {
             for &k in by_word.get(w).into_iter().flatten() {
                 *common.entry(k).or_default() += 1;
             }

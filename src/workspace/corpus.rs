@@ -114,7 +114,7 @@ pub enum CellKey {
 #[derive(Clone, Debug, Default)]
 pub struct DocCells {
     /// Its claims.
-    pub cells: Vec<crate::model::comparison::ClaimCell>,
+    pub cells: Vec<std::sync::Arc<crate::model::comparison::ClaimCell>>,
     /// Its `contradicts` relations between claims.
     pub contradicts: Vec<(
         crate::model::comparison::ClaimRef,

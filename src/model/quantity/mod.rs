@@ -184,6 +184,9 @@ pub fn read(text: &str) -> Option<Found> {
 
 /// Every count-like figure in `text`, in order.
 pub fn read_all(text: &str) -> Vec<Found> {
+    if !may_hold_a_figure(text) {
+        return Vec::new();
+    }
     let toks = tokens(text);
     let mut out = Vec::new();
     let mut i = 0;
@@ -197,6 +200,20 @@ pub fn read_all(text: &str) -> Vec<Found> {
         }
     }
     out
+}
+
+/// False when `text` has no digit and no number word: most claims of a large
+/// corpus, which then cost no tokenizing.
+fn may_hold_a_figure(text: &str) -> bool {
+    if text.bytes().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let lower = text.to_lowercase();
+    UNITS[1..]
+        .iter()
+        .chain(TENS.iter())
+        .chain(["dozen", "score", "hundred", "thousand", "million", "billion"].iter())
+        .any(|w| lower.contains(w))
 }
 
 #[derive(Clone, Debug)]

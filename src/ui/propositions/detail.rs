@@ -198,7 +198,7 @@ fn timeline(ui: &mut Ui, p: &PropositionRow) {
     let points: Vec<(f64, &ClaimCell, &Quantity)> = p
         .claims
         .iter()
-        .filter_map(|c| Some((day_of(&c.published)?, c, c.value.as_ref()?)))
+        .filter_map(|c| Some((day_of(&c.published)?, &**c, c.value.as_ref()?)))
         .collect();
     let Some(axis) = p.axis else {
         ui.label("No figure in these claims, so no timeline.");

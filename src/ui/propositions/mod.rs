@@ -104,19 +104,19 @@ pub fn visible(cmp: &Comparison, st: &PropositionsState) -> Vec<PropositionRow> 
         .iter()
         .filter_map(|p| {
             let key_hit = !key_filter.is_empty() && p.key.to_lowercase().contains(&key_filter);
-            let claims: Vec<ClaimCell> = p
-                .claims
-                .iter()
-                .filter(|c| {
-                    let mut relaxed = st.clone();
-                    if key_hit {
-                        relaxed.filter.clear();
-                    }
-                    passes(c, &relaxed)
-                })
-                .cloned()
-                .collect();
-            (!claims.is_empty()).then(|| PropositionRow { claims, ..p.clone() })
+            // A proposition whose key matches the words shows all its claims.
+            let mut relaxed = st.clone();
+            if key_hit {
+                relaxed.filter.clear();
+            }
+            let claims: Vec<Arc<ClaimCell>> =
+                p.claims.iter().filter(|c| passes(c, &relaxed)).cloned().collect();
+            (!claims.is_empty()).then(|| PropositionRow {
+                key: p.key.clone(),
+                claims,
+                contested: p.contested.clone(),
+                axis: p.axis,
+            })
         })
         .collect();
     if st.contested_first {
@@ -229,6 +229,14 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             });
             for p in rows {
                 ui.separator();
+                // Only rows in view are laid out; the others take the room they
+                // are estimated to need, so a corpus of many propositions scrolls
+                // at the cost of the few shown.
+                let h = estimated_height(p, chips_w);
+                if !in_view(ui, h) {
+                    ui.allocate_space(vec2(ui.available_width(), h));
+                    continue;
+                }
                 if let Some(c) = proposition_row(ui, p, &mut st, chips_w) {
                     command = Some(c);
                 }
@@ -245,6 +253,10 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                 ui.separator();
                 ui.heading("Claims that look like a proposition");
                 for s in cmp.suggestions.iter().take(MAX_SUGGESTIONS) {
+                    if !in_view(ui, 40.0) {
+                        ui.allocate_space(vec2(ui.available_width(), 22.0));
+                        continue;
+                    }
                     // The button first, so that it is in view however long the quote.
                     ui.horizontal_wrapped(|ui| {
                         if ui
@@ -374,6 +386,43 @@ fn proposition_row(
     command
 }
 
+/// True when a block `h` high placed at the cursor would be seen.
+fn in_view(ui: &Ui, h: f32) -> bool {
+    let at = ui.cursor().min;
+    ui.is_rect_visible(egui::Rect::from_min_size(
+        at,
+        vec2(ui.available_width().max(1.0), h),
+    ))
+}
+
+/// About how high a proposition's row is: its tallest column (the key with
+/// its notes, the strip, the cells wrapped in `chips_w`).
+fn estimated_height(p: &PropositionRow, chips_w: f32) -> f32 {
+    let key: f32 = 16.0 + 14.0 + if p.is_contested() { 14.0 } else { 0.0 };
+    let valued = p
+        .claims
+        .iter()
+        .filter(|c| c.value.is_some())
+        .take(MAX_CELLS)
+        .count();
+    let strip = if valued == 0 {
+        16.0
+    } else {
+        ROW_H * valued as f32 + 14.0
+    };
+    let (mut lines, mut x) = (1.0_f32, 0.0_f32);
+    for c in p.claims.iter().take(MAX_CELLS) {
+        // About seven points a character at the body size, plus the button's padding.
+        let w = (short_source(c).chars().count() + says(c).chars().count() + 3) as f32 * 7.0 + 16.0;
+        if x > 0.0 && x + w > chips_w {
+            lines += 1.0;
+            x = 0.0;
+        }
+        x += w.min(chips_w) + 8.0;
+    }
+    key.max(strip).max(lines * 24.0)
+}
+
 /// A column `w` wide of a row: what `add` draws, top down.
 fn column(ui: &mut Ui, w: f32, add: &mut dyn FnMut(&mut Ui)) {
     ui.allocate_ui_with_layout(vec2(w, 0.0), egui::Layout::top_down(egui::Align::Min), |ui| {
@@ -389,6 +438,7 @@ fn strip(ui: &mut Ui, p: &PropositionRow) {
     let valued: Vec<&ClaimCell> = p
         .claims
         .iter()
+        .map(|c| &**c)
         .filter(|c| c.value.is_some())
         .take(MAX_CELLS)
         .collect();
