@@ -370,6 +370,12 @@ fn words(text: &str) -> Vec<u64> {
     out
 }
 
+/// A word found in the claims of more propositions than this is not counted
+/// towards likeness.
+const COMMON_WORD: usize = 8;
+/// At most this many suggestions are made (a view shows far fewer).
+const MAX_SUGGESTIONS: usize = 500;
+
 /// Ungrouped claims that share a figure, entities or words with a proposition's
 /// claims, each with the best proposition and why. Propositions are found
 /// through maps from units, entities and words to keys, so the cost follows the
@@ -399,6 +405,9 @@ fn suggest(propositions: &[PropositionRow], ungrouped: &[Arc<ClaimCell>]) -> Vec
     }
     let mut out = Vec::new();
     for c in ungrouped {
+        if out.len() == MAX_SUGGESTIONS {
+            break;
+        }
         // key → (score, reasons)
         let mut score: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
         if let Some(v) = &c.value
@@ -420,7 +429,11 @@ fn suggest(propositions: &[PropositionRow], ungrouped: &[Arc<ClaimCell>]) -> Vec
         let mine = &c.words;
         let mut common: HashMap<usize, usize> = HashMap::new();
         for w in mine {
-            for &k in by_word.get(w).into_iter().flatten() {
+            // A word most propositions use tells none of them apart.
+            let Some(keys) = by_word.get(w).filter(|k| k.len() <= COMMON_WORD) else {
+                continue;
+            };
+            for &k in keys {
                 *common.entry(k).or_default() += 1;
             }
         }
