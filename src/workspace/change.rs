@@ -181,7 +181,7 @@ impl Workspace {
         let mtimes = super::sync::file_mtimes(&c.root, rel);
         self.sessions.insert(rel.to_owned(), Session::new(loaded, mtimes));
         if let Some(c) = self.corpus.as_mut() {
-            c.disk.remove(rel);
+            c.remove_disk(rel);
         }
         Ok(true)
     }

@@ -20,7 +20,15 @@ pub struct ClaimsCache {
     built: Option<Arc<Comparison>>,
     /// A background build is running.
     pending: bool,
+    /// The state of the corpus the cells were last checked against.
+    seen: Option<Seen>,
 }
+
+/// What the annotations of a corpus are, in a few numbers: the folder's
+/// generation, the count of changes to what was read from disk and the
+/// (epoch, version) of every open document, sorted. Equal when nothing changed,
+/// so a frame compares this instead of walking every document.
+type Seen = (u64, u64, Vec<(u64, u64)>);
 
 /// Below this many documents to (re)compute, the work is done at once; above
 /// it, in the background.
@@ -58,6 +66,12 @@ impl Workspace {
     pub fn comparison(&mut self) -> Option<Arc<Comparison>> {
         let folder = self.folder;
         let c = self.corpus.as_ref()?;
+        let mut open: Vec<(u64, u64)> = self.sessions.values().map(|s| (s.epoch, s.version)).collect();
+        open.sort_unstable();
+        let seen = (folder, c.disk_changes, open);
+        if self.claims.seen.as_ref() == Some(&seen) && (self.claims.built.is_some() || self.claims.pending) {
+            return self.claims.built.clone();
+        }
         // What changed since the cells were computed.
         let mut stale: Vec<(String, CellKey, Arc<DocAnnotations>)> = Vec::new();
         let mut gone = false;
@@ -65,7 +79,7 @@ impl Workspace {
             let (key, data) = match self.sessions.get(&e.rel) {
                 Some(s) => (CellKey::Session(s.epoch, s.version), None),
                 None => match c.disk.get(&e.rel) {
-                    Some(d) => (CellKey::Disk(Arc::as_ptr(d) as usize), Some(d.clone())),
+                    Some(d) => (CellKey::Disk(c.disk_stamp.get(&e.rel).copied().unwrap_or(0)), Some(d.clone())),
                     None => {
                         gone |= self.claims.docs.contains_key(&e.rel);
                         continue;
@@ -78,6 +92,7 @@ impl Workspace {
             }
         }
         if stale.is_empty() && !gone && self.claims.built.is_some() {
+            self.claims.seen = Some(seen);
             return self.claims.built.clone();
         }
         if stale.len() > AT_ONCE {
@@ -93,6 +108,9 @@ impl Workspace {
                     out.send(Done::Claims { folder, docs });
                 });
                 self.claims.pending = started.is_ok();
+                if self.claims.pending {
+                    self.claims.seen = Some(seen);
+                }
             }
             return self.claims.built.clone();
         }
@@ -101,6 +119,7 @@ impl Workspace {
             self.claims.docs.insert(rel, (key, Arc::new(cells)));
         }
         self.regroup();
+        self.claims.seen = Some(seen);
         self.claims.built.clone()
     }
 

@@ -37,8 +37,14 @@ pub struct CorpusView {
     /// (an open document's annotations live in its session only), trimmed to
     /// what the corpus views read: no context, notes, attributes, annotator or
     /// times. Never saved from; an edit opens the document from disk. Change it
-    /// through [`Self::set_disk`] so the vocabulary follows.
+    /// through [`Self::set_disk`] and [`Self::remove_disk`] so the vocabulary
+    /// and the claims comparison follow.
     pub disk: HashMap<String, std::sync::Arc<DocAnnotations>>,
+    /// Counts changes to `disk`, so a view can tell in one comparison whether
+    /// anything read from disk changed since it last looked.
+    pub disk_changes: u64,
+    /// For each document in `disk`, the value of `disk_changes` when it was set.
+    pub disk_stamp: HashMap<String, u64>,
     /// Canonical ids, propositions and cross-document relations of the corpus.
     pub vocab: Vocab,
     /// Which session state each document's vocabulary entry was taken from.
@@ -91,7 +97,18 @@ impl CorpusView {
         data.extra.clear();
         self.vocab.set(&rel, DocVocab::of(&data));
         self.vocab_seen.remove(&rel);
+        self.disk_changes += 1;
+        self.disk_stamp.insert(rel.clone(), self.disk_changes);
         self.disk.insert(rel, std::sync::Arc::new(data));
+    }
+
+    /// Forgets the annotations of a document as on disk: it is open in a
+    /// session now, which holds them.
+    pub fn remove_disk(&mut self, rel: &str) {
+        if self.disk.remove(rel).is_some() {
+            self.disk_changes += 1;
+            self.disk_stamp.remove(rel);
+        }
     }
 
     /// Index of a document in the list.
@@ -101,13 +118,13 @@ impl CorpusView {
 }
 
 /// Which state of a document its cells were computed from: a session's
-/// (epoch, version), or the address of the annotations read from disk.
+/// (epoch, version), or the stamp of the annotations read from disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CellKey {
     /// An open document.
     Session(u64, u64),
-    /// A document as on disk.
-    Disk(usize),
+    /// A document as on disk, by its `CorpusView::disk_stamp`.
+    Disk(u64),
 }
 
 /// One document's contribution to the comparison.

@@ -157,7 +157,7 @@ impl Workspace {
                     );
                     // The session holds this document's annotations; a copy here
                     // would double the memory of a large document and cost a frame.
-                    c.disk.remove(&r.rel);
+                    c.remove_disk(&r.rel);
                 }
             }
             Err(SaveFailure::Conflict(_))

@@ -128,6 +128,8 @@ impl MarginaliaApp {
             tagset_error,
             summaries: HashMap::new(),
             disk: HashMap::new(),
+            disk_changes: 0,
+            disk_stamp: HashMap::new(),
             vocab: Default::default(),
             vocab_seen: HashMap::new(),
             index: None,
@@ -239,7 +241,7 @@ impl MarginaliaApp {
                     self.views.insert(rel.clone(), DocView::new(&loaded.doc));
                     self.ws.sessions.insert(rel.clone(), Session::new(loaded, mtimes));
                     if let Some(c) = self.ws.corpus.as_mut() {
-                        c.disk.remove(&rel);
+                        c.remove_disk(&rel);
                         // The summary reader may have left this document out.
                         c.summaries.insert(rel.clone(), summary);
                     }
