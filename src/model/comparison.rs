@@ -123,8 +123,9 @@ pub struct Suggestion {
 /// A claim named by (document, id).
 pub type ClaimRef = (String, String);
 
-/// Two claims, each by (document, id), borrowed.
-type Pair<'a> = ((&'a str, &'a str), (&'a str, &'a str));
+/// For each claim by (document, id), borrowed, the claims it is marked as
+/// contradicting.
+type Partners<'a> = HashMap<(&'a str, &'a str), Vec<(&'a str, &'a str)>>;
 
 /// The whole comparison.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -253,13 +254,12 @@ pub fn build(cells: Vec<Arc<ClaimCell>>, contradicts: &[(ClaimRef, ClaimRef)]) -
             _ => ungrouped.push(c),
         }
     }
-    let contra: HashSet<Pair<'_>> = contradicts
-        .iter()
-        .flat_map(|((ad, ai), (bd, bi))| {
-            let (a, b) = ((ad.as_str(), ai.as_str()), (bd.as_str(), bi.as_str()));
-            [(a, b), (b, a)]
-        })
-        .collect();
+    let mut contra: Partners<'_> = HashMap::new();
+    for ((ad, ai), (bd, bi)) in contradicts {
+        let (a, b) = ((ad.as_str(), ai.as_str()), (bd.as_str(), bi.as_str()));
+        contra.entry(a).or_default().push(b);
+        contra.entry(b).or_default().push(a);
+    }
     let propositions: Vec<PropositionRow> = groups
         .into_iter()
         .map(|(key, mut claims)| {
@@ -290,7 +290,7 @@ pub fn build(cells: Vec<Arc<ClaimCell>>, contradicts: &[(ClaimRef, ClaimRef)]) -
 }
 
 /// Why the claims of one proposition disagree.
-fn disagreements(claims: &[Arc<ClaimCell>], contra: &HashSet<Pair<'_>>) -> Vec<String> {
+fn disagreements(claims: &[Arc<ClaimCell>], contra: &Partners<'_>) -> Vec<String> {
     let mut why = Vec::new();
     let valued: Vec<(&ClaimCell, &Quantity)> = claims
         .iter()
@@ -314,16 +314,34 @@ fn disagreements(claims: &[Arc<ClaimCell>], contra: &HashSet<Pair<'_>>) -> Vec<S
     if let (Some(a), Some(d)) = (stances.get(&Stance::Asserts), stances.get(&Stance::Denies)) {
         why.push(format!("{} asserts it, {} denies it", a.source(), d.source()));
     }
-    'pairs: for (i, a) in claims.iter().enumerate() {
-        for b in &claims[i + 1..] {
-            if contra.contains(&((a.doc.as_str(), a.id.as_str()), (b.doc.as_str(), b.id.as_str()))) {
-                why.push(format!(
-                    "marked as contradicting: {} and {}",
-                    a.source(),
-                    b.source()
-                ));
-                break 'pairs;
-            }
+    // Through each claim's partners, not every pair of claims: a proposition
+    // can hold hundreds of claims, and few of them are related.
+    if !contra.is_empty() {
+        let here: HashMap<(&str, &str), usize> = claims
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.doc.as_str(), c.id.as_str()), i))
+            .collect();
+        let first = claims
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let partners = contra.get(&(c.doc.as_str(), c.id.as_str()))?;
+                let j = partners
+                    .iter()
+                    .filter_map(|p| here.get(p))
+                    .copied()
+                    .filter(|&j| j > i)
+                    .min()?;
+                Some((i, j))
+            })
+            .next();
+        if let Some((i, j)) = first {
+            why.push(format!(
+                "marked as contradicting: {} and {}",
+                claims[i].source(),
+                claims[j].source()
+            ));
         }
     }
     why
@@ -567,6 +585,38 @@ mod tests {
             ),
         ]);
         assert!(!c.propositions[0].is_contested());
+    }
+
+    #[test]
+    fn a_contradicts_relation_within_a_proposition_makes_it_contested() {
+        let docs = [
+            (
+                "a.txt",
+                doc("a.txt", "China repatriates them", Some("k"), Stance::Asserts, &[]),
+            ),
+            (
+                "b.txt",
+                doc("b.txt", "China sends them back", Some("k"), Stance::Reports, &[]),
+            ),
+            (
+                "c.txt",
+                doc(
+                    "c.txt",
+                    "Russia lets them stay",
+                    Some("other"),
+                    Stance::Asserts,
+                    &[],
+                ),
+            ),
+        ];
+        let id = |i: usize| (docs[i].0.to_owned(), docs[i].1.annotations[0].id.to_string());
+        let cells: Vec<_> = docs.iter().flat_map(|(p, d)| cells_of(p, d)).collect();
+        let c = build(cells.clone(), &[(id(1), id(0))]);
+        let k = c.propositions.iter().find(|p| p.key == "k").unwrap();
+        assert_eq!(k.contested, ["marked as contradicting: a.txt and b.txt"]);
+        // A relation to a claim of another proposition does not contest either.
+        let c = build(cells, &[(id(0), id(2))]);
+        assert!(c.propositions.iter().all(|p| !p.is_contested()), "{c:?}");
     }
 
     #[test]

@@ -139,13 +139,10 @@ pub fn offers(text: &str, meta: &DocMeta) -> Vec<Offer> {
     }
     // A title comes before the body: a line after the first paragraph of prose
     // is a caption, a name or a job ("Deputy Director, Asia Division").
-    let title = top
-        .iter()
-        .take_while(|(_, l)| !prose(l))
-        .find(|(_, l)| {
-            let words = l.split_whitespace().count();
-            (3..=20).contains(&words) && !furniture(l) && !l.ends_with(':') && !l.ends_with('.')
-        });
+    let title = top.iter().take_while(|(_, l)| !prose(l)).find(|(_, l)| {
+        let words = l.split_whitespace().count();
+        (3..=20).contains(&words) && !furniture(l) && !l.ends_with(':') && !l.ends_with('.')
+    });
     if let Some((n, l)) = title {
         offer("title", l.to_string(), quoted(*n, l));
     }
@@ -219,7 +216,11 @@ mod tests {
     #[test]
     fn no_title_is_offered_from_below_the_first_paragraph() {
         let text = "Skip to main content\n\n(Seoul) – South Korean President Park Geun-Hye should urgently press Chinese leaders in Beijing to halt the forced return of a group of nine North Korean refugees, Human Rights Watch said today.\n\nPhil Robertson\n\nDeputy Director, Asia Division\n";
-        assert!(offers(text, &DocMeta::default()).iter().all(|o| o.field != "title"));
+        assert!(
+            offers(text, &DocMeta::default())
+                .iter()
+                .all(|o| o.field != "title")
+        );
         let text = "A North Korean Refugee Dilemma\nImage Credit: Flickr / yeowatzup\n\nThey beat paths worn solid by so many who came before them.";
         let o = offers(text, &DocMeta::default());
         assert_eq!(

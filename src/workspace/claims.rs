@@ -79,7 +79,10 @@ impl Workspace {
             let (key, data) = match self.sessions.get(&e.rel) {
                 Some(s) => (CellKey::Session(s.epoch, s.version), None),
                 None => match c.disk.get(&e.rel) {
-                    Some(d) => (CellKey::Disk(c.disk_stamp.get(&e.rel).copied().unwrap_or(0)), Some(d.clone())),
+                    Some(d) => (
+                        CellKey::Disk(c.disk_stamp.get(&e.rel).copied().unwrap_or(0)),
+                        Some(d.clone()),
+                    ),
                     None => {
                         gone |= self.claims.docs.contains_key(&e.rel);
                         continue;
