@@ -173,7 +173,7 @@ fn a_corrected_value_is_what_is_saved_and_compared() {
         .unwrap();
     assert_eq!(a.claim().unwrap().value, Some(v));
     let cmp = h.state_mut().ws.comparison().unwrap();
-    let cell = cmp.propositions[0].claims.iter().find(|c| c.doc == B).unwrap();
+    let cell = cmp.propositions[0].claims.iter().find(|c| &*c.doc == B).unwrap();
     assert_eq!(
         cell.value_from,
         Some(marginalia::model::comparison::ValueFrom::Analyst)
@@ -202,7 +202,7 @@ fn a_date_found_in_the_text_is_offered_saved_and_shown_with_the_source() {
     h.run_steps(3);
     open_tab(&mut h);
     let cmp = h.state_mut().ws.comparison().unwrap();
-    let cell = cmp.propositions[0].claims.iter().find(|c| c.doc == A).unwrap();
-    assert_eq!(cell.published, "2012-03-12");
+    let cell = cmp.propositions[0].claims.iter().find(|c| &*c.doc == A).unwrap();
+    assert_eq!(&*cell.published, "2012-03-12");
     assert_eq!(cell.source(), format!("{A}, 2012-03-12"));
 }

@@ -128,10 +128,10 @@ fn csv_row(out: &mut String, key: &str, contested: bool, c: &ClaimCell) {
     let num = |x: Option<f64>| x.map(|x| format!("{x}")).unwrap_or_default();
     let fields = [
         key.to_owned(),
-        c.doc.clone(),
+        c.doc.to_string(),
         c.id.to_string(),
-        c.outlet.clone(),
-        c.published.clone(),
+        c.outlet.to_string(),
+        c.published.to_string(),
         c.speaker.clone(),
         c.stance.as_str().to_owned(),
         c.quote.clone(),

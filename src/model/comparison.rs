@@ -42,7 +42,7 @@ impl ValueFrom {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClaimCell {
     /// Its document.
-    pub doc: String,
+    pub doc: Arc<str>,
     /// The claim's id.
     pub id: super::AnnId,
     /// The claim's text.
@@ -54,11 +54,11 @@ pub struct ClaimCell {
     /// Who makes it: the speaker entity's text, "author", or empty.
     pub speaker: String,
     /// The document's outlet, or empty.
-    pub outlet: String,
+    pub outlet: Arc<str>,
     /// The document's publication date as recorded (ISO `YYYY-MM-DD` sorts), or empty.
-    pub published: String,
+    pub published: Arc<str>,
     /// The document's title, or empty.
-    pub title: String,
+    pub title: Arc<str>,
     /// The claim's label.
     pub label: String,
     /// The proposition key.
@@ -82,9 +82,9 @@ impl ClaimCell {
     pub fn source(&self) -> String {
         match (self.outlet.is_empty(), self.published.is_empty()) {
             (false, false) => format!("{}, {}", self.outlet, self.published),
-            (false, true) => self.outlet.clone(),
+            (false, true) => self.outlet.to_string(),
             (true, false) => format!("{}, {}", self.doc, self.published),
-            (true, true) => self.doc.clone(),
+            (true, true) => self.doc.to_string(),
         }
     }
 }
@@ -188,8 +188,30 @@ fn inside<'a>(data: &'a DocAnnotations, claim: &Annotation) -> Vec<&'a Annotatio
         .collect()
 }
 
+/// What every cell of one document shares: its name and where it was
+/// published, held once for all of them.
+#[derive(Clone, Debug)]
+pub struct CellSource {
+    doc: Arc<str>,
+    outlet: Arc<str>,
+    published: Arc<str>,
+    title: Arc<str>,
+}
+
+impl CellSource {
+    /// The source of document `doc` with metadata `meta`.
+    pub fn new(doc: &str, meta: &DocMeta) -> Self {
+        Self {
+            doc: doc.into(),
+            outlet: meta.outlet.as_str().into(),
+            published: meta.published.as_str().into(),
+            title: meta.title.as_str().into(),
+        }
+    }
+}
+
 /// One claim's cell.
-pub fn cell(doc: &str, data: &DocAnnotations, meta: &DocMeta, a: &Annotation) -> Option<ClaimCell> {
+pub fn cell(src: &CellSource, data: &DocAnnotations, a: &Annotation) -> Option<ClaimCell> {
     let Kind::Claim(c) = &a.kind else { return None };
     let inner = inside(data, a);
     let first = |labels: &[&str]| {
@@ -208,15 +230,15 @@ pub fn cell(doc: &str, data: &DocAnnotations, meta: &DocMeta, a: &Annotation) ->
         Speaker::Entity(id) => data.get(id).map(|e| e.quote.to_string()).unwrap_or_default(),
     };
     Some(ClaimCell {
-        doc: doc.to_owned(),
+        doc: src.doc.clone(),
         id: a.id.clone(),
         quote: a.quote.to_string(),
         start: a.extent().start,
         stance: c.stance,
         speaker,
-        outlet: meta.outlet.clone(),
-        published: meta.published.clone(),
-        title: meta.title.clone(),
+        outlet: src.outlet.clone(),
+        published: src.published.clone(),
+        title: src.title.clone(),
         label: a.label.to_string(),
         proposition: c.proposition.clone(),
         value,
@@ -237,9 +259,10 @@ pub fn cell(doc: &str, data: &DocAnnotations, meta: &DocMeta, a: &Annotation) ->
 
 /// Every claim of a document as cells.
 pub fn cells_of(doc: &str, data: &DocAnnotations) -> Vec<Arc<ClaimCell>> {
+    let src = CellSource::new(doc, &data.meta);
     data.annotations
         .iter()
-        .filter_map(|a| cell(doc, data, &data.meta, a).map(Arc::new))
+        .filter_map(|a| cell(&src, data, a).map(Arc::new))
         .collect()
 }
 
@@ -320,13 +343,13 @@ fn disagreements(claims: &[Arc<ClaimCell>], contra: &Partners<'_>) -> Vec<String
         let here: HashMap<(&str, &str), usize> = claims
             .iter()
             .enumerate()
-            .map(|(i, c)| ((c.doc.as_str(), c.id.as_str()), i))
+            .map(|(i, c)| ((&*c.doc, c.id.as_str()), i))
             .collect();
         let first = claims
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                let partners = contra.get(&(c.doc.as_str(), c.id.as_str()))?;
+                let partners = contra.get(&(&*c.doc, c.id.as_str()))?;
                 let j = partners
                     .iter()
                     .filter_map(|p| here.get(p))
@@ -368,24 +391,37 @@ fn axis(claims: &[Arc<ClaimCell>]) -> Option<(f64, f64)> {
 /// Content words of a text, hashed, each once: what likeness between claims is
 /// counted in.
 fn words(text: &str) -> Vec<u64> {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    const STOP: &[&str] = &[
+    const STOP: [&str; 31] = [
         "the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "that",
         "this", "were", "was", "are", "is", "be", "been", "had", "has", "have", "their", "they", "it", "its",
         "as", "said",
     ];
-    // A fixed hasher: the same word hashes the same in every document and run.
-    let hasher = BuildHasherDefault::<DefaultHasher>::default();
-    let mut out: Vec<u64> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .filter(|w| !STOP.contains(&w.as_str()))
-        .map(|w| hasher.hash_one(w))
-        .collect();
+    let mut lower = String::new();
+    let mut out: Vec<u64> = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2) {
+        lower.clear();
+        if w.is_ascii() {
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        if lower.len() <= 5 && STOP.contains(&lower.as_str()) {
+            continue;
+        }
+        out.push(fnv1a(lower.as_bytes()));
+    }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// FNV-1a: a fixed hash, so a word hashes the same in every document and run,
+/// and cheaper on short words than the standard library's.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// A word found in the claims of more propositions than this is not counted
@@ -696,6 +732,6 @@ mod tests {
         assert_eq!(c.ungrouped.len(), 2);
         assert_eq!(c.suggestions.len(), 1);
         assert_eq!(c.suggestions[0].key, "arrests");
-        assert_eq!(c.suggestions[0].claim.doc, "b.txt");
+        assert_eq!(&*c.suggestions[0].claim.doc, "b.txt");
     }
 }

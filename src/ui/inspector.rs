@@ -179,9 +179,13 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     }
     let relation_types = tagset.relations.clone();
     // The figure a claim states, as the comparison reads it.
-    let cell = app
-        .session()
-        .and_then(|s| crate::model::comparison::cell(&s.doc.path, &s.data, &s.data.meta, &ann));
+    let cell = app.session().and_then(|s| {
+        crate::model::comparison::cell(
+            &crate::model::comparison::CellSource::new(&s.doc.path, &s.data.meta),
+            &s.data,
+            &ann,
+        )
+    });
     let salt = |f: &str| format!("{}-{f}", ann.id);
 
     ui.heading(if ann.kind.is_claim() { "Claim" } else { "Entity" });

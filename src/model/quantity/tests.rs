@@ -162,6 +162,21 @@ proptest! {
         prop_assert!(text[got.range.clone()].contains(&phrase), "{} / {:?}", text, &text[got.range.clone()]);
     }
 
+    /// The quick test for a figure lets through every text the reader finds one in.
+    #[test]
+    fn the_quick_test_passes_every_text_with_a_figure(
+        words in prop::collection::vec(prop::sample::select(vec![
+            "One", "one's", "someone", "TEN", "often", "tens", "of", "thousands", "Dozens", "a", "dozen",
+            "twenty-one", "fourteen", "Hundreds", "score", "scores", "million", "bn", "mn", "nine", "nineteen",
+            "seventy-five", "zero", "eight", "eighteen", "refugees", "some", "nearly", "at", "least", "more",
+            "than", "between", "and", "up", "to", "half", "a", "year", "per", "–", "-", ",", ".", "’s",
+            "thirty-plus", "Eleven", "twelve", "five", "six", "seven", "fifty", "ninety", "billion",
+        ]), 0..12),
+    ) {
+        let text = words.join(" ");
+        prop_assert!(read_tokens(&text).is_empty() || may_hold_a_figure(&text), "{}", text);
+    }
+
     /// The reader never panics and its ranges lie on the text's characters.
     #[test]
     fn any_text_is_read_safely(text in "\\PC{0,60}") {

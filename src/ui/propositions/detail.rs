@@ -68,7 +68,7 @@ pub(super) fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState
             cell(ui, 150.0, &mut |ui| {
                 if ui.link(RichText::new(c.source()).color(colour(&c.doc))).clicked() {
                     command = Some(Command::Open {
-                        doc: c.doc.clone(),
+                        doc: c.doc.to_string(),
                         id: c.id.clone(),
                     });
                 }
@@ -106,7 +106,7 @@ pub(super) fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState
 
 /// The value of a claim, typed over to correct it: "31", "41+", "<=300", "70-80".
 pub fn value_editor(ui: &mut Ui, c: &ClaimCell, editing_slot: &mut ValueEdit) -> Option<Command> {
-    let key = (c.doc.clone(), c.id.to_string());
+    let key = (c.doc.to_string(), c.id.to_string());
     let shown = c.value.as_ref().map(Quantity::display).unwrap_or_default();
     let mut command = None;
     ui.horizontal(|ui| {
@@ -132,7 +132,7 @@ pub fn value_editor(ui: &mut Ui, c: &ClaimCell, editing_slot: &mut ValueEdit) ->
                     .clicked()
             {
                 command = Some(Command::SetClaimValue {
-                    doc: c.doc.clone(),
+                    doc: c.doc.to_string(),
                     id: c.id.clone(),
                     value: None,
                 });
@@ -152,7 +152,7 @@ pub fn value_editor(ui: &mut Ui, c: &ClaimCell, editing_slot: &mut ValueEdit) ->
             match Quantity::parse_typed(text, &was) {
                 Ok(q) => {
                     command = Some(Command::SetClaimValue {
-                        doc: c.doc.clone(),
+                        doc: c.doc.to_string(),
                         id: c.id.clone(),
                         value: Some(q),
                     });
@@ -242,16 +242,8 @@ fn timeline(ui: &mut Ui, p: &PropositionRow) {
         font.clone(),
         weak,
     );
-    let first = points
-        .iter()
-        .map(|(_, c, _)| c.published.as_str())
-        .min()
-        .unwrap_or("");
-    let last = points
-        .iter()
-        .map(|(_, c, _)| c.published.as_str())
-        .max()
-        .unwrap_or("");
+    let first = points.iter().map(|(_, c, _)| &*c.published).min().unwrap_or("");
+    let last = points.iter().map(|(_, c, _)| &*c.published).max().unwrap_or("");
     painter.text(
         pos2(plot.left(), rect.bottom()),
         Align2::LEFT_BOTTOM,

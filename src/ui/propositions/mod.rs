@@ -86,13 +86,19 @@ fn details(c: &ClaimCell) -> String {
 fn passes(c: &ClaimCell, st: &PropositionsState) -> bool {
     let f = st.filter.to_lowercase();
     (f.is_empty()
-        || [&c.quote, &c.speaker, &c.outlet, &c.doc, &c.label]
-            .iter()
-            .any(|t| t.to_lowercase().contains(&f)))
-        && (st.outlet.is_empty() || c.outlet == st.outlet || (c.outlet.is_empty() && c.doc == st.outlet))
+        || [
+            c.quote.as_str(),
+            c.speaker.as_str(),
+            &c.outlet,
+            &c.doc,
+            c.label.as_str(),
+        ]
+        .iter()
+        .any(|t| t.to_lowercase().contains(&f)))
+        && (st.outlet.is_empty() || *c.outlet == *st.outlet || (c.outlet.is_empty() && *c.doc == *st.outlet))
         && (st.speaker.is_empty() || c.speaker == st.speaker)
-        && (st.from.trim().is_empty() || (!c.published.is_empty() && c.published.as_str() >= st.from.trim()))
-        && (st.to.trim().is_empty() || (!c.published.is_empty() && c.published.as_str() <= st.to.trim()))
+        && (st.from.trim().is_empty() || (!c.published.is_empty() && &*c.published >= st.from.trim()))
+        && (st.to.trim().is_empty() || (!c.published.is_empty() && &*c.published <= st.to.trim()))
 }
 
 /// The propositions shown, with only their claims that pass the filters, in
@@ -153,9 +159,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             outlets: claims()
                 .map(|c| {
                     if c.outlet.is_empty() {
-                        c.doc.clone()
+                        c.doc.to_string()
                     } else {
-                        c.outlet.clone()
+                        c.outlet.to_string()
                     }
                 })
                 .collect(),
@@ -265,7 +271,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                             .clicked()
                         {
                             command = Some(Command::SetProposition {
-                                doc: s.claim.doc.clone(),
+                                doc: s.claim.doc.to_string(),
                                 id: s.claim.id.clone(),
                                 key: Some(s.key.clone()),
                             });
@@ -282,7 +288,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                             .clicked()
                         {
                             command = Some(Command::Open {
-                                doc: s.claim.doc.clone(),
+                                doc: s.claim.doc.to_string(),
                                 id: s.claim.id.clone(),
                             });
                         }
@@ -342,7 +348,7 @@ fn proposition_row(
         });
         column(ui, KEY_W, &mut |ui| {
             let open = st.open.as_deref() == Some(p.key.as_str());
-            let sources: std::collections::BTreeSet<&str> = p.claims.iter().map(|c| c.doc.as_str()).collect();
+            let sources: std::collections::BTreeSet<&str> = p.claims.iter().map(|c| &*c.doc).collect();
             if ui
                 .selectable_label(open, RichText::new(&p.key).strong())
                 .on_hover_text("Show the timeline and the values of this proposition")
@@ -368,7 +374,7 @@ fn proposition_row(
                         RichText::new(format!("{} · {}", short_source(c), says(c))).color(colour(&c.doc));
                     if ui.button(text).on_hover_text(details(c)).clicked() {
                         command = Some(Command::Open {
-                            doc: c.doc.clone(),
+                            doc: c.doc.to_string(),
                             id: c.id.clone(),
                         });
                     }
