@@ -27,7 +27,7 @@ use marginalia::ui::MarginaliaApp;
 use marginalia::ui::app::Tab;
 use marginalia::ui::state::Prefs;
 use marginalia::workspace::Change;
-use marginalia::workspace::claims::doc_cells;
+use marginalia::workspace::claims::{CellKey, cells_of_docs};
 
 fn frame(ctx: &Context, app: &mut MarginaliaApp) {
     let raw = RawInput {
@@ -107,21 +107,23 @@ fn main() {
     }
     report_samples("corpus.index", &index);
 
-    // The claims comparison: the full build (every document's cells and the
-    // grouping, as the background job does it), an edit's update (one
+    // The claims comparison: the full build (every document's cells, on every
+    // core, and the grouping, as the background job does it), an edit's update (one
     // document's cells again and the regrouping), and frames with the
     // Propositions tab shown.
     let mut build = Samples::default();
     for _ in 0..samples {
+        let docs: Vec<_> = c
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.rel.clone(), CellKey::Disk(0), c.disk.get(&e.rel)?.clone())))
+            .collect();
         build.time(|| {
             let mut cells = Vec::new();
             let mut contradicts = Vec::new();
-            for e in &c.entries {
-                if let Some(d) = c.disk.get(&e.rel) {
-                    let dc = doc_cells(&e.rel, d);
-                    cells.extend(dc.cells);
-                    contradicts.extend(dc.contradicts);
-                }
+            for (_, _, dc) in cells_of_docs(docs) {
+                cells.extend(dc.cells);
+                contradicts.extend(dc.contradicts);
             }
             black_box(marginalia::model::comparison::build(cells, &contradicts))
         });

@@ -66,6 +66,29 @@ pub fn doc_cells(rel: &str, data: &DocAnnotations) -> DocCells {
     }
 }
 
+/// The cells of many documents, computed on every core: the first build over a
+/// large corpus, which the analyst waits for.
+pub fn cells_of_docs(docs: Vec<(String, CellKey, Arc<DocAnnotations>)>) -> Vec<(String, CellKey, DocCells)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let per = docs.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = docs
+            .chunks(per)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(rel, key, data)| (rel.clone(), *key, doc_cells(rel, data)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 impl Workspace {
     /// The claims comparison as of now, or the last one built while a newer one
     /// is computed in the background; `None` before the first.
@@ -107,13 +130,7 @@ impl Workspace {
         if stale.len() > AT_ONCE {
             if !self.claims.pending {
                 let started = self.jobs.spawn("claims", move |out| {
-                    let docs = stale
-                        .into_iter()
-                        .map(|(rel, key, data)| {
-                            let cells = doc_cells(&rel, &data);
-                            (rel, key, cells)
-                        })
-                        .collect();
+                    let docs = cells_of_docs(stale);
                     out.send(Done::Claims { folder, docs });
                 });
                 self.claims.pending = started.is_ok();

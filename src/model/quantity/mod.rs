@@ -233,18 +233,18 @@ fn may_hold_a_figure(text: &str) -> bool {
 }
 
 #[derive(Clone, Debug)]
-struct Tok {
-    /// Lowercase text.
-    w: String,
+struct Tok<'a> {
+    /// Lowercase text; borrowed when the text is lowercase already.
+    w: std::borrow::Cow<'a, str>,
     /// The text as written.
-    raw: String,
+    raw: &'a str,
     /// Byte range in the text.
     at: std::ops::Range<usize>,
 }
 
 /// Words, numbers (with their commas and decimal points) and single
 /// punctuation marks. Hyphens and dashes are tokens of their own.
-fn tokens(text: &str) -> Vec<Tok> {
+fn tokens(text: &str) -> Vec<Tok<'_>> {
     let mut out = Vec::new();
     let mut it = text.char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -264,15 +264,18 @@ fn tokens(text: &str) -> Vec<Tok> {
                 end = j + d.len_utf8();
                 it.next();
             }
-            out.push(Tok {
-                w: text[i..end].to_lowercase(),
-                raw: text[i..end].to_owned(),
-                at: i..end,
-            });
+            let raw = &text[i..end];
+            let w = if raw.is_ascii() && !raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                raw.into()
+            } else {
+                raw.to_lowercase().into()
+            };
+            out.push(Tok { w, raw, at: i..end });
         } else if !c.is_whitespace() {
+            let raw = &text[i..i + c.len_utf8()];
             out.push(Tok {
-                w: c.to_string(),
-                raw: c.to_string(),
+                w: raw.into(),
+                raw,
                 at: i..i + c.len_utf8(),
             });
         }
@@ -353,8 +356,8 @@ fn small_word(w: &str) -> Option<f64> {
 /// A number at token `i` (digits or words, with "-" joined tens like
 /// "forty-one" and scales like "1.2 million", "two dozen", "a dozen"):
 /// its value and the index after it.
-fn number_at(toks: &[Tok], i: usize) -> Option<(f64, usize)> {
-    let w = toks.get(i)?.w.as_str();
+fn number_at(toks: &[Tok<'_>], i: usize) -> Option<(f64, usize)> {
+    let w = toks.get(i)?.w.as_ref();
     let (mut value, mut j) = if let Some(n) = digits(w) {
         (n, i + 1)
     } else if let Some(n) = small_word(w) {
@@ -488,8 +491,8 @@ fn period(w: &str) -> Option<&'static str> {
 
 /// A rate at token `i`: "a year", "per year", "each year", "every year",
 /// "annually"; the period and the index after it.
-fn rate_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
-    let w = toks.get(i)?.w.as_str();
+fn rate_at(toks: &[Tok<'_>], i: usize) -> Option<(&'static str, usize)> {
+    let w = toks.get(i)?.w.as_ref();
     let adverb = match w {
         "annually" | "yearly" => Some("year"),
         "monthly" => Some("month"),
@@ -509,8 +512,8 @@ fn rate_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
 /// Reads a figure starting at token `i` (a qualifier or the number itself):
 /// the value found and the token index after it, or `None` when no count
 /// starts here.
-fn figure_at(toks: &[Tok], i: usize) -> Option<(Found, usize)> {
-    let w = |k: usize| toks.get(k).map_or("", |t| t.w.as_str());
+fn figure_at(toks: &[Tok<'_>], i: usize) -> Option<(Found, usize)> {
+    let w = |k: usize| toks.get(k).map_or("", |t| t.w.as_ref());
     let mut q = Quantity::default();
     let start = i;
     let mut k = i;
