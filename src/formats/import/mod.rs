@@ -1,6 +1,7 @@
-//! Importing brat folders and JSONL files into a corpus folder: what every
-//! import shares (names, writing, the tag set); brat_folder.rs and jsonl.rs
-//! read the two inputs, doccano.rs converts doccano and spaCy lines.
+//! Importing brat folders, JSONL files and REFI-QDA projects into a corpus
+//! folder: what every import shares (names, writing, the tag set);
+//! brat_folder.rs, jsonl.rs and qdpx.rs read the three inputs, doccano.rs
+//! converts doccano, spaCy and Prodigy records.
 //!
 //! Every file is written inside the destination folder, whatever names the
 //! input holds: names are checked by [`safe_rel`] and the resolved folder is
@@ -25,9 +26,11 @@ use super::{Skipped, brat};
 
 mod brat_folder;
 mod jsonl;
+mod qdpx;
 
 pub use brat_folder::import_brat;
 pub use jsonl::import_jsonl;
+pub use qdpx::import_qdpx;
 
 /// Something of the input that could not be kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
