@@ -204,16 +204,27 @@ impl Names {
 
     /// The name of a document from its record id (`.txt` added unless it has
     /// a source extension), and a note for the report when the id could not
-    /// be the name as it is.
+    /// be the name as it is (see [`flat_name`]).
     fn from_id(&mut self, id: &str) -> (String, Option<String>) {
-        let flat = flat_name(id);
-        let rel = safe_rel(&flat).unwrap_or_else(|_| format!("{flat}.txt"));
+        // An id that is a safe relative path keeps its folders (a corpus
+        // exported as REFI-QDA names its sources so); any other is made flat.
+        let as_path = safe_rel(id)
+            .ok()
+            .filter(|r| r.chars().count() <= 200 && !r.contains([':', '*', '?', '"', '<', '>', '|']));
+        let (rel, changed) = match as_path {
+            Some(r) => (r, false),
+            None => {
+                let flat = flat_name(id);
+                let rel = safe_rel(&flat).unwrap_or_else(|_| format!("{flat}.txt"));
+                (rel, flat != id)
+            }
+        };
         let unique = self.unique(&rel);
         let note = if unique != rel {
             Some(format!(
                 "the id \"{id}\" was given to an earlier record too; this document is named {unique}"
             ))
-        } else if flat != id {
+        } else if changed {
             Some(format!(
                 "the id \"{}\" cannot be a file name as it is; the document is named {unique}",
                 id.escape_debug()
