@@ -36,16 +36,32 @@ fn record_ids_name_documents_made_safe_and_unique() {
     let (report, into) = import(tmp.path(), "ids.jsonl", &content.join("\n"));
     assert_eq!(
         report.documents,
-        vec!["1.txt", "report.md", "_._.._etc_passwd.txt", "1-2.txt", "doc-00005.txt"],
+        vec![
+            "1.txt",
+            "report.md",
+            "_._.._etc_passwd.txt",
+            "1-2.txt",
+            "doc-00005.txt"
+        ],
         "{}",
         report.summary()
     );
     assert_eq!(std::fs::read_to_string(into.join("1-2.txt")).unwrap(), "four");
     let lost = lost_text(&report);
-    assert!(lost.iter().any(|l| l.contains("\"1\" was given to an earlier record")), "{lost:?}");
-    assert!(lost.iter().any(|l| l.contains("cannot be a file name")), "{lost:?}");
+    assert!(
+        lost.iter()
+            .any(|l| l.contains("\"1\" was given to an earlier record")),
+        "{lost:?}"
+    );
+    assert!(
+        lost.iter().any(|l| l.contains("cannot be a file name")),
+        "{lost:?}"
+    );
     // Prodigy's hash is not a name, and it is reported as not kept.
-    assert!(lost.iter().any(|l| l.contains("\"_input_hash\" of 1 record(s)")), "{lost:?}");
+    assert!(
+        lost.iter().any(|l| l.contains("\"_input_hash\" of 1 record(s)")),
+        "{lost:?}"
+    );
 }
 
 #[test]
@@ -79,8 +95,17 @@ fn meta_becomes_the_documents_source_and_other_meta_keys_are_reported_with_a_cou
     // A top-level key named like a document field is read too (doccano puts meta there).
     assert_eq!(b.data.meta.url, "https://example.org/b");
     let lost = lost_text(&report);
-    assert!(lost.contains(&"the key \"meta.category\" of 2 record(s) (Marginalia has no field for it)".to_owned()), "{lost:?}");
-    assert!(lost.iter().any(|l| l.starts_with("the key \"meta.score\" of 1 record(s)")), "{lost:?}");
+    assert!(
+        lost.contains(
+            &"the key \"meta.category\" of 2 record(s) (Marginalia has no field for it)".to_owned()
+        ),
+        "{lost:?}"
+    );
+    assert!(
+        lost.iter()
+            .any(|l| l.starts_with("the key \"meta.score\" of 1 record(s)")),
+        "{lost:?}"
+    );
     assert_eq!(lost.len(), 2, "{lost:?}");
 }
 
@@ -93,7 +118,11 @@ fn prodigy_answers_annotators_and_times_are_kept_and_its_bookkeeping_reported_on
             "_input_hash": 1, "_task_hash": 2, "_view_id": "ner_manual", "answer": answer, "accept": ["A", "B"],
             "_annotator_id": "news-alex", "_timestamp": 1_700_000_000})
     };
-    let content = format!("{}\n{}\n", task("Sony grew.", "accept"), task("Sony fell.", "reject"));
+    let content = format!(
+        "{}\n{}\n",
+        task("Sony grew.", "accept"),
+        task("Sony fell.", "reject")
+    );
     let (report, into) = import(tmp.path(), "prodigy.jsonl", &content);
     let d = corpus::load(&into, "doc-00002.txt").unwrap();
     let a = &d.data.annotations[0];
@@ -105,8 +134,18 @@ fn prodigy_answers_annotators_and_times_are_kept_and_its_bookkeeping_reported_on
     // A plain field of the span is kept as an attribute.
     assert_eq!(a.attributes.get("score").map(String::as_str), Some("0.5"));
     let lost = lost_text(&report);
-    for key in ["_input_hash", "_task_hash", "_view_id", "tokens", "spans[].token_start", "spans[].token_end"] {
-        let n = lost.iter().filter(|l| l.starts_with(&format!("the key \"{key}\" of 2 record(s)"))).count();
+    for key in [
+        "_input_hash",
+        "_task_hash",
+        "_view_id",
+        "tokens",
+        "spans[].token_start",
+        "spans[].token_end",
+    ] {
+        let n = lost
+            .iter()
+            .filter(|l| l.starts_with(&format!("the key \"{key}\" of 2 record(s)")))
+            .count();
         assert_eq!(n, 1, "{key}: {lost:?}");
     }
     assert_eq!(lost.len(), 6, "{lost:?}");
@@ -117,7 +156,11 @@ fn a_json_array_and_a_pretty_printed_object_are_read_and_a_broken_one_is_one_err
     let tmp = tempfile::tempdir().unwrap();
     let records = json!([{"id": "a", "text": "Sony", "spans": [{"start": 0, "end": 4, "label": "ORG"}]},
         {"id": "b", "text": "Ericsson"}]);
-    let (report, _) = import(tmp.path(), "array.json", &serde_json::to_string_pretty(&records).unwrap());
+    let (report, _) = import(
+        tmp.path(),
+        "array.json",
+        &serde_json::to_string_pretty(&records).unwrap(),
+    );
     assert_eq!(report.documents, ["a.txt", "b.txt"], "{}", report.summary());
     assert_eq!(report.annotations, 1);
     let one = serde_json::to_string_pretty(&records[0]).unwrap();
@@ -128,7 +171,9 @@ fn a_json_array_and_a_pretty_printed_object_are_read_and_a_broken_one_is_one_err
     let broken = one.replacen(",\n", "\n", 1);
     let file = tmp.path().join("broken.json");
     std::fs::write(&file, &broken).unwrap();
-    let err = import_jsonl(&file, &tmp.path().join("c3")).unwrap_err().to_string();
+    let err = import_jsonl(&file, &tmp.path().join("c3"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("broken.json") && err.contains("line 3"), "{err}");
     assert!(!tmp.path().join("c3").exists());
 }
@@ -157,7 +202,19 @@ fn duplicate_spans_are_imported_once_and_counted() {
 
 /// Texts with emoji (two UTF-16 units), CJK, Arabic and line breaks.
 fn piece() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec!["Sony ", "😀", "日本語", "مرحبا بالعالم", " ", "\n", "a", "é", "👍🏽", "\r\n", "北京"])
+    prop::sample::select(vec![
+        "Sony ",
+        "😀",
+        "日本語",
+        "مرحبا بالعالم",
+        " ",
+        "\n",
+        "a",
+        "é",
+        "👍🏽",
+        "\r\n",
+        "北京",
+    ])
 }
 
 #[derive(Clone, Debug)]
@@ -174,7 +231,10 @@ fn rec() -> impl Strategy<Value = Rec> {
     (
         "[a-z0-9][a-z0-9_-]{0,8}|北京-[0-9]{1,3}",
         prop::collection::vec(piece(), 1..12),
-        prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0..3u8), 0..5),
+        prop::collection::vec(
+            (any::<prop::sample::Index>(), any::<prop::sample::Index>(), 0..3u8),
+            0..5,
+        ),
         "[A-Za-z][A-Za-z ]{0,10}[A-Za-z]|😀 خبر",
         "[A-Za-z]{0,6}",
         0..3u8,
@@ -186,7 +246,11 @@ fn rec() -> impl Strategy<Value = Rec> {
                 .into_iter()
                 .map(|(a, b, l)| {
                     let (a, b) = (a.index(n + 1), b.index(n + 1));
-                    (a.min(b), a.max(b), ["ORG", "PLACE", "PERSON"][l as usize].to_owned())
+                    (
+                        a.min(b),
+                        a.max(b),
+                        ["ORG", "PLACE", "PERSON"][l as usize].to_owned(),
+                    )
                 })
                 .filter(|(a, b, _)| a < b)
                 .collect();

@@ -14,7 +14,9 @@ use export_support::{T0, ann, entity, find, fixture, load_all};
 use marginalia::formats::import::import_qdpx;
 use marginalia::formats::{ExportOptions, Format, export_corpus};
 use marginalia::model::quantity::Quantity;
-use marginalia::model::{Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Speaker, Stance, Target};
+use marginalia::model::{
+    Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Speaker, Stance, Target,
+};
 use marginalia::store::corpus;
 use marginalia::store::sidecar::{MAJOR, MINOR};
 
@@ -128,10 +130,14 @@ fn the_project_validates_against_the_refi_qda_schema() {
     let out = tmp.path().join("p.qdpx");
     export(&root, &out);
     let qde = zip_entry(&out, "project.qde");
-    let Some(result) = validate(&qde, tmp.path()) else { return };
+    let Some(result) = validate(&qde, tmp.path()) else {
+        return;
+    };
     result.unwrap();
     // The validator does catch a project that breaks the schema.
-    let broken = String::from_utf8(qde).unwrap().replacen(" isCodable=\"true\"", "", 1);
+    let broken = String::from_utf8(qde)
+        .unwrap()
+        .replacen(" isCodable=\"true\"", "", 1);
     let err = validate(broken.as_bytes(), tmp.path()).unwrap().unwrap_err();
     assert!(err.contains("isCodable"), "{err}");
 }
@@ -162,14 +168,20 @@ fn positions_count_code_points_of_the_stored_text() {
     let out = tmp.path().join("p.qdpx");
     export(&root, &out);
     let qde = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
-    let source = qde.split("<TextSource ").find(|s| s.contains("name=\"extra/arabic.txt\"")).unwrap();
+    let source = qde
+        .split("<TextSource ")
+        .find(|s| s.contains("name=\"extra/arabic.txt\""))
+        .unwrap();
     let path = attr(source, "plainTextPath").strip_prefix("internal://").unwrap();
     let text = String::from_utf8(zip_entry(&out, &format!("sources/{path}"))).unwrap();
     // Stored as it is: UTF-8 without a byte-order mark, CRLF kept.
     assert_eq!(text, ARABIC);
     let mut checked = 0;
     for sel in source.split("<PlainTextSelection ").skip(1) {
-        let (s, e): (usize, usize) = (attr(sel, "startPosition").parse().unwrap(), attr(sel, "endPosition").parse().unwrap());
+        let (s, e): (usize, usize) = (
+            attr(sel, "startPosition").parse().unwrap(),
+            attr(sel, "endPosition").parse().unwrap(),
+        );
         let slice: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(attr(sel, "name"), slice);
         checked += 1;
@@ -192,7 +204,14 @@ fn key(data: &DocAnnotations, a: &marginalia::model::Annotation) -> String {
     });
     format!(
         "{:?} {} {claim:?} {:?} {:?} {:?} {} {} {}",
-        a.spans, a.label, a.note, a.attributes, a.canonical(), a.annotator, a.created, a.quote
+        a.spans,
+        a.label,
+        a.note,
+        a.attributes,
+        a.canonical(),
+        a.annotator,
+        a.created,
+        a.quote
     )
 }
 
@@ -276,7 +295,8 @@ fn foreign_project(path: &Path) {
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     z.start_file("project.qde", opts).unwrap();
     z.write_all(xml.as_bytes()).unwrap();
-    z.start_file("Sources/00000000-0000-0000-0000-0000000000f1.txt", opts).unwrap();
+    z.start_file("Sources/00000000-0000-0000-0000-0000000000f1.txt", opts)
+        .unwrap();
     z.write_all("\u{feff}Trust 😀 us, Seoul.".as_bytes()).unwrap();
     z.finish().unwrap();
 }
@@ -308,7 +328,13 @@ fn a_project_of_another_tool_imports_and_what_cannot_be_kept_is_reported() {
     assert_eq!(set.label("Trust").unwrap().description, "Says whom they trust");
     assert!(set.label("Themes").is_none());
     let lost: Vec<&str> = report.lost.iter().map(|l| l.what.as_str()).collect();
-    for expected in ["code hierarchy", "PictureSource \"photo\"", "1 case(s)", "variable \"Age\"", "1 selection(s) without a code"] {
+    for expected in [
+        "code hierarchy",
+        "PictureSource \"photo\"",
+        "1 case(s)",
+        "variable \"Age\"",
+        "1 selection(s) without a code",
+    ] {
         assert!(lost.iter().any(|l| l.contains(expected)), "{expected}: {lost:?}");
     }
 }
@@ -318,13 +344,18 @@ fn files_that_are_not_projects_are_refused_with_their_name() {
     let tmp = tempfile::tempdir().unwrap();
     let not_zip = tmp.path().join("x.qdpx");
     std::fs::write(&not_zip, "hello").unwrap();
-    let err = import_qdpx(&not_zip, &tmp.path().join("c")).unwrap_err().to_string();
+    let err = import_qdpx(&not_zip, &tmp.path().join("c"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("x.qdpx") && err.contains("zip"), "{err}");
     let empty = tmp.path().join("y.qdpx");
     let mut z = zip::ZipWriter::new(std::fs::File::create(&empty).unwrap());
-    z.start_file("readme.txt", zip::write::SimpleFileOptions::default()).unwrap();
+    z.start_file("readme.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
     z.finish().unwrap();
-    let err = import_qdpx(&empty, &tmp.path().join("c")).unwrap_err().to_string();
+    let err = import_qdpx(&empty, &tmp.path().join("c"))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("project.qde"), "{err}");
     assert!(!tmp.path().join("c").exists());
 }

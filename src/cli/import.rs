@@ -54,7 +54,11 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         "jsonl" => import_jsonl(&src, &into),
         "qdpx" => import_qdpx(&src, &into),
-        other => return usage_error(&format!("unknown input kind \"{other}\"; use brat, jsonl or qdpx")),
+        other => {
+            return usage_error(&format!(
+                "unknown input kind \"{other}\"; use brat, jsonl or qdpx"
+            ));
+        }
     };
     match result {
         Ok(report) => {

@@ -81,7 +81,11 @@ fn utf16_to_cp(text: &str) -> impl Fn(u64) -> Option<usize> + '_ {
         }
     }
     table.push(Some(text.chars().count()));
-    move |u| usize::try_from(u).ok().and_then(|u| table.get(u).copied().flatten())
+    move |u| {
+        usize::try_from(u)
+            .ok()
+            .and_then(|u| table.get(u).copied().flatten())
+    }
 }
 
 fn id_string(v: Option<&Value>) -> Option<String> {
@@ -146,7 +150,10 @@ fn span_extras(obj: &serde_json::Map<String, Value>, list: &str, out: &mut Forei
             "text" | "token_start" | "token_end" => out.unkept.push((format!("{list}[].{k}"), DERIVED)),
             _ => match scalar_text(v) {
                 Some(s) => span.attributes.push((k.clone(), s)),
-                None => out.unkept.push((format!("{list}[].{k}"), "a list or object, not an attribute value")),
+                None => out.unkept.push((
+                    format!("{list}[].{k}"),
+                    "a list or object, not an attribute value",
+                )),
             },
         }
     }
@@ -226,9 +233,13 @@ pub fn read_foreign(v: &Value) -> Result<ForeignDoc, String> {
             other => scalar_text(other),
         };
         match text {
-            _ if out.spans.is_empty() => out.unkept.push((key.to_owned(), "the record has no span to carry it")),
+            _ if out.spans.is_empty() => out
+                .unkept
+                .push((key.to_owned(), "the record has no span to carry it")),
             Some(t) => out.attributes.push((key.to_owned(), t)),
-            None => out.unkept.push((key.to_owned(), "not a plain value or a list of them")),
+            None => out
+                .unkept
+                .push((key.to_owned(), "not a plain value or a list of them")),
         }
     }
     Ok(out)
@@ -273,8 +284,17 @@ fn push_utf16(
 }
 
 /// Adds a span given in code points, or says why it cannot be placed.
-fn push_cp(len: usize, (s, e, label): (Option<u64>, Option<u64>, Option<&str>), mut span: ForeignSpan, out: &mut ForeignDoc) {
-    match (s.and_then(|n| usize::try_from(n).ok()), e.and_then(|n| usize::try_from(n).ok()), label) {
+fn push_cp(
+    len: usize,
+    (s, e, label): (Option<u64>, Option<u64>, Option<&str>),
+    mut span: ForeignSpan,
+    out: &mut ForeignDoc,
+) {
+    match (
+        s.and_then(|n| usize::try_from(n).ok()),
+        e.and_then(|n| usize::try_from(n).ok()),
+        label,
+    ) {
         (Some(a), Some(b), Some(l)) if a < b && b <= len => {
             span.start = a;
             span.end = b;
@@ -294,8 +314,10 @@ fn push_cp(len: usize, (s, e, label): (Option<u64>, Option<u64>, Option<&str>), 
 /// or a list of category names for the whole text (not kept: labels tag spans).
 fn read_triples(key: &str, value: &Value, conv: &impl Fn(u64) -> Option<usize>, out: &mut ForeignDoc) {
     let Some(list) = value.as_array() else {
-        out.unkept
-            .push((key.to_owned(), "a category of the whole text; Marginalia labels spans"));
+        out.unkept.push((
+            key.to_owned(),
+            "a category of the whole text; Marginalia labels spans",
+        ));
         return;
     };
     for item in list {
@@ -304,9 +326,10 @@ fn read_triples(key: &str, value: &Value, conv: &impl Fn(u64) -> Option<usize>, 
                 let span = ForeignSpan::default();
                 push_utf16(conv, (t[0].as_u64(), t[1].as_u64(), t[2].as_str()), span, out);
             }
-            _ if item.is_string() => out
-                .unkept
-                .push((key.to_owned(), "a category of the whole text; Marginalia labels spans")),
+            _ if item.is_string() => out.unkept.push((
+                key.to_owned(),
+                "a category of the whole text; Marginalia labels spans",
+            )),
             _ => out.lost.push(format!(
                 "the {key} item {item} is not a [start, end, label] triple; skipped"
             )),
@@ -331,8 +354,9 @@ fn read_entities(value: &Value, conv: &impl Fn(u64) -> Option<usize>, len: usize
             continue;
         }
         let Some(obj) = e.as_object() else {
-            out.lost
-                .push(format!("the entity {e} is neither an object nor a triple; skipped"));
+            out.lost.push(format!(
+                "the entity {e} is neither an object nor a triple; skipped"
+            ));
             continue;
         };
         let mut span = span_extras(obj, "entities", out);
@@ -391,7 +415,11 @@ fn read_spans(value: &Value, len: usize, out: &mut ForeignDoc) {
         let mut span = span_extras(obj, "spans", out);
         span.id = id_string(obj.get("id"));
         let field = |k: &str| obj.get(k).and_then(Value::as_u64);
-        let extent = (field("start"), field("end"), obj.get("label").and_then(Value::as_str));
+        let extent = (
+            field("start"),
+            field("end"),
+            obj.get("label").and_then(Value::as_str),
+        );
         push_cp(len, extent, span, out);
     }
 }

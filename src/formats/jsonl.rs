@@ -394,7 +394,9 @@ fn meta_field_name(key: &str) -> Option<&'static str> {
         "title" | "headline" => "title",
         "outlet" | "publisher" | "publication" | "source" | "site" | "site_name" => "outlet",
         "author" | "authors" | "byline" => "author",
-        "published" | "date" | "publication_date" | "pub_date" | "datepublished" | "published_at" => "published",
+        "published" | "date" | "publication_date" | "pub_date" | "datepublished" | "published_at" => {
+            "published"
+        }
         "url" | "link" | "source_url" => "url",
         "language" | "lang" => "language",
         _ => return None,
@@ -446,7 +448,16 @@ pub fn meta_fields(v: &Value) -> (crate::model::DocMeta, Vec<String>) {
 
 /// Keys of a Marginalia JSONL line that [`from_value`] reads.
 const LINE_KEYS: [&str; 10] = [
-    "claims", "entities", "extra", "format", "id", "meta", "path", "relations", "status", "text",
+    "claims",
+    "entities",
+    "extra",
+    "format",
+    "id",
+    "meta",
+    "path",
+    "relations",
+    "status",
+    "text",
 ];
 
 /// Keys of a Marginalia JSONL line that [`from_value`] does not keep, as
@@ -491,10 +502,18 @@ pub fn unread_keys(v: &Value) -> Vec<String> {
             }
         }
     }
-    for r in obj.get("relations").and_then(Value::as_array).into_iter().flatten() {
+    for r in obj
+        .get("relations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         for (k, x) in r.as_object().into_iter().flatten() {
             let key = format!("relations[].{k}");
-            if !["id", "from", "to", "to_doc", "type"].contains(&k.as_str()) && !blank(x) && !out.contains(&key) {
+            if !["id", "from", "to", "to_doc", "type"].contains(&k.as_str())
+                && !blank(x)
+                && !out.contains(&key)
+            {
                 out.push(key);
             }
         }

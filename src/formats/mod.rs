@@ -3,8 +3,8 @@
 //! [`export_corpus`] is what the command line and the GUI call; it reads every
 //! document through [`crate::store::corpus::load`], skips (and lists) what
 //! cannot be exported faithfully, renders the chosen format and writes it
-//! atomically. [`import`] brings brat, Marginalia JSONL, doccano and spaCy data
-//! into a corpus folder.
+//! atomically. [`import`] brings brat, Marginalia JSONL, doccano, spaCy and
+//! Prodigy data and REFI-QDA projects into a corpus folder.
 
 pub mod brat;
 pub mod claims;
@@ -462,7 +462,7 @@ pub fn export_corpus(
             }
         }
         if let (Sink::Qdpx(w), Some(part)) = (&mut sink, rendered.qdpx) {
-            w.add(part).map_err(|e| unwritable(&opts.out, e))?;
+            w.add(*part).map_err(|e| unwritable(&opts.out, e))?;
         }
         report
             .files
@@ -547,7 +547,7 @@ struct Rendered {
     w3c_items: w3c::ItemsText,
     dropped_overlaps: usize,
     /// A REFI-QDA project's part.
-    qdpx: Option<qdpx::DocPart>,
+    qdpx: Option<Box<qdpx::DocPart>>,
 }
 
 /// Loads and renders one document (on a worker thread), writing its files into
@@ -599,7 +599,7 @@ fn render_doc(format: Format, doc: &Document, data: &DocAnnotations, batch: Opti
         Format::Csv => r.single = csv::doc_rows(doc, data),
         Format::Conll => (r.single, r.dropped_overlaps) = conll::doc_conll(doc, data),
         Format::W3c => r.w3c_items = w3c::doc_item_texts(doc, data),
-        Format::Qdpx => r.qdpx = Some(qdpx::doc_part(doc, data)),
+        Format::Qdpx => r.qdpx = Some(Box::new(qdpx::doc_part(doc, data))),
         Format::Brat => {
             let files = brat::to_brat(doc, data);
             let stem = brat_stem(&doc.path);

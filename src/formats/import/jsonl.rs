@@ -34,10 +34,12 @@ fn records<'a>(content: &'a str, fname: &'a str) -> Result<Box<dyn Iterator<Item
     if serde_json::from_str::<Value>(first).is_err() && !first.is_empty() {
         match serde_json::from_str::<Value>(content) {
             Ok(Value::Array(items)) => {
-                return Ok(Box::new(items.into_iter().enumerate().map(move |(i, v)| Record {
-                    here: format!("{fname} record {}", i + 1),
-                    number: format!("{:05}", i + 1),
-                    value: Ok(v),
+                return Ok(Box::new(items.into_iter().enumerate().map(move |(i, v)| {
+                    Record {
+                        here: format!("{fname} record {}", i + 1),
+                        number: format!("{:05}", i + 1),
+                        value: Ok(v),
+                    }
                 })));
             }
             Ok(v) => {
@@ -48,7 +50,12 @@ fn records<'a>(content: &'a str, fname: &'a str) -> Result<Box<dyn Iterator<Item
                 })));
             }
             // The parse went past the first line: the file is one JSON document.
-            Err(e) if content.lines().position(|l| l == first).is_some_and(|i| e.line() > i + 1) => {
+            Err(e)
+                if content
+                    .lines()
+                    .position(|l| l == first)
+                    .is_some_and(|i| e.line() > i + 1) =>
+            {
                 return Err(format!(
                     "it is not valid JSON (line {}, column {}: {e}); a file holding one JSON array or object must be valid as a whole",
                     e.line(),
@@ -58,30 +65,32 @@ fn records<'a>(content: &'a str, fname: &'a str) -> Result<Box<dyn Iterator<Item
             Err(_) => {}
         }
     }
-    Ok(Box::new(content.lines().enumerate().flat_map(move |(i, line)| {
-        let lineno = i + 1;
-        let recs: Vec<Record> = if line.trim().is_empty() {
-            Vec::new()
-        } else {
-            match serde_json::from_str::<Value>(line) {
-                Ok(Value::Array(items)) => items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(k, v)| Record {
-                        here: format!("{fname} line {lineno} record {}", k + 1),
-                        number: format!("{lineno:05}-{}", k + 1),
-                        value: Ok(v),
-                    })
-                    .collect(),
-                parsed => vec![Record {
-                    here: format!("{fname} line {lineno}"),
-                    number: format!("{lineno:05}"),
-                    value: parsed.map_err(|e| format!("not valid JSON ({e})")),
-                }],
-            }
-        };
-        recs
-    })))
+    Ok(Box::new(content.lines().enumerate().flat_map(
+        move |(i, line)| {
+            let lineno = i + 1;
+            let recs: Vec<Record> = if line.trim().is_empty() {
+                Vec::new()
+            } else {
+                match serde_json::from_str::<Value>(line) {
+                    Ok(Value::Array(items)) => items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, v)| Record {
+                            here: format!("{fname} line {lineno} record {}", k + 1),
+                            number: format!("{lineno:05}-{}", k + 1),
+                            value: Ok(v),
+                        })
+                        .collect(),
+                    parsed => vec![Record {
+                        here: format!("{fname} line {lineno}"),
+                        number: format!("{lineno:05}"),
+                        value: parsed.map_err(|e| format!("not valid JSON ({e})")),
+                    }],
+                }
+            };
+            recs
+        },
+    )))
 }
 
 /// Keys left out of the documents, over the whole file: how many records had
@@ -147,9 +156,11 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
         };
         let mut lost = Vec::new();
         let parsed = if jsonl::is_marginalia(&v) {
-            unkept.add(jsonl::unread_keys(&v).into_iter().map(|k| {
-                (k, "not a field of Marginalia JSONL".to_owned())
-            }));
+            unkept.add(
+                jsonl::unread_keys(&v)
+                    .into_iter()
+                    .map(|k| (k, "not a field of Marginalia JSONL".to_owned())),
+            );
             jsonl::from_value(&v).and_then(|(doc, mut data)| {
                 let rel = safe_rel(&doc.path)?;
                 names.claim(&rel);
@@ -161,7 +172,7 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
                 unkept.add(f.unkept.iter().map(|(k, why)| (k.clone(), (*why).to_owned())));
                 let rel = match f.name.as_deref() {
                     Some(id) => {
-                        let (rel, note) = names.from_id(id);
+                        let (rel, note) = names.name_for_id(id);
                         lost.extend(note);
                         rel
                     }

@@ -205,7 +205,7 @@ impl Names {
     /// The name of a document from its record id (`.txt` added unless it has
     /// a source extension), and a note for the report when the id could not
     /// be the name as it is (see [`flat_name`]).
-    fn from_id(&mut self, id: &str) -> (String, Option<String>) {
+    fn name_for_id(&mut self, id: &str) -> (String, Option<String>) {
         // An id that is a safe relative path keeps its folders (a corpus
         // exported as REFI-QDA names its sources so); any other is made flat.
         let as_path = safe_rel(id)

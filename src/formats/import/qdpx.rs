@@ -69,7 +69,7 @@ pub fn import_qdpx(file: &Path, into: &Path) -> Result<ImportReport, ImportError
     let mut unused_variables: BTreeMap<String, usize> = BTreeMap::new();
     for src in &project.sources {
         let here = format!("{fname}: {}", src.name);
-        let (rel, note) = names.from_id(&src.name);
+        let (rel, note) = names.name_for_id(&src.name);
         if let Some(note) = note {
             lost(&mut report, &here, note);
         }
@@ -233,7 +233,10 @@ fn annotations(
                 }
                 continue;
             }
-            let wanted = fields.as_ref().map(|f| f.id.clone()).filter(|i| !i.is_empty() && k == 0);
+            let wanted = fields
+                .as_ref()
+                .map(|f| f.id.clone())
+                .filter(|i| !i.is_empty() && k == 0);
             let mut id = wanted.unwrap_or_else(|| id_of(&sel.guid));
             if k > 0 {
                 id = format!("{id}-{}", k + 1);
@@ -301,19 +304,29 @@ fn annotations(
 
 /// The notes of a selection: the fields of a note Marginalia wrote (with its
 /// GUID), and the text of every other note.
-fn notes_of(project: &Project, sel: &Selection, lost: &mut Vec<String>) -> (Option<NoteFields>, Option<String>, Vec<String>) {
+fn notes_of(
+    project: &Project,
+    sel: &Selection,
+    lost: &mut Vec<String>,
+) -> (Option<NoteFields>, Option<String>, Vec<String>) {
     let mut fields = None;
     let mut guid = None;
     let mut others = Vec::new();
     for g in &sel.notes {
         let Some(text) = project.notes.get(g) else {
-            lost.push(format!("a note of the selection {}–{} that the project lacks", sel.start, sel.end));
+            lost.push(format!(
+                "a note of the selection {}–{} that the project lacks",
+                sel.start, sel.end
+            ));
             continue;
         };
         match parse_note(text) {
             Some((f, bad)) if fields.is_none() => {
                 for b in bad {
-                    lost.push(format!("the line \"{b}\" of the note of the selection {}–{}", sel.start, sel.end));
+                    lost.push(format!(
+                        "the line \"{b}\" of the note of the selection {}–{}",
+                        sel.start, sel.end
+                    ));
                 }
                 fields = Some(f);
                 guid = Some(g.clone());

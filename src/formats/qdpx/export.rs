@@ -92,7 +92,11 @@ pub fn doc_part(doc: &Document, data: &DocAnnotations) -> DocPart {
     for a in &data.annotations {
         part.labels
             .entry(a.label.to_string())
-            .or_insert(if a.kind.is_claim() { LabelKind::Claim } else { LabelKind::Entity });
+            .or_insert(if a.kind.is_claim() {
+                LabelKind::Claim
+            } else {
+                LabelKind::Entity
+            });
         let user = (!a.annotator.is_empty()).then(|| {
             part.users.insert(a.annotator.to_string());
             guid(&["user", &a.annotator])
@@ -146,7 +150,11 @@ pub fn doc_part(doc: &Document, data: &DocAnnotations) -> DocPart {
     let plain = format!("internal://{source}.txt");
     x.open(
         "TextSource",
-        &[("guid", Some(&source)), ("name", Some(path)), ("plainTextPath", Some(&plain))],
+        &[
+            ("guid", Some(&source)),
+            ("name", Some(path)),
+            ("plainTextPath", Some(&plain)),
+        ],
     );
     x.0.push_str(">\n");
     x.0.push_str(&sel);
@@ -157,7 +165,10 @@ pub fn doc_part(doc: &Document, data: &DocAnnotations) -> DocPart {
         }
         part.fields.insert(field);
         x.0.push_str("<VariableValue>\n");
-        x.empty("VariableRef", &[("targetGUID", Some(&guid(&["variable", field])))]);
+        x.empty(
+            "VariableRef",
+            &[("targetGUID", Some(&guid(&["variable", field])))],
+        );
         x.text("TextValue", value);
         x.0.push_str("</VariableValue>\n");
     }
@@ -180,7 +191,14 @@ pub fn doc_part(doc: &Document, data: &DocAnnotations) -> DocPart {
     part
 }
 
-fn write_note(out: &mut String, note: &str, doc: &Document, data: &DocAnnotations, a: &Annotation, user: Option<&str>) {
+fn write_note(
+    out: &mut String,
+    note: &str,
+    doc: &Document,
+    data: &DocAnnotations,
+    a: &Annotation,
+    user: Option<&str>,
+) {
     let speaker = match a.claim().map(|c| &c.speaker) {
         Some(Speaker::Entity(id)) => data
             .get(id)
@@ -194,7 +212,10 @@ fn write_note(out: &mut String, note: &str, doc: &Document, data: &DocAnnotation
         "Note",
         &[
             ("guid", Some(note)),
-            ("name", Some(&format!("Marginalia {kind} {} in {}", a.id, doc.path))),
+            (
+                "name",
+                Some(&format!("Marginalia {kind} {} in {}", a.id, doc.path)),
+            ),
             ("creatingUser", user),
             ("creationDateTime", time(&a.created)),
             ("modifyingUser", user),
@@ -277,7 +298,11 @@ impl<W: Write> ProjectWriter<W> {
         let origin = format!("Marginalia {}", env!("CARGO_PKG_VERSION"));
         x.open(
             "Project",
-            &[("xmlns", Some(NAMESPACE)), ("name", Some(name)), ("origin", Some(&origin))],
+            &[
+                ("xmlns", Some(NAMESPACE)),
+                ("name", Some(name)),
+                ("origin", Some(&origin)),
+            ],
         );
         x.0.push_str(">\n");
         if !self.users.is_empty() {
@@ -336,7 +361,11 @@ impl<W: Write> ProjectWriter<W> {
             }
             x.0.push_str("</Variables>\n");
         }
-        for (tag, body) in [("Sources", &self.sources), ("Notes", &self.notes), ("Links", &self.links)] {
+        for (tag, body) in [
+            ("Sources", &self.sources),
+            ("Notes", &self.notes),
+            ("Links", &self.links),
+        ] {
             if !body.is_empty() {
                 x.0.push_str(&format!("<{tag}>\n"));
                 x.0.push_str(body);

@@ -158,7 +158,12 @@ fn needs_note(a: &Annotation) -> bool {
 /// text of the speaker entity, for a claim spoken by one.
 fn note_text(a: &Annotation, speaker: Option<(&str, &str)>) -> String {
     let mut lines = vec![
-        if a.kind.is_claim() { NOTE_HEADER_CLAIM } else { NOTE_HEADER_ENTITY }.to_owned(),
+        if a.kind.is_claim() {
+            NOTE_HEADER_CLAIM
+        } else {
+            NOTE_HEADER_ENTITY
+        }
+        .to_owned(),
         format!("Id: {}", note_value(&a.id)),
     ];
     if let Some(c) = a.claim() {
@@ -299,10 +304,22 @@ mod tests {
 
     #[test]
     fn datetimes_are_checked() {
-        for ok in ["2026-01-02T03:04:05Z", "2026-01-02T03:04:05.123Z", "2026-01-02T03:04:05+02:00", "2026-01-02T03:04:05"] {
+        for ok in [
+            "2026-01-02T03:04:05Z",
+            "2026-01-02T03:04:05.123Z",
+            "2026-01-02T03:04:05+02:00",
+            "2026-01-02T03:04:05",
+        ] {
             assert!(is_datetime(ok), "{ok}");
         }
-        for bad in ["", "2026-01-02", "2026-01-02 03:04:05Z", "yesterday", "2026-01-02T03:04:05Zx", "2026-01-02T03:04:05.Z"] {
+        for bad in [
+            "",
+            "2026-01-02",
+            "2026-01-02 03:04:05Z",
+            "yesterday",
+            "2026-01-02T03:04:05Zx",
+            "2026-01-02T03:04:05.Z",
+        ] {
             assert!(!is_datetime(bad), "{bad}");
         }
     }
@@ -325,7 +342,12 @@ mod tests {
                 ..Default::default()
             }),
         };
-        let mut a = doc.annotate(vec![Span::new(11, 28)], "CLAIM", crate::model::Kind::Claim(Box::new(claim.clone())), "");
+        let mut a = doc.annotate(
+            vec![Span::new(11, 28)],
+            "CLAIM",
+            crate::model::Kind::Claim(Box::new(claim.clone())),
+            "",
+        );
         a.attributes.insert("k: v".into(), "x\ny".into());
         let text = note_text(&a, Some(("1234", "Sony")));
         let (f, bad) = parse_note(&text).unwrap();

@@ -123,7 +123,10 @@ impl Archive {
             .read_to_end(&mut bytes)
             .map_err(|e| format!("{name}: {e}"))?;
         if bytes.len() as u64 > MAX_ENTRY {
-            return Err(format!("{name} is larger than the {} MB Marginalia reads", MAX_ENTRY >> 20));
+            return Err(format!(
+                "{name} is larger than the {} MB Marginalia reads",
+                MAX_ENTRY >> 20
+            ));
         }
         Ok(bytes)
     }
@@ -147,7 +150,10 @@ pub fn read_project(path: &Path) -> Result<Project, String> {
     let file = crate::store::safe_file::open_regular(path).map_err(|e| e.to_string())?;
     let size = file.metadata().map_err(|e| e.to_string())?.len();
     if size > MAX_QDPX {
-        return Err(format!("the file is larger than the {} MB Marginalia reads", MAX_QDPX >> 20));
+        return Err(format!(
+            "the file is larger than the {} MB Marginalia reads",
+            MAX_QDPX >> 20
+        ));
     }
     let zip = zip::ZipArchive::new(file).map_err(|e| format!("it is not a .qdpx (zip) file: {e}"))?;
     let names = zip
@@ -168,7 +174,10 @@ pub fn read_project(path: &Path) -> Result<Project, String> {
         .map_err(|e| format!("{qde} is not UTF-8 ({e})"))?;
     let root = xml::parse(text).map_err(|e| format!("{qde}: {e}"))?;
     if root.name != "Project" {
-        return Err(format!("{qde} is not a REFI-QDA project (its root is <{}>)", root.name));
+        return Err(format!(
+            "{qde} is not a REFI-QDA project (its root is <{}>)",
+            root.name
+        ));
     }
     Ok(project(&root, &mut archive))
 }
@@ -247,17 +256,17 @@ fn project(root: &Element, archive: &mut Archive) -> Project {
             )),
         }
     }
-    for (tag, what) in [
-        ("Cases", "case(s)"),
-        ("Sets", "set(s)"),
-        ("Graphs", "graph(s)"),
-    ] {
+    for (tag, what) in [("Cases", "case(s)"), ("Sets", "set(s)"), ("Graphs", "graph(s)")] {
         let n = root.first(tag).map_or(0, |e| e.children.len());
         if n > 0 {
-            p.lost.push(format!("{n} {what}: Marginalia has no place for them"));
+            p.lost
+                .push(format!("{n} {what}: Marginalia has no place for them"));
         }
     }
-    if root.first("Description").is_some_and(|d| !d.text.trim().is_empty()) {
+    if root
+        .first("Description")
+        .is_some_and(|d| !d.text.trim().is_empty())
+    {
         p.lost.push("the project's description".into());
     }
     p
@@ -274,7 +283,9 @@ fn collect_codes(c: &Element, depth: usize, out: &mut Vec<Code>, nested: &mut us
             guid: guid.to_owned(),
             name: name.to_owned(),
             colour: c.attr("color").map(str::to_owned),
-            description: c.first("Description").map_or(String::new(), |d| d.text.trim().to_owned()),
+            description: c
+                .first("Description")
+                .map_or(String::new(), |d| d.text.trim().to_owned()),
         });
     }
     for child in c.all("Code") {
@@ -353,7 +364,9 @@ fn text_source_of(
     }
     let whole = ts.all("Coding").count();
     if whole > 0 {
-        src.lost.push(format!("{whole} coding(s) of the whole source: Marginalia labels spans"));
+        src.lost.push(format!(
+            "{whole} coding(s) of the whole source: Marginalia labels spans"
+        ));
     }
     let memos = ts.all("NoteRef").count();
     if memos > 0 {

@@ -24,7 +24,10 @@ pub struct Element {
 impl Element {
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Children named `name`.
@@ -57,7 +60,9 @@ fn element(e: &BytesStart) -> Result<Element, String> {
         if a.key.as_ref().starts_with(b"xmlns") {
             continue;
         }
-        let value = a.normalized_value(XmlVersion::Implicit1_0).map_err(|e| e.to_string())?;
+        let value = a
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(|e| e.to_string())?;
         el.attrs.push((key, value.into_owned()));
     }
     Ok(el)
@@ -70,14 +75,20 @@ pub fn parse(text: &str) -> Result<Element, String> {
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
     let fail = |reader: &quick_xml::Reader<&[u8]>, e: String| {
-        format!("the XML is not well formed near byte {}: {e}", reader.buffer_position())
+        format!(
+            "the XML is not well formed near byte {}: {e}",
+            reader.buffer_position()
+        )
     };
     loop {
         let event = reader.read_event().map_err(|e| fail(&reader, e.to_string()))?;
         match event {
             Event::Start(e) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(fail(&reader, format!("elements nest deeper than {MAX_DEPTH} levels")));
+                    return Err(fail(
+                        &reader,
+                        format!("elements nest deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 stack.push(element(&e).map_err(|m| fail(&reader, m))?);
             }
@@ -123,7 +134,12 @@ pub fn parse(text: &str) -> Result<Element, String> {
                     }
                 }
             }
-            Event::Eof => return Err(fail(&reader, "the document ends before its root element closes".into())),
+            Event::Eof => {
+                return Err(fail(
+                    &reader,
+                    "the document ends before its root element closes".into(),
+                ));
+            }
             _ => {}
         }
     }
