@@ -359,3 +359,41 @@ fn files_that_are_not_projects_are_refused_with_their_name() {
     assert!(err.contains("project.qde"), "{err}");
     assert!(!tmp.path().join("c").exists());
 }
+
+#[test]
+fn a_project_counting_crlf_as_one_character_is_read_so_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    // "Seoul" starts at code point 13 of the text, at 11 when CR LF counts as one.
+    let text = "Line one.\r\n\r\nSeoul 😀 and\r\nBusan.";
+    let sel = |g: &str, s: usize, e: usize, name: &str| {
+        format!(
+            "<PlainTextSelection guid=\"00000000-0000-0000-0000-00000000010{g}\" name=\"{name}\" startPosition=\"{s}\" endPosition=\"{e}\"><Coding guid=\"00000000-0000-0000-0000-00000000020{g}\"><CodeRef targetGUID=\"00000000-0000-0000-0000-0000000000c3\"/></Coding></PlainTextSelection>"
+        )
+    };
+    let xml = format!(
+        r#"<?xml version="1.0"?><Project xmlns="urn:QDA-XML:project:1.0" name="S" origin="ATLAS.ti 9"><CodeBook><Codes><Code guid="00000000-0000-0000-0000-0000000000c3" name="Place" isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="00000000-0000-0000-0000-0000000000f1" name="a" plainTextPath="internal://f1.txt">{}{}</TextSource></Sources></Project>"#,
+        sel("1", 11, 16, "Seoul"),
+        sel("2", 23, 28, "Busan")
+    );
+    let file = tmp.path().join("atlas.qdpx");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&file).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("project.qde", opts).unwrap();
+    z.write_all(xml.as_bytes()).unwrap();
+    z.start_file("sources/f1.txt", opts).unwrap();
+    z.write_all(text.as_bytes()).unwrap();
+    z.finish().unwrap();
+    let into = tmp.path().join("c");
+    let report = import_qdpx(&file, &into).unwrap();
+    let d = corpus::load(&into, "a.txt").unwrap();
+    let quotes: Vec<&str> = d.data.annotations.iter().map(|a| a.quote.as_str()).collect();
+    assert_eq!(quotes, ["Seoul", "Busan"]);
+    assert!(
+        report
+            .lost
+            .iter()
+            .any(|l| l.what.contains("CR LF line end as one character") && l.what.contains("ATLAS.ti 9")),
+        "{}",
+        report.summary()
+    );
+}

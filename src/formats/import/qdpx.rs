@@ -194,10 +194,27 @@ fn annotations(
     // (note GUID, code GUID) → annotation, to join fragments.
     let mut joined: HashMap<(String, String), usize> = HashMap::new();
     let mut no_code = 0;
+    let remap = crlf_as_one(src, doc);
+    if remap.is_some() {
+        lost.push(format!(
+            "positions count a CR LF line end as one character here (as {} writes them); they were read so",
+            if project.origin.is_empty() {
+                "the tool"
+            } else {
+                &project.origin
+            }
+        ));
+    }
     let mut ids = std::collections::HashSet::new();
     // Where each selection went in this document, for speakers.
-    let mut local: HashMap<&str, AnnId> = HashMap::new();
+    let mut local: HashMap<String, AnnId> = HashMap::new();
     for sel in &src.selections {
+        let mut sel = sel.clone();
+        if let Some(map) = &remap {
+            sel.start = map.get(sel.start).copied().unwrap_or(usize::MAX);
+            sel.end = map.get(sel.end).copied().unwrap_or(usize::MAX);
+        }
+        let sel = &sel;
         if sel.start >= sel.end || sel.end > doc.len_chars() {
             lost.push(format!(
                 "the selection {}–{} is empty or outside the text ({} characters)",
@@ -229,7 +246,7 @@ fn annotations(
                 b.ann.spans.sort();
                 if k == 0 {
                     place(&sel.guid, b.ann.id.clone());
-                    local.insert(&sel.guid, b.ann.id.clone());
+                    local.insert(sel.guid.clone(), b.ann.id.clone());
                 }
                 continue;
             }
@@ -247,7 +264,7 @@ fn annotations(
             let id: AnnId = id.into();
             if k == 0 {
                 place(&sel.guid, id.clone());
-                local.insert(&sel.guid, id.clone());
+                local.insert(sel.guid.clone(), id.clone());
             }
             let kind = match fields.as_ref() {
                 Some(f) if f.claim.is_some() => Kind::Claim(Box::new(f.claim.clone().unwrap_or_default())),
@@ -300,6 +317,45 @@ fn annotations(
     }
     data.sort();
     (data, lost)
+}
+
+/// When a text has CR LF line ends and the selections' names (the selected
+/// text, or its start, as most tools write it) match the text more often
+/// with a CR LF counted as one character than as two, the code point of
+/// every position so counted; `None` otherwise.
+fn crlf_as_one(src: &Source, doc: &Document) -> Option<Vec<usize>> {
+    if !doc.text.contains("\r\n") {
+        return None;
+    }
+    let chars: Vec<char> = doc.text.chars().collect();
+    let mut map = Vec::with_capacity(chars.len() + 1);
+    let mut i = 0;
+    while i < chars.len() {
+        map.push(i);
+        i += if chars[i] == '\r' && chars.get(i + 1) == Some(&'\n') {
+            2
+        } else {
+            1
+        };
+    }
+    map.push(chars.len());
+    // Attribute values lose their line ends to spaces unless escaped, and
+    // some tools cut long names with an ellipsis.
+    let flat = |s: &str| s.replace(['\r', '\n', '\t'], " ");
+    let matches = |a: usize, b: usize, name: &str| {
+        a < b && b <= chars.len() && {
+            let want = flat(name.trim_end_matches("...").trim_end_matches('…'));
+            !want.trim().is_empty() && flat(&chars[a..b].iter().collect::<String>()).starts_with(&want)
+        }
+    };
+    let (mut as_two, mut as_one) = (0, 0);
+    for s in &src.selections {
+        as_two += usize::from(matches(s.start, s.end, &s.name));
+        if let (Some(&a), Some(&b)) = (map.get(s.start), map.get(s.end)) {
+            as_one += usize::from(matches(a, b, &s.name));
+        }
+    }
+    (as_one > as_two).then_some(map)
 }
 
 /// The notes of a selection: the fields of a note Marginalia wrote (with its

@@ -41,6 +41,8 @@ pub struct Coding {
 pub struct Selection {
     /// Its GUID.
     pub guid: String,
+    /// Its name: most tools write the selected text, or its start.
+    pub name: String,
     /// First position (code points of the source text).
     pub start: usize,
     /// One past the last position.
@@ -334,6 +336,7 @@ fn text_source_of(
             .collect();
         src.selections.push(Selection {
             guid: sel.attr("guid").unwrap_or("").to_owned(),
+            name: sel.attr("name").unwrap_or("").to_owned(),
             start,
             end,
             description: sel.first("Description").map_or(String::new(), |d| d.text.clone()),
