@@ -238,10 +238,16 @@ fn exercise_jsonl(line: &str) {
         let _ = jsonl::doc_line(&doc, &data);
         let _ = corpus::render(&doc, &data, (1, 0));
     }
-    if doccano::is_doccano(&v) {
-        let _ = doccano::read_doccano(&v);
+    let _ = jsonl::unread_keys(&v);
+    if let Ok(f) = doccano::read_foreign(&v) {
+        let len = f.text.chars().count();
+        let c = doccano::to_model(f, &TagSet::builtin(), "2026-01-01T00:00:00Z");
+        let doc = Document::new("a.txt", c.text);
+        assert_eq!(doc.len_chars(), len);
+        for a in &c.data.annotations {
+            assert!(doc.spans_in_range(&a.spans), "span outside the text: {a:?}");
+        }
     }
-    let _ = doccano::read_spacy(&v);
 }
 
 proptest! {

@@ -13,7 +13,7 @@ use crate::formats::{ExportOptions, Format, export_corpus};
 /// Exit status when the export was written but some documents were skipped.
 pub const EXIT_SKIPPED: u8 = 3;
 
-const USAGE: &str = "usage: marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]";
+const USAGE: &str = "usage: marginalia export FOLDER --format jsonl|brat|conll|w3c|csv|qdpx --out PATH [--only-done] [--force] [--strict]";
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("marginalia export: {msg}\n{USAGE}");

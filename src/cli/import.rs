@@ -7,10 +7,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::formats::import::{import_brat, import_jsonl};
+use crate::formats::import::{import_brat, import_jsonl, import_qdpx};
 
-const USAGE: &str =
-    "usage: marginalia import brat SRC_DIR --into FOLDER\n       marginalia import jsonl FILE --into FOLDER";
+const USAGE: &str = "usage: marginalia import brat SRC_DIR --into FOLDER\n       marginalia import jsonl FILE --into FOLDER\n       marginalia import qdpx FILE --into FOLDER";
 
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("marginalia import: {msg}\n{USAGE}");
@@ -40,7 +39,7 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     }
     let (Some(kind), Some(src), Some(into)) = (kind, src, into) else {
-        return usage_error("give the input kind (brat or jsonl), the input, and --into FOLDER");
+        return usage_error("give the input kind (brat, jsonl or qdpx), the input, and --into FOLDER");
     };
     let result = match kind {
         "brat" => {
@@ -54,7 +53,12 @@ pub fn run(args: &[String]) -> ExitCode {
             import_brat(&src, &into)
         }
         "jsonl" => import_jsonl(&src, &into),
-        other => return usage_error(&format!("unknown input kind \"{other}\"; use brat or jsonl")),
+        "qdpx" => import_qdpx(&src, &into),
+        other => {
+            return usage_error(&format!(
+                "unknown input kind \"{other}\"; use brat, jsonl or qdpx"
+            ));
+        }
     };
     match result {
         Ok(report) => {

@@ -30,9 +30,10 @@ Usage:
   marginalia [FOLDER]                 open the workbench on FOLDER (default: last folder, or the bundled seeds/)
   marginalia check FOLDER             validate the tag set and every annotation file; exit 0 only when clean
   marginalia stats FOLDER             count documents, annotations per label, claims per speaker, statuses
-  marginalia export FOLDER --format jsonl|brat|conll|w3c|csv --out PATH [--only-done] [--force] [--strict]
+  marginalia export FOLDER --format jsonl|brat|conll|w3c|csv|qdpx --out PATH [--only-done] [--force] [--strict]
   marginalia import brat SRC_DIR --into FOLDER
   marginalia import jsonl FILE --into FOLDER
+  marginalia import qdpx FILE --into FOLDER
   marginalia claims FOLDER [--json | --csv [FILE] | --html FILE]  what each source claims, and where they disagree
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
   marginalia help                     show this text

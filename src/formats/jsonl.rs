@@ -387,40 +387,138 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
     Ok((doc, data))
 }
 
+/// The document field a metadata key names, under the names tools use
+/// (`headline`, `publisher`, `authors`, `date`, `link`, `lang`…).
+fn meta_field_name(key: &str) -> Option<&'static str> {
+    Some(match key.to_lowercase().replace(['-', ' '], "_").as_str() {
+        "title" | "headline" => "title",
+        "outlet" | "publisher" | "publication" | "source" | "site" | "site_name" => "outlet",
+        "author" | "authors" | "byline" => "author",
+        "published" | "date" | "publication_date" | "pub_date" | "datepublished" | "published_at" => {
+            "published"
+        }
+        "url" | "link" | "source_url" => "url",
+        "language" | "lang" => "language",
+        _ => return None,
+    })
+}
+
 /// A document's metadata from a JSONL `meta` object, as Marginalia writes it
 /// or as other tools do (doccano keeps whatever the user imported): the usual
 /// names of each field are understood, other keys are left alone.
 pub fn meta_from_json(v: &Value) -> crate::model::DocMeta {
+    meta_fields(v).0
+}
+
+/// [`meta_from_json`], with the keys it did not use: keys that name no field,
+/// values that are not text, and a second key for a field already set.
+/// Empty values are not listed: leaving them out loses nothing.
+pub fn meta_fields(v: &Value) -> (crate::model::DocMeta, Vec<String>) {
     let mut meta = crate::model::DocMeta::default();
-    let Some(obj) = v.as_object() else { return meta };
+    let mut unused = Vec::new();
+    let Some(obj) = v.as_object() else {
+        return (meta, unused);
+    };
     let text = |x: &Value| match x {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::trim))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
+        Value::String(s) => Some(s.trim().to_owned()),
+        Value::Array(items) if items.iter().all(Value::is_string) => Some(
+            items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::trim))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     };
     for (key, x) in obj {
-        let field = match key.to_lowercase().replace(['-', ' '], "_").as_str() {
-            "title" | "headline" => "title",
-            "outlet" | "publisher" | "publication" | "source" | "site" | "site_name" => "outlet",
-            "author" | "authors" | "byline" => "author",
-            "published" | "date" | "publication_date" | "pub_date" | "datepublished" | "published_at" => {
-                "published"
-            }
-            "url" | "link" | "source_url" => "url",
-            "language" | "lang" => "language",
-            _ => continue,
-        };
         let value = text(x);
-        if !value.is_empty() && meta.get(field).is_some_and(str::is_empty) {
-            meta.set(field, value);
+        if value.as_deref() == Some("") || x.is_null() {
+            continue;
+        }
+        match (meta_field_name(key), value) {
+            (Some(field), Some(value)) if meta.get(field).is_some_and(str::is_empty) => {
+                meta.set(field, value);
+            }
+            _ => unused.push(key.clone()),
         }
     }
-    meta
+    (meta, unused)
+}
+
+/// Keys of a Marginalia JSONL line that [`from_value`] reads.
+const LINE_KEYS: [&str; 10] = [
+    "claims",
+    "entities",
+    "extra",
+    "format",
+    "id",
+    "meta",
+    "path",
+    "relations",
+    "status",
+    "text",
+];
+
+/// Keys of a Marginalia JSONL line that [`from_value`] does not keep, as
+/// `key`, `meta.key`, `entities[].key`, `claims[].key` or `relations[].key`
+/// (keys with `null` or empty values are not listed: nothing is lost).
+pub fn unread_keys(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(obj) = v.as_object() else { return out };
+    let blank = |x: &Value| x.is_null() || x.as_str() == Some("");
+    for (k, x) in obj {
+        if !LINE_KEYS.contains(&k.as_str()) && !blank(x) {
+            out.push(k.clone());
+        }
+    }
+    if let Some(m) = obj.get("meta") {
+        out.extend(meta_fields(m).1.into_iter().map(|k| format!("meta.{k}")));
+    }
+    // The annotation's own fields, as its serde form names them, so a field
+    // added to the model is read here without a change.
+    let model_keys: Vec<String> = serde_json::to_value(Annotation::new(
+        "x".into(),
+        vec![Span::new(0, 0)],
+        Default::default(),
+        "",
+        Kind::claim(),
+        "",
+        "",
+    ))
+    .ok()
+    .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+    .unwrap_or_default();
+    let known = |k: &str| {
+        OWN_KEYS.contains(&k) || RESHAPED.contains(&k) || k == "value" || model_keys.iter().any(|m| m == k)
+    };
+    for list in ["entities", "claims"] {
+        for a in obj.get(list).and_then(Value::as_array).into_iter().flatten() {
+            for (k, x) in a.as_object().into_iter().flatten() {
+                let key = format!("{list}[].{k}");
+                if !known(k) && !blank(x) && !out.contains(&key) {
+                    out.push(key);
+                }
+            }
+        }
+    }
+    for r in obj
+        .get("relations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for (k, x) in r.as_object().into_iter().flatten() {
+            let key = format!("relations[].{k}");
+            if !["id", "from", "to", "to_doc", "type"].contains(&k.as_str())
+                && !blank(x)
+                && !out.contains(&key)
+            {
+                out.push(key);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! [`export_corpus`] is what the command line and the GUI call; it reads every
 //! document through [`crate::store::corpus::load`], skips (and lists) what
 //! cannot be exported faithfully, renders the chosen format and writes it
-//! atomically. [`import`] brings brat, Marginalia JSONL, doccano and spaCy data
-//! into a corpus folder.
+//! atomically. [`import`] brings brat, Marginalia JSONL, doccano, spaCy and
+//! Prodigy data and REFI-QDA projects into a corpus folder.
 
 pub mod brat;
 pub mod claims;
@@ -14,6 +14,7 @@ pub mod doccano;
 pub mod import;
 pub mod jsonl;
 mod parallel;
+pub mod qdpx;
 pub mod w3c;
 
 use std::collections::BTreeSet;
@@ -41,16 +42,19 @@ pub enum Format {
     W3c,
     /// CSV of claims.
     Csv,
+    /// A REFI-QDA project for ATLAS.ti, NVivo, MAXQDA and QualCoder.
+    Qdpx,
 }
 
 impl Format {
     /// Every format, in menu order.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Jsonl,
         Format::Brat,
         Format::Conll,
         Format::W3c,
         Format::Csv,
+        Format::Qdpx,
     ];
 
     /// The name used on the command line.
@@ -61,6 +65,7 @@ impl Format {
             Format::Conll => "conll",
             Format::W3c => "w3c",
             Format::Csv => "csv",
+            Format::Qdpx => "qdpx",
         }
     }
 
@@ -82,6 +87,7 @@ impl Format {
             Format::Conll => "conll",
             Format::W3c => "jsonld",
             Format::Csv => "csv",
+            Format::Qdpx => "qdpx",
         }
     }
 }
@@ -337,6 +343,8 @@ enum Sink {
     File(AtomicFile),
     /// A folder format, written by the workers into one batch.
     Folder(Arc<Batch>),
+    /// A REFI-QDA project: sources streamed into the zip, its XML written at the end.
+    Qdpx(Box<qdpx::ProjectWriter<AtomicFile>>),
 }
 
 /// Exports the corpus at `root` as `opts` says.
@@ -365,6 +373,9 @@ pub fn export_corpus(
         Sink::Folder(Arc::new(
             Batch::begin(&opts.out).map_err(|e| unwritable(&opts.out, e))?,
         ))
+    } else if opts.format == Format::Qdpx {
+        let f = AtomicFile::create(&opts.out).map_err(|e| unwritable(&opts.out, e))?;
+        Sink::Qdpx(Box::new(qdpx::ProjectWriter::new(f)))
     } else {
         Sink::File(AtomicFile::create(&opts.out).map_err(|e| unwritable(&opts.out, e))?)
     };
@@ -397,7 +408,7 @@ pub fn export_corpus(
     let listed: Vec<corpus::DocEntry> = entries.clone();
     let batch = match &sink {
         Sink::Folder(b) => Some(Arc::clone(b)),
-        Sink::File(_) => None,
+        Sink::File(_) | Sink::Qdpx(_) => None,
     };
     // Loading (read, decode, hash, parse the sidecar) and rendering are nearly
     // all of an export, and documents are independent: the cores share them,
@@ -450,6 +461,9 @@ pub fn export_corpus(
                     .map_err(|e| unwritable(&opts.out, e))?;
             }
         }
+        if let (Sink::Qdpx(w), Some(part)) = (&mut sink, rendered.qdpx) {
+            w.add(*part).map_err(|e| unwritable(&opts.out, e))?;
+        }
         report
             .files
             .extend(rendered.files.iter().map(|rel| opts.out.join(rel)));
@@ -489,6 +503,17 @@ pub fn export_corpus(
             f.commit().map_err(|e| unwritable(&opts.out, e))?;
             report.files.push(opts.out.clone());
         }
+        Sink::Qdpx(w) => {
+            let name = root
+                .file_name()
+                .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
+            let f = w.finish(&name, &tagset).map_err(|e| unwritable(&opts.out, e))?;
+            if !progress(n, total) {
+                return Err(ExportError::Cancelled);
+            }
+            f.commit().map_err(|e| unwritable(&opts.out, e))?;
+            report.files.push(opts.out.clone());
+        }
     }
     progress(total, total);
     Ok(report)
@@ -521,6 +546,8 @@ struct Rendered {
     write_error: Option<(PathBuf, io::Error)>,
     w3c_items: w3c::ItemsText,
     dropped_overlaps: usize,
+    /// A REFI-QDA project's part.
+    qdpx: Option<Box<qdpx::DocPart>>,
 }
 
 /// Loads and renders one document (on a worker thread), writing its files into
@@ -572,6 +599,7 @@ fn render_doc(format: Format, doc: &Document, data: &DocAnnotations, batch: Opti
         Format::Csv => r.single = csv::doc_rows(doc, data),
         Format::Conll => (r.single, r.dropped_overlaps) = conll::doc_conll(doc, data),
         Format::W3c => r.w3c_items = w3c::doc_item_texts(doc, data),
+        Format::Qdpx => r.qdpx = Some(Box::new(qdpx::doc_part(doc, data))),
         Format::Brat => {
             let files = brat::to_brat(doc, data);
             let stem = brat_stem(&doc.path);

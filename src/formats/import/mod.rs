@@ -1,6 +1,7 @@
-//! Importing brat folders and JSONL files into a corpus folder: what every
-//! import shares (names, writing, the tag set); brat_folder.rs and jsonl.rs
-//! read the two inputs, doccano.rs converts doccano and spaCy lines.
+//! Importing brat folders, JSONL files and REFI-QDA projects into a corpus
+//! folder: what every import shares (names, writing, the tag set);
+//! brat_folder.rs, jsonl.rs and qdpx.rs read the three inputs, doccano.rs
+//! converts doccano, spaCy and Prodigy records.
 //!
 //! Every file is written inside the destination folder, whatever names the
 //! input holds: names are checked by [`safe_rel`] and the resolved folder is
@@ -25,9 +26,11 @@ use super::{Skipped, brat};
 
 mod brat_folder;
 mod jsonl;
+mod qdpx;
 
 pub use brat_folder::import_brat;
 pub use jsonl::import_jsonl;
+pub use qdpx::import_qdpx;
 
 /// Something of the input that could not be kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +50,9 @@ pub struct ImportReport {
     pub annotations: usize,
     /// Relations written.
     pub relations: usize,
+    /// Spans left out because another of the same document had the same
+    /// extent and label (and, for Marginalia's own lines, every other field).
+    pub duplicates: usize,
     /// Documents not imported, and why.
     pub skipped: Vec<Skipped>,
     /// Parts of the input that could not be kept.
@@ -69,6 +75,12 @@ impl ImportReport {
             self.annotations,
             self.relations
         );
+        if self.duplicates > 0 {
+            s.push_str(&format!(
+                "\nimported {} duplicate span(s) once (same extent and label as another of their document)",
+                self.duplicates
+            ));
+        }
         if let Some(t) = &self.tagset_written {
             s.push_str(&format!("\nwrote the tag set {}", t.display()));
         }
@@ -143,6 +155,129 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
     } else {
         Ok(format!("{n}.txt"))
     }
+}
+
+/// A record id made a flat file name: path separators, characters some
+/// systems refuse in names (`:*?"<>|`) and control characters become `_`, a
+/// leading dot too (it would hide the file), and it is cut to 120 characters.
+fn flat_name(id: &str) -> String {
+    let mut out: String = id
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .take(120)
+        .collect();
+    if out.starts_with('.') {
+        out.replace_range(..1, "_");
+    }
+    if out.is_empty() { "unnamed".into() } else { out }
+}
+
+/// The document names one import hands out, so that no two records get the
+/// same one (compared without case, as some file systems do).
+#[derive(Default)]
+struct Names(HashSet<String>);
+
+impl Names {
+    /// Notes a name taken as it is (a Marginalia line's path).
+    fn claim(&mut self, rel: &str) {
+        self.0.insert(rel.to_lowercase());
+    }
+
+    /// `rel`, or `rel` with `-2`, `-3`… before its extension when it is taken.
+    fn unique(&mut self, rel: &str) -> String {
+        if self.0.insert(rel.to_lowercase()) {
+            return rel.to_owned();
+        }
+        let (stem, ext) = rel.rsplit_once('.').unwrap_or((rel, "txt"));
+        (2..)
+            .map(|n| format!("{stem}-{n}.{ext}"))
+            .find(|c| self.0.insert(c.to_lowercase()))
+            .unwrap_or_default()
+    }
+
+    /// The name of a document from its record id (`.txt` added unless it has
+    /// a source extension), and a note for the report when the id could not
+    /// be the name as it is (see [`flat_name`]).
+    fn name_for_id(&mut self, id: &str) -> (String, Option<String>) {
+        // An id that is a safe relative path keeps its folders (a corpus
+        // exported as REFI-QDA names its sources so); any other is made flat.
+        let as_path = safe_rel(id)
+            .ok()
+            .filter(|r| r.chars().count() <= 200 && !r.contains([':', '*', '?', '"', '<', '>', '|']));
+        let (rel, changed) = match as_path {
+            Some(r) => (r, false),
+            None => {
+                let flat = flat_name(id);
+                let rel = safe_rel(&flat).unwrap_or_else(|_| format!("{flat}.txt"));
+                (rel, flat != id)
+            }
+        };
+        let unique = self.unique(&rel);
+        let note = if unique != rel {
+            Some(format!(
+                "the id \"{id}\" was given to an earlier record too; this document is named {unique}"
+            ))
+        } else if changed {
+            Some(format!(
+                "the id \"{}\" cannot be a file name as it is; the document is named {unique}",
+                id.escape_debug()
+            ))
+        } else {
+            None
+        };
+        (unique, note)
+    }
+}
+
+/// Leaves out annotations that repeat an earlier one of the document in
+/// everything but id and times, pointing relations at the one kept; gives how
+/// many were left out.
+fn drop_duplicates(data: &mut DocAnnotations) -> usize {
+    use std::collections::HashMap;
+    let mut by_extent: HashMap<(&[crate::model::Span], &str), usize> = HashMap::new();
+    for a in &data.annotations {
+        *by_extent.entry((&a.spans[..], a.label.as_str())).or_default() += 1;
+    }
+    if by_extent.values().all(|n| *n < 2) {
+        return 0;
+    }
+    let same = |a: &crate::model::Annotation| {
+        let mut k = a.clone();
+        k.id = Default::default();
+        k.created = Default::default();
+        k.modified = Default::default();
+        format!("{k:?}")
+    };
+    let mut kept: HashMap<String, crate::model::AnnId> = HashMap::new();
+    let mut moved: HashMap<crate::model::AnnId, crate::model::AnnId> = HashMap::new();
+    data.annotations.retain(|a| match kept.entry(same(a)) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            moved.insert(a.id.clone(), first.get().clone());
+            false
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(a.id.clone());
+            true
+        }
+    });
+    for r in &mut data.relations {
+        if let Some(to) = moved.get(&r.from) {
+            r.from = to.clone();
+        }
+        if r.to.doc.is_none()
+            && let Some(to) = moved.get(&r.to.id)
+        {
+            r.to.id = to.clone();
+        }
+    }
+    moved.len()
 }
 
 /// Adds one document (source and sidecar) to the import's batch, refusing to
