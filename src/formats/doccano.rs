@@ -244,6 +244,7 @@ pub fn to_model(f: ForeignDoc, set: &TagSet, now: &str) -> (String, DocAnnotatio
                     id: b.clone(),
                 },
                 kind: r.kind,
+                ..Relation::default()
             }),
             _ => lost.push(format!(
                 "relation {} joins {} and {}, which are not both imported spans; skipped",

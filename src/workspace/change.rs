@@ -373,6 +373,7 @@ impl Workspace {
                         id: to,
                     },
                     kind,
+                    ..Relation::default()
                 };
                 let description = format!("add {} relation", rel.kind);
                 self.commit(&description, vec![(from_doc, Edit::AddRelation(rel))])
