@@ -240,6 +240,7 @@ fn build(
                     id: ids[t % ids.len()].clone(),
                 },
                 kind: ["supports", "two words", "refers-to"][kind].to_owned(),
+                ..Default::default()
             });
         }
     }
@@ -307,6 +308,9 @@ proptest! {
         status in 0usize..3,
         rels in prop::collection::vec((0usize..8, 0usize..8, 0usize..3, any::<bool>()), 0..4),
     ) {
+        // brat counts a leading U+FEFF as a character and import drops it as a
+        // byte-order mark (documented): such a text cannot come back as it was.
+        prop_assume!(!text.starts_with('\u{feff}'));
         let (doc, data) = build(&text, &raws, status, &rels);
         let files = brat::to_brat(&doc, &data);
         prop_assert!(!files.txt.contains('\r'));
