@@ -183,7 +183,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     }
     let (dest_set, had_own) = destination_tagset(into);
     let conf = crate::store::safe_file::read_string_capped(
-        &src.join("annotation.conf"),
+        &src.join(brat::CONF_FILE),
         crate::store::safe_file::MAX_TAGSET_BYTES,
     )
     .ok();
@@ -280,5 +280,22 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
+    if let Some(c) = &conf {
+        keep_conf(into, c, &mut report)?;
+    }
     Ok(report)
+}
+
+/// Keeps brat's `annotation.conf` in the corpus root as it is, so that a brat
+/// export writes back what the tag set has no place for: the type hierarchy,
+/// argument types, macros, event declarations. A destination that has one
+/// keeps its own.
+fn keep_conf(into: &Path, conf: &str, report: &mut ImportReport) -> Result<(), ImportError> {
+    let path = into.join(brat::CONF_FILE);
+    // Nothing was written into a folder that the import would have created.
+    if (report.documents.is_empty() && !into.exists()) || path.exists() {
+        return Ok(());
+    }
+    crate::store::atomic::write_atomic(&path, conf.as_bytes())
+        .map_err(|e| ImportError::Destination(path.clone(), e))
 }
