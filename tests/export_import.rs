@@ -1,6 +1,8 @@
 //! Imports: plain brat data round trip, what brat has that cannot be kept,
 //! doccano UTF-16 offsets, spaCy spans, and names that try to leave the folder.
 
+mod brat_support;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -90,11 +92,16 @@ fn brat_to_marginalia_to_brat_keeps_every_line() {
         ..ExportOptions::default()
     };
     export_corpus(&into, &opts, &mut |_, _| true).unwrap();
+    brat_support::validate_folder(&src);
+    brat_support::validate_folder(&out);
     let again = std::fs::read_to_string(out.join("sub/doc1.ann")).unwrap();
     assert_eq!(ann_set(ANN), ann_set(&again), "{again}");
     assert_eq!(std::fs::read_to_string(out.join("sub/doc1.txt")).unwrap(), TXT);
     // annotation.conf is kept in the corpus and comes back as it was.
-    assert_eq!(std::fs::read_to_string(into.join("annotation.conf")).unwrap(), CONF);
+    assert_eq!(
+        std::fs::read_to_string(into.join("annotation.conf")).unwrap(),
+        CONF
+    );
     let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
     assert_eq!(conf, CONF);
 }
@@ -132,7 +139,13 @@ fn brat_lines_that_cannot_be_kept_are_reported_per_file() {
     let loaded = corpus::load(&into, "a.txt").unwrap();
     assert_eq!(loaded.data.annotations.len(), 2);
     assert_eq!(loaded.data.events.len(), 1);
-    assert_eq!(loaded.data.events[0].attributes.get("Speculation").map(String::as_str), Some(""));
+    assert_eq!(
+        loaded.data.events[0]
+            .attributes
+            .get("Speculation")
+            .map(String::as_str),
+        Some("")
+    );
     assert_eq!(loaded.data.equivalences.len(), 1);
 }
 

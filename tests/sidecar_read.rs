@@ -10,7 +10,8 @@ mod sidecar_support;
 use std::collections::BTreeMap;
 
 use marginalia::model::{
-    Annotation, Attributes, Claim, Cue, DocAnnotations, DocMeta, Equivalence, Event, Kind, Relation, Span, Speaker,
+    Annotation, Attributes, Claim, Cue, DocAnnotations, DocMeta, Equivalence, Event, Kind, Relation, Span,
+    Speaker,
 };
 use marginalia::store::sidecar::{self, Sidecar};
 use proptest::collection::{btree_map, vec};
@@ -397,7 +398,13 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
     defaulted(l, &mut fields, "events", d.events.is_empty(), events);
     let equivalences = d.equivalences.iter().map(|q| equivalence(l, q)).collect();
     let equivalences = list(l, equivalences);
-    defaulted(l, &mut fields, "equivalences", d.equivalences.is_empty(), equivalences);
+    defaulted(
+        l,
+        &mut fields,
+        "equivalences",
+        d.equivalences.is_empty(),
+        equivalences,
+    );
     if !d.meta.is_empty() || l.coin(20) {
         let meta = DocMeta::FIELDS
             .iter()

@@ -160,7 +160,11 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
         }
         Edit::RemoveEquivalence(q) => {
             let Some(pos) = doc.equivalences.iter().position(|x| *x == q) else {
-                return Err(EditError::NoEquivalence(format!("{} of {}", q.kind, q.members.join(", "))));
+                return Err(EditError::NoEquivalence(format!(
+                    "{} of {}",
+                    q.kind,
+                    q.members.join(", ")
+                )));
             };
             Edit::AddEquivalence(doc.equivalences.remove(pos))
         }

@@ -99,7 +99,8 @@ pub(super) fn unlink(doc: &mut DocAnnotations, mut gone: Vec<AnnId>, triggers: b
     // of the events that went with it go here.
     let touches = |r: &super::Relation| is_gone(&r.from) || (r.to.doc.is_none() && is_gone(&r.to.id));
     if doc.relations.iter().any(touches) {
-        let (drop, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut doc.relations).into_iter().partition(touches);
+        let (drop, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut doc.relations).into_iter().partition(touches);
         doc.relations = keep;
         undo.extend(drop.into_iter().map(Edit::AddRelation));
     }
@@ -140,7 +141,9 @@ impl DocAnnotations {
 
     /// Equivalences that `id` is a member of.
     pub fn equivalences_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Equivalence> + 'a {
-        self.equivalences.iter().filter(move |q| q.members.iter().any(|m| m == id))
+        self.equivalences
+            .iter()
+            .filter(move |q| q.members.iter().any(|m| m == id))
     }
 }
 
@@ -154,7 +157,15 @@ mod tests {
 
     fn ann(id: &str, at: usize) -> Annotation {
         let sel = ("x".into(), String::new(), String::new());
-        Annotation::new(id.into(), vec![Span::new(at, at + 1)], sel, "L", Kind::entity(), "t", "")
+        Annotation::new(
+            id.into(),
+            vec![Span::new(at, at + 1)],
+            sel,
+            "L",
+            Kind::entity(),
+            "t",
+            "",
+        )
     }
 
     fn event(id: &str, trigger: &str, args: &[(&str, &str)]) -> Event {
@@ -178,7 +189,10 @@ mod tests {
         Relation {
             id: id.into(),
             from: from.into(),
-            to: Target { doc: None, id: to.into() },
+            to: Target {
+                doc: None,
+                id: to.into(),
+            },
             kind: "Cause".into(),
             ..Relation::default()
         }
@@ -213,7 +227,13 @@ mod tests {
         let undo = apply(&mut d, Edit::Remove("T0".into())).unwrap();
         assert_eq!(d.events.len(), 1);
         // E2 keeps its other argument; the relation from E1 is gone.
-        assert_eq!(d.events[0].arguments, vec![EventArg { role: "Cause".into(), id: "T4".into() }]);
+        assert_eq!(
+            d.events[0].arguments,
+            vec![EventArg {
+                role: "Cause".into(),
+                id: "T4".into()
+            }]
+        );
         assert!(d.relations.is_empty());
         assert_eq!(d.equivalences, before.equivalences);
         apply(&mut d, undo).unwrap();

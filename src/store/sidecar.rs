@@ -10,7 +10,9 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Annotation, Attributes, DocAnnotations, DocMeta, Event, Kind, Relation, Span, Speaker, Status};
+use crate::model::{
+    Annotation, Attributes, DocAnnotations, DocMeta, Event, Kind, Relation, Span, Speaker, Status,
+};
 
 use super::sidecar_read;
 pub use super::sidecar_read::{FORMAT, MAJOR, MINOR, SidecarError};

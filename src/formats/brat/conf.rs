@@ -45,9 +45,14 @@ impl ConfUse {
         for e in &data.events {
             let Some(t) = data.get(&e.trigger) else { continue };
             let roles = self.events.entry(brat_type(&t.label)).or_default();
-            for a in &e.arguments {
+            // Only roles the `E` line can hold; the others travel in a note.
+            for a in e.arguments.iter().filter(|a| is_role(&a.role)) {
                 let base = a.role.trim_end_matches(|c: char| c.is_ascii_digit());
-                roles.insert(if base.is_empty() { a.role.to_string() } else { base.to_owned() });
+                roles.insert(if base.is_empty() {
+                    a.role.to_string()
+                } else {
+                    base.to_owned()
+                });
             }
             note_attributes(&mut self.event_attributes, &e.attributes);
         }
@@ -153,7 +158,10 @@ fn declarations(tagset: &TagSet, uses: &ConfUse) -> Vec<Declaration> {
         attrs.insert(STANCE_ATTR, (claims.clone(), stances));
         attrs.insert(CLAIM_TYPE_ATTR, (claims, types));
     }
-    for (on, used) in [("<EVENT>", &uses.event_attributes), ("<RELATION>", &uses.relation_attributes)] {
+    for (on, used) in [
+        ("<EVENT>", &uses.event_attributes),
+        ("<RELATION>", &uses.relation_attributes),
+    ] {
         for (name, values) in used {
             let e = attrs.entry(name).or_default();
             e.0.push(on.to_owned());
@@ -491,11 +499,25 @@ Confidence\tArg:Protein, Value:High|Low\n";
     fn separators_macros_and_abstract_types_are_not_labels() {
         let set = tagset_from_conf(CONF);
         let names: Vec<&str> = set.labels.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["Protein", "Gene", "Entity", "Gene_expression", "Positive_regulation"]);
+        assert_eq!(
+            names,
+            [
+                "Protein",
+                "Gene",
+                "Entity",
+                "Gene_expression",
+                "Positive_regulation"
+            ]
+        );
         assert_eq!(set.relations, ["Equiv"]);
         // Event attributes go to event labels, a named one to its label.
         let attrs = |l: &str| -> Vec<String> {
-            set.label(l).unwrap().attributes.iter().map(|a| a.name.clone()).collect()
+            set.label(l)
+                .unwrap()
+                .attributes
+                .iter()
+                .map(|a| a.name.clone())
+                .collect()
         };
         assert_eq!(attrs("Positive_regulation"), ["Negation", "Speculation"]);
         assert_eq!(attrs("Protein"), ["Confidence"]);
@@ -507,20 +529,28 @@ Confidence\tArg:Protein, Value:High|Low\n";
         let set = tagset_from_conf(CONF);
         let mut uses = ConfUse::default();
         uses.labels.insert("Protein".into());
-        uses.events.insert("Gene_expression".into(), ["Theme".into()].into());
+        uses.events
+            .insert("Gene_expression".into(), ["Theme".into()].into());
         assert_eq!(annotation_conf(Some(CONF), &set, &uses), CONF);
         uses.labels.insert("Two words".into());
-        uses.relations.insert("Binds".into(), ("Arg1".into(), "Arg2".into()));
+        uses.relations
+            .insert("Binds".into(), ("Arg1".into(), "Arg2".into()));
         uses.event_attributes.insert("Hedged".into(), BTreeSet::new());
         let out = annotation_conf(Some(CONF), &set, &uses);
         let added = |after: &str, line: &str| {
             let lines: Vec<&str> = out.lines().collect();
-            let at = lines.iter().position(|l| *l == after).unwrap_or_else(|| panic!("{after}\n{out}"));
+            let at = lines
+                .iter()
+                .position(|l| *l == after)
+                .unwrap_or_else(|| panic!("{after}\n{out}"));
             assert!(lines[at + 1].starts_with("# Added by Marginalia"), "{out}");
             assert_eq!(lines[at + 2], line, "{out}");
         };
         added("Entity", "Two_words");
-        added("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "Binds\tArg1:<ENTITY>, Arg2:<ENTITY>");
+        added(
+            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+            "Binds\tArg1:<ENTITY>, Arg2:<ENTITY>",
+        );
         added("Confidence\tArg:Protein, Value:High|Low", "Hedged\tArg:<EVENT>");
         // Everything that was there still is, in its place.
         let kept: Vec<&str> = out.lines().filter(|l| CONF.lines().any(|c| c == *l)).collect();
@@ -531,15 +561,26 @@ Confidence\tArg:Protein, Value:High|Low\n";
     fn without_a_kept_conf_event_types_are_declared_as_events() {
         let mut uses = ConfUse::default();
         uses.labels.extend(["Protein".to_owned(), "Binding".to_owned()]);
-        uses.events.insert("Binding".into(), ["Theme".into(), "Site".into()].into());
+        uses.events
+            .insert("Binding".into(), ["Theme".into(), "Site".into()].into());
         uses.event_attributes.insert("Negation".into(), BTreeSet::new());
         let out = annotation_conf(None, &TagSet::builtin(), &uses);
         let section = |name: &str| -> Vec<&str> {
-            out.split(&format!("[{name}]\n")).nth(1).unwrap().split("\n[").next().unwrap().lines().collect()
+            out.split(&format!("[{name}]\n"))
+                .nth(1)
+                .unwrap()
+                .split("\n[")
+                .next()
+                .unwrap()
+                .lines()
+                .collect()
         };
         assert!(section("entities").contains(&"Protein"));
         assert!(!section("entities").contains(&"Binding"));
-        assert_eq!(section("events"), ["Binding\tSite*:<ENTITY>|<EVENT>, Theme*:<ENTITY>|<EVENT>"]);
+        assert_eq!(
+            section("events"),
+            ["Binding\tSite*:<ENTITY>|<EVENT>, Theme*:<ENTITY>|<EVENT>"]
+        );
         assert!(section("attributes").contains(&"Negation\tArg:<EVENT>"));
     }
 }

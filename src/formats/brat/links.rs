@@ -12,6 +12,17 @@ pub(super) struct Extras<'a> {
     pub attributes: Attributes,
     pub notes: Vec<&'a str>,
     pub meta: Option<note::Note<'a>>,
+    /// How many lines were taken, for the report when what they point at is not kept.
+    pub lines: usize,
+}
+
+/// " (and the n lines about it)", for a report of what is skipped.
+fn and_lines(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " (and the line about it)".into(),
+        n => format!(" (and the {n} lines about it)"),
+    }
 }
 
 impl<'a> Extras<'a> {
@@ -26,6 +37,7 @@ impl<'a> Extras<'a> {
         tail: &'a str,
         lost: &mut Vec<String>,
     ) {
+        self.lines += 1;
         match id.chars().next() {
             Some('A' | 'M') => {
                 let value = parts.collect::<SmallVec<[&str; 4]>>().join(" ");
@@ -48,7 +60,9 @@ impl<'a> Extras<'a> {
             },
             _ if ty == "AnnotatorNotes" => self.notes.push(tail),
             _ => {
-                let e = self.attributes.get_or_insert_default(format!("{OTHER_NOTE_PREFIX}{ty}"));
+                let e = self
+                    .attributes
+                    .get_or_insert_default(format!("{OTHER_NOTE_PREFIX}{ty}"));
                 if !e.is_empty() {
                     e.push('\n');
                 }
@@ -133,7 +147,12 @@ pub(super) fn finish(read: Read<'_>, data: &mut DocAnnotations, lost: &mut Vec<S
     let mut event_id: HashMap<&str, AnnId> = HashMap::new();
     for e in &events {
         if final_id.contains_key(e.trigger) {
-            let id = e.extras.meta.as_ref().and_then(|m| m.id.as_deref()).unwrap_or(e.bid);
+            let id = e
+                .extras
+                .meta
+                .as_ref()
+                .and_then(|m| m.id.as_deref())
+                .unwrap_or(e.bid);
             event_id.insert(e.bid, id.into());
         }
     }
@@ -141,8 +160,10 @@ pub(super) fn finish(read: Read<'_>, data: &mut DocAnnotations, lost: &mut Vec<S
     for e in events {
         let Some(trigger) = final_id.get(e.trigger) else {
             lost.push(format!(
-                "{}: its trigger {} is not a kept text annotation; the event is skipped",
-                e.bid, e.trigger
+                "{}: its trigger {} is not a kept text annotation; the event{} is skipped",
+                e.bid,
+                e.trigger,
+                and_lines(e.extras.lines)
             ));
             continue;
         };
@@ -160,7 +181,10 @@ pub(super) fn finish(read: Read<'_>, data: &mut DocAnnotations, lost: &mut Vec<S
                 .args
                 .iter()
                 .filter_map(|&(role, arg)| match resolve(arg) {
-                    Some(id) => Some(EventArg { role: role.into(), id }),
+                    Some(id) => Some(EventArg {
+                        role: role.into(),
+                        id,
+                    }),
                     None => {
                         lost.push(format!(
                             "{}: its argument {role}:{arg} is not a kept annotation or event; left out",
@@ -185,14 +209,20 @@ pub(super) fn finish(read: Read<'_>, data: &mut DocAnnotations, lost: &mut Vec<S
     for r in rels {
         let (Some(from), Some(to)) = (resolve(r.from), resolve(r.to)) else {
             lost.push(format!(
-                "{}: relation between {} and {}, which are not both kept annotations or events; skipped",
-                r.bid, r.from, r.to
+                "{}: relation between {} and {}, which are not both kept annotations or events; skipped{}",
+                r.bid,
+                r.from,
+                r.to,
+                and_lines(r.extras.lines)
             ));
             continue;
         };
         let (mut attributes, note, meta) = r.extras.into_fields();
         if r.roles != ("Arg1", "Arg2") {
-            attributes.insert(write::ROLES_KEY.to_owned(), format!("{} {}", r.roles.0, r.roles.1));
+            attributes.insert(
+                write::ROLES_KEY.to_owned(),
+                format!("{} {}", r.roles.0, r.roles.1),
+            );
         }
         data.relations.push(Relation {
             id: meta.id.map_or_else(|| r.bid.into(), owned),

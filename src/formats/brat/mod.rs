@@ -236,7 +236,11 @@ fn brat_type_cow(name: &str) -> std::borrow::Cow<'_, str> {
     if is_token(name) {
         return name.into();
     }
-    let t = name.split(brat_space).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_");
+    let t = name
+        .split(brat_space)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
     if t.is_empty() { "_".into() } else { t.into() }
 }
 

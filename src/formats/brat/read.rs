@@ -48,7 +48,8 @@ fn parse_fragments(offs: &str, shift: usize) -> Option<Vec<Span>> {
             let mut it = p.split_whitespace();
             let s: usize = it.next()?.parse().ok()?;
             let e: usize = it.next()?.parse().ok()?;
-            (s <= e && it.next().is_none()).then(|| Span::new(s.saturating_sub(shift), e.saturating_sub(shift)))
+            (s <= e && it.next().is_none())
+                .then(|| Span::new(s.saturating_sub(shift), e.saturating_sub(shift)))
         })
         .collect::<Option<Vec<Span>>>()?;
     spans.sort();
@@ -66,7 +67,10 @@ fn text_matches(doc: &Document, fragments: &[Span], field: &str) -> bool {
         }
         want.push_str(doc.slice(*f));
     }
-    field == want || field.chars().eq(want.chars().map(|c| if is_line_break(c) { ' ' } else { c }))
+    field == want
+        || field
+            .chars()
+            .eq(want.chars().map(|c| if is_line_break(c) { ' ' } else { c }))
 }
 
 /// Reads one brat document. `tagset` says which labels are claims; `now` stamps

@@ -165,7 +165,10 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
     let tid = assign_ids(data.annotations.iter().map(|a| a.id.as_str()), 'T');
     // An event is an `E` line when its trigger is an annotation of the
     // document whose type can stand before the colon of `Type:Trigger`.
-    let has_line = |e: &Event| data.get(&e.trigger).is_some_and(|t| is_role(&brat_type_cow(&t.label)));
+    let has_line = |e: &Event| {
+        data.get(&e.trigger)
+            .is_some_and(|t| is_role(&brat_type_cow(&t.label)))
+    };
     let events: Vec<&Event> = data.events.iter().filter(|e| has_line(e)).collect();
     let eid = assign_ids(events.iter().map(|e| e.id.as_str()), 'E');
     let bid_of = |id: &str| tid.get(id).or_else(|| eid.get(id)).map(String::as_str);
@@ -196,12 +199,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             .filter(|q| equivalence_line(q).is_none())
             .cloned()
             .collect(),
-        events: data
-            .events
-            .iter()
-            .filter(|e| !has_line(e))
-            .cloned()
-            .collect(),
+        events: data.events.iter().filter(|e| !has_line(e)).cloned().collect(),
         extra: Cow::Borrowed(&data.extra),
         relations: Vec::new(),
         status: data.status.key().into(),
@@ -257,7 +255,8 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             id: (a.id != bid).then_some(a.id.as_str().into()),
             orphaned: a.orphaned,
             extra: Cow::Borrowed(&a.extra),
-            spans: (join_fragments(ndoc, &frags) != spans).then(|| spans.iter().map(|s| (s.start, s.end)).collect()),
+            spans: (join_fragments(ndoc, &frags) != spans)
+                .then(|| spans.iter().map(|s| (s.start, s.end)).collect()),
             ..Note::default()
         };
         let mut attrs = a.attributes.clone();
@@ -295,7 +294,11 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             Kind::Claim(c) => {
                 meta.kind = Some("claim".into());
                 if lines {
-                    ids.line(&mut ann, 'A', &format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()));
+                    ids.line(
+                        &mut ann,
+                        'A',
+                        &format!("{STANCE_ATTR} {bid} {}", c.stance.as_str()),
+                    );
                     ids.line(
                         &mut ann,
                         'A',
@@ -340,7 +343,9 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
     }
     for e in &events {
         let id = eid[e.id.as_str()].as_str();
-        let trigger = data.get(&e.trigger).map_or(Cow::Borrowed(""), |t| brat_type_cow(&t.label));
+        let trigger = data
+            .get(&e.trigger)
+            .map_or(Cow::Borrowed(""), |t| brat_type_cow(&t.label));
         let _ = write!(ann, "{id}\t{trigger}:{}", tid[e.trigger.as_str()]);
         let mut whole = true;
         for arg in &e.arguments {
@@ -384,7 +389,8 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
         let attrs = r
             .attributes
             .iter()
-            .filter(|(k, _)| kept.is_none() || k.as_str() != ROLES_KEY)
+            // The R line holds the roles, unless they are the ones import assumes.
+            .filter(|(k, _)| k.as_str() != ROLES_KEY || kept.is_none_or(|r| r == ("Arg1", "Arg2")))
             .map(|(k, v)| (k.clone(), v.clone()));
         extra_lines(&mut ann, &mut ids, id, attrs, &r.note, &mut meta, true);
         ids.meta(&mut ann, id, &meta);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::model::quantity::Quantity;
 use crate::model::{
-    Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation, Span,
-    Speaker, Stance, Target,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation,
+    Span, Speaker, Stance, Target,
 };
 
 use super::lex::{Reader, set};
