@@ -594,3 +594,43 @@ E3\tBinding\n*\tEquiv T1 T8\nA1\tNegation E2\nR1\tX Arg1:E1 Arg2:T1\n",
     assert_eq!(d.events[0].arguments.len(), 1);
     assert_eq!(d.relations[0].from, "E1");
 }
+
+#[test]
+fn check_accepts_imported_events_and_reports_what_they_name_that_is_gone() {
+    use marginalia::store::check::{Problem, check_corpus};
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("bionlp");
+    bionlp_corpus(&src);
+    let into = tmp.path().join("corpus");
+    import_brat(&src, &into).unwrap();
+    let report = check_corpus(&into).unwrap();
+    // Relations from events and equivalences resolve; the types come from annotation.conf.
+    assert_eq!(
+        report.of(Problem::DanglingRelation).count(),
+        0,
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(
+        report.of(Problem::DuplicateId).count(),
+        0,
+        "{:?}",
+        report.findings
+    );
+    // A file edited by hand: a trigger and an equivalence member removed outright.
+    let mut loaded = corpus::load(&into, "PMID-1.txt").unwrap();
+    loaded.data.annotations.retain(|a| a.id != "T6" && a.id != "T4");
+    corpus::save(&into, &loaded.doc, &loaded.data, loaded.version, &loaded.stamp).unwrap();
+    let report = check_corpus(&into).unwrap();
+    let dangling: Vec<&str> = report
+        .of(Problem::DanglingRelation)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        dangling
+            .iter()
+            .any(|m| m.starts_with("event E2 is stated by T6, which is not an annotation")),
+        "{dangling:?}"
+    );
+    assert!(dangling.iter().any(|m| m.contains("names T4")), "{dangling:?}");
+}
