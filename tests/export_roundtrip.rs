@@ -253,22 +253,22 @@ fn build(
     (doc, data)
 }
 
+/// Attribute picks: (key, value) indexes into [`KEYS`] and [`VALUES`].
+type AttrPicks = Vec<(usize, usize)>;
+
+/// Picks for one event: trigger, kind, arguments as (role, target), attributes, note, and
+/// whether its id is brat-shaped.
+type EventPicks = (usize, usize, Vec<(usize, usize)>, AttrPicks, usize, bool);
+
 /// Picks for the events, equivalences and relation extras of [`add_links`].
 #[derive(Clone, Debug)]
 struct Links {
-    /// (trigger, kind, arguments as (role, target), attributes, note, brat-shaped id)
-    events: Vec<(
-        usize,
-        usize,
-        Vec<(usize, usize)>,
-        Vec<(usize, usize)>,
-        usize,
-        bool,
-    )>,
+    events: Vec<EventPicks>,
     /// (kind, members)
     equivalences: Vec<(usize, Vec<usize>)>,
-    /// Per relation: (attributes, note, roles), and relations from events: (event, target).
-    relation_extras: Vec<(Vec<(usize, usize)>, usize, usize)>,
+    /// Per relation: (attributes, note, roles).
+    relation_extras: Vec<(AttrPicks, usize, usize)>,
+    /// Relations from events: (event, target).
     event_relations: Vec<(usize, usize)>,
 }
 

@@ -147,6 +147,22 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     command
 }
 
+/// One relation of the selected annotation, as the inspector lists it.
+struct RelationRow {
+    /// The relation type.
+    kind: String,
+    /// Which way it points.
+    arrow: &'static str,
+    /// The document of the other end, when not this one.
+    doc: Option<String>,
+    /// The other end's id.
+    other: AnnId,
+    /// The other end's text.
+    text: String,
+    /// The relation's attributes and note, one a line.
+    detail: String,
+}
+
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
@@ -155,8 +171,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let s = app.session()?;
     let here = s.doc.path.clone();
-    // (type, direction arrow, document of the other end, other id, its text, attributes and note)
-    let mut relations: Vec<(String, &'static str, Option<String>, AnnId, String, String)> = Vec::new();
+    let mut relations: Vec<RelationRow> = Vec::new();
     for r in s.data.relations_of(&ann.id) {
         let mut detail: Vec<String> = r
             .attributes
@@ -187,7 +202,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .quote_of(d, &other)
                 .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
         };
-        relations.push((r.kind.clone(), arrow, doc, other, text, detail.join("\n")));
+        relations.push(RelationRow {
+            kind: r.kind.clone(),
+            arrow,
+            doc,
+            other,
+            text,
+            detail: detail.join("\n"),
+        });
     }
     for (from_doc, r) in &vocab.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
@@ -197,14 +219,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .map_or(format!("an annotation in {from_doc}"), |q| {
                     format!("{q} ({from_doc})")
                 });
-            relations.push((
-                r.kind.clone(),
-                "←",
-                Some(from_doc.clone()),
-                r.from.clone(),
+            relations.push(RelationRow {
+                kind: r.kind.clone(),
+                arrow: "←",
+                doc: Some(from_doc.clone()),
+                other: r.from.clone(),
                 text,
-                String::new(),
-            ));
+                detail: String::new(),
+            });
         }
     }
     let relation_types = tagset.relations.clone();
@@ -433,7 +455,15 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     ui.separator();
     ui.label("Relations");
     let mut follow = None;
-    for (kind, arrow, doc, other, text, detail) in &relations {
+    for RelationRow {
+        kind,
+        arrow,
+        doc,
+        other,
+        text,
+        detail,
+    } in &relations
+    {
         let hover = if detail.is_empty() {
             "Go to the other end".to_owned()
         } else {

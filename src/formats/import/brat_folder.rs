@@ -138,8 +138,9 @@ enum Stage {
         lost: Vec<String>,
         written: Written,
     },
-    /// Read (or not), for the calling thread to finish in order.
-    Read(String, Result<BratDoc, String>),
+    /// Read (or not), for the calling thread to finish in order (boxed: the
+    /// document is large beside a written one's report).
+    Read(String, Result<Box<BratDoc>, String>),
 }
 
 /// True when reading `data` again with a tag set grown from the starting
@@ -228,7 +229,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
                     written: write_one(&batch, canon.as_deref(), to_write, None),
                 }
             }
-            doc => Stage::Read(rel_txt, doc),
+            doc => Stage::Read(rel_txt, doc.map(Box::new)),
         }
     });
     let docs = parsed.filter_map(|stage| {
@@ -251,7 +252,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
             ann,
             mut imported,
         } = match doc {
-            Ok(d) => d,
+            Ok(d) => *d,
             Err(why) => {
                 report.skipped.push(Skipped {
                     path: rel_txt,
