@@ -292,6 +292,7 @@ fn annotate(rng: &mut Rng, doc: &Document, words: &[Span], count: usize) -> DocA
                 from,
                 to: Target { doc: None, id: to },
                 kind: (*rng.pick(&["supports", "contradicts", "refers-to"])).to_owned(),
+                ..Default::default()
             });
         }
     }

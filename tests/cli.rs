@@ -86,6 +86,7 @@ fn seeded() -> tempfile::TempDir {
                 id: "c2".into(),
             },
             kind: "supports".into(),
+            ..Default::default()
         });
         data.status = Status::InProgress;
     });
@@ -156,6 +157,7 @@ fn hand_made_damage_is_reported_per_file() {
                         id: target.into(),
                     },
                     kind: "refers-to".into(),
+                    ..Default::default()
                 });
             }
             let mut bad = common::entity(doc, "x2", &word, 0, "WIDGET");

@@ -1,6 +1,7 @@
 //! The real `marginalia export` / `marginalia import` binary: destinations,
 //! skips and exit statuses.
 
+mod brat_support;
 mod export_support;
 
 use std::path::Path;
@@ -251,6 +252,7 @@ fn brat_export_then_import_through_the_binary() {
     let out = tmp.path().join("brat");
     let o = marginalia(&["export", s(&root), "--format", "brat", "--out", s(&out)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    brat_support::validate_folder(&out);
     let into = tmp.path().join("back");
     let o = marginalia(&["import", "brat", s(&out), "--into", s(&into)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -2,6 +2,7 @@
 //! `tests/golden/<format>/` byte for byte. Run with `UPDATE_GOLDEN=1` to
 //! regenerate them after an intended change, and review the diff.
 
+mod brat_support;
 mod export_support;
 
 use std::collections::BTreeMap;
@@ -109,6 +110,8 @@ fn brat_matches_golden() {
     let r = check(Format::Brat);
     // Five seeds and the extra document, two files each, and annotation.conf.
     assert_eq!(r.files.len(), 13);
+    // What is checked in is what brat reads.
+    assert_eq!(brat_support::validate_folder(&golden_dir(Format::Brat)), 6);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Round trips: random documents and annotations through JSONL and brat and back,
 //! and the offset checks every exported span must pass.
 
+mod brat_support;
 mod export_support;
 
 use std::collections::BTreeMap;
@@ -8,8 +9,8 @@ use std::collections::BTreeMap;
 use marginalia::formats::brat::{self, NewlineMap};
 use marginalia::formats::{ExportOptions, Format, export_corpus, import, jsonl};
 use marginalia::model::{
-    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Kind, Relation, Span,
-    Speaker, Stance, Status, TagSet, Target,
+    AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Equivalence, Event,
+    EventArg, Kind, Relation, Span, Speaker, Stance, Status, TagSet, Target,
 };
 use proptest::prelude::*;
 
@@ -240,6 +241,7 @@ fn build(
                     id: ids[t % ids.len()].clone(),
                 },
                 kind: ["supports", "two words", "refers-to"][kind].to_owned(),
+                ..Default::default()
             });
         }
     }
@@ -249,6 +251,142 @@ fn build(
     }
     data.sort();
     (doc, data)
+}
+
+/// Attribute picks: (key, value) indexes into [`KEYS`] and [`VALUES`].
+type AttrPicks = Vec<(usize, usize)>;
+
+/// Picks for one event: trigger, kind, arguments as (role, target), attributes, note, and
+/// whether its id is brat-shaped.
+type EventPicks = (usize, usize, Vec<(usize, usize)>, AttrPicks, usize, bool);
+
+/// Picks for the events, equivalences and relation extras of [`add_links`].
+#[derive(Clone, Debug)]
+struct Links {
+    events: Vec<EventPicks>,
+    /// (kind, members)
+    equivalences: Vec<(usize, Vec<usize>)>,
+    /// Per relation: (attributes, note, roles).
+    relation_extras: Vec<(AttrPicks, usize, usize)>,
+    /// Relations from events: (event, target).
+    event_relations: Vec<(usize, usize)>,
+}
+
+fn links() -> impl Strategy<Value = Links> {
+    let pairs = || prop::collection::vec((0usize..6, 0usize..6), 0..3);
+    (
+        prop::collection::vec(
+            (
+                0usize..9,
+                0usize..4,
+                prop::collection::vec((0usize..6, 0usize..12), 0..4),
+                pairs(),
+                0usize..6,
+                any::<bool>(),
+            ),
+            0..4,
+        ),
+        prop::collection::vec((0usize..3, prop::collection::vec(0usize..12, 1..4)), 0..3),
+        prop::collection::vec((pairs(), 0usize..6, 0usize..5), 0..4),
+        prop::collection::vec((0usize..4, 0usize..12), 0..2),
+    )
+        .prop_map(|(events, equivalences, relation_extras, event_relations)| Links {
+            events,
+            equivalences,
+            relation_extras,
+            event_relations,
+        })
+}
+
+const ROLES: &[&str] = &["Theme", "Theme2", "Cause", "with space", "a:b", "Site"];
+const EVENT_KINDS: &[&str] = &["Binding", "Two Words", "Gene_expression", "X:Y"];
+const EQUIV_KINDS: &[&str] = &["Equiv", "Same as", "Equiv"];
+const ROLE_PAIRS: &[Option<&str>] = &[
+    None,
+    Some("Cause Effect"),
+    Some("X X"),
+    Some("with space"),
+    Some("Arg1 Arg2"),
+];
+
+/// Adds events (nested ones, with roles and attributes brat cannot hold, some
+/// whose trigger or argument is not in the document), equivalences, relations
+/// from events and the attributes, notes and roles of relations.
+fn add_links(data: &mut DocAnnotations, links: &Links) {
+    let anns: Vec<AnnId> = data.annotations.iter().map(|a| a.id.clone()).collect();
+    let event_ids: Vec<AnnId> = (0..links.events.len())
+        .map(|k| {
+            if links.events[k].5 {
+                format!("E{}", k * 2 + 1)
+            } else {
+                format!("ev{k}")
+            }
+            .into()
+        })
+        .collect();
+    // Annotations, then events, then an id that names nothing.
+    let pick = |i: usize| -> AnnId {
+        let all = anns.len() + event_ids.len() + 1;
+        match i % all {
+            k if k < anns.len() => anns[k].clone(),
+            k if k < anns.len() + event_ids.len() => event_ids[k - anns.len()].clone(),
+            _ => "ghost".into(),
+        }
+    };
+    let attrs = |p: &[(usize, usize)]| -> Attributes {
+        p.iter()
+            .map(|&(k, v)| (KEYS[k].to_owned(), VALUES[v].to_owned()))
+            .collect()
+    };
+    for (k, (trigger, kind, args, a, note, _)) in links.events.iter().enumerate() {
+        let trigger = if anns.is_empty() || *trigger == 8 {
+            "ghost".into()
+        } else {
+            anns[trigger % anns.len()].clone()
+        };
+        data.events.push(Event {
+            id: event_ids[k].clone(),
+            kind: EVENT_KINDS[*kind].to_owned(),
+            trigger,
+            arguments: args
+                .iter()
+                .map(|&(role, target)| EventArg {
+                    role: ROLES[role].into(),
+                    id: pick(target),
+                })
+                .collect(),
+            attributes: attrs(a),
+            note: NOTES[*note].to_owned(),
+        });
+    }
+    for (kind, members) in &links.equivalences {
+        data.equivalences.push(Equivalence {
+            kind: EQUIV_KINDS[*kind].to_owned(),
+            members: members.iter().map(|&m| pick(m)).collect(),
+        });
+    }
+    for (r, (a, note, roles)) in data.relations.iter_mut().zip(&links.relation_extras) {
+        r.attributes = attrs(a);
+        r.note = NOTES[*note].to_owned();
+        if let Some(roles) = ROLE_PAIRS[*roles] {
+            r.attributes.insert("brat:roles".into(), roles.into());
+        }
+    }
+    if !event_ids.is_empty() {
+        for (k, &(e, t)) in links.event_relations.iter().enumerate() {
+            data.relations.push(Relation {
+                id: format!("er{k}").into(),
+                from: event_ids[e % event_ids.len()].clone(),
+                to: Target {
+                    doc: None,
+                    id: pick(t),
+                },
+                kind: "precedes".into(),
+                ..Default::default()
+            });
+        }
+    }
+    data.sort();
 }
 
 /// What brat import should give back: text normalised to LF, offsets mapped, quotes taken from the new text.
@@ -306,11 +444,25 @@ proptest! {
         raws in prop::collection::vec(raw_ann(), 0..8),
         status in 0usize..3,
         rels in prop::collection::vec((0usize..8, 0usize..8, 0usize..3, any::<bool>()), 0..4),
+        links in links(),
     ) {
-        let (doc, data) = build(&text, &raws, status, &rels);
+        // brat counts a leading U+FEFF as a character and import drops it as a
+        // byte-order mark (documented): such a text cannot come back as it was.
+        prop_assume!(!text.starts_with('\u{feff}'));
+        let (doc, mut data) = build(&text, &raws, status, &rels);
+        add_links(&mut data, &links);
+        if data.annotations.is_empty() {
+            // Document-level data rides on an annotation's note (documented).
+            data.events.clear();
+            data.equivalences.clear();
+            data.relations.clear();
+        }
         let files = brat::to_brat(&doc, &data);
         prop_assert!(!files.txt.contains('\r'));
         check_brat_offsets(&files.txt, &files.ann);
+        if let Err(e) = brat_support::validate(&files.txt, &files.ann) {
+            prop_assert!(false, "brat would not read it: {:?}\n{}", e, files.ann);
+        }
         let back = brat::from_brat(&files.txt, &files.ann, &TagSet::builtin(), "2000-01-01T00:00:00Z");
         prop_assert!(back.lost.is_empty(), "lost: {:?}", back.lost);
         let (want_text, want) = expected_after_brat(&doc, &data);
@@ -412,6 +564,7 @@ fn fixture_exports_have_exact_offsets_and_jsonl_reimports_identically() {
         assert!(!txt.contains('\r'));
         check_brat_offsets(&txt, &ann);
     }
+    assert_eq!(brat_support::validate_folder(&brat_out), before.len());
 }
 
 #[test]

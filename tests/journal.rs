@@ -140,6 +140,7 @@ fn edit_of(op: &Op, doc: &Document, data: &DocAnnotations, next_id: &mut usize) 
                 id: pick(*j)?.id.clone(),
             },
             kind: "supports".into(),
+            ..Default::default()
         }),
         Op::Unrelate(i) => {
             (!data.relations.is_empty()).then_some(())?;

@@ -231,6 +231,7 @@ fn writer_output_is_stable_and_line_oriented() {
             id: "x9".into(),
         },
         kind: "refers-to".into(),
+        ..Default::default()
     });
     let a = corpus::render(&doc, &data, (1, 0));
     data.annotations.reverse();

@@ -10,7 +10,8 @@ mod sidecar_support;
 use std::collections::BTreeMap;
 
 use marginalia::model::{
-    Annotation, Attributes, Claim, Cue, DocAnnotations, DocMeta, Kind, Relation, Span, Speaker,
+    Annotation, Attributes, Claim, Cue, DocAnnotations, DocMeta, Equivalence, Event, Kind, Relation, Span,
+    Speaker,
 };
 use marginalia::store::sidecar::{self, Sidecar};
 use proptest::collection::{btree_map, vec};
@@ -330,12 +331,45 @@ fn relation(l: &mut Layout, r: &Relation) -> String {
     let doc = opt_lit(l, &r.to.doc);
     defaulted(l, &mut to, "doc", r.to.doc.is_none(), doc);
     to.push(field("id", lit(l, &r.to.id)));
-    let fields = vec![
+    let mut fields = vec![
         field("id", lit(l, &r.id)),
         field("from", lit(l, &r.from)),
         field("to", structure(l, to, false)),
         field("kind", lit(l, &r.kind)),
     ];
+    let attrs = attributes(l, &r.attributes);
+    defaulted(l, &mut fields, "attributes", r.attributes.is_empty(), attrs);
+    let note = lit(l, &r.note);
+    defaulted(l, &mut fields, "note", r.note.is_empty(), note);
+    structure(l, fields, false)
+}
+
+fn event(l: &mut Layout, e: &Event) -> String {
+    let args = e
+        .arguments
+        .iter()
+        .map(|a| {
+            let fields = vec![field("role", lit(l, &a.role)), field("id", lit(l, &a.id))];
+            structure(l, fields, false)
+        })
+        .collect();
+    let mut fields = vec![
+        field("id", lit(l, &e.id)),
+        field("kind", lit(l, &e.kind)),
+        field("trigger", lit(l, &e.trigger)),
+    ];
+    let args = list(l, args);
+    defaulted(l, &mut fields, "arguments", e.arguments.is_empty(), args);
+    let attrs = attributes(l, &e.attributes);
+    defaulted(l, &mut fields, "attributes", e.attributes.is_empty(), attrs);
+    let note = lit(l, &e.note);
+    defaulted(l, &mut fields, "note", e.note.is_empty(), note);
+    structure(l, fields, false)
+}
+
+fn equivalence(l: &mut Layout, q: &Equivalence) -> String {
+    let members = q.members.iter().map(|m| lit(l, m)).collect();
+    let fields = vec![field("kind", lit(l, &q.kind)), field("members", list(l, members))];
     structure(l, fields, false)
 }
 
@@ -359,6 +393,18 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
     let rels = d.relations.iter().map(|r| relation(l, r)).collect();
     let rels = list(l, rels);
     defaulted(l, &mut fields, "relations", d.relations.is_empty(), rels);
+    let events = d.events.iter().map(|e| event(l, e)).collect();
+    let events = list(l, events);
+    defaulted(l, &mut fields, "events", d.events.is_empty(), events);
+    let equivalences = d.equivalences.iter().map(|q| equivalence(l, q)).collect();
+    let equivalences = list(l, equivalences);
+    defaulted(
+        l,
+        &mut fields,
+        "equivalences",
+        d.equivalences.is_empty(),
+        equivalences,
+    );
     if !d.meta.is_empty() || l.coin(20) {
         let meta = DocMeta::FIELDS
             .iter()
@@ -451,14 +497,19 @@ fn unknown_extra() -> impl Strategy<Value = BTreeMap<String, String>> {
 fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
     (sidecar_value(), 0u32..4, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
         |(mut sc, minor, top, per_annotation)| {
-            // A file using what 1.1 added says 1.1 at least (the writer makes sure).
-            let uses_1_1 = !sc.data.meta.is_empty()
-                || sc
-                    .data
-                    .annotations
+            // A file using what 1.1 or 1.2 added says so at least (the writer makes sure).
+            let d = &sc.data;
+            let uses_1_1 = !d.meta.is_empty()
+                || d.annotations
                     .iter()
                     .any(|a| a.claim().is_some_and(|c| c.value.is_some()));
-            sc.version.1 = minor.max(u32::from(uses_1_1));
+            let uses_1_2 = !d.events.is_empty()
+                || !d.equivalences.is_empty()
+                || d.relations
+                    .iter()
+                    .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
+            let needed = if uses_1_2 { 2 } else { u32::from(uses_1_1) };
+            sc.version.1 = minor.max(needed);
             sc.data.extra = top;
             for (a, extra) in sc.data.annotations.iter_mut().zip(per_annotation) {
                 a.extra = extra;
@@ -892,7 +943,7 @@ fn a_newer_major_is_refused_as_future_version() {
 fn a_field_below_the_annotations_that_cannot_be_kept_is_never_dropped() {
     let claim = r#"(format: "marginalia", version: "VERSION", annotations: [(id: "c", spans: [], label: "C", kind: Claim((stance: Denies, certainty: 0.5)))])"#;
     // A newer minor version's field: the file is from the future, opened read-only.
-    let e = refused(&claim.replace("VERSION", "1.2"));
+    let e = refused(&claim.replace("VERSION", "1.3"));
     assert!(e.future_version, "{e:?}");
     assert!(
         e.message.contains("`certainty`") && e.message.contains("claim"),

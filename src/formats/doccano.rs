@@ -502,6 +502,7 @@ pub fn to_model(f: ForeignDoc, set: &TagSet, now: &str) -> Converted {
                     id: b.clone(),
                 },
                 kind: r.kind,
+                ..Relation::default()
             }),
             _ => lost.push(format!(
                 "relation {} joins {} and {}, which are not both imported spans; skipped",

@@ -371,6 +371,7 @@ pub fn from_value(v: &Value) -> Result<(Document, DocAnnotations), String> {
                 id: str_field(&r, "to")?.into(),
             },
             kind: str_field(&r, "type")?.to_owned(),
+            ..Relation::default()
         });
     }
     let status: String = opt_str(v, "status").unwrap_or_default();

@@ -17,7 +17,6 @@ mod parallel;
 pub mod qdpx;
 pub mod w3c;
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -403,8 +402,7 @@ pub fn export_corpus(
             path: s.rel,
             reason: s.reason,
         }));
-    let mut labels = BTreeSet::new();
-    let mut relation_kinds = BTreeSet::new();
+    let mut brat_use = brat::ConfUse::default();
     let listed: Vec<corpus::DocEntry> = entries.clone();
     let batch = match &sink {
         Sink::Folder(b) => Some(Arc::clone(b)),
@@ -467,8 +465,7 @@ pub fn export_corpus(
         report
             .files
             .extend(rendered.files.iter().map(|rel| opts.out.join(rel)));
-        labels.extend(doc.labels);
-        relation_kinds.extend(doc.relation_kinds);
+        brat_use.merge(doc.brat_use);
     }
     // The workers hold the batch until they are joined.
     drop(prepared);
@@ -477,7 +474,14 @@ pub fn export_corpus(
     }
     match sink {
         Sink::Folder(batch) => {
-            let conf = brat::annotation_conf(&tagset, &labels, &relation_kinds);
+            // brat's own configuration, kept in the corpus by an import, comes back as it was.
+            let kept = crate::store::safe_file::read_string_capped(
+                &root.join(brat::CONF_FILE),
+                crate::store::safe_file::MAX_TAGSET_BYTES,
+            )
+            .ok();
+            let kept = kept.as_deref().map(|k| k.strip_prefix('\u{feff}').unwrap_or(k));
+            let conf = brat::annotation_conf(kept, &tagset, &brat_use);
             batch
                 .write_group(&[("annotation.conf", conf.as_bytes())])
                 .map_err(|(p, e)| unwritable(&p, e))?;
@@ -524,8 +528,8 @@ struct PreparedDoc {
     outcome: Prepared,
     annotations: usize,
     relations: usize,
-    labels: BTreeSet<String>,
-    relation_kinds: BTreeSet<String>,
+    /// What brat's `annotation.conf` declares, for a brat export.
+    brat_use: brat::ConfUse,
 }
 
 /// Whether a document goes into the export, and its rendered part if it does.
@@ -565,8 +569,7 @@ fn prepare(
         outcome: Prepared::NotDone,
         annotations: data.annotations.len(),
         relations: data.relations.len(),
-        labels: BTreeSet::new(),
-        relation_kinds: BTreeSet::new(),
+        brat_use: brat::ConfUse::default(),
     };
     if let Some(reason) = skip_reason(&loaded, &root.join(&entry.rel)) {
         out.outcome = Prepared::Skipped(reason);
@@ -575,14 +578,9 @@ fn prepare(
     if only_done && data.status != Status::Done {
         return Ok(out);
     }
-    // Only brat's `annotation.conf` lists the labels and relation types used.
+    // Only brat's `annotation.conf` lists the types used.
     if format == Format::Brat {
-        for a in &data.annotations {
-            if !out.labels.contains(a.label.as_str()) {
-                out.labels.insert(a.label.to_string());
-            }
-        }
-        out.relation_kinds = data.relations.iter().map(|r| r.kind.clone()).collect();
+        out.brat_use.note(data);
     }
     out.outcome = Prepared::Rendered(render_doc(format, &loaded.doc, data, batch));
     Ok(out)

@@ -483,7 +483,7 @@ impl Annotation {
 }
 
 /// Where a relation points: an annotation in this document or in another one.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Target {
     /// Path of the other document relative to the corpus root, or `None` for the same document.
     pub doc: Option<String>,
@@ -492,16 +492,22 @@ pub struct Target {
 }
 
 /// A typed link between two annotations.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relation {
     /// Stable identifier.
     pub id: AnnId,
-    /// Annotation in this document the relation starts from.
+    /// Annotation (or event) in this document the relation starts from.
     pub from: AnnId,
-    /// Annotation it points to.
+    /// Annotation (or event) it points to.
     pub to: Target,
     /// Relation type from the tag set (e.g. `supports`).
     pub kind: String,
+    /// Free attributes (key → value), as brat puts on relations.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
+    /// Free note.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// How far an analyst has got with a document.

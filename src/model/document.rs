@@ -222,6 +222,10 @@ pub struct DocAnnotations {
     pub annotations: Vec<Annotation>,
     /// Relations starting in this document.
     pub relations: Vec<Relation>,
+    /// Events: triggers with role-labelled arguments (brat `E` lines).
+    pub events: Vec<super::events::Event>,
+    /// Sets of annotations that name the same thing (brat `*` lines).
+    pub equivalences: Vec<super::events::Equivalence>,
     /// Workflow status.
     pub status: Status,
     /// What the document is cited by: title, outlet, date… (boxed: most
@@ -263,6 +267,19 @@ impl DocAnnotations {
         };
         if !self.relations.is_sorted_by(|a, b| rel_order(a, b).is_le()) {
             self.relations.sort_unstable_by(rel_order);
+        }
+        // Ties (a hand-edited file repeating an id) are broken on the whole
+        // content, as for annotations.
+        let event_order = |a: &super::events::Event, b: &super::events::Event| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
+        };
+        if !self.events.is_sorted_by(|a, b| event_order(a, b).is_le()) {
+            self.events.sort_unstable_by(event_order);
+        }
+        if !self.equivalences.is_sorted() {
+            self.equivalences.sort_unstable();
         }
     }
 

@@ -8,13 +8,16 @@
 
 use super::annotation::{AnnId, Annotation, Kind, Relation, Speaker, Status};
 use super::document::DocAnnotations;
+use super::events::{Equivalence, Event, unlink};
 
 /// One change to a document's annotations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
     /// Adds an annotation (its id must be new).
     Add(Annotation),
-    /// Removes an annotation, the relations that touch it, and its use as a speaker.
+    /// Removes an annotation, the relations that touch it, its use as a
+    /// speaker, the events it triggers, and its places in events and
+    /// equivalences (see `model::events`).
     Remove(AnnId),
     /// Replaces the annotation with the same id.
     Replace(Annotation),
@@ -22,6 +25,17 @@ pub enum Edit {
     AddRelation(Relation),
     /// Removes a relation by id.
     RemoveRelation(AnnId),
+    /// Adds an event (its id must be new among events and annotations).
+    AddEvent(Event),
+    /// Removes an event by id, the relations that touch it, and its places in
+    /// other events and in equivalences.
+    RemoveEvent(AnnId),
+    /// Replaces the event with the same id.
+    ReplaceEvent(Event),
+    /// Adds an equivalence.
+    AddEquivalence(Equivalence),
+    /// Removes an equivalence equal to this one.
+    RemoveEquivalence(Equivalence),
     /// Sets the document status.
     SetStatus(Status),
     /// Sets what the document is cited by (title, outlet, date…).
@@ -35,15 +49,18 @@ pub enum Edit {
 pub enum EditError {
     /// An annotation or relation with that id already exists.
     DuplicateId(AnnId),
-    /// No annotation or relation has that id.
+    /// No annotation, relation or event has that id.
     NotFound(AnnId),
+    /// No equivalence of that kind holds exactly these members.
+    NoEquivalence(String),
 }
 
 impl std::fmt::Display for EditError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             EditError::DuplicateId(id) => write!(f, "an annotation with id {id} already exists"),
-            EditError::NotFound(id) => write!(f, "no annotation or relation with id {id}"),
+            EditError::NotFound(id) => write!(f, "no annotation, relation or event with id {id}"),
+            EditError::NoEquivalence(what) => write!(f, "no equivalence {what}"),
         }
     }
 }
@@ -54,7 +71,7 @@ impl std::error::Error for EditError {}
 pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
     let inverse = match edit {
         Edit::Add(ann) => {
-            if doc.position(&ann.id).is_some() {
+            if doc.position(&ann.id).is_some() || doc.event(&ann.id).is_some() {
                 return Err(EditError::DuplicateId(ann.id));
             }
             let id = ann.id.clone();
@@ -84,6 +101,7 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
             }
             let removed = doc.annotations.remove(pos);
             undo.insert(0, Edit::Add(removed));
+            undo.extend(unlink(doc, vec![id], true));
             if undo.len() == 1 {
                 undo.pop().expect("one edit")
             } else {
@@ -109,6 +127,46 @@ pub fn apply(doc: &mut DocAnnotations, edit: Edit) -> Result<Edit, EditError> {
                 return Err(EditError::NotFound(id));
             };
             Edit::AddRelation(doc.relations.remove(pos))
+        }
+        Edit::AddEvent(event) => {
+            if doc.event(&event.id).is_some() || doc.position(&event.id).is_some() {
+                return Err(EditError::DuplicateId(event.id));
+            }
+            let id = event.id.clone();
+            doc.events.push(event);
+            Edit::RemoveEvent(id)
+        }
+        Edit::RemoveEvent(id) => {
+            let Some(pos) = doc.events.iter().position(|e| e.id == id) else {
+                return Err(EditError::NotFound(id));
+            };
+            let mut undo = vec![Edit::AddEvent(doc.events.remove(pos))];
+            undo.extend(unlink(doc, vec![id], false));
+            if undo.len() == 1 {
+                undo.pop().expect("one edit")
+            } else {
+                Edit::Batch(undo)
+            }
+        }
+        Edit::ReplaceEvent(event) => {
+            let Some(pos) = doc.events.iter().position(|e| e.id == event.id) else {
+                return Err(EditError::NotFound(event.id));
+            };
+            Edit::ReplaceEvent(std::mem::replace(&mut doc.events[pos], event))
+        }
+        Edit::AddEquivalence(q) => {
+            doc.equivalences.push(q.clone());
+            Edit::RemoveEquivalence(q)
+        }
+        Edit::RemoveEquivalence(q) => {
+            let Some(pos) = doc.equivalences.iter().position(|x| *x == q) else {
+                return Err(EditError::NoEquivalence(format!(
+                    "{} of {}",
+                    q.kind,
+                    q.members.join(", ")
+                )));
+            };
+            Edit::AddEquivalence(doc.equivalences.remove(pos))
         }
         Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut doc.status, status)),
         Edit::SetMeta(meta) => Edit::SetMeta(std::mem::replace(&mut doc.meta, meta)),

@@ -7,6 +7,7 @@ pub mod annotation;
 pub mod comparison;
 pub mod document;
 pub mod edit;
+pub mod events;
 pub mod index;
 pub mod meta_guess;
 pub mod offsets;
@@ -21,4 +22,5 @@ pub use annotation::{
 };
 pub use document::{DocAnnotations, DocMeta, Document, content_hash};
 pub use edit::{Edit, EditError, History};
+pub use events::{Equivalence, Event, EventArg};
 pub use tagset::{LabelDef, LabelKind, TagSet};

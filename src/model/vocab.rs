@@ -190,6 +190,7 @@ mod tests {
                     id: "far".into(),
                 },
                 kind: "supports".into(),
+                ..Default::default()
             });
         }
         d

@@ -10,7 +10,9 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Annotation, DocAnnotations, DocMeta, Kind, Relation, Span, Speaker, Status};
+use crate::model::{
+    Annotation, Attributes, DocAnnotations, DocMeta, Event, Kind, Relation, Span, Speaker, Status,
+};
 
 use super::sidecar_read;
 pub use super::sidecar_read::{FORMAT, MAJOR, MINOR, SidecarError};
@@ -146,15 +148,7 @@ fn write_annotation(out: &mut String, a: &Annotation) {
             let _ = writeln!(out, "{i})),");
         }
     }
-    if a.attributes.is_empty() {
-        let _ = writeln!(out, "{i}attributes: {{}},");
-    } else {
-        let _ = writeln!(out, "{i}attributes: {{");
-        for (k, v) in &a.attributes {
-            let _ = writeln!(out, "{i}    {}: {},", lit(k), lit(v));
-        }
-        let _ = writeln!(out, "{i}}},");
-    }
+    attributes_field(out, i, &a.attributes);
     str_field(out, i, "note", &a.note);
     str_field(out, i, "annotator", &a.annotator);
     str_field(out, i, "created", &a.created);
@@ -168,14 +162,68 @@ fn write_annotation(out: &mut String, a: &Annotation) {
     out.push_str("        ),\n");
 }
 
-/// True when the data uses what format 1.1 added: document metadata or a
-/// claim's value.
-fn uses_1_1(data: &DocAnnotations) -> bool {
-    !data.meta.is_empty()
+/// Appends the `attributes: {…},` field, one attribute a line.
+fn attributes_field(out: &mut String, i: &str, attributes: &Attributes) {
+    if attributes.is_empty() {
+        let _ = writeln!(out, "{i}attributes: {{}},");
+    } else {
+        let _ = writeln!(out, "{i}attributes: {{");
+        for (k, v) in attributes {
+            let _ = writeln!(out, "{i}    {}: {},", lit(k), lit(v));
+        }
+        let _ = writeln!(out, "{i}}},");
+    }
+}
+
+/// Appends a relation's or an event's `attributes` and `note`, each only when
+/// it holds something, so that files without them stay as 1.0 wrote them.
+fn link_extras(out: &mut String, i: &str, attributes: &Attributes, note: &str) {
+    if !attributes.is_empty() {
+        attributes_field(out, i, attributes);
+    }
+    if !note.is_empty() {
+        str_field(out, i, "note", note);
+    }
+}
+
+fn write_event(out: &mut String, e: &Event) {
+    let i = "            ";
+    out.push_str("        (\n");
+    str_field(out, i, "id", &e.id);
+    str_field(out, i, "kind", &e.kind);
+    str_field(out, i, "trigger", &e.trigger);
+    if e.arguments.is_empty() {
+        let _ = writeln!(out, "{i}arguments: [],");
+    } else {
+        let _ = writeln!(out, "{i}arguments: [");
+        for a in &e.arguments {
+            let _ = writeln!(out, "{i}    (role: {}, id: {}),", lit(&a.role), lit(&a.id));
+        }
+        let _ = writeln!(out, "{i}],");
+    }
+    link_extras(out, i, &e.attributes, &e.note);
+    out.push_str("        ),\n");
+}
+
+/// The minor version the data needs: 2 for events, equivalences, or a
+/// relation's attributes or note; 1 for document metadata or a claim's value;
+/// else 0.
+fn minor_needed(data: &DocAnnotations) -> u32 {
+    if !data.events.is_empty()
+        || !data.equivalences.is_empty()
+        || data
+            .relations
+            .iter()
+            .any(|r| !r.attributes.is_empty() || !r.note.is_empty())
+    {
+        return 2;
+    }
+    let uses_1_1 = !data.meta.is_empty()
         || data
             .annotations
             .iter()
-            .any(|a| a.claim().is_some_and(|c| c.value.is_some()))
+            .any(|a| a.claim().is_some_and(|c| c.value.is_some()));
+    u32::from(uses_1_1)
 }
 
 /// Serialises a sidecar. Equal inputs give identical bytes.
@@ -196,10 +244,11 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     );
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
-    // 1.1 added `meta` and a claim's `value`: a file using them says so, so
-    // that a 1.0 build opens it read-only rather than dropping them on save;
-    // a file without them stays 1.0, byte for byte.
-    let minor = version.1.max(u32::from(uses_1_1(data)));
+    // 1.1 added `meta` and a claim's `value`, 1.2 events, equivalences and a
+    // relation's attributes and note: a file using them says so, so that an
+    // older build opens it read-only rather than dropping them on save; a file
+    // without them stays 1.0, byte for byte.
+    let minor = version.1.max(minor_needed(data));
     let _ = writeln!(out, "    version: \"{}.{minor}\",", version.0);
     let _ = writeln!(out, "    source: {},", lit(source));
     let _ = writeln!(out, "    source_hash: {},", lit(source_hash));
@@ -245,9 +294,44 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
             lit(&r.to.id)
         );
         let _ = writeln!(out, "{i}kind: {},", lit(&r.kind));
+        link_extras(&mut out, i, &r.attributes, &r.note);
         out.push_str("        ),\n");
     }
     out.push_str("    ],\n");
+    // Written only when there are some, as `meta` is.
+    if !data.events.is_empty() {
+        let mut events: Vec<&Event> = data.events.iter().collect();
+        events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut blocks: Vec<((&str, &str, &str), String)> = events
+            .into_iter()
+            .map(|e| {
+                let mut block = String::with_capacity(256);
+                write_event(&mut block, e);
+                (e.sort_key(), block)
+            })
+            .collect();
+        blocks.sort();
+        out.push_str("    events: [\n");
+        for (_, block) in &blocks {
+            out.push_str(block);
+        }
+        out.push_str("    ],\n");
+    }
+    if !data.equivalences.is_empty() {
+        let mut equivalences: Vec<_> = data.equivalences.iter().collect();
+        equivalences.sort();
+        out.push_str("    equivalences: [\n");
+        for q in equivalences {
+            let members: Vec<String> = q.members.iter().map(|m| lit(m)).collect();
+            let _ = writeln!(
+                out,
+                "        (kind: {}, members: [{}]),",
+                lit(&q.kind),
+                members.join(", ")
+            );
+        }
+        out.push_str("    ],\n");
+    }
     for (k, v) in &data.extra {
         let _ = writeln!(out, "    {k}: {v},");
     }

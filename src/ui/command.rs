@@ -116,6 +116,8 @@ pub enum Command {
     },
     /// Remove the selected annotation.
     DeleteSelected,
+    /// Remove an event of the current document (its trigger stays).
+    DeleteEvent(AnnId),
     /// Replace an annotation with an edited copy, as one undoable step.
     UpdateAnnotation {
         /// What the edit did, in words (shown by undo).

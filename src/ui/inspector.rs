@@ -8,6 +8,8 @@ use compact_str::CompactString;
 use super::app::MarginaliaApp;
 use super::command::Command;
 
+mod links;
+
 /// A text field that commits when it loses focus (or on Enter for one line),
 /// so typing a note is one undoable edit, not one per keystroke.
 fn committed_text(
@@ -100,6 +102,13 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
         "{entities} entities, {claims} claims, {} relations",
         s.data.relations.len()
     ));
+    if !s.data.events.is_empty() || !s.data.equivalences.is_empty() {
+        ui.label(format!(
+            "{} events, {} equivalences",
+            s.data.events.len(),
+            s.data.equivalences.len()
+        ));
+    }
     let mut status = s.data.status;
     let before = status;
     ComboBox::from_label("Status")
@@ -138,6 +147,22 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     command
 }
 
+/// One relation of the selected annotation, as the inspector lists it.
+struct RelationRow {
+    /// The relation type.
+    kind: String,
+    /// Which way it points.
+    arrow: &'static str,
+    /// The document of the other end, when not this one.
+    doc: Option<String>,
+    /// The other end's id.
+    other: AnnId,
+    /// The other end's text.
+    text: String,
+    /// The relation's attributes and note, one a line.
+    detail: String,
+}
+
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
@@ -146,9 +171,22 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let s = app.session()?;
     let here = s.doc.path.clone();
-    // (type, direction arrow, document of the other end, other id, its text)
-    let mut relations: Vec<(String, &'static str, Option<String>, AnnId, String)> = Vec::new();
+    let mut relations: Vec<RelationRow> = Vec::new();
     for r in s.data.relations_of(&ann.id) {
+        let mut detail: Vec<String> = r
+            .attributes
+            .iter()
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}: {v}")
+                }
+            })
+            .collect();
+        if !r.note.is_empty() {
+            detail.push(format!("Note: {}", r.note));
+        }
         let (arrow, doc, other) = if r.from == ann.id {
             ("→", r.to.doc.clone(), r.to.id.clone())
         } else {
@@ -164,7 +202,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .quote_of(d, &other)
                 .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
         };
-        relations.push((r.kind.clone(), arrow, doc, other, text));
+        relations.push(RelationRow {
+            kind: r.kind.clone(),
+            arrow,
+            doc,
+            other,
+            text,
+            detail: detail.join("\n"),
+        });
     }
     for (from_doc, r) in &vocab.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
@@ -174,7 +219,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .map_or(format!("an annotation in {from_doc}"), |q| {
                     format!("{q} ({from_doc})")
                 });
-            relations.push((r.kind.clone(), "←", Some(from_doc.clone()), r.from.clone(), text));
+            relations.push(RelationRow {
+                kind: r.kind.clone(),
+                arrow: "←",
+                doc: Some(from_doc.clone()),
+                other: r.from.clone(),
+                text,
+                detail: String::new(),
+            });
         }
     }
     let relation_types = tagset.relations.clone();
@@ -401,13 +453,29 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         next.note = v;
         what = "edit note";
     }
+    if let Some(c) = app.session().and_then(|s| links::show(ui, &s.data, &ann.id)) {
+        return Some(c);
+    }
     ui.separator();
     ui.label("Relations");
     let mut follow = None;
-    for (kind, arrow, doc, other, text) in &relations {
+    for RelationRow {
+        kind,
+        arrow,
+        doc,
+        other,
+        text,
+        detail,
+    } in &relations
+    {
+        let hover = if detail.is_empty() {
+            "Go to the other end".to_owned()
+        } else {
+            format!("{detail}\nGo to the other end")
+        };
         if ui
             .link(format!("{arrow} {kind}: “{text}”"))
-            .on_hover_text("Go to the other end")
+            .on_hover_text(hover)
             .clicked()
         {
             follow = Some((doc.clone(), other.clone()));

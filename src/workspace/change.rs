@@ -55,11 +55,19 @@ pub enum Change {
         /// The edited annotation (boxed: the other changes are small).
         ann: Box<Annotation>,
     },
-    /// Remove an annotation.
+    /// Remove an annotation, with the events it states and its places in
+    /// other events and in equivalences (see `model::events`).
     Delete {
         /// The document.
         doc: String,
         /// The annotation.
+        id: AnnId,
+    },
+    /// Remove an event (its trigger annotation stays).
+    DeleteEvent {
+        /// The document.
+        doc: String,
+        /// The event.
         id: AnnId,
     },
     /// Set what a document is cited by.
@@ -265,7 +273,25 @@ impl Workspace {
                 ann.modified = now_rfc3339().into();
                 self.commit(description, vec![(doc, Edit::Replace(ann))])
             }
-            Change::Delete { doc, id } => self.commit("delete annotation", vec![(doc, Edit::Remove(id))]),
+            Change::Delete { doc, id } => {
+                // Say what goes with it, so that undo names it too.
+                let events = self
+                    .session(&doc)?
+                    .data
+                    .events
+                    .iter()
+                    .filter(|e| e.trigger == id)
+                    .count();
+                let description = match events {
+                    0 => "delete annotation".to_owned(),
+                    1 => "delete annotation and the event it states".to_owned(),
+                    n => format!("delete annotation and the {n} events it states"),
+                };
+                self.commit(&description, vec![(doc, Edit::Remove(id))])
+            }
+            Change::DeleteEvent { doc, id } => {
+                self.commit("delete event", vec![(doc, Edit::RemoveEvent(id))])
+            }
             Change::SetStatus { doc, status } => {
                 if self.session(&doc)?.data.status == status {
                     return Ok(Applied::default());
@@ -373,6 +399,7 @@ impl Workspace {
                         id: to,
                     },
                     kind,
+                    ..Relation::default()
                 };
                 let description = format!("add {} relation", rel.kind);
                 self.commit(&description, vec![(from_doc, Edit::AddRelation(rel))])

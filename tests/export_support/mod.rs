@@ -10,7 +10,7 @@ use marginalia::model::{
     Status, Target,
 };
 use marginalia::store::corpus;
-use marginalia::store::sidecar::{MAJOR, MINOR};
+use marginalia::store::sidecar::MAJOR;
 
 /// Time stamp of every fixture annotation.
 pub const T0: &str = "2026-03-01T09:00:00Z";
@@ -91,6 +91,7 @@ fn rel(id: &str, from: &str, to: &str, kind: &str) -> Relation {
             id: to.into(),
         },
         kind: kind.into(),
+        ..Default::default()
     }
 }
 
@@ -225,6 +226,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
                 id: "e2".into(),
             },
             kind: "refers-to".into(),
+            ..Default::default()
         });
         d.status = Status::InProgress;
     }
@@ -252,7 +254,7 @@ pub fn fixture(dir: &Path) -> PathBuf {
         let doc = Document::new(rel, text);
         let data = annotations_for(&doc);
         let side = corpus::sidecar_path(&root.join(rel));
-        std::fs::write(side, corpus::render(&doc, &data, (MAJOR, MINOR))).unwrap();
+        std::fs::write(side, corpus::render(&doc, &data, (MAJOR, 0))).unwrap();
     }
     root
 }

@@ -9,7 +9,7 @@ pub mod ronscan;
 
 use std::collections::BTreeMap;
 
-use marginalia::model::{Annotation, DocAnnotations, Relation, Status};
+use marginalia::model::{Annotation, DocAnnotations, Equivalence, Event, Relation, Status};
 use marginalia::store::sidecar::{FORMAT, MAJOR, MINOR, Sidecar, SidecarError};
 use serde::Deserialize;
 
@@ -28,6 +28,10 @@ struct FileRecord {
     #[serde(default)]
     relations: Vec<Relation>,
     #[serde(default)]
+    events: Vec<Event>,
+    #[serde(default)]
+    equivalences: Vec<Equivalence>,
+    #[serde(default)]
     meta: marginalia::model::DocMeta,
 }
 
@@ -39,6 +43,8 @@ const TOP_FIELDS: &[&str] = &[
     "status",
     "annotations",
     "relations",
+    "events",
+    "equivalences",
     "meta",
 ];
 
@@ -163,6 +169,8 @@ pub fn read(src: &str) -> Result<Sidecar, SidecarError> {
     let data = DocAnnotations {
         annotations,
         relations: rec.relations,
+        events: rec.events,
+        equivalences: rec.equivalences,
         status: rec.status,
         meta: Box::new(rec.meta),
         extra,

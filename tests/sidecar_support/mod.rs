@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use marginalia::model::{
-    Annotation, Claim, ClaimType, Cue, DocAnnotations, Kind, Relation, Span, Speaker, Stance, Status, Target,
+    Annotation, Claim, ClaimType, Cue, DocAnnotations, Equivalence, Event, EventArg, Kind, Relation, Span,
+    Speaker, Stance, Status, Target,
 };
 use marginalia::store::sidecar::{self, Sidecar};
 use proptest::prelude::*;
@@ -169,7 +170,21 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
         )
 }
 
-/// A relation to this or another document.
+/// Attributes, often none (as most relations and events have).
+fn attributes() -> impl Strategy<Value = marginalia::model::Attributes> {
+    prop_oneof![
+        2 => Just(BTreeMap::new()),
+        1 => proptest::collection::btree_map(text(8), text(16), 1..3),
+    ]
+    .prop_map(Into::into)
+}
+
+/// A note, often empty.
+fn note() -> impl Strategy<Value = String> {
+    prop_oneof![2 => Just(String::new()), 1 => text(30)]
+}
+
+/// A relation to this or another document, sometimes with attributes and a note.
 pub fn relation() -> impl Strategy<Value = Relation> {
     (
         text(8),
@@ -177,13 +192,51 @@ pub fn relation() -> impl Strategy<Value = Relation> {
         proptest::option::of(text(24)),
         text(8),
         text(10),
+        attributes(),
+        note(),
     )
-        .prop_map(|(id, from, doc, to, kind)| Relation {
+        .prop_map(|(id, from, doc, to, kind, attributes, note)| Relation {
             id: id.into(),
             from: from.into(),
             to: Target { doc, id: to.into() },
             kind,
+            attributes,
+            note,
         })
+}
+
+/// An event with nasty text in every string field.
+pub fn event() -> impl Strategy<Value = Event> {
+    (
+        text(8),
+        text(10),
+        text(8),
+        proptest::collection::vec((text(8), text(8)), 0..4),
+        attributes(),
+        note(),
+    )
+        .prop_map(|(id, kind, trigger, args, attributes, note)| Event {
+            id: id.into(),
+            kind,
+            trigger: trigger.into(),
+            arguments: args
+                .into_iter()
+                .map(|(role, id)| EventArg {
+                    role: role.into(),
+                    id: id.into(),
+                })
+                .collect(),
+            attributes,
+            note,
+        })
+}
+
+/// An equivalence of any number of members (a hand-edited file may hold one or none).
+pub fn equivalence() -> impl Strategy<Value = Equivalence> {
+    (text(8), proptest::collection::vec(text(8), 0..4)).prop_map(|(kind, members)| Equivalence {
+        kind,
+        members: members.into_iter().map(Into::into).collect(),
+    })
 }
 
 /// A sidecar of this build's version with unique annotation ids, sorted as read back.
@@ -195,9 +248,11 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
         text(20),
         "[0-9a-f]{0,64}",
         meta(),
+        proptest::collection::vec(event(), 0..3),
+        proptest::collection::vec(equivalence(), 0..3),
     )
         .prop_map(
-            |(mut annotations, relations, status, source, source_hash, meta)| {
+            |(mut annotations, relations, status, source, source_hash, meta, events, equivalences)| {
                 // Ids are unique within a document (the edit layer enforces it).
                 for (i, a) in annotations.iter_mut().enumerate() {
                     a.id = format!("{i}:{}", a.id).into();
@@ -205,6 +260,8 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
                 let mut data = DocAnnotations {
                     annotations,
                     relations,
+                    events,
+                    equivalences,
                     status,
                     meta: Box::new(meta),
                     extra: BTreeMap::new(),

@@ -25,6 +25,7 @@ use crate::model::{
 };
 
 mod conf;
+mod links;
 mod note;
 mod read;
 mod write;
@@ -116,8 +117,88 @@ fn brat_number(id: &str, prefix: char) -> Option<u64> {
         .filter(|_| id[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// True for the characters that end a line of an `.ann` file as brat reads
+/// it: Python's codecs reader cuts lines wherever `str.splitlines` does, at
+/// CR and LF and also at U+000B, U+000C, U+001C–U+001E, U+0085, U+2028 and
+/// U+2029. A `T` fragment or a line's text never holds one.
+pub fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// True when a text cannot stand on one `.ann` line.
+fn has_line_break(s: &str) -> bool {
+    s.chars().any(is_line_break)
+}
+
+/// White space as brat's fields are split on (Python's `str.split()`, which
+/// counts U+001C–U+001F too), and line breaks.
+fn brat_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 fn is_token(s: &str) -> bool {
-    !s.is_empty() && !s.chars().any(char::is_whitespace)
+    !s.is_empty() && !s.chars().any(brat_space)
+}
+
+/// A role or type as brat can hold it in a `Role:Id` pair: no white space, no colon.
+fn is_role(s: &str) -> bool {
+    is_token(s) && !s.contains(':')
+}
+
+/// The fragments of a `T` line for `spans` of the LF text of `doc`: each span
+/// cut at line breaks, as brat makes them when an annotator selects across
+/// lines, the breaks themselves left out. Spans that hold nothing but line
+/// breaks leave no fragment; if none is left, one empty fragment where the
+/// first span starts stands for the annotation.
+pub fn fragments(doc: &Document, spans: &[Span]) -> Vec<Span> {
+    let mut out = Vec::with_capacity(spans.len());
+    for s in spans {
+        let text = doc.slice(*s);
+        if !has_line_break(text) {
+            if !s.is_empty() || spans.len() == 1 {
+                out.push(*s);
+            }
+            continue;
+        }
+        let mut start = s.start;
+        for (i, c) in text.chars().enumerate() {
+            if is_line_break(c) {
+                if start < s.start + i {
+                    out.push(Span::new(start, s.start + i));
+                }
+                start = s.start + i + 1;
+            }
+        }
+        if start < s.end {
+            out.push(Span::new(start, s.end));
+        }
+    }
+    if out.is_empty() {
+        let at = spans.first().map_or(0, |s| s.start);
+        out.push(Span::new(at, at));
+    }
+    out
+}
+
+/// The spans of an annotation read from brat `fragments` (sorted): fragments
+/// separated by nothing but line breaks are one span again, the breaks inside
+/// it. [`fragments`] of the result gives the fragments back.
+pub fn join_fragments(doc: &Document, fragments: &[Span]) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::with_capacity(fragments.len());
+    for f in fragments {
+        if let Some(last) = out.last_mut()
+            && last.end < f.start
+            && doc.slice(Span::new(last.end, f.start)).chars().all(is_line_break)
+        {
+            last.end = f.end;
+            continue;
+        }
+        out.push(*f);
+    }
+    out
 }
 
 /// Gives every item a brat id: its own when it already is `<prefix><n>` and unique, else a fresh one.
@@ -152,10 +233,14 @@ pub fn brat_type(name: &str) -> String {
 
 /// [`brat_type`], borrowed when the name is already one (nearly always).
 fn brat_type_cow(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.is_empty() && !name.contains(char::is_whitespace) {
+    if is_token(name) {
         return name.into();
     }
-    let t = name.split_whitespace().collect::<Vec<_>>().join("_");
+    let t = name
+        .split(brat_space)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
     if t.is_empty() { "_".into() } else { t.into() }
 }
 
@@ -206,6 +291,8 @@ mod tests {
                 to: strings[7].as_str().into(),
                 to_doc: to_doc.map(|d| d.to_owned().into()),
                 kind: strings[0].as_str().into(),
+                attributes: BTreeMap::new(),
+                note: None,
             };
             let meta = note::Note {
                 annotator: Some(strings[0].as_str().into()),
@@ -220,6 +307,7 @@ mod tests {
                 doc: flags[2].then_some(note::NoteDoc {
                     extra: Cow::Borrowed(&doc_extra),
                     status: "done".into(),
+                    ..note::NoteDoc::default()
                 }),
                 extra: Cow::Borrowed(&extra),
                 id: flags[4].then_some(strings[4].as_str().into()),
@@ -234,6 +322,7 @@ mod tests {
                     .take(usize::from(flags[0]) + usize::from(flags[1]))
                     .collect(),
                 speaker,
+                ..note::Note::default()
             };
             let mut text = String::new();
             meta.write(&mut text);

@@ -4,6 +4,9 @@
 //!
 //! Keys are written in byte order (the fields are declared in that order),
 //! compact, and only when they hold something, as earlier exports wrote them.
+//! Characters some line readers break lines at (U+0085, U+2028, U+2029) are
+//! written as `\u` escapes, so that the note stays on its line: brat reads
+//! `.ann` files with Python's codecs, whose lines end at those too.
 //! Reading ignores keys it does not know; a known key with a value of another
 //! type makes the whole note unreadable, which the importer reports with the
 //! line it came from.
@@ -12,6 +15,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::{Equivalence, Event, Relation};
 
 /// A string field of the note: borrowed when written, owned when read.
 type Text<'a> = Option<Cow<'a, str>>;
@@ -26,11 +31,19 @@ type Fields<'a> = Cow<'a, BTreeMap<String, String>>;
 pub(super) struct Note<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annotator: Text<'a>,
+    /// An event's arguments as `[role, id]` pairs with Marginalia ids, when
+    /// the `E` line cannot hold them as they are (a role with white space or a
+    /// colon, an argument that is not in the document).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Vec<(Cow<'a, str>, Cow<'a, str>)>>,
     /// Attributes that have no `A`, `N` or note line.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical: Text<'a>,
+    /// A claim's type, when it cannot be an `A` line (on an event's trigger).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_type: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +74,17 @@ pub(super) struct Note<'a> {
     pub relations: Vec<NoteRelation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speaker: Option<NoteSpeaker<'a>>,
+    /// The spans on the brat text, when the fragments of the `T` line (cut at
+    /// line breaks) do not give them back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spans: Option<Vec<(usize, usize)>>,
+    /// A claim's stance, when it cannot be an `A` line (on an event's trigger).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stance: Text<'a>,
+    /// On an event's note: the note of its trigger, which brat allows no line
+    /// of its own besides the `T` line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Box<Note<'a>>>,
 }
 
 fn is_empty(m: &Fields<'_>) -> bool {
@@ -84,18 +108,30 @@ pub(super) enum NoteSpeaker<'a> {
     Entity(Cow<'a, str>),
 }
 
-/// The document's status and extra fields.
+/// The document's status and extra fields, and the events and equivalences
+/// that have no `E` or `*` line (see `write.rs`), as the sidecar holds them.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(super) struct NoteDoc<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub equivalences: Vec<Equivalence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
     pub extra: Fields<'a>,
+    /// Relations that start at nothing the `.ann` file holds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
     pub status: Cow<'a, str>,
 }
 
 /// A relation the `.ann` file has no `R` line for.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct NoteRelation<'a> {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
     pub id: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Text<'a>,
     pub to: Cow<'a, str>,
     #[serde(default)]
     pub to_doc: Text<'a>,
@@ -104,10 +140,30 @@ pub(super) struct NoteRelation<'a> {
 }
 
 impl Note<'_> {
+    /// True when the note holds nothing, and need not be written.
+    pub(super) fn is_empty(&self) -> bool {
+        let mut out = String::new();
+        self.write(&mut out);
+        out == "{}"
+    }
+
     /// Appends the note's JSON text.
     pub(super) fn write(&self, out: &mut String) {
         // Serializing plain strings, maps and numbers cannot fail.
-        out.push_str(&serde_json::to_string(self).unwrap_or_default());
+        let json = serde_json::to_string(self).unwrap_or_default();
+        // They can only stand inside strings, where an escape means the same.
+        if json.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+            for c in json.chars() {
+                match c {
+                    '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                        let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", u32::from(c)));
+                    }
+                    c => out.push(c),
+                }
+            }
+        } else {
+            out.push_str(&json);
+        }
     }
 }
 

@@ -138,8 +138,9 @@ enum Stage {
         lost: Vec<String>,
         written: Written,
     },
-    /// Read (or not), for the calling thread to finish in order.
-    Read(String, Result<BratDoc, String>),
+    /// Read (or not), for the calling thread to finish in order (boxed: the
+    /// document is large beside a written one's report).
+    Read(String, Result<Box<BratDoc>, String>),
 }
 
 /// True when reading `data` again with a tag set grown from the starting
@@ -183,7 +184,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     }
     let (dest_set, had_own) = destination_tagset(into);
     let conf = crate::store::safe_file::read_string_capped(
-        &src.join("annotation.conf"),
+        &src.join(brat::CONF_FILE),
         crate::store::safe_file::MAX_TAGSET_BYTES,
     )
     .ok();
@@ -228,7 +229,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
                     written: write_one(&batch, canon.as_deref(), to_write, None),
                 }
             }
-            doc => Stage::Read(rel_txt, doc),
+            doc => Stage::Read(rel_txt, doc.map(Box::new)),
         }
     });
     let docs = parsed.filter_map(|stage| {
@@ -251,7 +252,7 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
             ann,
             mut imported,
         } = match doc {
-            Ok(d) => d,
+            Ok(d) => *d,
             Err(why) => {
                 report.skipped.push(Skipped {
                     path: rel_txt,
@@ -280,5 +281,22 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
     let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);
     finish_tagset(into, &set, had_own, &mut report)?;
+    if let Some(c) = &conf {
+        keep_conf(into, c, &mut report)?;
+    }
     Ok(report)
+}
+
+/// Keeps brat's `annotation.conf` in the corpus root as it is, so that a brat
+/// export writes back what the tag set has no place for: the type hierarchy,
+/// argument types, macros, event declarations. A destination that has one
+/// keeps its own.
+fn keep_conf(into: &Path, conf: &str, report: &mut ImportReport) -> Result<(), ImportError> {
+    let path = into.join(brat::CONF_FILE);
+    // Nothing was written into a folder that the import would have created.
+    if (report.documents.is_empty() && !into.exists()) || path.exists() {
+        return Ok(());
+    }
+    crate::store::atomic::write_atomic(&path, conf.as_bytes())
+        .map_err(|e| ImportError::Destination(path.clone(), e))
 }

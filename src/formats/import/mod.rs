@@ -20,7 +20,7 @@ use crate::store::atomic::write_atomic;
 use crate::store::batch::Batch;
 use crate::store::corpus::{self, SOURCE_EXTENSIONS};
 use crate::store::decode::into_utf8;
-use crate::store::sidecar::{MAJOR, MINOR};
+use crate::store::sidecar::MAJOR;
 
 use super::{Skipped, brat};
 
@@ -315,7 +315,8 @@ fn write_doc(
             ));
         }
     }
-    let sidecar = corpus::render(doc, data, (MAJOR, MINOR));
+    // The writer raises the minor version to what the data uses, no further.
+    let sidecar = corpus::render(doc, data, (MAJOR, 0));
     let side_rel = corpus::sidecar_path(Path::new(rel));
     let side_rel = side_rel.to_string_lossy();
     batch

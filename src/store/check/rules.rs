@@ -37,6 +37,21 @@ pub(super) fn check_sidecar(
             );
         }
     }
+    let mut event_ids: HashSet<&str> = HashSet::new();
+    for e in &data.events {
+        if !event_ids.insert(&e.id) || ids.contains_key(e.id.as_str()) {
+            sink.push(
+                Severity::Error,
+                Problem::DuplicateId,
+                Some(&e.id),
+                format!(
+                    "the event id {} is used twice (by events or an annotation); give the event a new id in {side_rel}",
+                    e.id
+                ),
+            );
+        }
+    }
+    links(data, &ids, &event_ids, sink);
     let mut rel_ids = HashSet::new();
     for r in &data.relations {
         if !rel_ids.insert(&r.id) || ids.contains_key(r.id.as_str()) {
@@ -189,7 +204,7 @@ pub(super) fn check_sidecar(
                 ),
             );
         }
-        if !ids.contains_key(r.from.as_str()) {
+        if !ids.contains_key(r.from.as_str()) && !event_ids.contains(r.from.as_str()) {
             sink.push(
                 Severity::Error,
                 Problem::DanglingRelation,
@@ -200,7 +215,7 @@ pub(super) fn check_sidecar(
                 ),
             );
         }
-        let here = |id: &str| ids.contains_key(id);
+        let here = |id: &str| ids.contains_key(id) || event_ids.contains(id);
         let problem = match r.to.doc.as_deref() {
             None => (!here(&r.to.id)).then(|| "this document has no annotation with that id".to_owned()),
             Some(other) if other == rel => {
@@ -236,6 +251,54 @@ pub(super) fn check_sidecar(
                 format!(
                     "relation {} points to annotation {}{place}, but {why}; remove the relation or link it again",
                     r.id, r.to.id
+                ),
+            );
+        }
+    }
+}
+
+/// Events and equivalences: every id they name is an annotation (a trigger)
+/// or an annotation or event (an argument, a member) of this document.
+fn links(
+    data: &crate::model::DocAnnotations,
+    ids: &HashMap<&str, &Annotation>,
+    event_ids: &HashSet<&str>,
+    sink: &mut Sink<'_>,
+) {
+    let known = |id: &str| ids.contains_key(id) || event_ids.contains(id);
+    for e in &data.events {
+        if !ids.contains_key(e.trigger.as_str()) {
+            sink.push(
+                Severity::Error,
+                Problem::DanglingRelation,
+                Some(&e.id),
+                format!(
+                    "event {} is stated by {}, which is not an annotation of this document; remove the event",
+                    e.id, e.trigger
+                ),
+            );
+        }
+        for a in e.arguments.iter().filter(|a| !known(&a.id)) {
+            sink.push(
+                Severity::Error,
+                Problem::DanglingRelation,
+                Some(&e.id),
+                format!(
+                    "event {} names {} as its {}, which is not an annotation or event of this document; remove the argument",
+                    e.id, a.id, a.role
+                ),
+            );
+        }
+    }
+    for q in &data.equivalences {
+        for m in q.members.iter().filter(|m| !known(m)) {
+            sink.push(
+                Severity::Error,
+                Problem::DanglingRelation,
+                Some(m),
+                format!(
+                    "an equivalence ({}) names {m}, which is not an annotation or event of this document; remove it from the equivalence",
+                    q.kind
                 ),
             );
         }

@@ -20,7 +20,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::model::edit::apply;
-use crate::model::{AnnId, Annotation, DocAnnotations, Edit, Relation, Status};
+use crate::model::{AnnId, Annotation, DocAnnotations, Edit, Equivalence, Event, Relation, Status};
 
 mod append;
 
@@ -55,6 +55,11 @@ enum Record {
     Replace(Annotation),
     AddRelation(Relation),
     RemoveRelation(AnnId),
+    AddEvent(Event),
+    RemoveEvent(AnnId),
+    ReplaceEvent(Event),
+    AddEquivalence(Equivalence),
+    RemoveEquivalence(Equivalence),
     SetStatus(Status),
     SetMeta(crate::model::DocMeta),
     Batch(Vec<Record>),
@@ -73,6 +78,11 @@ impl From<&Edit> for Record {
             Edit::Replace(a) => Record::Replace(a.clone()),
             Edit::AddRelation(r) => Record::AddRelation(r.clone()),
             Edit::RemoveRelation(id) => Record::RemoveRelation(id.clone()),
+            Edit::AddEvent(e) => Record::AddEvent(e.clone()),
+            Edit::RemoveEvent(id) => Record::RemoveEvent(id.clone()),
+            Edit::ReplaceEvent(e) => Record::ReplaceEvent(e.clone()),
+            Edit::AddEquivalence(q) => Record::AddEquivalence(q.clone()),
+            Edit::RemoveEquivalence(q) => Record::RemoveEquivalence(q.clone()),
             Edit::SetStatus(s) => Record::SetStatus(*s),
             Edit::SetMeta(m) => Record::SetMeta((**m).clone()),
             Edit::Batch(v) => Record::Batch(v.iter().map(Record::from).collect()),
@@ -88,6 +98,11 @@ impl Record {
             Record::Replace(a) => Edit::Replace(a),
             Record::AddRelation(r) => Edit::AddRelation(r),
             Record::RemoveRelation(id) => Edit::RemoveRelation(id),
+            Record::AddEvent(e) => Edit::AddEvent(e),
+            Record::RemoveEvent(id) => Edit::RemoveEvent(id),
+            Record::ReplaceEvent(e) => Edit::ReplaceEvent(e),
+            Record::AddEquivalence(q) => Edit::AddEquivalence(q),
+            Record::RemoveEquivalence(q) => Edit::RemoveEquivalence(q),
             Record::SetStatus(s) => Edit::SetStatus(s),
             Record::SetMeta(m) => Edit::SetMeta(Box::new(m)),
             Record::Batch(v) => Edit::Batch(v.into_iter().map(Record::into_edit).collect::<Result<_, _>>()?),

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use crate::model::quantity::Quantity;
 use crate::model::{
-    Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Kind, Relation, Span, Speaker, Stance, Target,
+    Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation,
+    Span, Speaker, Stance, Target,
 };
 
 use super::lex::{Reader, set};
@@ -33,7 +34,10 @@ const CLAIM_FIELDS: &[&str] = &["speaker", "cue", "stance", "claim_type", "propo
 const VALUE_FIELDS: &[&str] = &["low", "high", "approximate", "unit", "rate"];
 const META_FIELDS: &[&str] = &DocMeta::FIELDS;
 const CUE_FIELDS: &[&str] = &["span", "quote"];
-const RELATION_FIELDS: &[&str] = &["id", "from", "to", "kind"];
+const RELATION_FIELDS: &[&str] = &["id", "from", "to", "kind", "attributes", "note"];
+const EVENT_FIELDS: &[&str] = &["id", "kind", "trigger", "arguments", "attributes", "note"];
+const ARGUMENT_FIELDS: &[&str] = &["role", "id"];
+const EQUIVALENCE_FIELDS: &[&str] = &["kind", "members"];
 const TARGET_FIELDS: &[&str] = &["doc", "id"];
 
 impl Reader<'_> {
@@ -294,12 +298,16 @@ impl Reader<'_> {
         let mut from = None;
         let mut to = None;
         let mut kind = None;
+        let mut attributes = None;
+        let mut note = None;
         let named = (&["Relation"][..], "a relation");
         self.fields_in_order(named, RELATION_FIELDS, |r, key, _| match key {
             "id" => set(&mut id, r.string()?),
             "from" => set(&mut from, r.string()?),
             "to" => set(&mut to, r.target()?),
             "kind" => set(&mut kind, r.string()?),
+            "attributes" => set(&mut attributes, r.string_map::<Attributes>()?),
+            "note" => set(&mut note, r.string()?),
             _ => r.nested_unknown(key, RELATION_FIELDS, "a relation"),
         })?;
         Some(Relation {
@@ -307,6 +315,64 @@ impl Reader<'_> {
             from: self.need(at, from, "from", "a relation")?,
             to: self.need(at, to, "to", "a relation")?,
             kind: self.need(at, kind, "kind", "a relation")?,
+            attributes: attributes.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+        })
+    }
+
+    /// An event: `(id: "E1", kind: "…", trigger: "T1", arguments: [(role: "Theme", id: "T2")])`.
+    pub(super) fn event(&mut self) -> Option<Event> {
+        let at = self.pos;
+        let (mut id, mut kind, mut trigger, mut arguments, mut attributes, mut note) =
+            (None, None, None, None, None, None);
+        let named = (&["Event"][..], "an event");
+        self.fields_in_order(named, EVENT_FIELDS, |r, key, _| match key {
+            "id" => set(&mut id, r.string()?),
+            "kind" => set(&mut kind, r.string()?),
+            "trigger" => set(&mut trigger, r.string()?),
+            "arguments" => set(&mut arguments, r.list(Reader::argument)?),
+            "attributes" => set(&mut attributes, r.string_map::<Attributes>()?),
+            "note" => set(&mut note, r.string()?),
+            _ => r.nested_unknown(key, EVENT_FIELDS, "an event"),
+        })?;
+        Some(Event {
+            id: self.need(at, id, "id", "an event")?,
+            kind: self.need(at, kind, "kind", "an event")?,
+            trigger: self.need(at, trigger, "trigger", "an event")?,
+            arguments: arguments.unwrap_or_default(),
+            attributes: attributes.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+        })
+    }
+
+    fn argument(&mut self) -> Option<EventArg> {
+        let at = self.pos;
+        let (mut role, mut id) = (None, None);
+        let named = (&["EventArg"][..], "an event's argument");
+        self.fields_in_order(named, ARGUMENT_FIELDS, |r, key, _| match key {
+            "role" => set(&mut role, r.string()?),
+            "id" => set(&mut id, r.string()?),
+            _ => r.nested_unknown(key, ARGUMENT_FIELDS, "an event's argument"),
+        })?;
+        Some(EventArg {
+            role: self.need(at, role, "role", "an event's argument")?,
+            id: self.need(at, id, "id", "an event's argument")?,
+        })
+    }
+
+    /// An equivalence: `(kind: "Equiv", members: ["T1", "T2"])`.
+    pub(super) fn equivalence(&mut self) -> Option<Equivalence> {
+        let at = self.pos;
+        let (mut kind, mut members) = (None, None);
+        let named = (&["Equivalence"][..], "an equivalence");
+        self.fields_in_order(named, EQUIVALENCE_FIELDS, |r, key, _| match key {
+            "kind" => set(&mut kind, r.string()?),
+            "members" => set(&mut members, r.list(Reader::string)?),
+            _ => r.nested_unknown(key, EQUIVALENCE_FIELDS, "an equivalence"),
+        })?;
+        Some(Equivalence {
+            kind: self.need(at, kind, "kind", "an equivalence")?,
+            members: self.need(at, members, "members", "an equivalence")?,
         })
     }
 

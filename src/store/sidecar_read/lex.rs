@@ -508,9 +508,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Skips white space, rarer kinds (U+2028, U+0085…) too, as `trivia` does.
     pub fn spaces(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
+        while let Some(c) = self.src[self.pos..].chars().next()
+            && c.is_whitespace()
+        {
+            self.pos += c.len_utf8();
         }
     }
 

@@ -33,7 +33,7 @@ pub const FORMAT: &str = "marginalia";
 /// Major version this build reads and writes; a higher major is refused.
 pub const MAJOR: u32 = 1;
 /// Minor version this build writes; higher minors load, keeping unknown fields.
-pub const MINOR: u32 = 1;
+pub const MINOR: u32 = 2;
 /// Why a sidecar could not be read. The file is then never overwritten.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SidecarError {
@@ -195,6 +195,8 @@ enum Field {
     /// The value, a list, follows: read one annotation (or relation) at a time.
     Annotations,
     Relations,
+    Events,
+    Equivalences,
     Unknown(String),
 }
 
@@ -239,6 +241,8 @@ impl<R: Read> Input<'_, R> {
         let mut meta = None;
         let mut annotations = None;
         let mut relations = None;
+        let mut events = None;
+        let mut equivalences = None;
         let mut extra = BTreeMap::new();
         self.step(|r| {
             r.trivia()?;
@@ -290,6 +294,12 @@ impl<R: Read> Input<'_, R> {
                     }
                     "relations" => {
                         return Some((key_at, start, key.to_owned(), Some(Field::Relations), None));
+                    }
+                    "events" => {
+                        return Some((key_at, start, key.to_owned(), Some(Field::Events), None));
+                    }
+                    "equivalences" => {
+                        return Some((key_at, start, key.to_owned(), Some(Field::Equivalences), None));
                     }
                     _ => {
                         r.skip_value(0)?;
@@ -350,6 +360,20 @@ impl<R: Read> Input<'_, R> {
                     relations = Some(self.list(|r| r.relation())?);
                     Some(())
                 }
+                Field::Events => {
+                    if events.is_some() {
+                        return Err(twice(self));
+                    }
+                    events = Some(self.list(|r| r.event())?);
+                    Some(())
+                }
+                Field::Equivalences => {
+                    if equivalences.is_some() {
+                        return Err(twice(self));
+                    }
+                    equivalences = Some(self.list(|r| r.equivalence())?);
+                    Some(())
+                }
                 Field::Unknown(text) => extra.insert(key.clone(), text).is_none().then_some(()),
             };
             if done.is_none() {
@@ -402,6 +426,8 @@ impl<R: Read> Input<'_, R> {
             data: DocAnnotations {
                 annotations: annotations.unwrap_or_default(),
                 relations: relations.unwrap_or_default(),
+                events: events.unwrap_or_default(),
+                equivalences: equivalences.unwrap_or_default(),
                 status: status.unwrap_or_default(),
                 meta: meta.unwrap_or_default(),
                 extra,

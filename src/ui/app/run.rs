@@ -224,6 +224,11 @@ impl MarginaliaApp {
                     self.change(Change::Delete { doc, id });
                 }
             }
+            Command::DeleteEvent(id) => {
+                if let Some(doc) = here {
+                    self.change(Change::DeleteEvent { doc, id });
+                }
+            }
             Command::UpdateAnnotation { description, ann } => {
                 if let Some(doc) = here {
                     self.change(Change::Update {
