@@ -59,6 +59,10 @@ pub fn run(args: &[String]) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if formulas == Formulas::Keep && !matches!(output, Output::Csv(_)) {
+        eprintln!("marginalia claims: --csv-formulas applies to --csv only\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
     let (cmp, unreadable) = match comparison_of(&folder) {
         Ok(x) => x,
         Err(e) => {
