@@ -484,7 +484,7 @@ fn positions_do_not_count_a_byte_order_mark() {
     assert!(raw.starts_with('\u{feff}'));
     let raw: Vec<char> = raw.chars().collect();
     assert_ne!(raw[4..11].iter().collect::<String>(), "المتحدث");
-    assert_eq!(selectors_match_the_files(&[item.clone()]), 1);
+    assert_eq!(selectors_match_the_files(std::slice::from_ref(item)), 1);
 }
 
 /// A validator of one format, as the suite's schemas check it.

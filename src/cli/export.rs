@@ -76,6 +76,12 @@ fn once<T>(
     Ok(())
 }
 
+/// Turns a switch on; giving it twice does no harm.
+fn set_flag(flag: &mut bool) -> Result<(), String> {
+    *flag = true;
+    Ok(())
+}
+
 /// Runs `marginalia export` with the arguments after the subcommand.
 pub fn run(args: &[String]) -> ExitCode {
     let mut folder: Option<PathBuf> = None;
@@ -101,16 +107,22 @@ pub fn run(args: &[String]) -> ExitCode {
                 crate::formats::w3c::iri::check_base(b)?;
                 Ok(b.to_owned())
             }),
-            "--only-done" => Ok(opts.only_done = true),
-            "--force" => Ok(opts.force = true),
-            "--strict" => Ok(opts.strict = true),
-            "--csv-formulas" => Ok(opts.csv_formulas = Formulas::Keep),
+            "--only-done" => set_flag(&mut opts.only_done),
+            "--force" => set_flag(&mut opts.force),
+            "--strict" => set_flag(&mut opts.strict),
+            "--csv-formulas" => {
+                opts.csv_formulas = Formulas::Keep;
+                Ok(())
+            }
             "-h" | "--help" => {
                 println!("{HELP}");
                 return ExitCode::SUCCESS;
             }
             flag if flag.starts_with('-') && flag != "-" => Err(format!("unknown option {flag}")),
-            path if folder.is_none() => Ok(folder = Some(PathBuf::from(path))),
+            path if folder.is_none() => {
+                folder = Some(PathBuf::from(path));
+                Ok(())
+            }
             extra => Err(format!("unexpected argument {extra}")),
         };
         if let Err(msg) = set {
