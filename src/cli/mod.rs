@@ -92,12 +92,13 @@ pub(crate) fn existing_folder(command: &str, path: &Path) -> Result<(), ExitCode
     Err(ExitCode::from(EXIT_USAGE))
 }
 
-/// [`existing_folder`] for an input file.
+/// [`existing_folder`] for an input file. Anything else that exists (a pipe,
+/// say) is left to the reader, which refuses what it cannot read safely.
 pub(crate) fn existing_file(command: &str, path: &Path) -> Result<(), ExitCode> {
-    let why = if path.is_file() {
-        return Ok(());
-    } else if path.is_dir() {
+    let why = if path.is_dir() {
         "is a folder; give the file to read"
+    } else if path.exists() {
+        return Ok(());
     } else {
         "does not exist; check the path"
     };
