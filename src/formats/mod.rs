@@ -10,6 +10,7 @@ pub mod brat;
 pub mod claims;
 pub mod conll;
 pub mod csv;
+mod destination;
 pub mod doccano;
 pub mod import;
 pub mod jsonl;
@@ -26,6 +27,7 @@ use crate::model::{DocAnnotations, Document, Status};
 use crate::store::atomic::AtomicFile;
 use crate::store::batch::Batch;
 use crate::store::corpus;
+use destination::{check_destination, resolve};
 
 /// An export format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -242,101 +244,6 @@ impl fmt::Display for ExportError {
 }
 
 impl std::error::Error for ExportError {}
-
-/// `path` made absolute with every existing ancestor resolved, so symlinks and `..` cannot hide where it is.
-fn resolve(path: &Path) -> io::Result<PathBuf> {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(path)
-    };
-    let mut rest = Vec::new();
-    let mut cur = abs.as_path();
-    loop {
-        match std::fs::canonicalize(cur) {
-            Ok(c) => {
-                let mut out = c;
-                for part in rest.iter().rev() {
-                    out.push(part);
-                }
-                return Ok(out);
-            }
-            Err(_) => match (cur.parent(), cur.file_name()) {
-                (Some(parent), Some(name)) => {
-                    rest.push(name.to_owned());
-                    cur = parent;
-                }
-                _ => return Ok(abs),
-            },
-        }
-    }
-}
-
-/// Checks the destination before any work is done.
-fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportError> {
-    let out = &opts.out;
-    let canon_root =
-        std::fs::canonicalize(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
-    let resolved = resolve(out).map_err(|e| ExportError::Unwritable(out.clone(), e))?;
-    if resolved.starts_with(&canon_root) {
-        return Err(ExportError::InsideCorpus(out.clone()));
-    }
-    match std::fs::symlink_metadata(out) {
-        Ok(meta) => {
-            if !opts.force {
-                return Err(ExportError::Exists(out.clone()));
-            }
-            if opts.format.is_folder() && !meta.is_dir() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other("it is a file, and brat export writes a folder"),
-                ));
-            }
-            if !opts.format.is_folder() && meta.is_dir() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other("it is a folder; give a file name"),
-                ));
-            }
-            // An export replaces its file whole by renaming a new one over it,
-            // which would put a plain file where a device or pipe was.
-            if !meta.is_file() && !meta.is_dir() && !meta.is_symlink() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other(
-                        "it is a device, pipe or socket, not a file; give the path of a file to write",
-                    ),
-                ));
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            match std::fs::metadata(parent) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
-                    return Err(ExportError::Unwritable(
-                        out.clone(),
-                        io::Error::other(format!("{} is not a folder", parent.display())),
-                    ));
-                }
-                Err(e) => {
-                    return Err(ExportError::Unwritable(
-                        out.clone(),
-                        io::Error::new(
-                            e.kind(),
-                            format!("the folder {} cannot be used: {e}", parent.display()),
-                        ),
-                    ));
-                }
-            }
-        }
-        Err(e) => return Err(ExportError::Unwritable(out.clone(), e)),
-    }
-    Ok(())
-}
 
 /// Why a loaded document cannot be exported faithfully, if it cannot.
 fn skip_reason(loaded: &corpus::LoadedDoc, source: &Path) -> Option<String> {
