@@ -903,6 +903,7 @@ fn run_batch(mode: &str, root: &Path) -> Result<(), String> {
             only_done: false,
             force: false,
             strict: false,
+            ..ExportOptions::default()
         };
         formats::export_corpus(root, &opts, &mut |_, _| true)
             .map(|_| ())

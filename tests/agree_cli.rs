@@ -280,7 +280,7 @@ fn documents_in_one_copy_or_with_other_text_are_warned_about() {
 }
 
 #[test]
-fn usage_errors_exit_2_and_unreadable_folders_exit_1() {
+fn usage_errors_and_missing_folders_exit_2() {
     let (a, _b) = two_copies();
     let one = run(&[a.path()]);
     assert_eq!(one.status.code(), Some(2));
@@ -296,16 +296,16 @@ fn usage_errors_exit_2_and_unreadable_folders_exit_1() {
 
     let missing = a.path().join("no-such-folder");
     let out = run(&[a.path(), &missing]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("folder B") && err.contains("no-such-folder") && err.contains("does not exist"),
+        err.contains("the folder") && err.contains("no-such-folder") && err.contains("does not exist"),
         "{err}"
     );
 
     let file = a.path().join("news").join(common::CLINTON);
     let out = run(&[&file, a.path()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("is a file, not a folder"));
 
     let help = run_str(&["--help"]);

@@ -4,7 +4,7 @@
 mod export_support;
 
 use marginalia::formats::conll::{self, DOCSTART};
-use marginalia::formats::csv::{ClaimRow, HEADER, claims_csv};
+use marginalia::formats::csv::{ClaimRow, Formulas, HEADER, claims_csv};
 use marginalia::formats::{ExportError, ExportOptions, ExportReport, Format, export_corpus, w3c};
 use marginalia::model::{Document, Span, Speaker};
 use marginalia::store::corpus;
@@ -116,7 +116,7 @@ fn claims_csv_quotes_and_reads_back() {
                 .map(move |claim| ClaimRow { doc, data, claim })
         })
         .collect();
-    let text = claims_csv(rows.iter().copied());
+    let text = claims_csv(rows.iter().copied(), Formulas::Keep);
     let parsed = parse_csv(&text);
     assert_eq!(parsed[0], HEADER.map(str::to_owned).to_vec());
     let claims: Vec<_> = rows.iter().filter(|r| r.claim.claim().is_some()).collect();
@@ -153,11 +153,15 @@ fn iob2_is_valid_and_tokens_match_the_text() {
             prev = None;
             continue;
         }
-        let (token, tag) = line.rsplit_once(' ').unwrap();
+        let [token, start, tag] = line.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("not three columns: {line:?}");
+        };
         assert!(
             !token.is_empty() && !token.contains(char::is_whitespace),
             "{line:?}"
         );
+        let start: usize = start.parse().unwrap();
+        assert_eq!(doc.slice(Span::new(start, start + token.chars().count())), token);
         if let Some(label) = tag.strip_prefix("I-") {
             let ok = prev
                 .as_deref()
@@ -187,7 +191,7 @@ fn w3c_annotations_have_iris_dates_and_exact_selectors() {
     let tmp = tempfile::tempdir().unwrap();
     let root = export_support::fixture(tmp.path());
     for (doc, data) in export_support::load_all(&root) {
-        for item in w3c::doc_items(&doc, &data) {
+        for item in w3c::doc_items(&doc, &data, "https://example.org/c/") {
             let id = item["id"].as_str().unwrap();
             assert!(id.starts_with("urn:uuid:") && id.len() == 45, "{id}");
             if item["motivation"] == "linking" {
@@ -203,7 +207,10 @@ fn w3c_annotations_have_iris_dates_and_exact_selectors() {
                 t => vec![t.clone()],
             };
             for t in targets {
-                assert_eq!(t["source"], doc.path.as_str());
+                assert_eq!(
+                    t["source"]["id"],
+                    w3c::source_iri("https://example.org/c/", &doc.path)
+                );
                 let sel = t["selector"].as_array().unwrap();
                 let span = Span::new(
                     sel[0]["start"].as_u64().unwrap() as usize,

@@ -49,6 +49,8 @@ fn export(format: Format) -> (BTreeMap<String, Vec<u8>>, ExportReport) {
     let opts = ExportOptions {
         format,
         out,
+        // The default names sources by their file:// URI, which holds the temporary folder.
+        base_uri: Some("https://example.org/corpus/".into()),
         ..ExportOptions::default()
     };
     let report = export_corpus(&root, &opts, &mut |_, _| true).unwrap();

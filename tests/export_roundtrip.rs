@@ -428,8 +428,11 @@ proptest! {
         let (doc, data) = build(&text, &raws, status, &rels);
         let line = jsonl::doc_line(&doc, &data);
         prop_assert!(!line.contains('\n'));
-        // The line is the text of the document's JSON value.
-        prop_assert_eq!(&line, &jsonl::doc_value(&doc, &data).to_string());
+        // The line is the text of the document's JSON value, line separators escaped.
+        prop_assert_eq!(
+            &line,
+            &jsonl::escape_line_separators(jsonl::doc_value(&doc, &data).to_string())
+        );
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         let (doc2, data2) = jsonl::from_value(&v).unwrap();
         prop_assert_eq!(&doc2.text, &doc.text);

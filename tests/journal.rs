@@ -611,6 +611,7 @@ fn scans_skip_journals_and_check_stats_and_export_see_their_edits() {
         only_done: true,
         force: false,
         strict: true,
+        ..Default::default()
     };
     marginalia::formats::export_corpus(root, &opts, &mut |_, _| true).unwrap();
     let jsonl = fs::read_to_string(out.path().join("out.jsonl")).unwrap();

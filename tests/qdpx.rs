@@ -70,6 +70,7 @@ fn corpus_with_arabic(dir: &Path) -> PathBuf {
             id: "s1".into(),
         },
         kind: "refers-to".into(),
+        ..Relation::default()
     });
     data.meta.title = "بيان".into();
     data.meta.published = "2024-05-01".into();

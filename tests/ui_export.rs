@@ -67,3 +67,75 @@ fn export_from_the_file_menu_writes_jsonl_with_unsaved_edits_included() {
     assert!(err.contains("dataset.jsonl"), "{err}");
     assert!(h.query_by_label_contains("Done:").is_none());
 }
+
+#[test]
+fn an_export_with_no_document_writes_nothing_and_says_why_in_plain_words() {
+    let dir = seeds_copy();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("dataset.jsonl");
+    let mut h = harness(dir.path());
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export…").click();
+    h.run_steps(2);
+    h.get_by_label("Destination").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::A);
+    h.get_by_label("Destination")
+        .type_text(&dest.display().to_string());
+    h.run_steps(1);
+    // No seed is marked done.
+    h.get_by_label("Only documents marked done").click();
+    h.run_steps(1);
+    h.get_by_label("Export").click();
+    wait_until(&mut h, "the export", |app| {
+        app.export
+            .as_ref()
+            .is_some_and(|d| d.running.is_none() && d.outcome.is_some())
+    });
+    let err = h
+        .state()
+        .export
+        .as_ref()
+        .and_then(|d| d.outcome.clone())
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        err.contains("no document to export") && err.contains("5 not marked done"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("--"),
+        "the window speaks no command-line flags: {err}"
+    );
+    assert!(!dest.exists());
+    let hidden: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    // An existing destination is refused in the window's words too.
+    std::fs::write(&dest, "keep").unwrap();
+    h.get_by_label("Only documents marked done").click();
+    h.run_steps(1);
+    h.get_by_label("Export").click();
+    wait_until(&mut h, "the refused export", |app| {
+        app.export.as_ref().is_some_and(|d| {
+            d.running.is_none()
+                && d.outcome
+                    .as_ref()
+                    .is_some_and(|o| o.as_ref().is_err_and(|e| e.contains("already exists")))
+        })
+    });
+    let err = h
+        .state()
+        .export
+        .as_ref()
+        .unwrap()
+        .outcome
+        .clone()
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        err.contains("Replace the destination if it exists") && !err.contains("--"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&dest).unwrap(), "keep");
+}

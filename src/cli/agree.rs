@@ -1,7 +1,7 @@
 //! `marginalia agree`: prints [`crate::agree::AgreementReport`] for two copies of a corpus.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::agree::{
@@ -13,7 +13,8 @@ Compares two copies of the same corpus annotated by two people (same relative pa
 A is the reference, B the prediction. Prints span precision/recall/F1 per label (exact and\n\
 overlap matching), token-level Cohen's kappa, Krippendorff's unitizing alpha (αu) and a\n\
 code-point nominal alpha, claim stance and type agreement, then the disagreements per document. --json prints the same as JSON.\n\
-Exit status: 0 when the comparison ran, 1 when a folder cannot be read, 2 for usage errors.";
+Exit status: 0 when the comparison ran, 1 when a folder cannot be read, 2 for usage errors\n\
+and for a folder that does not exist or is a file.";
 
 /// Longest quote shown in the text report, in characters; JSON has the whole text.
 const QUOTE_CHARS: usize = 60;
@@ -43,10 +44,9 @@ pub fn run(args: &[String]) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    for (side, folder) in [("A", a), ("B", b)] {
-        if let Err(why) = readable_folder(folder) {
-            eprintln!("marginalia agree: folder {side}: {why}");
-            return ExitCode::from(1);
+    for folder in [a, b] {
+        if let Err(code) = super::existing_folder("agree", folder) {
+            return code;
         }
     }
     match compare_folders(a, b) {
@@ -68,22 +68,6 @@ pub fn run(args: &[String]) -> ExitCode {
             eprintln!("marginalia agree: {e}");
             ExitCode::from(1)
         }
-    }
-}
-
-fn readable_folder(path: &Path) -> Result<(), String> {
-    if path.is_dir() {
-        Ok(())
-    } else if path.exists() {
-        Err(format!(
-            "{} is a file, not a folder; give the folder that holds the documents",
-            path.display()
-        ))
-    } else {
-        Err(format!(
-            "the folder {} does not exist; check the path",
-            path.display()
-        ))
     }
 }
 

@@ -18,17 +18,8 @@ pub(crate) fn folder_arg(command: &str, usage: &str, args: &[String]) -> Result<
         }
         [folder] if !folder.starts_with('-') => {
             let path = PathBuf::from(folder);
-            if path.is_dir() {
-                Ok(path)
-            } else if path.exists() {
-                eprintln!(
-                    "marginalia {command}: {folder} is a file, not a folder; give the folder that holds the documents"
-                );
-                Err(ExitCode::from(2))
-            } else {
-                eprintln!("marginalia {command}: the folder {folder} does not exist; check the path");
-                Err(ExitCode::from(2))
-            }
+            super::existing_folder(command, &path)?;
+            Ok(path)
         }
         [] => {
             eprintln!(

@@ -5,15 +5,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::formats::claims::{to_csv, to_html, to_json};
+use crate::formats::csv::Formulas;
 use crate::model::comparison::{Comparison, build};
 use crate::store::corpus::{read_annotations, scan, sidecar_path};
 use crate::workspace::claims::doc_cells;
 
-const USAGE: &str = "Usage: marginalia claims FOLDER [--json | --csv [FILE] | --html FILE]\n\
+const USAGE: &str = "Usage: marginalia claims FOLDER [--json | --csv [FILE] | --html FILE] [--csv-formulas]\n\
 Lines up what every source claims about each proposition and where they disagree.\n\
-  --json        print the comparison as JSON (the default)\n\
-  --csv [FILE]  one row per claim, to FILE or standard output\n\
-  --html FILE   a self-contained report with each proposition's figures on one axis";
+  --json          print the comparison as JSON (the default)\n\
+  --csv [FILE]    one row per claim, to FILE or standard output\n\
+  --html FILE     a self-contained report with each proposition's figures on one axis\n\
+  --csv-formulas  with --csv: write cells that begin with = + - @ tab or carriage return as\n\
+                  they are; by default a ' is put before them so spreadsheets do not run them\n\
+Exit status: 0 when written, 2 for wrong arguments, a folder that does not exist or a file that cannot be written.";
 
 enum Output {
     Json,
@@ -44,10 +48,21 @@ pub fn comparison_of(root: &Path) -> std::io::Result<(Comparison, Vec<String>)> 
 
 /// Runs `marginalia claims` with the arguments after the subcommand.
 pub fn run(args: &[String]) -> ExitCode {
+    let formulas = if args.iter().any(|a| a == "--csv-formulas") {
+        Formulas::Keep
+    } else {
+        Formulas::Guard
+    };
+    let args: Vec<String> = args.iter().filter(|a| *a != "--csv-formulas").cloned().collect();
+    let args = args.as_slice();
     let (folder, output) = match parse(args) {
         Ok(x) => x,
         Err(code) => return code,
     };
+    if formulas == Formulas::Keep && !matches!(output, Output::Csv(_)) {
+        eprintln!("marginalia claims: --csv-formulas applies to --csv only\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
     let (cmp, unreadable) = match comparison_of(&folder) {
         Ok(x) => x,
         Err(e) => {
@@ -71,7 +86,7 @@ pub fn run(args: &[String]) -> ExitCode {
     );
     let (text, to) = match output {
         Output::Json => (to_json(&cmp) + "\n", None),
-        Output::Csv(to) => (to_csv(&cmp), to),
+        Output::Csv(to) => (to_csv(&cmp, formulas), to),
         Output::Html(to) => (to_html(&cmp, &title), Some(to)),
     };
     match to {

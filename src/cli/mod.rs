@@ -3,7 +3,7 @@
 //! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
 //! `import`, `claims` and `agree` run without a window and report through the exit status.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub mod agree;
@@ -30,11 +30,11 @@ Usage:
   marginalia [FOLDER]                 open the workbench on FOLDER (default: last folder, or the bundled seeds/)
   marginalia check FOLDER             validate the tag set and every annotation file; exit 0 only when clean
   marginalia stats FOLDER             count documents, annotations per label, claims per speaker, statuses
-  marginalia export FOLDER --format jsonl|brat|conll|w3c|csv|qdpx --out PATH [--only-done] [--force] [--strict]
+  marginalia export FOLDER --format jsonl|brat|conll|w3c|csv|qdpx --out PATH|- [OPTIONS]  (see export --help)
   marginalia import brat SRC_DIR --into FOLDER
   marginalia import jsonl FILE --into FOLDER
   marginalia import qdpx FILE --into FOLDER
-  marginalia claims FOLDER [--json | --csv [FILE] | --html FILE]  what each source claims, and where they disagree
+  marginalia claims FOLDER [--json | --csv [FILE] | --html FILE] [--csv-formulas]  what each source claims, and where they disagree
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
   marginalia help                     show this text
 ";
@@ -72,6 +72,39 @@ pub fn dispatch(args: &[String]) -> Invocation {
             }
         }
     }
+}
+
+/// Exit status of every subcommand for wrong arguments, a folder or file
+/// given that does not exist among them.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Checks that `path`, given to `command` as a folder, is one. When it is
+/// not, says so in the same words for every subcommand and gives the exit
+/// status ([`EXIT_USAGE`]) to leave with.
+pub(crate) fn existing_folder(command: &str, path: &Path) -> Result<(), ExitCode> {
+    let why = if path.is_dir() {
+        return Ok(());
+    } else if path.exists() {
+        "is a file, not a folder; give the folder that holds the documents"
+    } else {
+        "does not exist; check the path"
+    };
+    eprintln!("marginalia {command}: the folder {} {why}", path.display());
+    Err(ExitCode::from(EXIT_USAGE))
+}
+
+/// [`existing_folder`] for an input file. Anything else that exists (a pipe,
+/// say) is left to the reader, which refuses what it cannot read safely.
+pub(crate) fn existing_file(command: &str, path: &Path) -> Result<(), ExitCode> {
+    let why = if path.is_dir() {
+        "is a folder; give the file to read"
+    } else if path.exists() {
+        return Ok(());
+    } else {
+        "does not exist; check the path"
+    };
+    eprintln!("marginalia {command}: the file {} {why}", path.display());
+    Err(ExitCode::from(EXIT_USAGE))
 }
 
 /// The bundled sample corpus: `seeds/` in the working folder, else beside the crate.

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::csv::{Formulas, field};
 use crate::model::comparison::{ClaimCell, Comparison, PropositionRow};
 use crate::model::quantity::{Quantity, number};
 
@@ -113,59 +114,56 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "contested",
 ];
 
-fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
-fn csv_row(out: &mut String, key: &str, contested: bool, c: &ClaimCell) {
+fn csv_row(out: &mut String, key: &str, contested: bool, c: &ClaimCell, formulas: Formulas) {
     let v = c.value.as_ref();
     let num = |x: Option<f64>| x.map(|x| format!("{x}")).unwrap_or_default();
+    // (cell, is a number this module wrote): numbers are never guarded, so a
+    // spreadsheet still reads `-5` as minus five.
     let fields = [
-        key.to_owned(),
-        c.doc.to_string(),
-        c.id.to_string(),
-        c.outlet.to_string(),
-        c.published.to_string(),
-        c.speaker.clone(),
-        c.stance.as_str().to_owned(),
-        c.quote.clone(),
-        num(v.and_then(|v| v.low)),
-        num(v.and_then(|v| v.high)),
-        v.map(|v| v.approximate.to_string()).unwrap_or_default(),
-        v.map(|v| v.unit.clone()).unwrap_or_default(),
-        v.and_then(|v| v.rate.clone()).unwrap_or_default(),
-        c.value_from.map(|f| f.as_str().to_owned()).unwrap_or_default(),
-        c.when.clone().unwrap_or_default(),
-        c.place.clone().unwrap_or_default(),
-        contested.to_string(),
+        (key.to_owned(), false),
+        (c.doc.to_string(), false),
+        (c.id.to_string(), false),
+        (c.outlet.to_string(), false),
+        (c.published.to_string(), false),
+        (c.speaker.clone(), false),
+        (c.stance.as_str().to_owned(), false),
+        (c.quote.clone(), false),
+        (num(v.and_then(|v| v.low)), true),
+        (num(v.and_then(|v| v.high)), true),
+        (v.map(|v| v.approximate.to_string()).unwrap_or_default(), false),
+        (v.map(|v| v.unit.clone()).unwrap_or_default(), false),
+        (v.and_then(|v| v.rate.clone()).unwrap_or_default(), false),
+        (
+            c.value_from.map(|f| f.as_str().to_owned()).unwrap_or_default(),
+            false,
+        ),
+        (c.when.clone().unwrap_or_default(), false),
+        (c.place.clone().unwrap_or_default(), false),
+        (contested.to_string(), false),
     ];
-    for (i, f) in fields.iter().enumerate() {
+    for (i, (f, number)) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        csv_field(out, f);
+        out.push_str(&field(f, if *number { Formulas::Keep } else { formulas }));
     }
     out.push_str("\r\n");
 }
 
 /// One row per claim (RFC 4180, CRLF line ends): every proposition's claims,
-/// then the claims without one. An open bound is an empty cell.
-pub fn to_csv(c: &Comparison) -> String {
+/// then the claims without one. An open bound is an empty cell. Text cells
+/// that a spreadsheet would run as a formula are guarded as `formulas` says
+/// (see [`Formulas`]).
+pub fn to_csv(c: &Comparison, formulas: Formulas) -> String {
     let mut out = CSV_COLUMNS.join(",");
     out.push_str("\r\n");
     for p in &c.propositions {
         for cell in &p.claims {
-            csv_row(&mut out, &p.key, p.is_contested(), cell);
+            csv_row(&mut out, &p.key, p.is_contested(), cell, formulas);
         }
     }
     for cell in &c.ungrouped {
-        csv_row(&mut out, "", false, cell);
+        csv_row(&mut out, "", false, cell, formulas);
     }
     out
 }
@@ -379,7 +377,7 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting_and_has_every_column() {
-        let csv = to_csv(&sample());
+        let csv = to_csv(&sample(), Formulas::Guard);
         let mut lines = csv.split("\r\n");
         assert_eq!(lines.next().unwrap().split(',').count(), CSV_COLUMNS.len());
         let first = lines.next().unwrap();
@@ -388,6 +386,27 @@ mod tests {
         assert!(
             first.ends_with(",41,,false,refugees,,read from the text,,,true"),
             "{first}"
+        );
+    }
+
+    #[test]
+    fn csv_guards_formula_cells_but_not_numbers() {
+        let docs = [doc(
+            "a.txt",
+            "=HYPERLINK(1) said -5 degrees",
+            "@outlet",
+            "2012-03-12",
+        )];
+        let cmp = build(docs.iter().flat_map(|(p, d)| cells_of(p, d)).collect(), &[]);
+        let guarded = to_csv(&cmp, Formulas::Guard);
+        let row = guarded.split("\r\n").nth(1).unwrap();
+        assert!(row.contains(",'@outlet,"), "{row}");
+        assert!(row.contains(",'=HYPERLINK(1) said -5 degrees,"), "{row}");
+        let kept = to_csv(&cmp, Formulas::Keep);
+        let row = kept.split("\r\n").nth(1).unwrap();
+        assert!(
+            row.contains(",@outlet,") && row.contains(",=HYPERLINK(1)"),
+            "{row}"
         );
     }
 

@@ -1,4 +1,10 @@
-//! CoNLL-2003 style IOB2: one token per line with its tag.
+//! CoNLL-2003 style IOB2: one token per line, three columns separated by one
+//! space: the token, its start in the document (code points), its tag.
+//!
+//! Every document starts with `-DOCSTART- PATH O` (the same three columns, so
+//! conlleval, which wants one column count for every line, reads it), PATH
+//! being the document's path with white space and `%` percent-encoded; with
+//! the start column a consumer maps every token back to its text.
 //!
 //! Tokens are the Unicode word-boundary segments (UAX #29) that are not
 //! white space. A sentence ends after `.`, `!`, `?` or `…`, and at every line
@@ -11,8 +17,43 @@
 
 use crate::model::{DocAnnotations, Document, Kind, Span};
 
-/// The line written before every document.
-pub const DOCSTART: &str = "-DOCSTART- -X- -X- O";
+/// The first column of the line written before every document.
+pub const DOCSTART: &str = "-DOCSTART-";
+
+/// True for a character that column readers split on: Rust's and Unicode's
+/// white space, and the four separators (U+001C–U+001F) that Python's
+/// `str.split()` adds.
+pub fn splits_columns(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// The line that starts a document: `-DOCSTART- PATH O`.
+pub fn docstart_line(path: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = format!("{DOCSTART} ");
+    for c in path.chars() {
+        if splits_columns(c) || c == '%' {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.push_str(" O");
+    out
+}
+
+/// A token as its column: a character that would split the line into more
+/// columns (a control character segmentation keeps as a word) becomes `_`.
+fn token_column(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(splits_columns) {
+        text.replace(splits_columns, "_").into()
+    } else {
+        text.into()
+    }
+}
 
 /// A token: its text and code-point span.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,14 +99,19 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 
 /// Tags must not contain the column separator.
 fn tag_label(label: &str) -> std::borrow::Cow<'_, str> {
-    if label.contains(char::is_whitespace) {
-        label.split_whitespace().collect::<Vec<_>>().join("_").into()
+    if label.contains(splits_columns) {
+        label
+            .split(splits_columns)
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("_")
+            .into()
     } else {
         label.into()
     }
 }
 
-/// The IOB2 block of one document (starting with [`DOCSTART`]) and the number of
+/// The IOB2 block of one document (starting with its [`docstart_line`]) and the number of
 /// entities dropped because they overlapped a longer or earlier one.
 pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
     let tokens = tokenize(&doc.text);
@@ -123,13 +169,14 @@ pub fn doc_conll(doc: &Document, data: &DocAnnotations) -> (String, usize) {
             }
         }
     }
-    let mut out = String::with_capacity(doc.text.len() * 2);
-    out.push_str(DOCSTART);
+    let mut out = String::with_capacity(doc.text.len() * 3);
+    out.push_str(&docstart_line(&doc.path));
     out.push_str("\n\n");
     let mut open = false;
     for (t, tag) in tokens.iter().zip(&tags) {
-        out.push_str(t.text);
-        out.push(' ');
+        use std::fmt::Write as _;
+        out.push_str(&token_column(t.text));
+        let _ = write!(out, " {} ", t.span.start);
         match tag {
             // A chunk cut by a sentence break restarts with B-, as IOB2 requires.
             Some((l, first)) if *first || !open => {

@@ -1,12 +1,48 @@
 //! CSV of claims: one row per claim, for spreadsheets and the claims board.
 //!
 //! RFC 4180 quoting, UTF-8 without a byte-order mark, CRLF row ends (what
-//! spreadsheet programs and Python's `csv` module write and expect).
+//! spreadsheet programs and Python's `csv` module write and expect). Text
+//! cells a spreadsheet would run as a formula are guarded (see [`Formulas`]).
+
+use std::borrow::Cow;
 
 use crate::model::{Annotation, DocAnnotations, Document, Speaker};
 
-/// Column names, in order.
-pub const HEADER: [&str; 14] = [
+/// What to do with a text cell that begins with a character a spreadsheet
+/// takes as the start of a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return: the OWASP list). Opening a CSV whose cells hold, say,
+/// `=HYPERLINK(…)` from an untrusted source text would run it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Formulas {
+    /// Put a `'` before such a cell, so spreadsheets show it as text (the default).
+    #[default]
+    Guard,
+    /// Write every cell as it is, for programs that read the CSV as data.
+    Keep,
+}
+
+/// True when a spreadsheet would read a cell starting like `s` as a formula.
+pub fn looks_like_formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// One text cell as written: guarded as `formulas` says, then quoted when it
+/// holds a comma, quote or line break.
+pub fn field(s: &str, formulas: Formulas) -> Cow<'_, str> {
+    let guarded: Cow<'_, str> = if formulas == Formulas::Guard && looks_like_formula(s) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\"")).into()
+    } else {
+        guarded
+    }
+}
+
+/// Column names, in order: the claim, then the metadata of its document.
+pub const HEADER: [&str; 20] = [
     "document",
     "claim_id",
     "label",
@@ -21,7 +57,17 @@ pub const HEADER: [&str; 14] = [
     "proposition",
     "start",
     "end",
+    "title",
+    "outlet",
+    "author",
+    "published",
+    "url",
+    "language",
 ];
+
+/// Columns holding numbers this module writes: never guarded, so a spreadsheet
+/// still reads them as numbers.
+const NUMBER_COLUMNS: [usize; 2] = [12, 13];
 
 /// One claim with the document it belongs to, as the claims board holds it.
 #[derive(Clone, Copy, Debug)]
@@ -34,21 +80,17 @@ pub struct ClaimRow<'a> {
     pub claim: &'a Annotation,
 }
 
-/// Quotes one field when it holds a comma, quote or line break.
-pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-fn push_row(out: &mut String, cells: &[&str]) {
+fn push_row(out: &mut String, cells: &[&str], formulas: Formulas) {
     for (i, c) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&field(c));
+        let formulas = if NUMBER_COLUMNS.contains(&i) {
+            Formulas::Keep
+        } else {
+            formulas
+        };
+        out.push_str(&field(c, formulas));
     }
     out.push_str("\r\n");
 }
@@ -56,12 +98,12 @@ fn push_row(out: &mut String, cells: &[&str]) {
 /// The header line of the claims CSV.
 pub fn header() -> String {
     let mut out = String::new();
-    push_row(&mut out, &HEADER);
+    push_row(&mut out, &HEADER, Formulas::Keep);
     out
 }
 
 /// The CSV row of one claim (with its line end), or `None` for an entity.
-pub fn claim_row(row: ClaimRow<'_>) -> Option<String> {
+pub fn claim_row(row: ClaimRow<'_>, formulas: Formulas) -> Option<String> {
     let c = row.claim.claim()?;
     let (kind, id, text, canonical) = match &c.speaker {
         Speaker::Unknown => ("unknown", "", "", ""),
@@ -78,6 +120,7 @@ pub fn claim_row(row: ClaimRow<'_>) -> Option<String> {
     };
     let ext = row.claim.extent();
     let (start, end) = (ext.start.to_string(), ext.end.to_string());
+    let meta = &row.data.meta;
     let mut out = String::new();
     push_row(
         &mut out,
@@ -96,16 +139,23 @@ pub fn claim_row(row: ClaimRow<'_>) -> Option<String> {
             c.proposition.as_deref().unwrap_or(""),
             &start,
             &end,
+            &meta.title,
+            &meta.outlet,
+            &meta.author,
+            &meta.published,
+            &meta.url,
+            &meta.language,
         ],
+        formulas,
     );
     Some(out)
 }
 
 /// The whole CSV (header and one row per claim) for a set of claims, in the given order.
-pub fn claims_csv<'a>(rows: impl IntoIterator<Item = ClaimRow<'a>>) -> String {
+pub fn claims_csv<'a>(rows: impl IntoIterator<Item = ClaimRow<'a>>, formulas: Formulas) -> String {
     let mut out = header();
     for r in rows {
-        if let Some(line) = claim_row(r) {
+        if let Some(line) = claim_row(r, formulas) {
             out.push_str(&line);
         }
     }
@@ -113,10 +163,10 @@ pub fn claims_csv<'a>(rows: impl IntoIterator<Item = ClaimRow<'a>>) -> String {
 }
 
 /// The rows of every claim of one document, in document order.
-pub fn doc_rows(doc: &Document, data: &DocAnnotations) -> String {
+pub fn doc_rows(doc: &Document, data: &DocAnnotations, formulas: Formulas) -> String {
     let mut out = String::new();
     for a in &data.annotations {
-        if let Some(line) = claim_row(ClaimRow { doc, data, claim: a }) {
+        if let Some(line) = claim_row(ClaimRow { doc, data, claim: a }, formulas) {
             out.push_str(&line);
         }
     }

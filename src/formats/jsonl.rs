@@ -191,7 +191,21 @@ pub fn doc_value(doc: &Document, data: &DocAnnotations) -> Value {
 /// One JSONL line (without the newline) for a document: the text of [`doc_value`].
 pub fn doc_line(doc: &Document, data: &DocAnnotations) -> String {
     // Plain strings, numbers and maps with string keys: serializing cannot fail.
-    serde_json::to_string(&line(doc, data)).unwrap_or_default()
+    escape_line_separators(serde_json::to_string(&line(doc, data)).unwrap_or_default())
+}
+
+/// JSON text with every U+2028 and U+2029 written as `\u2028`/`\u2029`.
+///
+/// JSON allows them raw inside strings, but JavaScript before ES2019 and
+/// readers that split on Unicode line breaks (Python's `str.splitlines`) cut
+/// a line there, so one document would read as two broken lines. They can
+/// only stand inside strings (JSON has no other place for them), where the
+/// escape means the same character.
+pub fn escape_line_separators(json: String) -> String {
+    if !json.contains(['\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
 }
 
 /// True when a parsed line looks like Marginalia JSONL rather than doccano or spaCy.

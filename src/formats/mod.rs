@@ -10,6 +10,7 @@ pub mod brat;
 pub mod claims;
 pub mod conll;
 pub mod csv;
+mod destination;
 pub mod doccano;
 pub mod import;
 pub mod jsonl;
@@ -26,6 +27,7 @@ use crate::model::{DocAnnotations, Document, Status};
 use crate::store::atomic::AtomicFile;
 use crate::store::batch::Batch;
 use crate::store::corpus;
+use destination::{check_destination, resolve};
 
 /// An export format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -104,6 +106,14 @@ pub struct ExportOptions {
     pub force: bool,
     /// Fail, writing nothing, when any document would be skipped.
     pub strict: bool,
+    /// W3C only: the URI the sources are published under (see [`w3c::iri::check_base`]);
+    /// `None` names each source by the `file://` URI of the file in the corpus folder.
+    pub base_uri: Option<String>,
+    /// CSV only: whether text cells that a spreadsheet would run as formulas are guarded.
+    pub csv_formulas: csv::Formulas,
+    /// Write nothing, and say so, when no document is left to export (the
+    /// workbench asks this; a pipeline may want its empty file).
+    pub refuse_empty: bool,
 }
 
 /// A document left out of an export, and why.
@@ -137,16 +147,18 @@ pub struct ExportReport {
 impl ExportReport {
     /// A summary in plain words, one item a line.
     pub fn summary(&self) -> String {
+        // No file is written only when the export went to a stream.
+        let place = match self.files.len() {
+            0 => "standard output".to_owned(),
+            n => format!("{n} file(s)"),
+        };
         let mut s = format!(
-            "exported {} document(s), {} annotation(s), {} relation(s) to {} file(s)",
-            self.documents,
-            self.annotations,
-            self.relations,
-            self.files.len()
+            "exported {} document(s), {} annotation(s), {} relation(s) to {place}",
+            self.documents, self.annotations, self.relations,
         );
         if self.not_done > 0 {
             s.push_str(&format!(
-                "\nleft out {} document(s) not marked done (--only-done)",
+                "\nleft out {} document(s) not marked done",
                 self.not_done
             ));
         }
@@ -178,6 +190,14 @@ pub enum ExportError {
     Strict(Vec<Skipped>),
     /// The progress callback asked to stop.
     Cancelled,
+    /// A folder format was asked to write to a stream.
+    FolderToStream(Format),
+    /// The base URI given for the W3C export is not usable; the text says why.
+    BaseUri(String),
+    /// Writing to the stream (standard output) failed.
+    Stream(io::Error),
+    /// `refuse_empty` is on and no document was left to export; nothing was written.
+    Nothing(ExportReport),
 }
 
 impl fmt::Display for ExportError {
@@ -211,106 +231,24 @@ impl fmt::Display for ExportError {
                 Ok(())
             }
             ExportError::Cancelled => write!(f, "the export was cancelled; nothing was written"),
+            ExportError::FolderToStream(format) => write!(
+                f,
+                "the {} export is a folder of files and cannot go to standard output; give a folder to write it into",
+                format.as_str()
+            ),
+            ExportError::BaseUri(why) => write!(f, "the base URI cannot be used: {why}"),
+            ExportError::Stream(e) => write!(f, "cannot write to standard output: {e}"),
+            ExportError::Nothing(r) => write!(
+                f,
+                "no document to export ({} not marked done, {} skipped); nothing was written",
+                r.not_done,
+                r.skipped.len()
+            ),
         }
     }
 }
 
 impl std::error::Error for ExportError {}
-
-/// `path` made absolute with every existing ancestor resolved, so symlinks and `..` cannot hide where it is.
-fn resolve(path: &Path) -> io::Result<PathBuf> {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()?.join(path)
-    };
-    let mut rest = Vec::new();
-    let mut cur = abs.as_path();
-    loop {
-        match std::fs::canonicalize(cur) {
-            Ok(c) => {
-                let mut out = c;
-                for part in rest.iter().rev() {
-                    out.push(part);
-                }
-                return Ok(out);
-            }
-            Err(_) => match (cur.parent(), cur.file_name()) {
-                (Some(parent), Some(name)) => {
-                    rest.push(name.to_owned());
-                    cur = parent;
-                }
-                _ => return Ok(abs),
-            },
-        }
-    }
-}
-
-/// Checks the destination before any work is done.
-fn check_destination(root: &Path, opts: &ExportOptions) -> Result<(), ExportError> {
-    let out = &opts.out;
-    let canon_root =
-        std::fs::canonicalize(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
-    let resolved = resolve(out).map_err(|e| ExportError::Unwritable(out.clone(), e))?;
-    if resolved.starts_with(&canon_root) {
-        return Err(ExportError::InsideCorpus(out.clone()));
-    }
-    match std::fs::symlink_metadata(out) {
-        Ok(meta) => {
-            if !opts.force {
-                return Err(ExportError::Exists(out.clone()));
-            }
-            if opts.format.is_folder() && !meta.is_dir() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other("it is a file, and brat export writes a folder"),
-                ));
-            }
-            if !opts.format.is_folder() && meta.is_dir() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other("it is a folder; give a file name"),
-                ));
-            }
-            // An export replaces its file whole by renaming a new one over it,
-            // which would put a plain file where a device or pipe was.
-            if !meta.is_file() && !meta.is_dir() && !meta.is_symlink() {
-                return Err(ExportError::Unwritable(
-                    out.clone(),
-                    io::Error::other(
-                        "it is a device, pipe or socket, not a file; give the path of a file to write",
-                    ),
-                ));
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let parent = out
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            match std::fs::metadata(parent) {
-                Ok(m) if m.is_dir() => {}
-                Ok(_) => {
-                    return Err(ExportError::Unwritable(
-                        out.clone(),
-                        io::Error::other(format!("{} is not a folder", parent.display())),
-                    ));
-                }
-                Err(e) => {
-                    return Err(ExportError::Unwritable(
-                        out.clone(),
-                        io::Error::new(
-                            e.kind(),
-                            format!("the folder {} cannot be used: {e}", parent.display()),
-                        ),
-                    ));
-                }
-            }
-        }
-        Err(e) => return Err(ExportError::Unwritable(out.clone(), e)),
-    }
-    Ok(())
-}
 
 /// Why a loaded document cannot be exported faithfully, if it cannot.
 fn skip_reason(loaded: &corpus::LoadedDoc, source: &Path) -> Option<String> {
@@ -340,10 +278,24 @@ fn skip_reason(loaded: &corpus::LoadedDoc, source: &Path) -> Option<String> {
 enum Sink {
     /// A single-file format, streamed into a temporary file beside the destination.
     File(AtomicFile),
+    /// A single-file format bound for a stream: held until complete, so that a
+    /// failed or refused export writes nothing there either.
+    Memory(Vec<u8>),
     /// A folder format, written by the workers into one batch.
     Folder(Arc<Batch>),
     /// A REFI-QDA project: sources streamed into the zip, its XML written at the end.
     Qdpx(Box<qdpx::ProjectWriter<AtomicFile>>),
+}
+
+impl Sink {
+    /// The single-file output being written, if this is one.
+    fn single(&mut self) -> Option<&mut dyn Write> {
+        match self {
+            Sink::File(f) => Some(f),
+            Sink::Memory(m) => Some(m),
+            Sink::Folder(_) | Sink::Qdpx(_) => None,
+        }
+    }
 }
 
 /// Exports the corpus at `root` as `opts` says.
@@ -361,6 +313,83 @@ pub fn export_corpus(
     progress: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<ExportReport, ExportError> {
     check_destination(root, opts)?;
+    run_export(root, opts, None, progress)
+}
+
+/// Exports a single-file format to `w` (standard output, say) instead of
+/// `opts.out`, which is not used. The output is written only once complete:
+/// a cancelled, failed or refused (`strict`) export writes nothing. A folder
+/// format is refused.
+pub fn export_corpus_to(
+    root: &Path,
+    opts: &ExportOptions,
+    w: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<ExportReport, ExportError> {
+    if opts.format.is_folder() {
+        return Err(ExportError::FolderToStream(opts.format));
+    }
+    run_export(root, opts, Some(w), progress)
+}
+
+/// The base URI under which the W3C export names the sources, and the
+/// collection's IRI: as the user gave it, else `file://` URIs of the corpus
+/// folder and of the destination.
+fn w3c_iris(root: &Path, opts: &ExportOptions, to_stream: bool) -> Result<(String, String), ExportError> {
+    let file_name = |p: &Path| {
+        p.file_name().map_or_else(
+            || "annotations.jsonld".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    };
+    match &opts.base_uri {
+        Some(base) => {
+            let base = w3c::iri::check_base(base).map_err(ExportError::BaseUri)?;
+            // The export is taken to be published beside the sources.
+            let name = if to_stream {
+                "annotations.jsonld".to_owned()
+            } else {
+                file_name(&opts.out)
+            };
+            let id = w3c::source_iri(&base, &name);
+            Ok((base, id))
+        }
+        None => {
+            let canon = std::fs::canonicalize(root)
+                .map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
+            let base = w3c::iri::file_uri(&canon, true);
+            let id = if to_stream {
+                w3c::source_iri(&base, "annotations.jsonld")
+            } else {
+                let out = resolve(&opts.out).map_err(|e| ExportError::Unwritable(opts.out.clone(), e))?;
+                w3c::iri::file_uri(&out, false)
+            };
+            Ok((base, id))
+        }
+    }
+}
+
+/// What every worker needs to render a document.
+#[derive(Clone)]
+struct RenderOptions {
+    format: Format,
+    only_done: bool,
+    /// W3C: the base URI of the sources.
+    base: Arc<str>,
+    formulas: csv::Formulas,
+}
+
+fn run_export(
+    root: &Path,
+    opts: &ExportOptions,
+    stream: Option<&mut dyn Write>,
+    progress: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<ExportReport, ExportError> {
+    let (base, collection_id) = if opts.format == Format::W3c {
+        w3c_iris(root, opts, stream.is_some())?
+    } else {
+        Default::default()
+    };
     let scanned =
         corpus::scan_report(root).map_err(|e| ExportError::Corpus(root.to_path_buf(), e.to_string()))?;
     let entries = scanned.entries;
@@ -368,7 +397,9 @@ pub fn export_corpus(
     let n = entries.len();
     let total = n + 1;
     let unwritable = |p: &Path, e: io::Error| ExportError::Unwritable(p.to_path_buf(), e);
-    let mut sink = if opts.format.is_folder() {
+    let mut sink = if stream.is_some() {
+        Sink::Memory(Vec::new())
+    } else if opts.format.is_folder() {
         Sink::Folder(Arc::new(
             Batch::begin(&opts.out).map_err(|e| unwritable(&opts.out, e))?,
         ))
@@ -380,14 +411,15 @@ pub fn export_corpus(
     };
     // W3C items are written as documents arrive, inside a collection opened here.
     let mut collection = None;
-    if let Sink::File(f) = &mut sink {
+    if let Some(f) = sink.single() {
         match opts.format {
             Format::Csv => f.write_all(csv::header().as_bytes()),
             Format::W3c => {
-                let label = root
-                    .file_name()
-                    .map_or_else(|| "corpus".to_owned(), |n| n.to_string_lossy().into_owned());
-                w3c::CollectionWriter::begin(f, &label).map(|c| collection = Some(c))
+                let label = std::fs::canonicalize(root)
+                    .ok()
+                    .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| "corpus".to_owned());
+                w3c::CollectionWriter::begin(f, &label, &collection_id).map(|c| collection = Some(c))
             }
             _ => Ok(()),
         }
@@ -406,14 +438,20 @@ pub fn export_corpus(
     let listed: Vec<corpus::DocEntry> = entries.clone();
     let batch = match &sink {
         Sink::Folder(b) => Some(Arc::clone(b)),
-        Sink::File(_) | Sink::Qdpx(_) => None,
+        Sink::File(_) | Sink::Memory(_) | Sink::Qdpx(_) => None,
     };
     // Loading (read, decode, hash, parse the sidecar) and rendering are nearly
     // all of an export, and documents are independent: the cores share them,
     // and this thread joins the parts in order.
-    let (format, only_done, base) = (opts.format, opts.only_done, root.to_path_buf());
+    let render = RenderOptions {
+        format: opts.format,
+        only_done: opts.only_done,
+        base: base.into(),
+        formulas: opts.csv_formulas,
+    };
+    let base_dir = root.to_path_buf();
     let mut prepared = parallel::ordered(listed, move |entry: &corpus::DocEntry| {
-        prepare(&base, entry, format, only_done, batch.as_deref())
+        prepare(&base_dir, entry, &render, batch.as_deref())
     });
     for (i, entry) in entries.iter().enumerate() {
         if !progress(i, total) {
@@ -451,7 +489,7 @@ pub fn export_corpus(
         report.annotations += doc.annotations;
         report.relations += doc.relations;
         report.dropped_overlaps += rendered.dropped_overlaps;
-        if let Sink::File(f) = &mut sink {
+        if let Some(f) = sink.single() {
             f.write_all(rendered.single.as_bytes())
                 .map_err(|e| unwritable(&opts.out, e))?;
             if let Some(c) = &mut collection {
@@ -471,6 +509,15 @@ pub fn export_corpus(
     drop(prepared);
     if opts.strict && !report.skipped.is_empty() {
         return Err(ExportError::Strict(report.skipped));
+    }
+    if opts.refuse_empty && report.documents == 0 {
+        return Err(ExportError::Nothing(report));
+    }
+    if let (Some(c), Some(f)) = (collection, sink.single()) {
+        c.finish(f).map_err(|e| unwritable(&opts.out, e))?;
+    }
+    if !progress(n, total) {
+        return Err(ExportError::Cancelled);
     }
     match sink {
         Sink::Folder(batch) => {
@@ -492,18 +539,9 @@ pub fn export_corpus(
                     io::Error::other("a worker still held the export's files"),
                 )
             })?;
-            if !progress(n, total) {
-                return Err(ExportError::Cancelled);
-            }
             batch.commit().map_err(|(p, e)| unwritable(&p, e))?;
         }
-        Sink::File(mut f) => {
-            if let Some(c) = collection {
-                c.finish(&mut f).map_err(|e| unwritable(&opts.out, e))?;
-            }
-            if !progress(n, total) {
-                return Err(ExportError::Cancelled);
-            }
+        Sink::File(f) => {
             f.commit().map_err(|e| unwritable(&opts.out, e))?;
             report.files.push(opts.out.clone());
         }
@@ -517,6 +555,13 @@ pub fn export_corpus(
             }
             f.commit().map_err(|e| unwritable(&opts.out, e))?;
             report.files.push(opts.out.clone());
+        }
+        Sink::Memory(bytes) => {
+            if let Some(w) = stream {
+                w.write_all(&bytes)
+                    .and_then(|()| w.flush())
+                    .map_err(ExportError::Stream)?;
+            }
         }
     }
     progress(total, total);
@@ -559,10 +604,10 @@ struct Rendered {
 fn prepare(
     root: &Path,
     entry: &corpus::DocEntry,
-    format: Format,
-    only_done: bool,
+    render: &RenderOptions,
     batch: Option<&Batch>,
 ) -> Result<PreparedDoc, corpus::LoadError> {
+    let (format, only_done) = (render.format, render.only_done);
     let loaded = corpus::load_for_export(root, entry)?;
     let data = &loaded.data;
     let mut out = PreparedDoc {
@@ -582,21 +627,26 @@ fn prepare(
     if format == Format::Brat {
         out.brat_use.note(data);
     }
-    out.outcome = Prepared::Rendered(render_doc(format, &loaded.doc, data, batch));
+    out.outcome = Prepared::Rendered(render_doc(render, &loaded.doc, data, batch));
     Ok(out)
 }
 
 /// Renders one document; a folder format's files go into `batch`.
-fn render_doc(format: Format, doc: &Document, data: &DocAnnotations, batch: Option<&Batch>) -> Rendered {
+fn render_doc(
+    render: &RenderOptions,
+    doc: &Document,
+    data: &DocAnnotations,
+    batch: Option<&Batch>,
+) -> Rendered {
     let mut r = Rendered::default();
-    match format {
+    match render.format {
         Format::Jsonl => {
             r.single = jsonl::doc_line(doc, data);
             r.single.push('\n');
         }
-        Format::Csv => r.single = csv::doc_rows(doc, data),
+        Format::Csv => r.single = csv::doc_rows(doc, data, render.formulas),
         Format::Conll => (r.single, r.dropped_overlaps) = conll::doc_conll(doc, data),
-        Format::W3c => r.w3c_items = w3c::doc_item_texts(doc, data),
+        Format::W3c => r.w3c_items = w3c::doc_item_texts(doc, data, &render.base),
         Format::Qdpx => r.qdpx = Some(Box::new(qdpx::doc_part(doc, data))),
         Format::Brat => {
             let files = brat::to_brat(doc, data);

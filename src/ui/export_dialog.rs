@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::formats::Format;
+use crate::formats::{ExportError, Format};
 
 use super::app::MarginaliaApp;
 use super::state::ExportDialog;
@@ -17,6 +17,8 @@ pub fn new_dialog(app: &MarginaliaApp) -> ExportDialog {
         path: default_path(app, format),
         only_done: false,
         force: false,
+        base_uri: String::new(),
+        csv_formulas: false,
         running: None,
         outcome: None,
     }
@@ -56,6 +58,19 @@ pub fn show(app: &mut MarginaliaApp, ctx: &egui::Context) {
             text_field(ui, "Destination", &mut d.path);
             ui.checkbox(&mut d.only_done, "Only documents marked done");
             ui.checkbox(&mut d.force, "Replace the destination if it exists");
+            match d.format {
+                Format::W3c => {
+                    text_field(ui, "Web address of the documents (optional)", &mut d.base_uri);
+                    ui.weak("Left empty, each document is named by its place on this computer.");
+                }
+                Format::Csv => {
+                    ui.checkbox(
+                        &mut d.csv_formulas,
+                        "Keep cells that start with = + - @ as they are (spreadsheets may run them)",
+                    );
+                }
+                _ => {}
+            }
             if let Some(r) = &d.running {
                 let (done, total) = (r.done.load(Ordering::Relaxed), r.total.load(Ordering::Relaxed));
                 let frac = if total == 0 {
@@ -91,5 +106,50 @@ pub fn show(app: &mut MarginaliaApp, ctx: &egui::Context) {
     app.export = keep.then_some(d);
     if start {
         app.start_export();
+    }
+}
+
+/// What the export window says when an export did not happen: the same
+/// facts as the command line's message, in the window's words.
+pub fn message(e: &ExportError) -> String {
+    match e {
+        ExportError::Exists(p) => format!(
+            "{} already exists. Choose another destination, or tick \"Replace the destination if it exists\".",
+            p.display()
+        ),
+        ExportError::InsideCorpus(p) => format!(
+            "{} is inside the corpus folder. Choose a destination outside it, so the export is not read back as documents.",
+            p.display()
+        ),
+        ExportError::Unwritable(p, e) => format!(
+            "Cannot write {}: {e}. Check that its folder exists and that you can write there.",
+            p.display()
+        ),
+        ExportError::Corpus(p, e) => format!("Cannot read the corpus {}: {e}.", p.display()),
+        ExportError::Strict(skips) => format!(
+            "{} document(s) could not be exported; nothing was written.",
+            skips.len()
+        ),
+        ExportError::Cancelled => "The export was cancelled; nothing was written.".to_owned(),
+        ExportError::FolderToStream(f) => {
+            format!("The {} export needs a folder as its destination.", f.as_str())
+        }
+        ExportError::BaseUri(why) => format!("The web address cannot be used: {why}."),
+        ExportError::Stream(e) => format!("The export could not be written: {e}."),
+        ExportError::Nothing(r) => {
+            let mut why = Vec::new();
+            if r.not_done > 0 {
+                why.push(format!("{} not marked done", r.not_done));
+            }
+            if !r.skipped.is_empty() {
+                why.push(format!("{} that cannot be exported", r.skipped.len()));
+            }
+            let why = if why.is_empty() {
+                "the corpus has no documents".to_owned()
+            } else {
+                format!("the corpus has {}", why.join(" and "))
+            };
+            format!("There is no document to export ({why}); nothing was written.")
+        }
     }
 }

@@ -183,6 +183,11 @@ pub struct ExportDialog {
     pub only_done: bool,
     /// Replace an existing destination.
     pub force: bool,
+    /// W3C: the web address the sources are published under; empty for their
+    /// place on this computer.
+    pub base_uri: String,
+    /// CSV: write cells a spreadsheet would run as formulas as they are.
+    pub csv_formulas: bool,
     /// The export in progress, if any.
     pub running: Option<Running>,
     /// Outcome of the last run: Ok(summary) or Err(message).

@@ -423,6 +423,7 @@ fn link(
                 id: to.clone(),
             },
             kind: l.name.clone(),
+            ..Relation::default()
         });
         data.sort();
     }

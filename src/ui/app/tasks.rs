@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::agree::{disagreements, load_pair};
-use crate::formats::{ExportOptions, export_corpus};
+use crate::formats::csv::Formulas;
+use crate::formats::{ExportOptions, Format, export_corpus};
 use crate::model::words::find_all;
 use crate::model::{Document, Span};
 use crate::store::corpus;
@@ -49,7 +50,7 @@ impl MarginaliaApp {
                 claim: s.data.get(id)?,
             })
         });
-        let text = crate::formats::csv::claims_csv(rows);
+        let text = crate::formats::csv::claims_csv(rows, Formulas::Guard);
         crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
             format!(
                 "Could not write {}: {e}. Choose a folder you can write to.",
@@ -107,12 +108,20 @@ impl MarginaliaApp {
         // Export reads the sidecars on disk, so unsaved edits must land first.
         self.ws.save_all_blocking();
         let Some(d) = self.export.as_mut() else { return };
+        let base = d.base_uri.trim();
         let opts = ExportOptions {
             format: d.format,
             out: d.path.trim().into(),
             only_done: d.only_done,
             force: d.force,
             strict: false,
+            base_uri: (d.format == Format::W3c && !base.is_empty()).then(|| base.to_owned()),
+            csv_formulas: if d.csv_formulas {
+                Formulas::Keep
+            } else {
+                Formulas::Guard
+            },
+            refuse_empty: true,
         };
         let done = Arc::new(AtomicUsize::new(0));
         let total = Arc::new(AtomicUsize::new(0));
@@ -126,7 +135,7 @@ impl MarginaliaApp {
             };
             let result = export_corpus(&root, &opts, &mut progress)
                 .map(|r| r.summary())
-                .map_err(|e| e.to_string());
+                .map_err(|e| super::super::export_dialog::message(&e));
             out.send(Done::Exported(result));
         });
         if let Err(e) = started {
@@ -243,7 +252,7 @@ impl MarginaliaApp {
         let text = if html {
             crate::formats::claims::to_html(&cmp, &format!("Claims in {name}"))
         } else {
-            crate::formats::claims::to_csv(&cmp)
+            crate::formats::claims::to_csv(&cmp, Formulas::Guard)
         };
         crate::store::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
             format!(
