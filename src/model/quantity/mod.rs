@@ -380,7 +380,10 @@ fn number_at(toks: &[Tok<'_>], i: usize) -> Option<(f64, usize)> {
             }
         }
         (n, j)
-    } else if (w == "a" || w == "one") && toks.get(i + 1).and_then(|t| scale(&t.w)).is_some() {
+    } else if (w == "a" || w == "one")
+        // "a million", not "a bn": the short forms follow digits only.
+        && toks.get(i + 1).is_some_and(|t| t.w.len() > 2 && scale(&t.w).is_some())
+    {
         (1.0, i + 1)
     } else {
         return None;
