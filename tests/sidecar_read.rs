@@ -778,6 +778,19 @@ fn with_note(note_literal: &str) -> String {
 }
 
 #[test]
+fn a_name_or_number_ends_at_any_white_space_ron_skips() {
+    for ws in [
+        "\u{b}", "\u{c}", "\u{85}", "\u{200e}", "\u{200f}", "\u{2028}", "\u{2029}",
+    ] {
+        let src = format!(
+            r#"(format: "marginalia", version: "1.0", annotations: [(id: "a", spans: [(start: 0{ws}, end: 1)], label: "L", kind: Entity(canonical: None{ws}))])"#
+        );
+        let sc = read_ok(&src);
+        assert_eq!(sc.data.annotations[0].spans[0].start, 0, "{ws:?}");
+    }
+}
+
+#[test]
 fn every_string_escape_reads_as_ron_reads_it() {
     let sc = read_ok(&with_note(
         "\"q\\\" b\\\\ a\\' n\\n r\\r t\\t z\\0 x\\x41 e\\xC3\\xA9 f\\xf0\\x9f\\x98\\x80 u\\u{1F600} \\u{0}\\u{0000e9} c\\\n      d\\\r\n\te\"",

@@ -49,11 +49,17 @@ pub(super) fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 /// True when `b` may follow an identifier or a number here: RON would end the
 /// token at the same place, and not read it as a raw identifier, a raw or byte
 /// string, or a number with a suffix.
-pub(super) fn ends_token(b: Option<&u8>) -> bool {
-    matches!(
-        b,
-        None | Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'(' | b')' | b',' | b':' | b']' | b'}')
-    )
+pub(super) fn ends_token(b: &[u8], i: usize) -> bool {
+    match b.get(i) {
+        None
+        | Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | b'/' | b'(' | b')' | b',' | b':' | b']' | b'}') => {
+            true
+        }
+        // The rarer white space `comments` skips: U+0085, U+200E, U+200F, U+2028, U+2029.
+        Some(0xc2) => b.get(i + 1) == Some(&0x85),
+        Some(0xe2) => b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0x8e | 0x8f | 0xa8 | 0xa9)),
+        _ => false,
+    }
 }
 
 /// The bytes an identifier continues with: ASCII letters, digits and `_`.
@@ -287,7 +293,7 @@ impl<'a> Reader<'a> {
         while i < b.len() && IDENT[usize::from(b[i])] {
             i += 1;
         }
-        if !ends_token(b.get(i)) {
+        if !ends_token(b, i) {
             return None;
         }
         self.pos = i;
@@ -347,7 +353,7 @@ impl<'a> Reader<'a> {
             }
             i += 1;
         }
-        if i == start || !ends_token(b.get(i)) {
+        if i == start || !ends_token(b, i) {
             let found = self.found();
             return self.fail(format!(
                 "expected a position (a whole number of characters written in digits, like 12), found {found}"
@@ -475,7 +481,7 @@ impl<'a> Reader<'a> {
             let key = match order.get(next) {
                 Some(k)
                     if self.src.as_bytes()[self.pos..].starts_with(k.as_bytes())
-                        && ends_token(self.src.as_bytes().get(self.pos + k.len())) =>
+                        && ends_token(self.src.as_bytes(), self.pos + k.len()) =>
                 {
                     let key = &self.src[self.pos..self.pos + k.len()];
                     self.pos += k.len();
@@ -627,7 +633,7 @@ impl<'a> Reader<'a> {
             }
             fits
         };
-        if !fits || !ends_token(b.get(i)) {
+        if !fits || !ends_token(b, i) {
             return self.fail(
                 "a number in a form this build does not read: write digits, with an optional `-`, fraction and exponent (like -1.5e3), or 0x, 0o, 0b and digits",
             );
