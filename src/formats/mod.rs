@@ -70,6 +70,18 @@ impl Format {
         }
     }
 
+    /// What the format is and who reads it, in a few words, for the export window.
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Jsonl => "JSONL: everything, one document a line (Marginalia, spaCy, Prodigy)",
+            Format::Brat => "brat standoff: a folder of .txt and .ann files (brat, INCEpTION)",
+            Format::Conll => "CoNLL IOB2: entities, one token a line (NER training, conlleval)",
+            Format::W3c => "W3C Web Annotation: JSON-LD (Hypothesis, annotation servers)",
+            Format::Csv => "CSV: one row per claim (spreadsheets)",
+            Format::Qdpx => "REFI-QDA project (.qdpx): ATLAS.ti, NVivo, MAXQDA, QualCoder",
+        }
+    }
+
     /// Parses [`Format::as_str`] output.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.as_str().eq_ignore_ascii_case(s))

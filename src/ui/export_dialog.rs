@@ -45,13 +45,15 @@ pub fn show(app: &mut MarginaliaApp, ctx: &egui::Context) {
     egui::Window::new("Export annotated dataset")
         .open(&mut open)
         .collapsible(false)
+        .min_width(560.0)
         .show(ctx, |ui| {
             let before = d.format;
             egui::ComboBox::from_label("Format")
-                .selected_text(d.format.as_str())
+                .selected_text(d.format.title())
+                .width(420.0)
                 .show_ui(ui, |ui| {
                     for f in Format::ALL {
-                        ui.selectable_value(&mut d.format, f, f.as_str());
+                        ui.selectable_value(&mut d.format, f, f.title());
                     }
                 });
             reset_path = before != d.format;
