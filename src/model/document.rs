@@ -160,7 +160,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// What an analyst cites a document by. Every field may be empty.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DocMeta {
     /// The title.

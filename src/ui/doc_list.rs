@@ -26,14 +26,16 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     ui.label(super::widgets::count(c.entries.len(), "document", "documents"));
     text_field(ui, "Filter", &mut app.filter);
     ui.separator();
-    let docs = app.visible_documents();
+    let shown = app.filtered_documents();
+    let rows = shown.as_ref().map_or(c.entries.len(), Vec::len);
     let mut open = None;
     let mut set_status = None;
     egui::ScrollArea::vertical()
         .id_salt("doc_list")
-        .show_rows(ui, 22.0, docs.len(), |ui, range| {
+        .show_rows(ui, 22.0, rows, |ui, range| {
             let Some(c) = &app.ws.corpus else { return };
-            for rel in &docs[range] {
+            for row in range {
+                let rel = &c.entries[shown.as_ref().map_or(row, |s| s[row])].rel;
                 let (count, status, broken) = match app.ws.sessions.get(rel) {
                     Some(s) => (s.data.annotations.len(), s.data.status, s.read_only.is_some()),
                     None => {

@@ -583,21 +583,36 @@ fn source_fields(ui: &mut Ui, doc: &crate::model::Document, meta: &crate::model:
             next.set(field, v.trim().to_owned());
         }
     }
-    // Offers are looked for in the text only while a field is empty.
-    let offers = if DocMeta::FIELDS
-        .iter()
-        .any(|f| meta.get(f).is_some_and(str::is_empty))
-    {
-        // The top of the text is where sources print their title, date and byline.
-        let mut end = doc.text.len().min(8192);
-        while !doc.text.is_char_boundary(end) {
-            end -= 1;
-        }
-        crate::model::meta_guess::offers(&doc.text[..end], meta)
-    } else {
-        Vec::new()
+    // Offers are looked for in the text only while a field is empty, and once
+    // per document and metadata, not on every frame.
+    let key = {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one((&doc.path, doc.text.len(), meta))
     };
-    for o in offers {
+    let id = egui::Id::unique("meta-offers");
+    let cached = ui
+        .ctx()
+        .data(|d| d.get_temp::<std::sync::Arc<(u64, Vec<crate::model::meta_guess::Offer>)>>(id))
+        .filter(|c| c.0 == key);
+    let offers = cached.unwrap_or_else(|| {
+        let offers = if DocMeta::FIELDS
+            .iter()
+            .any(|f| meta.get(f).is_some_and(str::is_empty))
+        {
+            // The top of the text is where sources print their title, date and byline.
+            let mut end = doc.text.len().min(8192);
+            while !doc.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            crate::model::meta_guess::offers(&doc.text[..end], meta)
+        } else {
+            Vec::new()
+        };
+        let c = std::sync::Arc::new((key, offers));
+        ui.ctx().data_mut(|d| d.insert_temp(id, c.clone()));
+        c
+    });
+    for o in &offers.1 {
         let label = names
             .iter()
             .find(|(f, _)| *f == o.field)

@@ -290,12 +290,26 @@ impl MarginaliaApp {
         let Some(c) = &self.ws.corpus else {
             return Vec::new();
         };
+        match self.filtered_documents() {
+            Some(shown) => shown.into_iter().map(|i| c.entries[i].rel.clone()).collect(),
+            None => c.entries.iter().map(|e| e.rel.clone()).collect(),
+        }
+    }
+
+    /// The indices in the corpus list of the documents passing the filter, or
+    /// `None` when there is no filter: the list draws every frame, and a corpus
+    /// of 10,000 names is not copied for it.
+    pub fn filtered_documents(&self) -> Option<Vec<usize>> {
+        let c = self.ws.corpus.as_ref()?;
         let f = self.filter.to_lowercase();
-        c.entries
-            .iter()
-            .filter(|e| f.is_empty() || e.rel.to_lowercase().contains(&f))
-            .map(|e| e.rel.clone())
-            .collect()
+        (!f.is_empty()).then(|| {
+            c.entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.rel.to_lowercase().contains(&f))
+                .map(|(i, _)| i)
+                .collect()
+        })
     }
 
     /// "Open folder…": the system picker off the UI thread, or the typed-path dialog.
