@@ -15,6 +15,7 @@ pub mod leaving;
 pub mod palette;
 pub mod propositions;
 pub mod reader;
+pub mod reader_scroll;
 pub use crate::workspace::saver;
 pub mod state;
 pub mod view;
@@ -36,8 +37,6 @@ struct EframeApp {
 
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let ctx = ui.ctx().clone();
-        ctx.set_zoom_factor(ctx.zoom_factor());
         view::show(&mut self.app, ui);
     }
 

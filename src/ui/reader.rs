@@ -101,6 +101,8 @@ pub struct ReaderState {
     dragging: bool,
     /// Code point under the pointer last frame.
     pub hovered_cp: Option<usize>,
+    /// Where the view is scrolled to, and how much it shows (see `reader_scroll`).
+    pub(crate) scroll: super::reader_scroll::ScrollPos,
 }
 
 /// What happened in the reader this frame.
@@ -151,6 +153,11 @@ impl ReaderState {
             blocks: split_blocks(doc),
             ..Default::default()
         }
+    }
+
+    /// How far the text is scrolled from its top, in points, as last drawn.
+    pub fn scroll_offset(&self) -> f32 {
+        self.scroll.offset
     }
 
     /// Screen position of code point `cp` if it was drawn last frame (top-left of its glyph).
@@ -303,18 +310,23 @@ impl ReaderState {
         self.rebuild_pieces(view.data, view.data_version);
         self.update_tops();
 
+        // One scroll state per document: another document's offset never carries over.
         let mut scroll = egui::ScrollArea::vertical()
-            .id_salt("reader")
+            .id_salt(("reader", view.doc.path.as_str()))
             .auto_shrink([false, false]);
         if let Some(cp) = self.scroll_to.take() {
             let bi = self.block_of_cp(cp);
             let y = self.tops.get(bi).copied().unwrap_or(0.0);
             scroll = scroll.vertical_scroll_offset((y - 80.0).max(0.0));
+        } else if let Some(y) = self.scroll.wanted.take() {
+            scroll = scroll.vertical_scroll_offset(y);
         }
-        scroll.show_viewport(ui, |ui, viewport| {
+        super::reader_scroll::style_scrollbar(ui);
+        let shown = scroll.show_viewport(ui, |ui, viewport| {
             let total = *self.tops.last().unwrap_or(&0.0) + margin * 2.0;
             let content = Rect::from_min_size(ui.max_rect().min, vec2(avail, total));
             let response = ui.allocate_rect(content, Sense::click_and_drag());
+            self.scroll.text_id = Some(response.id);
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "Document text"));
             let origin = content.min + vec2(margin, margin);
             // Lay out what is visible; measuring may shift later blocks, so lay out then paint.
@@ -410,6 +422,7 @@ impl ReaderState {
                 }
             }
         });
+        self.scroll.seen(&shown);
         out
     }
 

@@ -15,6 +15,9 @@ use super::{doc_list, inspector, palette};
 /// Draws the whole workbench for one frame and handles its input.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let ctx = ui.ctx().clone();
+    // The reader's text size is the one zoom: egui's own Ctrl+plus/minus would
+    // scale the whole interface instead, and only for some of the keys.
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
     // The window's close button: held open until every edit is on disk or the
     // analyst has decided about those that cannot be (see `ui::leaving`).
     if ctx.input(|i| i.viewport().close_requested()) && !app.may_close() {
@@ -312,6 +315,11 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                             ui.end_row();
                         }
                     }
+                }
+                for (keys, what) in super::reader_scroll::SCROLL_HELP {
+                    ui.label(*keys);
+                    ui.label(*what);
+                    ui.end_row();
                 }
                 ui.label("Drag / double-click / Shift+click");
                 ui.label("Select text / a word / extend the selection");

@@ -7,6 +7,7 @@ use crate::workspace::Change;
 use super::super::actions::{self, Action};
 use super::super::command::Command;
 use super::super::reader::Selection;
+use super::super::reader_scroll;
 use super::{MarginaliaApp, PickTarget};
 
 impl MarginaliaApp {
@@ -235,6 +236,7 @@ impl MarginaliaApp {
             }
             Action::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 1.0).min(40.0),
             Action::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 1.0).max(9.0),
+            Action::ZoomReset => self.prefs.font_size = super::super::state::Prefs::default().font_size,
             Action::ToggleSnap => self.prefs.snap_words = !self.prefs.snap_words,
             Action::Help => self.show_help = !self.show_help,
             Action::Find => {
@@ -272,6 +274,14 @@ impl MarginaliaApp {
         }
         if typing {
             return;
+        }
+        if self.tab == super::Tab::Reader
+            && let Some(v) = self.view_mut()
+            && reader_scroll::keys_free(ctx, v.reader.scroll.text_id)
+        {
+            for k in reader_scroll::take_scroll_keys(ctx) {
+                v.reader.scroll.apply(k);
+            }
         }
         for key in actions::take_label_keys(ctx) {
             let label = self

@@ -1,0 +1,109 @@
+//! Reading for hours: scroll position per document, keyboard scrolling, one zoom.
+
+mod ui_common;
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use marginalia::ui::MarginaliaApp;
+use ui_common::*;
+
+/// A folder of two long documents, so there is something to scroll.
+fn long_docs() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.txt", "b.txt"] {
+        let text: String = (0..300)
+            .map(|i| {
+                format!("Paragraph {i} of {name}: the ministry said the figures were revised annually.\n\n")
+            })
+            .collect();
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn offset(h: &Harness<'_, MarginaliaApp>) -> f32 {
+    h.state().view().unwrap().reader.scroll_offset()
+}
+
+fn press(h: &mut Harness<'_, MarginaliaApp>, modifiers: Modifiers, key: Key) {
+    h.key_press_modifiers(modifiers, key);
+    h.run_steps(3);
+}
+
+#[test]
+fn each_document_keeps_its_own_scroll_position() {
+    let dir = long_docs();
+    let mut h = harness(dir.path());
+    assert_eq!(h.state().current.as_deref(), Some("a.txt"));
+    press(&mut h, Modifiers::NONE, Key::End);
+    let bottom = offset(&h);
+    assert!(bottom > 1000.0, "End went to the bottom ({bottom})");
+    step_document(&mut h, true);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some("b.txt"));
+    assert_eq!(offset(&h), 0.0, "a newly opened document starts at its top");
+    step_document(&mut h, false);
+    h.run_steps(2);
+    assert_eq!(h.state().current.as_deref(), Some("a.txt"));
+    assert_eq!(offset(&h), bottom, "back where it was read");
+}
+
+#[test]
+fn page_space_arrows_home_and_end_scroll_the_reader() {
+    let dir = long_docs();
+    let mut h = harness(dir.path());
+    press(&mut h, Modifiers::NONE, Key::PageDown);
+    let page = offset(&h);
+    assert!(page > 100.0, "Page Down scrolled ({page})");
+    press(&mut h, Modifiers::NONE, Key::Space);
+    assert!((offset(&h) - 2.0 * page).abs() < 1.0, "Space scrolls a page too");
+    press(&mut h, Modifiers::SHIFT, Key::Space);
+    assert!((offset(&h) - page).abs() < 1.0, "Shift+Space scrolls back");
+    press(&mut h, Modifiers::NONE, Key::ArrowDown);
+    let line = offset(&h) - page;
+    assert!(
+        line > 0.0 && line < page,
+        "an arrow scrolls less than a page ({line})"
+    );
+    press(&mut h, Modifiers::NONE, Key::ArrowUp);
+    assert!((offset(&h) - page).abs() < 1.0);
+    press(&mut h, Modifiers::NONE, Key::PageUp);
+    assert_eq!(offset(&h), 0.0);
+    press(&mut h, Modifiers::NONE, Key::End);
+    assert!(offset(&h) > 2.0 * page);
+    press(&mut h, Modifiers::NONE, Key::Home);
+    assert_eq!(offset(&h), 0.0);
+}
+
+#[test]
+fn scrolling_keys_are_left_to_a_text_field_being_typed_in() {
+    let dir = long_docs();
+    let mut h = harness(dir.path());
+    press(&mut h, Modifiers::COMMAND, Key::F);
+    assert!(h.state().find.open);
+    h.run_steps(2);
+    press(&mut h, Modifiers::NONE, Key::End);
+    press(&mut h, Modifiers::NONE, Key::PageDown);
+    assert_eq!(offset(&h), 0.0, "keys went to the find field, not the reader");
+    // Alt+Down still changes document rather than scrolling.
+    press(&mut h, Modifiers::NONE, Key::Escape);
+    step_document(&mut h, true);
+    assert_eq!(h.state().current.as_deref(), Some("b.txt"));
+}
+
+#[test]
+fn every_zoom_key_changes_the_text_size_and_only_that() {
+    let dir = long_docs();
+    let mut h = harness(dir.path());
+    let usual = h.state().prefs.font_size;
+    press(&mut h, Modifiers::COMMAND, Key::Plus);
+    press(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Equals);
+    press(&mut h, Modifiers::COMMAND, Key::Equals);
+    assert_eq!(h.state().prefs.font_size, usual + 3.0);
+    press(&mut h, Modifiers::COMMAND, Key::Minus);
+    assert_eq!(h.state().prefs.font_size, usual + 2.0);
+    assert_eq!(h.ctx.zoom_factor(), 1.0, "the interface itself is not zoomed");
+    press(&mut h, Modifiers::COMMAND, Key::Num0);
+    assert_eq!(h.state().prefs.font_size, usual);
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+}
