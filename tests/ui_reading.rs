@@ -107,3 +107,38 @@ fn every_zoom_key_changes_the_text_size_and_only_that() {
     assert_eq!(h.state().prefs.font_size, usual);
     assert_eq!(h.ctx.zoom_factor(), 1.0);
 }
+
+#[test]
+fn the_view_menu_switches_theme_and_the_choice_is_a_preference() {
+    use egui_kittest::kittest::Queryable;
+    use marginalia::ui::theme::{ReaderColours, ThemeChoice, contrast};
+    let dir = long_docs();
+    let mut h = harness(dir.path());
+    assert_eq!(h.state().prefs.theme, ThemeChoice::System);
+    for (choice, text, dark) in [
+        (ThemeChoice::Light, "Light", false),
+        (ThemeChoice::Dark, "Dark", true),
+    ] {
+        h.get_by_label("View").click();
+        h.run_steps(2);
+        h.get_by_label("Theme").click();
+        h.run_steps(2);
+        h.get_by_label(text).click();
+        h.run_steps(3);
+        assert_eq!(h.state().prefs.theme, choice);
+        assert_eq!(h.ctx.style_of(h.ctx.theme()).visuals.dark_mode, dark);
+        // The colours the reader paints with in this theme meet AA on every label.
+        let colours = ReaderColours::of(&h.ctx.style_of(h.ctx.theme()).visuals);
+        let tagset = h.state().ws.corpus.as_ref().unwrap().tagset.clone();
+        for l in &tagset.labels {
+            assert!(
+                contrast(colours.text, colours.highlight(l.rgb())) >= 4.5,
+                "{}",
+                l.name
+            );
+        }
+    }
+    // Kept between runs with the other preferences.
+    let saved = ron::to_string(&h.state().prefs).unwrap();
+    assert!(saved.contains("theme:Dark"), "{saved}");
+}

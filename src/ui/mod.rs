@@ -18,6 +18,7 @@ pub mod reader;
 pub mod reader_scroll;
 pub use crate::workspace::saver;
 pub mod state;
+pub mod theme;
 pub mod view;
 pub mod widgets;
 

@@ -282,7 +282,8 @@ impl ReaderState {
             text.to_owned(),
             egui::TextFormat {
                 font_id: FontId::proportional(font_size),
-                color: ui.visuals().text_color(),
+                // Coloured when painted, so a change of theme needs no new layout.
+                color: Color32::PLACEHOLDER,
                 line_height: Some(font_size * LINE_FACTOR),
                 valign: egui::Align::Center,
                 ..Default::default()
@@ -428,7 +429,8 @@ impl ReaderState {
 
     fn paint(&self, ui: &Ui, view: &ReaderView<'_>, selection: &Selection, visible: &[usize]) {
         let painter = ui.painter();
-        let text_colour = ui.visuals().text_color();
+        let colours = super::theme::ReaderColours::of(ui.visuals());
+        let text_colour = colours.text;
         let sel = selection.span();
         let sel_fill = ui.visuals().selection.bg_fill.gamma_multiply(0.7);
         let outline = Stroke::new(2.0, ui.visuals().strong_text_color());
@@ -452,7 +454,8 @@ impl ReaderState {
                     let r = r
                         .translate(origin.to_vec2())
                         .shrink2(vec2(0.0, f32::from(p.depth) * 1.5));
-                    painter.rect_filled(r, CornerRadius::same(3), colour(rgb, 70));
+                    // Opaque, and deeper ones on top: text sits on one fill whose contrast is known.
+                    painter.rect_filled(r, CornerRadius::same(3), colours.highlight(rgb));
                 }
             }
             // Find matches.

@@ -31,6 +31,8 @@ pub struct Prefs {
     pub last_doc: BTreeMap<String, String>,
     /// Name recorded on new annotations.
     pub annotator: String,
+    /// Light, dark or as the system is.
+    pub theme: super::theme::ThemeChoice,
 }
 
 impl Default for Prefs {
@@ -41,6 +43,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             last_doc: BTreeMap::new(),
             annotator: String::new(),
+            theme: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     // The reader's text size is the one zoom: egui's own Ctrl+plus/minus would
     // scale the whole interface instead, and only for some of the keys.
     ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    app.prefs.theme.apply(&ctx);
     // The window's close button: held open until every edit is on disk or the
     // analyst has decided about those that cannot be (see `ui::leaving`).
     if ctx.input(|i| i.viewport().close_requested()) && !app.may_close() {
