@@ -142,3 +142,27 @@ fn the_view_menu_switches_theme_and_the_choice_is_a_preference() {
     let saved = ron::to_string(&h.state().prefs).unwrap();
     assert!(saved.contains("theme:Dark"), "{saved}");
 }
+
+#[test]
+fn banners_never_move_the_text() {
+    use egui_kittest::kittest::Queryable;
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    let word = cp_of(&h, "repatriation");
+    let before = pos_of(&h, word);
+    h.state_mut().notice = Some("Could not read something; try again.".into());
+    h.run_steps(3);
+    assert_eq!(pos_of(&h, word), before, "a notice appeared");
+    // An informational one (fades by itself) neither.
+    h.state_mut().inform("Wrote 3 claims.".into());
+    h.run_steps(3);
+    assert_eq!(pos_of(&h, word), before);
+    // A click where the word was still lands on it.
+    drag_cp(&mut h, word, word + 5);
+    let sel = h.state().view().unwrap().selection.span();
+    assert_eq!(sel.start, word);
+    h.get_by_label("Dismiss").click();
+    h.run_steps(3);
+    assert_eq!(h.state().notice, None);
+    assert_eq!(pos_of(&h, word), before, "nor did it going away");
+}

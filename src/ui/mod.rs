@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod banners;
 pub mod claims_board;
 pub mod command;
 pub mod compare;

@@ -1,7 +1,7 @@
 //! Lays the workbench out: menu and palette on top, document list left,
 //! inspector right, status bar at the bottom, the reader in the middle.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::model::{Kind, Span, Speaker};
 
@@ -66,14 +66,13 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
 }
 
 fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
-    if let Some(n) = app.notice.clone() {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(&n).color(ui.visuals().warn_fg_color));
-            if ui.small_button("Dismiss").clicked() {
-                app.notice = None;
-            }
-        });
-    }
+    let area = ui.max_rect();
+    central_view(app, ui);
+    let banners = super::banners::collect(app);
+    super::banners::show(app, ui, area, &banners);
+}
+
+fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.selectable_value(&mut app.tab, Tab::Reader, "Reader");
         ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
@@ -96,13 +95,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         }
         Tab::Compare => return super::compare::show(app, ui),
     }
-    if let Some(e) = app.ws.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
-        ui.colored_label(
-            ui.visuals().error_fg_color,
-            format!("The corpus tag set was not used: {e}. The built-in tag set is in force until the file is fixed."),
-        );
-    }
-    let Some(s) = app.session() else {
+    if app.session().is_none() {
         if let Some(rel) = app.loading() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -116,39 +109,6 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
             });
         }
         return;
-    };
-    if let Some(why) = &s.read_only {
-        egui::Frame::new()
-            .fill(Color32::from_rgb(120, 30, 30))
-            .inner_margin(6.0)
-            .show(ui, |ui| {
-                ui.label(RichText::new(format!("Read-only. {why}")).color(Color32::WHITE));
-            });
-    }
-    if let Some(r) = &s.reanchor {
-        let mut msg = format!(
-            "The source changed since these annotations were saved: {} moved to their new place",
-            r.moved.len()
-        );
-        if !r.orphaned.is_empty() {
-            msg.push_str(&format!(
-                ", {} could not be placed (kept and flagged orphaned; see the inspector)",
-                r.orphaned.len()
-            ));
-        }
-        if !r.cues_lost.is_empty() {
-            msg.push_str(&format!(
-                ", {} claim cues could not be placed and were cleared",
-                r.cues_lost.len()
-            ));
-        }
-        ui.colored_label(ui.visuals().warn_fg_color, msg + ".");
-    }
-    if app.picking.is_some() {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            "Click the speaker's entity in the text (Esc cancels).",
-        );
     }
     if app.find.open {
         find_bar(app, ui);
@@ -386,7 +346,10 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 app.prompt = None;
             } else if go {
                 match app.write_board_csv(&text) {
-                    Ok(msg) => app.notice = Some(msg),
+                    Ok(msg) => {
+                        app.prompt = None;
+                        app.inform(msg);
+                    }
                     Err(e) => app.prompt = Some(Prompt::ExportCsv { text, error: Some(e) }),
                 }
             } else {
@@ -422,7 +385,7 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 match app.write_comparison(html, &text) {
                     Ok(msg) => {
                         app.prompt = None;
-                        app.notice = Some(msg);
+                        app.inform(msg);
                     }
                     Err(e) => {
                         app.prompt = Some(Prompt::ExportComparison {

@@ -120,6 +120,10 @@ pub struct MarginaliaApp {
     pub prompt: Option<Prompt>,
     /// A message shown in the window (errors opening things, notices).
     pub notice: Option<String>,
+    /// The notice, when it is for information only (it then fades).
+    pub informed: Option<String>,
+    /// When the notice appeared.
+    pub notice_clock: super::banners::NoticeClock,
     /// The shortcut list is shown.
     pub show_help: bool,
     /// Picker behaviour.
@@ -203,6 +207,8 @@ impl MarginaliaApp {
             filter: String::new(),
             prompt: None,
             notice: None,
+            informed: None,
+            notice_clock: Default::default(),
             show_help: false,
             picker_mode: PickerMode::System,
             picking: None,
@@ -249,6 +255,12 @@ impl MarginaliaApp {
     /// The document being read in the background, if one is.
     pub fn loading(&self) -> Option<&str> {
         self.loading.as_ref().map(|l| l.rel.as_str())
+    }
+
+    /// Shows a notice that is for information only: it fades after a while.
+    pub fn inform(&mut self, message: String) {
+        self.informed = Some(message.clone());
+        self.notice = Some(message);
     }
 
     /// The name recorded on new annotations.
@@ -335,7 +347,7 @@ impl MarginaliaApp {
             SyncEvent::Ask { rel, what } => self.prompt = Some(Prompt::ExternalChange { rel, what }),
             SyncEvent::Reloaded { rel, what } => {
                 self.reload(&rel);
-                self.notice = Some(format!("Reloaded {rel}: {what}."));
+                self.inform(format!("Reloaded {rel}: {what}."));
             }
             SyncEvent::SourceMissing { message } => self.notice = Some(message),
             SyncEvent::SourceBack => self.notice = None,

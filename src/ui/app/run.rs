@@ -23,7 +23,7 @@ impl MarginaliaApp {
             Ok(done) => {
                 self.forget_stale_selections(&done.docs);
                 if let Some(message) = &done.message {
-                    self.notice = Some(message.clone());
+                    self.inform(message.clone());
                 }
                 // Undoing a step the reader does not show says where it happened.
                 let shown = self.current.as_deref();
@@ -31,7 +31,7 @@ impl MarginaliaApp {
                     && !done.docs.is_empty()
                     && (done.docs.len() > 1 || Some(done.docs[0].as_str()) != shown)
                 {
-                    self.notice = Some(match done.docs.as_slice() {
+                    self.inform(match done.docs.as_slice() {
                         [one] => format!("{verb} “{}” in {one}.", done.description),
                         many => format!("{verb} “{}” in {} documents.", done.description, many.len()),
                     });
