@@ -80,6 +80,25 @@ impl Selection {
     pub fn span(&self) -> Span {
         Span::new(self.anchor, self.focus)
     }
+
+    /// Shift+click at `cp`: the edge of the selection nearer to `cp` moves
+    /// there, the other stays put.
+    pub fn extend_to(&mut self, cp: usize) {
+        let s = self.span();
+        if s.is_empty() {
+            self.focus = cp;
+            return;
+        }
+        let keep = if cp.abs_diff(s.start) <= cp.abs_diff(s.end) {
+            s.end
+        } else {
+            s.start
+        };
+        *self = Selection {
+            anchor: keep,
+            focus: cp,
+        };
+    }
 }
 
 /// Layout and paint caches of one open document (UI state only).
@@ -384,7 +403,7 @@ impl ReaderState {
                             .input(|i| i.pointer.press_origin())
                             .and_then(|o| cp_at(self, o));
                         if shift {
-                            selection.focus = cp;
+                            selection.extend_to(cp);
                         } else {
                             *selection = Selection {
                                 anchor: origin.unwrap_or(cp),
@@ -395,7 +414,7 @@ impl ReaderState {
                         selection.focus = cp;
                     } else if response.clicked() {
                         if shift {
-                            selection.focus = cp;
+                            selection.extend_to(cp);
                             out.selection_done = true;
                         } else {
                             *selection = Selection::caret(cp);

@@ -124,6 +124,7 @@ pub fn tagset_from_conf(conf: &str) -> TagSet {
     let mut set = TagSet {
         labels: Vec::new(),
         relations,
+        relation_labels: Default::default(),
     };
     for name in labels {
         let kind = if claim_labels.contains(&name) {
