@@ -147,3 +147,36 @@ fn a_relation_type_joins_only_the_labels_it_declares() {
     h.run_steps(2);
     assert_eq!(h.state().session().unwrap().data.relations.len(), 1);
 }
+
+#[test]
+fn a_first_run_starts_annotating_at_once_under_the_system_user_name() {
+    use egui_kittest::kittest::Queryable;
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    // As on a first run: no name typed yet, and nothing asks for one.
+    h.state_mut().prefs.annotator = String::new();
+    h.run_steps(2);
+    assert_eq!(h.state().prompt, None);
+    let china = cp_of(&h, "China in the last");
+    drag_cp(&mut h, china, china + 5);
+    h.key_press(Key::Num3);
+    h.run_steps(2);
+    let system = marginalia::ui::app::system_user_name();
+    assert!(!system.is_empty());
+    let first = &h.state().session().unwrap().data.annotations[0];
+    assert_eq!(first.annotator.as_str(), system);
+    // The name is shown and editable in the status bar.
+    h.get_by_label("Your name").focus();
+    h.run_steps(1);
+    h.get_by_label("Your name").type_text("Ana");
+    h.run_steps(1);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert_eq!(h.state().prefs.annotator, "Ana");
+    let refugees = cp_of(&h, "North Korean refugees");
+    drag_cp(&mut h, refugees, refugees + 12);
+    h.key_press(Key::Num6);
+    h.run_steps(2);
+    let s = h.state().session().unwrap();
+    assert!(s.data.annotations.iter().any(|a| a.annotator.as_str() == "Ana"));
+}

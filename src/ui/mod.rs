@@ -81,12 +81,6 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
                 .unwrap_or_default();
             let mut app = MarginaliaApp::new(prefs);
             app.set_repaint_hook(&cc.egui_ctx);
-            if app.prefs.annotator.trim().is_empty() {
-                // Asked once; kept in the preferences and recorded on every annotation.
-                app.prompt = Some(app::Prompt::Annotator {
-                    text: app.annotator(),
-                });
-            }
             let start = folder
                 .or_else(|| app.prefs.recent.first().filter(|p| p.is_dir()).cloned())
                 .unwrap_or_else(crate::cli::default_corpus);

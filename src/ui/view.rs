@@ -255,7 +255,23 @@ fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             ui.separator();
             ui.colored_label(ui.visuals().error_fg_color, "Read-only");
         }
+        ui.separator();
+        name_field(app, ui);
     });
+}
+
+/// The name recorded on new annotations, editable in place. Empty means the
+/// system's user name, shown as the hint.
+fn name_field(app: &mut MarginaliaApp, ui: &mut Ui) {
+    ui.label("Annotating as");
+    let hint = super::app::system_user_name();
+    let r = ui.add(
+        egui::TextEdit::singleline(&mut app.prefs.annotator)
+            .hint_text(hint)
+            .desired_width(110.0),
+    );
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Your name"));
+    r.on_hover_text("Recorded on every annotation you make, so a team can tell who tagged what.");
 }
 
 fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {

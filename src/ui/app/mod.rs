@@ -93,6 +93,17 @@ pub enum Prompt {
     },
 }
 
+/// The user name the system reports (`USER`, `USERNAME` or `LOGNAME`), or
+/// "analyst" where none is set.
+pub fn system_user_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|n| n.trim().to_owned())
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| "analyst".into())
+}
+
 /// How the "Open folder" picker behaves; tests replace the real dialog.
 pub enum PickerMode {
     /// The rfd folder dialog, on a background thread.
@@ -263,14 +274,14 @@ impl MarginaliaApp {
         self.notice = Some(message);
     }
 
-    /// The name recorded on new annotations.
+    /// The name recorded on new annotations: the one the analyst typed, or
+    /// else the system's user name, so work can start without being asked.
     pub fn annotator(&self) -> String {
-        if self.prefs.annotator.trim().is_empty() {
-            std::env::var("USER")
-                .or_else(|_| std::env::var("USERNAME"))
-                .unwrap_or_else(|_| "analyst".into())
+        let typed = self.prefs.annotator.trim();
+        if typed.is_empty() {
+            system_user_name()
         } else {
-            self.prefs.annotator.clone()
+            typed.to_owned()
         }
     }
 
