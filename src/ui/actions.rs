@@ -20,6 +20,8 @@ pub enum Action {
     NextDocument,
     /// Previous document in the list.
     PrevDocument,
+    /// Go back to where a followed link was followed from.
+    Back,
     /// Select the next annotation in reading order.
     NextAnnotation,
     /// Select the previous annotation.
@@ -133,6 +135,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
         true,
     ),
     sc(
+        Modifiers::ALT,
+        Key::ArrowLeft,
+        Action::Back,
+        "Back to where you followed a relation from",
+        true,
+    ),
+    sc(
         CMD,
         Key::D,
         Action::ToggleDone,
@@ -158,7 +167,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
         NONE,
         Key::Delete,
         Action::Delete,
-        "Delete the selected annotation",
+        "Delete the selected annotation (or the relation selected in the inspector)",
         false,
     ),
     sc(

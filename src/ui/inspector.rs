@@ -138,6 +138,11 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     command
 }
 
+/// A relation in the inspector's list: type, direction arrow, document of the
+/// other end, other id, its text, and the relation's id when it is stored in
+/// this document (and so can be deleted here).
+type RelationRow = (String, &'static str, Option<String>, AnnId, String, Option<AnnId>);
+
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
     // The vocabulary, not the corpus index: the index is rebuilt over the whole
     // corpus after each edit, and this panel is drawn on the frame after every edit.
@@ -146,8 +151,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     let (canonicals, propositions) = (&vocab.canonicals, &vocab.propositions);
     let s = app.session()?;
     let here = s.doc.path.clone();
-    // (type, direction arrow, document of the other end, other id, its text)
-    let mut relations: Vec<(String, &'static str, Option<String>, AnnId, String)> = Vec::new();
+    let mut relations: Vec<RelationRow> = Vec::new();
     for r in s.data.relations_of(&ann.id) {
         let (arrow, doc, other) = if r.from == ann.id {
             ("→", r.to.doc.clone(), r.to.id.clone())
@@ -164,7 +168,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .quote_of(d, &other)
                 .map_or(format!("an annotation in {d}"), |q| format!("{q} ({d})")),
         };
-        relations.push((r.kind.clone(), arrow, doc, other, text));
+        relations.push((r.kind.clone(), arrow, doc, other, text, Some(r.id.clone())));
     }
     for (from_doc, r) in &vocab.cross {
         if r.to.doc.as_deref() == Some(here.as_str()) && r.to.id == ann.id {
@@ -174,7 +178,14 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 .map_or(format!("an annotation in {from_doc}"), |q| {
                     format!("{q} ({from_doc})")
                 });
-            relations.push((r.kind.clone(), "←", Some(from_doc.clone()), r.from.clone(), text));
+            relations.push((
+                r.kind.clone(),
+                "←",
+                Some(from_doc.clone()),
+                r.from.clone(),
+                text,
+                None,
+            ));
         }
     }
     let relation_types = tagset.relations.clone();
@@ -404,17 +415,45 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     ui.separator();
     ui.label("Relations");
     let mut follow = None;
-    for (kind, arrow, doc, other, text) in &relations {
-        if ui
-            .link(format!("{arrow} {kind}: “{text}”"))
-            .on_hover_text("Go to the other end")
-            .clicked()
-        {
-            follow = Some((doc.clone(), other.clone()));
-        }
+    let selected_relation = app.view().and_then(|v| v.selected_relation.clone());
+    let mut select = None;
+    let mut delete = None;
+    for (kind, arrow, doc, other, text, id) in &relations {
+        ui.horizontal_wrapped(|ui| {
+            let chosen = id.is_some() && selected_relation == *id;
+            let row = ui
+                .selectable_label(chosen, format!("{arrow} {kind}: “{text}”"))
+                .on_hover_text("Select (Delete removes it)");
+            if row.clicked() && id.is_some() {
+                select = Some(if chosen { None } else { id.clone() });
+            }
+            if ui
+                .small_button("Go")
+                .on_hover_text("Go to the other end (Alt+Left comes back)")
+                .clicked()
+            {
+                follow = Some((doc.clone(), other.clone()));
+            }
+            if let Some(id) = id {
+                let r = ui
+                    .small_button("Delete")
+                    .on_hover_text("Delete this relation (Ctrl+Z undoes it)");
+                let name = format!("Delete relation {kind} “{text}”");
+                r.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+                if r.clicked() {
+                    delete = Some(id.clone());
+                }
+            }
+        });
     }
     if let Some((doc, id)) = follow {
         return Some(Command::Follow { doc, id });
+    }
+    if let Some(id) = delete {
+        return Some(Command::DeleteRelation(id));
+    }
+    if let Some(id) = select {
+        return Some(Command::SelectRelation(id));
     }
     let kind_id = ui.make_persistent_id("new-relation-kind");
     let mut kind: String = ui

@@ -16,6 +16,7 @@ pub mod leaving;
 pub mod palette;
 pub mod propositions;
 pub mod reader;
+pub mod reader_marks;
 pub mod reader_scroll;
 pub use crate::workspace::saver;
 pub mod state;

@@ -122,6 +122,8 @@ pub struct ReaderState {
     pub hovered_cp: Option<usize>,
     /// Where the view is scrolled to, and how much it shows (see `reader_scroll`).
     pub(crate) scroll: super::reader_scroll::ScrollPos,
+    /// Cues and relations drawn last frame.
+    pub marks: super::reader_marks::Marks,
 }
 
 /// What happened in the reader this frame.
@@ -190,6 +192,26 @@ impl ReaderState {
             let r = g.pos_from_cursor(egui::text::CCursor::new(cp - b.cp.start));
             Some(origin + r.min.to_vec2() + vec2(0.0, r.height() * 0.5))
         })
+    }
+
+    /// Screen rectangles (one per line) of `span`, for the parts drawn last frame.
+    pub fn screen_rects(&self, span: Span) -> Vec<Rect> {
+        let mut out = Vec::new();
+        for &(i, origin) in &self.drawn {
+            let b = self.blocks[i].cp;
+            if span.end <= b.start || span.start >= b.end {
+                continue;
+            }
+            let Some(g) = self.galleys.get(&i) else { continue };
+            let lo = span.start.max(b.start) - b.start;
+            let hi = span.end.min(b.end) - b.start;
+            out.extend(
+                range_rects(g, lo, hi)
+                    .into_iter()
+                    .map(|r| r.translate(origin.to_vec2())),
+            );
+        }
+        out
     }
 
     fn block_of_cp(&self, cp: usize) -> usize {
@@ -429,6 +451,7 @@ impl ReaderState {
             }
 
             self.paint(ui, view, selection, &visible);
+            self.marks = super::reader_marks::paint(ui, self, view);
             if let Some(cp) = self.hovered_cp
                 && !self.dragging
             {

@@ -70,6 +70,8 @@ pub struct DocView {
     pub selection: Selection,
     /// Selected annotation.
     pub selected: Option<AnnId>,
+    /// Selected relation (one of the selected annotation's), which Delete removes.
+    pub selected_relation: Option<AnnId>,
 }
 
 impl DocView {

@@ -135,6 +135,8 @@ pub struct MarginaliaApp {
     pub informed: Option<String>,
     /// When the notice appeared.
     pub notice_clock: super::banners::NoticeClock,
+    /// Where followed links were followed from (document, selected annotation), newest last.
+    pub back: Vec<(String, Option<AnnId>)>,
     /// The shortcut list is shown.
     pub show_help: bool,
     /// Picker behaviour.
@@ -220,6 +222,7 @@ impl MarginaliaApp {
             notice: None,
             informed: None,
             notice_clock: Default::default(),
+            back: Vec::new(),
             show_help: false,
             picker_mode: PickerMode::System,
             picking: None,

@@ -220,8 +220,38 @@ impl MarginaliaApp {
             }
             Command::AskExportComparison { html } => self.ask_export_comparison(html),
             Command::DeleteSelected => {
-                if let Some((doc, _, Some(id))) = self.selection_here() {
+                // A relation counts as selected only while its annotation is.
+                let relation = self.session().zip(self.view()).and_then(|(s, v)| {
+                    let (sel, rel) = (v.selected.as_ref()?, v.selected_relation.as_ref()?);
+                    s.data
+                        .relations_of(sel)
+                        .any(|r| &r.id == rel)
+                        .then(|| rel.clone())
+                });
+                if let Some(id) = relation {
+                    self.run(Command::DeleteRelation(id));
+                } else if let Some((doc, _, Some(id))) = self.selection_here() {
                     self.change(Change::Delete { doc, id });
+                }
+            }
+            Command::SelectRelation(id) => {
+                if let Some(v) = self.view_mut() {
+                    v.selected_relation = id;
+                }
+            }
+            Command::DeleteRelation(id) => {
+                let Some(doc) = here else { return };
+                let kind = self
+                    .session()
+                    .and_then(|s| s.data.relations.iter().find(|r| r.id == id))
+                    .map(|r| r.kind.clone());
+                let Some(kind) = kind else { return };
+                self.change(Change::Edits {
+                    description: format!("delete {kind} relation"),
+                    parts: vec![(doc, crate::model::Edit::RemoveRelation(id))],
+                });
+                if let Some(v) = self.view_mut() {
+                    v.selected_relation = None;
                 }
             }
             Command::UpdateAnnotation { description, ann } => {
