@@ -147,6 +147,8 @@ pub struct EntityIndexState {
     pub sort: SortBy,
     /// Group whose rename field is open, and the typed name.
     pub renaming: Option<(String, String)>,
+    /// Merge offers groups of every label, not only those sharing one.
+    pub merge_any_label: bool,
 }
 
 /// One document compared across two corpus copies.
