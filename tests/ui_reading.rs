@@ -166,3 +166,22 @@ fn banners_never_move_the_text() {
     assert_eq!(h.state().notice, None);
     assert_eq!(pos_of(&h, word), before, "nor did it going away");
 }
+
+#[test]
+fn f1_explains_claims_and_lists_zoom_and_scrolling_keys() {
+    use egui_kittest::kittest::Queryable;
+    let dir = seeds_copy();
+    let mut h = harness(dir.path());
+    press(&mut h, Modifiers::NONE, Key::F1);
+    assert!(h.state().show_help);
+    for part in ["Speaker", "Cue", "Stance", "Proposition"] {
+        assert!(
+            h.query_all_by_label(part).count() >= 2,
+            "{part} explained and in the example"
+        );
+    }
+    assert!(h.query_by_label("“The ministry” (tagged ORG)").is_some());
+    assert!(h.query_by_label_contains("Text back to its usual size").is_some());
+    assert!(h.query_by_label("Page Down / Space").is_some());
+    assert!(h.query_by_label_contains("Back to where you followed").is_some());
+}

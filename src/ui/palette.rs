@@ -127,7 +127,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             });
         });
         ui.menu_button("Help", |ui| {
-            if ui.button("Keyboard shortcuts  (F1)").clicked() {
+            if ui.button("Help and keyboard shortcuts  (F1)").clicked() {
                 app.show_help = true;
                 ui.close();
             }

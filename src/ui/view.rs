@@ -277,7 +277,10 @@ fn name_field(app: &mut MarginaliaApp, ui: &mut Ui) {
 fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
     if app.show_help {
         let mut open = true;
-        egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).show(ctx, |ui| {
+        egui::Window::new("Help").open(&mut open).collapsible(false).vscroll(true).show(ctx, |ui| {
+            claims_help(ui);
+            ui.separator();
+            ui.heading("Keyboard shortcuts");
             egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
                 for s in SHORTCUTS {
                     ui.label(describe(ctx, &s.keys));
@@ -495,6 +498,46 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
             }
         }
     }
+}
+
+/// What a claim is made of, with a worked example: the shortcut table alone
+/// does not say what speaker, cue, stance and proposition mean.
+fn claims_help(ui: &mut Ui) {
+    ui.heading("Claims");
+    ui.label(
+        "A claim is a statement someone makes in the text. Select the statement and press C \
+         (or the claim label's key); then, in the inspector on the right:",
+    );
+    egui::Grid::new("claim-parts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+        for (part, what) in [
+            ("Speaker", "Who makes it: an entity tagged in the text (Pick speaker in text), the document's author, or unknown."),
+            ("Cue", "The words that introduce it, such as “said” or “according to”: select them and click Cue from selection. The cue stays underlined."),
+            ("Stance", "How the document presents it: asserts, reports, denies or questions"),
+            ("Proposition", "A short key you choose for what is claimed, the same in every document that makes the same claim, so the Propositions tab can set sources side by side."),
+        ] {
+            ui.strong(part);
+            ui.label(what);
+            ui.end_row();
+        }
+    });
+    ui.add_space(4.0);
+    ui.label("Example. In: The ministry said 1,200 refugees were returned in March.");
+    egui::Grid::new("claim-example")
+        .num_columns(2)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for (part, value) in [
+                ("Claim", "“1,200 refugees were returned in March”"),
+                ("Speaker", "“The ministry” (tagged ORG)"),
+                ("Cue", "“said”"),
+                ("Stance", "reports"),
+                ("Proposition", "refugees-returned-march"),
+            ] {
+                ui.label(part);
+                ui.label(value);
+                ui.end_row();
+            }
+        });
 }
 
 fn propagation_window(app: &mut MarginaliaApp, ctx: &egui::Context) {
