@@ -124,6 +124,8 @@ pub struct ReaderState {
     pub(crate) scroll: super::reader_scroll::ScrollPos,
     /// Cues and relations drawn last frame.
     pub marks: super::reader_marks::Marks,
+    /// Text options and font atlas fill the galleys were laid out with.
+    atlas: Option<(egui::epaint::text::TextOptions, f32)>,
 }
 
 /// What happened in the reader this frame.
@@ -238,6 +240,20 @@ impl ReaderState {
         self.tops_dirty = true;
     }
 
+    /// Galleys point into the font atlas, which egui rebuilds when the text
+    /// options change (a theme switch) or when it fills up (its fill then
+    /// drops); painting a kept galley after that draws the wrong glyphs.
+    fn drop_galleys_of_an_old_atlas(&mut self, ui: &Ui) {
+        let options = ui.visuals().text_options;
+        let fill = ui.fonts(|f| f.font_atlas_fill_ratio());
+        if let Some((o, f)) = self.atlas
+            && (o != options || fill < f)
+        {
+            self.galleys.clear();
+        }
+        self.atlas = Some((options, fill));
+    }
+
     fn update_tops(&mut self) {
         if !self.tops_dirty {
             return;
@@ -349,6 +365,7 @@ impl ReaderState {
         let avail = ui.available_width();
         let wrap = (avail - 2.0 * margin).clamp(120.0, view.font_size * 42.0);
         self.relayout_if_needed(wrap, view.font_size);
+        self.drop_galleys_of_an_old_atlas(ui);
         self.rebuild_pieces(view.data, view.data_version);
         self.update_tops();
 
