@@ -45,7 +45,12 @@ fn each_document_keeps_its_own_scroll_position() {
     step_document(&mut h, false);
     h.run_steps(2);
     assert_eq!(h.state().current.as_deref(), Some("a.txt"));
-    assert_eq!(offset(&h), bottom, "back where it was read");
+    // Measuring the paragraphs at the end may settle the height by a line.
+    assert!(
+        (offset(&h) - bottom).abs() < 60.0,
+        "back where it was read: {} vs {bottom}",
+        offset(&h)
+    );
 }
 
 #[test]
@@ -71,6 +76,10 @@ fn page_space_arrows_home_and_end_scroll_the_reader() {
     assert_eq!(offset(&h), 0.0);
     press(&mut h, Modifiers::NONE, Key::End);
     assert!(offset(&h) > 2.0 * page);
+    // The end of the text is on screen, not a blank past it.
+    let last = h.state().session().unwrap().doc.len_chars() - 3;
+    let at = h.state().view().unwrap().reader.screen_pos_of(last);
+    assert!(at.is_some_and(|p| p.y > 100.0 && p.y < 850.0), "{at:?}");
     press(&mut h, Modifiers::NONE, Key::Home);
     assert_eq!(offset(&h), 0.0);
 }

@@ -409,7 +409,11 @@ impl ReaderState {
                 .iter()
                 .map(|&i| (i, origin + vec2(0.0, self.tops[i])))
                 .collect();
-            ui.set_min_height(*self.tops.last().unwrap_or(&0.0) + margin * 2.0);
+            // Measuring may have grown the text. (Not `set_min_height`: that counts
+            // from the cursor, below the text, and doubled the scrollable height,
+            // so its second half was blank.)
+            let measured = *self.tops.last().unwrap_or(&0.0) + margin * 2.0;
+            ui.expand_to_include_rect(Rect::from_min_size(content.min, vec2(avail, measured)));
 
             // Pointer → code point.
             let pointer = response.interact_pointer_pos().or(response.hover_pos());
