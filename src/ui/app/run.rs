@@ -225,7 +225,7 @@ impl MarginaliaApp {
                     let (sel, rel) = (v.selected.as_ref()?, v.selected_relation.as_ref()?);
                     s.data
                         .relations_of(sel)
-                        .any(|r| &r.id == rel)
+                        .any(|r| r.id == *rel)
                         .then(|| rel.clone())
                 });
                 if let Some(id) = relation {
