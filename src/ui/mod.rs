@@ -19,6 +19,7 @@ pub mod reader;
 pub mod reader_marks;
 pub mod reader_scroll;
 pub use crate::workspace::saver;
+pub mod selection;
 pub mod state;
 pub mod theme;
 pub mod view;

@@ -58,48 +58,7 @@ impl Pieces {
     }
 }
 
-/// The current text selection, as code points. Empty when anchor == focus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// Where the selection started.
-    pub anchor: usize,
-    /// Where it ends (moves with the pointer or Shift+click).
-    pub focus: usize,
-}
-
-impl Selection {
-    /// A collapsed selection at `cp`.
-    pub fn caret(cp: usize) -> Self {
-        Self {
-            anchor: cp,
-            focus: cp,
-        }
-    }
-
-    /// The selected range, ordered.
-    pub fn span(&self) -> Span {
-        Span::new(self.anchor, self.focus)
-    }
-
-    /// Shift+click at `cp`: the edge of the selection nearer to `cp` moves
-    /// there, the other stays put.
-    pub fn extend_to(&mut self, cp: usize) {
-        let s = self.span();
-        if s.is_empty() {
-            self.focus = cp;
-            return;
-        }
-        let keep = if cp.abs_diff(s.start) <= cp.abs_diff(s.end) {
-            s.end
-        } else {
-            s.start
-        };
-        *self = Selection {
-            anchor: keep,
-            focus: cp,
-        };
-    }
-}
+pub use super::selection::Selection;
 
 /// Layout and paint caches of one open document (UI state only).
 #[derive(Default)]
