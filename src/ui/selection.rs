@@ -62,7 +62,7 @@ mod tests {
         s.extend_to(30);
         assert_eq!(s.span(), Span::new(12, 30));
         s.extend_to(2);
-        assert_eq!(s.span(), Span::new(2, 12));
+        assert_eq!(s.span(), Span::new(2, 30));
         let mut caret = Selection::caret(5);
         caret.extend_to(9);
         assert_eq!(caret.span(), Span::new(5, 9));
