@@ -160,8 +160,9 @@ fn supports_relation_across_documents_can_be_followed() {
     assert_eq!(r.kind, "supports");
     assert_eq!(r.to.doc.as_deref(), Some(other));
     assert_eq!(r.to.id, target_id);
-    // Follow it.
-    h.get_by_label_contains("→ supports:").click();
+    // Follow it (the row itself selects the relation, for Delete).
+    assert!(h.query_by_label_contains("→ supports:").is_some());
+    h.get_by_label("Go").click();
     h.run_steps(3);
     assert_eq!(h.state().current.as_deref(), Some(other));
     assert_eq!(
@@ -169,7 +170,8 @@ fn supports_relation_across_documents_can_be_followed() {
         Some(target_id.as_str())
     );
     // The far end lists the relation too, and leads back.
-    h.get_by_label_contains("← supports:").click();
+    assert!(h.query_by_label_contains("← supports:").is_some());
+    h.get_by_label("Go").click();
     h.run_steps(3);
     assert_eq!(h.state().current.as_deref(), Some(CLINTON_DOC));
 }

@@ -42,7 +42,7 @@ fn rename_a_canonical_id_across_the_corpus_and_undo_it() {
     let mut h = harness(dir.path());
     h.get_by_label("Entities").click();
     h.run_steps(3);
-    h.get_by_label_contains("dprk  (PLACE)  — 3 mentions in 3 documents")
+    h.get_by_label_contains("dprk “North Korea”  (PLACE)  — 3 mentions in 3 documents")
         .click();
     h.run_steps(2);
     h.get_by_label("Rename canonical id…").click();

@@ -1,5 +1,7 @@
 //! The tag set: which labels exist, how they look, their hotkeys and attributes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The tag set shipped with Marginalia, used when a corpus has no `marginalia.ron`.
@@ -76,6 +78,22 @@ pub struct TagSet {
     /// Relation types (e.g. `supports`, `contradicts`, `refers-to`).
     #[serde(default = "default_relations")]
     pub relations: Vec<String>,
+    /// Which labels a relation type joins, by type; a type not listed joins any
+    /// two annotations. Optional, so tag sets written before it still load.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub relation_labels: BTreeMap<String, RelationEnds>,
+}
+
+/// The labels a relation type may start from and point to; an empty list
+/// allows every label at that end.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationEnds {
+    /// Labels the relation may start from.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Labels it may point to.
+    #[serde(default)]
+    pub to: Vec<String>,
 }
 
 fn default_relations() -> Vec<String> {
@@ -209,7 +227,52 @@ impl TagSet {
                 }
             }
         }
+        for (kind, ends) in &self.relation_labels {
+            let at = line_of(&format!("\"{kind}\""), 1).max(line_of(&format!("\"{kind}\""), 0));
+            if !self.relations.contains(kind) {
+                return Err(err(
+                    at,
+                    format!(
+                        "relation_labels names the relation type \"{kind}\", which is not in `relations`; add it there or remove it here"
+                    ),
+                ));
+            }
+            for name in ends.from.iter().chain(&ends.to) {
+                if self.label(name).is_none() {
+                    return Err(err(
+                        at,
+                        format!(
+                            "the relation type \"{kind}\" joins the label \"{name}\", which is not in `labels`"
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Whether a relation of type `kind` may join an annotation labelled `from`
+    /// to one labelled `to`; the error says what the type joins.
+    pub fn check_relation(&self, kind: &str, from: &str, to: &str) -> Result<(), String> {
+        let Some(ends) = self.relation_labels.get(kind) else {
+            return Ok(());
+        };
+        let fits = |allowed: &[String], label: &str| allowed.is_empty() || allowed.iter().any(|a| a == label);
+        if fits(&ends.from, from) && fits(&ends.to, to) {
+            return Ok(());
+        }
+        let any = |allowed: &[String]| {
+            if allowed.is_empty() {
+                "any label".to_owned()
+            } else {
+                allowed.join(" or ")
+            }
+        };
+        Err(format!(
+            "A “{kind}” relation goes from {} to {}, not from {from} to {to}. Pick another relation type, or change the tag set's relation_labels.",
+            any(&ends.from),
+            any(&ends.to)
+        ))
     }
 
     /// The label with this name.
@@ -260,6 +323,34 @@ mod tests {
         let e = TagSet::parse(src).unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("mauve"));
+    }
+
+    #[test]
+    fn relation_types_may_declare_their_labels() {
+        // A tag set without relation_labels still loads, joining anything.
+        let old = "(labels: [(name: \"A\", colour: \"red\", kind: Entity)], relations: [\"r\"])";
+        let t = TagSet::parse(old).unwrap();
+        assert!(t.relation_labels.is_empty());
+        assert_eq!(t.check_relation("r", "A", "A"), Ok(()));
+        let src = "(labels: [(name: \"P\", colour: \"red\", kind: Entity), (name: \"O\", colour: \"blue\", kind: Entity)],\n relations: [\"works-for\", \"r\"],\n relation_labels: {\"works-for\": (from: [\"P\"], to: [\"O\"])})";
+        let t = TagSet::parse(src).unwrap();
+        assert_eq!(t.check_relation("works-for", "P", "O"), Ok(()));
+        let e = t.check_relation("works-for", "O", "P").unwrap_err();
+        assert!(e.contains("from P to O, not from O to P"), "{e}");
+        assert_eq!(t.check_relation("r", "O", "P"), Ok(()));
+        // Written back, it reads the same.
+        assert_eq!(TagSet::parse(&ron::to_string(&t).unwrap()).unwrap(), t);
+        let bad = src.replace("to: [\"O\"]", "to: [\"Q\"]");
+        let e = TagSet::parse(&bad).unwrap_err();
+        assert!(e.message.contains("\"Q\""), "{e}");
+        assert_eq!(e.line, 3);
+        let bad = src.replace("relations: [\"works-for\", \"r\"]", "relations: [\"r\"]");
+        assert!(
+            TagSet::parse(&bad)
+                .unwrap_err()
+                .message
+                .contains("not in `relations`")
+        );
     }
 
     #[test]

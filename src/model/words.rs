@@ -41,6 +41,42 @@ pub fn word_at(doc: &Document, cp: usize) -> Option<Span> {
         .map(|(s, _)| s)
 }
 
+/// Space and the punctuation that closes or opens a phrase, which a drag picks
+/// up by accident. Signs that belong to a figure (`$`, `%`, `€`, `-`) are kept.
+fn trimmed_at_edge(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            ',' | '.'
+                | ';'
+                | ':'
+                | '!'
+                | '?'
+                | '"'
+                | '\''
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '«'
+                | '»'
+                | '„'
+                | '…'
+                | '—'
+                | '–'
+                | '、'
+                | '。'
+                | '，'
+                | '،'
+                | '؛'
+                | '؟'
+        )
+}
+
 /// Widens `span` to whole words at both ends and trims surrounding space, so a
 /// sloppy drag selects exactly the words it touches.
 pub fn snap_to_words(doc: &Document, span: Span) -> Span {
@@ -49,10 +85,11 @@ pub fn snap_to_words(doc: &Document, span: Span) -> Span {
     }
     let mut start = span.start;
     let mut end = span.end;
-    // Trim leading and trailing non-word characters the drag picked up.
+    // Trim leading and trailing space and punctuation the drag picked up
+    // ("annually," → "annually"); a selection of punctuation alone is kept.
     let text = doc.slice(span);
-    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
-    let trail = text.chars().rev().take_while(|c| c.is_whitespace()).count();
+    let lead = text.chars().take_while(|&c| trimmed_at_edge(c)).count();
+    let trail = text.chars().rev().take_while(|&c| trimmed_at_edge(c)).count();
     if lead + trail >= span.len() {
         return span;
     }
@@ -238,6 +275,17 @@ mod tests {
         let d = Document::new("t", "said Hillary Clinton, the “Secretary”");
         assert_eq!(d.slice(snap_to_words(&d, Span::new(7, 15))), "Hillary Clinton");
         assert_eq!(d.slice(snap_to_words(&d, Span::new(4, 13))), "Hillary");
+        let d = Document::new("t", "revised annually, at 50% (or \"$3\").");
+        let at = |s: &str| d.text.find(s).unwrap();
+        let span = |a: usize, b: usize| Span::new(a, b);
+        // The comma the drag ended on is left out.
+        assert_eq!(
+            d.slice(snap_to_words(&d, span(at("nually"), at(" at")))),
+            "annually"
+        );
+        assert_eq!(d.slice(snap_to_words(&d, span(at("50"), at(" (or")))), "50%");
+        assert_eq!(d.slice(snap_to_words(&d, span(at("\"$3"), at(")")))), "$3");
+        assert_eq!(d.slice(snap_to_words(&d, span(at(","), at(" at")))), ",");
         assert_eq!(word_at(&d, 20), None);
     }
 

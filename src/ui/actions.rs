@@ -20,6 +20,8 @@ pub enum Action {
     NextDocument,
     /// Previous document in the list.
     PrevDocument,
+    /// Go back to where a followed link was followed from.
+    Back,
     /// Select the next annotation in reading order.
     NextAnnotation,
     /// Select the previous annotation.
@@ -30,6 +32,8 @@ pub enum Action {
     ZoomIn,
     /// Smaller reading text.
     ZoomOut,
+    /// Reading text back to its usual size.
+    ZoomReset,
     /// Toggle snapping selections to word edges.
     ToggleSnap,
     /// Show the shortcut list.
@@ -110,6 +114,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
     sc(CMD, Key::Equals, Action::ZoomIn, "Larger text", true),
     sc(CMD, Key::Minus, Action::ZoomOut, "Smaller text", true),
     sc(
+        CMD,
+        Key::Num0,
+        Action::ZoomReset,
+        "Text back to its usual size",
+        true,
+    ),
+    sc(
         Modifiers::ALT,
         Key::ArrowDown,
         Action::NextDocument,
@@ -121,6 +132,13 @@ pub const SHORTCUTS: &[Shortcut] = &[
         Key::ArrowUp,
         Action::PrevDocument,
         "Previous document",
+        true,
+    ),
+    sc(
+        Modifiers::ALT,
+        Key::ArrowLeft,
+        Action::Back,
+        "Back to where you followed a relation from",
         true,
     ),
     sc(
@@ -149,7 +167,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
         NONE,
         Key::Delete,
         Action::Delete,
-        "Delete the selected annotation",
+        "Delete the selected annotation (or the relation selected in the inspector)",
         false,
     ),
     sc(
@@ -191,9 +209,11 @@ pub fn take_pressed(ctx: &egui::Context, typing: bool) -> Vec<Action> {
 }
 
 /// Like `InputState::consume_shortcut`, but Shift must match exactly, so that
-/// Tab and Shift+Tab are told apart.
+/// Tab and Shift+Tab are told apart. Zoom keys are the exception: `+` is
+/// Shift+`=` on many keyboards, and Ctrl+Shift+= must zoom the same thing.
 fn consume_exact(i: &mut egui::InputState, s: &KeyboardShortcut) -> bool {
-    if i.modifiers.shift != s.modifiers.shift {
+    let zoom = matches!(s.logical_key, Key::Plus | Key::Equals | Key::Minus | Key::Num0);
+    if !zoom && i.modifiers.shift != s.modifiers.shift {
         return false;
     }
     i.consume_shortcut(s)

@@ -14,6 +14,10 @@ pub enum Command {
     SetStatusOf(String, Status),
     /// Undo the last step of the history.
     Undo,
+    /// Select a relation of the shown document (Delete then removes it), or none.
+    SelectRelation(Option<AnnId>),
+    /// Remove a relation of the shown document.
+    DeleteRelation(AnnId),
     /// Redo the last undone step.
     Redo,
     /// Give mentions (document, id) a canonical id everywhere, as one step;

@@ -21,6 +21,91 @@ fn mentions_of(g: &EntityGroup) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The group's name: its canonical id with the text of its mentions beside
+/// it (the most frequent), or the text alone when it has no canonical id.
+pub fn group_name(g: &EntityGroup) -> String {
+    if !g.by_canonical {
+        return format!("{} (no canonical id)", g.key);
+    }
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for m in &g.mentions {
+        *counts.entry(m.quote.as_str()).or_default() += 1;
+    }
+    match counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0))) {
+        Some((text, _)) => format!("{} “{text}”", g.key),
+        None => g.key.clone(),
+    }
+}
+
+/// Context on one line: newlines in a prefix or suffix would break the row.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Set or rename the canonical id, and merge into another group: of the
+/// same label unless the analyst asks for every group.
+fn group_actions(
+    ui: &mut Ui,
+    g: &EntityGroup,
+    all_groups: &[EntityGroup],
+    st: &mut super::state::EntityIndexState,
+    action: &mut Option<Rename>,
+) {
+    let renaming = st.renaming.as_ref().is_some_and(|(k, _)| *k == g.key);
+    if renaming {
+        let (_, name) = st.renaming.as_mut().expect("renaming");
+        bare_field(ui, "New canonical id", name, "new canonical id", 180.0);
+        if ui.button("Apply").clicked() {
+            let to = name.trim().to_owned();
+            *action = Some((mentions_of(g), (!to.is_empty()).then_some(to)));
+        }
+        if ui.button("Cancel").clicked() {
+            st.renaming = None;
+        }
+    } else if ui
+        .button(if g.by_canonical {
+            "Rename canonical id…"
+        } else {
+            "Set canonical id…"
+        })
+        .clicked()
+    {
+        st.renaming = Some((
+            g.key.clone(),
+            if g.by_canonical {
+                g.key.clone()
+            } else {
+                String::new()
+            },
+        ));
+    }
+    let any_label = st.merge_any_label;
+    egui::ComboBox::new(("merge", &g.key), "Merge into")
+        .selected_text("choose a group…")
+        .show_ui(ui, |ui| {
+            let fits = |t: &&EntityGroup| {
+                t.key != g.key && (any_label || t.labels.iter().any(|l| g.labels.contains(l)))
+            };
+            let mut shown = 0;
+            for target in all_groups.iter().filter(fits).take(200) {
+                shown += 1;
+                if ui.selectable_label(false, group_name(target)).clicked() {
+                    // A target without a canonical id is named after its text, in the same step.
+                    let mut mentions = mentions_of(g);
+                    if !target.by_canonical {
+                        mentions.extend(mentions_of(target));
+                    }
+                    *action = Some((mentions, Some(target.key.clone())));
+                }
+            }
+            if shown == 0 {
+                ui.label("No other group has this label.");
+            }
+        });
+    ui.checkbox(&mut st.merge_any_label, "Offer groups of any label")
+        .on_hover_text("Merge lists only groups that share a label unless this is ticked");
+}
+
 /// Shows the index.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let index = app.ws.index();
@@ -66,9 +151,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
             for g in groups {
                 let labels: Vec<&str> = g.labels.iter().map(CompactString::as_str).collect();
                 let title = format!(
-                    "{}{}  ({})  — {} in {}",
-                    g.key,
-                    if g.by_canonical { "" } else { " (no canonical id)" },
+                    "{}  ({})  — {} in {}",
+                    group_name(g),
                     labels.join(", "),
                     count(g.mentions.len(), "mention", "mentions"),
                     count(g.docs.len(), "document", "documents")
@@ -76,58 +160,22 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                 egui::CollapsingHeader::new(title)
                     .id_salt(("group", g.by_canonical, &g.key))
                     .show(ui, |ui| {
-                        for m in &g.mentions {
-                            if ui
-                                .link(format!("{}: “{}” at {}", m.doc, m.quote, m.start))
-                                .clicked()
-                            {
-                                open_at = Some((m.doc.to_string(), m.id.clone()));
-                            }
-                        }
-                        ui.horizontal(|ui| {
-                            let renaming = st.renaming.as_ref().is_some_and(|(k, _)| *k == g.key);
-                            if renaming {
-                                let (_, name) = st.renaming.as_mut().expect("renaming");
-                                bare_field(ui, "New canonical id", name, "new canonical id", 180.0);
-                                if ui.button("Apply").clicked() {
-                                    let to = name.trim().to_owned();
-                                    action = Some((mentions_of(g), (!to.is_empty()).then_some(to)));
-                                }
-                                if ui.button("Cancel").clicked() {
-                                    st.renaming = None;
-                                }
-                            } else if ui
-                                .button(if g.by_canonical {
-                                    "Rename canonical id…"
-                                } else {
-                                    "Set canonical id…"
-                                })
-                                .clicked()
-                            {
-                                st.renaming = Some((
-                                    g.key.clone(),
-                                    if g.by_canonical {
-                                        g.key.clone()
-                                    } else {
-                                        String::new()
-                                    },
-                                ));
-                            }
-                            egui::ComboBox::from_id_salt(("merge", &g.key))
-                                .selected_text("Merge into…")
-                                .show_ui(ui, |ui| {
-                                    for target in all_groups.iter().filter(|t| t.key != g.key).take(200) {
-                                        if ui.selectable_label(false, &target.key).clicked() {
-                                            // A target without a canonical id is named after its text, in the same step.
-                                            let mut mentions = mentions_of(g);
-                                            if !target.by_canonical {
-                                                mentions.extend(mentions_of(target));
-                                            }
-                                            action = Some((mentions, Some(target.key.clone())));
-                                        }
-                                    }
-                                });
+                        // Actions first: a group of hundreds of mentions must not hide them.
+                        ui.horizontal_wrapped(|ui| {
+                            group_actions(ui, g, &all_groups, &mut st, &mut action);
                         });
+                        for m in &g.mentions {
+                            let (before, after) = app.ws.context_of(&m.doc, &m.id).unwrap_or_default();
+                            ui.horizontal_wrapped(|ui| {
+                                ui.spacing_mut().item_spacing.x = 0.0;
+                                if ui.link(format!("{}:", m.doc)).clicked() {
+                                    open_at = Some((m.doc.to_string(), m.id.clone()));
+                                }
+                                ui.label(format!(" …{}", one_line(before)));
+                                ui.label(egui::RichText::new(m.quote.as_str()).strong());
+                                ui.label(format!("{}…", one_line(after)));
+                            });
+                        }
                     });
             }
         });

@@ -161,6 +161,9 @@ struct RelationRow {
     text: String,
     /// The relation's attributes and note, one a line.
     detail: String,
+    /// The relation's id when it is stored in this document (and so can be
+    /// deleted here).
+    id: Option<AnnId>,
 }
 
 fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> Option<Command> {
@@ -209,6 +212,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             other,
             text,
             detail: detail.join("\n"),
+            id: Some(r.id.clone()),
         });
     }
     for (from_doc, r) in &vocab.cross {
@@ -226,6 +230,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
                 other: r.from.clone(),
                 text,
                 detail: String::new(),
+                id: None,
             });
         }
     }
@@ -459,6 +464,9 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     ui.separator();
     ui.label("Relations");
     let mut follow = None;
+    let selected_relation = app.view().and_then(|v| v.selected_relation.clone());
+    let mut select = None;
+    let mut delete = None;
     for RelationRow {
         kind,
         arrow,
@@ -466,23 +474,48 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         other,
         text,
         detail,
+        id,
     } in &relations
     {
-        let hover = if detail.is_empty() {
-            "Go to the other end".to_owned()
-        } else {
-            format!("{detail}\nGo to the other end")
-        };
-        if ui
-            .link(format!("{arrow} {kind}: “{text}”"))
-            .on_hover_text(hover)
-            .clicked()
-        {
-            follow = Some((doc.clone(), other.clone()));
-        }
+        ui.horizontal_wrapped(|ui| {
+            let chosen = id.is_some() && selected_relation == *id;
+            let row = ui
+                .selectable_label(chosen, format!("{arrow} {kind}: “{text}”"))
+                .on_hover_text(if detail.is_empty() {
+                    "Select (Delete removes it)".to_owned()
+                } else {
+                    format!("{detail}\nSelect (Delete removes it)")
+                });
+            if row.clicked() && id.is_some() {
+                select = Some(if chosen { None } else { id.clone() });
+            }
+            if ui
+                .small_button("Go")
+                .on_hover_text("Go to the other end (Alt+Left comes back)")
+                .clicked()
+            {
+                follow = Some((doc.clone(), other.clone()));
+            }
+            if let Some(id) = id {
+                let r = ui
+                    .small_button("Delete")
+                    .on_hover_text("Delete this relation (Ctrl+Z undoes it)");
+                let name = format!("Delete relation {kind} “{text}”");
+                r.widget_info(move || egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+                if r.clicked() {
+                    delete = Some(id.clone());
+                }
+            }
+        });
     }
     if let Some((doc, id)) = follow {
         return Some(Command::Follow { doc, id });
+    }
+    if let Some(id) = delete {
+        return Some(Command::DeleteRelation(id));
+    }
+    if let Some(id) = select {
+        return Some(Command::SelectRelation(id));
     }
     let kind_id = ui.make_persistent_id("new-relation-kind");
     let mut kind: String = ui

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod banners;
 pub mod claims_board;
 pub mod command;
 pub mod compare;
@@ -15,8 +16,12 @@ pub mod leaving;
 pub mod palette;
 pub mod propositions;
 pub mod reader;
+pub mod reader_marks;
+pub mod reader_scroll;
 pub use crate::workspace::saver;
+pub mod selection;
 pub mod state;
+pub mod theme;
 pub mod view;
 pub mod widgets;
 
@@ -36,8 +41,6 @@ struct EframeApp {
 
 impl eframe::App for EframeApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        let ctx = ui.ctx().clone();
-        ctx.set_zoom_factor(ctx.zoom_factor());
         view::show(&mut self.app, ui);
     }
 
@@ -80,12 +83,6 @@ pub fn run(folder: Option<PathBuf>) -> ExitCode {
                 .unwrap_or_default();
             let mut app = MarginaliaApp::new(prefs);
             app.set_repaint_hook(&cc.egui_ctx);
-            if app.prefs.annotator.trim().is_empty() {
-                // Asked once; kept in the preferences and recorded on every annotation.
-                app.prompt = Some(app::Prompt::Annotator {
-                    text: app.annotator(),
-                });
-            }
             let start = folder
                 .or_else(|| app.prefs.recent.first().filter(|p| p.is_dir()).cloned())
                 .unwrap_or_else(crate::cli::default_corpus);

@@ -113,9 +113,21 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.run_action(Action::ZoomOut);
             }
             ui.checkbox(&mut app.prefs.snap_words, "Snap selection to words  (Ctrl+W)");
+            if ui.button("Usual text size  (Ctrl+0)").clicked() {
+                app.run_action(Action::ZoomReset);
+            }
+            ui.separator();
+            ui.menu_button("Theme", |ui| {
+                for (choice, text) in super::theme::ThemeChoice::ALL {
+                    if ui.radio(app.prefs.theme == choice, text).clicked() {
+                        app.prefs.theme = choice;
+                        ui.close();
+                    }
+                }
+            });
         });
         ui.menu_button("Help", |ui| {
-            if ui.button("Keyboard shortcuts  (F1)").clicked() {
+            if ui.button("Help and keyboard shortcuts  (F1)").clicked() {
                 app.show_help = true;
                 ui.close();
             }

@@ -58,29 +58,7 @@ impl Pieces {
     }
 }
 
-/// The current text selection, as code points. Empty when anchor == focus.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// Where the selection started.
-    pub anchor: usize,
-    /// Where it ends (moves with the pointer or Shift+click).
-    pub focus: usize,
-}
-
-impl Selection {
-    /// A collapsed selection at `cp`.
-    pub fn caret(cp: usize) -> Self {
-        Self {
-            anchor: cp,
-            focus: cp,
-        }
-    }
-
-    /// The selected range, ordered.
-    pub fn span(&self) -> Span {
-        Span::new(self.anchor, self.focus)
-    }
-}
+pub use super::selection::Selection;
 
 /// Layout and paint caches of one open document (UI state only).
 #[derive(Default)]
@@ -101,6 +79,12 @@ pub struct ReaderState {
     dragging: bool,
     /// Code point under the pointer last frame.
     pub hovered_cp: Option<usize>,
+    /// Where the view is scrolled to, and how much it shows (see `reader_scroll`).
+    pub(crate) scroll: super::reader_scroll::ScrollPos,
+    /// Cues and relations drawn last frame.
+    pub marks: super::reader_marks::Marks,
+    /// Text options and font atlas fill the galleys were laid out with.
+    atlas: Option<(egui::epaint::text::TextOptions, f32)>,
 }
 
 /// What happened in the reader this frame.
@@ -153,6 +137,11 @@ impl ReaderState {
         }
     }
 
+    /// How far the text is scrolled from its top, in points, as last drawn.
+    pub fn scroll_offset(&self) -> f32 {
+        self.scroll.offset
+    }
+
     /// Screen position of code point `cp` if it was drawn last frame (top-left of its glyph).
     pub fn screen_pos_of(&self, cp: usize) -> Option<Pos2> {
         self.drawn.iter().find_map(|&(i, origin)| {
@@ -164,6 +153,26 @@ impl ReaderState {
             let r = g.pos_from_cursor(egui::text::CCursor::new(cp - b.cp.start));
             Some(origin + r.min.to_vec2() + vec2(0.0, r.height() * 0.5))
         })
+    }
+
+    /// Screen rectangles (one per line) of `span`, for the parts drawn last frame.
+    pub fn screen_rects(&self, span: Span) -> Vec<Rect> {
+        let mut out = Vec::new();
+        for &(i, origin) in &self.drawn {
+            let b = self.blocks[i].cp;
+            if span.end <= b.start || span.start >= b.end {
+                continue;
+            }
+            let Some(g) = self.galleys.get(&i) else { continue };
+            let lo = span.start.max(b.start) - b.start;
+            let hi = span.end.min(b.end) - b.start;
+            out.extend(
+                range_rects(g, lo, hi)
+                    .into_iter()
+                    .map(|r| r.translate(origin.to_vec2())),
+            );
+        }
+        out
     }
 
     fn block_of_cp(&self, cp: usize) -> usize {
@@ -188,6 +197,20 @@ impl ReaderState {
             .collect();
         self.measured = vec![false; self.blocks.len()];
         self.tops_dirty = true;
+    }
+
+    /// Galleys point into the font atlas, which egui rebuilds when the text
+    /// options change (a theme switch) or when it fills up (its fill then
+    /// drops); painting a kept galley after that draws the wrong glyphs.
+    fn drop_galleys_of_an_old_atlas(&mut self, ui: &Ui) {
+        let options = ui.visuals().text_options;
+        let fill = ui.fonts(|f| f.font_atlas_fill_ratio());
+        if let Some((o, f)) = self.atlas
+            && (o != options || fill < f)
+        {
+            self.galleys.clear();
+        }
+        self.atlas = Some((options, fill));
     }
 
     fn update_tops(&mut self) {
@@ -275,7 +298,8 @@ impl ReaderState {
             text.to_owned(),
             egui::TextFormat {
                 font_id: FontId::proportional(font_size),
-                color: ui.visuals().text_color(),
+                // Coloured when painted, so a change of theme needs no new layout.
+                color: Color32::PLACEHOLDER,
                 line_height: Some(font_size * LINE_FACTOR),
                 valign: egui::Align::Center,
                 ..Default::default()
@@ -300,21 +324,27 @@ impl ReaderState {
         let avail = ui.available_width();
         let wrap = (avail - 2.0 * margin).clamp(120.0, view.font_size * 42.0);
         self.relayout_if_needed(wrap, view.font_size);
+        self.drop_galleys_of_an_old_atlas(ui);
         self.rebuild_pieces(view.data, view.data_version);
         self.update_tops();
 
+        // One scroll state per document: another document's offset never carries over.
         let mut scroll = egui::ScrollArea::vertical()
-            .id_salt("reader")
+            .id_salt(("reader", view.doc.path.as_str()))
             .auto_shrink([false, false]);
         if let Some(cp) = self.scroll_to.take() {
             let bi = self.block_of_cp(cp);
             let y = self.tops.get(bi).copied().unwrap_or(0.0);
             scroll = scroll.vertical_scroll_offset((y - 80.0).max(0.0));
+        } else if let Some(y) = self.scroll.wanted.take() {
+            scroll = scroll.vertical_scroll_offset(y);
         }
-        scroll.show_viewport(ui, |ui, viewport| {
+        super::reader_scroll::style_scrollbar(ui);
+        let shown = scroll.show_viewport(ui, |ui, viewport| {
             let total = *self.tops.last().unwrap_or(&0.0) + margin * 2.0;
             let content = Rect::from_min_size(ui.max_rect().min, vec2(avail, total));
             let response = ui.allocate_rect(content, Sense::click_and_drag());
+            self.scroll.text_id = Some(response.id);
             response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "Document text"));
             let origin = content.min + vec2(margin, margin);
             // Lay out what is visible; measuring may shift later blocks, so lay out then paint.
@@ -338,7 +368,11 @@ impl ReaderState {
                 .iter()
                 .map(|&i| (i, origin + vec2(0.0, self.tops[i])))
                 .collect();
-            ui.set_min_height(*self.tops.last().unwrap_or(&0.0) + margin * 2.0);
+            // Measuring may have grown the text. (Not `set_min_height`: that counts
+            // from the cursor, below the text, and doubled the scrollable height,
+            // so its second half was blank.)
+            let measured = *self.tops.last().unwrap_or(&0.0) + margin * 2.0;
+            ui.expand_to_include_rect(Rect::from_min_size(content.min, vec2(avail, measured)));
 
             // Pointer → code point.
             let pointer = response.interact_pointer_pos().or(response.hover_pos());
@@ -371,7 +405,7 @@ impl ReaderState {
                             .input(|i| i.pointer.press_origin())
                             .and_then(|o| cp_at(self, o));
                         if shift {
-                            selection.focus = cp;
+                            selection.extend_to(cp);
                         } else {
                             *selection = Selection {
                                 anchor: origin.unwrap_or(cp),
@@ -382,7 +416,7 @@ impl ReaderState {
                         selection.focus = cp;
                     } else if response.clicked() {
                         if shift {
-                            selection.focus = cp;
+                            selection.extend_to(cp);
                             out.selection_done = true;
                         } else {
                             *selection = Selection::caret(cp);
@@ -397,6 +431,7 @@ impl ReaderState {
             }
 
             self.paint(ui, view, selection, &visible);
+            self.marks = super::reader_marks::paint(ui, self, view);
             if let Some(cp) = self.hovered_cp
                 && !self.dragging
             {
@@ -410,12 +445,14 @@ impl ReaderState {
                 }
             }
         });
+        self.scroll.seen(&shown);
         out
     }
 
     fn paint(&self, ui: &Ui, view: &ReaderView<'_>, selection: &Selection, visible: &[usize]) {
         let painter = ui.painter();
-        let text_colour = ui.visuals().text_color();
+        let colours = super::theme::ReaderColours::of(ui.visuals());
+        let text_colour = colours.text;
         let sel = selection.span();
         let sel_fill = ui.visuals().selection.bg_fill.gamma_multiply(0.7);
         let outline = Stroke::new(2.0, ui.visuals().strong_text_color());
@@ -439,7 +476,8 @@ impl ReaderState {
                     let r = r
                         .translate(origin.to_vec2())
                         .shrink2(vec2(0.0, f32::from(p.depth) * 1.5));
-                    painter.rect_filled(r, CornerRadius::same(3), colour(rgb, 70));
+                    // Opaque, and deeper ones on top: text sits on one fill whose contrast is known.
+                    painter.rect_filled(r, CornerRadius::same(3), colours.highlight(rgb));
                 }
             }
             // Find matches.

@@ -31,6 +31,8 @@ pub struct Prefs {
     pub last_doc: BTreeMap<String, String>,
     /// Name recorded on new annotations.
     pub annotator: String,
+    /// Light, dark or as the system is.
+    pub theme: super::theme::ThemeChoice,
 }
 
 impl Default for Prefs {
@@ -41,6 +43,7 @@ impl Default for Prefs {
             recent: Vec::new(),
             last_doc: BTreeMap::new(),
             annotator: String::new(),
+            theme: Default::default(),
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct DocView {
     pub selection: Selection,
     /// Selected annotation.
     pub selected: Option<AnnId>,
+    /// Selected relation (one of the selected annotation's), which Delete removes.
+    pub selected_relation: Option<AnnId>,
 }
 
 impl DocView {
@@ -142,6 +147,8 @@ pub struct EntityIndexState {
     pub sort: SortBy,
     /// Group whose rename field is open, and the typed name.
     pub renaming: Option<(String, String)>,
+    /// Merge offers groups of every label, not only those sharing one.
+    pub merge_any_label: bool,
 }
 
 /// One document compared across two corpus copies.

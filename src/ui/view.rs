@@ -1,7 +1,7 @@
 //! Lays the workbench out: menu and palette on top, document list left,
 //! inspector right, status bar at the bottom, the reader in the middle.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::model::{Kind, Span, Speaker};
 
@@ -15,6 +15,10 @@ use super::{doc_list, inspector, palette};
 /// Draws the whole workbench for one frame and handles its input.
 pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
     let ctx = ui.ctx().clone();
+    // The reader's text size is the one zoom: egui's own Ctrl+plus/minus would
+    // scale the whole interface instead, and only for some of the keys.
+    ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    app.prefs.theme.apply(&ctx);
     // The window's close button: held open until every edit is on disk or the
     // analyst has decided about those that cannot be (see `ui::leaving`).
     if ctx.input(|i| i.viewport().close_requested()) && !app.may_close() {
@@ -62,14 +66,13 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
 }
 
 fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
-    if let Some(n) = app.notice.clone() {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(&n).color(ui.visuals().warn_fg_color));
-            if ui.small_button("Dismiss").clicked() {
-                app.notice = None;
-            }
-        });
-    }
+    let area = ui.max_rect();
+    central_view(app, ui);
+    let banners = super::banners::collect(app);
+    super::banners::show(app, ui, area, &banners);
+}
+
+fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.selectable_value(&mut app.tab, Tab::Reader, "Reader");
         ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
@@ -92,13 +95,7 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
         }
         Tab::Compare => return super::compare::show(app, ui),
     }
-    if let Some(e) = app.ws.corpus.as_ref().and_then(|c| c.tagset_error.clone()) {
-        ui.colored_label(
-            ui.visuals().error_fg_color,
-            format!("The corpus tag set was not used: {e}. The built-in tag set is in force until the file is fixed."),
-        );
-    }
-    let Some(s) = app.session() else {
+    if app.session().is_none() {
         if let Some(rel) = app.loading() {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -112,39 +109,6 @@ fn central(app: &mut MarginaliaApp, ui: &mut Ui) {
             });
         }
         return;
-    };
-    if let Some(why) = &s.read_only {
-        egui::Frame::new()
-            .fill(Color32::from_rgb(120, 30, 30))
-            .inner_margin(6.0)
-            .show(ui, |ui| {
-                ui.label(RichText::new(format!("Read-only. {why}")).color(Color32::WHITE));
-            });
-    }
-    if let Some(r) = &s.reanchor {
-        let mut msg = format!(
-            "The source changed since these annotations were saved: {} moved to their new place",
-            r.moved.len()
-        );
-        if !r.orphaned.is_empty() {
-            msg.push_str(&format!(
-                ", {} could not be placed (kept and flagged orphaned; see the inspector)",
-                r.orphaned.len()
-            ));
-        }
-        if !r.cues_lost.is_empty() {
-            msg.push_str(&format!(
-                ", {} claim cues could not be placed and were cleared",
-                r.cues_lost.len()
-            ));
-        }
-        ui.colored_label(ui.visuals().warn_fg_color, msg + ".");
-    }
-    if app.picking.is_some() {
-        ui.colored_label(
-            ui.visuals().warn_fg_color,
-            "Click the speaker's entity in the text (Esc cancels).",
-        );
     }
     if app.find.open {
         find_bar(app, ui);
@@ -291,13 +255,32 @@ fn status_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             ui.separator();
             ui.colored_label(ui.visuals().error_fg_color, "Read-only");
         }
+        ui.separator();
+        name_field(app, ui);
     });
+}
+
+/// The name recorded on new annotations, editable in place. Empty means the
+/// system's user name, shown as the hint.
+fn name_field(app: &mut MarginaliaApp, ui: &mut Ui) {
+    ui.label("Annotating as");
+    let hint = super::app::system_user_name();
+    let r = ui.add(
+        egui::TextEdit::singleline(&mut app.prefs.annotator)
+            .hint_text(hint)
+            .desired_width(110.0),
+    );
+    r.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Your name"));
+    r.on_hover_text("Recorded on every annotation you make, so a team can tell who tagged what.");
 }
 
 fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
     if app.show_help {
         let mut open = true;
-        egui::Window::new("Keyboard shortcuts").open(&mut open).collapsible(false).show(ctx, |ui| {
+        egui::Window::new("Help").open(&mut open).collapsible(false).vscroll(true).show(ctx, |ui| {
+            claims_help(ui);
+            ui.separator();
+            ui.heading("Keyboard shortcuts");
             egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
                 for s in SHORTCUTS {
                     ui.label(describe(ctx, &s.keys));
@@ -312,6 +295,11 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                             ui.end_row();
                         }
                     }
+                }
+                for (keys, what) in super::reader_scroll::SCROLL_HELP {
+                    ui.label(*keys);
+                    ui.label(*what);
+                    ui.end_row();
                 }
                 ui.label("Drag / double-click / Shift+click");
                 ui.label("Select text / a word / extend the selection");
@@ -377,7 +365,10 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 app.prompt = None;
             } else if go {
                 match app.write_board_csv(&text) {
-                    Ok(msg) => app.notice = Some(msg),
+                    Ok(msg) => {
+                        app.prompt = None;
+                        app.inform(msg);
+                    }
                     Err(e) => app.prompt = Some(Prompt::ExportCsv { text, error: Some(e) }),
                 }
             } else {
@@ -413,7 +404,7 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                 match app.write_comparison(html, &text) {
                     Ok(msg) => {
                         app.prompt = None;
-                        app.notice = Some(msg);
+                        app.inform(msg);
                     }
                     Err(e) => {
                         app.prompt = Some(Prompt::ExportComparison {
@@ -507,6 +498,46 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
             }
         }
     }
+}
+
+/// What a claim is made of, with a worked example: the shortcut table alone
+/// does not say what speaker, cue, stance and proposition mean.
+fn claims_help(ui: &mut Ui) {
+    ui.heading("Claims");
+    ui.label(
+        "A claim is a statement someone makes in the text. Select the statement and press C \
+         (or the claim label's key); then, in the inspector on the right:",
+    );
+    egui::Grid::new("claim-parts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+        for (part, what) in [
+            ("Speaker", "Who makes it: an entity tagged in the text (Pick speaker in text), the document's author, or unknown."),
+            ("Cue", "The words that introduce it, such as “said” or “according to”: select them and click Cue from selection. The cue stays underlined."),
+            ("Stance", "How the document presents it: asserts, reports, denies or questions"),
+            ("Proposition", "A short key you choose for what is claimed, the same in every document that makes the same claim, so the Propositions tab can set sources side by side."),
+        ] {
+            ui.strong(part);
+            ui.label(what);
+            ui.end_row();
+        }
+    });
+    ui.add_space(4.0);
+    ui.label("Example. In: The ministry said 1,200 refugees were returned in March.");
+    egui::Grid::new("claim-example")
+        .num_columns(2)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for (part, value) in [
+                ("Claim", "“1,200 refugees were returned in March”"),
+                ("Speaker", "“The ministry” (tagged ORG)"),
+                ("Cue", "“said”"),
+                ("Stance", "reports"),
+                ("Proposition", "refugees-returned-march"),
+            ] {
+                ui.label(part);
+                ui.label(value);
+                ui.end_row();
+            }
+        });
 }
 
 fn propagation_window(app: &mut MarginaliaApp, ctx: &egui::Context) {

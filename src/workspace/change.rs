@@ -202,7 +202,19 @@ impl Workspace {
             Change::Redo => self.replay(false),
             Change::Tag { doc, spans, label } => {
                 let kind = self.kind_of(&label)?;
-                let ann = self.session(&doc)?.doc.annotate(spans, &label, kind, annotator);
+                let s = self.session(&doc)?;
+                if let Some(same) = s
+                    .data
+                    .annotations
+                    .iter()
+                    .find(|a| a.label == label && a.spans.as_slice() == spans.as_slice())
+                {
+                    return Err(format!(
+                        "“{}” is already tagged {label}; a second identical annotation was not added. Pick another label, or select other words.",
+                        same.quote
+                    ));
+                }
+                let ann = s.doc.annotate(spans, &label, kind, annotator);
                 let (id, quote) = (ann.id.clone(), ann.quote.clone());
                 let mut done =
                     self.commit(&format!("tag “{quote}” as {label}"), vec![(doc, Edit::Add(ann))])?;
@@ -391,6 +403,19 @@ impl Workspace {
                 to,
                 kind,
             } => {
+                let label_of = |doc: &str, id: &AnnId| {
+                    self.sessions
+                        .get(doc)
+                        .and_then(|s| s.data.get(id))
+                        .map(|a| a.label.to_string())
+                };
+                if let (Some(c), Some(a), Some(b)) = (
+                    self.corpus.as_ref(),
+                    label_of(&from_doc, &from),
+                    label_of(&to_doc, &to),
+                ) {
+                    c.tagset.check_relation(&kind, &a, &b)?;
+                }
                 let rel = Relation {
                     id: new_id("r"),
                     from,

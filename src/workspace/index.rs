@@ -131,4 +131,14 @@ impl Workspace {
         };
         data.get(id).map(|a| a.quote.as_str())
     }
+
+    /// The words before and after an annotation (its stored selector), for
+    /// showing a mention in context.
+    pub fn context_of(&self, rel: &str, id: &str) -> Option<(&str, &str)> {
+        let data = match self.sessions.get(rel) {
+            Some(s) => &s.data,
+            None => self.corpus.as_ref()?.disk.get(rel)?,
+        };
+        data.get(id).map(|a| (a.prefix.as_str(), a.suffix.as_str()))
+    }
 }

@@ -388,6 +388,7 @@ pub fn tagset_from_conf(conf: &str) -> TagSet {
     let mut set = TagSet {
         labels: Vec::new(),
         relations,
+        relation_labels: Default::default(),
     };
     for (name, is_event) in labels {
         let kind = if claim_labels.contains(&name) {

@@ -7,6 +7,7 @@ use crate::workspace::Change;
 use super::super::actions::{self, Action};
 use super::super::command::Command;
 use super::super::reader::Selection;
+use super::super::reader_scroll;
 use super::{MarginaliaApp, PickTarget};
 
 impl MarginaliaApp {
@@ -127,6 +128,29 @@ impl MarginaliaApp {
     /// Shows the far end of a relation: opens its document if it is elsewhere,
     /// selects the annotation and scrolls to it.
     pub fn follow(&mut self, doc: Option<&str>, id: &str) {
+        if let Some(rel) = self.current.clone() {
+            let from = self.view().and_then(|v| v.selected.clone());
+            self.back.push((rel, from));
+        }
+        self.show(doc, id);
+    }
+
+    /// Goes back to where the last followed link was followed from (Alt+Left).
+    pub fn go_back(&mut self) {
+        let Some((doc, id)) = self.back.pop() else {
+            self.inform("Nothing to go back to: follow a relation first.".into());
+            return;
+        };
+        match id {
+            Some(id) => self.show(Some(&doc), &id),
+            None => {
+                self.open_document_now(&doc);
+            }
+        }
+    }
+
+    /// Opens `doc` if needed, selects annotation `id` and scrolls to it.
+    fn show(&mut self, doc: Option<&str>, id: &str) {
         if let Some(d) = doc
             && self.current.as_deref() != Some(d)
             && !self.open_document_now(d)
@@ -138,6 +162,7 @@ impl MarginaliaApp {
             match start {
                 Some(start) => {
                     v.selected = Some(id.into());
+                    v.selected_relation = None;
                     v.reader.scroll_to = Some(start);
                 }
                 None => {
@@ -218,11 +243,13 @@ impl MarginaliaApp {
                 self.show_help = false;
                 if let Some(v) = self.view_mut() {
                     v.selected = None;
+                    v.selected_relation = None;
                     v.selection = Selection::caret(v.selection.focus);
                 }
             }
             Action::NextDocument => self.step_document(1),
             Action::PrevDocument => self.step_document(-1),
+            Action::Back => self.go_back(),
             Action::NextAnnotation => self.step_annotation(true),
             Action::PrevAnnotation => self.step_annotation(false),
             Action::ToggleDone => {
@@ -235,6 +262,7 @@ impl MarginaliaApp {
             }
             Action::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 1.0).min(40.0),
             Action::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 1.0).max(9.0),
+            Action::ZoomReset => self.prefs.font_size = super::super::state::Prefs::default().font_size,
             Action::ToggleSnap => self.prefs.snap_words = !self.prefs.snap_words,
             Action::Help => self.show_help = !self.show_help,
             Action::Find => {
@@ -272,6 +300,14 @@ impl MarginaliaApp {
         }
         if typing {
             return;
+        }
+        if self.tab == super::Tab::Reader
+            && let Some(v) = self.view_mut()
+            && reader_scroll::keys_free(ctx, v.reader.scroll.text_id)
+        {
+            for k in reader_scroll::take_scroll_keys(ctx) {
+                v.reader.scroll.apply(k);
+            }
         }
         for key in actions::take_label_keys(ctx) {
             let label = self

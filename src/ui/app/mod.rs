@@ -93,6 +93,17 @@ pub enum Prompt {
     },
 }
 
+/// The user name the system reports (`USER`, `USERNAME` or `LOGNAME`), or
+/// "analyst" where none is set.
+pub fn system_user_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|n| n.trim().to_owned())
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| "analyst".into())
+}
+
 /// How the "Open folder" picker behaves; tests replace the real dialog.
 pub enum PickerMode {
     /// The rfd folder dialog, on a background thread.
@@ -120,6 +131,12 @@ pub struct MarginaliaApp {
     pub prompt: Option<Prompt>,
     /// A message shown in the window (errors opening things, notices).
     pub notice: Option<String>,
+    /// The notice, when it is for information only (it then fades).
+    pub informed: Option<String>,
+    /// When the notice appeared.
+    pub notice_clock: super::banners::NoticeClock,
+    /// Where followed links were followed from (document, selected annotation), newest last.
+    pub back: Vec<(String, Option<AnnId>)>,
     /// The shortcut list is shown.
     pub show_help: bool,
     /// Picker behaviour.
@@ -203,6 +220,9 @@ impl MarginaliaApp {
             filter: String::new(),
             prompt: None,
             notice: None,
+            informed: None,
+            notice_clock: Default::default(),
+            back: Vec::new(),
             show_help: false,
             picker_mode: PickerMode::System,
             picking: None,
@@ -251,14 +271,20 @@ impl MarginaliaApp {
         self.loading.as_ref().map(|l| l.rel.as_str())
     }
 
-    /// The name recorded on new annotations.
+    /// Shows a notice that is for information only: it fades after a while.
+    pub fn inform(&mut self, message: String) {
+        self.informed = Some(message.clone());
+        self.notice = Some(message);
+    }
+
+    /// The name recorded on new annotations: the one the analyst typed, or
+    /// else the system's user name, so work can start without being asked.
     pub fn annotator(&self) -> String {
-        if self.prefs.annotator.trim().is_empty() {
-            std::env::var("USER")
-                .or_else(|_| std::env::var("USERNAME"))
-                .unwrap_or_else(|_| "analyst".into())
+        let typed = self.prefs.annotator.trim();
+        if typed.is_empty() {
+            system_user_name()
         } else {
-            self.prefs.annotator.clone()
+            typed.to_owned()
         }
     }
 
@@ -335,7 +361,7 @@ impl MarginaliaApp {
             SyncEvent::Ask { rel, what } => self.prompt = Some(Prompt::ExternalChange { rel, what }),
             SyncEvent::Reloaded { rel, what } => {
                 self.reload(&rel);
-                self.notice = Some(format!("Reloaded {rel}: {what}."));
+                self.inform(format!("Reloaded {rel}: {what}."));
             }
             SyncEvent::SourceMissing { message } => self.notice = Some(message),
             SyncEvent::SourceBack => self.notice = None,

@@ -23,7 +23,7 @@ impl MarginaliaApp {
             Ok(done) => {
                 self.forget_stale_selections(&done.docs);
                 if let Some(message) = &done.message {
-                    self.notice = Some(message.clone());
+                    self.inform(message.clone());
                 }
                 // Undoing a step the reader does not show says where it happened.
                 let shown = self.current.as_deref();
@@ -31,7 +31,7 @@ impl MarginaliaApp {
                     && !done.docs.is_empty()
                     && (done.docs.len() > 1 || Some(done.docs[0].as_str()) != shown)
                 {
-                    self.notice = Some(match done.docs.as_slice() {
+                    self.inform(match done.docs.as_slice() {
                         [one] => format!("{verb} “{}” in {one}.", done.description),
                         many => format!("{verb} “{}” in {} documents.", done.description, many.len()),
                     });
@@ -220,13 +220,43 @@ impl MarginaliaApp {
             }
             Command::AskExportComparison { html } => self.ask_export_comparison(html),
             Command::DeleteSelected => {
-                if let Some((doc, _, Some(id))) = self.selection_here() {
+                // A relation counts as selected only while its annotation is.
+                let relation = self.session().zip(self.view()).and_then(|(s, v)| {
+                    let (sel, rel) = (v.selected.as_ref()?, v.selected_relation.as_ref()?);
+                    s.data
+                        .relations_of(sel)
+                        .any(|r| r.id == *rel)
+                        .then(|| rel.clone())
+                });
+                if let Some(id) = relation {
+                    self.run(Command::DeleteRelation(id));
+                } else if let Some((doc, _, Some(id))) = self.selection_here() {
                     self.change(Change::Delete { doc, id });
                 }
             }
             Command::DeleteEvent(id) => {
                 if let Some(doc) = here {
                     self.change(Change::DeleteEvent { doc, id });
+                }
+            }
+            Command::SelectRelation(id) => {
+                if let Some(v) = self.view_mut() {
+                    v.selected_relation = id;
+                }
+            }
+            Command::DeleteRelation(id) => {
+                let Some(doc) = here else { return };
+                let kind = self
+                    .session()
+                    .and_then(|s| s.data.relations.iter().find(|r| r.id == id))
+                    .map(|r| r.kind.clone());
+                let Some(kind) = kind else { return };
+                self.change(Change::Edits {
+                    description: format!("delete {kind} relation"),
+                    parts: vec![(doc, crate::model::Edit::RemoveRelation(id))],
+                });
+                if let Some(v) = self.view_mut() {
+                    v.selected_relation = None;
                 }
             }
             Command::UpdateAnnotation { description, ann } => {
