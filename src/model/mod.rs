@@ -3,6 +3,7 @@
 //! every rule is testable without a window or a disk.
 
 pub mod anchor;
+pub mod bidi;
 pub mod annotation;
 pub mod comparison;
 pub mod document;
