@@ -176,7 +176,9 @@ impl<'t> Paragraph<'t> {
     /// in visual order, left to right, each with its level on this line (rule L1
     /// puts trailing white space back to the paragraph's level).
     pub fn visual_line(&self, chunks: Range<usize>) -> Vec<(usize, u8)> {
-        let Some(last) = chunks.end.checked_sub(1) else { return Vec::new() };
+        let Some(last) = chunks.end.checked_sub(1) else {
+            return Vec::new();
+        };
         let bytes = self.chunks[chunks.start].bytes.start..self.chunks[last].bytes.end;
         let levels = self.info.reordered_levels(bytes);
         let line: Vec<u8> = chunks
@@ -195,8 +197,15 @@ impl<'t> Paragraph<'t> {
 /// down to the lowest odd one.
 pub fn visual_order(levels: &[u8]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..levels.len()).collect();
-    let Some(&max) = levels.iter().max() else { return order };
-    let min_odd = levels.iter().copied().filter(|l| l % 2 == 1).min().unwrap_or(u8::MAX);
+    let Some(&max) = levels.iter().max() else {
+        return order;
+    };
+    let min_odd = levels
+        .iter()
+        .copied()
+        .filter(|l| l % 2 == 1)
+        .min()
+        .unwrap_or(u8::MAX);
     let mut level = max;
     while level >= min_odd && level > 0 {
         let mut i = 0;
@@ -278,7 +287,11 @@ mod tests {
             .into_iter()
             .map(|(i, l)| {
                 let s = &text[p.chunks[i].bytes.clone()];
-                if l % 2 == 1 { s.chars().rev().collect::<String>() } else { s.to_owned() }
+                if l % 2 == 1 {
+                    s.chars().rev().collect::<String>()
+                } else {
+                    s.to_owned()
+                }
             })
             .collect()
     }

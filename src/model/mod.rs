@@ -3,8 +3,8 @@
 //! every rule is testable without a window or a disk.
 
 pub mod anchor;
-pub mod bidi;
 pub mod annotation;
+pub mod bidi;
 pub mod comparison;
 pub mod document;
 pub mod edit;

@@ -59,7 +59,10 @@ impl Prefs {
 
     /// The paragraph direction chosen for a document (automatic unless set).
     pub fn direction(&self, root: &Path, rel: &str) -> TextDirection {
-        self.directions.get(&Self::doc_key(root, rel)).copied().unwrap_or_default()
+        self.directions
+            .get(&Self::doc_key(root, rel))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Sets a document's paragraph direction; automatic is not stored.

@@ -125,7 +125,11 @@ impl BlockLayout {
                 // Inside a grapheme: the nearer of its edges on screen.
                 let x0 = g.pos_from_cursor(egui::text::CCursor::new(around.start)).min.x;
                 let x1 = g.pos_from_cursor(egui::text::CCursor::new(around.end)).min.x;
-                if (pos.x - x0).abs() <= (pos.x - x1).abs() { around.start } else { around.end }
+                if (pos.x - x0).abs() <= (pos.x - x1).abs() {
+                    around.start
+                } else {
+                    around.end
+                }
             }
             Self::Bidi(b) => b.cp_at(pos),
         }
@@ -178,7 +182,12 @@ fn chunk_cells(text: &str, galley: &Galley, rtl: bool) -> Vec<(f32, f32)> {
         let row = &galley.rows[0].row;
         per_char = Some(
             (0..n)
-                .map(|i| (row.x_offset(egui::text::CharIndex(i)), row.x_offset(egui::text::CharIndex(i + 1))))
+                .map(|i| {
+                    (
+                        row.x_offset(egui::text::CharIndex(i)),
+                        row.x_offset(egui::text::CharIndex(i + 1)),
+                    )
+                })
                 .collect(),
         );
     } else if rtl {
@@ -192,7 +201,9 @@ fn chunk_cells(text: &str, galley: &Galley, rtl: bool) -> Vec<(f32, f32)> {
         let (x0, x1) = match &per_char {
             Some(pc) => pc[a..b]
                 .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &(p, q)| (lo.min(p), hi.max(q))),
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &(p, q)| {
+                    (lo.min(p), hi.max(q))
+                }),
             None => {
                 let step = width / count;
                 let i = if rtl { graphemes.len() - 1 - k } else { k };
@@ -221,7 +232,10 @@ fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph]) -> Option<Vec<(f
             continue;
         }
         let mirrored = mirror(g.chr);
-        match (0..cur).rev().find(|&q| chars[q] == g.chr || chars[q] == mirrored) {
+        match (0..cur)
+            .rev()
+            .find(|&q| chars[q] == g.chr || chars[q] == mirrored)
+        {
             Some(q) => cur = q,
             None if cur < chars.len() => {}
             None => return None,
@@ -231,6 +245,20 @@ fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph]) -> Option<Vec<(f
         e.1 = e.1.max(g.max_x());
     }
     extent[0]?;
+    // Tile the chunk: each cluster reaches to where the next one (on screen)
+    // begins, so that a highlight over neighbours has no seams.
+    let mut starts: Vec<(f32, usize)> = extent
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.map(|e| (e.0, i)))
+        .collect();
+    starts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let width = glyphs.iter().fold(0.0f32, |w, g| w.max(g.max_x()));
+    for (k, &(x0, i)) in starts.iter().enumerate() {
+        let x0 = if k == 0 { 0.0 } else { x0 };
+        let x1 = starts.get(k + 1).map_or(width, |n| n.0);
+        extent[i] = Some((x0, x1));
+    }
     let mut out = Vec::with_capacity(chars.len());
     let mut last = (0.0, 0.0);
     for e in extent {
@@ -245,14 +273,21 @@ fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph]) -> Option<Vec<(f
 impl BidiBlock {
     fn new(fonts: &mut egui::epaint::text::FontsView<'_>, text: &str, style: &Style) -> Self {
         let para = Paragraph::new(text, style.direction);
-        let line_h = style.format.line_height.unwrap_or(style.format.font_id.size * 1.5);
+        let line_h = style
+            .format
+            .line_height
+            .unwrap_or(style.format.font_id.size * 1.5);
         let mut galleys = Vec::with_capacity(para.chunks.len());
         let mut widths = Vec::with_capacity(para.chunks.len());
         let mut cells_local = Vec::with_capacity(para.chunks.len());
         for c in &para.chunks {
             let s = &text[c.bytes.clone()];
             let rtl = c.level % 2 == 1;
-            let shaped: String = if rtl { s.chars().map(mirror).collect() } else { s.to_owned() };
+            let shaped: String = if rtl {
+                s.chars().map(mirror).collect()
+            } else {
+                s.to_owned()
+            };
             let job = egui::text::LayoutJob::single_section(shaped, style.format.clone());
             let g = fonts.layout_job(job);
             widths.push(g.rect.width());
@@ -271,7 +306,10 @@ impl BidiBlock {
         ];
         let mut runs = Vec::with_capacity(para.chunks.len());
         let mut lines = Vec::new();
-        for (li, range) in break_lines(&para.chunks, &widths, style.wrap).into_iter().enumerate() {
+        for (li, range) in break_lines(&para.chunks, &widths, style.wrap)
+            .into_iter()
+            .enumerate()
+        {
             let top = li as f32 * line_h;
             let total: f32 = range.clone().map(|i| widths[i]).sum();
             let trailing: f32 = range
@@ -280,7 +318,11 @@ impl BidiBlock {
                 .take_while(|&i| para.chunks[i].space)
                 .map(|i| widths[i])
                 .sum();
-            let mut x = if para.is_rtl() { (style.wrap - total).max(-trailing) } else { 0.0 };
+            let mut x = if para.is_rtl() {
+                (style.wrap - total).max(-trailing)
+            } else {
+                0.0
+            };
             for (ci, level) in para.visual_line(range.clone()) {
                 let c = &para.chunks[ci];
                 runs.push((vec2(x, top), galleys[ci].clone()));
@@ -325,7 +367,7 @@ impl BidiBlock {
             let mut merged: Vec<(f32, f32)> = Vec::new();
             for (x0, x1) in spans {
                 match merged.last_mut() {
-                    Some(m) if x0 <= m.1 + 0.01 => m.1 = m.1.max(x1),
+                    Some(m) if x0 <= m.1 + 0.5 => m.1 = m.1.max(x1),
                     _ => merged.push((x0, x1)),
                 }
             }
@@ -340,12 +382,7 @@ impl BidiBlock {
     }
 
     fn cp_at(&self, pos: Vec2) -> usize {
-        let Some(line) = self
-            .lines
-            .iter()
-            .find(|l| pos.y < l.bottom)
-            .or(self.lines.last())
-        else {
+        let Some(line) = self.lines.iter().find(|l| pos.y < l.bottom).or(self.lines.last()) else {
             return 0;
         };
         if line.chars.is_empty() {

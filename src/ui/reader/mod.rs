@@ -173,6 +173,21 @@ impl ReaderState {
         })
     }
 
+    /// The code point boundary under screen position `p`, among the blocks drawn
+    /// last frame: what a click there selects from.
+    pub fn cp_at_screen(&self, doc: &Document, p: Pos2) -> Option<usize> {
+        let &(bi, o) = self
+            .drawn
+            .iter()
+            .rev()
+            .find(|(_, o)| p.y >= o.y)
+            .or_else(|| self.drawn.first())?;
+        let g = self.galleys.get(&bi)?;
+        let b = self.blocks[bi];
+        let c = g.cp_at(&doc.text[b.bytes.0..b.bytes.1], p - o);
+        Some(b.cp.start + c.min(b.cp.len()))
+    }
+
     fn block_of_cp(&self, cp: usize) -> usize {
         self.blocks
             .partition_point(|b| b.cp.end < cp)
@@ -268,7 +283,14 @@ impl ReaderState {
         }
     }
 
-    fn galley(&mut self, ui: &Ui, doc: &Document, i: usize, wrap: f32, view: &ReaderView<'_>) -> Arc<BlockLayout> {
+    fn galley(
+        &mut self,
+        ui: &Ui,
+        doc: &Document,
+        i: usize,
+        wrap: f32,
+        view: &ReaderView<'_>,
+    ) -> Arc<BlockLayout> {
         let font_size = view.font_size;
         if let Some(g) = self.galleys.get(&i) {
             return g.clone();
@@ -350,18 +372,7 @@ impl ReaderState {
 
             // Pointer → code point.
             let pointer = response.interact_pointer_pos().or(response.hover_pos());
-            let cp_at = |this: &Self, p: Pos2| -> Option<usize> {
-                let &(bi, o) = this
-                    .drawn
-                    .iter()
-                    .rev()
-                    .find(|(_, o)| p.y >= o.y)
-                    .or_else(|| this.drawn.first())?;
-                let g = this.galleys.get(&bi)?;
-                let b = this.blocks[bi];
-                let c = g.cp_at(&view.doc.text[b.bytes.0..b.bytes.1], p - o);
-                Some(b.cp.start + c.min(b.cp.len()))
-            };
+            let cp_at = |this: &Self, p: Pos2| this.cp_at_screen(view.doc, p);
             self.hovered_cp = response.hover_pos().and_then(|p| cp_at(self, p));
             if let Some(p) = pointer {
                 let cp = cp_at(self, p);
