@@ -298,16 +298,21 @@ fn a_document_can_be_set_right_to_left() {
         step_document(&mut h, true);
     }
     let root = dir.path().to_path_buf();
-    h.state_mut()
-        .prefs
-        .set_direction(&root, "d_emoji.txt", marginalia::model::bidi::TextDirection::RightToLeft);
+    h.state_mut().prefs.set_direction(
+        &root,
+        "d_emoji.txt",
+        marginalia::model::bidi::TextDirection::RightToLeft,
+    );
     h.run_steps(2);
     let shapes = painted(&h);
     let x = |w: &str| glyph_span(&shapes, w).0;
     // English words keep their order inside a right-to-left paragraph, and
     // the full stop, which takes the paragraph's direction, goes to the left.
     assert!(x("Families") < x("waved"));
-    let stop = texts(&shapes).into_iter().find(|t| t.galley.job.text == ".").expect("the full stop alone");
+    let stop = texts(&shapes)
+        .into_iter()
+        .find(|t| t.galley.job.text == ".")
+        .expect("the full stop alone");
     assert!(stop.pos.x < x("Families"));
     check_highlights(&mut h, &[("👨‍👩‍👧", "GROUP"), ("🇰🇷", "PLACE"), ("👍🏽", "MISC")]);
 }

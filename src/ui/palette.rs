@@ -128,7 +128,9 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
 /// for this document (kept in the preferences, not the sidecar).
 fn direction_menu(app: &mut MarginaliaApp, ui: &mut Ui) {
     use crate::model::bidi::TextDirection;
-    let (Some(c), Some(s)) = (&app.ws.corpus, app.session()) else { return };
+    let (Some(c), Some(s)) = (&app.ws.corpus, app.session()) else {
+        return;
+    };
     let (root, rel) = (c.root.clone(), s.doc.path.clone());
     ui.menu_button("Text direction of this document", |ui| {
         let current = app.prefs.direction(&root, &rel);

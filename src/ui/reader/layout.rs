@@ -191,7 +191,7 @@ fn chunk_cells(text: &str, galley: &Galley, rtl: bool) -> Vec<(f32, f32)> {
                 .collect(),
         );
     } else if rtl {
-        per_char = decode_rtl(text, glyphs);
+        per_char = decode_rtl(text, glyphs, width);
     }
     // Each grapheme spans the union of its code points' ranges; without a
     // usable glyph map the chunk's width is shared out evenly.
@@ -223,7 +223,7 @@ fn chunk_cells(text: &str, galley: &Galley, rtl: bool) -> Vec<(f32, f32)> {
 /// marks have no advance and belong to their base. Returns each code point's x
 /// range (a cluster's range for every code point in it), or `None` if the
 /// glyphs do not read back as one right-to-left run.
-fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph]) -> Option<Vec<(f32, f32)>> {
+fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph], width: f32) -> Option<Vec<(f32, f32)>> {
     let chars: Vec<char> = text.chars().collect();
     let mut extent: Vec<Option<(f32, f32)>> = vec![None; chars.len()];
     let mut cur = chars.len();
@@ -253,10 +253,9 @@ fn decode_rtl(text: &str, glyphs: &[egui::epaint::text::Glyph]) -> Option<Vec<(f
         .filter_map(|(i, e)| e.map(|e| (e.0, i)))
         .collect();
     starts.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let width = glyphs.iter().fold(0.0f32, |w, g| w.max(g.max_x()));
     for (k, &(x0, i)) in starts.iter().enumerate() {
         let x0 = if k == 0 { 0.0 } else { x0 };
-        let x1 = starts.get(k + 1).map_or(width, |n| n.0);
+        let x1 = starts.get(k + 1).map_or(width, |n| n.0.min(width));
         extent[i] = Some((x0, x1));
     }
     let mut out = Vec::with_capacity(chars.len());
@@ -448,5 +447,90 @@ mod tests {
         }
         assert_eq!(grapheme_around(text, 7), 6..8);
         assert_eq!(grapheme_around(text, 9), 9..9);
+    }
+
+    fn layout(text: &str, dir: TextDirection, wrap: f32) -> BlockLayout {
+        let ctx = egui::Context::default();
+        crate::ui::fonts::install_bundled(&ctx);
+        let mut out = ctx.run_ui(egui::RawInput::default(), |_| {});
+        out.textures_delta.clear();
+        let style = Style {
+            format: egui::TextFormat {
+                font_id: egui::FontId::proportional(17.0),
+                line_height: Some(17.0 * 1.75),
+                valign: egui::Align::Center,
+                ..Default::default()
+            },
+            wrap,
+            direction: dir,
+        };
+        ctx.fonts_mut(|f| BlockLayout::new(f, text, &style))
+    }
+
+    fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            prop_oneof![
+                Just("שלום"),
+                Just("כְּתָב"),
+                Just("كتاب"),
+                Just("اللاجئون"),
+                Just("abc"),
+                Just("2012"),
+                Just(" "),
+                Just("."),
+                Just("(x)"),
+                Just("👍🏽"),
+                Just("🇰🇷"),
+            ],
+            1..12,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// A click on either half of a grapheme lands on its edge on that side,
+        /// in logical terms; graphemes on a line never overlap on screen.
+        #[test]
+        fn hit_testing_agrees_with_what_is_drawn(text in any_text(), dir in 0..3usize, wrap in 60.0f32..400.0) {
+            let dir = TextDirection::ALL[dir];
+            let BlockLayout::Bidi(b) = layout(&text, dir, wrap) else {
+                proptest::prop_assume!(false);
+                unreachable!()
+            };
+            let mut at = 0;
+            let mut boxes: Vec<(u32, f32, f32)> = Vec::new();
+            for g in text.graphemes(true) {
+                let n = g.chars().count();
+                let c = b.cells[at];
+                for k in at..at + n {
+                    proptest::prop_assert_eq!(b.cells[k], c);
+                }
+                if c.x1 - c.x0 > 2.0 && !g.chars().all(char::is_whitespace) {
+                    let l = &b.lines[c.line as usize];
+                    let y = (l.top + l.bottom) * 0.5;
+                    let (start_x, end_x) = if c.rtl { (c.x1 - 0.5, c.x0 + 0.5) } else { (c.x0 + 0.5, c.x1 - 0.5) };
+                    let near_start = b.cp_at(vec2(start_x * 0.75 + end_x * 0.25, y));
+                    let near_end = b.cp_at(vec2(start_x * 0.25 + end_x * 0.75, y));
+                    // Ligatures share one box: the edge may be that of a neighbour in the box.
+                    proptest::prop_assert!(near_start <= at, "{g:?} at {at}: {near_start}");
+                    proptest::prop_assert!(near_end >= at + n, "{g:?} at {at}: {near_end}");
+                    let rects = b.rects(at, at + n);
+                    proptest::prop_assert_eq!(rects.len(), 1);
+                    proptest::prop_assert!((rects[0].left() - c.x0).abs() < 0.01 && (rects[0].right() - c.x1).abs() < 0.01);
+                    boxes.push((c.line, c.x0, c.x1));
+                }
+                at += n;
+            }
+            boxes.sort_by(|p, q| (p.0, p.1).partial_cmp(&(q.0, q.1)).unwrap());
+            boxes.dedup();
+            for w in boxes.windows(2) {
+                if w[0].0 == w[1].0 {
+                    proptest::prop_assert!(w[0].2 <= w[1].1 + 0.01, "overlap {:?}", w);
+                }
+            }
+        }
     }
 }
