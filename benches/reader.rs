@@ -127,6 +127,7 @@ impl Reader {
                 matches: &[],
                 current_match: None,
                 picking: false,
+                direction: Default::default(),
             };
             self.state.show(ui, &view, &mut self.selection);
         });
