@@ -1,10 +1,12 @@
 //! The reader: a virtualised text view that draws only what is on screen.
 //!
 //! The text is cut into blocks (paragraphs, with very long lines split at
-//! spaces). Each visible block is laid out as its own galley; heights are
-//! cached, estimated until a block is first seen. Galleys are plain text, so
-//! adding, removing or relabelling annotations never lays text out again:
-//! highlights are painted as shapes from the galley's glyph positions.
+//! spaces). Each visible block is laid out on its own ([`layout::BlockLayout`]:
+//! one galley for left-to-right text, the bidirectional algorithm for text with
+//! right-to-left parts); heights are cached, estimated until a block is first
+//! seen. Layouts are plain text, so adding, removing or relabelling annotations
+//! never lays text out again: highlights are painted as shapes from the
+//! layout's boxes of code points, the same boxes hit-testing uses.
 
 use std::collections::HashMap;
 use std::sync::Arc;
