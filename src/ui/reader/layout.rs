@@ -118,6 +118,18 @@ impl BlockLayout {
         match self {
             Self::Plain(g) => {
                 let c = g.cursor_from_pos(pos).index.0;
+                // Between two ASCII letters is always a grapheme boundary: skip the scan.
+                let glyph = |i: usize| {
+                    g.rows
+                        .iter()
+                        .flat_map(|r| r.row.glyphs.get(i))
+                        .next()
+                        .map(|g| g.chr)
+                };
+                let plain = |ch: Option<char>| ch.is_none_or(|ch| ch.is_ascii() && ch != '\r');
+                if g.rows.len() == 1 && plain(glyph(c)) && plain(c.checked_sub(1).and_then(glyph)) {
+                    return c;
+                }
                 let around = grapheme_around(text, c);
                 if around.start == c || around.is_empty() {
                     return c;
