@@ -127,6 +127,7 @@ impl Reader {
                 matches: &[],
                 current_match: None,
                 picking: false,
+                direction: Default::default(),
             };
             self.state.show(ui, &view, &mut self.selection);
         });
@@ -219,6 +220,53 @@ fn reader_cases(doc: &Document, data: &DocAnnotations, accesskit: bool, suffix: 
         add.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
     }
     report_samples(&format!("reader.add{suffix}"), &add);
+}
+
+/// The same article in Hebrew letters (one letter for one, so offsets and
+/// annotations stay put) with the bundled fonts: every block goes through the
+/// bidirectional layout. Jumps through the document and wheel scrolling.
+fn rtl_cases(doc: &Document, data: &DocAnnotations) {
+    let hebrew: String = doc
+        .text
+        .chars()
+        .map(|c| match c {
+            'a'..='z' => char::from_u32(0x05D0 + (c as u32 - 'a' as u32) % 27).unwrap_or(c),
+            'A'..='Z' => char::from_u32(0x05D0 + (c as u32 - 'A' as u32) % 27).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let doc = Document::new(doc.path.clone(), hebrew);
+    let mut h = Headless::new(false);
+    marginalia::ui::fonts::install_bundled(&h.ctx);
+    h.forget();
+    let mut r = Reader::new(doc.clone(), data.clone());
+    let t = Instant::now();
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    report("reader.first.rtl", t.elapsed().as_secs_f64() * 1000.0, "ms");
+    let chars = doc.len_chars();
+    let mut jump = Samples::default();
+    for k in 0..steps() {
+        r.state.scroll_to = Some(k * chars / steps());
+        jump.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples("reader.jump.rtl", &jump);
+    r.state.scroll_to = Some(0);
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    let mut wheel = Samples::default();
+    for _ in 0..steps() {
+        let events = vec![
+            Event::PointerMoved(Pos2::new(640.0, 400.0)),
+            Event::MouseWheel {
+                unit: MouseWheelUnit::Line,
+                delta: vec2(0.0, -3.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: Modifiers::NONE,
+            },
+        ];
+        wheel.0.push(h.frame(events, |ui| r.ui(ui)));
+    }
+    report_samples("reader.wheel.rtl", &wheel);
 }
 
 /// egui's own widgets over the same text: first frame and idle frames.
@@ -395,6 +443,9 @@ fn main() {
     }
     if wanted("accesskit") {
         reader_cases(&doc, &data, true, ".accesskit");
+    }
+    if wanted("rtl") {
+        rtl_cases(&doc, &data);
     }
     if wanted("egui") {
         egui_widget_cases(&doc, false, "");

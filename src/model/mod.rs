@@ -4,6 +4,7 @@
 
 pub mod anchor;
 pub mod annotation;
+pub mod bidi;
 pub mod comparison;
 pub mod document;
 pub mod edit;

@@ -114,6 +114,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     matches: &current,
                     current_match: None,
                     picking: false,
+                    direction: Default::default(),
                 };
                 reader.show(ui, &view, sel);
             });

@@ -125,6 +125,7 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                     }
                 }
             });
+            direction_menu(app, ui);
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Help and keyboard shortcuts  (F1)").clicked() {
@@ -132,6 +133,25 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 ui.close();
             }
         });
+    });
+}
+
+/// The paragraph direction of the open document: following its text, or set
+/// for this document (kept in the preferences, not the sidecar).
+fn direction_menu(app: &mut MarginaliaApp, ui: &mut Ui) {
+    use crate::model::bidi::TextDirection;
+    let (Some(c), Some(s)) = (&app.ws.corpus, app.session()) else {
+        return;
+    };
+    let (root, rel) = (c.root.clone(), s.doc.path.clone());
+    ui.menu_button("Text direction of this document", |ui| {
+        let current = app.prefs.direction(&root, &rel);
+        for dir in TextDirection::ALL {
+            if ui.radio(current == dir, dir.label()).clicked() {
+                app.prefs.set_direction(&root, &rel, dir);
+                ui.close();
+            }
+        }
     });
 }
 

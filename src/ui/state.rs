@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use crate::agree::Disagreement;
 use crate::formats::Format;
+use crate::model::bidi::TextDirection;
 use crate::model::{AnnId, DocAnnotations, Document, Span};
 
 use super::reader::{ReaderState, Selection};
@@ -33,6 +34,10 @@ pub struct Prefs {
     pub annotator: String,
     /// Light, dark or as the system is.
     pub theme: super::theme::ThemeChoice,
+    /// Paragraph direction chosen for a document, by [`Prefs::doc_key`]; a
+    /// document not listed follows its text. A way of viewing, like the text
+    /// size, so it lives here rather than in the sidecar.
+    pub directions: BTreeMap<String, TextDirection>,
 }
 
 impl Default for Prefs {
@@ -44,11 +49,35 @@ impl Default for Prefs {
             last_doc: BTreeMap::new(),
             annotator: String::new(),
             theme: Default::default(),
+            directions: BTreeMap::new(),
         }
     }
 }
 
 impl Prefs {
+    /// The key of document `rel` of the folder at `root` in per-document preferences.
+    pub fn doc_key(root: &Path, rel: &str) -> String {
+        format!("{}/{rel}", root.display())
+    }
+
+    /// The paragraph direction chosen for a document (automatic unless set).
+    pub fn direction(&self, root: &Path, rel: &str) -> TextDirection {
+        self.directions
+            .get(&Self::doc_key(root, rel))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Sets a document's paragraph direction; automatic is not stored.
+    pub fn set_direction(&mut self, root: &Path, rel: &str, dir: TextDirection) {
+        let key = Self::doc_key(root, rel);
+        if dir == TextDirection::Auto {
+            self.directions.remove(&key);
+        } else {
+            self.directions.insert(key, dir);
+        }
+    }
+
     /// Puts `folder` first in the recent list (at most ten kept).
     pub fn remember(&mut self, folder: &Path) {
         self.recent.retain(|p| p != folder);

@@ -466,6 +466,7 @@ impl MarginaliaApp {
             matches: if self.find.open { &self.find.matches } else { &[] },
             current_match: self.find.current,
             picking: self.picking.is_some(),
+            direction: self.prefs.direction(&c.root, &s.doc.path),
         })
     }
 }

@@ -1,17 +1,24 @@
 //! The reader: a virtualised text view that draws only what is on screen.
 //!
 //! The text is cut into blocks (paragraphs, with very long lines split at
-//! spaces). Each visible block is laid out as its own galley; heights are
-//! cached, estimated until a block is first seen. Galleys are plain text, so
-//! adding, removing or relabelling annotations never lays text out again:
-//! highlights are painted as shapes from the galley's glyph positions.
+//! spaces). Each visible block is laid out on its own ([`layout::BlockLayout`]:
+//! one galley for left-to-right text, the bidirectional algorithm for text with
+//! right-to-left parts); heights are cached, estimated until a block is first
+//! seen. Layouts are plain text, so adding, removing or relabelling annotations
+//! never lays text out again: highlights are painted as shapes from the
+//! layout's boxes of code points, the same boxes hit-testing uses.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use egui::{Color32, CornerRadius, FontId, Galley, Pos2, Rect, Sense, Stroke, Ui, pos2, vec2};
 
+use crate::model::bidi::TextDirection;
 use crate::model::{DocAnnotations, Document, LabelKind, Span, TagSet};
+
+pub mod layout;
+
+use layout::{BlockLayout, Style};
 
 /// Longest block laid out as one galley, in code points; longer lines are split at a space.
 const MAX_BLOCK_CHARS: usize = 1500;
@@ -68,8 +75,8 @@ pub struct ReaderState {
     measured: Vec<bool>,
     tops: Vec<f32>,
     tops_dirty: bool,
-    galleys: HashMap<usize, Arc<Galley>>,
-    layout_key: (u32, u32),
+    galleys: HashMap<usize, Arc<BlockLayout>>,
+    layout_key: (u32, u32, TextDirection),
     pieces: Pieces,
     pieces_version: Option<u64>,
     /// Screen position and block index of each block drawn last frame.
@@ -122,6 +129,8 @@ pub struct ReaderView<'a> {
     pub current_match: Option<usize>,
     /// True while the next click picks a target rather than selecting.
     pub picking: bool,
+    /// Base direction of the document's paragraphs.
+    pub direction: TextDirection,
 }
 
 fn colour(rgb: [u8; 3], alpha: u8) -> Color32 {
@@ -150,7 +159,7 @@ impl ReaderState {
                 return None;
             }
             let g = self.galleys.get(&i)?;
-            let r = g.pos_from_cursor(egui::text::CCursor::new(cp - b.cp.start));
+            let r = g.caret(cp - b.cp.start);
             Some(origin + r.min.to_vec2() + vec2(0.0, r.height() * 0.5))
         })
     }
@@ -166,13 +175,24 @@ impl ReaderState {
             let Some(g) = self.galleys.get(&i) else { continue };
             let lo = span.start.max(b.start) - b.start;
             let hi = span.end.min(b.end) - b.start;
-            out.extend(
-                range_rects(g, lo, hi)
-                    .into_iter()
-                    .map(|r| r.translate(origin.to_vec2())),
-            );
+            out.extend(g.rects(lo, hi).into_iter().map(|r| r.translate(origin.to_vec2())));
         }
         out
+    }
+
+    /// The code point boundary under screen position `p`, among the blocks drawn
+    /// last frame: what a click there selects from.
+    pub fn cp_at_screen(&self, doc: &Document, p: Pos2) -> Option<usize> {
+        let &(bi, o) = self
+            .drawn
+            .iter()
+            .rev()
+            .find(|(_, o)| p.y >= o.y)
+            .or_else(|| self.drawn.first())?;
+        let g = self.galleys.get(&bi)?;
+        let b = self.blocks[bi];
+        let c = g.cp_at(&doc.text[b.bytes.0..b.bytes.1], p - o);
+        Some(b.cp.start + c.min(b.cp.len()))
     }
 
     fn block_of_cp(&self, cp: usize) -> usize {
@@ -181,8 +201,8 @@ impl ReaderState {
             .min(self.blocks.len().saturating_sub(1))
     }
 
-    fn relayout_if_needed(&mut self, wrap: f32, font_size: f32) {
-        let key = (wrap.to_bits(), font_size.to_bits());
+    fn relayout_if_needed(&mut self, wrap: f32, font_size: f32, direction: TextDirection) {
+        let key = (wrap.to_bits(), font_size.to_bits(), direction);
         if key == self.layout_key && self.heights.len() == self.blocks.len() {
             return;
         }
@@ -284,7 +304,15 @@ impl ReaderState {
         }
     }
 
-    fn galley(&mut self, ui: &Ui, doc: &Document, i: usize, wrap: f32, font_size: f32) -> Arc<Galley> {
+    fn galley(
+        &mut self,
+        ui: &Ui,
+        doc: &Document,
+        i: usize,
+        wrap: f32,
+        view: &ReaderView<'_>,
+    ) -> Arc<BlockLayout> {
+        let font_size = view.font_size;
         if let Some(g) = self.galleys.get(&i) {
             return g.clone();
         }
@@ -294,9 +322,8 @@ impl ReaderState {
         }
         let b = self.blocks[i];
         let text = &doc.text[b.bytes.0..b.bytes.1];
-        let mut job = egui::text::LayoutJob::single_section(
-            text.to_owned(),
-            egui::TextFormat {
+        let style = Style {
+            format: egui::TextFormat {
                 font_id: FontId::proportional(font_size),
                 // Coloured when painted, so a change of theme needs no new layout.
                 color: Color32::PLACEHOLDER,
@@ -304,10 +331,11 @@ impl ReaderState {
                 valign: egui::Align::Center,
                 ..Default::default()
             },
-        );
-        job.wrap.max_width = wrap;
-        let g = ui.fonts_mut(|f| f.layout_job(job));
-        let h = g.rect.height().max(font_size * LINE_FACTOR);
+            wrap,
+            direction: view.direction,
+        };
+        let g = Arc::new(ui.fonts_mut(|f| BlockLayout::new(f, text, &style)));
+        let h = g.size().y.max(font_size * LINE_FACTOR);
         if !self.measured[i] || (self.heights[i] - h).abs() > 0.5 {
             self.heights[i] = h;
             self.measured[i] = true;
@@ -323,7 +351,7 @@ impl ReaderState {
         let margin = 24.0;
         let avail = ui.available_width();
         let wrap = (avail - 2.0 * margin).clamp(120.0, view.font_size * 42.0);
-        self.relayout_if_needed(wrap, view.font_size);
+        self.relayout_if_needed(wrap, view.font_size, view.direction);
         self.drop_galleys_of_an_old_atlas(ui);
         self.rebuild_pieces(view.data, view.data_version);
         self.update_tops();
@@ -359,7 +387,7 @@ impl ReaderState {
                 if self.tops[i] > viewport.max.y {
                     break;
                 }
-                self.galley(ui, view.doc, i, wrap, view.font_size);
+                self.galley(ui, view.doc, i, wrap, view);
                 visible.push(i);
                 i += 1;
             }
@@ -376,17 +404,7 @@ impl ReaderState {
 
             // Pointer → code point.
             let pointer = response.interact_pointer_pos().or(response.hover_pos());
-            let cp_at = |this: &Self, p: Pos2| -> Option<usize> {
-                let &(bi, o) = this
-                    .drawn
-                    .iter()
-                    .rev()
-                    .find(|(_, o)| p.y >= o.y)
-                    .or_else(|| this.drawn.first())?;
-                let g = this.galleys.get(&bi)?;
-                let c = g.cursor_from_pos(p - o);
-                Some(this.blocks[bi].cp.start + c.index.0.min(this.blocks[bi].cp.len()))
-            };
+            let cp_at = |this: &Self, p: Pos2| this.cp_at_screen(view.doc, p);
             self.hovered_cp = response.hover_pos().and_then(|p| cp_at(self, p));
             if let Some(p) = pointer {
                 let cp = cp_at(self, p);
@@ -472,7 +490,7 @@ impl ReaderState {
                 if is_claim {
                     continue;
                 }
-                for r in range_rects(g, p.local.0 as usize, p.local.1 as usize) {
+                for r in g.rects(p.local.0 as usize, p.local.1 as usize) {
                     let r = r
                         .translate(origin.to_vec2())
                         .shrink2(vec2(0.0, f32::from(p.depth) * 1.5));
@@ -488,7 +506,7 @@ impl ReaderState {
                 let lo = m.start.max(block.cp.start) - block.cp.start;
                 let hi = m.end.min(block.cp.end) - block.cp.start;
                 let current = view.current_match == Some(mi);
-                for r in range_rects(g, lo, hi) {
+                for r in g.rects(lo, hi) {
                     let r = r.translate(origin.to_vec2());
                     painter.rect_filled(
                         r,
@@ -501,18 +519,18 @@ impl ReaderState {
             if !sel.is_empty() && sel.end > block.cp.start && sel.start < block.cp.end {
                 let lo = sel.start.max(block.cp.start) - block.cp.start;
                 let hi = sel.end.min(block.cp.end) - block.cp.start;
-                for r in range_rects(g, lo, hi) {
+                for r in g.rects(lo, hi) {
                     painter.rect_filled(r.translate(origin.to_vec2()), 0.0, sel_fill);
                 }
             }
-            painter.galley(origin, g.clone(), text_colour);
+            g.paint(painter, origin, text_colour);
             // Underlines by depth: entities thin and solid; claims as a thicker bracket.
             for p in pieces {
                 let a = &view.data.annotations[p.ann as usize];
                 let def = view.tagset.label(&a.label);
                 let rgb = def.map_or([160, 160, 160], |d| d.rgb());
                 let is_claim = a.kind.is_claim();
-                let rects = range_rects(g, p.local.0 as usize, p.local.1 as usize);
+                let rects = g.rects(p.local.0 as usize, p.local.1 as usize);
                 let n = rects.len();
                 for (k, r) in rects.into_iter().enumerate() {
                     let r = r.translate(origin.to_vec2());
@@ -548,7 +566,7 @@ impl ReaderState {
                 }
                 let lo = s.start.max(block.cp.start) - block.cp.start;
                 let hi = s.end.min(block.cp.end) - block.cp.start;
-                for r in range_rects(g, lo, hi) {
+                for r in g.rects(lo, hi) {
                     let stroke = Stroke::new(1.5, ui.visuals().strong_text_color());
                     painter.rect_stroke(
                         r.translate(origin.to_vec2()).expand(1.0),
