@@ -117,7 +117,7 @@ fn label_fill(h: &Harness<'_, MarginaliaApp>, label: &str) -> Color32 {
         .label(label)
         .unwrap()
         .rgb();
-    Color32::from_rgba_unmultiplied(rgb[0], rgb[1], rgb[2], 70)
+    marginalia::ui::theme::ReaderColours::of(&h.ctx.style_of(h.ctx.theme()).visuals).highlight(rgb)
 }
 
 /// Filled rectangles painted in `fill`.
