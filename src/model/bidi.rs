@@ -70,6 +70,32 @@ pub fn needs_bidi(text: &str, dir: TextDirection) -> bool {
         })
 }
 
+/// `text` with its words in the order they are shown, for a short label that
+/// egui draws left to right: a word keeps its letters (egui joins and orders a
+/// word's letters itself), brackets inside right-to-left runs are mirrored, and
+/// text with no right-to-left character comes back as it is.
+pub fn display_order(text: &str) -> std::borrow::Cow<'_, str> {
+    if !needs_bidi(text, TextDirection::Auto) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let p = Paragraph::new(line, TextDirection::Auto);
+        for (k, level) in p.visual_line(0..p.chunks.len()) {
+            let piece = &line[p.chunks[k].bytes.clone()];
+            if level % 2 == 1 {
+                out.extend(piece.chars().map(mirror));
+            } else {
+                out.push_str(piece);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A piece of a paragraph shaped as one unit: a word, a run of spaces, a
 /// punctuation mark, or (inside right-to-left text) one grapheme of neutrals.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -416,5 +442,18 @@ mod tests {
             }
             prop_assert_eq!(next, p.chunks.len());
         }
+    }
+
+    #[test]
+    fn labels_show_right_to_left_words_in_reading_order() {
+        assert_eq!(display_order("plain text (1)"), "plain text (1)");
+        // Two Arabic words: the first (rightmost on screen) comes last.
+        assert_eq!(display_order("كوريا الشمالية"), "الشمالية كوريا");
+        // Digits inside stay left to right; brackets in the run are mirrored.
+        assert_eq!(display_order("عام 2012"), "2012 عام");
+        assert_eq!(
+            display_order("The 31 (واحد وثلاثين) refugees"),
+            "The 31 (وثلاثين واحد) refugees"
+        );
     }
 }

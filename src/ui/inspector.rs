@@ -264,7 +264,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
     if label != ann.label {
         return Some(Command::ApplyLabel(label));
     }
-    ui.label(egui::RichText::new(format!("“{}”", ann.quote)).italics());
+    ui.label(egui::RichText::new(format!("“{}”", crate::model::bidi::display_order(&ann.quote))).italics());
     let offsets: Vec<String> = ann
         .spans
         .iter()
@@ -336,7 +336,7 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             ui.horizontal(|ui| {
                 ui.label("Cue:");
                 match &claim.cue {
-                    Some(cue) => ui.label(format!("“{}”", cue.quote)),
+                    Some(cue) => ui.label(format!("“{}”", crate::model::bidi::display_order(&cue.quote))),
                     None => ui.label("none"),
                 };
             });
