@@ -172,7 +172,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                                     open_at = Some((m.doc.to_string(), m.id.clone()));
                                 }
                                 ui.label(format!(" …{}", one_line(before)));
-                                ui.label(egui::RichText::new(m.quote.as_str()).strong());
+                                ui.label(
+                                    egui::RichText::new(crate::model::bidi::display_order(&m.quote)).strong(),
+                                );
                                 ui.label(format!("{}…", one_line(after)));
                             });
                         }

@@ -97,7 +97,9 @@ pub(super) fn detail(ui: &mut Ui, p: &PropositionRow, st: &mut PropositionsState
                 });
             });
             cell(ui, quote_w, &mut |ui| {
-                ui.label(RichText::new(format!("“{}”", c.quote)).italics());
+                ui.label(
+                    RichText::new(format!("“{}”", crate::model::bidi::display_order(&c.quote))).italics(),
+                );
             });
         });
     }

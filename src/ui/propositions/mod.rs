@@ -61,7 +61,11 @@ fn says(c: &ClaimCell) -> String {
 
 /// The hover text of a claim: the quote and everything known of it.
 fn details(c: &ClaimCell) -> String {
-    let mut s = format!("“{}”\n\n{}", c.quote, c.source());
+    let mut s = format!(
+        "“{}”\n\n{}",
+        crate::model::bidi::display_order(&c.quote),
+        c.source()
+    );
     if !c.title.is_empty() {
         s.push_str(&format!(" — {}", c.title));
     }
