@@ -3,30 +3,11 @@
 
 mod ui_common;
 
-use egui::{Key, Modifiers, PointerButton};
+use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::command::Command;
 use ui_common::*;
-
-fn click(h: &mut Harness<'_, MarginaliaApp>, cp: usize, modifiers: Modifiers) {
-    let p = pos_of(h, cp) + egui::vec2(2.0, 0.0);
-    h.hover_at(p);
-    h.run_steps(1);
-    h.event(egui::Event::ModifiersChanged(modifiers));
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: p,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers,
-        });
-    }
-    h.run_steps(1);
-    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
-    h.run_steps(1);
-}
 
 fn selection(h: &Harness<'_, MarginaliaApp>) -> (usize, usize) {
     let s = h.state().view().unwrap().selection.span();
@@ -43,15 +24,15 @@ fn shift_click_moves_the_nearer_edge() {
     assert_eq!(selection(&h), (the, again));
     // Inside, near the start: the start moves, the end stays.
     let intl = cp_of(&h, "international community");
-    click(&mut h, intl + 2, Modifiers::SHIFT);
+    click_cp(&mut h, intl + 2, Modifiers::SHIFT);
     assert_eq!(selection(&h), (intl, again));
     // Inside, near the end: the end moves back, the start stays.
     let has = cp_of(&h, "has once again");
-    click(&mut h, has + 1, Modifiers::SHIFT);
+    click_cp(&mut h, has + 1, Modifiers::SHIFT);
     assert_eq!(selection(&h), (intl, has + 3));
     // Beyond the end: the end moves on.
     let battle = cp_of(&h, "battle to save");
-    click(&mut h, battle + 2, Modifiers::SHIFT);
+    click_cp(&mut h, battle + 2, Modifiers::SHIFT);
     assert_eq!(selection(&h), (intl, battle + "battle".len()));
 }
 

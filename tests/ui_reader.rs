@@ -3,29 +3,9 @@
 
 mod ui_common;
 
-use egui::{Key, Modifiers, PointerButton};
+use egui::{Key, Modifiers};
 use marginalia::ui::reader::Selection;
 use ui_common::*;
-
-fn click(h: &mut egui_kittest::Harness<'_, marginalia::ui::MarginaliaApp>, cp: usize, modifiers: Modifiers) {
-    let p = pos_of(h, cp) + egui::vec2(2.0, 0.0);
-    h.hover_at(p);
-    h.run_steps(1);
-    // Held modifiers are part of the frame's input, as a real keyboard reports them.
-    h.event(egui::Event::ModifiersChanged(modifiers));
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: p,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers,
-        });
-    }
-    h.run_steps(1);
-    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
-    h.run_steps(1);
-}
 
 #[test]
 fn shift_click_extends_the_selection_to_whole_words() {
@@ -37,7 +17,7 @@ fn shift_click_extends_the_selection_to_whole_words() {
     assert_eq!((sel.start, sel.end), (start, start + "repatriation".len()));
     // Shift+click further on extends the selection, snapped to the word's end.
     let least = cp_of(&h, "least 50");
-    click(&mut h, least + 2, Modifiers::SHIFT);
+    click_cp(&mut h, least + 2, Modifiers::SHIFT);
     let sel = h.state().view().unwrap().selection.span();
     assert_eq!((sel.start, sel.end), (start, least + 5));
 }
@@ -83,16 +63,16 @@ fn clicking_overlapping_annotations_cycles_through_them() {
             .and_then(|id| s.data.get(id))
             .map(|a| a.label.clone())
     };
-    click(&mut h, outer + 3, Modifiers::NONE);
+    click_cp(&mut h, outer + 3, Modifiers::NONE);
     assert_eq!(labels(&h).as_deref(), Some("PLACE"), "innermost first");
-    click(&mut h, outer + 3, Modifiers::NONE);
+    click_cp(&mut h, outer + 3, Modifiers::NONE);
     assert_eq!(labels(&h).as_deref(), Some("GROUP"));
-    click(&mut h, outer + 3, Modifiers::NONE);
+    click_cp(&mut h, outer + 3, Modifiers::NONE);
     assert_eq!(labels(&h).as_deref(), Some("PLACE"));
     // Outside every annotation, a click clears the selection.
-    click(&mut h, outer + 18, Modifiers::NONE);
+    click_cp(&mut h, outer + 18, Modifiers::NONE);
     assert_eq!(labels(&h).as_deref(), Some("GROUP"));
-    click(&mut h, 2, Modifiers::NONE);
+    click_cp(&mut h, 2, Modifiers::NONE);
     assert_eq!(labels(&h), None);
 }
 
@@ -131,9 +111,9 @@ fn a_discontinuous_annotation_is_built_and_selected_as_one() {
     assert_eq!(a.quote, "North China");
     // Clicking either fragment selects the same annotation.
     let id = a.id.clone();
-    click(&mut h, 0, Modifiers::NONE);
+    click_cp(&mut h, 0, Modifiers::NONE);
     assert_eq!(h.state().view().unwrap().selected, None);
-    click(&mut h, china + 2, Modifiers::NONE);
+    click_cp(&mut h, china + 2, Modifiers::NONE);
     assert_eq!(h.state().view().unwrap().selected.as_deref(), Some(id.as_str()));
     settle(&mut h);
     let on_disk = std::fs::read_to_string(sidecar(dir.path(), CLINTON_DOC)).unwrap();

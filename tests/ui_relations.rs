@@ -4,27 +4,12 @@
 
 mod ui_common;
 
-use egui::{Key, Modifiers, PointerButton};
+use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use marginalia::model::Kind;
 use marginalia::ui::MarginaliaApp;
 use ui_common::*;
-
-fn click_cp(h: &mut Harness<'_, MarginaliaApp>, cp: usize) {
-    let p = pos_of(h, cp) + egui::vec2(2.0, 0.0);
-    h.hover_at(p);
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: p,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-    }
-    h.run_steps(2);
-}
 
 fn entity() -> Kind {
     Kind::Entity { canonical: None }
@@ -59,14 +44,14 @@ fn relation_count(h: &Harness<'_, MarginaliaApp>) -> usize {
 fn relate_by_picking(h: &mut Harness<'_, MarginaliaApp>) {
     let group = cp_of(h, "North Korean refugees");
     let china = cp_of(h, "China in the last");
-    click_cp(h, group + 2);
+    click_cp(h, group + 2, Modifiers::NONE);
     assert_eq!(selected_label(h).as_deref(), Some("GROUP"));
     h.get_by_label("Pick target in text").click();
     h.run_steps(2);
     // The banner says what the next click picks.
     assert!(h.query_by_label_contains("Click the target of the").is_some());
     assert!(h.query_by_label_contains("speaker").is_none());
-    click_cp(h, china + 1);
+    click_cp(h, china + 1, Modifiers::NONE);
     assert_eq!(relation_count(h), 1);
 }
 
@@ -99,7 +84,7 @@ fn a_relation_is_deleted_from_the_inspector_and_by_keyboard() {
     let (_dir, mut h) = tagged();
     relate_by_picking(&mut h);
     let group = cp_of(&h, "North Korean refugees");
-    click_cp(&mut h, group + 2);
+    click_cp(&mut h, group + 2, Modifiers::NONE);
     h.get_by_label_contains("Delete relation").click();
     h.run_steps(2);
     assert_eq!(relation_count(&h), 0);
@@ -108,7 +93,7 @@ fn a_relation_is_deleted_from_the_inspector_and_by_keyboard() {
     h.run_steps(2);
     assert_eq!(relation_count(&h), 1, "undo brings it back");
     if selected_label(&h).is_none() {
-        click_cp(&mut h, group + 2);
+        click_cp(&mut h, group + 2, Modifiers::NONE);
     }
     // Selecting the relation in the inspector, then Delete, removes the
     // relation and keeps the annotation.
@@ -130,7 +115,7 @@ fn alt_left_goes_back_after_following_a_relation() {
     let (_dir, mut h) = tagged();
     relate_by_picking(&mut h);
     let group = cp_of(&h, "North Korean refugees");
-    click_cp(&mut h, group + 2);
+    click_cp(&mut h, group + 2, Modifiers::NONE);
     assert_eq!(selected_label(&h).as_deref(), Some("GROUP"));
     h.get_by_label("Go").click();
     h.run_steps(2);

@@ -184,3 +184,24 @@ pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
     }
     corpus::save(dir, &doc, &data, (1, 0), &corpus::DiskStamp::default()).unwrap();
 }
+
+/// Clicks code point `cp` of the open document with `modifiers` held, as a
+/// real keyboard and mouse report them (the modifiers are part of the frame's input).
+pub fn click_cp(h: &mut Harness<'_, MarginaliaApp>, cp: usize, modifiers: egui::Modifiers) {
+    let p = pos_of(h, cp) + egui::vec2(2.0, 0.0);
+    h.hover_at(p);
+    h.run_steps(1);
+    h.event(egui::Event::ModifiersChanged(modifiers));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    h.run_steps(1);
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    h.run_steps(1);
+}
