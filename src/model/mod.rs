@@ -13,6 +13,7 @@ pub mod index;
 pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;
+pub mod suggest;
 pub mod tagset;
 pub mod vocab;
 pub mod words;
