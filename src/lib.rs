@@ -14,5 +14,6 @@ pub mod model;
 pub mod store;
 #[cfg(feature = "synth")]
 pub mod synth;
+pub mod team;
 pub mod ui;
 pub mod workspace;

@@ -1,7 +1,7 @@
 //! The command line: the GUI by default, headless subcommands for pipelines and tests.
 //!
 //! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
-//! `import`, `claims` and `agree` run without a window and report through the exit status.
+//! `import`, `claims`, `agree`, `git-setup` and `merge-driver` run without a window and report through the exit status.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +12,7 @@ pub mod claims;
 pub mod export;
 pub mod import;
 pub mod stats;
+pub mod team;
 
 /// What `main` should do after reading the arguments.
 #[derive(Debug)]
@@ -36,6 +37,8 @@ Usage:
   marginalia import qdpx FILE --into FOLDER
   marginalia claims FOLDER [--json | --csv [FILE] | --html FILE] [--csv-formulas]  what each source claims, and where they disagree
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
+  marginalia git-setup [FOLDER]       make a corpus in git merge annotations (sidecars) without conflicts
+  marginalia merge-driver BASE OURS THEIRS PATH  git's merge driver for sidecars (set up by git-setup)
   marginalia help                     show this text
 ";
 
@@ -51,6 +54,8 @@ pub fn dispatch(args: &[String]) -> Invocation {
         Some("import") => Invocation::Done(import::run(rest)),
         Some("agree") => Invocation::Done(agree::run(rest)),
         Some("claims") => Invocation::Done(claims::run(rest)),
+        Some("git-setup") => Invocation::Done(team::run_setup(rest)),
+        Some("merge-driver") => Invocation::Done(team::run_driver(rest)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Invocation::Done(ExitCode::SUCCESS)

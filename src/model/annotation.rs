@@ -415,6 +415,10 @@ pub struct Annotation {
     /// Set when the source changed and the annotation could not be placed again.
     #[serde(default)]
     pub orphaned: bool,
+    /// Fields two analysts changed differently, found when their versions
+    /// were merged: our value is the one in the annotation, theirs is here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<super::merge::Conflict>,
     /// Fields written by a newer version of Marginalia, kept verbatim (RON
     /// value texts). The sidecar writes them as fields of their own.
     #[serde(default)]
@@ -448,6 +452,7 @@ impl Annotation {
             created: time.into(),
             modified: time.into(),
             orphaned: false,
+            conflicts: Vec::new(),
             extra: BTreeMap::new(),
         }
     }

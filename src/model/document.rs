@@ -231,6 +231,9 @@ pub struct DocAnnotations {
     /// What the document is cited by: title, outlet, date… (boxed: most
     /// copies of a document's annotations never look at it).
     pub meta: Box<DocMeta>,
+    /// Document fields, relations and events two analysts changed
+    /// differently, found when their versions were merged (ours kept).
+    pub conflicts: Vec<super::merge::Conflict>,
     /// Top-level fields written by a newer version, kept verbatim.
     pub extra: BTreeMap<String, String>,
 }

@@ -10,6 +10,7 @@ pub mod document;
 pub mod edit;
 pub mod events;
 pub mod index;
+pub mod merge;
 pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;

@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use crate::model::merge::Conflict;
 use crate::model::{
     Annotation, Attributes, DocAnnotations, DocMeta, Event, Kind, Relation, Span, Speaker, Status,
 };
@@ -156,10 +157,30 @@ fn write_annotation(out: &mut String, a: &Annotation) {
     if a.orphaned {
         let _ = writeln!(out, "{i}orphaned: true,");
     }
+    conflicts_field(out, i, &a.conflicts);
     for (k, v) in &a.extra {
         let _ = writeln!(out, "{i}{k}: {v},");
     }
     out.push_str("        ),\n");
+}
+
+/// Appends `conflicts: [(field: …, ours: …, theirs: …)],`, only when there are
+/// any: one a line, so that resolving one is a one-line change.
+fn conflicts_field(out: &mut String, i: &str, conflicts: &[Conflict]) {
+    if conflicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{i}conflicts: [");
+    for c in conflicts {
+        let _ = writeln!(
+            out,
+            "{i}    (field: {}, ours: {}, theirs: {}),",
+            lit(&c.field),
+            lit(&c.ours),
+            lit(&c.theirs)
+        );
+    }
+    let _ = writeln!(out, "{i}],");
 }
 
 /// Appends the `attributes: {…},` field, one attribute a line.
@@ -205,10 +226,13 @@ fn write_event(out: &mut String, e: &Event) {
     out.push_str("        ),\n");
 }
 
-/// The minor version the data needs: 2 for events, equivalences, or a
+/// The minor version the data needs: 3 for conflicts left by a merge; 2 for events, equivalences, or a
 /// relation's attributes or note; 1 for document metadata or a claim's value;
 /// else 0.
 fn minor_needed(data: &DocAnnotations) -> u32 {
+    if !data.conflicts.is_empty() || data.annotations.iter().any(|a| !a.conflicts.is_empty()) {
+        return 3;
+    }
     if !data.events.is_empty()
         || !data.equivalences.is_empty()
         || data
@@ -245,7 +269,7 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
     // 1.1 added `meta` and a claim's `value`, 1.2 events, equivalences and a
-    // relation's attributes and note: a file using them says so, so that an
+    // relation's attributes and note, 1.3 merge conflicts: a file using them says so, so that an
     // older build opens it read-only rather than dropping them on save; a file
     // without them stays 1.0, byte for byte.
     let minor = version.1.max(minor_needed(data));
@@ -332,6 +356,7 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
         }
         out.push_str("    ],\n");
     }
+    conflicts_field(&mut out, "    ", &data.conflicts);
     for (k, v) in &data.extra {
         let _ = writeln!(out, "    {k}: {v},");
     }

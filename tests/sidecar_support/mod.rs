@@ -150,6 +150,17 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
                 (kind, attributes, note, annotator),
                 (created, modified, orphaned),
             )| {
+                // Orphaned ones also carry a merge conflict, so that conflicts with
+                // any text go through the writer and both readers.
+                let conflicts = if orphaned {
+                    vec![marginalia::model::merge::Conflict {
+                        field: label.clone(),
+                        ours: note.clone(),
+                        theirs: quote.clone(),
+                    }]
+                } else {
+                    Vec::new()
+                };
                 Annotation {
                     id: id.into(),
                     spans: spans.into(),
@@ -164,6 +175,7 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
                     created: created.into(),
                     modified: modified.into(),
                     orphaned,
+                    conflicts,
                     extra: BTreeMap::new(),
                 }
             },

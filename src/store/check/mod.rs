@@ -87,6 +87,9 @@ pub enum Problem {
     JournalPending,
     /// An edit journal cannot be applied (damaged, or made on another sidecar).
     JournalNotApplied,
+    /// Two analysts' versions were merged and changed one field differently:
+    /// ours was kept, theirs is recorded for the analyst to choose.
+    MergeConflict,
     /// A file or folder left out of the corpus: a link that leads out of it, a
     /// name that is not UTF-8, or a special file (FIFO, device, socket).
     Skipped,
@@ -113,6 +116,7 @@ impl Problem {
             Problem::SourceChanged => "source_changed",
             Problem::JournalPending => "journal_pending",
             Problem::JournalNotApplied => "journal_not_applied",
+            Problem::MergeConflict => "merge_conflict",
             Problem::Skipped => "skipped",
         }
     }

@@ -52,6 +52,17 @@ pub(super) fn check_sidecar(
         }
     }
     links(data, &ids, &event_ids, sink);
+    for c in &data.conflicts {
+        sink.push(
+            Severity::Info,
+            Problem::MergeConflict,
+            None,
+            format!(
+                "{}; open the document in Marginalia to keep one",
+                crate::model::merge::describe(c)
+            ),
+        );
+    }
     let mut rel_ids = HashSet::new();
     for r in &data.relations {
         if !rel_ids.insert(&r.id) || ids.contains_key(r.id.as_str()) {
@@ -91,6 +102,19 @@ pub(super) fn check_sidecar(
                 ),
                 Some(_) => {}
             }
+        }
+        for c in &a.conflicts {
+            sink.push(
+                Severity::Info,
+                Problem::MergeConflict,
+                Some(&a.id),
+                format!(
+                    "annotation {} (\"{}\"): {}; open it in Marginalia to keep one",
+                    a.id,
+                    short(&a.quote),
+                    crate::model::merge::describe(c)
+                ),
+            );
         }
         if a.orphaned {
             sink.push(

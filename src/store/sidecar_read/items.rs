@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::merge::Conflict;
 use crate::model::quantity::Quantity;
 use crate::model::{
     Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation,
@@ -27,6 +28,7 @@ const ANN_FIELDS: &[&str] = &[
     "created",
     "modified",
     "orphaned",
+    "conflicts",
 ];
 
 const SPAN_FIELDS: &[&str] = &["start", "end"];
@@ -39,6 +41,7 @@ const EVENT_FIELDS: &[&str] = &["id", "kind", "trigger", "arguments", "attribute
 const ARGUMENT_FIELDS: &[&str] = &["role", "id"];
 const EQUIVALENCE_FIELDS: &[&str] = &["kind", "members"];
 const TARGET_FIELDS: &[&str] = &["doc", "id"];
+const CONFLICT_FIELDS: &[&str] = &["field", "ours", "theirs"];
 
 impl Reader<'_> {
     /// `value`, or an error at `at` naming the missing `field` of `what`.
@@ -73,6 +76,7 @@ impl Reader<'_> {
         let mut created = None;
         let mut modified = None;
         let mut orphaned = None;
+        let mut conflicts = None;
         let mut extra = BTreeMap::new();
         let named = (&["Annotation"][..], "an annotation");
         self.fields_in_order(named, ANN_FIELDS, |r, key, start| match key {
@@ -89,6 +93,7 @@ impl Reader<'_> {
             "created" => set(&mut created, r.string()?),
             "modified" => set(&mut modified, r.string()?),
             "orphaned" => set(&mut orphaned, r.boolean()?),
+            "conflicts" => set(&mut conflicts, r.list(Reader::conflict)?),
             _ => r.unknown(&mut extra, key, start),
         })?;
         let missing = [
@@ -122,6 +127,7 @@ impl Reader<'_> {
             created: created.unwrap_or_default(),
             modified: modified.unwrap_or_default(),
             orphaned: orphaned.unwrap_or_default(),
+            conflicts: conflicts.unwrap_or_default(),
             extra,
         })
     }
@@ -357,6 +363,24 @@ impl Reader<'_> {
         Some(EventArg {
             role: self.need(at, role, "role", "an event's argument")?,
             id: self.need(at, id, "id", "an event's argument")?,
+        })
+    }
+
+    /// A merge conflict: `(field: "label", ours: "\"PERSON\"", theirs: "\"ORG\"")`.
+    pub(super) fn conflict(&mut self) -> Option<Conflict> {
+        let at = self.pos;
+        let (mut field, mut ours, mut theirs) = (None, None, None);
+        let named = (&["Conflict"][..], "a conflict");
+        self.fields_in_order(named, CONFLICT_FIELDS, |r, key, _| match key {
+            "field" => set(&mut field, r.string()?),
+            "ours" => set(&mut ours, r.string()?),
+            "theirs" => set(&mut theirs, r.string()?),
+            _ => r.nested_unknown(key, CONFLICT_FIELDS, "a conflict"),
+        })?;
+        Some(Conflict {
+            field: self.need(at, field, "field", "a conflict")?,
+            ours: self.need(at, ours, "ours", "a conflict")?,
+            theirs: self.need(at, theirs, "theirs", "a conflict")?,
         })
     }
 

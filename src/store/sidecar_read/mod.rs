@@ -33,7 +33,7 @@ pub const FORMAT: &str = "marginalia";
 /// Major version this build reads and writes; a higher major is refused.
 pub const MAJOR: u32 = 1;
 /// Minor version this build writes; higher minors load, keeping unknown fields.
-pub const MINOR: u32 = 2;
+pub const MINOR: u32 = 3;
 /// Why a sidecar could not be read. The file is then never overwritten.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SidecarError {
@@ -197,6 +197,7 @@ enum Field {
     Relations,
     Events,
     Equivalences,
+    Conflicts,
     Unknown(String),
 }
 
@@ -243,6 +244,7 @@ impl<R: Read> Input<'_, R> {
         let mut relations = None;
         let mut events = None;
         let mut equivalences = None;
+        let mut conflicts = None;
         let mut extra = BTreeMap::new();
         self.step(|r| {
             r.trivia()?;
@@ -300,6 +302,9 @@ impl<R: Read> Input<'_, R> {
                     }
                     "equivalences" => {
                         return Some((key_at, start, key.to_owned(), Some(Field::Equivalences), None));
+                    }
+                    "conflicts" => {
+                        return Some((key_at, start, key.to_owned(), Some(Field::Conflicts), None));
                     }
                     _ => {
                         r.skip_value(0)?;
@@ -374,6 +379,13 @@ impl<R: Read> Input<'_, R> {
                     equivalences = Some(self.list(|r| r.equivalence())?);
                     Some(())
                 }
+                Field::Conflicts => {
+                    if conflicts.is_some() {
+                        return Err(twice(self));
+                    }
+                    conflicts = Some(self.list(|r| r.conflict())?);
+                    Some(())
+                }
                 Field::Unknown(text) => extra.insert(key.clone(), text).is_none().then_some(()),
             };
             if done.is_none() {
@@ -430,6 +442,7 @@ impl<R: Read> Input<'_, R> {
                 equivalences: equivalences.unwrap_or_default(),
                 status: status.unwrap_or_default(),
                 meta: meta.unwrap_or_default(),
+                conflicts: conflicts.unwrap_or_default(),
                 extra,
             },
         })
