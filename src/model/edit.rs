@@ -369,6 +369,7 @@ mod tests {
             created: Default::default(),
             modified: Default::default(),
             orphaned: false,
+            conflicts: Vec::new(),
             extra: Default::default(),
         }
     }

@@ -329,6 +329,7 @@ mod tests {
             created: Default::default(),
             modified: Default::default(),
             orphaned: false,
+            conflicts: Vec::new(),
             extra: Default::default(),
         }
     }

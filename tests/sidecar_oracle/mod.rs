@@ -33,6 +33,8 @@ struct FileRecord {
     equivalences: Vec<Equivalence>,
     #[serde(default)]
     meta: marginalia::model::DocMeta,
+    #[serde(default)]
+    conflicts: Vec<marginalia::model::merge::Conflict>,
 }
 
 const TOP_FIELDS: &[&str] = &[
@@ -46,6 +48,7 @@ const TOP_FIELDS: &[&str] = &[
     "events",
     "equivalences",
     "meta",
+    "conflicts",
 ];
 
 /// The fields of an annotation the model has.
@@ -63,6 +66,7 @@ pub const ANN_FIELDS: &[&str] = &[
     "created",
     "modified",
     "orphaned",
+    "conflicts",
 ];
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {
@@ -173,6 +177,7 @@ pub fn read(src: &str) -> Result<Sidecar, SidecarError> {
         equivalences: rec.equivalences,
         status: rec.status,
         meta: Box::new(rec.meta),
+        conflicts: rec.conflicts,
         extra,
     };
     Ok(finish(version, rec.source, rec.source_hash, data))

@@ -276,6 +276,17 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
                     equivalences,
                     status,
                     meta: Box::new(meta),
+                    // A document-level conflict whenever the source is named with a
+                    // quote, so that some files hold one with any text.
+                    conflicts: if source.contains('"') {
+                        vec![marginalia::model::merge::Conflict {
+                            field: "status".into(),
+                            ours: source.clone(),
+                            theirs: source_hash.clone(),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
                     extra: BTreeMap::new(),
                 };
                 data.sort();
