@@ -73,6 +73,14 @@ impl Clone {
         self.git(&["commit", "-q", "-m", "annotate"]);
     }
 
+    /// Loads `rel`, lets `f` change its annotations and saves, without committing.
+    fn annotate_saved(&self, rel: &str, f: impl FnOnce(&Document, &mut DocAnnotations)) {
+        let mut loaded = corpus::load(&self.dir, rel).unwrap();
+        f(&loaded.doc, &mut loaded.data);
+        loaded.data.sort();
+        corpus::save_loaded(&self.dir, &mut loaded).unwrap();
+    }
+
     fn data(&self, rel: &str) -> DocAnnotations {
         let loaded = corpus::load(&self.dir, rel).unwrap();
         assert!(loaded.read_only.is_none(), "{:?}", loaded.read_only);
@@ -371,4 +379,105 @@ fn the_tag_set_gets_a_line_merge() {
     });
     t.b.pull();
     assert_eq!(fs::read_to_string(t.b.dir.join("notes.ron")).unwrap(), conf);
+}
+
+/// Runs a sync as the app does, in this clone's git environment.
+fn sync(c: &Clone, name: &str) -> Result<marginalia::team::sync::Report, marginalia::team::sync::SyncError> {
+    with_git_env(c, || marginalia::team::sync::sync(&c.dir, name, |_| {}))
+}
+
+/// The library runs `git` itself: point it at the clone's own configuration.
+/// Tests in this file that call the library hold this lock, as the
+/// environment is the process's.
+fn with_git_env<T>(c: &Clone, f: impl FnOnce() -> T) -> T {
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _held = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    // SAFETY: every test of this file that changes or reads these variables
+    // through git holds `ENV`, and nothing else in this test binary reads them.
+    unsafe {
+        std::env::set_var("GIT_CONFIG_NOSYSTEM", "1");
+        std::env::set_var("GIT_CONFIG_GLOBAL", c.home.join("gitconfig"));
+        std::env::set_var("HOME", &c.home);
+    }
+    f()
+}
+
+#[test]
+fn sync_commits_pulls_and_pushes_and_says_who_changed_what() {
+    let t = team();
+    t.a.annotate_saved(DOC, |doc, data| {
+        data.annotations
+            .push(common::entity(doc, "a-new", "refugees", 0, "GROUP"));
+    });
+    let r = sync(&t.a, "ana").unwrap();
+    assert_eq!(r.committed, [DOC]);
+    assert!(r.pushed);
+    t.b.annotate_saved(DOC, |doc, data| {
+        data.annotations
+            .push(common::entity(doc, "b-new", "North Korea", 2, "PLACE"));
+    });
+    let r = sync(&t.b, "ben").unwrap();
+    assert_eq!(r.committed, [DOC]);
+    assert_eq!(r.changed, [DOC]);
+    assert_eq!(r.pulled.len(), 1, "{:?}", r.pulled);
+    assert_eq!(r.pulled[0].author, "ana");
+    assert_eq!(r.pulled[0].documents, [DOC]);
+    assert!(r.pushed);
+    assert!(ids(&t.b.data(DOC)).contains(&"a-new".to_owned()));
+    // Ana's panel, after a fetch, shows Ben's change since her last sync.
+    t.a.git(&["fetch", "-q"]);
+    let s = with_git_env(&t.a, || marginalia::team::sync::status(&t.a.dir, Some("ana"))).unwrap();
+    assert_eq!(s.behind, 3, "Ben's set-up, his annotations and his merge");
+    assert!(
+        s.since_sync
+            .iter()
+            .any(|c| c.author == "ben" && c.documents == [DOC]),
+        "{:?}",
+        s.since_sync
+    );
+    sync(&t.a, "ana").unwrap();
+    assert!(ids(&t.a.data(DOC)).contains(&"b-new".to_owned()));
+    let last = t.a.git(&["log", "-1", "--format=%an|%s", "HEAD^1"]);
+    assert_eq!(last.trim(), "ben|Annotations: doc.txt");
+}
+
+#[test]
+fn a_sync_without_network_says_so_and_keeps_the_commit() {
+    let t = team();
+    t.a.annotate_saved(DOC, |doc, data| {
+        data.annotations
+            .push(common::entity(doc, "a-new", "refugees", 0, "GROUP"));
+    });
+    t.a.git(&["remote", "set-url", "origin", "/nonexistent/remote.git"]);
+    let e = sync(&t.a, "ana").unwrap_err();
+    assert!(
+        matches!(e, marginalia::team::sync::SyncError::Network(_)),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("could not be reached"), "{e}");
+    assert_eq!(t.a.git(&["status", "--porcelain"]), "", "the work is committed");
+}
+
+#[test]
+fn a_conflict_outside_the_sidecars_is_explained_and_left_to_git() {
+    let t = team();
+    for (c, text) in [(&t.a, "ana's notes\n"), (&t.b, "ben's notes\n")] {
+        fs::write(c.dir.join("notes.csv"), text).unwrap();
+    }
+    sync(&t.a, "ana").unwrap();
+    let e = sync(&t.b, "ben").unwrap_err();
+    assert_eq!(
+        e,
+        marginalia::team::sync::SyncError::Conflict(vec!["notes.csv".into()])
+    );
+    assert!(
+        fs::read_to_string(t.b.dir.join("notes.csv"))
+            .unwrap()
+            .contains("<<<<<<<")
+    );
+    // Another sync is refused until the merge is finished.
+    assert_eq!(
+        sync(&t.b, "ben").unwrap_err(),
+        marginalia::team::sync::SyncError::MergeInProgress
+    );
 }

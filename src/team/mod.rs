@@ -5,3 +5,4 @@
 pub mod driver;
 pub mod git;
 pub mod setup;
+pub mod sync;
