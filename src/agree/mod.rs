@@ -22,6 +22,7 @@ use crate::store::corpus::{self, LoadedDoc};
 /// The label given to tokens and code points no entity covers.
 pub const OUTSIDE: &str = "O";
 
+pub mod adjudicate;
 mod coefficients;
 mod disagreement;
 mod document;

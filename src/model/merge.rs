@@ -62,10 +62,61 @@ pub fn describe(c: &Conflict) -> String {
     )
 }
 
+/// The annotation with its `i`-th conflict settled: our value kept, or
+/// theirs put in its place (`take_theirs`). `None` when there is no such
+/// conflict or theirs no longer fits the annotation. Taking theirs for a
+/// deletion deletes nothing here: the caller removes the annotation.
+pub fn resolve(a: &Annotation, i: usize, take_theirs: bool) -> Option<Annotation> {
+    let c = a.conflicts.get(i)?;
+    let mut out = a.clone();
+    out.conflicts.remove(i);
+    if !take_theirs || c.field == DELETED {
+        return Some(out);
+    }
+    let theirs: Value = serde_json::from_str(&c.theirs).ok()?;
+    let mut json = fold_extent(to_json(&out));
+    let mut slot = &mut json;
+    for key in c.field.split('.').filter(|k| !k.is_empty()) {
+        slot = slot.as_object_mut()?.entry(key.to_owned()).or_insert(Value::Null);
+    }
+    *slot = theirs;
+    serde_json::from_value(unfold_extent(json)).ok()
+}
+
+/// The fields that say where an annotation is: they change together, so they
+/// merge (and conflict) as one field, `extent`.
+const EXTENT: [&str; 4] = ["spans", "quote", "prefix", "suffix"];
+
+fn fold_extent(v: Value) -> Value {
+    let Value::Object(mut m) = v else { return v };
+    if !m.contains_key("spans") {
+        return Value::Object(m);
+    }
+    let mut extent = Map::new();
+    for k in EXTENT {
+        if let Some(x) = m.remove(k) {
+            extent.insert(k.to_owned(), x);
+        }
+    }
+    m.insert("extent".into(), Value::Object(extent));
+    Value::Object(m)
+}
+
+fn unfold_extent(v: Value) -> Value {
+    let Value::Object(mut m) = v else { return v };
+    if let Some(Value::Object(extent)) = m.remove("extent") {
+        m.extend(extent);
+    }
+    Value::Object(m)
+}
+
 /// A JSON value as a reader would write it: strings without escapes.
 fn plain(json: &str) -> String {
     match serde_json::from_str::<Value>(json) {
         Ok(Value::String(s)) => format!("\"{s}\""),
+        Ok(Value::Object(m)) if m.contains_key("quote") => {
+            format!("\"{}\"", m.get("quote").and_then(Value::as_str).unwrap_or(""))
+        }
         Ok(Value::Null) => "nothing".into(),
         Ok(v) => v.to_string(),
         Err(_) => json.to_owned(),
@@ -304,11 +355,11 @@ fn merge_fields<T: Mergeable>(base: Option<&T>, ours: &T, theirs: &T) -> (T, Vec
     let mut strip = |x: &T| {
         let mut x = x.clone();
         held.extend(x.take_conflicts());
-        to_json(&x)
+        fold_extent(to_json(&x))
     };
     let (o, a, b) = (base.map(&mut strip), strip(ours), strip(theirs));
     let mut found = Vec::new();
-    let merged = merge_value("", o.as_ref(), Some(&a), Some(&b), &mut found);
+    let merged = merge_value("", o.as_ref(), Some(&a), Some(&b), &mut found).map(unfold_extent);
     let mut out: T = match merged.and_then(|v| serde_json::from_value(v).ok()) {
         Some(v) => v,
         // The merged fields always come from values of the same type; should
@@ -381,7 +432,7 @@ fn merge_value(
         // cannot be combined field by field.
         let is_variant = |m: &Map<String, Value>| m.len() == 1;
         let same_variant = !(is_variant(x) && is_variant(y)) || x.keys().eq(y.keys());
-        if same_variant {
+        if same_variant && path != "extent" {
             let keys: BTreeSet<&String> = x
                 .keys()
                 .chain(y.keys())

@@ -6,3 +6,4 @@ pub mod driver;
 pub mod git;
 pub mod setup;
 pub mod sync;
+pub mod versions;
