@@ -71,6 +71,24 @@ pub fn state(folder: &Path) -> State {
     }
 }
 
+/// True when the analyst should be asked to set `folder` up as soon as it
+/// opens: it is the top of its repository, or the repository already shares
+/// annotations from it. A folder of examples inside a program's own
+/// repository is neither, and is not asked about.
+pub fn worth_offering(folder: &Path) -> bool {
+    let Some(top) = toplevel(folder) else { return false };
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .zip(b.canonicalize().ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if same(folder, &top) {
+        return true;
+    }
+    git(folder, &["ls-files", "--", "*.ron"]).is_ok_and(|o| o.ok && !o.stdout.trim().is_empty())
+}
+
 /// Writes `.gitattributes` and `.gitignore` entries in `folder` (the corpus
 /// root) and registers the driver, running `program`, in the repository's
 /// local settings. Running it again changes nothing.

@@ -10,6 +10,8 @@ use crate::model::{AnnId, Annotation, Status};
 pub enum Command {
     /// Set the current document's status.
     SetStatus(Status),
+    /// Something of the Team tab or the adjudication.
+    Team(super::team::TeamCommand),
     /// Set the status of a document from the list (opening it first).
     SetStatusOf(String, Status),
     /// Undo the last step of the history.

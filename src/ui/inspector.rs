@@ -8,6 +8,7 @@ use compact_str::CompactString;
 use super::app::MarginaliaApp;
 use super::command::Command;
 
+mod conflicts;
 mod links;
 
 /// A text field that commits when it loses focus (or on Enter for one line),
@@ -251,6 +252,9 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
             ui.visuals().warn_fg_color,
             "Orphaned: this text is no longer in the source. Kept in the file; delete it or leave it for review.",
         );
+    }
+    if let Some(c) = conflicts::show(ui, &ann) {
+        return Some(c);
     }
     // Label.
     let mut label = ann.label.to_string();

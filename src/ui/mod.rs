@@ -2,6 +2,7 @@
 //! document state, and every edit sent through the model's command history.
 
 pub mod actions;
+pub mod adjudicate;
 pub mod app;
 pub mod banners;
 pub mod claims_board;
@@ -21,6 +22,7 @@ pub mod reader_scroll;
 pub use crate::workspace::saver;
 pub mod selection;
 pub mod state;
+pub mod team;
 pub mod theme;
 pub mod view;
 pub mod widgets;

@@ -78,8 +78,14 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
         ui.selectable_value(&mut app.tab, Tab::Entities, "Entities");
         ui.selectable_value(&mut app.tab, Tab::Claims, "Claims");
         ui.selectable_value(&mut app.tab, Tab::Propositions, "Propositions");
-        if app.compare.is_some() {
+        if app.compare.is_some() || app.adjudication.is_some() {
             ui.selectable_value(&mut app.tab, Tab::Compare, "Compare");
+        }
+        if app.ws.corpus.is_some() {
+            let team = ui.selectable_value(&mut app.tab, Tab::Team, "Team");
+            if team.clicked() && !app.team.reading && app.team.folder != app.ws.folder {
+                app.team_refresh();
+            }
         }
     });
     ui.separator();
@@ -93,7 +99,19 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
             return;
         }
+        Tab::Compare if app.adjudication.is_some() => {
+            if let Some(command) = super::adjudicate::show(app, ui) {
+                app.run(command);
+            }
+            return;
+        }
         Tab::Compare => return super::compare::show(app, ui),
+        Tab::Team => {
+            if let Some(command) = super::team::show(app, ui) {
+                app.run(command);
+            }
+            return;
+        }
     }
     if app.session().is_none() {
         if let Some(rel) = app.loading() {
@@ -317,6 +335,25 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
     super::export_dialog::show(app, ctx);
     let Some(prompt) = app.prompt.clone() else { return };
     match prompt {
+        Prompt::SetUpGit => {
+            let (mut yes, mut no) = (false, false);
+            egui::Modal::new(egui::Id::unique("set-up-git")).show(ctx, |ui| {
+                ui.heading("Share annotations through git");
+                ui.label(
+                    "This folder is in a git repository. Set it up so that when two people annotate the same document, git merges their annotations instead of reporting a conflict? This adds .gitattributes and .gitignore entries to the folder and a setting to this computer's copy of the repository.",
+                );
+                ui.horizontal(|ui| {
+                    yes = ui.button("Set up").clicked();
+                    no = ui.button("Not now").clicked();
+                });
+            });
+            if yes || no {
+                app.prompt = None;
+            }
+            if yes {
+                app.run(Command::Team(super::team::TeamCommand::SetUp));
+            }
+        }
         Prompt::CompareWith { mut text, error } => {
             let mut go = false;
             let mut cancel = false;

@@ -68,6 +68,8 @@ pub enum Done {
     },
     /// An export finished: a summary, or why it failed.
     Exported(Result<String, String>),
+    /// The team's git work reported.
+    Team(TeamDone),
     /// A folder picker closed.
     Picked {
         /// What it was for.
@@ -97,6 +99,38 @@ impl Default for Jobs {
             wake: Default::default(),
         }
     }
+}
+
+/// What the team's git work reports (see `crate::team`).
+pub enum TeamDone {
+    /// Where the corpus stands with git.
+    Status {
+        /// The folder generation it was read for.
+        folder: u64,
+        /// How far the folder is set up for merging annotations.
+        setup: crate::team::setup::State,
+        /// Whether to ask the analyst to set it up now (see `setup::worth_offering`).
+        offer: bool,
+        /// Branch, unshared work and others' changes, or why not.
+        status: Result<crate::team::sync::Status, String>,
+        /// Branches to pick versions from, with their last committer and date.
+        branches: Vec<(String, String)>,
+    },
+    /// A step of a sync began.
+    Step(crate::team::sync::Step),
+    /// A sync ended.
+    Synced(Result<crate::team::sync::Report, crate::team::sync::SyncError>),
+    /// Set-up finished: the changes made, or why not.
+    SetUp(Result<crate::team::setup::Report, String>),
+    /// Other versions of a document were read for adjudication.
+    Versions {
+        /// The document.
+        rel: String,
+        /// Where each version comes from.
+        sources: Vec<crate::team::versions::Source>,
+        /// Their annotations, in the same order, or why not.
+        result: Result<Vec<DocAnnotations>, String>,
+    },
 }
 
 /// What a running job reports through.

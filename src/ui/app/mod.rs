@@ -11,6 +11,7 @@ pub mod leaving;
 mod open;
 mod run;
 mod tasks;
+mod team;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -56,6 +57,8 @@ pub enum Prompt {
         /// Error from the last attempt.
         error: Option<String>,
     },
+    /// The folder is in a git repository not set up for merging annotations.
+    SetUpGit,
     /// The other corpus copy to compare the current document with.
     CompareWith {
         /// The path being typed.
@@ -175,6 +178,10 @@ pub struct MarginaliaApp {
     pub export: Option<ExportDialog>,
     /// The side-by-side comparison, while open.
     pub compare: Option<Comparison>,
+    /// The Team tab's state: git status, sync, versions picked.
+    pub team: super::team::TeamState,
+    /// Versions of one document being adjudicated, while open.
+    pub adjudication: Option<super::adjudicate::Adjudication>,
     /// Quitting or switching folders, while saves finish or the analyst decides.
     pub leave: LeaveState,
 }
@@ -190,8 +197,10 @@ pub enum Tab {
     Claims,
     /// Every proposition with what each source says of it.
     Propositions,
-    /// One document compared with another analyst's copy.
+    /// One document compared with another analyst's copy, or adjudicated.
     Compare,
+    /// Sharing with the team through git.
+    Team,
 }
 
 /// What a "pick in text" click sets.
@@ -242,6 +251,8 @@ impl MarginaliaApp {
             pending_csv: Vec::new(),
             export: None,
             compare: None,
+            team: Default::default(),
+            adjudication: None,
             leave: Default::default(),
         }
     }
@@ -394,6 +405,7 @@ impl MarginaliaApp {
             Done::Index { folder, key, index } => self.ws.take_index(folder, key, index),
             Done::Claims { folder, docs } => self.ws.take_claims(folder, docs),
             Done::Exported(result) => self.take_export(result),
+            Done::Team(done) => self.take_team(done),
             Done::Picked {
                 purpose,
                 path,
@@ -419,6 +431,7 @@ impl MarginaliaApp {
             ctx.request_repaint_after(wait);
         }
         self.watch_files();
+        self.team_tick();
         ctx.request_repaint_after(WATCH_EVERY);
         self.handle_dropped_files(ctx);
         // Last: a folder picked or dropped in this frame is left for at once.

@@ -135,6 +135,13 @@ impl MarginaliaApp {
             index: None,
             index_job: None,
         });
+        // A folder in git is offered the merge set-up; the Team tab shows its state.
+        self.team = Default::default();
+        self.adjudication = None;
+        if self.tab == super::Tab::Team || self.tab == super::Tab::Compare {
+            self.tab = super::Tab::Reader;
+        }
+        self.team_refresh();
         if let Some(rel) = start {
             self.open_document(&rel);
         }
@@ -427,7 +434,7 @@ type LoadResult = Result<(corpus::LoadedDoc, crate::workspace::FileTimes), corpu
 
 /// Reads one document's summary and annotations as the list needs them and
 /// sends them; false when nobody listens any more.
-fn send_summary(out: &Reporter, folder: u64, root: &Path, rel: String) -> bool {
+pub(super) fn send_summary(out: &Reporter, folder: u64, root: &Path, rel: String) -> bool {
     let path = sidecar_path(&root.join(&rel));
     let mut summary = DocSummary::default();
     let mut data = None;

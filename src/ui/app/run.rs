@@ -259,6 +259,7 @@ impl MarginaliaApp {
                     v.selected_relation = None;
                 }
             }
+            Command::Team(c) => self.run_team(c),
             Command::UpdateAnnotation { description, ann } => {
                 if let Some(doc) = here {
                     self.change(Change::Update {
