@@ -77,6 +77,9 @@ pub struct TeamState {
     pub picked: BTreeSet<Source>,
     /// A folder typed to add as a version.
     pub folder_text: String,
+    /// The program git runs as the merge driver; this one when `None`. Tests,
+    /// which run inside a test program, name the real one.
+    pub program: Option<PathBuf>,
 }
 
 impl TeamState {

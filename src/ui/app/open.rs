@@ -136,7 +136,10 @@ impl MarginaliaApp {
             index_job: None,
         });
         // A folder in git is offered the merge set-up; the Team tab shows its state.
-        self.team = Default::default();
+        self.team = super::super::team::TeamState {
+            program: self.team.program.take(),
+            ..Default::default()
+        };
         self.adjudication = None;
         if self.tab == super::Tab::Team || self.tab == super::Tab::Compare {
             self.tab = super::Tab::Reader;

@@ -50,7 +50,11 @@ impl MarginaliaApp {
                 let Some(root) = self.ws.corpus.as_ref().map(|c| c.root.clone()) else {
                     return;
                 };
-                let program = std::env::current_exe().unwrap_or_else(|_| "marginalia".into());
+                let program = self
+                    .team
+                    .program
+                    .clone()
+                    .unwrap_or_else(|| std::env::current_exe().unwrap_or_else(|_| "marginalia".into()));
                 let _ = self.ws.jobs.spawn("team-setup", move |out| {
                     out.send(Done::Team(TeamDone::SetUp(setup::setup(&root, &program))));
                 });
