@@ -69,6 +69,14 @@ impl Item {
             .position(|v| v.as_ref().is_some_and(|v| same_content(v, cur)))
     }
 
+    /// True when the current version holds version `v`'s annotation for it.
+    pub fn holds(&self, v: usize) -> bool {
+        match (&self.current, self.versions.get(v)) {
+            (Some(cur), Some(Some(x))) => same_content(x, cur),
+            _ => false,
+        }
+    }
+
     /// True when the current version holds one version's annotation for it.
     pub fn settled(&self) -> bool {
         self.chosen().is_some()

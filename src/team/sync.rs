@@ -42,6 +42,8 @@ pub struct Status {
     pub behind: usize,
     /// Commits by others since the last sync, up to the upstream as last fetched.
     pub since_sync: Vec<Change>,
+    /// Why the team's work could not be fetched, when it could not.
+    pub note: Option<String>,
 }
 
 /// A step of [`sync`], for progress.
@@ -256,6 +258,7 @@ pub fn status(folder: &Path, me: Option<&str>) -> Result<Status, SyncError> {
         ahead,
         behind,
         since_sync,
+        note: None,
     })
 }
 
@@ -328,6 +331,17 @@ fn classify(out: &GitOutput, folder: &Path) -> SyncError {
         return SyncError::Conflict(lines(&files).map(str::to_owned).collect());
     }
     SyncError::Other(first)
+}
+
+/// Gets the team's work without merging it, so [`status`] can say what
+/// others changed. Failures are explained as for a sync.
+pub fn fetch(folder: &Path) -> Result<(), SyncError> {
+    let out = run(folder, &["fetch", "-q"])?;
+    if out.ok {
+        Ok(())
+    } else {
+        Err(classify(&out, folder))
+    }
 }
 
 /// Commits the saved work under `folder` as `name`, pulls and pushes.

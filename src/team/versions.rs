@@ -36,7 +36,7 @@ pub fn branches(folder: &Path) -> Vec<(String, String)> {
         &[
             "for-each-ref",
             "--sort=-committerdate",
-            "--format=%(refname:short)\u{1f}%(authorname), %(committerdate:short)",
+            "--format=%(refname:short)\u{1f}%(authorname), %(committerdate:short)\u{1f}%(symref)",
             "refs/heads",
             "refs/remotes",
         ],
@@ -45,9 +45,13 @@ pub fn branches(folder: &Path) -> Vec<(String, String)> {
     };
     out.stdout
         .lines()
-        .filter_map(|l| l.split_once('\u{1f}'))
-        .filter(|(name, _)| !name.ends_with("/HEAD") && !name.is_empty())
-        .map(|(n, w)| (n.to_owned(), w.to_owned()))
+        .filter_map(|l| {
+            let mut f = l.split('\u{1f}');
+            Some((f.next()?, f.next()?, f.next().unwrap_or("")))
+        })
+        // `origin/HEAD` only points at another branch, listed anyway.
+        .filter(|(name, _, symref)| symref.is_empty() && !name.is_empty())
+        .map(|(n, w, _)| (n.to_owned(), w.to_owned()))
         .collect()
 }
 

@@ -215,7 +215,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                                 if a.is_none() {
                                     continue;
                                 }
-                                let chosen = it.chosen() == Some(v);
+                                let chosen = it.holds(v);
                                 let b = ui.add_enabled(
                                     !chosen,
                                     egui::Button::new(format!("Use {}", letter(v)).as_str()).small(),

@@ -138,7 +138,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             if sync.on_hover_text("Record your saved work, get the team's, and send yours").clicked() {
                 out = Some(Command::Team(TeamCommand::Sync));
             }
-            if ui.add_enabled(!busy, egui::Button::new("Refresh")).clicked() {
+            let refresh = ui.add_enabled(!busy, egui::Button::new("Refresh"));
+            if refresh.on_hover_text("Look for the team's new work without merging it").clicked() {
                 out = Some(Command::Team(TeamCommand::Refresh));
             }
             if t.waiting_for_saves {
@@ -216,6 +217,9 @@ fn status(ui: &mut Ui, s: &Status) {
                 ui.label(d);
             }
         });
+    }
+    if let Some(n) = &s.note {
+        ui.colored_label(ui.visuals().warn_fg_color, n);
     }
     ui.add_space(4.0);
     ui.label(RichText::new("Changed by others since your last sync").strong());

@@ -335,13 +335,14 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
     super::export_dialog::show(app, ctx);
     let Some(prompt) = app.prompt.clone() else { return };
     match prompt {
-        Prompt::SetUpGit => {
+        Prompt::SetUpGit { missing } => {
             let (mut yes, mut no) = (false, false);
             egui::Modal::new(egui::Id::unique("set-up-git")).show(ctx, |ui| {
                 ui.heading("Share annotations through git");
                 ui.label(
-                    "This folder is in a git repository. Set it up so that when two people annotate the same document, git merges their annotations instead of reporting a conflict? This adds .gitattributes and .gitignore entries to the folder and a setting to this computer's copy of the repository.",
+                    "This folder is in a git repository. Set it up so that when two people annotate the same document, git merges their annotations instead of reporting a conflict?",
                 );
+                ui.label(format!("Missing in this copy: {}.", missing.join(", ")));
                 ui.horizontal(|ui| {
                     yes = ui.button("Set up").clicked();
                     no = ui.button("Not now").clicked();

@@ -58,7 +58,10 @@ pub enum Prompt {
         error: Option<String>,
     },
     /// The folder is in a git repository not set up for merging annotations.
-    SetUpGit,
+    SetUpGit {
+        /// What is missing, in words.
+        missing: Vec<String>,
+    },
     /// The other corpus copy to compare the current document with.
     CompareWith {
         /// The path being typed.

@@ -14,6 +14,12 @@ use super::{MarginaliaApp, Prompt, Tab};
 impl MarginaliaApp {
     /// Reads where the corpus stands with git, in the background.
     pub fn team_refresh(&mut self) {
+        self.team_read(false);
+    }
+
+    /// Reads where the corpus stands; with `fetch`, gets the team's work first
+    /// (without merging it) so the tab can say what others changed.
+    fn team_read(&mut self, fetch: bool) {
         let Some(root) = self.ws.corpus.as_ref().map(|c| c.root.clone()) else {
             return;
         };
@@ -29,7 +35,13 @@ impl MarginaliaApp {
                     Err(crate::team::git::GitError::Missing.to_string())
                 }
             } else {
-                sync::status(&root, Some(&me)).map_err(|e| e.to_string())
+                let fetched = if fetch { sync::fetch(&root).err() } else { None };
+                sync::status(&root, Some(&me))
+                    .map_err(|e| e.to_string())
+                    .map(|mut s| {
+                        s.note = fetched.map(|e| e.to_string());
+                        s
+                    })
             };
             let branches = versions::branches(&root);
             out.send(Done::Team(TeamDone::Status {
@@ -45,7 +57,7 @@ impl MarginaliaApp {
     /// Carries out a Team tab command.
     pub fn run_team(&mut self, c: TeamCommand) {
         match c {
-            TeamCommand::Refresh => self.team_refresh(),
+            TeamCommand::Refresh => self.team_read(true),
             TeamCommand::SetUp => {
                 let Some(root) = self.ws.corpus.as_ref().map(|c| c.root.clone()) else {
                     return;
@@ -143,13 +155,20 @@ impl MarginaliaApp {
                 }
                 self.team.reading = false;
                 self.team.folder = folder;
-                let offer = offer && matches!(setup, setup::State::Missing(_)) && !self.team.offer_answered;
+                let missing = match &setup {
+                    setup::State::Missing(m) if offer && !self.team.offer_answered => Some(m.clone()),
+                    _ => None,
+                };
                 self.team.setup = Some(setup);
                 self.team.status = Some(status);
                 self.team.branches = branches;
-                if offer && self.prompt.is_none() {
+                if let Some(missing) = missing
+                    && self.prompt.is_none()
+                {
                     self.team.offer_answered = true;
-                    self.prompt = Some(Prompt::SetUpGit);
+                    self.prompt = Some(Prompt::SetUpGit {
+                        missing: missing.iter().map(|m| (*m).to_owned()).collect(),
+                    });
                 }
             }
             TeamDone::Step(step) => self.team.running = Some(step),
@@ -171,9 +190,10 @@ impl MarginaliaApp {
             TeamDone::SetUp(result) => {
                 match result {
                     Ok(r) if r.changed.is_empty() => self.inform("This folder was already set up.".into()),
-                    Ok(_) => self.inform(
-                        "Set up: annotations now merge when the team's work comes in. Commit the two new files (.gitattributes and .gitignore) with your next sync.".into(),
+                    Ok(r) if r.changed.iter().any(|c| c.contains(".git")) => self.inform(
+                        "Set up: annotations now merge when the team's work comes in. The next Sync shares the changed .gitattributes and .gitignore, so the team's copies merge alike.".into(),
                     ),
+                    Ok(_) => self.inform("Set up: annotations now merge when the team's work comes in.".into()),
                     Err(e) => self.notice = Some(e),
                 }
                 self.team_refresh();
