@@ -314,6 +314,8 @@ fn annotation(l: &mut Layout, a: &Annotation) -> String {
     let attrs = attributes(l, &a.attributes);
     defaulted(l, &mut fields, "attributes", a.attributes.is_empty(), attrs);
     defaulted(l, &mut fields, "orphaned", !a.orphaned, a.orphaned.to_string());
+    let conflicts = conflicts(l, &a.conflicts);
+    defaulted(l, &mut fields, "conflicts", a.conflicts.is_empty(), conflicts);
     fields.extend(unknown_fields(&a.extra));
     structure(l, fields, true)
 }
@@ -367,6 +369,21 @@ fn event(l: &mut Layout, e: &Event) -> String {
     structure(l, fields, false)
 }
 
+fn conflicts(l: &mut Layout, list_of: &[marginalia::model::merge::Conflict]) -> String {
+    let items = list_of
+        .iter()
+        .map(|c| {
+            let fields = vec![
+                field("field", lit(l, &c.field)),
+                field("ours", lit(l, &c.ours)),
+                field("theirs", lit(l, &c.theirs)),
+            ];
+            structure(l, fields, false)
+        })
+        .collect();
+    list(l, items)
+}
+
 fn equivalence(l: &mut Layout, q: &Equivalence) -> String {
     let members = q.members.iter().map(|m| lit(l, m)).collect();
     let fields = vec![field("kind", lit(l, &q.kind)), field("members", list(l, members))];
@@ -413,6 +430,8 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
         let meta = structure(l, meta, false);
         fields.push(field("meta", meta));
     }
+    let conflicts = conflicts(l, &d.conflicts);
+    defaulted(l, &mut fields, "conflicts", d.conflicts.is_empty(), conflicts);
     fields.extend(unknown_fields(&d.extra));
     let mut out = String::new();
     if l.coin(50) {
@@ -925,7 +944,7 @@ const NEWER_MINOR: &str = r#"// written by a newer minor version
 #[test]
 fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
     let sc = read_ok(NEWER_MINOR);
-    assert_eq!(sc.version, (1, 3));
+    assert_eq!(sc.version, (1, 4));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(a.extra["lead"], "/* why */ Tag( 1 , )");

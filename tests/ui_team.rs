@@ -241,6 +241,16 @@ fn adjudicating_two_branches_accepts_into_this_version_with_undo() {
     wait_until(&mut h, "the versions", |app| app.adjudication.is_some());
     h.run_steps(2);
     assert!(h.query_by_label_contains("differs: label").is_some());
+    // The corpus figures are pooled in the background and then shown.
+    let start = std::time::Instant::now();
+    while h.query_by_label_contains("(1 document) A–B").is_none() {
+        assert!(
+            start.elapsed() < ui_common::DEADLINE,
+            "the corpus figures never came"
+        );
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert!(h.query_by_label_contains("only in B").is_some());
 
     // Clinton is agreed by both: accept all agreed brings it in, as one step.

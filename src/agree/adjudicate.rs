@@ -9,6 +9,102 @@ use serde_json::Value;
 
 use crate::model::{AnnId, Annotation, DocAnnotations, Edit, Span, new_id};
 
+/// Agreement pooled over documents: span counts and the token table.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tally {
+    /// Span counts over every label.
+    pub spans: super::SpanScores,
+    /// Token labels, for Cohen's kappa.
+    pub tokens: super::Confusion,
+    /// Documents pooled.
+    pub documents: usize,
+}
+
+impl Tally {
+    /// The tally of one document's two versions.
+    pub fn of(doc: &crate::model::Document, a: &DocAnnotations, b: &DocAnnotations) -> Self {
+        let c = super::compare_document(doc, a, b);
+        let mut t = Tally {
+            documents: 1,
+            ..Default::default()
+        };
+        for s in c.spans.values() {
+            t.spans.add(s);
+        }
+        t.tokens = c.tokens;
+        t
+    }
+
+    /// Pools `other` into this tally.
+    pub fn add(&mut self, other: &Tally) {
+        self.spans.add(&other.spans);
+        self.tokens.merge(&other.tokens);
+        self.documents += other.documents;
+    }
+
+    /// "F1 0.82, κ 0.75" (a dash where a figure is undefined).
+    pub fn describe(&self) -> String {
+        let f = self
+            .spans
+            .exact()
+            .f1
+            .map_or("–".to_owned(), |f| format!("{f:.2}"));
+        let k = self
+            .tokens
+            .kappa()
+            .kappa
+            .map_or("–".to_owned(), |k| format!("{k:.2}"));
+        format!("F1 {f}, κ {k}")
+    }
+}
+
+/// Agreement over the corpus beside the adjudicated document: between each
+/// pair of versions, and of the current version with each, over every other
+/// document (the adjudicated one is added live, as it changes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CorpusTally {
+    /// ((i, j), tally) for each pair of versions, every document included.
+    pub pairs: Vec<((usize, usize), Tally)>,
+    /// For each version, the current version against it, without the adjudicated document.
+    pub others: Vec<Tally>,
+}
+
+/// Pools the agreement of `versions` (each a list of (document, annotations)
+/// in the same order as `docs`) over every document, and of `current` with each.
+pub fn corpus_tally(
+    docs: &[(crate::model::Document, DocAnnotations)],
+    versions: &[Vec<DocAnnotations>],
+    adjudicated: &str,
+) -> CorpusTally {
+    let n = versions.len();
+    let mut out = CorpusTally {
+        pairs: Vec::new(),
+        others: vec![Tally::default(); n],
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            let mut t = Tally::default();
+            for (k, (doc, _)) in docs.iter().enumerate() {
+                if let (Some(a), Some(b)) = (versions[i].get(k), versions[j].get(k)) {
+                    t.add(&Tally::of(doc, a, b));
+                }
+            }
+            out.pairs.push(((i, j), t));
+        }
+    }
+    for (v, other) in out.others.iter_mut().enumerate() {
+        for (k, (doc, current)) in docs.iter().enumerate() {
+            if doc.path == adjudicated {
+                continue;
+            }
+            if let Some(x) = versions[v].get(k) {
+                other.add(&Tally::of(doc, x, current));
+            }
+        }
+    }
+    out
+}
+
 /// How the versions stand on one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {

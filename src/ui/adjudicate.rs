@@ -4,8 +4,7 @@
 
 use egui::{Color32, RichText, Ui};
 
-use crate::agree::adjudicate::{Item, Verdict, line_up};
-use crate::agree::compare_document;
+use crate::agree::adjudicate::{CorpusTally, Item, Tally, Verdict, line_up};
 use crate::model::{DocAnnotations, Document};
 use crate::team::versions::Source;
 
@@ -29,6 +28,8 @@ pub struct Adjudication {
     pub open_only: bool,
     /// The items and figures, for the state of the open version they were made from.
     cache: Option<Cache>,
+    /// Agreement over the rest of the corpus, once pooled in the background.
+    corpus: Option<CorpusTally>,
 }
 
 struct Cache {
@@ -53,7 +54,14 @@ impl Adjudication {
             picked: None,
             open_only: false,
             cache: None,
+            corpus: None,
         }
+    }
+
+    /// Takes in the corpus figures.
+    pub fn set_corpus(&mut self, tally: CorpusTally) {
+        self.corpus = Some(tally);
+        self.cache = None;
     }
 
     /// The items for the open version `current`, whose state is `key`
@@ -62,7 +70,7 @@ impl Adjudication {
         if self.cache.as_ref().is_none_or(|c| c.key != key) {
             let refs: Vec<&DocAnnotations> = self.versions.iter().collect();
             let items = line_up(&refs, current);
-            let figures = figures(doc, &self.versions, current);
+            let figures = figures(doc, &self.versions, current, self.corpus.as_ref());
             self.cache = Some(Cache { key, items, figures });
         }
         &self.cache.as_ref().expect("just filled").items
@@ -78,26 +86,15 @@ pub fn letter(i: usize) -> String {
     char::from_u32('A' as u32 + (i % 26) as u32).map_or_else(|| i.to_string(), String::from)
 }
 
-fn f1(doc: &Document, a: &DocAnnotations, b: &DocAnnotations) -> String {
-    let c = compare_document(doc, a, b);
-    let mut total = crate::agree::SpanScores::default();
-    for s in c.spans.values() {
-        total.in_a += s.in_a;
-        total.in_b += s.in_b;
-        total.exact_matches += s.exact_matches;
-        total.overlap_matches += s.overlap_matches;
-    }
-    let f = total.exact().f1.map_or("–".to_owned(), |f| format!("{f:.2}"));
-    let k = c
-        .tokens
-        .kappa()
-        .kappa
-        .map_or("–".to_owned(), |k| format!("{k:.2}"));
-    format!("F1 {f}, κ {k}")
-}
-
-/// Agreement between each pair of versions, and of the open version with each.
-fn figures(doc: &Document, versions: &[DocAnnotations], current: &DocAnnotations) -> Vec<String> {
+/// Agreement in this document (between each pair of versions, and of the
+/// open version with each), then over the corpus once it is pooled; the
+/// adjudicated document's part of the corpus figures is the live one.
+fn figures(
+    doc: &Document,
+    versions: &[DocAnnotations],
+    current: &DocAnnotations,
+    corpus: Option<&CorpusTally>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for i in 0..versions.len() {
         for j in i + 1..versions.len() {
@@ -105,12 +102,32 @@ fn figures(doc: &Document, versions: &[DocAnnotations], current: &DocAnnotations
                 "{}–{}: {}",
                 letter(i),
                 letter(j),
-                f1(doc, &versions[i], &versions[j])
+                Tally::of(doc, &versions[i], &versions[j]).describe()
             ));
         }
     }
-    for (i, v) in versions.iter().enumerate() {
-        out.push(format!("this version–{}: {}", letter(i), f1(doc, v, current)));
+    let live: Vec<Tally> = versions.iter().map(|v| Tally::of(doc, v, current)).collect();
+    for (i, t) in live.iter().enumerate() {
+        out.push(format!("this version–{}: {}", letter(i), t.describe()));
+    }
+    let Some(c) = corpus else {
+        out.push("corpus: being counted…".into());
+        return out;
+    };
+    for ((i, j), t) in &c.pairs {
+        let n = t.documents;
+        let docs = format!("{n} document{}", if n == 1 { "" } else { "s" });
+        out.push(format!(
+            "corpus ({docs}) {}–{}: {}",
+            letter(*i),
+            letter(*j),
+            t.describe()
+        ));
+    }
+    for (i, (other, here)) in c.others.iter().zip(&live).enumerate() {
+        let mut t = other.clone();
+        t.add(here);
+        out.push(format!("corpus this version–{}: {}", letter(i), t.describe()));
     }
     out
 }
@@ -147,7 +164,16 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             out = Some(Command::Team(TeamCommand::CloseAdjudication));
         }
     });
-    ui.label(RichText::new(format!("Agreement: {}", adj.figures().join("; "))).weak());
+    let figures = adj.figures();
+    let (here, corpus): (Vec<&String>, Vec<&String>) = figures.iter().partition(|f| !f.starts_with("corpus"));
+    ui.label(RichText::new(format!("Agreement in this document: {}", join(&here))).weak());
+    ui.label(
+        RichText::new(format!(
+            "Over the corpus: {}",
+            join(&corpus).replace("corpus ", "")
+        ))
+        .weak(),
+    );
     let agreed_open = items
         .iter()
         .filter(|i| i.verdict == Verdict::Agreed && !i.settled())
@@ -239,6 +265,10 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             }
         });
     out
+}
+
+fn join(v: &[&String]) -> String {
+    v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ")
 }
 
 /// Names for verdicts: just the letters.

@@ -131,6 +131,13 @@ pub enum TeamDone {
         /// Their annotations, in the same order, or why not.
         result: Result<Vec<DocAnnotations>, String>,
     },
+    /// The agreement of those versions over the whole corpus was pooled.
+    CorpusTally {
+        /// The adjudicated document.
+        rel: String,
+        /// The pooled figures.
+        tally: crate::agree::adjudicate::CorpusTally,
+    },
 }
 
 /// What a running job reports through.

@@ -205,6 +205,11 @@ impl MarginaliaApp {
                 }
                 Err(e) => self.notice = Some(format!("Could not read the versions: {e}.")),
             },
+            TeamDone::CorpusTally { rel, tally } => {
+                if let Some(adj) = self.adjudication.as_mut().filter(|a| a.rel == rel) {
+                    adj.set_corpus(tally);
+                }
+            }
         }
     }
 
@@ -250,9 +255,38 @@ impl MarginaliaApp {
             self.notice = Some("Open the document to adjudicate first.".into());
             return;
         };
+        let rels: Vec<String> = self
+            .ws
+            .corpus
+            .as_ref()
+            .map(|c| c.entries.iter().map(|e| e.rel.clone()).collect())
+            .unwrap_or_default();
         let _ = self.ws.jobs.spawn("versions", move |out| {
-            let result = sources.iter().map(|s| versions::load(&root, s, &rel)).collect();
-            out.send(Done::Team(TeamDone::Versions { rel, sources, result }));
+            let result: Result<Vec<_>, String> =
+                sources.iter().map(|s| versions::load(&root, s, &rel)).collect();
+            let failed = result.is_err();
+            if !out.send(Done::Team(TeamDone::Versions {
+                rel: rel.clone(),
+                sources: sources.clone(),
+                result,
+            })) || failed
+            {
+                return;
+            }
+            // Then the corpus figures, which read every document of every version.
+            let mut docs = Vec::new();
+            let mut per_version: Vec<Vec<crate::model::DocAnnotations>> = vec![Vec::new(); sources.len()];
+            for r in &rels {
+                let Ok(loaded) = crate::store::corpus::load_to_read(&root, r) else {
+                    continue;
+                };
+                for (v, s) in sources.iter().enumerate() {
+                    per_version[v].push(versions::load(&root, s, r).unwrap_or_default());
+                }
+                docs.push((loaded.doc, loaded.data));
+            }
+            let tally = crate::agree::adjudicate::corpus_tally(&docs, &per_version, &rel);
+            out.send(Done::Team(TeamDone::CorpusTally { rel, tally }));
         });
     }
 
