@@ -128,6 +128,8 @@ impl Reader {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                suggestions: &[],
+                current_suggestion: None,
             };
             self.state.show(ui, &view, &mut self.selection);
         });

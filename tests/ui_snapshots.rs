@@ -80,6 +80,8 @@ fn reader_in_every_script() {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                suggestions: &[],
+                current_suggestion: None,
             };
             state.show(ui, &view, &mut selection);
         });

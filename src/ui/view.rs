@@ -124,7 +124,10 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
     let v = app.views.get_mut(&rel).expect("open view");
     let mut reader = std::mem::take(&mut v.reader);
     let mut selection = v.selection;
-    let out = match app.reader_view(&app.ws.sessions[&rel], selected.as_deref(), &linked) {
+    let suggestions = app.suggestions_here().unwrap_or_default();
+    let current = app.current_suggestion();
+    let shown = (suggestions.as_slice(), current.as_ref());
+    let out = match app.reader_view(&app.ws.sessions[&rel], selected.as_deref(), &linked, shown) {
         Some(view) => reader.show(ui, &view, &mut selection),
         None => Default::default(),
     };
