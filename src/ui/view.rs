@@ -299,6 +299,11 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                         }
                     }
                 }
+                for (keys, what) in super::app::SUGGESTION_HELP {
+                    ui.label(*keys);
+                    ui.label(*what);
+                    ui.end_row();
+                }
                 for (keys, what) in super::reader_scroll::SCROLL_HELP {
                     ui.label(*keys);
                     ui.label(*what);

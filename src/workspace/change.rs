@@ -507,7 +507,9 @@ impl Workspace {
                     _ => None,
                 };
                 let mut done = self.commit(&description, vec![(doc.clone(), edit)])?;
-                self.suggest.take_out(&doc, |y| suggestions.contains(y));
+                self.suggest.take_out(&doc, |y| {
+                    suggestions.iter().any(|x| x.span == y.span && x.label == y.label)
+                });
                 done.created = created;
                 done.count = n;
                 Ok(done)

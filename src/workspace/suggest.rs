@@ -319,8 +319,14 @@ impl Workspace {
                 }
                 // Only for the text as it is now, and never over a newer result.
                 let current = self.sessions.get(&key.rel).is_some_and(|s| s.epoch == key.epoch);
+                // Each of version, learning and rejections only grows: a result
+                // behind the shown one in any of them is older.
                 let older = st.shown.as_ref().is_some_and(|x| {
-                    x.key.rel == key.rel && x.key.epoch == key.epoch && x.key.version > key.version
+                    x.key.rel == key.rel
+                        && x.key.epoch == key.epoch
+                        && (x.key.version > key.version
+                            || x.key.learned > key.learned
+                            || x.key.rejections > key.rejections)
                 });
                 if current && !older {
                     st.shown = Some(Shown {
@@ -393,7 +399,9 @@ impl Workspace {
             r.reject_in(&doc, x);
         }
         st.rejections_gen += 1;
-        st.take_out(rel, |x| which.contains(x));
+        st.take_out(rel, |x| {
+            which.iter().any(|w| w.span == x.span && w.label == x.label)
+        });
         self.save_rejections();
     }
 

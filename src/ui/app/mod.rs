@@ -30,7 +30,7 @@ use super::state::{
 };
 use leaving::LeaveState;
 use open::Loading;
-pub use suggest::SuggestionKey;
+pub use suggest::{SUGGESTION_HELP, SuggestionKey};
 
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);

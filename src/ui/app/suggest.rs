@@ -11,6 +11,21 @@ use crate::workspace::Change;
 use super::super::reader::Selection;
 use super::MarginaliaApp;
 
+/// The suggestion keys as the help lists them. They act in the reader when
+/// suggestions are shown and no text is selected, so a label's letter still
+/// tags a selection.
+pub const SUGGESTION_HELP: &[(&str, &str)] = &[
+    (
+        "N / Shift+N",
+        "Go to the next / previous suggestion (dashed outline)",
+    ),
+    ("Enter", "Accept the current suggestion as an annotation"),
+    (
+        "Backspace or X",
+        "Reject the current suggestion; it is not proposed again",
+    ),
+];
+
 /// What a suggestion key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuggestionKey {
@@ -24,6 +39,11 @@ pub enum SuggestionKey {
     Prev,
 }
 
+/// True when two suggestions propose the same label on the same words.
+pub fn same(a: &Suggestion, b: &Suggestion) -> bool {
+    a.span == b.span && a.label == b.label
+}
+
 impl MarginaliaApp {
     /// The suggestions shown for the current document (none when switched off).
     pub fn suggestions_here(&self) -> Option<Arc<Vec<Suggestion>>> {
@@ -31,11 +51,12 @@ impl MarginaliaApp {
         self.ws.suggest.shown_for(rel).map(|s| s.list.clone())
     }
 
-    /// The current suggestion, if it is still shown.
+    /// The current suggestion, if it is still shown: the same label on the
+    /// same words (its score may have changed since, with a rejection).
     pub fn current_suggestion(&self) -> Option<Suggestion> {
         let cur = self.view()?.suggestion.clone()?;
         let list = self.suggestions_here()?;
-        list.iter().find(|s| **s == cur).cloned()
+        list.iter().find(|s| same(s, &cur)).cloned()
     }
 
     /// Makes `s` the current suggestion: the annotation selection is cleared
@@ -78,7 +99,7 @@ impl MarginaliaApp {
     fn after(&self, s: &Suggestion) -> Option<Suggestion> {
         let list = self.suggestions_here()?;
         list.iter()
-            .find(|x| *x != s && (x.span.start, x.span.end) >= (s.span.start, s.span.end))
+            .find(|x| !same(x, s) && (x.span.start, x.span.end) >= (s.span.start, s.span.end))
             .cloned()
     }
 
@@ -97,7 +118,10 @@ impl MarginaliaApp {
         if let Some(done) = done {
             if one {
                 // Go on with the next suggestion, so Enter, Enter… works through them.
-                let next = next.filter(|n| self.suggestions_here().is_some_and(|l| l.contains(n)));
+                let next = next.filter(|n| {
+                    self.suggestions_here()
+                        .is_some_and(|l| l.iter().any(|x| same(x, n)))
+                });
                 if let Some(v) = self.view_mut() {
                     v.suggestion = next;
                 }
