@@ -111,6 +111,7 @@ fn entity(doc: &Document, id: String, span: Span, canonical: Option<String>, not
         created: "2026-01-01T00:00:00Z".into(),
         modified: "2026-01-01T00:00:00Z".into(),
         orphaned: false,
+        origin: None,
         extra: Default::default(),
     }
 }

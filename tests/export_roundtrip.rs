@@ -223,6 +223,7 @@ fn build(
                 "2026-02-02T03:04:05Z".into()
             },
             orphaned: false,
+            origin: None,
             extra,
         });
     }

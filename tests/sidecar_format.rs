@@ -5,6 +5,7 @@ mod common;
 mod sidecar_support;
 
 use marginalia::model::offsets::{CharIndex, byte_to_cp, cp_to_byte};
+use marginalia::model::suggest::Origin;
 use marginalia::model::{DocAnnotations, Document, Relation, Span, Status, Target};
 use marginalia::store::corpus;
 use marginalia::store::sidecar;
@@ -123,11 +124,11 @@ fn curly_quotes_and_dashes_in_seeds_slice_by_code_points() {
     );
 }
 
-/// A sidecar written by a hypothetical Marginalia 1.3, with fields this build does not know.
+/// A sidecar written by a hypothetical Marginalia 1.4, with fields this build does not know.
 const NEWER_MINOR: &str = r##"// written by a newer minor version
 (
     format: "marginalia",
-    version: "1.3",
+    version: "1.4",
     source: "a.txt",
     source_hash: "HASH",
     status: InProgress,
@@ -161,7 +162,7 @@ const NEWER_MINOR: &str = r##"// written by a newer minor version
 #[test]
 fn unknown_fields_of_a_newer_minor_are_kept_byte_for_byte() {
     let sc = sidecar::from_str(NEWER_MINOR).unwrap();
-    assert_eq!(sc.version, (1, 3));
+    assert_eq!(sc.version, (1, 4));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(
@@ -169,7 +170,7 @@ fn unknown_fields_of_a_newer_minor_are_kept_byte_for_byte() {
         r#"(by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"])"#
     );
     let out = sidecar::to_string(&sc);
-    assert!(out.contains("    version: \"1.3\",\n"), "{out}");
+    assert!(out.contains("    version: \"1.4\",\n"), "{out}");
     for raw in [
         "confidence: Some(0.75),",
         r#"review: (by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"]),"#,
@@ -193,7 +194,7 @@ fn unknown_fields_survive_a_save_through_the_corpus_api() {
     corpus::save_loaded(dir.path(), &mut loaded).unwrap();
     let out = std::fs::read_to_string(dir.path().join("a.txt.ron")).unwrap();
     assert!(out.contains("status: Done,"));
-    assert!(out.contains("version: \"1.3\""));
+    assert!(out.contains("version: \"1.4\""));
     assert!(out.contains("confidence: Some(0.75),"));
     assert!(out.contains("layout: Layout(columns: 2, raw: r#\"x\"y\"#),"));
     assert!(out.contains("reviewed_by: [\n        \"bo\",\n        \"cy\",\n    ],"));
@@ -201,7 +202,7 @@ fn unknown_fields_survive_a_save_through_the_corpus_api() {
 
 #[test]
 fn a_newer_major_version_is_refused_as_future_version() {
-    let src = NEWER_MINOR.replace("\"1.3\"", "\"2.0\"");
+    let src = NEWER_MINOR.replace("\"1.4\"", "\"2.0\"");
     let e = sidecar::from_str(&src).unwrap_err();
     assert!(e.future_version);
     assert!(e.message.contains("2.0"), "{e}");
@@ -241,6 +242,29 @@ fn writer_output_is_stable_and_line_oriented() {
     assert!(a.find("\"c1\"").unwrap() < a.find("\"p1\"").unwrap());
     assert!(a.contains("            to: (doc: Some(\"other/b.txt\"), id: \"x9\"),\n"));
     assert!(a.starts_with("// Marginalia annotations."));
+}
+
+/// An accepted suggestion's origin is written only when set, and a file
+/// holding one says 1.3, so that a 1.2 build keeps it as a field it does not know.
+#[test]
+fn an_origin_is_written_only_when_set_and_raises_the_version() {
+    let doc = Document::new("a.txt", common::seed(common::CLINTON));
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "p1", "Hillary Clinton", 0, "PERSON"));
+    let by_hand = corpus::render(&doc, &data, (1, 0));
+    assert!(!by_hand.contains("origin"), "{by_hand}");
+    assert!(by_hand.contains("version: \"1.0\""));
+    data.annotations[0].origin = Some(Origin::Gazetteer);
+    let accepted = corpus::render(&doc, &data, (1, 0));
+    assert!(
+        accepted.contains("            origin: Some(Gazetteer),\n"),
+        "{accepted}"
+    );
+    assert!(accepted.contains("version: \"1.3\""));
+    let back = sidecar::from_str(&accepted).unwrap();
+    assert_eq!(back.data.annotations[0].origin, Some(Origin::Gazetteer));
+    assert!(back.data.annotations[0].extra.is_empty());
 }
 
 /// Spans as a damaged or hand-edited file may hold them: backwards, huge, overlapping.

@@ -314,6 +314,8 @@ fn annotation(l: &mut Layout, a: &Annotation) -> String {
     let attrs = attributes(l, &a.attributes);
     defaulted(l, &mut fields, "attributes", a.attributes.is_empty(), attrs);
     defaulted(l, &mut fields, "orphaned", !a.orphaned, a.orphaned.to_string());
+    let origin = a.origin.map_or("None".to_owned(), |o| format!("Some({o:?})"));
+    defaulted(l, &mut fields, "origin", a.origin.is_none(), origin);
     fields.extend(unknown_fields(&a.extra));
     structure(l, fields, true)
 }
@@ -495,9 +497,9 @@ fn unknown_extra() -> impl Strategy<Value = BTreeMap<String, String>> {
 
 /// A sidecar of any minor version with unknown fields at the top and in annotations.
 fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
-    (sidecar_value(), 0u32..4, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
+    (sidecar_value(), 0u32..5, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
         |(mut sc, minor, top, per_annotation)| {
-            // A file using what 1.1 or 1.2 added says so at least (the writer makes sure).
+            // A file using what 1.1, 1.2 or 1.3 added says so at least (the writer makes sure).
             let d = &sc.data;
             let uses_1_1 = !d.meta.is_empty()
                 || d.annotations
@@ -508,7 +510,14 @@ fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
                 || d.relations
                     .iter()
                     .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
-            let needed = if uses_1_2 { 2 } else { u32::from(uses_1_1) };
+            let uses_1_3 = d.annotations.iter().any(|a| a.origin.is_some());
+            let needed = if uses_1_3 {
+                3
+            } else if uses_1_2 {
+                2
+            } else {
+                u32::from(uses_1_1)
+            };
             sc.version.1 = minor.max(needed);
             sc.data.extra = top;
             for (a, extra) in sc.data.annotations.iter_mut().zip(per_annotation) {
@@ -888,7 +897,7 @@ fn a_repeated_attribute_keeps_its_last_value() {
 const NEWER_MINOR: &str = r#"// written by a newer minor version
 (
     format: "marginalia",
-    version: "1.3",
+    version: "1.4",
     source: "a.txt",
     source_hash: "HASH",
     status: InProgress,
@@ -918,7 +927,7 @@ const NEWER_MINOR: &str = r#"// written by a newer minor version
 #[test]
 fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
     let sc = read_ok(NEWER_MINOR);
-    assert_eq!(sc.version, (1, 3));
+    assert_eq!(sc.version, (1, 4));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(a.extra["lead"], "/* why */ Tag( 1 , )");
@@ -941,8 +950,8 @@ fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
 #[test]
 fn a_newer_major_is_refused_as_future_version() {
     for src in [
-        NEWER_MINOR.replace("\"1.3\"", "\"2.0\""),
-        NEWER_MINOR.replace("\"1.3\"", "\"\\u{32}.1\""),
+        NEWER_MINOR.replace("\"1.4\"", "\"2.0\""),
+        NEWER_MINOR.replace("\"1.4\"", "\"\\u{32}.1\""),
         "(format: \"marginalia\", version: \"2.1\", annotations: {\"new\": \"shape\"})".into(),
     ] {
         let e = refused(&src);
@@ -956,7 +965,7 @@ fn a_newer_major_is_refused_as_future_version() {
 fn a_field_below_the_annotations_that_cannot_be_kept_is_never_dropped() {
     let claim = r#"(format: "marginalia", version: "VERSION", annotations: [(id: "c", spans: [], label: "C", kind: Claim((stance: Denies, certainty: 0.5)))])"#;
     // A newer minor version's field: the file is from the future, opened read-only.
-    let e = refused(&claim.replace("VERSION", "1.3"));
+    let e = refused(&claim.replace("VERSION", "1.4"));
     assert!(e.future_version, "{e:?}");
     assert!(
         e.message.contains("`certainty`") && e.message.contains("claim"),

@@ -42,6 +42,7 @@ fn annotations(doc: &Document) -> DocAnnotations {
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
+            origin: None,
             extra: Default::default(),
         });
     }

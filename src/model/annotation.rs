@@ -415,6 +415,10 @@ pub struct Annotation {
     /// Set when the source changed and the annotation could not be placed again.
     #[serde(default)]
     pub orphaned: bool,
+    /// Where the annotation came from when it was made by accepting a
+    /// suggestion; `None` when the analyst made it by hand.
+    #[serde(default)]
+    pub origin: Option<super::suggest::Origin>,
     /// Fields written by a newer version of Marginalia, kept verbatim (RON
     /// value texts). The sidecar writes them as fields of their own.
     #[serde(default)]
@@ -448,6 +452,7 @@ impl Annotation {
             created: time.into(),
             modified: time.into(),
             orphaned: false,
+            origin: None,
             extra: BTreeMap::new(),
         }
     }

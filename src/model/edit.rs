@@ -369,6 +369,7 @@ mod tests {
             created: Default::default(),
             modified: Default::default(),
             orphaned: false,
+            origin: None,
             extra: Default::default(),
         }
     }

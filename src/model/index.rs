@@ -329,6 +329,7 @@ mod tests {
             created: Default::default(),
             modified: Default::default(),
             orphaned: false,
+            origin: None,
             extra: Default::default(),
         }
     }

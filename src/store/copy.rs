@@ -191,6 +191,7 @@ mod tests {
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
+            origin: None,
             extra: Default::default(),
         }
     }

@@ -156,6 +156,10 @@ fn write_annotation(out: &mut String, a: &Annotation) {
     if a.orphaned {
         let _ = writeln!(out, "{i}orphaned: true,");
     }
+    // Written only when set, so hand-made annotations stay as 1.0 wrote them.
+    if let Some(o) = a.origin {
+        let _ = writeln!(out, "{i}origin: Some({o:?}),");
+    }
     for (k, v) in &a.extra {
         let _ = writeln!(out, "{i}{k}: {v},");
     }
@@ -205,10 +209,13 @@ fn write_event(out: &mut String, e: &Event) {
     out.push_str("        ),\n");
 }
 
-/// The minor version the data needs: 2 for events, equivalences, or a
-/// relation's attributes or note; 1 for document metadata or a claim's value;
-/// else 0.
+/// The minor version the data needs: 3 for an annotation's origin; 2 for
+/// events, equivalences, or a relation's attributes or note; 1 for document
+/// metadata or a claim's value; else 0.
 fn minor_needed(data: &DocAnnotations) -> u32 {
+    if data.annotations.iter().any(|a| a.origin.is_some()) {
+        return 3;
+    }
     if !data.events.is_empty()
         || !data.equivalences.is_empty()
         || data
@@ -245,7 +252,7 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
     // 1.1 added `meta` and a claim's `value`, 1.2 events, equivalences and a
-    // relation's attributes and note: a file using them says so, so that an
+    // relation's attributes and note, 1.3 an annotation's origin: a file using them says so, so that an
     // older build opens it read-only rather than dropping them on save; a file
     // without them stays 1.0, byte for byte.
     let minor = version.1.max(minor_needed(data));

@@ -60,6 +60,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         created: "2026-01-02T03:04:05Z".into(),
         modified: "2026-01-02T03:04:05Z".into(),
         orphaned: false,
+        origin: None,
         extra: BTreeMap::new(),
     }
 }

@@ -46,6 +46,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         created: T0.into(),
         modified: T0.into(),
         orphaned: false,
+        origin: None,
         extra: BTreeMap::new(),
     }
 }

@@ -63,6 +63,7 @@ pub const ANN_FIELDS: &[&str] = &[
     "created",
     "modified",
     "orphaned",
+    "origin",
 ];
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {

@@ -179,6 +179,7 @@ pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
+            origin: None,
             extra: Default::default(),
         });
     }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::model::quantity::Quantity;
+use crate::model::suggest::Origin;
 use crate::model::{
     Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation,
     Span, Speaker, Stance, Target,
@@ -27,6 +28,7 @@ const ANN_FIELDS: &[&str] = &[
     "created",
     "modified",
     "orphaned",
+    "origin",
 ];
 
 const SPAN_FIELDS: &[&str] = &["start", "end"];
@@ -73,6 +75,7 @@ impl Reader<'_> {
         let mut created = None;
         let mut modified = None;
         let mut orphaned = None;
+        let mut origin = None;
         let mut extra = BTreeMap::new();
         let named = (&["Annotation"][..], "an annotation");
         self.fields_in_order(named, ANN_FIELDS, |r, key, start| match key {
@@ -89,6 +92,20 @@ impl Reader<'_> {
             "created" => set(&mut created, r.string()?),
             "modified" => set(&mut modified, r.string()?),
             "orphaned" => set(&mut orphaned, r.boolean()?),
+            "origin" => set(
+                &mut origin,
+                r.option(|r| {
+                    r.variant(
+                        "an annotation's origin",
+                        &[
+                            ("Matcher", Origin::Matcher),
+                            ("Learner", Origin::Learner),
+                            ("Detector", Origin::Detector),
+                            ("Gazetteer", Origin::Gazetteer),
+                        ],
+                    )
+                })?,
+            ),
             _ => r.unknown(&mut extra, key, start),
         })?;
         let missing = [
@@ -122,6 +139,7 @@ impl Reader<'_> {
             created: created.unwrap_or_default(),
             modified: modified.unwrap_or_default(),
             orphaned: orphaned.unwrap_or_default(),
+            origin: origin.flatten(),
             extra,
         })
     }

@@ -33,7 +33,7 @@ pub const FORMAT: &str = "marginalia";
 /// Major version this build reads and writes; a higher major is refused.
 pub const MAJOR: u32 = 1;
 /// Minor version this build writes; higher minors load, keeping unknown fields.
-pub const MINOR: u32 = 2;
+pub const MINOR: u32 = 3;
 /// Why a sidecar could not be read. The file is then never overwritten.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SidecarError {
