@@ -18,6 +18,7 @@ use super::{ClaimHint, Origin, Suggestion};
 /// Scores of detector suggestions: how often such a find is what analysts tag.
 mod score {
     pub const FIGURE: f32 = 0.8;
+    pub const LONE_DIGIT: f32 = 0.4;
     pub const DATE: f32 = 0.85;
     pub const CLAIM_WITH_SPEAKER: f32 = 0.7;
     pub const CLAIM: f32 = 0.5;
@@ -126,28 +127,89 @@ fn entity(span: Span, label: &CompactString, score: f32) -> Suggestion {
     }
 }
 
-/// Figures the quantity reader finds, widened to whole words and left out
-/// where they are part of a date.
+/// Words that are figures or part of one ("forty-seven" is "forty" and "seven").
+const NUMBER_WORDS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "percent",
+    "half",
+];
+
+/// True for a word that is a figure or part of one.
+fn is_figure_word(w: &str) -> bool {
+    w.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.iter().any(|n| n.eq_ignore_ascii_case(w))
+}
+
+/// Figures the quantity reader finds, with their qualifiers ("about 1,200")
+/// but without what they count (the reader's range runs on to "refugees"),
+/// left out where they are part of a date.
 fn figures(doc: &Document, toks: &[Tok], dates: &[Span], label: &CompactString, out: &mut Vec<Suggestion>) {
     for found in quantity::read_all(&doc.text) {
-        let Some(span) = to_words(toks, found.range.clone()) else {
+        let first = toks.partition_point(|t| t.bytes.end <= found.range.start);
+        let last = toks.partition_point(|t| t.bytes.start < found.range.end);
+        // The last word of the range that is part of the figure.
+        let Some(end) = (first..last)
+            .rev()
+            .find(|&i| is_figure_word(&doc.text[toks[i].bytes.clone()]))
+        else {
             continue;
         };
+        let mut span = Span::new(toks[first].span.start, toks[end].span.end);
+        // "50%": the sign is a segment of its own, right after the figure.
+        if doc.text[toks[end].bytes.end..].starts_with('%') {
+            span.end += 1;
+        }
         if dates.iter().any(|d| d.overlaps(&span)) {
             continue;
         }
-        out.push(entity(span, label, score::FIGURE));
+        // A lone digit is as often a list number or a footnote as a figure.
+        let lone_digit = first == end && toks[end].bytes.len() == 1;
+        out.push(entity(
+            span,
+            label,
+            if lone_digit {
+                score::LONE_DIGIT
+            } else {
+                score::FIGURE
+            },
+        ));
     }
-}
-
-/// The code-point span of the words that byte range `r` touches.
-pub(crate) fn to_words(toks: &[Tok], r: std::ops::Range<usize>) -> Option<Span> {
-    let first = toks.partition_point(|t| t.bytes.end <= r.start);
-    let last = toks.partition_point(|t| t.bytes.start < r.end);
-    if first >= last {
-        return None;
-    }
-    Some(Span::new(toks[first].span.start, toks[last - 1].span.end))
 }
 
 /// A claim cue: its words (lower case) and the stance it implies.
@@ -308,14 +370,25 @@ mod tests {
         let (d, s) = run("On 12 March 2012 about 1,200 refugees crossed.", &[]);
         let got: Vec<(&str, &str)> = s.iter().map(|x| (d.slice(x.span), x.label.as_str())).collect();
         assert!(got.contains(&("12 March 2012", "DATE")), "{got:?}");
-        assert!(
-            got.iter().any(|(t, l)| t.contains("1,200") && *l == "NUMBER"),
-            "{got:?}"
-        );
+        assert!(got.contains(&("about 1,200", "NUMBER")), "{got:?}");
         assert!(
             !got.iter().any(|(t, l)| t.contains("2012") && *l == "NUMBER"),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn figures_keep_words_and_percent_signs_but_not_what_they_count() {
+        let (d, s) = run(
+            "Some forty-seven South Korean stars and 50% of 31 refugees left.",
+            &[],
+        );
+        let got: Vec<&str> = s
+            .iter()
+            .filter(|x| x.label == "NUMBER")
+            .map(|x| d.slice(x.span))
+            .collect();
+        assert_eq!(got, ["Some forty-seven", "50%", "31"]);
     }
 
     #[test]
