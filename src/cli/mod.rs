@@ -1,7 +1,8 @@
 //! The command line: the GUI by default, headless subcommands for pipelines and tests.
 //!
 //! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
-//! `import`, `claims` and `agree` run without a window and report through the exit status.
+//! `import`, `claims`, `agree` and `suggest` run without a window and report
+//! through the exit status.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ pub mod claims;
 pub mod export;
 pub mod import;
 pub mod stats;
+pub mod suggest;
 
 /// What `main` should do after reading the arguments.
 #[derive(Debug)]
@@ -36,6 +38,7 @@ Usage:
   marginalia import qdpx FILE --into FOLDER
   marginalia claims FOLDER [--json | --csv [FILE] | --html FILE] [--csv-formulas]  what each source claims, and where they disagree
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
+  marginalia suggest FOLDER [--json] [--accept-above SCORE]  annotations proposed from the corpus's own tags (see suggest --help)
   marginalia help                     show this text
 ";
 
@@ -51,6 +54,7 @@ pub fn dispatch(args: &[String]) -> Invocation {
         Some("import") => Invocation::Done(import::run(rest)),
         Some("agree") => Invocation::Done(agree::run(rest)),
         Some("claims") => Invocation::Done(claims::run(rest)),
+        Some("suggest") => Invocation::Done(suggest::run(rest)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Invocation::Done(ExitCode::SUCCESS)

@@ -15,7 +15,10 @@ use super::annotation::{AnnId, Annotation, Span, Stance};
 use super::document::Document;
 use super::tagset::{LabelKind, TagSet};
 
+mod dates;
+mod detectors;
 pub mod gazetteer;
+mod learner;
 mod matcher;
 pub mod rejections;
 mod tokens;
@@ -136,13 +139,20 @@ pub struct Learned {
     entity_labels: Vec<CompactString>,
     /// How many tags it learned from.
     tags: usize,
+    /// The statistical tagger; `None` until enough tags were given.
+    learner: Option<learner::Perceptron>,
+    /// The labels the detectors propose.
+    detect: detectors::Labels,
 }
 
 impl Learned {
     /// Learns from every document's annotations (all documents of the corpus,
     /// including the open one). Only entity annotations with one span and a
     /// label of `tagset` are learned from; gazetteer entries whose label is not
-    /// in the tag set are left out.
+    /// in the tag set are left out. The learner trains on the documents'
+    /// words up to each one's last tag, and only once there are
+    /// [`MIN_LEARNER_TAGS`] tags. Rejections are applied when suggesting, not
+    /// here, so rejecting needs no new `learn`.
     pub fn learn<'a>(
         docs: impl IntoIterator<Item = (&'a Document, &'a [Annotation])>,
         tagset: &TagSet,
@@ -150,6 +160,7 @@ impl Learned {
         gazetteer: &Gazetteer,
     ) -> Learned {
         let _ = rejections;
+        let mut training = Vec::new();
         let entity_labels: Vec<CompactString> = tagset
             .labels
             .iter()
@@ -161,6 +172,7 @@ impl Learned {
             ..Learned::default()
         };
         for (doc, anns) in docs {
+            let mut spans = Vec::new();
             for a in anns {
                 if a.orphaned || a.spans.len() != 1 || !out.is_entity_label(&a.label) || a.claim().is_some() {
                     continue;
@@ -171,8 +183,14 @@ impl Learned {
                 let text = doc.slice(a.spans[0]);
                 out.strings.learn(text, &a.label, a.canonical());
                 out.tags += 1;
+                spans.push((a.spans[0], a.label.clone()));
+            }
+            if !spans.is_empty() {
+                training.push((doc.text.as_str(), tokens::tokenize(&doc.text), spans));
             }
         }
+        out.learner = learner::Perceptron::train(&out.entity_labels, &training);
+        out.detect = detectors::Labels::of(tagset);
         for e in &gazetteer.entries {
             if out.is_entity_label(&e.label) {
                 out.strings
@@ -195,7 +213,15 @@ impl Learned {
     pub fn strings(&self) -> usize {
         self.strings.entries.len()
     }
+
+    /// True when the learner was trained (enough tags were given).
+    pub fn has_learner(&self) -> bool {
+        self.learner.is_some()
+    }
 }
+
+/// Fewest tags in the corpus before the statistical learner proposes anything.
+pub const MIN_LEARNER_TAGS: usize = learner::MIN_TAGS;
 
 /// How `suggest_with` runs: which origins, and whether the matcher uses variants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +292,48 @@ pub fn suggest_with(
     };
     if mopt.matcher || mopt.gazetteer {
         matcher::find(&learned.strings, &toks, &mut seen, mopt, &mut out);
+    }
+    if opt.enabled.learner
+        && let Some(p) = &learned.learner
+    {
+        // Only what no string match found: a match is the surer proposal.
+        let mut found = Vec::new();
+        p.tag(&doc.text, &toks, &mut found);
+        let matched: Vec<Span> = out.iter().map(|s| s.span).collect();
+        for (span, label, score) in found {
+            let i = matched.partition_point(|m| m.end <= span.start);
+            if matched.get(i).is_some_and(|m| m.overlaps(&span)) {
+                continue;
+            }
+            out.push(Suggestion {
+                span,
+                label,
+                score,
+                origin: Origin::Learner,
+                canonical: None,
+                claim: None,
+            });
+        }
+    }
+    if opt.enabled.detector {
+        let which = detectors::Which {
+            figures: true,
+            dates: true,
+            claims: true,
+        };
+        let before = out.len();
+        detectors::detect(&learned.detect, doc, &toks, annotations, which, &mut out);
+        // A figure or date the matcher already proposes with the same label is not proposed twice.
+        let (found, detected) = out.split_at(before);
+        let dupes: Vec<usize> = detected
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| found.iter().any(|f| f.span == d.span && f.label == d.label))
+            .map(|(i, _)| before + i)
+            .collect();
+        for i in dupes.into_iter().rev() {
+            out.remove(i);
+        }
     }
     out.retain(|s| opt.enabled.allows(s.origin));
     filter(doc, annotations, rejections, &mut out);

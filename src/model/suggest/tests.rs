@@ -155,3 +155,201 @@ fn gazetteer_entries_come_with_their_canonical_id_and_labels_only_from_the_tag_s
     assert_eq!(s[0].origin, Origin::Gazetteer);
     assert_eq!(s[0].canonical.as_deref(), Some("Q180034"));
 }
+
+#[test]
+fn variants_analysts_mean_are_proposed_longest_first() {
+    let a = doc(
+        "a.txt",
+        "Hillary Clinton met the UN High Commissioner for Refugees about refugees in China.",
+    );
+    let l = learn(&[(
+        &a,
+        vec![
+            tag(&a, "Hillary Clinton", "PERSON"),
+            tag(&a, "UN High Commissioner for Refugees", "ORG"),
+            tag(&a, "refugees", "GROUP"),
+            tag(&a, "China", "PLACE"),
+        ],
+    )]);
+    let b = doc(
+        "b.txt",
+        "Clinton spoke first. Later Hillary Clinton said China's refugee policy worried UNHCR, and Clinton agreed.",
+    );
+    let s = suggest(&l, &b, &[], &Rejections::default(), Enabled::default());
+    let got = texts(&b, &s);
+    let want: Vec<(String, String)> = [
+        ("Hillary Clinton", "PERSON"),
+        ("China", "PLACE"),
+        ("refugee", "GROUP"),
+        ("UNHCR", "ORG"),
+        ("Clinton", "PERSON"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    let entities: Vec<(String, String)> = got.iter().filter(|(_, l)| l != "CLAIM").cloned().collect();
+    // The first "Clinton" comes before the full name, so it is not proposed.
+    assert_eq!(entities, want);
+    let score = |t: &str| s.iter().find(|x| b.slice(x.span) == t).map(|x| x.score).unwrap();
+    assert!(score("Hillary Clinton") > score("Clinton"));
+    assert!(score("China") > score("refugee"));
+    // Exact matching alone finds only the repeated full name.
+    let exact = suggest_with(
+        &l,
+        &b,
+        &[],
+        &Rejections::default(),
+        Options {
+            variants: false,
+            enabled: Enabled {
+                detector: false,
+                ..Enabled::default()
+            },
+        },
+    );
+    assert_eq!(
+        texts(&b, &exact),
+        [("Hillary Clinton".to_string(), "PERSON".to_string())]
+    );
+}
+
+#[test]
+fn canonical_ids_of_past_tags_come_with_the_match() {
+    let a = doc("a.txt", "UNHCR");
+    let mut t = tag(&a, "UNHCR", "ORG");
+    t.kind = Kind::Entity {
+        canonical: Some("unhcr".into()),
+    };
+    let l = learn(&[(&a, vec![t])]);
+    let b = doc("b.txt", "and UNHCR");
+    let s = suggest(&l, &b, &[], &Rejections::default(), Enabled::default());
+    assert_eq!(s[0].canonical.as_deref(), Some("unhcr"));
+}
+
+mod scripts {
+    use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    use super::*;
+
+    /// Words of several scripts, spaces and punctuation, figures and cue words.
+    const PIECES: &[&str] = &[
+        "China",
+        "China's",
+        "Clinton",
+        "Hillary",
+        "said",
+        "according",
+        "to",
+        "UNHCR",
+        "1,200",
+        "12",
+        "March",
+        "2012",
+        "كوبا",
+        "قال",
+        "الأمم",
+        "שלום",
+        "אמר",
+        "北京",
+        "难民",
+        "東京",
+        "😀",
+        "👍🏽",
+        "🇫🇷",
+        "é",
+        "e\u{301}",
+        " ",
+        " ",
+        "\n",
+        ".",
+        ",",
+        "’s",
+        "'",
+        "-",
+        "(",
+        ")",
+        "\u{200d}",
+        "\u{a0}",
+        "refugees",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..60).prop_map(|v| v.concat())
+    }
+
+    /// Code-point offsets where a UAX #29 word segment starts or ends.
+    fn boundaries(t: &str) -> std::collections::BTreeSet<usize> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut cp = 0;
+        out.insert(0);
+        for seg in crate::model::words::word_bounds(t) {
+            cp += seg.chars().count();
+            out.insert(cp);
+        }
+        out
+    }
+
+    /// A corpus that tags names in several scripts, so the matcher, the
+    /// learner and the detectors all have something to propose.
+    fn learned() -> Learned {
+        let mut text = String::new();
+        for _ in 0..6 {
+            text.push_str("Hillary Clinton said 北京 and كوبا and שלום and UNHCR. ");
+        }
+        let a = doc("a.txt", &text);
+        let mut tags = Vec::new();
+        for (q, label) in [
+            ("Hillary Clinton", "PERSON"),
+            ("北京", "PLACE"),
+            ("كوبا", "PLACE"),
+            ("שלום", "PERSON"),
+            ("UNHCR", "ORG"),
+        ] {
+            for (b, _) in a.text.match_indices(q) {
+                let s = a.cp_of(b);
+                tags.push(a.annotate(
+                    vec![Span::new(s, s + q.chars().count())],
+                    label,
+                    Kind::entity(),
+                    "t",
+                ));
+            }
+        }
+        let g = Gazetteer::parse("难民\tGROUP\n").unwrap();
+        Learned::learn(
+            [(&a, tags.as_slice())],
+            &TagSet::builtin(),
+            &Rejections::default(),
+            &g,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn suggestions_lie_on_word_boundaries_in_every_script(t in text()) {
+            let l = learned();
+            prop_assert!(l.has_learner());
+            let d = doc("b.txt", &t);
+            let cuts = boundaries(&t);
+            let s = suggest(&l, &d, &[], &Rejections::default(), Enabled::default());
+            for x in &s {
+                prop_assert!(x.span.start < x.span.end && x.span.end <= d.len_chars(), "{x:?} in {t:?}");
+                prop_assert!(cuts.contains(&x.span.start), "start of {x:?} in {t:?}");
+                // A possessive ending ("China's") is the one place a suggestion
+                // ends inside a UAX #29 word: just before the apostrophe.
+                let possessive = {
+                    let rest: String = t.chars().skip(x.span.end).take(2).collect();
+                    matches!(rest.as_str(), "'s" | "’s")
+                };
+                prop_assert!(cuts.contains(&x.span.end) || possessive, "end of {x:?} in {t:?}");
+                // Never an annotation-free space or punctuation at either edge.
+                let q = d.slice(x.span);
+                prop_assert!(q.split_word_bounds().next().is_some_and(|w| w.chars().any(char::is_alphanumeric)), "{q:?}");
+            }
+            prop_assert!(s.windows(2).all(|w| w[0].span.start <= w[1].span.start));
+        }
+    }
+}
