@@ -567,7 +567,14 @@ impl ReaderState {
                     }
                 }
             }
-            suggestions::paint(painter, view, &self.suggestion_reach, block.cp, g, origin);
+            suggestions::paint(
+                painter,
+                view,
+                &self.suggestion_reach,
+                block.cp,
+                g,
+                (origin, outline),
+            );
             // Speaker and cue of a selected claim.
             for s in view.linked {
                 if s.end <= block.cp.start || s.start >= block.cp.end {

@@ -41,14 +41,14 @@ impl Reach {
     }
 }
 
-/// Outlines the suggestions in one block laid out at `origin`.
+/// Outlines the suggestions in one block laid out at `origin`; `focus` rings the current one.
 pub(super) fn paint(
     painter: &Painter,
     view: &ReaderView<'_>,
     reach: &Reach,
     block: Span,
     g: &BlockLayout,
-    origin: Pos2,
+    (origin, focus): (Pos2, Stroke),
 ) {
     if view.suggestions.is_empty() || reach.ends.len() != view.suggestions.len() {
         return;
@@ -64,6 +64,10 @@ pub(super) fn paint(
         for r in g.rects(lo, hi) {
             let r = r.translate(origin.to_vec2()).shrink2(vec2(0.0, 1.0));
             dashed_rect(painter, r, stroke, if current { 3.0 } else { 4.0 });
+            if current {
+                // A solid ring around the dashes says which one Enter and Backspace act on.
+                painter.rect_stroke(r.expand(2.5), 4.0, focus, egui::StrokeKind::Outside);
+            }
         }
     }
 }
