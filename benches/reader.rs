@@ -8,6 +8,10 @@
 //! open until shown, hotkey to annotation, hotkey to saved (with the next frame
 //! drawn meanwhile, and without it: `app.hotkey_to_durable`).
 //!
+//! Suggestions: the reader with 10,000 suggestions outlined (`reader.suggestions.*`),
+//! and in the workbench the time from a tag to the suggestions computed for it
+//! (`app.tag_to_suggestions`: learning and suggesting in the background).
+//!
 //! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
 
 mod common;
@@ -18,6 +22,7 @@ use std::time::{Duration, Instant};
 use common::{Samples, article, article_copy, empty_scratch_trash, quick, report, report_samples};
 use egui::{Context, Event, FontDefinitions, Modifiers, MouseWheelUnit, Pos2, RawInput, Rect, Ui, vec2};
 use marginalia::model::index::CorpusIndex;
+use marginalia::model::suggest::{Origin, Suggestion};
 use marginalia::model::{DocAnnotations, Document, TagSet};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::reader::{ReaderState, ReaderView, Selection};
@@ -99,6 +104,7 @@ struct Reader {
     tagset: TagSet,
     state: ReaderState,
     selection: Selection,
+    suggestions: Vec<Suggestion>,
 }
 
 impl Reader {
@@ -111,6 +117,7 @@ impl Reader {
             tagset: TagSet::builtin(),
             state,
             selection: Selection::default(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -128,6 +135,8 @@ impl Reader {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                suggestions: &self.suggestions,
+                current_suggestion: self.suggestions.get(self.suggestions.len() / 2),
             };
             self.state.show(ui, &view, &mut self.selection);
         });
@@ -220,6 +229,74 @@ fn reader_cases(doc: &Document, data: &DocAnnotations, accesskit: bool, suffix: 
         add.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
     }
     report_samples(&format!("reader.add{suffix}"), &add);
+}
+
+/// `n` suggestions spread evenly over the text, each on a word (the word
+/// starting at or after its place), with labels of the built-in tag set.
+fn spread_suggestions(doc: &Document, n: usize) -> Vec<Suggestion> {
+    let chars: Vec<char> = doc.text.chars().collect();
+    let labels = ["PERSON", "ORG", "PLACE", "DATE", "NUMBER"];
+    let mut out: Vec<Suggestion> = Vec::with_capacity(n);
+    for k in 0..n {
+        let mut start = k * chars.len() / n;
+        while start < chars.len() && !chars[start].is_alphanumeric() {
+            start += 1;
+        }
+        let mut end = start;
+        while end < chars.len() && chars[end].is_alphanumeric() {
+            end += 1;
+        }
+        if start == end || out.last().is_some_and(|s| s.span.end > start) {
+            continue;
+        }
+        out.push(Suggestion {
+            span: marginalia::model::Span::new(start, end),
+            label: labels[k % labels.len()].into(),
+            score: 0.8,
+            origin: Origin::ALL[k % 4],
+            canonical: None,
+            claim: None,
+        });
+    }
+    out
+}
+
+/// The reader with 10,000 suggestions outlined (500 when quick): idle, jumps, wheel.
+fn suggestion_cases(doc: &Document, data: &DocAnnotations) {
+    let mut h = Headless::new(false);
+    let mut r = Reader::new(doc.clone(), data.clone());
+    r.suggestions = spread_suggestions(doc, if quick() { 500 } else { 10_000 });
+    report("reader.suggestions.count", r.suggestions.len() as f64, "count");
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    let mut idle = Samples::default();
+    for _ in 0..steps() {
+        idle.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples("reader.suggestions.idle", &idle);
+    let chars = doc.len_chars();
+    let mut jump = Samples::default();
+    for k in 0..steps() {
+        r.state.scroll_to = Some(k * chars / steps());
+        jump.0.push(h.frame(Vec::new(), |ui| r.ui(ui)));
+    }
+    report_samples("reader.suggestions.jump", &jump);
+    r.state.scroll_to = Some(0);
+    h.frame(Vec::new(), |ui| r.ui(ui));
+    let mut wheel = Samples::default();
+    for _ in 0..steps() {
+        let events = vec![
+            Event::PointerMoved(Pos2::new(640.0, 400.0)),
+            Event::MouseWheel {
+                unit: MouseWheelUnit::Line,
+                delta: vec2(0.0, -3.0),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: Modifiers::NONE,
+            },
+        ];
+        wheel.0.push(h.frame(events, |ui| r.ui(ui)));
+    }
+    report_samples("reader.suggestions.wheel", &wheel);
 }
 
 /// The same article in Hebrew letters (one letter for one, so offsets and
@@ -422,6 +499,31 @@ fn workbench_cases() {
     report_samples("app.frame_after_hotkey", &frame_after);
     report_samples("app.hotkey_to_saved", &saved);
     report_samples("app.hotkey_to_durable", &durable);
+    tag_to_suggestions(&mut app, &mut h, &rel, &starts);
+}
+
+/// From a tag to the suggestions computed for the document as it is after
+/// it: learning over the corpus, then suggesting for the open document, both
+/// in the background while frames go on.
+fn tag_to_suggestions(app: &mut MarginaliaApp, h: &mut Headless, rel: &str, starts: &[usize]) {
+    let mut samples = Samples::default();
+    for &start in starts {
+        select_at(app, start + 40);
+        let t = Instant::now();
+        app.apply_label("PLACE");
+        let version = app.session().map_or(0, |s| s.version);
+        loop {
+            app.tick(&h.ctx);
+            let shown = app.ws.suggest.shown_for(rel).map(|s| s.key.version);
+            if shown == Some(version) {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        samples.0.push(t.elapsed());
+    }
+    report_samples("app.tag_to_suggestions", &samples);
+    app.ws.save_all_blocking();
 }
 
 /// True when `group` is among the comma-separated `MARGINALIA_BENCH_CASES`
@@ -443,6 +545,9 @@ fn main() {
     }
     if wanted("accesskit") {
         reader_cases(&doc, &data, true, ".accesskit");
+    }
+    if wanted("suggestions") {
+        suggestion_cases(&doc, &data);
     }
     if wanted("rtl") {
         rtl_cases(&doc, &data);

@@ -112,6 +112,7 @@ fn entity(doc: &Document, id: String, span: Span, canonical: Option<String>, not
         modified: "2026-01-01T00:00:00Z".into(),
         orphaned: false,
         conflicts: Vec::new(),
+        origin: None,
         extra: Default::default(),
     }
 }

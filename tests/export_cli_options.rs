@@ -268,8 +268,8 @@ fn csv_cells_that_start_like_formulas_are_guarded_unless_asked() {
         "{row}"
     );
     assert!(row.contains(",'+p,"), "{row}");
-    // Offsets stay numbers; the metadata columns come last.
-    assert!(row.ends_with(",0,49,'\tTitle,'@outlet,,,,en"), "{row}");
+    // Offsets stay numbers; the metadata columns come next, then the (empty) origin.
+    assert!(row.ends_with(",0,49,'\tTitle,'@outlet,,,,en,"), "{row}");
     let o = marginalia(&[
         "export",
         s(&root),
@@ -281,7 +281,7 @@ fn csv_cells_that_start_like_formulas_are_guarded_unless_asked() {
     ]);
     let row = stdout(&o).split("\r\n").nth(1).unwrap().to_owned();
     assert!(row.starts_with("a.txt,c1,CLAIM,\"=HYPERLINK("), "{row}");
-    assert!(row.ends_with(",0,49,\tTitle,@outlet,,,,en"), "{row}");
+    assert!(row.ends_with(",0,49,\tTitle,@outlet,,,,en,"), "{row}");
     // The claims comparison's CSV follows the same rule.
     let o = marginalia(&["claims", s(&root), "--csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use marginalia::formats::brat::{self, NewlineMap};
 use marginalia::formats::{ExportOptions, Format, export_corpus, import, jsonl};
+use marginalia::model::suggest::Origin;
 use marginalia::model::{
     AnnId, Annotation, Attributes, Claim, ClaimType, Cue, DocAnnotations, Document, Equivalence, Event,
     EventArg, Kind, Relation, Span, Speaker, Stance, Status, TagSet, Target,
@@ -131,6 +132,13 @@ const KEYS: &[&str] = &[
     "ünï",
 ];
 const VALUES: &[&str] = &["high", "two words", "", "ünï", "a\nb", "hrw"];
+const ORIGINS: &[Option<Origin>] = &[
+    None,
+    Some(Origin::Matcher),
+    Some(Origin::Learner),
+    Some(Origin::Detector),
+    Some(Origin::Gazetteer),
+];
 const NOTES: &[&str] = &["", "one", "two\nlines", "cr\r\nlf", "tab\there", "\n"];
 
 /// Builds a consistent model from raw picks: spans inside the text, quotes from the text.
@@ -224,6 +232,8 @@ fn build(
             },
             orphaned: false,
             conflicts: Vec::new(),
+            // Varied by a pick the strategy already makes, so old regressions replay as they were.
+            origin: ORIGINS[r.start % ORIGINS.len()],
             extra,
         });
     }

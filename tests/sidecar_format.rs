@@ -5,6 +5,7 @@ mod common;
 mod sidecar_support;
 
 use marginalia::model::offsets::{CharIndex, byte_to_cp, cp_to_byte};
+use marginalia::model::suggest::Origin;
 use marginalia::model::{DocAnnotations, Document, Relation, Span, Status, Target};
 use marginalia::store::corpus;
 use marginalia::store::sidecar;
@@ -241,6 +242,29 @@ fn writer_output_is_stable_and_line_oriented() {
     assert!(a.find("\"c1\"").unwrap() < a.find("\"p1\"").unwrap());
     assert!(a.contains("            to: (doc: Some(\"other/b.txt\"), id: \"x9\"),\n"));
     assert!(a.starts_with("// Marginalia annotations."));
+}
+
+/// An accepted suggestion's origin is written only when set, and a file
+/// holding one says 1.3, so that a 1.2 build keeps it as a field it does not know.
+#[test]
+fn an_origin_is_written_only_when_set_and_raises_the_version() {
+    let doc = Document::new("a.txt", common::seed(common::CLINTON));
+    let mut data = DocAnnotations::default();
+    data.annotations
+        .push(common::entity(&doc, "p1", "Hillary Clinton", 0, "PERSON"));
+    let by_hand = corpus::render(&doc, &data, (1, 0));
+    assert!(!by_hand.contains("origin"), "{by_hand}");
+    assert!(by_hand.contains("version: \"1.0\""));
+    data.annotations[0].origin = Some(Origin::Gazetteer);
+    let accepted = corpus::render(&doc, &data, (1, 0));
+    assert!(
+        accepted.contains("            origin: Some(Gazetteer),\n"),
+        "{accepted}"
+    );
+    assert!(accepted.contains("version: \"1.3\""));
+    let back = sidecar::from_str(&accepted).unwrap();
+    assert_eq!(back.data.annotations[0].origin, Some(Origin::Gazetteer));
+    assert!(back.data.annotations[0].extra.is_empty());
 }
 
 /// Spans as a damaged or hand-edited file may hold them: backwards, huge, overlapping.

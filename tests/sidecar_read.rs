@@ -316,6 +316,8 @@ fn annotation(l: &mut Layout, a: &Annotation) -> String {
     defaulted(l, &mut fields, "orphaned", !a.orphaned, a.orphaned.to_string());
     let conflicts = conflicts(l, &a.conflicts);
     defaulted(l, &mut fields, "conflicts", a.conflicts.is_empty(), conflicts);
+    let origin = a.origin.map_or("None".to_owned(), |o| format!("Some({o:?})"));
+    defaulted(l, &mut fields, "origin", a.origin.is_none(), origin);
     fields.extend(unknown_fields(&a.extra));
     structure(l, fields, true)
 }
@@ -528,6 +530,7 @@ fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
                     .iter()
                     .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
             let uses_1_3 = !d.conflicts.is_empty() || d.annotations.iter().any(|a| !a.conflicts.is_empty());
+            let uses_1_3 = d.annotations.iter().any(|a| a.origin.is_some());
             let needed = if uses_1_3 {
                 3
             } else if uses_1_2 {

@@ -43,6 +43,7 @@ fn annotations(doc: &Document) -> DocAnnotations {
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: Default::default(),
         });
     }
@@ -80,6 +81,8 @@ fn reader_in_every_script() {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                suggestions: &[],
+                current_suggestion: None,
             };
             state.show(ui, &view, &mut selection);
         });

@@ -1,7 +1,8 @@
 //! The command line: the GUI by default, headless subcommands for pipelines and tests.
 //!
 //! `marginalia [FOLDER]` starts the workbench; `check`, `stats`, `export`,
-//! `import`, `claims`, `agree`, `git-setup` and `merge-driver` run without a window and report through the exit status.
+//! `import`, `claims`, `agree`, `suggest`, `git-setup` and `merge-driver` run
+//! without a window and report through the exit status.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod stats;
 pub mod team;
+pub mod suggest;
 
 /// What `main` should do after reading the arguments.
 #[derive(Debug)]
@@ -39,6 +41,7 @@ Usage:
   marginalia agree FOLDER_A FOLDER_B [--json]  compare two annotators' copies: F1, kappa, alpha, disagreements
   marginalia git-setup [FOLDER]       make a corpus in git merge annotations (sidecars) without conflicts
   marginalia merge-driver BASE OURS THEIRS PATH  git's merge driver for sidecars (set up by git-setup)
+  marginalia suggest FOLDER [--json] [--accept-above SCORE]  annotations proposed from the corpus's own tags (see suggest --help)
   marginalia help                     show this text
 ";
 
@@ -56,6 +59,7 @@ pub fn dispatch(args: &[String]) -> Invocation {
         Some("claims") => Invocation::Done(claims::run(rest)),
         Some("git-setup") => Invocation::Done(team::run_setup(rest)),
         Some("merge-driver") => Invocation::Done(team::run_driver(rest)),
+        Some("suggest") => Invocation::Done(suggest::run(rest)),
         Some("help" | "--help" | "-h") => {
             print!("{USAGE}");
             Invocation::Done(ExitCode::SUCCESS)

@@ -41,8 +41,9 @@ pub fn field(s: &str, formulas: Formulas) -> Cow<'_, str> {
     }
 }
 
-/// Column names, in order: the claim, then the metadata of its document.
-pub const HEADER: [&str; 20] = [
+/// Column names, in order: the claim, then the metadata of its document, then
+/// which kind of suggestion the claim was accepted from (empty when made by hand).
+pub const HEADER: [&str; 21] = [
     "document",
     "claim_id",
     "label",
@@ -63,6 +64,7 @@ pub const HEADER: [&str; 20] = [
     "published",
     "url",
     "language",
+    "origin",
 ];
 
 /// Columns holding numbers this module writes: never guarded, so a spreadsheet
@@ -145,6 +147,7 @@ pub fn claim_row(row: ClaimRow<'_>, formulas: Formulas) -> Option<String> {
             &meta.published,
             &meta.url,
             &meta.language,
+            row.claim.origin.map_or("", |o| o.as_str()),
         ],
         formulas,
     );

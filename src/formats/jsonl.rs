@@ -70,10 +70,11 @@ struct RelationLine<'a> {
 
 /// Fields of the annotation's serde form that JSONL writes in a shape of its
 /// own (or, for the selector, leaves to the text).
-const RESHAPED: [&str; 7] = [
+const RESHAPED: [&str; 8] = [
     "attributes",
     "extra",
     "kind",
+    "origin",
     "prefix",
     "quote",
     "spans",
@@ -113,6 +114,8 @@ fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Map<Stri
     put("spans", json!(spans));
     put("attributes", json!(pairs(&a.attributes)));
     put("extra", json!(pairs(&a.extra)));
+    // Lower case, as the sidecar's readers and the command line name it.
+    put("origin", json!(a.origin.map(|o| o.as_str())));
     match &a.kind {
         Kind::Entity { canonical } => {
             put("canonical", json!(canonical));
@@ -309,6 +312,17 @@ fn read_annotation(doc: &Document, v: &Value, kind: Kind) -> Result<Annotation, 
     put("kind", serde_json::to_value(kind).map_err(|e| e.to_string())?);
     put("attributes", json!(read_pairs(v, "attributes")?));
     put("extra", json!(read_pairs(v, "extra")?));
+    let origin = match v.get("origin") {
+        None | Some(Value::Null) => None,
+        Some(o) => Some(
+            o.as_str()
+                .and_then(crate::model::suggest::Origin::parse)
+                .ok_or_else(|| {
+                    format!("annotation \"{id}\": its origin must be \"matcher\", \"learner\", \"detector\", \"gazetteer\" or null, not {o}")
+                })?,
+        ),
+    };
+    put("origin", serde_json::to_value(origin).map_err(|e| e.to_string())?);
     serde_json::from_value(Value::Object(m)).map_err(|e| format!("annotation \"{id}\": {e}"))
 }
 

@@ -419,6 +419,10 @@ pub struct Annotation {
     /// were merged: our value is the one in the annotation, theirs is here.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<super::merge::Conflict>,
+    /// Where the annotation came from when it was made by accepting a
+    /// suggestion; `None` when the analyst made it by hand.
+    #[serde(default)]
+    pub origin: Option<super::suggest::Origin>,
     /// Fields written by a newer version of Marginalia, kept verbatim (RON
     /// value texts). The sidecar writes them as fields of their own.
     #[serde(default)]
@@ -453,6 +457,7 @@ impl Annotation {
             modified: time.into(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: BTreeMap::new(),
         }
     }

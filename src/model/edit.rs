@@ -370,6 +370,7 @@ mod tests {
             modified: Default::default(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: Default::default(),
         }
     }

@@ -330,6 +330,7 @@ mod tests {
             modified: Default::default(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: Default::default(),
         }
     }

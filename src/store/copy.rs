@@ -192,6 +192,7 @@ mod tests {
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: Default::default(),
         }
     }

@@ -15,6 +15,7 @@ pub mod scan;
 pub mod sidecar;
 mod sidecar_read;
 pub mod stats;
+pub mod suggest_files;
 
 /// Threads worth running at once for listing, loading and writing files: one
 /// per core (at most eight). More than the cores would only take turns, and

@@ -158,6 +158,10 @@ fn write_annotation(out: &mut String, a: &Annotation) {
         let _ = writeln!(out, "{i}orphaned: true,");
     }
     conflicts_field(out, i, &a.conflicts);
+    // Written only when set, so hand-made annotations stay as 1.0 wrote them.
+    if let Some(o) = a.origin {
+        let _ = writeln!(out, "{i}origin: Some({o:?}),");
+    }
     for (k, v) in &a.extra {
         let _ = writeln!(out, "{i}{k}: {v},");
     }
@@ -226,11 +230,16 @@ fn write_event(out: &mut String, e: &Event) {
     out.push_str("        ),\n");
 }
 
-/// The minor version the data needs: 3 for conflicts left by a merge; 2 for events, equivalences, or a
-/// relation's attributes or note; 1 for document metadata or a claim's value;
-/// else 0.
+/// The minor version the data needs: 3 for an annotation's origin or merge
+/// conflicts; 2 for events, equivalences, or a relation's attributes or note;
+/// 1 for document metadata or a claim's value; else 0.
 fn minor_needed(data: &DocAnnotations) -> u32 {
-    if !data.conflicts.is_empty() || data.annotations.iter().any(|a| !a.conflicts.is_empty()) {
+    if !data.conflicts.is_empty()
+        || data
+            .annotations
+            .iter()
+            .any(|a| a.origin.is_some() || !a.conflicts.is_empty())
+    {
         return 3;
     }
     if !data.events.is_empty()
@@ -269,7 +278,8 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     out.push_str("(\n");
     let _ = writeln!(out, "    format: {},", lit(FORMAT));
     // 1.1 added `meta` and a claim's `value`, 1.2 events, equivalences and a
-    // relation's attributes and note, 1.3 merge conflicts: a file using them says so, so that an
+    // relation's attributes and note, 1.3 an annotation's origin and merge
+    // conflicts: a file using them says so, so that an
     // older build opens it read-only rather than dropping them on save; a file
     // without them stays 1.0, byte for byte.
     let minor = version.1.max(minor_needed(data));

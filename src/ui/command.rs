@@ -122,6 +122,16 @@ pub enum Command {
     },
     /// Remove the selected annotation.
     DeleteSelected,
+    /// Make a suggestion of the shown document current (inspector, list).
+    FocusSuggestion(Box<crate::model::suggest::Suggestion>),
+    /// Accept the current suggestion.
+    AcceptSuggestion,
+    /// Reject the current suggestion.
+    RejectSuggestion,
+    /// Accept every suggestion of this label in the shown document, as one step.
+    AcceptAllSuggested(String),
+    /// Go to the next (`true`) or previous suggestion.
+    StepSuggestion(bool),
     /// Remove an event of the current document (its trigger stays).
     DeleteEvent(AnnId),
     /// Replace an annotation with an edited copy, as one undoable step.

@@ -115,6 +115,8 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     current_match: None,
                     picking: false,
                     direction: Default::default(),
+                    suggestions: &[],
+                    current_suggestion: None,
                 };
                 reader.show(ui, &view, sel);
             });

@@ -10,6 +10,7 @@ use super::command::Command;
 
 mod conflicts;
 mod links;
+mod suggestion;
 
 /// A text field that commits when it loses focus (or on Enter for one line),
 /// so typing a note is one undoable edit, not one per keystroke.
@@ -79,6 +80,9 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     };
     let selected = app.view().and_then(|v| v.selected.as_ref());
     let Some(ann) = selected.and_then(|id| s.data.get(id)).cloned() else {
+        if let Some(current) = app.current_suggestion() {
+            return suggestion::show(app, ui, &current);
+        }
         return document_summary(app, ui);
     };
     let read_only = s.read_only.is_some();
@@ -142,6 +146,9 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
                 command = Some(Command::Select(id));
             }
         }
+    }
+    if let Some(c) = suggestion::summary(app, ui) {
+        command = Some(c);
     }
     ui.separator();
     ui.label("Select an annotation in the text (click it, or Tab) to inspect it.");
@@ -578,9 +585,13 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         });
     }
     ui.separator();
+    let by = match ann.origin {
+        Some(o) => format!("Accepted from a {} suggestion by {}", o.as_str(), ann.annotator),
+        None => format!("By {}", ann.annotator),
+    };
     ui.small(format!(
-        "By {} · created {} · modified {}",
-        ann.annotator, ann.created, ann.modified
+        "{by} · created {} · modified {}",
+        ann.created, ann.modified
     ));
     ui.small(format!("Id {}", ann.id));
     if ui.button("Annotate all occurrences in the corpus…").clicked() {

@@ -104,6 +104,8 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.run(Command::DeleteSelected);
                 ui.close();
             }
+            ui.separator();
+            suggestion_menu(app, ui);
         });
         ui.menu_button("View", |ui| {
             if ui.button("Larger text  (Ctrl++)").clicked() {
@@ -126,6 +128,14 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 }
             });
             direction_menu(app, ui);
+            ui.separator();
+            ui.menu_button("Suggestions", |ui| {
+                let e = &mut app.prefs.suggestions;
+                ui.checkbox(&mut e.matcher, "Text tagged before (matcher)");
+                ui.checkbox(&mut e.learner, "Learned from your tags (learner)");
+                ui.checkbox(&mut e.detector, "Figures, dates and claim cues (detector)");
+                ui.checkbox(&mut e.gazetteer, "Corpus gazetteer (gazetteer)");
+            });
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Help and keyboard shortcuts  (F1)").clicked() {
@@ -134,6 +144,49 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
             }
         });
     });
+}
+
+/// The Edit menu's suggestion entries: step, accept, reject, and accept all
+/// of one label in the document.
+fn suggestion_menu(app: &mut MarginaliaApp, ui: &mut Ui) {
+    let list = app.suggestions_here().unwrap_or_default();
+    let current = app.current_suggestion().is_some();
+    let mut run = None;
+    if ui
+        .add_enabled(!list.is_empty(), egui::Button::new("Next suggestion  (N)"))
+        .clicked()
+    {
+        run = Some(Command::StepSuggestion(true));
+    }
+    if ui
+        .add_enabled(current, egui::Button::new("Accept suggestion  (Enter)"))
+        .clicked()
+    {
+        run = Some(Command::AcceptSuggestion);
+    }
+    if ui
+        .add_enabled(current, egui::Button::new("Reject suggestion  (Backspace)"))
+        .clicked()
+    {
+        run = Some(Command::RejectSuggestion);
+    }
+    let mut labels: Vec<&str> = list.iter().map(|s| s.label.as_str()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    ui.add_enabled_ui(!labels.is_empty(), |ui| {
+        ui.menu_button("Accept all suggestions of a label", |ui| {
+            for l in labels {
+                let n = list.iter().filter(|s| s.label == l).count();
+                if ui.button(format!("{l} ({n} in this document)")).clicked() {
+                    run = Some(Command::AcceptAllSuggested(l.to_owned()));
+                }
+            }
+        });
+    });
+    if let Some(c) = run {
+        app.run(c);
+        ui.close();
+    }
 }
 
 /// The paragraph direction of the open document: following its text, or set

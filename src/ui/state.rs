@@ -38,6 +38,8 @@ pub struct Prefs {
     /// document not listed follows its text. A way of viewing, like the text
     /// size, so it lives here rather than in the sidecar.
     pub directions: BTreeMap<String, TextDirection>,
+    /// Which kinds of suggestion are shown (View menu).
+    pub suggestions: crate::model::suggest::Enabled,
 }
 
 impl Default for Prefs {
@@ -50,6 +52,7 @@ impl Default for Prefs {
             annotator: String::new(),
             theme: Default::default(),
             directions: BTreeMap::new(),
+            suggestions: Default::default(),
         }
     }
 }
@@ -101,6 +104,8 @@ pub struct DocView {
     pub selected: Option<AnnId>,
     /// Selected relation (one of the selected annotation's), which Delete removes.
     pub selected_relation: Option<AnnId>,
+    /// The current suggestion, which Enter accepts and Backspace rejects.
+    pub suggestion: Option<crate::model::suggest::Suggestion>,
 }
 
 impl DocView {

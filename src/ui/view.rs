@@ -142,7 +142,10 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
     let v = app.views.get_mut(&rel).expect("open view");
     let mut reader = std::mem::take(&mut v.reader);
     let mut selection = v.selection;
-    let out = match app.reader_view(&app.ws.sessions[&rel], selected.as_deref(), &linked) {
+    let suggestions = app.suggestions_here().unwrap_or_default();
+    let current = app.current_suggestion();
+    let shown = (suggestions.as_slice(), current.as_ref());
+    let out = match app.reader_view(&app.ws.sessions[&rel], selected.as_deref(), &linked, shown) {
         Some(view) => reader.show(ui, &view, &mut selection),
         None => Default::default(),
     };
@@ -313,6 +316,11 @@ fn dialogs(app: &mut MarginaliaApp, ctx: &egui::Context) {
                             ui.end_row();
                         }
                     }
+                }
+                for (keys, what) in super::app::SUGGESTION_HELP {
+                    ui.label(*keys);
+                    ui.label(*what);
+                    ui.end_row();
                 }
                 for (keys, what) in super::reader_scroll::SCROLL_HELP {
                     ui.label(*keys);

@@ -149,6 +149,14 @@ pub enum Change {
         /// The canonical id.
         to: Option<String>,
     },
+    /// Accept suggestions of one document as annotations (recording their
+    /// origin and who accepted them), as one step.
+    Accept {
+        /// The document.
+        doc: String,
+        /// The suggestions, as the reader showed them.
+        suggestions: Vec<crate::model::suggest::Suggestion>,
+    },
     /// Model edits as they are, by document, as one step (tools and tests).
     Edits {
         /// What the step did, in words.
@@ -468,6 +476,44 @@ impl Workspace {
                 Ok(done)
             }
             Change::Edits { description, parts } => self.commit(&description, parts),
+            Change::Accept { doc, suggestions } => {
+                self.open_session(&doc)?;
+                let mut edits = self.accept_edits(&doc, &suggestions, annotator)?;
+                let n = edits.len();
+                let (quote, label) = match suggestions.as_slice() {
+                    [one] => (
+                        self.sessions[&doc].doc.slice(one.span).to_owned(),
+                        one.label.to_string(),
+                    ),
+                    _ => (String::new(), String::new()),
+                };
+                let (description, edit) = match (n, edits.pop()) {
+                    (1, Some(Edit::Add(a))) if !quote.is_empty() => {
+                        (format!("accept “{quote}” as {label}"), Edit::Add(a))
+                    }
+                    (_, Some(last)) => {
+                        edits.push(last);
+                        (format!("accept {n} suggestions"), Edit::Batch(edits))
+                    }
+                    (_, None) => {
+                        return Ok(Applied {
+                            message: Some("Already annotated: nothing was added.".into()),
+                            ..Default::default()
+                        });
+                    }
+                };
+                let created = match &edit {
+                    Edit::Add(a) => Some(a.id.clone()),
+                    _ => None,
+                };
+                let mut done = self.commit(&description, vec![(doc.clone(), edit)])?;
+                self.suggest.take_out(&doc, |y| {
+                    suggestions.iter().any(|x| x.span == y.span && x.label == y.label)
+                });
+                done.created = created;
+                done.count = n;
+                Ok(done)
+            }
         }
     }
 

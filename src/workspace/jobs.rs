@@ -66,6 +66,8 @@ pub enum Done {
         /// (document, the state they were computed from, its cells).
         docs: Vec<(String, super::CellKey, super::DocCells)>,
     },
+    /// Suggestion work finished: learning, suggesting or saving rejections.
+    Suggest(Box<super::suggest::SuggestDone>),
     /// An export finished: a summary, or why it failed.
     Exported(Result<String, String>),
     /// The team's git work reported.

@@ -10,6 +10,7 @@ pub mod index;
 pub mod jobs;
 pub mod saver;
 pub mod session;
+pub mod suggest;
 pub mod sync;
 
 pub use change::{Applied, Change};
@@ -41,6 +42,8 @@ pub struct Workspace {
     pub index_sync_limit: usize,
     /// The claims comparison and the per-document cells it was built from.
     pub(crate) claims: claims::ClaimsCache,
+    /// Suggestions: what was learned, what was rejected, what is shown.
+    pub suggest: suggest::SuggestState,
 }
 
 impl Default for Workspace {
@@ -55,6 +58,7 @@ impl Default for Workspace {
             corpus_version: 0,
             index_sync_limit: 20_000,
             claims: Default::default(),
+            suggest: Default::default(),
         }
     }
 }

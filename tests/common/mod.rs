@@ -61,6 +61,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         modified: "2026-01-02T03:04:05Z".into(),
         orphaned: false,
         conflicts: Vec::new(),
+        origin: None,
         extra: BTreeMap::new(),
     }
 }

@@ -47,6 +47,7 @@ pub fn ann(doc: &Document, id: &str, spans: Vec<Span>, label: &str, kind: Kind) 
         modified: T0.into(),
         orphaned: false,
         conflicts: Vec::new(),
+        origin: None,
         extra: BTreeMap::new(),
     }
 }
@@ -113,8 +114,10 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         ));
         d.annotations
             .push(entity(doc, "e3", "North Korean", "MISC", None));
-        d.annotations
-            .push(entity(doc, "e4", "China", "PLACE", Some("wd:Q148")));
+        // Accepted from a gazetteer suggestion: the origin reaches every export.
+        let mut china = entity(doc, "e4", "China", "PLACE", Some("wd:Q148"));
+        china.origin = Some(marginalia::model::suggest::Origin::Gazetteer);
+        d.annotations.push(china);
         d.status = Status::Done;
     } else if name.starts_with("001") {
         let steps = find(doc, "retracing their steps", 0);
@@ -177,6 +180,7 @@ pub fn annotations_for(doc: &Document) -> DocAnnotations {
         );
         c.attributes.insert("certainty".into(), "high".into());
         c.note = "quoted, with \"double\" quotes, commas, and a tab\there".into();
+        c.origin = Some(marginalia::model::suggest::Origin::Detector);
         d.annotations.push(c);
         d.relations.push(rel("r1", "c1", "e2", "refers-to"));
         d.status = Status::Done;

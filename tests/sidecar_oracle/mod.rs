@@ -67,6 +67,7 @@ pub const ANN_FIELDS: &[&str] = &[
     "modified",
     "orphaned",
     "conflicts",
+    "origin",
 ];
 
 fn parse_version(v: &str) -> Option<(u32, u32)> {

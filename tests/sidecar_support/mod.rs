@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use marginalia::model::suggest::Origin;
 use marginalia::model::{
     Annotation, Claim, ClaimType, Cue, DocAnnotations, Equivalence, Event, EventArg, Kind, Relation, Span,
     Speaker, Stance, Status, Target,
@@ -142,13 +143,18 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
             text(60),
             text(10),
         ),
-        (text(20), text(20), any::<bool>()),
+        (
+            text(20),
+            text(20),
+            any::<bool>(),
+            proptest::option::of(proptest::sample::select(Origin::ALL.to_vec())),
+        ),
     )
         .prop_map(
             |(
                 (id, spans, quote, prefix, suffix, label),
                 (kind, attributes, note, annotator),
-                (created, modified, orphaned),
+                (created, modified, orphaned, origin),
             )| {
                 // Orphaned ones also carry a merge conflict, so that conflicts with
                 // any text go through the writer and both readers.
@@ -176,6 +182,7 @@ pub fn annotation() -> impl Strategy<Value = Annotation> {
                     modified: modified.into(),
                     orphaned,
                     conflicts,
+                    origin,
                     extra: BTreeMap::new(),
                 }
             },

@@ -180,6 +180,7 @@ pub fn annotate(dir: &Path, rel: &str, tags: &[(&str, &str, Kind)]) {
             modified: "2026-01-01T00:00:00Z".into(),
             orphaned: false,
             conflicts: Vec::new(),
+            origin: None,
             extra: Default::default(),
         });
     }

@@ -65,6 +65,9 @@ pub(super) struct Note<'a> {
     /// The note, when `AnnotatorNotes` lines cannot hold it (it has a CR).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Text<'a>,
+    /// Which kind of suggestion the annotation was accepted from (`"matcher"`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Text<'a>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub orphaned: bool,
     #[serde(skip_serializing_if = "Option::is_none")]

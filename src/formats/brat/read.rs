@@ -363,6 +363,10 @@ fn finish_annotation<'a>(
         }
     }
     a.orphaned = meta.orphaned;
+    a.origin = meta
+        .origin
+        .as_deref()
+        .and_then(crate::model::suggest::Origin::parse);
     a.extra.extend(meta.extra.into_owned());
     a.attributes.extend(meta.attributes);
     if let Some(c) = meta.canonical {

@@ -253,6 +253,7 @@ pub fn to_brat(doc: &Document, data: &DocAnnotations) -> BratFiles {
             modified: Some(a.modified.as_str().into()),
             label: (*label != *a.label).then_some(a.label.as_str().into()),
             id: (a.id != bid).then_some(a.id.as_str().into()),
+            origin: a.origin.map(|o| Cow::Borrowed(o.as_str())),
             orphaned: a.orphaned,
             extra: Cow::Borrowed(&a.extra),
             spans: (join_fragments(ndoc, &frags) != spans)

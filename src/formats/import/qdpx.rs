@@ -288,6 +288,7 @@ fn annotations(
             ann.note = note;
             if let Some(f) = &fields {
                 ann.attributes.extend(f.attributes.clone());
+                ann.origin = f.origin;
             }
             if let Some(g) = &note_guid {
                 joined.insert((g.clone(), coding.code.clone()), built.len());

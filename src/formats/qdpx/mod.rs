@@ -130,7 +130,7 @@ fn read_note_value(v: &str) -> String {
 }
 
 /// The fields of an annotation that a note carries: its id, the claim's
-/// fields, the canonical id and the attributes.
+/// fields, the canonical id, the attributes and the origin.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoteFields {
     /// The annotation's id.
@@ -144,13 +144,19 @@ pub struct NoteFields {
     pub canonical: Option<String>,
     /// Free attributes.
     pub attributes: BTreeMap<String, String>,
+    /// Which kind of suggestion the annotation was accepted from.
+    pub origin: Option<crate::model::suggest::Origin>,
 }
 
 /// True when an annotation needs a note to carry what a selection cannot:
 /// claims, entities with a canonical id or attributes, and annotations of
 /// more than one fragment (whose selections the note joins).
 fn needs_note(a: &Annotation) -> bool {
-    a.kind.is_claim() || a.canonical().is_some() || !a.attributes.is_empty() || a.spans.len() > 1
+    a.kind.is_claim()
+        || a.canonical().is_some()
+        || !a.attributes.is_empty()
+        || a.spans.len() > 1
+        || a.origin.is_some()
 }
 
 /// The text of an annotation's note: a header line, then `Key: value` lines
@@ -194,6 +200,9 @@ fn note_text(a: &Annotation, speaker: Option<(&str, &str)>) -> String {
     if let Some(k) = a.canonical() {
         lines.push(format!("Canonical: {}", note_value(k)));
     }
+    if let Some(o) = a.origin {
+        lines.push(format!("Origin: {}", o.as_str()));
+    }
     if !a.attributes.is_empty() {
         lines.push(format!(
             "Attributes: {}",
@@ -231,6 +240,10 @@ pub fn parse_note(text: &str) -> Option<(NoteFields, Vec<String>)> {
             ("Canonical", _) => {
                 f.canonical = Some(read_note_value(value));
                 true
+            }
+            ("Origin", _) => {
+                f.origin = crate::model::suggest::Origin::parse(value.trim());
+                f.origin.is_some()
             }
             ("Attributes", _) => serde_json::from_str(value).map(|m| f.attributes = m).is_ok(),
             ("Speaker", Some(c)) if value == "author" => {

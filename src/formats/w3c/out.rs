@@ -168,6 +168,9 @@ pub struct Item<'a> {
     kind: &'static str,
     #[serde(rename = "mrg:modified", skip_serializing_if = "Option::is_none")]
     odd_modified: Option<&'a str>,
+    /// Which kind of suggestion the annotation was accepted from; absent when made by hand.
+    #[serde(rename = "mrg:origin", skip_serializing_if = "Option::is_none")]
+    origin: Option<&'static str>,
     target: Targets<'a>,
     #[serde(rename = "type")]
     ty: &'static str,
@@ -299,6 +302,7 @@ impl<'d> Source<'d> {
             mrg_id: &a.id,
             kind: if a.kind.is_claim() { "claim" } else { "entity" },
             odd_modified,
+            origin: a.origin.map(|o| o.as_str()),
             target: match a.spans.as_slice() {
                 [one] => Targets::One(self.target(*one, true)),
                 many => Targets::Many(many.iter().map(|s| self.target(*s, true)).collect()),

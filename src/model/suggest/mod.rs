@@ -6,10 +6,25 @@
 //! [`Origin`]. Everything here is pure: the corpus's annotations, the
 //! rejections and the gazetteer come in, suggestions go out.
 
+use std::collections::HashMap;
+
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
-use super::annotation::{AnnId, Span, Stance};
+use super::annotation::{AnnId, Annotation, Span, Stance};
+use super::document::Document;
+use super::tagset::{LabelKind, TagSet};
+
+mod dates;
+mod detectors;
+pub mod gazetteer;
+mod learner;
+mod matcher;
+pub mod rejections;
+mod tokens;
+
+pub use gazetteer::{Gazetteer, GazetteerEntry, GazetteerError};
+pub use rejections::{Rejection, Rejections};
 
 /// Where a suggestion, and the annotation made by accepting it, came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -112,3 +127,307 @@ impl Enabled {
         }
     }
 }
+
+/// What was learned from a corpus: the strings tagged and how, the gazetteer,
+/// and which labels of the tag set the detectors propose. Built off the UI
+/// thread and shared read-only (in an `Arc`) with every `suggest` call.
+#[derive(Clone, Debug, Default)]
+pub struct Learned {
+    /// Tagged strings, their variants and the gazetteer.
+    strings: matcher::Strings,
+    /// Entity labels of the tag set; nothing else is ever proposed by the matcher.
+    entity_labels: Vec<CompactString>,
+    /// How many tags it learned from.
+    tags: usize,
+    /// The statistical tagger; `None` until enough tags were given.
+    learner: Option<learner::Perceptron>,
+    /// The labels the detectors propose.
+    detect: detectors::Labels,
+}
+
+impl Learned {
+    /// Learns from every document's annotations (all documents of the corpus,
+    /// including the open one). Only entity annotations with one span and a
+    /// label of `tagset` are learned from; gazetteer entries whose label is not
+    /// in the tag set are left out. The learner trains on the documents'
+    /// words up to each one's last tag, and only once there are
+    /// [`MIN_LEARNER_TAGS`] tags. Rejections are applied when suggesting, not
+    /// here, so rejecting needs no new `learn`.
+    pub fn learn<'a>(
+        docs: impl IntoIterator<Item = (&'a Document, &'a [Annotation])>,
+        tagset: &TagSet,
+        rejections: &Rejections,
+        gazetteer: &Gazetteer,
+    ) -> Learned {
+        let _ = rejections;
+        let mut training = Vec::new();
+        let entity_labels: Vec<CompactString> = tagset
+            .labels
+            .iter()
+            .filter(|l| l.kind == LabelKind::Entity)
+            .map(|l| CompactString::from(l.name.as_str()))
+            .collect();
+        let mut out = Learned {
+            entity_labels,
+            ..Learned::default()
+        };
+        for (doc, anns) in docs {
+            let mut spans = Vec::new();
+            for a in anns {
+                if a.orphaned || a.spans.len() != 1 || !out.is_entity_label(&a.label) || a.claim().is_some() {
+                    continue;
+                }
+                if !doc.spans_in_range(&a.spans) {
+                    continue;
+                }
+                let text = doc.slice(a.spans[0]);
+                out.strings.learn(text, &a.label, a.canonical());
+                out.tags += 1;
+                spans.push((a.spans[0], a.label.clone()));
+            }
+            if !spans.is_empty() {
+                training.push((doc.text.as_str(), tokens::tokenize(&doc.text), spans));
+            }
+        }
+        out.learner = learner::Perceptron::train(&out.entity_labels, &training);
+        out.detect = detectors::Labels::of(tagset);
+        for e in &gazetteer.entries {
+            if out.is_entity_label(&e.label) {
+                out.strings
+                    .learn_gazetteer(&e.text, &e.label, e.canonical.as_deref());
+            }
+        }
+        out
+    }
+
+    fn is_entity_label(&self, label: &str) -> bool {
+        self.entity_labels.iter().any(|l| l == label)
+    }
+
+    /// How many tags were learned from.
+    pub fn tags(&self) -> usize {
+        self.tags
+    }
+
+    /// How many distinct strings were learned.
+    pub fn strings(&self) -> usize {
+        self.strings.entries.len()
+    }
+
+    /// True when the learner was trained (enough tags were given).
+    pub fn has_learner(&self) -> bool {
+        self.learner.is_some()
+    }
+}
+
+/// Fewest tags in the corpus before the statistical learner proposes anything.
+pub const MIN_LEARNER_TAGS: usize = learner::MIN_TAGS;
+
+/// How `suggest_with` runs: which origins, and whether the matcher uses variants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Which origins to compute.
+    pub enabled: Enabled,
+    /// Case, possessive, inflection, surname and acronym variants of tagged
+    /// strings; off leaves exact string matching alone (for comparison).
+    pub variants: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            enabled: Enabled::default(),
+            variants: true,
+        }
+    }
+}
+
+/// Suggestions for one document, sorted by span start, never overlapping an
+/// existing annotation of the same label, never a rejected one, only origins
+/// `enabled` allows.
+pub fn suggest(
+    learned: &Learned,
+    doc: &Document,
+    annotations: &[Annotation],
+    rejections: &Rejections,
+    enabled: Enabled,
+) -> Vec<Suggestion> {
+    suggest_with(
+        learned,
+        doc,
+        annotations,
+        rejections,
+        Options {
+            enabled,
+            ..Options::default()
+        },
+    )
+}
+
+/// [`suggest`] with every option.
+pub fn suggest_with(
+    learned: &Learned,
+    doc: &Document,
+    annotations: &[Annotation],
+    rejections: &Rejections,
+    opt: Options,
+) -> Vec<Suggestion> {
+    let toks = tokens::tokenize(&doc.text);
+    let mut out = Vec::new();
+    // Strings already tagged in this document, for the variants that follow a full form.
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    for a in annotations {
+        if let Some(span) = a.spans.first()
+            && doc.spans_in_range(&a.spans)
+            && let Some(k) = tokens::keys_of(&tokens::tokenize(doc.slice(*span)))
+        {
+            let at = seen.entry(k.lower).or_insert(span.start);
+            *at = (*at).min(span.start);
+        }
+    }
+    let mopt = matcher::MatchOptions {
+        matcher: opt.enabled.matcher,
+        gazetteer: opt.enabled.gazetteer,
+        variants: opt.variants,
+    };
+    if mopt.matcher || mopt.gazetteer {
+        matcher::find(&learned.strings, &toks, &mut seen, mopt, &mut out);
+    }
+    if opt.enabled.learner
+        && let Some(p) = &learned.learner
+    {
+        // Only what no string match found: a match is the surer proposal.
+        let mut found = Vec::new();
+        p.tag(&doc.text, &toks, &mut found);
+        let matched: Vec<Span> = out.iter().map(|s| s.span).collect();
+        for (span, label, score) in found {
+            let i = matched.partition_point(|m| m.end <= span.start);
+            if matched.get(i).is_some_and(|m| m.overlaps(&span)) {
+                continue;
+            }
+            out.push(Suggestion {
+                span,
+                label,
+                score,
+                origin: Origin::Learner,
+                canonical: None,
+                claim: None,
+            });
+        }
+    }
+    if opt.enabled.detector {
+        let which = detectors::Which {
+            figures: true,
+            dates: true,
+            claims: true,
+        };
+        let before = out.len();
+        detectors::detect(&learned.detect, doc, &toks, annotations, which, &mut out);
+        // A figure or date the matcher already proposes with the same label is not proposed twice.
+        let (found, detected) = out.split_at(before);
+        let dupes: Vec<usize> = detected
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| found.iter().any(|f| f.span == d.span && f.label == d.label))
+            .map(|(i, _)| before + i)
+            .collect();
+        for i in dupes.into_iter().rev() {
+            out.remove(i);
+        }
+    }
+    out.retain(|s| opt.enabled.allows(s.origin));
+    filter(doc, annotations, rejections, &mut out);
+    out.sort_by(|a, b| {
+        (a.span.start, std::cmp::Reverse(a.span.end), &a.label).cmp(&(
+            b.span.start,
+            std::cmp::Reverse(b.span.end),
+            &b.label,
+        ))
+    });
+    out.dedup_by(|b, a| a.span == b.span && a.label == b.label);
+    out
+}
+
+/// Drops suggestions that overlap an annotation of the same label, that sit
+/// exactly on an annotation of any label, or that were rejected; lowers the
+/// score of strings rejected elsewhere.
+fn filter(doc: &Document, annotations: &[Annotation], rejections: &Rejections, out: &mut Vec<Suggestion>) {
+    let mut taken: Vec<(Span, &str)> = annotations
+        .iter()
+        .flat_map(|a| a.spans.iter().map(move |s| (*s, a.label.as_str())))
+        .collect();
+    taken.sort_by_key(|(s, _)| (s.start, s.end));
+    // Largest end among the first i spans, so the scan back can stop early.
+    let mut reach = Vec::with_capacity(taken.len());
+    let mut m = 0;
+    for (s, _) in &taken {
+        m = m.max(s.end);
+        reach.push(m);
+    }
+    let clashes = |s: &Suggestion| {
+        let mut j = taken.partition_point(|(t, _)| t.start < s.span.end);
+        while j > 0 {
+            j -= 1;
+            if reach[j] <= s.span.start {
+                break;
+            }
+            let (t, label) = taken[j];
+            if t == s.span || (t.overlaps(&s.span) && label == s.label) {
+                return true;
+            }
+        }
+        false
+    };
+    out.retain(|s| !clashes(s));
+    if rejections.is_empty() {
+        return;
+    }
+    // Each rejection in this document takes the suggestion of its label and
+    // text with its context, else the nearest one.
+    let mut gone = vec![false; out.len()];
+    for r in rejections.in_doc(&doc.path) {
+        let same: Vec<usize> = (0..out.len())
+            .filter(|&i| {
+                let s = &out[i];
+                s.label == r.label && doc.slice(s.span) == r.quote
+            })
+            .collect();
+        let with_context = || {
+            same.iter()
+                .copied()
+                .filter(|&i| {
+                    let (b, a) = rejections::context_of(doc, out[i].span);
+                    rejections::same_context(r, &b, &a)
+                })
+                .min_by_key(|&i| out[i].span.start.abs_diff(r.start))
+        };
+        let nearest = || {
+            same.iter()
+                .copied()
+                .filter(|&i| out[i].span.start.abs_diff(r.start) <= rejections::DRIFT)
+                .min_by_key(|&i| out[i].span.start.abs_diff(r.start))
+        };
+        let hit = if r.before.is_empty() && r.after.is_empty() {
+            nearest()
+        } else {
+            with_context().or_else(nearest)
+        };
+        if let Some(i) = hit {
+            gone[i] = true;
+        }
+    }
+    let mut i = 0;
+    out.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+    for s in out.iter_mut() {
+        let n = rejections.times_rejected(&s.label, doc.slice(s.span));
+        if n > 0 {
+            s.score /= 1.0 + n as f32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::merge::Conflict;
 use crate::model::quantity::Quantity;
+use crate::model::suggest::Origin;
 use crate::model::{
     Annotation, Attributes, Claim, ClaimType, Cue, DocMeta, Equivalence, Event, EventArg, Kind, Relation,
     Span, Speaker, Stance, Target,
@@ -29,6 +30,7 @@ const ANN_FIELDS: &[&str] = &[
     "modified",
     "orphaned",
     "conflicts",
+    "origin",
 ];
 
 const SPAN_FIELDS: &[&str] = &["start", "end"];
@@ -77,6 +79,7 @@ impl Reader<'_> {
         let mut modified = None;
         let mut orphaned = None;
         let mut conflicts = None;
+        let mut origin = None;
         let mut extra = BTreeMap::new();
         let named = (&["Annotation"][..], "an annotation");
         self.fields_in_order(named, ANN_FIELDS, |r, key, start| match key {
@@ -94,6 +97,20 @@ impl Reader<'_> {
             "modified" => set(&mut modified, r.string()?),
             "orphaned" => set(&mut orphaned, r.boolean()?),
             "conflicts" => set(&mut conflicts, r.list(Reader::conflict)?),
+            "origin" => set(
+                &mut origin,
+                r.option(|r| {
+                    r.variant(
+                        "an annotation's origin",
+                        &[
+                            ("Matcher", Origin::Matcher),
+                            ("Learner", Origin::Learner),
+                            ("Detector", Origin::Detector),
+                            ("Gazetteer", Origin::Gazetteer),
+                        ],
+                    )
+                })?,
+            ),
             _ => r.unknown(&mut extra, key, start),
         })?;
         let missing = [
@@ -128,6 +145,7 @@ impl Reader<'_> {
             modified: modified.unwrap_or_default(),
             orphaned: orphaned.unwrap_or_default(),
             conflicts: conflicts.unwrap_or_default(),
+            origin: origin.flatten(),
             extra,
         })
     }

@@ -295,6 +295,11 @@ impl MarginaliaApp {
         if self.prompt.is_some() {
             return;
         }
+        if !typing {
+            // Before the shortcut table: Backspace rejects a suggestion rather than deleting.
+            let keys = self.take_suggestion_keys(ctx);
+            self.run_suggestion_keys(keys);
+        }
         for a in actions::take_pressed(ctx, typing) {
             self.run_action(a);
         }
@@ -357,7 +362,9 @@ impl MarginaliaApp {
                 }
             };
         }
-        if let Some(cp) = out.clicked {
+        if let Some(cp) = out.clicked
+            && !self.click_suggestion(cp)
+        {
             self.click_at(cp);
         }
     }

@@ -10,6 +10,7 @@ mod input;
 pub mod leaving;
 mod open;
 mod run;
+mod suggest;
 mod tasks;
 mod team;
 
@@ -17,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::model::suggest::Suggestion;
 use crate::model::{AnnId, Span};
 use crate::workspace::jobs::Done;
 use crate::workspace::saver::Saver;
@@ -29,6 +31,7 @@ use super::state::{
 };
 use leaving::LeaveState;
 use open::Loading;
+pub use suggest::{SUGGESTION_HELP, SuggestionKey};
 
 /// How often the open document's files are checked for outside changes.
 const WATCH_EVERY: Duration = Duration::from_millis(1000);
@@ -409,6 +412,11 @@ impl MarginaliaApp {
             Done::Claims { folder, docs } => self.ws.take_claims(folder, docs),
             Done::Exported(result) => self.take_export(result),
             Done::Team(done) => self.take_team(done),
+            Done::Suggest(done) => {
+                if let Some(message) = self.ws.take_suggest(*done) {
+                    self.notice = Some(message);
+                }
+            }
             Done::Picked {
                 purpose,
                 path,
@@ -422,6 +430,9 @@ impl MarginaliaApp {
         for done in self.ws.jobs.poll() {
             self.take(done);
         }
+        self.ws.suggest.enabled = self.prefs.suggestions;
+        let shown = self.current.clone();
+        self.ws.suggest_tick(shown.as_deref());
         if self.loading.is_some() {
             ctx.request_repaint_after(LOAD_POLL);
         }
@@ -469,6 +480,7 @@ impl MarginaliaApp {
         s: &'a Session,
         selected: Option<&'a str>,
         linked: &'a [Span],
+        (suggestions, current_suggestion): (&'a [Suggestion], Option<&'a Suggestion>),
     ) -> Option<ReaderView<'a>> {
         let c = self.ws.corpus.as_ref()?;
         Some(ReaderView {
@@ -483,6 +495,8 @@ impl MarginaliaApp {
             current_match: self.find.current,
             picking: self.picking.is_some(),
             direction: self.prefs.direction(&c.root, &s.doc.path),
+            suggestions,
+            current_suggestion,
         })
     }
 }

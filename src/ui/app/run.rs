@@ -219,6 +219,11 @@ impl MarginaliaApp {
                 self.change(Change::SetValue { doc, id, value });
             }
             Command::AskExportComparison { html } => self.ask_export_comparison(html),
+            Command::FocusSuggestion(s) => self.focus_suggestion(Some(*s)),
+            Command::AcceptSuggestion => self.accept_current_suggestion(),
+            Command::RejectSuggestion => self.reject_current_suggestion(),
+            Command::AcceptAllSuggested(label) => self.accept_all_of(&label),
+            Command::StepSuggestion(forward) => self.step_suggestion(forward),
             Command::DeleteSelected => {
                 // A relation counts as selected only while its annotation is.
                 let relation = self.session().zip(self.view()).and_then(|(s, v)| {

@@ -17,6 +17,7 @@ use crate::model::bidi::TextDirection;
 use crate::model::{DocAnnotations, Document, LabelKind, Span, TagSet};
 
 pub mod layout;
+mod suggestions;
 
 use layout::{BlockLayout, Style};
 
@@ -92,6 +93,8 @@ pub struct ReaderState {
     pub marks: super::reader_marks::Marks,
     /// Text options and font atlas fill the galleys were laid out with.
     atlas: Option<(egui::epaint::text::TextOptions, f32)>,
+    /// The furthest end among the first suggestions, to find a block's quickly.
+    suggestion_reach: suggestions::Reach,
 }
 
 /// What happened in the reader this frame.
@@ -131,6 +134,10 @@ pub struct ReaderView<'a> {
     pub picking: bool,
     /// Base direction of the document's paragraphs.
     pub direction: TextDirection,
+    /// Suggestions to outline, sorted by start (never annotations).
+    pub suggestions: &'a [crate::model::suggest::Suggestion],
+    /// The current suggestion.
+    pub current_suggestion: Option<&'a crate::model::suggest::Suggestion>,
 }
 
 fn colour(rgb: [u8; 3], alpha: u8) -> Color32 {
@@ -354,6 +361,7 @@ impl ReaderState {
         self.relayout_if_needed(wrap, view.font_size, view.direction);
         self.drop_galleys_of_an_old_atlas(ui);
         self.rebuild_pieces(view.data, view.data_version);
+        self.suggestion_reach.update(view.suggestions);
         self.update_tops();
 
         // One scroll state per document: another document's offset never carries over.
@@ -559,6 +567,14 @@ impl ReaderState {
                     }
                 }
             }
+            suggestions::paint(
+                painter,
+                view,
+                &self.suggestion_reach,
+                block.cp,
+                g,
+                (origin, outline),
+            );
             // Speaker and cue of a selected claim.
             for s in view.linked {
                 if s.end <= block.cp.start || s.start >= block.cp.end {
