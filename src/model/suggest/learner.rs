@@ -45,7 +45,7 @@ const EPOCHS: usize = 6;
 /// Fewest tags worth learning from: below it the learner proposes nothing.
 pub const MIN_TAGS: usize = 20;
 /// Suggestions scoring less are not proposed.
-pub const MIN_SCORE: f32 = 0.6;
+pub const MIN_SCORE: f32 = 0.55;
 
 /// Which group a feature belongs to (mixed into its hash).
 #[derive(Clone, Copy)]
