@@ -16,7 +16,9 @@
 //! second half: a suggestion is right when an annotation of the second half
 //! has exactly its span and label. It prints, for each configuration, precision
 //! and recall of everything proposed, the highest recall at a score threshold
-//! where precision is at least 0.8, and the keystrokes saved there.
+//! where precision is at least 0.8, and the keystrokes saved there. With
+//! `--list`, every judged suggestion of every configuration goes to standard
+//! error: configuration, document, text, label, score, origin, right or wrong.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -37,21 +39,25 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [mode, file, out] if mode == "conll" => conll_to_jsonl(Path::new(file), Path::new(out)),
-        [folder] => evaluate(Path::new(folder)),
+        [folder] => evaluate(Path::new(folder), false),
+        [folder, list] if list == "--list" => evaluate(Path::new(folder), true),
         _ => {
-            eprintln!("usage: suggest_eval conll FILE OUT.jsonl | suggest_eval FOLDER");
+            eprintln!("usage: suggest_eval conll FILE OUT.jsonl | suggest_eval FOLDER [--list]");
             std::process::exit(2);
         }
     }
 }
 
+/// A mention read from CoNLL: start and end (code points) and its label.
+type Mention = (usize, usize, String);
+
 /// Writes the documents of a CoNLL file as JSONL records for `marginalia import jsonl`.
 fn conll_to_jsonl(file: &Path, out: &Path) {
     let src = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let mut docs: Vec<(String, Vec<(usize, usize, String)>)> = Vec::new();
+    let mut docs: Vec<(String, Vec<Mention>)> = Vec::new();
     let mut text = String::new();
-    let mut spans: Vec<(usize, usize, String)> = Vec::new();
-    let mut open: Option<(usize, usize, String)> = None;
+    let mut spans: Vec<Mention> = Vec::new();
+    let mut open: Option<Mention> = None;
     let mut at_line_start = true;
     let mut cp = 0usize;
     let flush_doc = |text: &mut String, spans: &mut Vec<_>, docs: &mut Vec<_>| {
@@ -149,7 +155,7 @@ fn used_labels(splits: &[Split]) -> HashSet<String> {
         .collect()
 }
 
-fn evaluate(root: &Path) {
+fn evaluate(root: &Path, list: bool) {
     let tagset = load_tagset(root).expect("the tag set");
     let gazetteer = load_gazetteer(root).expect("the gazetteer");
     let mut splits = Vec::new();
@@ -260,7 +266,7 @@ fn evaluate(root: &Path) {
     for (name, opt) in configs {
         let t = Instant::now();
         let mut unjudged = 0;
-        let scored = run(&learned, &splits, opt, &mut unjudged);
+        let scored = run(&learned, &splits, opt, &mut unjudged, list.then_some(name));
         let ms = t.elapsed().as_secs_f64() * 1e3;
         let (p, r) = pr(&scored, held, 0.0);
         let (best_r, at, saved) = best_at(&scored, held, 0.8);
@@ -295,7 +301,13 @@ fn evaluate(root: &Path) {
 }
 
 /// Every suggestion of every document, scored against the held-back annotations.
-fn run(learned: &Learned, splits: &[Split], opt: Options, unjudged: &mut usize) -> Vec<Scored> {
+fn run(
+    learned: &Learned,
+    splits: &[Split],
+    opt: Options,
+    unjudged: &mut usize,
+    list: Option<&str>,
+) -> Vec<Scored> {
     let labels = used_labels(splits);
     let mut out = Vec::new();
     for s in splits {
@@ -304,10 +316,22 @@ fn run(learned: &Learned, splits: &[Split], opt: Options, unjudged: &mut usize) 
                 *unjudged += 1;
                 continue;
             }
+            let right = s.held.contains(&(x.span, x.label.to_string()));
+            if let Some(config) = list {
+                eprintln!(
+                    "{config}\t{}\t{}\t{}\t{:.2}\t{}\t{}",
+                    s.doc.path,
+                    s.doc.slice(x.span),
+                    x.label,
+                    x.score,
+                    x.origin.as_str(),
+                    if right { "right" } else { "wrong" }
+                );
+            }
             out.push(Scored {
                 score: x.score,
                 origin: x.origin,
-                right: s.held.contains(&(x.span, x.label.to_string())),
+                right,
             });
         }
     }

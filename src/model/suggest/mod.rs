@@ -205,7 +205,7 @@ impl Learned {
     /// analysts have read: in an annotated document, before its last tag, on
     /// words no annotation covers. Such an occurrence is a decision against
     /// the label, and lowers its share.
-    fn count_untagged(&mut self, training: &[(&str, Vec<tokens::Tok>, Vec<(Span, CompactString)>)]) {
+    fn count_untagged(&mut self, training: &[learner::TrainingDoc<'_>]) {
         let exact = matcher::MatchOptions {
             matcher: true,
             gazetteer: false,
