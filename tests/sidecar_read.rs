@@ -529,8 +529,10 @@ fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
                 || d.relations
                     .iter()
                     .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
-            let uses_1_3 = !d.conflicts.is_empty() || d.annotations.iter().any(|a| !a.conflicts.is_empty());
-            let uses_1_3 = d.annotations.iter().any(|a| a.origin.is_some());
+            let uses_1_3 = !d.conflicts.is_empty()
+                || d.annotations
+                    .iter()
+                    .any(|a| a.origin.is_some() || !a.conflicts.is_empty());
             let needed = if uses_1_3 {
                 3
             } else if uses_1_2 {
