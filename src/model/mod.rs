@@ -13,6 +13,7 @@ pub mod index;
 pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;
+pub mod source;
 pub mod tagset;
 pub mod vocab;
 pub mod words;
@@ -22,6 +23,7 @@ pub use annotation::{
     Status, Target, new_id, now_rfc3339,
 };
 pub use document::{DocAnnotations, DocMeta, Document, content_hash};
+pub use source::{Extraction, Layout, SourceKind};
 pub use edit::{Edit, EditError, History};
 pub use events::{Equivalence, Event, EventArg};
 pub use tagset::{LabelDef, LabelKind, TagSet};

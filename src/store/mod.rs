@@ -7,6 +7,7 @@ pub mod check;
 pub mod copy;
 pub mod corpus;
 pub mod decode;
+pub mod extract;
 pub mod disk;
 pub mod journal;
 mod lock;
