@@ -271,6 +271,7 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
                     version: (sidecar::MAJOR, sidecar::MINOR),
                     source,
                     source_hash,
+                    extraction: None,
                     data,
                 }
             },

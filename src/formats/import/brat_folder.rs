@@ -47,7 +47,7 @@ fn brat_rel(rel_txt: &str) -> Result<String, String> {
     let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
     let has_source_ext = stem
         .rsplit_once('.')
-        .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        .is_some_and(|(_, e)| PLAIN_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
     safe_rel(if has_source_ext { stem } else { rel_txt })
 }
 

@@ -93,15 +93,15 @@ pub enum ExtractError {
     TimedOut(SourceKind),
 }
 
-/// "a web page", "a Word document", … for messages.
+/// "web page", "Word document", … for messages.
 fn kind_words(kind: SourceKind) -> &'static str {
     match kind {
-        SourceKind::Text => "a text file",
-        SourceKind::Markdown => "a Markdown file",
-        SourceKind::Html => "a web page",
-        SourceKind::Docx => "a Word document",
-        SourceKind::Odt => "an OpenDocument text",
-        SourceKind::Pdf => "a PDF file",
+        SourceKind::Text => "text file",
+        SourceKind::Markdown => "Markdown file",
+        SourceKind::Html => "web page",
+        SourceKind::Docx => "Word document",
+        SourceKind::Odt => "OpenDocument text",
+        SourceKind::Pdf => "PDF file",
     }
 }
 
@@ -111,32 +111,32 @@ impl std::fmt::Display for ExtractError {
             ExtractError::NotText(why) => write!(f, "{why}"),
             ExtractError::NotYet(kind) => write!(
                 f,
-                "{} cannot be read yet by this version of Marginalia; save it as plain text (.txt) beside it to annotate it",
+                "this version of Marginalia cannot read the text of a {} yet; save it as plain text (.txt) beside it and annotate that",
                 kind_words(*kind)
             ),
             ExtractError::Encrypted(kind) => write!(
                 f,
-                "{} that is protected by a password; save an unprotected copy and open that",
+                "this {} is protected by a password; save a copy without the password and open that",
                 kind_words(*kind)
             ),
             ExtractError::NoTextLayer(kind) => write!(
                 f,
-                "{} holding only images of pages, no text (a scan); run text recognition (OCR) on it and open the result",
+                "this {} holds only images of pages, no text (a scan); run text recognition (OCR) on it and open the result",
                 kind_words(*kind)
             ),
             ExtractError::Damaged(kind, why) => write!(
                 f,
-                "cannot be read as {} ({why}); open it in the program that made it and save it again",
+                "cannot be read as a {} ({why}); open it in the program that made it and save it again",
                 kind_words(*kind)
             ),
             ExtractError::TooLarge(kind) => write!(
                 f,
-                "{} too large to unpack safely; split it into smaller files",
+                "this {} is too large to unpack safely; split it into smaller files",
                 kind_words(*kind)
             ),
             ExtractError::TimedOut(kind) => write!(
                 f,
-                "reading {} took too long and was stopped; save it again in the program that made it, or as plain text",
+                "reading this {} took too long and was stopped; save it again in the program that made it, or as plain text",
                 kind_words(*kind)
             ),
         }
@@ -222,7 +222,7 @@ mod tests {
     fn pdf_is_refused_with_what_to_do() {
         let e = extract("report.PDF", b"%PDF-1.7".to_vec()).unwrap_err();
         assert_eq!(e, ExtractError::NotYet(SourceKind::Pdf));
-        assert!(e.to_string().contains("save it as plain text"), "{e}");
+        assert!(e.to_string().contains("save it as plain text (.txt)"), "{e}");
     }
 
     #[test]

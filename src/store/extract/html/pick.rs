@@ -115,7 +115,7 @@ const FURNITURE_WORDS: &[&str] = &[
 
 /// Whole words of class names and ids that mark furniture.
 const FURNITURE_TOKENS: &[&str] = &[
-    "ad", "ads", "nav", "tag", "tags", "meta", "date", "hidden", "hide", "sr", "sr-only", "screen",
+    "ad", "ads", "nav", "tag", "tags", "meta", "info", "date", "hidden", "hide", "sr", "sr-only", "screen",
 ];
 
 /// Parts of class names and ids of article containers.
@@ -185,8 +185,16 @@ pub(super) fn skipped(node: NodeRef<'_, Node>) -> bool {
     match verdict(e) {
         Verdict::Out => true,
         Verdict::Furniture => long_paragraphs(node) < 3,
-        _ => false,
+        _ => dateline(node, e.name()),
     }
+}
+
+/// A short line holding a `<time>`: "Kim Yoo Jin | 2022.11.03 4:12pm", the
+/// byline and date the metadata already has.
+fn dateline(node: NodeRef<'_, Node>, name: &str) -> bool {
+    matches!(name, "div" | "p" | "span" | "ul" | "li" | "section")
+        && node.descendants().any(|d| element_name(&d) == Some("time"))
+        && text_len(node) < 100
 }
 
 /// Paragraphs of 100 characters or more inside `node`.
