@@ -403,7 +403,7 @@ fn scan_is_recursive_natural_and_skips_hidden_and_sidecars() {
         ("Doc1.md", b"x"),
         ("doc2.txt.ron", b"x"),
         ("marginalia.ron", b"x"),
-        ("notes.pdf", b"x"),
+        ("notes.xlsx", b"x"),
         ("sub/b.text", b"x"),
         ("sub/a10.txt", b"x"),
         ("sub/a9.txt", b"x"),
@@ -571,7 +571,7 @@ fn a_sidecar_with_offsets_only_keeps_its_positions() {
 
 #[test]
 fn a_newer_minor_field_with_a_raw_identifier_is_kept() {
-    let src = "(format: \"marginalia\", version: \"1.3\", r#type: 1, annotations: [], relations: [])";
+    let src = "(format: \"marginalia\", version: \"1.4\", r#type: 1, annotations: [], relations: [])";
     let dir = common::corpus(&[("a.txt", b"Hello"), ("a.txt.ron", src.as_bytes())]);
     let loaded = corpus::load(dir.path(), "a.txt").unwrap();
     assert_eq!(loaded.read_only, None);

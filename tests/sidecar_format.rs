@@ -123,11 +123,11 @@ fn curly_quotes_and_dashes_in_seeds_slice_by_code_points() {
     );
 }
 
-/// A sidecar written by a hypothetical Marginalia 1.3, with fields this build does not know.
+/// A sidecar written by a hypothetical Marginalia 1.4, with fields this build does not know.
 const NEWER_MINOR: &str = r##"// written by a newer minor version
 (
     format: "marginalia",
-    version: "1.3",
+    version: "1.4",
     source: "a.txt",
     source_hash: "HASH",
     status: InProgress,
@@ -161,7 +161,7 @@ const NEWER_MINOR: &str = r##"// written by a newer minor version
 #[test]
 fn unknown_fields_of_a_newer_minor_are_kept_byte_for_byte() {
     let sc = sidecar::from_str(NEWER_MINOR).unwrap();
-    assert_eq!(sc.version, (1, 3));
+    assert_eq!(sc.version, (1, 4));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(
@@ -169,7 +169,7 @@ fn unknown_fields_of_a_newer_minor_are_kept_byte_for_byte() {
         r#"(by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"])"#
     );
     let out = sidecar::to_string(&sc);
-    assert!(out.contains("    version: \"1.3\",\n"), "{out}");
+    assert!(out.contains("    version: \"1.4\",\n"), "{out}");
     for raw in [
         "confidence: Some(0.75),",
         r#"review: (by: "bo", at: "2026-02-02", comments: ["ok, fine", "a \"quoted\" (paren"]),"#,
@@ -193,7 +193,7 @@ fn unknown_fields_survive_a_save_through_the_corpus_api() {
     corpus::save_loaded(dir.path(), &mut loaded).unwrap();
     let out = std::fs::read_to_string(dir.path().join("a.txt.ron")).unwrap();
     assert!(out.contains("status: Done,"));
-    assert!(out.contains("version: \"1.3\""));
+    assert!(out.contains("version: \"1.4\""));
     assert!(out.contains("confidence: Some(0.75),"));
     assert!(out.contains("layout: Layout(columns: 2, raw: r#\"x\"y\"#),"));
     assert!(out.contains("reviewed_by: [\n        \"bo\",\n        \"cy\",\n    ],"));
@@ -201,7 +201,7 @@ fn unknown_fields_survive_a_save_through_the_corpus_api() {
 
 #[test]
 fn a_newer_major_version_is_refused_as_future_version() {
-    let src = NEWER_MINOR.replace("\"1.3\"", "\"2.0\"");
+    let src = NEWER_MINOR.replace("\"1.4\"", "\"2.0\"");
     let e = sidecar::from_str(&src).unwrap_err();
     assert!(e.future_version);
     assert!(e.message.contains("2.0"), "{e}");

@@ -385,6 +385,15 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
     defaulted(l, &mut fields, "source", sc.source.is_empty(), v);
     let v = lit(l, &sc.source_hash);
     defaulted(l, &mut fields, "source_hash", sc.source_hash.is_empty(), v);
+    if let Some(x) = &sc.extraction {
+        let record = vec![
+            field("kind", lit(l, x.kind.as_str())),
+            field("version", x.version.to_string()),
+            field("text_hash", lit(l, &x.text_hash)),
+        ];
+        let record = structure(l, record, false);
+        fields.push(field("extraction", record));
+    }
     let status = format!("{:?}", d.status);
     defaulted(l, &mut fields, "status", d.status == Default::default(), status);
     let anns = d.annotations.iter().map(|a| annotation(l, a)).collect();
@@ -495,7 +504,7 @@ fn unknown_extra() -> impl Strategy<Value = BTreeMap<String, String>> {
 
 /// A sidecar of any minor version with unknown fields at the top and in annotations.
 fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
-    (sidecar_value(), 0u32..4, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
+    (sidecar_value(), 0u32..5, unknown_extra(), vec(unknown_extra(), 6)).prop_map(
         |(mut sc, minor, top, per_annotation)| {
             // A file using what 1.1 or 1.2 added says so at least (the writer makes sure).
             let d = &sc.data;
@@ -508,7 +517,13 @@ fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
                 || d.relations
                     .iter()
                     .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
-            let needed = if uses_1_2 { 2 } else { u32::from(uses_1_1) };
+            let needed = if sc.extraction.is_some() {
+                3
+            } else if uses_1_2 {
+                2
+            } else {
+                u32::from(uses_1_1)
+            };
             sc.version.1 = minor.max(needed);
             sc.data.extra = top;
             for (a, extra) in sc.data.annotations.iter_mut().zip(per_annotation) {
@@ -888,7 +903,7 @@ fn a_repeated_attribute_keeps_its_last_value() {
 const NEWER_MINOR: &str = r#"// written by a newer minor version
 (
     format: "marginalia",
-    version: "1.3",
+    version: "1.4",
     source: "a.txt",
     source_hash: "HASH",
     status: InProgress,
@@ -918,7 +933,7 @@ const NEWER_MINOR: &str = r#"// written by a newer minor version
 #[test]
 fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
     let sc = read_ok(NEWER_MINOR);
-    assert_eq!(sc.version, (1, 3));
+    assert_eq!(sc.version, (1, 4));
     let a = &sc.data.annotations[0];
     assert_eq!(a.extra["confidence"], "Some(0.75)");
     assert_eq!(a.extra["lead"], "/* why */ Tag( 1 , )");
@@ -941,8 +956,8 @@ fn unknown_fields_of_a_newer_minor_are_the_text_ronscan_cuts() {
 #[test]
 fn a_newer_major_is_refused_as_future_version() {
     for src in [
-        NEWER_MINOR.replace("\"1.3\"", "\"2.0\""),
-        NEWER_MINOR.replace("\"1.3\"", "\"\\u{32}.1\""),
+        NEWER_MINOR.replace("\"1.4\"", "\"2.0\""),
+        NEWER_MINOR.replace("\"1.4\"", "\"\\u{32}.1\""),
         "(format: \"marginalia\", version: \"2.1\", annotations: {\"new\": \"shape\"})".into(),
     ] {
         let e = refused(&src);
@@ -956,7 +971,7 @@ fn a_newer_major_is_refused_as_future_version() {
 fn a_field_below_the_annotations_that_cannot_be_kept_is_never_dropped() {
     let claim = r#"(format: "marginalia", version: "VERSION", annotations: [(id: "c", spans: [], label: "C", kind: Claim((stance: Denies, certainty: 0.5)))])"#;
     // A newer minor version's field: the file is from the future, opened read-only.
-    let e = refused(&claim.replace("VERSION", "1.3"));
+    let e = refused(&claim.replace("VERSION", "1.4"));
     assert!(e.future_version, "{e:?}");
     assert!(
         e.message.contains("`certainty`") && e.message.contains("claim"),
