@@ -74,6 +74,18 @@ impl SourceKind {
         SourceKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// What the file is, in words: "web page", "Word document", …
+    pub fn noun(self) -> &'static str {
+        match self {
+            SourceKind::Text => "text file",
+            SourceKind::Markdown => "Markdown file",
+            SourceKind::Html => "web page",
+            SourceKind::Docx => "Word document",
+            SourceKind::Odt => "OpenDocument text",
+            SourceKind::Pdf => "PDF file",
+        }
+    }
+
     /// A short label for lists: `TXT`, `MD`, `WEB`, `DOCX`, `ODT`, `PDF`.
     pub fn label(self) -> &'static str {
         match self {

@@ -115,6 +115,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     current_match: None,
                     picking: false,
                     direction: Default::default(),
+                    dim_furniture: true,
                 };
                 reader.show(ui, &view, sel);
             });

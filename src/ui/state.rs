@@ -38,6 +38,8 @@ pub struct Prefs {
     /// document not listed follows its text. A way of viewing, like the text
     /// size, so it lives here rather than in the sidecar.
     pub directions: BTreeMap<String, TextDirection>,
+    /// Dim the running headers, footers and page numbers of paged sources (PDF).
+    pub dim_furniture: bool,
 }
 
 impl Default for Prefs {
@@ -50,6 +52,7 @@ impl Default for Prefs {
             annotator: String::new(),
             theme: Default::default(),
             directions: BTreeMap::new(),
+            dim_furniture: true,
         }
     }
 }

@@ -95,14 +95,7 @@ pub enum ExtractError {
 
 /// "web page", "Word document", … for messages.
 fn kind_words(kind: SourceKind) -> &'static str {
-    match kind {
-        SourceKind::Text => "text file",
-        SourceKind::Markdown => "Markdown file",
-        SourceKind::Html => "web page",
-        SourceKind::Docx => "Word document",
-        SourceKind::Odt => "OpenDocument text",
-        SourceKind::Pdf => "PDF file",
-    }
+    kind.noun()
 }
 
 impl std::fmt::Display for ExtractError {

@@ -467,6 +467,7 @@ impl MarginaliaApp {
             current_match: self.find.current,
             picking: self.picking.is_some(),
             direction: self.prefs.direction(&c.root, &s.doc.path),
+            dim_furniture: self.prefs.dim_furniture,
         })
     }
 }

@@ -131,6 +131,8 @@ pub struct ReaderView<'a> {
     pub picking: bool,
     /// Base direction of the document's paragraphs.
     pub direction: TextDirection,
+    /// Dim the document's page furniture (running headers, footers).
+    pub dim_furniture: bool,
 }
 
 fn colour(rgb: [u8; 3], alpha: u8) -> Color32 {
@@ -450,6 +452,7 @@ impl ReaderState {
 
             self.paint(ui, view, selection, &visible);
             self.marks = super::reader_marks::paint(ui, self, view);
+            self.marks.pages = super::reader_pages::paint(ui, self, view);
             if let Some(cp) = self.hovered_cp
                 && !self.dragging
             {
