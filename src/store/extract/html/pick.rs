@@ -192,9 +192,26 @@ pub(super) fn skipped(node: NodeRef<'_, Node>) -> bool {
 /// A short line holding a `<time>`: "Kim Yoo Jin | 2022.11.03 4:12pm", the
 /// byline and date the metadata already has.
 fn dateline(node: NodeRef<'_, Node>, name: &str) -> bool {
-    matches!(name, "div" | "p" | "span" | "ul" | "li" | "section")
-        && node.descendants().any(|d| element_name(&d) == Some("time"))
-        && text_len(node) < 100
+    if !matches!(name, "div" | "p" | "span" | "ul" | "li" | "section") {
+        return false;
+    }
+    // Stops at the hundredth character: a container of the whole article is
+    // not walked to the end for every element in it.
+    let mut len = 0;
+    let mut time = false;
+    for d in node.descendants() {
+        match d.value() {
+            Node::Text(t) => {
+                len += t.trim().chars().count();
+                if len >= 100 {
+                    return false;
+                }
+            }
+            Node::Element(e) if e.name() == "time" => time = true,
+            _ => {}
+        }
+    }
+    time
 }
 
 /// Paragraphs of 100 characters or more inside `node`.
