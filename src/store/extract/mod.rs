@@ -161,7 +161,7 @@ pub fn extract_with(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Extra
         }
         SourceKind::Html => {
             let (page, encoding, guessed) = html::decode_page(&bytes).map_err(ExtractError::NotText)?;
-            let page = html::extract(&page);
+            let page = html::extract(&page, limits)?;
             (page.text, page.layout, page.meta, encoding, guessed)
         }
         SourceKind::Docx => {

@@ -15,7 +15,10 @@ mod pick;
 use std::borrow::Cow;
 
 use ego_tree::{NodeId, NodeRef};
-use scraper::{Html, Node};
+use scraper::{Html, HtmlTreeSink, Node};
+
+use super::{ExtractError, Limits};
+use crate::model::SourceKind;
 
 use crate::model::source::HtmlPiece;
 use crate::model::{DocMeta, Layout};
@@ -64,9 +67,32 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     encoding_rs::Encoding::for_label(&rest[..end])
 }
 
-/// Extracts the article of a page.
-pub fn extract(page: &str) -> Page {
-    let doc = Html::parse_document(page);
+/// Parses `page`, giving it to html5ever a piece at a time so that a page that
+/// takes too long is stopped: html5ever's time grows with the square of how
+/// deeply elements nest, and a hostile page can nest them a million deep.
+fn parse(page: &str, limits: &Limits) -> Result<Html, ExtractError> {
+    use html5ever::tendril::{StrTendril, TendrilSink};
+    const PIECE: usize = 16 * 1024;
+    let start = std::time::Instant::now();
+    let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut rest = page;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(PIECE);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        parser.process(StrTendril::from_slice(&rest[..cut]));
+        rest = &rest[cut..];
+        if start.elapsed() >= limits.time {
+            return Err(ExtractError::TimedOut(SourceKind::Html));
+        }
+    }
+    Ok(parser.finish())
+}
+
+/// Extracts the article of a page, within the time `limits` allow.
+pub fn extract(page: &str, limits: &Limits) -> Result<Page, ExtractError> {
+    let doc = parse(page, limits)?;
     let meta = meta::read(&doc);
     let root = doc.tree.root();
     let body = root
@@ -80,14 +106,14 @@ pub fn extract(page: &str) -> Page {
         w.block_break();
     }
     w.walk(container);
-    Page {
+    Ok(Page {
         text: w.text,
         layout: Layout {
             html: w.pieces,
             ..Layout::default()
         },
         meta,
-    }
+    })
 }
 
 /// The lower-case name of an element node.
@@ -132,6 +158,11 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// Elements nested deeper than this are read as plain runs of text: the walk
+/// recurses, and a hostile page nesting a hundred thousand `<div>`s must not
+/// exhaust the stack.
+const MAX_DEPTH: usize = 200;
+
 /// What goes between the text pushed so far and the next character.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Pending {
@@ -157,6 +188,8 @@ struct Walker {
     pending: Pending,
     /// Depth of `<pre>` elements around the walk: white space is kept there.
     pre: usize,
+    /// Depth of elements around the walk.
+    depth: usize,
 }
 
 impl Walker {
@@ -166,6 +199,17 @@ impl Walker {
             Node::Element(e) => {
                 let name = e.name();
                 if pick::skipped(node) {
+                    return;
+                }
+                if self.depth >= MAX_DEPTH {
+                    self.block_break();
+                    for d in node.descendants() {
+                        if let Node::Text(t) = d.value() {
+                            self.text_node(d, t);
+                            self.space(None);
+                        }
+                    }
+                    self.block_break();
                     return;
                 }
                 match name {
@@ -197,9 +241,11 @@ impl Walker {
                 }
                 self.pre += usize::from(pre);
                 let mark = block.then(|| self.mark());
+                self.depth += 1;
                 for child in node.children() {
                     self.walk(child);
                 }
+                self.depth -= 1;
                 self.pre -= usize::from(pre);
                 if let Some(mark) = mark
                     && pick::boilerplate(&self.text[mark.0..])

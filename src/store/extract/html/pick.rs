@@ -195,11 +195,11 @@ fn dateline(node: NodeRef<'_, Node>, name: &str) -> bool {
     if !matches!(name, "div" | "p" | "span" | "ul" | "li" | "section") {
         return false;
     }
-    // Stops at the hundredth character: a container of the whole article is
-    // not walked to the end for every element in it.
+    // Stops at the hundredth character or the two-hundredth node: a container
+    // of the whole article is not walked to the end for every element in it.
     let mut len = 0;
     let mut time = false;
-    for d in node.descendants() {
+    for d in node.descendants().take(200) {
         match d.value() {
             Node::Text(t) => {
                 len += t.trim().chars().count();
@@ -211,14 +211,18 @@ fn dateline(node: NodeRef<'_, Node>, name: &str) -> bool {
             _ => {}
         }
     }
-    time
+    time && node.descendants().nth(200).is_none()
 }
 
-/// Paragraphs of 100 characters or more inside `node`.
+/// Paragraphs of 100 characters or more inside `node`, counted up to 3 and
+/// among its first 20,000 nodes (a page nesting thousands of blocks named
+/// like furniture is not walked whole for each of them).
 fn long_paragraphs(node: NodeRef<'_, Node>) -> usize {
     node.descendants()
+        .take(20_000)
         .filter(|d| element_name(d) == Some("p"))
         .filter(|p| text_len(*p) >= 100)
+        .take(3)
         .count()
 }
 
@@ -318,13 +322,19 @@ pub(super) fn container<'a>(body: NodeRef<'a, Node>) -> NodeRef<'a, Node> {
 
 /// Characters of text in `node` that the walk would show.
 fn shown_len(node: NodeRef<'_, Node>) -> usize {
-    if skipped(node) {
-        return 0;
+    // A stack rather than recursion: pages may nest elements very deeply.
+    let mut len = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if skipped(n) {
+            continue;
+        }
+        match n.value() {
+            Node::Text(t) => len += t.trim().chars().count(),
+            _ => stack.extend(n.children()),
+        }
     }
-    match node.value() {
-        Node::Text(t) => t.trim().chars().count(),
-        _ => node.children().map(shown_len).sum(),
-    }
+    len
 }
 
 /// The article's headline when it stands outside the article's container (in a

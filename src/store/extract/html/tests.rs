@@ -1,5 +1,10 @@
 use super::*;
 
+/// [`super::extract`] within the usual limits.
+fn extract(page: &str) -> Page {
+    super::extract(page, &Limits::default()).unwrap()
+}
+
 fn fixture(name: &str) -> Page {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/sources")
@@ -181,6 +186,37 @@ fn a_page_without_paragraphs_keeps_its_body_text() {
     assert_eq!(extract("<<<>>>&&&").text, "<<<>>>&&&");
 }
 
+#[test]
+fn very_deep_nesting_is_read_without_exhausting_the_stack() {
+    let depth = 3_000;
+    let html = format!(
+        "<html><body>{}<p>deep words here</p>{}</body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    // The test thread's stack, not a larger one: the workspace's jobs run on such threads.
+    let p = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || super::extract(&html, &Limits::default()).unwrap())
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(p.text.trim(), "deep words here");
+}
+
+#[test]
+fn a_page_that_takes_too_long_is_stopped() {
+    let limits = Limits {
+        time: std::time::Duration::ZERO,
+        ..Limits::default()
+    };
+    let html = "<p>words</p>".repeat(5_000);
+    assert_eq!(
+        super::extract(&html, &limits).unwrap_err(),
+        ExtractError::TimedOut(crate::model::SourceKind::Html)
+    );
+}
+
 proptest::proptest! {
     /// Made-up pages: paragraphs of words with inline markup, references and
     /// odd white space. The text is the words in order, and the map holds.
@@ -223,3 +259,4 @@ proptest::proptest! {
         assert_map_holds(&s, &p);
     }
 }
+
