@@ -128,6 +128,7 @@ impl Reader {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                dim_furniture: true,
             };
             self.state.show(ui, &view, &mut self.selection);
         });

@@ -79,7 +79,10 @@ fn main() {
     let page = news_page(60);
     report("input.news_page_bytes", page.len() as f64, "bytes");
     let e = extract("page.html", page.clone().into_bytes()).unwrap();
-    assert!(e.text.starts_with("A long report on the border economy\n\nParagraph 0"));
+    assert!(
+        e.text
+            .starts_with("A long report on the border economy\n\nParagraph 0")
+    );
     assert!(!e.text.contains("Comment 3") && !e.text.contains("Advertisement"));
     report_samples("extract.html", &time(runs, "page.html", page.as_bytes()));
     let word = word_report(3000);

@@ -15,7 +15,12 @@ use marginalia::store::{corpus, sidecar};
 use sources_support::{DOCX_TEXT, ODT_TEXT, docx_report, odt_note};
 
 fn fixture(name: &str) -> Vec<u8> {
-    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sources").join(name)).unwrap()
+    fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/sources")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// A folder of every kind.
@@ -51,18 +56,34 @@ fn a_mixed_folder_loads_with_kinds_text_and_metadata() {
     let dir = mixed();
     let root = dir.path();
     let listed: Vec<String> = corpus::scan(root).unwrap().into_iter().map(|e| e.rel).collect();
-    assert_eq!(listed, ["a-notes.txt", "b-diplomat.html", "c-report.docx", "d-notes.odt", "e-scan.pdf"]);
+    assert_eq!(
+        listed,
+        [
+            "a-notes.txt",
+            "b-diplomat.html",
+            "c-report.docx",
+            "d-notes.odt",
+            "e-scan.pdf"
+        ]
+    );
 
     let html = corpus::load(root, "b-diplomat.html").unwrap();
     assert_eq!(html.doc.kind, SourceKind::Html);
-    assert!(html.doc.text.starts_with("North Korea’s Border Guards Face a Hard Winter\n\nSoldiers"));
+    assert!(
+        html.doc
+            .text
+            .starts_with("North Korea’s Border Guards Face a Hard Winter\n\nSoldiers")
+    );
     assert!(!html.doc.text.contains("Skip to main content"));
     assert_eq!(html.data.meta.outlet, "The Diplomat");
     assert_eq!(html.data.meta.published, "2024-01-15");
     assert!(!html.doc.layout.html.is_empty());
 
     let docx = corpus::load(root, "c-report.docx").unwrap();
-    assert_eq!((docx.doc.kind, docx.doc.text.as_str()), (SourceKind::Docx, DOCX_TEXT));
+    assert_eq!(
+        (docx.doc.kind, docx.doc.text.as_str()),
+        (SourceKind::Docx, DOCX_TEXT)
+    );
     assert_eq!(docx.data.meta.title, "Detention Report");
     assert_eq!(docx.data.meta.author, "Min-ji Lee");
     assert_eq!(docx.data.meta.language, "en-GB");
@@ -72,7 +93,10 @@ fn a_mixed_folder_loads_with_kinds_text_and_metadata() {
     assert_eq!(odt.data.meta.author, "Jae Kim");
 
     let err = corpus::load(root, "e-scan.pdf").unwrap_err().to_string();
-    assert!(err.contains("e-scan.pdf") && err.contains("cannot read the text of a PDF file yet"), "{err}");
+    assert!(
+        err.contains("e-scan.pdf") && err.contains("cannot read the text of a PDF file yet"),
+        "{err}"
+    );
     let txt = corpus::load(root, "a-notes.txt").unwrap();
     assert_eq!(txt.doc.kind, SourceKind::Text);
 }
@@ -117,7 +141,10 @@ fn a_changed_extraction_re_anchors_and_keeps_orphans() {
     let now = corpus::load(root, "b-diplomat.html").unwrap();
     // What an earlier extractor might have given: the page's skip link and
     // breadcrumbs kept before the article.
-    let old_text = format!("Skip to main content\n\nHome > East Asia > North Korea\n\n{}", now.doc.text);
+    let old_text = format!(
+        "Skip to main content\n\nHome > East Asia > North Korea\n\n{}",
+        now.doc.text
+    );
     let old = marginalia::model::Document::new("b-diplomat.html", old_text.clone());
     let mut data = marginalia::model::DocAnnotations::default();
     for (needle, id) in [("Yalu River", "A1"), ("East Asia", "A2")] {
@@ -137,14 +164,20 @@ fn a_changed_extraction_re_anchors_and_keeps_orphans() {
     let mut loaded = corpus::load(root, "b-diplomat.html").unwrap();
     let report = loaded.reanchor.clone().expect("re-anchored");
     assert_eq!(report.moved, vec!["A1".into()] as Vec<marginalia::model::AnnId>);
-    assert_eq!(report.orphaned, vec!["A2".into()] as Vec<marginalia::model::AnnId>);
+    assert_eq!(
+        report.orphaned,
+        vec!["A2".into()] as Vec<marginalia::model::AnnId>
+    );
     assert_eq!(loaded.data.annotations.len(), 2, "nothing is dropped");
     let a1 = loaded.data.get("A1").unwrap();
     assert_eq!(loaded.doc.slice(a1.spans[0]), "Yalu River");
     assert!(loaded.data.get("A2").unwrap().orphaned);
     corpus::save_loaded(root, &mut loaded).unwrap();
     let side = fs::read_to_string(root.join("b-diplomat.html.ron")).unwrap();
-    assert!(side.contains(&format!("extraction: (kind: \"html\", version: 1, text_hash: \"{}\")", loaded.doc.hash)));
+    assert!(side.contains(&format!(
+        "extraction: (kind: \"html\", version: 1, text_hash: \"{}\")",
+        loaded.doc.hash
+    )));
     assert!(side.contains("orphaned: true"));
 }
 
@@ -181,7 +214,10 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
     assert_eq!(e["pages"], serde_json::json!([]));
     let text = web["text"].as_str().unwrap();
     let cps: Vec<char> = text.chars().collect();
-    let (s, t) = (e["start"].as_u64().unwrap() as usize, e["end"].as_u64().unwrap() as usize);
+    let (s, t) = (
+        e["start"].as_u64().unwrap() as usize,
+        e["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(cps[s..t].iter().collect::<String>(), "Yalu River");
 
     // brat: the extracted text as the .txt, and back in by import.
@@ -193,11 +229,21 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
     };
     export_corpus(root, &opts, &mut |_, _| true).unwrap();
     let html = corpus::load(root, "b-diplomat.html").unwrap();
-    assert_eq!(fs::read_to_string(brat.join("b-diplomat.html.txt")).unwrap(), html.doc.text);
-    assert_eq!(fs::read_to_string(brat.join("c-report.docx.txt")).unwrap(), DOCX_TEXT);
+    assert_eq!(
+        fs::read_to_string(brat.join("b-diplomat.html.txt")).unwrap(),
+        html.doc.text
+    );
+    assert_eq!(
+        fs::read_to_string(brat.join("c-report.docx.txt")).unwrap(),
+        DOCX_TEXT
+    );
     let back = out.path().join("back");
     let imported = import_brat(&brat, &back).unwrap();
-    assert!(imported.documents.contains(&"b-diplomat.html.txt".to_owned()), "{:?}", imported.documents);
+    assert!(
+        imported.documents.contains(&"b-diplomat.html.txt".to_owned()),
+        "{:?}",
+        imported.documents
+    );
     let again = corpus::load(&back, "b-diplomat.html.txt").unwrap();
     assert_eq!(again.doc.kind, SourceKind::Text);
     assert_eq!(again.data.annotations[0].quote, "Yalu River");
@@ -214,16 +260,33 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
     let items = v["first"]["items"].as_array().unwrap();
     let page_item = items
         .iter()
-        .find(|i| i["target"]["source"]["id"].as_str().unwrap().ends_with("b-diplomat.html"))
+        .find(|i| {
+            i["target"]["source"]["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("b-diplomat.html")
+        })
         .unwrap();
     let sel = page_item["target"]["selector"].as_array().unwrap();
     assert_eq!(sel.len(), 3);
     assert_eq!(sel[2]["type"], "RangeSelector");
     assert_eq!(sel[2]["startSelector"]["type"], "XPathSelector");
-    assert!(sel[2]["startSelector"]["value"].as_str().unwrap().ends_with("/p[1]/text()[1]"), "{}", sel[2]);
+    assert!(
+        sel[2]["startSelector"]["value"]
+            .as_str()
+            .unwrap()
+            .ends_with("/p[1]/text()[1]"),
+        "{}",
+        sel[2]
+    );
     let docx_item = items
         .iter()
-        .find(|i| i["target"]["source"]["id"].as_str().unwrap().ends_with("c-report.docx"))
+        .find(|i| {
+            i["target"]["source"]["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("c-report.docx")
+        })
         .unwrap();
     assert_eq!(docx_item["target"]["selector"].as_array().unwrap().len(), 2);
 
@@ -234,8 +297,11 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
     let pdf = check.findings.iter().find(|f| f.file == "e-scan.pdf").unwrap();
     assert!(pdf.message.contains("save it as plain text"), "{}", pdf.message);
     assert!(
-        !check.findings.iter().any(|f| f.file.starts_with("b-diplomat")
-            && f.severity == marginalia::store::check::Severity::Error),
+        !check
+            .findings
+            .iter()
+            .any(|f| f.file.starts_with("b-diplomat")
+                && f.severity == marginalia::store::check::Severity::Error),
         "{:?}",
         check.findings
     );

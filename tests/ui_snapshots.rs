@@ -79,6 +79,7 @@ fn reader_in_every_script() {
                 current_match: None,
                 picking: false,
                 direction: Default::default(),
+                dim_furniture: true,
             };
             state.show(ui, &view, &mut selection);
         });

@@ -26,7 +26,11 @@ fn a_folder_of_mixed_sources_opens_each_as_its_text() {
     wait_loaded(&mut h);
     let s = h.state().session().expect("the page is open");
     assert_eq!(s.doc.kind, SourceKind::Html);
-    assert!(s.doc.text.starts_with("North Korea’s Border Guards Face a Hard Winter"));
+    assert!(
+        s.doc
+            .text
+            .starts_with("North Korea’s Border Guards Face a Hard Winter")
+    );
     assert_eq!(s.data.meta.outlet, "The Diplomat");
     h.get_by_label_contains("Text taken from a web page");
 
@@ -56,7 +60,11 @@ fn pages_are_marked_in_the_reader_and_named_in_the_inspector() {
     let dir = tempfile::tempdir().unwrap();
     let text = "First page text about Hyesan.\nRunning head\nSecond page text about Sinuiju.\n";
     std::fs::write(dir.path().join("r.txt"), text).unwrap();
-    annotate(dir.path(), "r.txt", &[("Sinuiju", "PLACE", marginalia::model::Kind::entity())]);
+    annotate(
+        dir.path(),
+        "r.txt",
+        &[("Sinuiju", "PLACE", marginalia::model::Kind::entity())],
+    );
     let mut h = harness(dir.path());
     let second = text.find("Running").unwrap();
     let head = marginalia::model::Span::new(second, second + "Running head".len());

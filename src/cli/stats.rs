@@ -32,7 +32,11 @@ pub fn run(args: &[String]) -> ExitCode {
 /// The statistics as printed.
 pub fn format_stats(st: &CorpusStats) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Documents: {} ({} not text or not readable)", st.documents, st.not_text);
+    let _ = writeln!(
+        out,
+        "Documents: {} ({} not text or not readable)",
+        st.documents, st.not_text
+    );
     if st.unreadable_sidecars > 0 {
         let _ = writeln!(
             out,

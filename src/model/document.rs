@@ -52,7 +52,12 @@ impl Document {
     }
 
     /// The same document, with the kind of its file and what its extraction kept.
-    pub fn with_source(mut self, kind: super::source::SourceKind, version: u32, layout: super::source::Layout) -> Self {
+    pub fn with_source(
+        mut self,
+        kind: super::source::SourceKind,
+        version: u32,
+        layout: super::source::Layout,
+    ) -> Self {
         self.kind = kind;
         self.extractor_version = version;
         self.layout = std::sync::Arc::new(layout);

@@ -23,7 +23,7 @@ pub use annotation::{
     Status, Target, new_id, now_rfc3339,
 };
 pub use document::{DocAnnotations, DocMeta, Document, content_hash};
-pub use source::{Extraction, Layout, SourceKind};
 pub use edit::{Edit, EditError, History};
 pub use events::{Equivalence, Event, EventArg};
+pub use source::{Extraction, Layout, SourceKind};
 pub use tagset::{LabelDef, LabelKind, TagSet};

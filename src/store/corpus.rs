@@ -9,17 +9,17 @@ use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
 use crate::model::{DocAnnotations, DocMeta, Document};
 
 use super::decode::NotText;
-use super::extract::{self, ExtractError};
 pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
 use super::disk::{
     FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, open_sidecar,
 };
+use super::extract::{self, ExtractError};
 use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
 use super::safe_file;
 pub use super::scan::{
-    DocEntry, PLAIN_EXTENSIONS, SOURCE_EXTENSIONS, ScanReport, SkippedFile, is_source_name, natural_cmp, scan, scan_journals,
-    scan_report, scan_sidecars, source_of_journal, source_of_sidecar,
+    DocEntry, PLAIN_EXTENSIONS, SOURCE_EXTENSIONS, ScanReport, SkippedFile, is_source_name, natural_cmp,
+    scan, scan_journals, scan_report, scan_sidecars, source_of_journal, source_of_sidecar,
 };
 use super::sidecar::{self, MAJOR};
 

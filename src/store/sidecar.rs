@@ -231,7 +231,13 @@ fn minor_needed(data: &DocAnnotations) -> u32 {
 
 /// Serialises a sidecar. Equal inputs give identical bytes.
 pub fn to_string(s: &Sidecar) -> String {
-    render(s.version, &s.source, &s.source_hash, s.extraction.as_ref(), &s.data)
+    render(
+        s.version,
+        &s.source,
+        &s.source_hash,
+        s.extraction.as_ref(),
+        &s.data,
+    )
 }
 
 /// Serialises a sidecar from its parts, without first gathering them into a
@@ -258,7 +264,10 @@ pub fn render(
     // older build opens it read-only rather than dropping them on save; a file
     // without them stays 1.0, byte for byte.
     // 1.3 added `extraction`, written only for a source whose text is extracted.
-    let minor = version.1.max(minor_needed(data)).max(if extraction.is_some() { 3 } else { 0 });
+    let minor = version
+        .1
+        .max(minor_needed(data))
+        .max(if extraction.is_some() { 3 } else { 0 });
     let _ = writeln!(out, "    version: \"{}.{minor}\",", version.0);
     let _ = writeln!(out, "    source: {},", lit(source));
     let _ = writeln!(out, "    source_hash: {},", lit(source_hash));

@@ -97,7 +97,7 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
             n => format!(", {n} pages"),
         };
         ui.label(format!("Text taken from a {}{pages}", s.doc.kind.noun()))
-        .on_hover_text("Annotations are on this text; exports carry it and say where it came from");
+            .on_hover_text("Annotations are on this text; exports carry it and say where it came from");
     }
     let (enc, guessed) = s.encoding;
     ui.label(if guessed {
@@ -280,7 +280,10 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         .map(|s| format!("{}–{}", s.start, s.end))
         .collect();
     ui.label(format!("Offsets (code points): {}", offsets.join(", ")));
-    if let Some(pages) = app.session().and_then(|s| super::reader_pages::pages_label(&s.doc, &ann.spans)) {
+    if let Some(pages) = app
+        .session()
+        .and_then(|s| super::reader_pages::pages_label(&s.doc, &ann.spans))
+    {
         ui.label(pages);
     }
     if ui

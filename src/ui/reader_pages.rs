@@ -30,7 +30,9 @@ pub fn paint(ui: &Ui, reader: &ReaderState, view: &ReaderView<'_>) -> PageMarks 
     }
     let clip = ui.clip_rect();
     for (i, &start) in layout.pages.iter().enumerate() {
-        let Some(at) = reader.screen_pos_of(start) else { continue };
+        let Some(at) = reader.screen_pos_of(start) else {
+            continue;
+        };
         let y = at.y - view.font_size * 0.75;
         let stroke = Stroke::new(1.0, weak);
         painter.extend(Shape::dashed_line(
@@ -80,7 +82,13 @@ mod tests {
             },
         );
         assert_eq!(pages_label(&doc, &[Span::new(5, 6)]).as_deref(), Some("Page 2"));
-        assert_eq!(pages_label(&doc, &[Span::new(1, 2), Span::new(9, 10)]).as_deref(), Some("Pages 1–3"));
-        assert_eq!(pages_label(&Document::new("a.txt", "x"), &[Span::new(0, 1)]), None);
+        assert_eq!(
+            pages_label(&doc, &[Span::new(1, 2), Span::new(9, 10)]).as_deref(),
+            Some("Pages 1–3")
+        );
+        assert_eq!(
+            pages_label(&Document::new("a.txt", "x"), &[Span::new(0, 1)]),
+            None
+        );
     }
 }

@@ -257,7 +257,17 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
         )),
     )
         .prop_map(
-            |(mut annotations, relations, status, source, source_hash, meta, events, equivalences, extraction)| {
+            |(
+                mut annotations,
+                relations,
+                status,
+                source,
+                source_hash,
+                meta,
+                events,
+                equivalences,
+                extraction,
+            )| {
                 // Ids are unique within a document (the edit layer enforces it).
                 for (i, a) in annotations.iter_mut().enumerate() {
                     a.id = format!("{i}:{}", a.id).into();

@@ -21,7 +21,11 @@ const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/20
 
 /// A paragraph of `document.xml`, styled `style` (a heading) when given.
 pub fn w_p(style: Option<&str>, runs: &str) -> String {
-    let style = style.map_or(String::new(), |s| format!("<w:pPr><w:pStyle w:val=\"{s}\"/><w:tabs><w:tab w:val=\"left\" w:pos=\"720\"/></w:tabs></w:pPr>"));
+    let style = style.map_or(String::new(), |s| {
+        format!(
+            "<w:pPr><w:pStyle w:val=\"{s}\"/><w:tabs><w:tab w:val=\"left\" w:pos=\"720\"/></w:tabs></w:pPr>"
+        )
+    });
     format!("<w:p>{style}{runs}</w:p>")
 }
 
@@ -47,13 +51,18 @@ pub fn docx_report() -> Vec<u8> {
         w_p(None, ""),
     ]
     .concat();
-    let document = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>");
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
     let footnotes = format!(
         "<?xml version=\"1.0\"?><w:footnotes {W}><w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:id=\"2\"><w:p><w:r><w:t>Interview with a former guard, March 2023.</w:t></w:r></w:p></w:footnote></w:footnotes>"
     );
     let core = "<?xml version=\"1.0\"?><cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\"><dc:title>Detention Report</dc:title><dc:creator>Min-ji Lee</dc:creator><cp:lastModifiedBy>Editor</cp:lastModifiedBy><dc:language>en-GB</dc:language></cp:coreProperties>";
     zip_of(&[
-        ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>",
+        ),
         ("word/document.xml", &document),
         ("word/footnotes.xml", &footnotes),
         ("docProps/core.xml", core),

@@ -132,7 +132,8 @@ pub struct RangeOut<'a> {
 #[serde(untagged)]
 pub enum Selectors<'a> {
     Text((Position, Quote<'a>)),
-    Page((Position, Quote<'a>, RangeOut<'a>)),
+    /// The range is boxed: most targets are of plain text and need no room for it.
+    Page((Position, Quote<'a>, Box<RangeOut<'a>>)),
 }
 
 #[derive(Serialize)]
@@ -288,11 +289,11 @@ impl<'d> Source<'d> {
             (Some(a), Some(b)) => Selectors::Page((
                 position,
                 quote,
-                RangeOut {
+                Box::new(RangeOut {
                     end: point(b),
                     start: point(a),
                     ty: "RangeSelector",
-                },
+                }),
             )),
             _ => Selectors::Text((position, quote)),
         };

@@ -17,11 +17,11 @@ use std::path::Path;
 use crate::model::Document;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet, TagSetError};
 
+use crate::store::corpus::LoadError;
 use crate::store::corpus::{
     natural_cmp, scan_journals, scan_report, scan_sidecars, sidecar_hash, source_of_journal,
     source_of_sidecar,
 };
-use crate::store::corpus::LoadError;
 use crate::store::journal::{self, FileMark, NotApplied, Replayed};
 use crate::store::lock::read_consistent;
 use crate::store::safe_file::{MAX_SIDECAR_BYTES, MAX_TAGSET_BYTES, read_capped};
@@ -331,7 +331,10 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             file: &entry.rel,
             out: &mut findings,
         };
-        *report.per_kind.entry(crate::store::extract::kind_of(&entry.rel)).or_default() += 1;
+        *report
+            .per_kind
+            .entry(crate::store::extract::kind_of(&entry.rel))
+            .or_default() += 1;
         let source = match crate::store::corpus::read_text(root, &entry.rel) {
             Ok(x) => Source::Text(
                 Document::new(entry.rel.clone(), x.text).with_source(x.kind, x.version, x.layout),

@@ -17,7 +17,10 @@ const KIND: SourceKind = SourceKind::Docx;
 pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<(String, DocMeta), ExtractError> {
     let mut z = Zipped::open(bytes, KIND, limits)?;
     let body = z.entry("word/document.xml")?.ok_or_else(|| {
-        ExtractError::Damaged(KIND, "it holds no word/document.xml, so it is not a Word document".into())
+        ExtractError::Damaged(
+            KIND,
+            "it holds no word/document.xml, so it is not a Word document".into(),
+        )
     })?;
     let mut paragraphs = Vec::new();
     let mut cur = String::new();

@@ -157,7 +157,13 @@ pub fn extract_with(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Extra
     let (text, layout, meta, encoding, guessed) = match kind {
         SourceKind::Text | SourceKind::Markdown => {
             let d = decode_owned(bytes).map_err(ExtractError::NotText)?;
-            (d.text, Layout::default(), DocMeta::default(), d.encoding, d.guessed)
+            (
+                d.text,
+                Layout::default(),
+                DocMeta::default(),
+                d.encoding,
+                d.guessed,
+            )
         }
         SourceKind::Html => {
             let (page, encoding, guessed) = html::decode_page(&bytes).map_err(ExtractError::NotText)?;
@@ -208,7 +214,10 @@ mod tests {
         assert_eq!(e.kind, SourceKind::Text);
         assert_eq!(e.version, 0);
         assert!(e.layout.is_empty());
-        assert_eq!(extract("x.md", b"a\0b".to_vec()).unwrap_err(), ExtractError::NotText(NotText::Binary));
+        assert_eq!(
+            extract("x.md", b"a\0b".to_vec()).unwrap_err(),
+            ExtractError::NotText(NotText::Binary)
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ const KIND: SourceKind = SourceKind::Odt;
 pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<(String, DocMeta), ExtractError> {
     let mut z = Zipped::open(bytes, KIND, limits)?;
     let content = z.entry("content.xml")?.ok_or_else(|| {
-        ExtractError::Damaged(KIND, "it holds no content.xml, so it is not an OpenDocument text".into())
+        ExtractError::Damaged(
+            KIND,
+            "it holds no content.xml, so it is not an OpenDocument text".into(),
+        )
     })?;
     let mut paragraphs = Vec::new();
     let mut cur = String::new();
@@ -50,7 +53,12 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<(String, DocMeta)
                     let s = match name {
                         "tab" => "\t".to_owned(),
                         "line-break" => "\n".to_owned(),
-                        _ => " ".repeat(attr(e, "c").and_then(|c| c.parse().ok()).unwrap_or(1usize).min(64)),
+                        _ => " ".repeat(
+                            attr(e, "c")
+                                .and_then(|c| c.parse().ok())
+                                .unwrap_or(1usize)
+                                .min(64),
+                        ),
                     };
                     note.as_mut().unwrap_or(&mut cur).push_str(&s);
                 }
@@ -58,7 +66,9 @@ pub(super) fn extract(bytes: &[u8], limits: &Limits) -> Result<(String, DocMeta)
             }
         }
         Xml::End(name) => match name {
-            "annotation" | "note-citation" | "tracked-changes" | "deletion" => hidden = hidden.saturating_sub(1),
+            "annotation" | "note-citation" | "tracked-changes" | "deletion" => {
+                hidden = hidden.saturating_sub(1)
+            }
             "note" => {
                 if let (Some(n), Some(last)) = (note.take(), notes.last_mut()) {
                     *last = n;

@@ -62,23 +62,37 @@ impl Zipped {
         if bytes.len() as u64 > cap {
             return Err(ExtractError::TooLarge(kind));
         }
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+        let bytes = bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .map(<[u8]>::to_vec)
+            .unwrap_or(bytes);
         String::from_utf8(bytes)
             .map(Some)
             .map_err(|_| ExtractError::Damaged(kind, format!("{name} is not UTF-8")))
     }
 
     /// Walks the XML `text` of entry `name`, giving `each` every element and text.
-    pub(super) fn walk(&self, name: &str, text: &str, mut each: impl FnMut(Xml<'_>)) -> Result<(), ExtractError> {
+    pub(super) fn walk(
+        &self,
+        name: &str,
+        text: &str,
+        mut each: impl FnMut(Xml<'_>),
+    ) -> Result<(), ExtractError> {
         let kind = self.kind;
         let mut reader = quick_xml::Reader::from_str(text);
         let bad = |r: &quick_xml::Reader<&[u8]>, e: String| {
-            ExtractError::Damaged(kind, format!("{name} is not well-formed XML near byte {}: {e}", r.buffer_position()))
+            ExtractError::Damaged(
+                kind,
+                format!(
+                    "{name} is not well-formed XML near byte {}: {e}",
+                    r.buffer_position()
+                ),
+            )
         };
         let mut n = 0u32;
         loop {
             n = n.wrapping_add(1);
-            if n % 4096 == 0 && self.start.elapsed() > self.limits.time {
+            if n.is_multiple_of(4096) && self.start.elapsed() > self.limits.time {
                 return Err(ExtractError::TimedOut(kind));
             }
             match reader.read_event().map_err(|e| bad(&reader, e.to_string()))? {
@@ -124,7 +138,11 @@ pub(super) fn attr(e: &BytesStart, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| local(a.key.as_ref()) == key)
-        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 /// One thing met in the XML.
@@ -144,7 +162,11 @@ pub(super) fn name_of<'a>(e: &'a BytesStart<'_>) -> &'a str {
 
 /// Paragraphs joined by blank lines, empty ones left out.
 pub(super) fn join(paragraphs: &[String]) -> String {
-    let kept: Vec<&str> = paragraphs.iter().map(|p| p.trim_end()).filter(|p| !p.trim().is_empty()).collect();
+    let kept: Vec<&str> = paragraphs
+        .iter()
+        .map(|p| p.trim_end())
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     kept.join("\n\n")
 }
 
@@ -179,7 +201,12 @@ pub(super) fn dublin_core(z: &Zipped, name: &str, xml: &str) -> Result<crate::mo
         }
     })?;
     for f in crate::model::DocMeta::FIELDS {
-        let v = meta.get(f).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ");
+        let v = meta
+            .get(f)
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         meta.set(f, v);
     }
     Ok(meta)

@@ -30,7 +30,11 @@ pub(super) fn read(doc: &Html) -> DocMeta {
         let Some(e) = n.value().as_element() else { continue };
         match e.name() {
             "meta" => {
-                let key = e.attr("property").or(e.attr("name")).or(e.attr("itemprop")).or(e.attr("http-equiv"));
+                let key = e
+                    .attr("property")
+                    .or(e.attr("name"))
+                    .or(e.attr("itemprop"))
+                    .or(e.attr("http-equiv"));
                 if let (Some(k), Some(v)) = (key, e.attr("content")) {
                     let v = v.trim();
                     if !v.is_empty() {
@@ -43,7 +47,10 @@ pub(super) fn read(doc: &Html) -> DocMeta {
             }
             "title" if title_tag.is_none() => title_tag = Some(text_of(n)),
             "html" => lang = lang.or(e.attr("lang").or(e.attr("xml:lang")).map(str::to_owned)),
-            "script" if e.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) => {
+            "script"
+                if e.attr("type")
+                    .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
                 if let Ok(v) = serde_json::from_str::<Value>(text_of(n).trim()) {
                     ld.push(v);
                 }
@@ -57,7 +64,10 @@ pub(super) fn read(doc: &Html) -> DocMeta {
                     || e.attr("class").is_some_and(|c| {
                         c.split_whitespace().any(|w| {
                             let w = w.to_ascii_lowercase();
-                            w == "byline" || w == "author" || w.ends_with("byline") || w.ends_with("author-name")
+                            w == "byline"
+                                || w == "author"
+                                || w.ends_with("byline")
+                                || w.ends_with("author-name")
                         })
                     });
                 if byline.is_none() && (rel_author || marked) {
@@ -83,11 +93,17 @@ pub(super) fn read(doc: &Html) -> DocMeta {
         .or_else(|| tag(&["twitter:title", "dc.title", "citation_title"]))
         .or_else(|| title_tag.map(|t| clean_title(&t, &meta.outlet)))
         .unwrap_or_default();
-    meta.author = tag(&["author", "dc.creator", "citation_author", "parsely-author", "sailthru.author"])
-        .or_else(|| article.and_then(|a| a.get("author")).and_then(json_text))
-        .or_else(|| tag(&["article:author"]).filter(|a| !a.starts_with("http")))
-        .or(byline)
-        .unwrap_or_default();
+    meta.author = tag(&[
+        "author",
+        "dc.creator",
+        "citation_author",
+        "parsely-author",
+        "sailthru.author",
+    ])
+    .or_else(|| article.and_then(|a| a.get("author")).and_then(json_text))
+    .or_else(|| tag(&["article:author"]).filter(|a| !a.starts_with("http")))
+    .or(byline)
+    .unwrap_or_default();
     let date = tag(&["article:published_time", "og:published_time"])
         .or_else(|| ld_str("datePublished"))
         .or_else(|| {
@@ -128,7 +144,10 @@ pub(super) fn read(doc: &Html) -> DocMeta {
 /// The text inside a node.
 fn text_of(n: ego_tree::NodeRef<'_, Node>) -> String {
     n.descendants()
-        .filter(|d| d.parent().is_none_or(|p| !matches!(element_name(&p), Some("script" | "style")) || n == p))
+        .filter(|d| {
+            d.parent()
+                .is_none_or(|p| !matches!(element_name(&p), Some("script" | "style")) || n == p)
+        })
         .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
         .collect()
 }
@@ -220,8 +239,14 @@ mod tests {
 
     #[test]
     fn titles_lose_the_site_name() {
-        assert_eq!(clean_title("A long story here | The Outlet", "The Outlet"), "A long story here");
-        assert_eq!(clean_title("A long story here | The Outlet", ""), "A long story here");
+        assert_eq!(
+            clean_title("A long story here | The Outlet", "The Outlet"),
+            "A long story here"
+        );
+        assert_eq!(
+            clean_title("A long story here | The Outlet", ""),
+            "A long story here"
+        );
         assert_eq!(clean_title("Q&A - Two", "Other"), "Q&A - Two");
     }
 }

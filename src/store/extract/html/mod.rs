@@ -59,7 +59,10 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let lower: Vec<u8> = head.to_ascii_lowercase();
     let at = memchr::memmem::find(&lower, b"charset=")? + b"charset=".len();
     let rest = &lower[at..];
-    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
     let end = rest
         .iter()
         .position(|b| matches!(b, b'"' | b'\'' | b';' | b'>' | b'/') || b.is_ascii_whitespace())
@@ -74,7 +77,8 @@ fn parse(page: &str, limits: &Limits) -> Result<Html, ExtractError> {
     use html5ever::tendril::{StrTendril, TendrilSink};
     const PIECE: usize = 16 * 1024;
     let start = std::time::Instant::now();
-    let mut parser = html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut parser =
+        html5ever::driver::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
     let mut rest = page;
     while !rest.is_empty() {
         let mut cut = rest.len().min(PIECE);
@@ -224,7 +228,8 @@ impl Walker {
                     // byline, date and share buttons: only the headings are kept.
                     "header" => {
                         for h in node.descendants().filter(|d| {
-                            element_name(d).is_some_and(|n| matches!(n, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+                            element_name(d)
+                                .is_some_and(|n| matches!(n, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
                         }) {
                             self.block_break();
                             self.walk(h);
@@ -285,7 +290,13 @@ impl Walker {
 
     /// Where the text is now, to undo a block found to be boilerplate.
     fn mark(&self) -> (usize, usize, usize, Option<NodeId>, Pending) {
-        (self.text.len(), self.cp, self.pieces.len(), self.last_node, self.pending)
+        (
+            self.text.len(),
+            self.cp,
+            self.pieces.len(),
+            self.last_node,
+            self.pending,
+        )
     }
 
     fn undo(&mut self, (len, cp, pieces, last, pending): (usize, usize, usize, Option<NodeId>, Pending)) {
@@ -307,7 +318,9 @@ impl Walker {
             Pending::Space(at) => {
                 // The space maps to the white space it stands for when that is in
                 // the node the next character comes from.
-                let at = at.zip(from).and_then(|((id, i), (node, _))| (id == node.id()).then_some((node, i)));
+                let at = at
+                    .zip(from)
+                    .and_then(|((id, i), (node, _))| (id == node.id()).then_some((node, i)));
                 self.push_raw(' ', at);
             }
         }
@@ -353,7 +366,11 @@ fn xpath<'a>(node: NodeRef<'a, Node>) -> Cow<'a, str> {
             }
             Node::Element(e) => {
                 let name = e.name();
-                let k = n.prev_siblings().filter(|s| element_name(s) == Some(name)).count() + 1;
+                let k = n
+                    .prev_siblings()
+                    .filter(|s| element_name(s) == Some(name))
+                    .count()
+                    + 1;
                 steps.push(format!("{name}[{k}]"));
             }
             _ => break,

@@ -119,7 +119,9 @@ const FURNITURE_TOKENS: &[&str] = &[
 ];
 
 /// Parts of class names and ids of article containers.
-const ARTICLE_WORDS: &[&str] = &["article", "content", "entry", "post", "story", "body", "text", "main"];
+const ARTICLE_WORDS: &[&str] = &[
+    "article", "content", "entry", "post", "story", "body", "text", "main",
+];
 
 /// Lower-case words of an element's class and id (split at spaces, `-` and `_`).
 fn tokens(e: &scraper::node::Element) -> Vec<String> {
@@ -174,12 +176,18 @@ pub(super) fn skipped(node: NodeRef<'_, Node>) -> bool {
         return true;
     }
     if let Some(style) = e.attr("style") {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
             return true;
         }
     }
-    if e.attr("role").is_some_and(|r| FURNITURE_ROLES.contains(&r.to_ascii_lowercase().as_str())) {
+    if e.attr("role")
+        .is_some_and(|r| FURNITURE_ROLES.contains(&r.to_ascii_lowercase().as_str()))
+    {
         return true;
     }
     match verdict(e) {
@@ -259,7 +267,11 @@ fn base_score(node: NodeRef<'_, Node>) -> f64 {
         Verdict::Furniture | Verdict::Out => -25.0,
         Verdict::Neutral => 0.0,
     };
-    let marked = if e.attr("itemprop") == Some("articleBody") { 50.0 } else { 0.0 };
+    let marked = if e.attr("itemprop") == Some("articleBody") {
+        50.0
+    } else {
+        0.0
+    };
     by_name + by_class + marked
 }
 
@@ -284,7 +296,9 @@ pub(super) fn container<'a>(body: NodeRef<'a, Node>) -> NodeRef<'a, Node> {
                 let points = 1.0 + commas + (len as f64 / 100.0).min(3.0);
                 let mut up = n.parent();
                 for share in [1.0, 0.5] {
-                    let Some(a) = up.filter(|a| a.value().is_element()) else { break };
+                    let Some(a) = up.filter(|a| a.value().is_element()) else {
+                        break;
+                    };
                     *scores.entry(a.id()).or_insert_with(|| base_score(a)) += points * share;
                     up = a.parent();
                 }
@@ -360,7 +374,8 @@ pub(super) fn headline<'a>(
         if title.is_empty() {
             text.chars().count() >= 15
         } else {
-            (title.contains(&text) && text.chars().count() * 2 >= title.chars().count()) || text.contains(&title)
+            (title.contains(&text) && text.chars().count() * 2 >= title.chars().count())
+                || text.contains(&title)
         }
     })?;
     (!h1.ancestors().any(|a| a == container)).then_some(h1)
@@ -406,6 +421,6 @@ pub(super) fn boilerplate(block: &str) -> bool {
         return true;
     }
     // Breadcrumbs: "Home > News > NK Human Rights Issues".
-    let seps = t.matches([ '>', '›', '»']).count() + t.matches(" / ").count();
+    let seps = t.matches(['>', '›', '»']).count() + t.matches(" / ").count();
     lower.starts_with("home") && seps >= 1
 }

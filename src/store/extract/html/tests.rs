@@ -120,9 +120,17 @@ fn news_pages_give_only_the_article() {
         assert!(!p.text.contains("\n\n\n"), "{file}");
     }
     // The category link above the Diplomat's headline is not a paragraph.
-    assert!(!fixture("diplomat.html").text.split("\n\n").any(|b| b == "Security"));
+    assert!(
+        !fixture("diplomat.html")
+            .text
+            .split("\n\n")
+            .any(|b| b == "Security")
+    );
     let p = fixture("hrw.html");
-    assert!(p.text.contains("\n\nRecommendations\n\nAbolish forced labor in all places of detention.\n\nAllow"));
+    assert!(
+        p.text
+            .contains("\n\nRecommendations\n\nAbolish forced labor in all places of detention.\n\nAllow")
+    );
     assert!(p.text.contains("“They made us carry logs"));
 }
 
@@ -140,7 +148,10 @@ fn metadata_comes_from_meta_tags_json_ld_and_the_page() {
     assert_eq!(m.language, "en-US");
     // JSON-LD: an author list, a date with a time zone, the language.
     let m = fixture("hrw.html").meta;
-    assert_eq!((m.author.as_str(), m.published.as_str()), ("Lina Yoon", "2023-06-12"));
+    assert_eq!(
+        (m.author.as_str(), m.published.as_str()),
+        ("Lina Yoon", "2023-06-12")
+    );
     assert_eq!(m.outlet, "Human Rights Watch");
     // A page in EUC-KR, its language from og:locale.
     let m = fixture("dailynk.html").meta;
@@ -148,7 +159,10 @@ fn metadata_comes_from_meta_tags_json_ld_and_the_page() {
     assert_eq!(m.published, "2022-11-03");
     assert_eq!(m.author, "Kim Yoo Jin");
     let m = fixture("nknews.html").meta;
-    assert_eq!((m.author.as_str(), m.published.as_str()), ("Colin Zwirko", "2023-08-20"));
+    assert_eq!(
+        (m.author.as_str(), m.published.as_str()),
+        ("Colin Zwirko", "2023-08-20")
+    );
 }
 
 #[test]
@@ -174,7 +188,10 @@ fn references_are_decoded_and_scripts_never_shown() {
         <script>var x = '<p>no</p>';</script><style>p{}</style><noscript>Enable JS</noscript>\
         <p>Line<br>break   and\n  spaces</p><pre>  kept\n   as is</pre></article></body></html>";
     let p = extract(html);
-    assert_eq!(p.text, "A & B <tag> ☺ été\n\nLine\nbreak and spaces\n\n  kept\n   as is");
+    assert_eq!(
+        p.text,
+        "A & B <tag> ☺ été\n\nLine\nbreak and spaces\n\n  kept\n   as is"
+    );
     assert_map_holds(html, &p);
 }
 
@@ -259,4 +276,3 @@ proptest::proptest! {
         assert_map_holds(&s, &p);
     }
 }
-
