@@ -1,6 +1,7 @@
 //! Extracting the text of sources that are not plain text: a generated news
-//! web page shaped like the pages analysts save (navigation, share buttons,
-//! advertisements, a comment thread, JSON-LD), and a generated Word report.
+//! web page shaped like the pages analysts save (about 100 kB: inline scripts,
+//! a long navigation, share buttons, advertisements, a comment thread,
+//! JSON-LD), and a generated Word report of 3,000 paragraphs.
 //!
 //! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
 
@@ -23,8 +24,16 @@ fn news_page(paragraphs: usize) -> String {
          <style>body{font:16px serif}.ad{display:block}</style><script>var tracking = {id: 1};</script></head><body>\
          <a class=\"skip-link\" href=\"#main\">Skip to main content</a><header class=\"site-header\"><nav><ul>",
     );
-    for i in 0..40 {
-        s.push_str(&format!("<li><a href=\"/section/{i}\">Section {i}</a></li>"));
+    // Saved pages carry their scripts inline: tens of kilobytes of them.
+    s.push_str("<script>");
+    for i in 0..800 {
+        s.push_str(&format!(
+            "window.cfg{i} = {{slot: '<div class=\"ad\">', id: {i}}};\n"
+        ));
+    }
+    s.push_str("</script>");
+    for i in 0..200 {
+        s.push_str(&format!("<li><a href=\"/section/{i}\"><svg viewBox=\"0 0 8 8\"><path d=\"M0 0h8v8z\"/></svg>Section {i}</a></li>"));
     }
     s.push_str("</ul></nav></header><div class=\"breadcrumbs\">Home &gt; News &gt; Economy</div><main id=\"main\"><article>");
     s.push_str("<h1>A long report on the border economy</h1><div class=\"byline\">By A. Writer</div><div class=\"share\"><a href=\"#\">Share</a></div><div class=\"article-body\">");
@@ -38,7 +47,7 @@ fn news_page(paragraphs: usize) -> String {
         }
     }
     s.push_str("</div></article><section class=\"comments\">");
-    for i in 0..30 {
+    for i in 0..100 {
         s.push_str(&format!("<div class=\"comment\"><p>Comment {i}: a reader's long reply to the article, with opinions of their own.</p></div>"));
     }
     s.push_str("</section></main><aside class=\"sidebar\"><h3>Most read</h3></aside><footer><p>© The Outlet</p></footer></body></html>");
