@@ -137,6 +137,7 @@ impl Reader {
                 direction: Default::default(),
                 suggestions: &self.suggestions,
                 current_suggestion: self.suggestions.get(self.suggestions.len() / 2),
+                dim_furniture: true,
             };
             self.state.show(ui, &view, &mut self.selection);
         });

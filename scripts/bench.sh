@@ -29,7 +29,7 @@ else
     profile=()
 fi
 
-benches=(reader corpus export memory)
+benches=(reader corpus export memory sources)
 bench_args=()
 for b in "${benches[@]}"; do bench_args+=(--bench "$b"); done
 
@@ -169,6 +169,7 @@ for f in jsonl brat conll w3c csv; do
 done
 cat <<EOF
 | Import the 10,000 documents (brat) | < 3 s | $(ms "$(b import.brat.p50)") | $(ms "$import") | $(below "$import" 3000) |
+| Extract a saved news page ($(printf '%.0f' "$(awk -v b="$(v input.news_page_bytes)" 'BEGIN { print b / 1000 }')") kB, generated: navigation, ads, comments) | < 20 ms | — | $(ms "$(v extract.html.p50)") | $(below "$(v extract.html.p50)" 20) |
 | Memory of the app with the article open (peak) | < 150 MB | $(mb "$(b memory.article.peak)") | $(mb "$(v memory.article.peak)") | $(below "$(v memory.article.peak)" 150000000) |
 | Claims comparison of the 10,000 documents, built (off the UI thread) | < 200 ms | — | $(ms "$(v claims.build.p50)") | $(below "$(v claims.build.p50)" 200) |
 | Frame with the Propositions tab shown, p95 | < 4 ms | — | $(ms "$(v claims.frame.p95)") | $(below "$(v claims.frame.p95)" 4) |

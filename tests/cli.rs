@@ -512,7 +512,10 @@ fn stats_count_labels_speakers_and_statuses() {
     let out = run(&["stats", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Documents: 6 (1 not text)"), "{text}");
+    assert!(
+        text.contains("Documents: 6 (1 not text or not readable)"),
+        "{text}"
+    );
     assert!(
         text.contains("\nAnnotations per label\n  CLAIM        3\n  PERSON       2\n  PLACE        1\n"),
         "{text}"

@@ -403,7 +403,7 @@ fn scan_is_recursive_natural_and_skips_hidden_and_sidecars() {
         ("Doc1.md", b"x"),
         ("doc2.txt.ron", b"x"),
         ("marginalia.ron", b"x"),
-        ("notes.pdf", b"x"),
+        ("notes.xlsx", b"x"),
         ("sub/b.text", b"x"),
         ("sub/a10.txt", b"x"),
         ("sub/a9.txt", b"x"),

@@ -45,7 +45,7 @@ proptest! {
                 prop_assert!(got.contains(id), "{id} was added and is gone");
             }
         }
-        let text = sidecar::render((sidecar::MAJOR, 0), "a.txt", "h", &merged);
+        let text = sidecar::render((sidecar::MAJOR, 0), "a.txt", "h", None, &merged);
         let back = sidecar::from_str(&text).unwrap();
         prop_assert_eq!(back.data, merged);
     }

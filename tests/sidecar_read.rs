@@ -404,6 +404,15 @@ fn render_any_layout(sc: &Sidecar, seed: u64) -> String {
     defaulted(l, &mut fields, "source", sc.source.is_empty(), v);
     let v = lit(l, &sc.source_hash);
     defaulted(l, &mut fields, "source_hash", sc.source_hash.is_empty(), v);
+    if let Some(x) = &sc.extraction {
+        let record = vec![
+            field("kind", lit(l, x.kind.as_str())),
+            field("version", x.version.to_string()),
+            field("text_hash", lit(l, &x.text_hash)),
+        ];
+        let record = structure(l, record, false);
+        fields.push(field("extraction", record));
+    }
     let status = format!("{:?}", d.status);
     defaulted(l, &mut fields, "status", d.status == Default::default(), status);
     let anns = d.annotations.iter().map(|a| annotation(l, a)).collect();
@@ -529,7 +538,8 @@ fn sidecar_with_extras() -> impl Strategy<Value = Sidecar> {
                 || d.relations
                     .iter()
                     .any(|r| !r.attributes.is_empty() || !r.note.is_empty());
-            let uses_1_3 = !d.conflicts.is_empty()
+            let uses_1_3 = sc.extraction.is_some()
+                || !d.conflicts.is_empty()
                 || d.annotations
                     .iter()
                     .any(|a| a.origin.is_some() || !a.conflicts.is_empty());

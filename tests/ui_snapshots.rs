@@ -83,6 +83,7 @@ fn reader_in_every_script() {
                 direction: Default::default(),
                 suggestions: &[],
                 current_suggestion: None,
+                dim_furniture: true,
             };
             state.show(ui, &view, &mut selection);
         });

@@ -32,7 +32,11 @@ pub fn run(args: &[String]) -> ExitCode {
 /// The statistics as printed.
 pub fn format_stats(st: &CorpusStats) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Documents: {} ({} not text)", st.documents, st.not_text);
+    let _ = writeln!(
+        out,
+        "Documents: {} ({} not text or not readable)",
+        st.documents, st.not_text
+    );
     if st.unreadable_sidecars > 0 {
         let _ = writeln!(
             out,
@@ -56,6 +60,21 @@ pub fn format_stats(st: &CorpusStats) -> String {
             let _ = writeln!(out, "  {k}{}  {n:>6}", " ".repeat(pad));
         }
     };
+    let _ = writeln!(out, "\nDocuments per kind");
+    for (kind, k) in &st.per_kind {
+        let unreadable = if k.unreadable > 0 {
+            format!(", {} not readable", k.unreadable)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8}  {:>6} documents, {} annotations{unreadable}",
+            kind.as_str(),
+            k.documents,
+            k.annotations
+        );
+    }
     table(&mut out, "Annotations per label", st.labels_by_count());
     table(&mut out, "Claims per speaker", st.speakers_by_count());
     table(

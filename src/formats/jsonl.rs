@@ -34,6 +34,8 @@ struct Line<'a> {
     meta: Option<&'a crate::model::DocMeta>,
     path: &'a str,
     relations: Vec<RelationLine<'a>>,
+    /// The kind of file the text came from (`text`, `html`, `docx`, …).
+    source_kind: &'static str,
     status: &'static str,
     text: &'a str,
 }
@@ -112,6 +114,16 @@ fn annotation(doc: &Document, data: &DocAnnotations, a: &Annotation) -> Map<Stri
     put("end", json!(ext.end));
     put("text", json!(text));
     put("spans", json!(spans));
+    // Every page any fragment touches, in order; empty when the source has no pages.
+    let mut pages: Vec<usize> = Vec::new();
+    for s in a.spans.iter() {
+        if let Some((first, last)) = doc.layout.pages_of(*s) {
+            pages.extend(first..=last);
+        }
+    }
+    pages.sort_unstable();
+    pages.dedup();
+    put("pages", json!(pages));
     put("attributes", json!(pairs(&a.attributes)));
     put("extra", json!(pairs(&a.extra)));
     // Lower case, as the sidecar's readers and the command line name it.
@@ -181,6 +193,7 @@ fn line<'a>(doc: &'a Document, data: &'a DocAnnotations) -> Line<'a> {
                 kind: &r.kind,
             })
             .collect(),
+        source_kind: doc.kind.as_str(),
         status: data.status.key(),
         text: &doc.text,
     }
@@ -260,12 +273,13 @@ fn read_pairs(v: &Value, key: &str) -> Result<BTreeMap<String, String>, String> 
 
 /// Keys of a JSONL annotation that are not fields of the annotation's serde
 /// form: its extent and text, and its kind's fields.
-const OWN_KEYS: [&str; 14] = [
+const OWN_KEYS: [&str; 15] = [
     "canonical",
     "cue_end",
     "cue_start",
     "cue_text",
     "end",
+    "pages",
     "proposition",
     "speaker_canonical",
     "speaker_id",
@@ -476,7 +490,7 @@ pub fn meta_fields(v: &Value) -> (crate::model::DocMeta, Vec<String>) {
 }
 
 /// Keys of a Marginalia JSONL line that [`from_value`] reads.
-const LINE_KEYS: [&str; 10] = [
+const LINE_KEYS: [&str; 11] = [
     "claims",
     "entities",
     "extra",
@@ -485,6 +499,7 @@ const LINE_KEYS: [&str; 10] = [
     "meta",
     "path",
     "relations",
+    "source_kind",
     "status",
     "text",
 ];

@@ -20,6 +20,14 @@ pub struct Document {
     pub text: String,
     /// Hex SHA-256 of the text's UTF-8 bytes.
     pub hash: String,
+    /// The kind of file the text came from.
+    pub kind: super::source::SourceKind,
+    /// Pages, running headers and footers, and the map into a web page, as the
+    /// extraction found them (empty for plain text; shared, as a document is
+    /// copied for every background job).
+    pub layout: std::sync::Arc<super::source::Layout>,
+    /// The version of the extractor that produced the text (0 for plain text).
+    pub extractor_version: u32,
     /// Number of code points.
     chars: usize,
     /// Built the first time an offset is converted: a CoNLL export, which
@@ -34,10 +42,36 @@ impl Document {
         Self {
             path: path.into(),
             hash: content_hash(&text),
+            kind: super::source::SourceKind::Text,
+            layout: std::sync::Arc::default(),
+            extractor_version: 0,
             chars: text.chars().count(),
             index: std::sync::OnceLock::new(),
             text,
         }
+    }
+
+    /// The same document, with the kind of its file and what its extraction kept.
+    pub fn with_source(
+        mut self,
+        kind: super::source::SourceKind,
+        version: u32,
+        layout: super::source::Layout,
+    ) -> Self {
+        self.kind = kind;
+        self.extractor_version = version;
+        self.layout = std::sync::Arc::new(layout);
+        self
+    }
+
+    /// What the sidecar records of the extraction that produced the text; `None`
+    /// for a source read as it is (plain text, Markdown).
+    pub fn extraction(&self) -> Option<super::source::Extraction> {
+        (!self.kind.is_plain()).then(|| super::source::Extraction {
+            kind: self.kind,
+            version: self.extractor_version,
+            text_hash: self.hash.clone(),
+        })
     }
 
     /// Number of code points.

@@ -15,6 +15,7 @@ pub mod meta_guess;
 pub mod offsets;
 pub mod quantity;
 pub mod suggest;
+pub mod source;
 pub mod tagset;
 pub mod vocab;
 pub mod words;
@@ -26,4 +27,5 @@ pub use annotation::{
 pub use document::{DocAnnotations, DocMeta, Document, content_hash};
 pub use edit::{Edit, EditError, History};
 pub use events::{Equivalence, Event, EventArg};
+pub use source::{Extraction, Layout, SourceKind};
 pub use tagset::{LabelDef, LabelKind, TagSet};

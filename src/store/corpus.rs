@@ -6,19 +6,20 @@ use std::path::{Path, PathBuf};
 
 use crate::model::anchor::{ReanchorReport, reanchor_all};
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet};
-use crate::model::{DocAnnotations, Document, content_hash};
+use crate::model::{DocAnnotations, DocMeta, Document};
 
-use super::decode::{NotText, decode, decode_owned};
+use super::decode::NotText;
 pub use super::disk::{DiskStamp, SaveError, sidecar_hash, sidecar_path};
 use super::disk::{
     FileMark, JournalStamp, bytes_hash, check_sidecar_unchanged, link_out_of, may_write_beside, open_sidecar,
 };
+use super::extract::{self, ExtractError};
 use super::journal::{self, Replayed};
 use super::lock::{lock_folder, read_consistent};
 use super::safe_file;
 pub use super::scan::{
-    DocEntry, SOURCE_EXTENSIONS, ScanReport, SkippedFile, is_source_name, natural_cmp, scan, scan_journals,
-    scan_report, scan_sidecars, source_of_journal, source_of_sidecar,
+    DocEntry, PLAIN_EXTENSIONS, SOURCE_EXTENSIONS, ScanReport, SkippedFile, is_source_name, natural_cmp,
+    scan, scan_journals, scan_report, scan_sidecars, source_of_journal, source_of_sidecar,
 };
 use super::sidecar::{self, MAJOR};
 
@@ -110,6 +111,8 @@ pub enum LoadError {
     NotText(PathBuf, NotText),
     /// The source is larger than [`MAX_SOURCE_BYTES`]; it was not read.
     TooLarge(PathBuf, u64),
+    /// The text of a web page, Word or other file could not be extracted.
+    Extract(PathBuf, ExtractError),
 }
 
 impl std::fmt::Display for LoadError {
@@ -117,6 +120,7 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::Io(p, e) => write!(f, "{}: cannot read the file: {e}", p.display()),
             LoadError::NotText(p, why) => write!(f, "{}: {why}", p.display()),
+            LoadError::Extract(p, why) => write!(f, "{}: {why}", p.display()),
             LoadError::TooLarge(p, size) => write!(
                 f,
                 "{}: the file is {} MB, more than the {} MB Marginalia opens; split it into smaller files",
@@ -207,14 +211,17 @@ fn load_with(root: &Path, rel: &str, stamp: bool, journal: Journal) -> Result<Lo
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
-    let decoded = decode_owned(read_source(&path)?).map_err(|e| LoadError::NotText(path.clone(), e))?;
-    let doc = Document::new(rel, decoded.text);
+    let ex = extract::extract(rel, read_source(&path)?).map_err(|e| match e {
+        ExtractError::NotText(e) => LoadError::NotText(path.clone(), e),
+        e => LoadError::Extract(path.clone(), e),
+    })?;
+    let doc = Document::new(rel, ex.text).with_source(ex.kind, ex.version, ex.layout);
     let side = sidecar_path(&path);
     let mut loaded = LoadedDoc {
         doc,
         data: DocAnnotations::default(),
-        encoding: decoded.encoding,
-        encoding_guessed: decoded.guessed,
+        encoding: ex.encoding,
+        encoding_guessed: ex.guessed,
         read_only: None,
         reanchor: None,
         version: (MAJOR, 0),
@@ -224,12 +231,14 @@ fn load_with(root: &Path, rel: &str, stamp: bool, journal: Journal) -> Result<Lo
     };
     if let Some(why) = link_out_of(root, &side) {
         loaded.read_only = Some(why);
+        fill_meta(&mut loaded.data.meta, &ex.meta);
         return Ok(loaded);
     }
     // One file alone is whole (sidecars are replaced by renaming): only a pair can
     // have been read half before and half after a fold (see `store::lock`).
     if journal == Journal::NotListed {
         read_stored(&mut loaded, &side, stamp, journal);
+        fill_meta(&mut loaded.data.meta, &ex.meta);
         return Ok(loaded);
     }
     read_consistent(&side, || {
@@ -242,7 +251,21 @@ fn load_with(root: &Path, rel: &str, stamp: bool, journal: Journal) -> Result<Lo
         loaded.journal_appendable = false;
         ((), read_stored(&mut loaded, &side, stamp, journal))
     });
+    fill_meta(&mut loaded.data.meta, &ex.meta);
     Ok(loaded)
+}
+
+/// Fills the fields of a document's metadata the analyst left empty with what
+/// its file says (a web page's title, byline and date; a Word file's
+/// properties). What the analyst wrote is never replaced.
+fn fill_meta(meta: &mut DocMeta, found: &DocMeta) {
+    for field in DocMeta::FIELDS {
+        if meta.get(field).is_some_and(str::is_empty)
+            && let Some(v) = found.get(field).filter(|v| !v.is_empty())
+        {
+            meta.set(field, v.to_owned());
+        }
+    }
 }
 
 /// Reads the sidecar of a loaded document and the journal beside it into
@@ -411,7 +434,7 @@ fn keep_journal(loaded: &mut LoadedDoc, side: &Path) {
 /// Renders the sidecar of a document.
 pub fn render(doc: &Document, data: &DocAnnotations, version: (u32, u32)) -> String {
     let source = doc.path.rsplit('/').next().unwrap_or(&doc.path);
-    sidecar::render(version, source, &doc.hash, data)
+    sidecar::render(version, source, &doc.hash, doc.extraction().as_ref(), data)
 }
 
 /// Saves a document's annotations atomically, refusing when the sidecar or its
@@ -524,8 +547,20 @@ pub fn save_loaded(root: &Path, loaded: &mut LoadedDoc) -> Result<(), SaveError>
     Ok(())
 }
 
-/// Hash of a source file's decoded text, to notice edits made outside Marginalia.
+/// Hash of a source file's text (decoded, or extracted), to notice edits made
+/// outside Marginalia.
 pub fn source_hash(root: &Path, rel: &str) -> Option<String> {
     let bytes = read_source(&root.join(rel)).ok()?;
-    decode(&bytes).ok().map(|d| content_hash(&d.text))
+    extract::extract(rel, bytes).ok().map(|e| e.text_hash)
+}
+
+/// The text of the source `rel` under `root` as every reader of the corpus sees
+/// it (decoded, or extracted from a web page, Word file…), without its sidecar:
+/// for `check` and `stats`.
+pub fn read_text(root: &Path, rel: &str) -> Result<extract::Extracted, LoadError> {
+    let path = root.join(rel);
+    extract::extract(rel, read_source(&path)?).map_err(|e| match e {
+        ExtractError::NotText(e) => LoadError::NotText(path, e),
+        e => LoadError::Extract(path, e),
+    })
 }

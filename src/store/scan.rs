@@ -10,8 +10,14 @@ use std::path::{Path, PathBuf};
 
 use super::{journal, sidecar};
 
-/// File extensions read as sources.
-pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "md", "text"];
+/// File extensions read as sources: plain text, and files whose text is
+/// extracted (see `store::extract`). Listing never opens them.
+pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "md", "text", "html", "htm", "xhtml", "docx", "odt", "pdf"];
+
+/// Extensions of sources read as they are (plain text, Markdown): what an
+/// import may name a text it writes. An imported text named `a.html` is plain
+/// text, so it is written as `a.html.txt`.
+pub const PLAIN_EXTENSIONS: &[&str] = &["txt", "md", "text"];
 
 /// One source file found by [`scan`]; its text is read only when opened.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::model::merge::Conflict;
 use crate::model::{
-    Annotation, Attributes, DocAnnotations, DocMeta, Event, Kind, Relation, Span, Speaker, Status,
+    Annotation, Attributes, DocAnnotations, DocMeta, Event, Extraction, Kind, Relation, Span, Speaker, Status,
 };
 
 use super::sidecar_read;
@@ -30,6 +30,9 @@ pub struct Sidecar {
     pub source: String,
     /// Content hash of the source when the annotations were last placed.
     pub source_hash: String,
+    /// Which extraction produced the text the annotations are on (a web page,
+    /// a Word file…); `None` for a source read as it is.
+    pub extraction: Option<Extraction>,
     /// Annotations, relations, status.
     pub data: DocAnnotations,
 }
@@ -261,12 +264,24 @@ fn minor_needed(data: &DocAnnotations) -> u32 {
 
 /// Serialises a sidecar. Equal inputs give identical bytes.
 pub fn to_string(s: &Sidecar) -> String {
-    render(s.version, &s.source, &s.source_hash, &s.data)
+    render(
+        s.version,
+        &s.source,
+        &s.source_hash,
+        s.extraction.as_ref(),
+        &s.data,
+    )
 }
 
 /// Serialises a sidecar from its parts, without first gathering them into a
 /// [`Sidecar`] (which would copy every annotation). Same bytes as [`to_string`].
-pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAnnotations) -> String {
+pub fn render(
+    version: (u32, u32),
+    source: &str,
+    source_hash: &str,
+    extraction: Option<&Extraction>,
+    data: &DocAnnotations,
+) -> String {
     // Annotations are ordered below by their blocks; relations are ordered here by
     // reference, in the order `DocAnnotations::sort` gives, rather than sorting a copy.
     let mut relations: Vec<&Relation> = data.relations.iter().collect();
@@ -282,10 +297,23 @@ pub fn render(version: (u32, u32), source: &str, source_hash: &str, data: &DocAn
     // conflicts: a file using them says so, so that an
     // older build opens it read-only rather than dropping them on save; a file
     // without them stays 1.0, byte for byte.
-    let minor = version.1.max(minor_needed(data));
+    // 1.3 added `extraction`, written only for a source whose text is extracted.
+    let minor = version
+        .1
+        .max(minor_needed(data))
+        .max(if extraction.is_some() { 3 } else { 0 });
     let _ = writeln!(out, "    version: \"{}.{minor}\",", version.0);
     let _ = writeln!(out, "    source: {},", lit(source));
     let _ = writeln!(out, "    source_hash: {},", lit(source_hash));
+    if let Some(x) = extraction {
+        let _ = writeln!(
+            out,
+            "    extraction: (kind: {}, version: {}, text_hash: {}),",
+            lit(x.kind.as_str()),
+            x.version,
+            lit(&x.text_hash)
+        );
+    }
     let _ = writeln!(out, "    status: {},", status_lit(data.status));
     if !data.meta.is_empty() {
         out.push_str("    meta: (\n");
@@ -435,6 +463,7 @@ fn finish(raw: sidecar_read::Raw) -> Sidecar {
         version: (MAJOR, raw.version.1),
         source: raw.source,
         source_hash: raw.source_hash,
+        extraction: raw.extraction,
         data,
     }
 }

@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
-use crate::model::{Speaker, Status};
+use crate::model::{SourceKind, Speaker, Status};
 
-use super::corpus::{MAX_SOURCE_BYTES, read_annotations, scan, sidecar_path};
-use super::decode::decode;
-use super::safe_file::read_capped;
+use super::corpus::{read_annotations, read_text, scan, sidecar_path};
+use super::extract::kind_of;
 
 /// Counts over a whole corpus.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CorpusStats {
     /// Source documents found (text or not).
     pub documents: usize,
-    /// Sources that are not text (NUL bytes) or cannot be read.
+    /// Sources that are not text (NUL bytes), cannot be read, or whose text
+    /// cannot be extracted.
     pub not_text: usize,
     /// Sidecars that could not be read (damaged or from a newer version); their
     /// annotations are not counted.
@@ -34,6 +34,19 @@ pub struct CorpusStats {
     pub claims_per_speaker: BTreeMap<String, usize>,
     /// Text documents per workflow status (documents without a sidecar are not started).
     pub per_status: BTreeMap<Status, usize>,
+    /// Documents and annotations per kind of source (only kinds found).
+    pub per_kind: BTreeMap<SourceKind, KindStats>,
+}
+
+/// Counts for one kind of source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KindStats {
+    /// Sources of this kind.
+    pub documents: usize,
+    /// Those whose text could not be had (not text, damaged, not readable yet).
+    pub unreadable: usize,
+    /// Annotations on those that could be read.
+    pub annotations: usize,
 }
 
 /// Key used in [`CorpusStats::claims_per_speaker`] for the author.
@@ -69,11 +82,11 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
     for entry in scan(root)? {
         st.documents += 1;
         let path = root.join(&entry.rel);
-        let is_text = read_capped(&path, MAX_SOURCE_BYTES)
-            .ok()
-            .is_some_and(|b| decode(&b).is_ok());
-        if !is_text {
+        let kind = st.per_kind.entry(kind_of(&entry.rel)).or_default();
+        kind.documents += 1;
+        if read_text(root, &entry.rel).is_err() {
             st.not_text += 1;
+            kind.unreadable += 1;
             continue;
         }
         // The edit journal beside a sidecar holds saved edits too.
@@ -91,6 +104,9 @@ pub fn corpus_stats(root: &Path) -> io::Result<CorpusStats> {
         let data = &data;
         *st.per_status.entry(data.status).or_insert(0) += 1;
         st.annotations += data.annotations.len();
+        if let Some(k) = st.per_kind.get_mut(&kind_of(&entry.rel)) {
+            k.annotations += data.annotations.len();
+        }
         st.relations += data.relations.len();
         for a in &data.annotations {
             st.orphaned += usize::from(a.orphaned);

@@ -53,13 +53,16 @@ pub fn run(base: &Path, ours: &Path, theirs: &Path, path: &str) -> Result<Outcom
     // The source's hash: whichever side edited the source since the ancestor
     // wins; annotations placed on the other text are re-anchored when opened.
     let base_hash = o_side.as_ref().map(|s| s.source_hash.as_str());
-    let source_hash = if base_hash == Some(a_side.source_hash.as_str()) {
-        &b_side.source_hash
-    } else {
-        &a_side.source_hash
-    };
+    // The extraction record goes with the text it describes.
+    let newer = if base_hash == Some(a_side.source_hash.as_str()) { &b_side } else { &a_side };
     let version = a_side.version.max(b_side.version);
-    let text = sidecar::render(version, &a_side.source, source_hash, &data);
+    let text = sidecar::render(
+        version,
+        &a_side.source,
+        &newer.source_hash,
+        newer.extraction.as_ref(),
+        &data,
+    );
     write_atomic(ours, text.as_bytes()).map_err(|e| format!("cannot write the merged {path}: {e}"))?;
     Ok(Outcome::Merged(report))
 }

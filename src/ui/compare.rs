@@ -117,6 +117,7 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     direction: Default::default(),
                     suggestions: &[],
                     current_suggestion: None,
+                    dim_furniture: true,
                 };
                 reader.show(ui, &view, sel);
             });

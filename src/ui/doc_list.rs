@@ -44,13 +44,21 @@ pub fn show(app: &mut MarginaliaApp, ui: &mut Ui) {
                     }
                 };
                 let current = app.current.as_deref() == Some(rel.as_str());
+                let kind = crate::store::extract::kind_of(rel);
                 let mut text = format!("{} {rel}  ({count})", status_mark(status));
+                // Plain text is what a folder mostly holds: only other kinds are labelled.
+                if !kind.is_plain() {
+                    text.push_str("  ");
+                    text.push_str(kind.label());
+                }
                 if broken {
                     text.push_str("  ⚠ read-only");
                 }
-                let r = ui
-                    .selectable_label(current, text)
-                    .on_hover_text(format!("{rel}: {count} annotations, {}", status.as_str()));
+                let r = ui.selectable_label(current, text).on_hover_text(format!(
+                    "{rel}: a {}, {count} annotations, {}",
+                    kind.noun(),
+                    status.as_str()
+                ));
                 if r.clicked() {
                     open = Some(rel.clone());
                 }

@@ -95,6 +95,15 @@ fn document_summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     ui.heading("Document");
     ui.label(&s.doc.path);
     ui.label(format!("{} characters (code points)", s.doc.len_chars()));
+    if !s.doc.kind.is_plain() {
+        let pages = match s.doc.layout.pages.len() {
+            0 => String::new(),
+            1 => ", 1 page".to_owned(),
+            n => format!(", {n} pages"),
+        };
+        ui.label(format!("Text taken from a {}{pages}", s.doc.kind.noun()))
+            .on_hover_text("Annotations are on this text; exports carry it and say where it came from");
+    }
     let (enc, guessed) = s.encoding;
     ui.label(if guessed {
         format!("Encoding: {enc} (guessed)")
@@ -282,6 +291,12 @@ fn annotation_editor(app: &mut MarginaliaApp, ui: &mut Ui, ann: Annotation) -> O
         .map(|s| format!("{}–{}", s.start, s.end))
         .collect();
     ui.label(format!("Offsets (code points): {}", offsets.join(", ")));
+    if let Some(pages) = app
+        .session()
+        .and_then(|s| super::reader_pages::pages_label(&s.doc, &ann.spans))
+    {
+        ui.label(pages);
+    }
     if ui
         .button("Add selection as a fragment")
         .on_hover_text("Makes the annotation discontinuous: select more words, then click")

@@ -18,6 +18,7 @@ pub mod palette;
 pub mod propositions;
 pub mod reader;
 pub mod reader_marks;
+pub mod reader_pages;
 pub mod reader_scroll;
 pub use crate::workspace::saver;
 pub mod selection;

@@ -115,6 +115,8 @@ pub fn menu_bar(app: &mut MarginaliaApp, ui: &mut Ui) {
                 app.run_action(Action::ZoomOut);
             }
             ui.checkbox(&mut app.prefs.snap_words, "Snap selection to words  (Ctrl+W)");
+            ui.checkbox(&mut app.prefs.dim_furniture, "Dim page headers and footers")
+                .on_hover_text("In documents with pages (PDF): running headers, footers and page numbers are shown faint");
             if ui.button("Usual text size  (Ctrl+0)").clicked() {
                 app.run_action(Action::ZoomReset);
             }

@@ -24,6 +24,8 @@ pub struct Marks {
     pub cues: Vec<Rect>,
     /// Relations drawn.
     pub relations: Vec<RelationMark>,
+    /// Page starts drawn (see `reader_pages`).
+    pub pages: super::reader_pages::PageMarks,
 }
 
 /// One relation as drawn.

@@ -40,6 +40,8 @@ pub struct Prefs {
     pub directions: BTreeMap<String, TextDirection>,
     /// Which kinds of suggestion are shown (View menu).
     pub suggestions: crate::model::suggest::Enabled,
+    /// Dim the running headers, footers and page numbers of paged sources (PDF).
+    pub dim_furniture: bool,
 }
 
 impl Default for Prefs {
@@ -53,6 +55,7 @@ impl Default for Prefs {
             theme: Default::default(),
             directions: BTreeMap::new(),
             suggestions: Default::default(),
+            dim_furniture: true,
         }
     }
 }

@@ -35,6 +35,21 @@ struct FileRecord {
     meta: marginalia::model::DocMeta,
     #[serde(default)]
     conflicts: Vec<marginalia::model::merge::Conflict>,
+    #[serde(default, deserialize_with = "present")]
+    extraction: Option<ExtractionRecord>,
+}
+
+/// A struct that, when the field is there, is written without `Some(…)`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ExtractionRecord>, D::Error> {
+    ExtractionRecord::deserialize(d).map(Some)
+}
+
+/// The record of the extraction (format 1.3).
+#[derive(Deserialize)]
+struct ExtractionRecord {
+    kind: String,
+    version: u32,
+    text_hash: String,
 }
 
 const TOP_FIELDS: &[&str] = &[
@@ -49,6 +64,7 @@ const TOP_FIELDS: &[&str] = &[
     "equivalences",
     "meta",
     "conflicts",
+    "extraction",
 ];
 
 /// The fields of an annotation the model has.
@@ -82,12 +98,19 @@ fn newer_major_in_text(text: &str) -> Option<(u32, u32)> {
     parse_version(v).filter(|version| version.0 > MAJOR)
 }
 
-fn finish(version: (u32, u32), source: String, source_hash: String, mut data: DocAnnotations) -> Sidecar {
+fn finish(
+    version: (u32, u32),
+    source: String,
+    source_hash: String,
+    extraction: Option<marginalia::model::Extraction>,
+    mut data: DocAnnotations,
+) -> Sidecar {
     data.sort();
     Sidecar {
         version: (MAJOR, version.1),
         source,
         source_hash,
+        extraction,
         data,
     }
 }
@@ -181,7 +204,16 @@ pub fn read(src: &str) -> Result<Sidecar, SidecarError> {
         conflicts: rec.conflicts,
         extra,
     };
-    Ok(finish(version, rec.source, rec.source_hash, data))
+    let extraction = match rec.extraction {
+        Some(x) => Some(marginalia::model::Extraction {
+            kind: marginalia::model::SourceKind::parse(&x.kind)
+                .ok_or_else(|| err(0, 0, format!("unknown extraction kind {}", x.kind)))?,
+            version: x.version,
+            text_hash: x.text_hash,
+        }),
+        None => None,
+    };
+    Ok(finish(version, rec.source, rec.source_hash, extraction, data))
 }
 
 /// True when `ronscan` can cut out every field of the file and of each of its

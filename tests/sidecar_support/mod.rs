@@ -269,9 +269,24 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
         meta(),
         proptest::collection::vec(event(), 0..3),
         proptest::collection::vec(equivalence(), 0..3),
+        proptest::option::of((
+            proptest::sample::select(marginalia::model::SourceKind::ALL.to_vec()),
+            0..5u32,
+            text(64),
+        )),
     )
         .prop_map(
-            |(mut annotations, relations, status, source, source_hash, meta, events, equivalences)| {
+            |(
+                mut annotations,
+                relations,
+                status,
+                source,
+                source_hash,
+                meta,
+                events,
+                equivalences,
+                extraction,
+            )| {
                 // Ids are unique within a document (the edit layer enforces it).
                 for (i, a) in annotations.iter_mut().enumerate() {
                     a.id = format!("{i}:{}", a.id).into();
@@ -301,6 +316,11 @@ pub fn sidecar_value() -> impl Strategy<Value = Sidecar> {
                     version: (sidecar::MAJOR, sidecar::MINOR),
                     source,
                     source_hash,
+                    extraction: extraction.map(|(kind, version, text_hash)| marginalia::model::Extraction {
+                        kind,
+                        version,
+                        text_hash,
+                    }),
                     data,
                 }
             },

@@ -47,7 +47,7 @@ fn brat_rel(rel_txt: &str) -> Result<String, String> {
     let stem = rel_txt.strip_suffix(".txt").unwrap_or(rel_txt);
     let has_source_ext = stem
         .rsplit_once('.')
-        .is_some_and(|(_, e)| SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        .is_some_and(|(_, e)| PLAIN_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)));
     safe_rel(if has_source_ext { stem } else { rel_txt })
 }
 
@@ -271,12 +271,12 @@ pub fn import_brat(src: &Path, into: &Path) -> Result<ImportReport, ImportError>
         // Noted as read, for the documents after it; `record_all` keeps the labels
         // of the documents written.
         note_labels(&mut set, &imported.data);
-        Some(Doc::Write(ToWrite {
+        Some(Doc::Write(Box::new(ToWrite {
             from: rel_txt,
             rel,
             text: Text::Hashed(imported.doc),
             data: imported.data,
-        }))
+        })))
     });
     let written = write_all(dest, docs);
     record_all(&mut report, &mut set, start, written);

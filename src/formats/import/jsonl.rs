@@ -196,12 +196,12 @@ pub fn import_jsonl(file: &Path, into: &Path) -> Result<ImportReport, ImportErro
             what,
         }));
         note_labels(&mut set, &data);
-        Some(Doc::Write(ToWrite {
+        Some(Doc::Write(Box::new(ToWrite {
             rel,
             text,
             data,
             from: here,
-        }))
+        })))
     });
     let written = write_all(dest, docs);
     unkept.report(&fname, &mut report);

@@ -18,7 +18,7 @@ use crate::model::tagset::CORPUS_TAGSET_FILE;
 use crate::model::{DocAnnotations, Document, LabelKind, TagSet};
 use crate::store::atomic::write_atomic;
 use crate::store::batch::Batch;
-use crate::store::corpus::{self, SOURCE_EXTENSIONS};
+use crate::store::corpus::{self, PLAIN_EXTENSIONS};
 use crate::store::decode::into_utf8;
 use crate::store::sidecar::MAJOR;
 
@@ -150,7 +150,7 @@ pub fn safe_rel(name: &str) -> Result<String, String> {
         }
     }
     let ext = n.rsplit_once('.').map_or("", |(_, e)| e);
-    if SOURCE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
+    if PLAIN_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext)) {
         Ok(n)
     } else {
         Ok(format!("{n}.txt"))
@@ -418,7 +418,8 @@ fn label_kind(a: &crate::model::Annotation) -> LabelKind {
 /// One document for [`write_all`]: to be written, or written already on the
 /// thread that read it.
 enum Doc {
-    Write(ToWrite),
+    /// Boxed: a document to write carries its whole annotation set.
+    Write(Box<ToWrite>),
     Written(Written),
 }
 
@@ -474,8 +475,8 @@ fn write_all(into: Destination, docs: impl Iterator<Item = Doc>) -> Vec<Written>
     });
     super::parallel::run(
         jobs,
-        |(k, d, refused): (usize, ToWrite, Option<String>)| {
-            (k, write_one(&batch, canon.as_deref(), d, refused))
+        |(k, d, refused): (usize, Box<ToWrite>, Option<String>)| {
+            (k, write_one(&batch, canon.as_deref(), *d, refused))
         },
         |_, (k, w)| {
             place(k, w);

@@ -153,12 +153,12 @@ pub fn import_qdpx(file: &Path, into: &Path) -> Result<ImportReport, ImportError
     let written = write_all(
         dest,
         docs.into_iter().map(|d| {
-            Doc::Write(ToWrite {
+            Doc::Write(Box::new(ToWrite {
                 rel: d.rel,
                 text: Text::Hashed(d.doc),
                 data: d.data,
                 from: d.from,
-            })
+            }))
         }),
     );
     record_all(&mut report, &mut set, start, written);

@@ -104,9 +104,41 @@ pub struct Quote<'a> {
     ty: &'static str,
 }
 
+/// A point of a web page: a text node, refined to a code point in its text.
+#[derive(Serialize)]
+pub struct XPathOut<'a> {
+    #[serde(rename = "refinedBy")]
+    refined: Position,
+    #[serde(rename = "type")]
+    ty: &'static str,
+    value: &'a str,
+}
+
+/// The span as a range of the original web page, from the text node and
+/// offset where it starts to those where it ends (exclusive, as W3C ranges are).
+#[derive(Serialize)]
+pub struct RangeOut<'a> {
+    #[serde(rename = "endSelector")]
+    end: XPathOut<'a>,
+    #[serde(rename = "startSelector")]
+    start: XPathOut<'a>,
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
+/// A target's selectors: position and quote in the text, and for a web page
+/// the range in the page itself.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Selectors<'a> {
+    Text((Position, Quote<'a>)),
+    /// The range is boxed: most targets are of plain text and need no room for it.
+    Page((Position, Quote<'a>, Box<RangeOut<'a>>)),
+}
+
 #[derive(Serialize)]
 pub struct Target<'a> {
-    selector: (Position, Quote<'a>),
+    selector: Selectors<'a>,
     source: SourceRef<'a>,
     #[serde(rename = "type")]
     ty: &'static str,
@@ -235,20 +267,41 @@ impl<'d> Source<'d> {
 
     fn target(&self, s: Span, described: bool) -> Target<'_> {
         let (prefix, exact, suffix) = self.doc.slice_in_context(s, CONTEXT_CHARS);
+        let position = Position {
+            end: s.end,
+            start: s.start,
+            ty: "TextPositionSelector",
+        };
+        let quote = Quote {
+            exact,
+            prefix,
+            suffix,
+            ty: "TextQuoteSelector",
+        };
+        let layout = &self.doc.layout;
+        let point = |p: crate::model::source::HtmlPoint<'d>| XPathOut {
+            refined: Position {
+                end: p.offset,
+                start: p.offset,
+                ty: "TextPositionSelector",
+            },
+            ty: "XPathSelector",
+            value: p.xpath,
+        };
+        let selector = match (layout.html_point(s.start, false), layout.html_point(s.end, true)) {
+            (Some(a), Some(b)) => Selectors::Page((
+                position,
+                quote,
+                Box::new(RangeOut {
+                    end: point(b),
+                    start: point(a),
+                    ty: "RangeSelector",
+                }),
+            )),
+            _ => Selectors::Text((position, quote)),
+        };
         Target {
-            selector: (
-                Position {
-                    end: s.end,
-                    start: s.start,
-                    ty: "TextPositionSelector",
-                },
-                Quote {
-                    exact,
-                    prefix,
-                    suffix,
-                    ty: "TextQuoteSelector",
-                },
-            ),
+            selector,
             source: if described {
                 SourceRef::Described(&self.source)
             } else {

@@ -17,12 +17,11 @@ use std::path::Path;
 use crate::model::Document;
 use crate::model::tagset::{CORPUS_TAGSET_FILE, TagSet, TagSetError};
 
-use crate::store::corpus::MAX_SOURCE_BYTES;
+use crate::store::corpus::LoadError;
 use crate::store::corpus::{
     natural_cmp, scan_journals, scan_report, scan_sidecars, sidecar_hash, source_of_journal,
     source_of_sidecar,
 };
-use crate::store::decode::decode;
 use crate::store::journal::{self, FileMark, NotApplied, Replayed};
 use crate::store::lock::read_consistent;
 use crate::store::safe_file::{MAX_SIDECAR_BYTES, MAX_TAGSET_BYTES, read_capped};
@@ -154,6 +153,8 @@ pub struct CheckReport {
     pub sidecars: usize,
     /// Number of annotations in the sidecars that could be read.
     pub annotations: usize,
+    /// Number of source documents of each kind found.
+    pub per_kind: std::collections::BTreeMap<crate::model::SourceKind, usize>,
     /// Findings, grouped by file in natural order, then by severity.
     pub findings: Vec<Finding>,
 }
@@ -223,6 +224,8 @@ impl Sink<'_> {
 enum Source {
     Text(Document, &'static str, bool),
     NotText,
+    /// A web page, Word file… whose text could not be extracted: why.
+    NotExtracted(String),
     Unreadable(io::Error),
 }
 
@@ -332,12 +335,20 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
             file: &entry.rel,
             out: &mut findings,
         };
-        let source = match read_capped(&root.join(&entry.rel), MAX_SOURCE_BYTES) {
-            Ok(bytes) => match decode(&bytes) {
-                Ok(d) => Source::Text(Document::new(entry.rel.clone(), d.text), d.encoding, d.guessed),
-                Err(_) => Source::NotText,
-            },
-            Err(e) => Source::Unreadable(e),
+        *report
+            .per_kind
+            .entry(crate::store::extract::kind_of(&entry.rel))
+            .or_default() += 1;
+        let source = match crate::store::corpus::read_text(root, &entry.rel) {
+            Ok(x) => Source::Text(
+                Document::new(entry.rel.clone(), x.text).with_source(x.kind, x.version, x.layout),
+                x.encoding,
+                x.guessed,
+            ),
+            Err(LoadError::NotText(..)) => Source::NotText,
+            Err(LoadError::Extract(_, why)) => Source::NotExtracted(why.to_string()),
+            Err(LoadError::Io(_, e)) => Source::Unreadable(e),
+            Err(e @ LoadError::TooLarge(..)) => Source::NotExtracted(e.to_string()),
         };
         let side = parsed.get(&side_rel);
         if side.is_none()
@@ -394,6 +405,16 @@ pub fn check_corpus(root: &Path) -> io::Result<CheckReport> {
                     )
                 } else {
                     "not a text file (it contains NUL bytes); it is skipped".into()
+                },
+            ),
+            Source::NotExtracted(why) => sink.push(
+                if side.is_some() { Severity::Error } else { Severity::Warning },
+                Problem::NotText,
+                None,
+                if side.is_some() {
+                    format!("{why}; {side_rel} annotates it and is kept as it is")
+                } else {
+                    why.clone()
                 },
             ),
             Source::Unreadable(e) => sink.push(
@@ -511,6 +532,7 @@ fn journal_alone(side: &Path, side_rel: &str) -> (Option<Result<Sidecar, Sidecar
                     .unwrap_or(source)
                     .to_owned(),
                 source_hash: source_hash.clone().unwrap_or_default(),
+                extraction: None,
                 data,
             }))
         }

@@ -37,6 +37,7 @@ const SPAN_FIELDS: &[&str] = &["start", "end"];
 const CLAIM_FIELDS: &[&str] = &["speaker", "cue", "stance", "claim_type", "proposition", "value"];
 const VALUE_FIELDS: &[&str] = &["low", "high", "approximate", "unit", "rate"];
 const META_FIELDS: &[&str] = &DocMeta::FIELDS;
+const EXTRACTION_FIELDS: &[&str] = &["kind", "version", "text_hash"];
 const CUE_FIELDS: &[&str] = &["span", "quote"];
 const RELATION_FIELDS: &[&str] = &["id", "from", "to", "kind", "attributes", "note"];
 const EVENT_FIELDS: &[&str] = &["id", "kind", "trigger", "arguments", "attributes", "note"];
@@ -265,6 +266,39 @@ impl Reader<'_> {
     }
 
     /// The document's metadata: `(title: "…", outlet: "…", …)`, every field a string.
+    /// The record of the extraction that produced the document's text (1.3).
+    pub(super) fn extraction(&mut self) -> Option<crate::model::Extraction> {
+        let at = self.pos;
+        let mut kind = None;
+        let mut version = None;
+        let mut text_hash = None;
+        let named = (&["Extraction"][..], "the record of the extraction");
+        self.fields_in_order(named, EXTRACTION_FIELDS, |r, key, _| match key {
+            "kind" => {
+                let k_at = r.pos;
+                let name: String = r.string()?;
+                match crate::model::SourceKind::parse(&name) {
+                    Some(k) => set(&mut kind, k),
+                    None => {
+                        r.pos = k_at;
+                        r.fail(format!(
+                            "the extraction's kind \"{name}\" is not one of text, markdown, html, docx, odt, pdf"
+                        ))
+                    }
+                }
+            }
+            "version" => set(&mut version, u32::try_from(r.offset()?).unwrap_or(u32::MAX)),
+            "text_hash" => set(&mut text_hash, r.string()?),
+            _ => r.nested_unknown(key, EXTRACTION_FIELDS, "the record of the extraction"),
+        })?;
+        let what = "the record of the extraction";
+        Some(crate::model::Extraction {
+            kind: self.need(at, kind, "kind", what)?,
+            version: self.need(at, version, "version", what)?,
+            text_hash: self.need(at, text_hash, "text_hash", what)?,
+        })
+    }
+
     pub(super) fn meta(&mut self) -> Option<DocMeta> {
         let mut meta = DocMeta::default();
         let mut seen: Vec<&str> = Vec::new();

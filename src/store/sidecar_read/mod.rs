@@ -75,6 +75,7 @@ pub(super) struct Raw {
     pub version: (u32, u32),
     pub source: String,
     pub source_hash: String,
+    pub extraction: Option<crate::model::Extraction>,
     pub data: DocAnnotations,
 }
 
@@ -192,6 +193,7 @@ enum Field {
     SourceHash(String),
     Status(Status),
     Meta(Box<crate::model::DocMeta>),
+    Extraction(crate::model::Extraction),
     /// The value, a list, follows: read one annotation (or relation) at a time.
     Annotations,
     Relations,
@@ -240,6 +242,7 @@ impl<R: Read> Input<'_, R> {
         let mut source_hash = None;
         let mut status = None;
         let mut meta = None;
+        let mut extraction = None;
         let mut annotations = None;
         let mut relations = None;
         let mut events = None;
@@ -283,6 +286,7 @@ impl<R: Read> Input<'_, R> {
                     "source" => Field::Source(r.string()?),
                     "source_hash" => Field::SourceHash(r.string()?),
                     "meta" => Field::Meta(Box::new(r.meta()?)),
+                    "extraction" => Field::Extraction(r.extraction()?),
                     "status" => Field::Status(r.variant(
                         "the status",
                         &[
@@ -351,6 +355,7 @@ impl<R: Read> Input<'_, R> {
                 Field::SourceHash(v) => set(&mut source_hash, v),
                 Field::Status(v) => set(&mut status, v),
                 Field::Meta(v) => set(&mut meta, v),
+                Field::Extraction(v) => set(&mut extraction, v),
                 Field::Annotations => {
                     if annotations.is_some() {
                         return Err(twice(self));
@@ -435,6 +440,7 @@ impl<R: Read> Input<'_, R> {
             version,
             source: source.unwrap_or_default(),
             source_hash: source_hash.unwrap_or_default(),
+            extraction,
             data: DocAnnotations {
                 annotations: annotations.unwrap_or_default(),
                 relations: relations.unwrap_or_default(),

@@ -497,6 +497,7 @@ impl MarginaliaApp {
             direction: self.prefs.direction(&c.root, &s.doc.path),
             suggestions,
             current_suggestion,
+            dim_furniture: self.prefs.dim_furniture,
         })
     }
 }

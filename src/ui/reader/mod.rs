@@ -138,6 +138,8 @@ pub struct ReaderView<'a> {
     pub suggestions: &'a [crate::model::suggest::Suggestion],
     /// The current suggestion.
     pub current_suggestion: Option<&'a crate::model::suggest::Suggestion>,
+    /// Dim the document's page furniture (running headers, footers).
+    pub dim_furniture: bool,
 }
 
 fn colour(rgb: [u8; 3], alpha: u8) -> Color32 {
@@ -458,6 +460,7 @@ impl ReaderState {
 
             self.paint(ui, view, selection, &visible);
             self.marks = super::reader_marks::paint(ui, self, view);
+            self.marks.pages = super::reader_pages::paint(ui, self, view);
             if let Some(cp) = self.hovered_cp
                 && !self.dragging
             {
