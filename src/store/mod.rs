@@ -8,6 +8,7 @@ pub mod copy;
 pub mod corpus;
 pub mod decode;
 pub mod disk;
+pub mod extract;
 pub mod journal;
 mod lock;
 pub mod safe_file;

@@ -1,0 +1,3 @@
+//! Text extracted from sources that are not plain text.
+
+pub mod pdf;
