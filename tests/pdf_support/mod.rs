@@ -163,13 +163,40 @@ impl Pdf {
     }
 }
 
-/// Words of filler prose, different for every `seed`, `n` words long.
+/// Sentences of filler prose, different for every `seed`, about `n` words long.
 pub fn prose(seed: usize, n: usize) -> String {
-    const WORDS: [&str; 24] = [
+    const WORDS: [&str; 32] = [
         "the", "report", "found", "that", "villages", "near", "river", "were", "flooded", "after", "heavy", "rain", "in",
-        "march", "officials", "said", "aid", "arrived", "late", "while", "families", "waited", "for", "weeks",
+        "march", "officials", "said", "aid", "arrived", "late", "while", "families", "waited", "for", "weeks", "roads",
+        "bridges", "clinics", "schools", "closed", "water", "levels", "rose",
     ];
-    (0..n).map(|i| WORDS[(seed * 7 + i * 5 + i / 3) % WORDS.len()]).collect::<Vec<_>>().join(" ")
+    let mut state = (seed as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut next = |m: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % m
+    };
+    let mut out = String::new();
+    let mut words = 0;
+    while words < n {
+        let len = 6 + next(10);
+        for i in 0..len {
+            let w = WORDS[next(WORDS.len())];
+            if i == 0 {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                let mut c = w.chars();
+                out.extend(c.next().map(|c| c.to_ascii_uppercase()));
+                out.push_str(c.as_str());
+            } else {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+        out.push('.');
+        words += len;
+    }
+    out
 }
 
 /// Splits prose into lines of at most `width` characters.
