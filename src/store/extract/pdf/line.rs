@@ -51,16 +51,20 @@ pub(crate) fn lines(glyphs: &[Glyph]) -> Vec<Line> {
     let mut start = 0;
     while start < order.len() {
         let first = &glyphs[order[start]];
-        let tolerance = first.size * 0.4;
+        // Half the larger size: a raised footnote mark joins its line, the next line does not.
         let mut end = start + 1;
-        while end < order.len() && (first.y - glyphs[order[end]].y) <= tolerance {
+        while end < order.len() && {
+            let g = &glyphs[order[end]];
+            first.y - g.y <= first.size.max(g.size) * 0.5
+        } {
             end += 1;
         }
+        let baseline = order[start..end].iter().map(|&i| &glyphs[i]).max_by(|a, b| a.size.total_cmp(&b.size)).map_or(first.y, |g| g.y);
         let mut members: Vec<&Glyph> = order[start..end].iter().map(|&i| &glyphs[i]).collect();
         members.sort_by(|a, b| a.x.total_cmp(&b.x));
         let fragments = split_fragments(&members);
         if !fragments.is_empty() {
-            out.push(Line { y: first.y, fragments });
+            out.push(Line { y: baseline, fragments });
         }
         start = end;
     }
@@ -267,6 +271,17 @@ mod tests {
         let texts: Vec<&str> = lines[0].fragments.iter().map(|f| f.text.as_str()).collect();
         assert_eq!(texts, ["one two", "three"]);
         assert_eq!(lines[1].fragments[0].text, "next");
+    }
+
+    #[test]
+    fn a_raised_footnote_mark_stays_on_its_line() {
+        let mut g = word(0.0, 100.0, "word");
+        g.push(Glyph { x: 20.0, y: 103.5, w: 3.0, size: 6.0, text: "1".into() });
+        g.extend(word(0.0, 88.0, "next"));
+        let lines = lines(&g);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text(), "word1");
+        assert_eq!(lines[0].y, 100.0);
     }
 
     #[test]
