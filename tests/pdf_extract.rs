@@ -125,6 +125,14 @@ fn hyphenated_line_ends_are_joined() {
 }
 
 #[test]
+fn each_bulleted_item_is_a_paragraph() {
+    let mut page = Page::default();
+    page.lines(72.0, 700.0, 10.0, 12.0, &["The plan has three parts:", "• roads reopened in the", "north first", "• clinics resupplied", "• schools reopened"]);
+    let t = extract(&Pdf { pages: vec![page], ..Pdf::default() });
+    assert_eq!(t.text, "The plan has three parts:\n\n• roads reopened in the north first\n\n• clinics resupplied\n\n• schools reopened");
+}
+
+#[test]
 fn running_heads_and_page_numbers_are_furniture_on_every_page() {
     let doc = report(4);
     let t = extract(&doc);

@@ -156,7 +156,8 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
                     let short = !first_in_block && pright < right - full * 0.15 && ends_sentence;
                     let gap = !first_in_block && usual.is_some_and(|u| step > u * PARAGRAPH_GAP || step < 0.0);
                     let moved = first_in_block && ends_sentence;
-                    size_change || short || gap || moved
+                    let item = text.starts_with(['•', '◦', '▪', '‣', '●', '■', '□', '–', '—', '*']);
+                    size_change || short || gap || moved || item
                 }
             };
             if new_paragraph && !current.is_empty() {
