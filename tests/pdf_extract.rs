@@ -47,6 +47,25 @@ fn two_columns_are_read_one_after_the_other() {
 }
 
 #[test]
+fn a_ghostscript_report_in_two_columns_reads_like_the_page() {
+    // tests/fixtures/pdf/make.sh: an embedded Type 1 font, lines shown with the
+    // ' operator, an "fi" ligature glyph, a running head and page numbers.
+    let t = pdf::extract(&fixture("columns.pdf"), &Limits::default()).expect("extracts");
+    let mut expected = Vec::new();
+    for p in 1..=3 {
+        let column = |side: &str| (1..=20).map(|i| format!("{side} column line {i} of page {p}")).collect::<Vec<_>>().join(" ");
+        expected.push("Quarterly Field Report".to_string());
+        expected.push(format!("{} The field team ended the column.", column("Left")));
+        expected.push(column("Right"));
+        expected.push(p.to_string());
+    }
+    assert_eq!(t.text, expected.join("\n\n"));
+    assert_eq!(furniture(&t), ["Quarterly Field Report", "1", "Quarterly Field Report", "2", "Quarterly Field Report", "3"]);
+    assert_eq!(t.pages.len(), 3);
+    assert_eq!(t.page_of(offset(&t, "line 7 of page 2")), Some(2));
+}
+
+#[test]
 fn paragraphs_in_a_column_stay_apart() {
     let first = prose(3, 40);
     let second = prose(4, 40);
@@ -263,11 +282,13 @@ fn limits_are_kept() {
 #[test]
 fn a_300_page_report_whole_and_its_first_page() {
     let bytes = report(300).bytes();
-    let first = pdf::extract_first_page(&bytes, &Limits::default()).expect("first page");
+    // Correctness only (speed is benches/pdf.rs): an unoptimised build on a busy machine may be slow.
+    let limits = Limits { max_millis: 600_000, ..Limits::default() };
+    let first = pdf::extract_first_page(&bytes, &limits).expect("first page");
     assert_eq!(first.pages, [0]);
     assert_eq!(first.page_count, 300);
     assert!(first.text.starts_with("Flood Response Review 2024\n\n"));
-    let whole = pdf::extract(&bytes, &Limits::default()).expect("whole");
+    let whole = pdf::extract(&bytes, &limits).expect("whole");
     assert_eq!(whole.pages.len(), 300);
     assert_eq!(whole.furniture.len(), 600);
     // The first page is the same either way, but for the running head only

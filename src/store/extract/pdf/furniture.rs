@@ -50,17 +50,18 @@ fn edge_lines(page: &PageLines<'_>) -> Vec<(usize, String)> {
     let height = (page.top - page.bottom).max(1.0);
     let band = height * MARGIN_BAND;
     let n = page.lines.len();
+    let lines = page.lines;
+    let size = |i: usize| lines[i].fragments.iter().map(|f| f.size).fold(0.0, f32::max);
+    // Set apart from the body by more than the space between its lines.
+    let apart = |upper: usize, lower: usize| lines[upper].y - lines[lower].y > size(upper).max(size(lower)) * 1.5;
     let mut out = Vec::new();
-    // Lines are sorted top to bottom.
-    for i in (0..n).take(EDGE_LINES) {
-        if page.lines[i].y > page.top - band {
-            out.push(i);
-        }
+    // Lines are sorted top to bottom: the top group ends at the first wide gap.
+    if let Some(k) = (0..n.min(EDGE_LINES)).find(|&k| k + 1 == n || apart(k, k + 1)) {
+        out.extend((0..=k).filter(|&i| lines[i].y > page.top - band));
     }
-    for i in (0..n).rev().take(EDGE_LINES) {
-        if page.lines[i].y < page.bottom + band && !out.contains(&i) {
-            out.push(i);
-        }
+    if let Some(k) = (0..n.min(EDGE_LINES)).map(|j| n - 1 - j).find(|&k| k == 0 || apart(k - 1, k)) {
+        let top = out.clone();
+        out.extend((k..n).filter(|&i| lines[i].y < page.bottom + band && !top.contains(&i)));
     }
     out.into_iter().map(|i| (i, key(&page.lines[i].text()))).collect()
 }

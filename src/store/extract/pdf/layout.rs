@@ -129,8 +129,6 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
     let mut prev: Option<(f32, f32, f32, bool)> = None; // baseline, size, right edge, ends a sentence
     for block in blocks {
         let right = block.iter().map(|f| f.x1).fold(f32::MIN, f32::max);
-        let left = block.iter().map(|f| f.x0).fold(f32::MAX, f32::min);
-        let full = (right - left).max(1.0);
         let mut first_in_block = true;
         let mut i = 0;
         while i < block.len() {
@@ -153,7 +151,12 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
                 Some((py, psize, pright, ends_sentence)) => {
                     let step = py - y;
                     let size_change = (size - psize).abs() > psize.max(size) * 0.15;
-                    let short = !first_in_block && pright < right - full * 0.15 && ends_sentence;
+                    // The line ended a sentence with room left for this line's
+                    // first word: it was ended on purpose.
+                    let x0 = line.iter().map(|f| f.x0).fold(f32::MAX, f32::min);
+                    let chars = text.chars().count().max(1) as f32;
+                    let first_word = text.split(' ').next().map_or(0, |w| w.chars().count()) as f32 + 1.0;
+                    let short = !first_in_block && ends_sentence && right - pright > (x1 - x0) / chars * first_word;
                     let gap = !first_in_block && usual.is_some_and(|u| step > u * PARAGRAPH_GAP || step < 0.0);
                     let moved = first_in_block && ends_sentence;
                     let item = text.starts_with(['•', '◦', '▪', '‣', '●', '■', '□', '–', '—', '*']);

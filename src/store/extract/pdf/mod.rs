@@ -20,6 +20,7 @@ pub mod isolate;
 mod layout;
 mod line;
 mod meta;
+mod quotes;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -179,7 +180,7 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
     if !head.windows(5).any(|w| w == b"%PDF-") {
         return Err(PdfError::Damaged("it does not begin as a PDF does".into()));
     }
-    let doc = match lopdf::Document::load_mem(bytes) {
+    let mut doc = match lopdf::Document::load_mem(bytes) {
         Ok(doc) => doc,
         Err(lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword) => return Err(PdfError::Encrypted),
         Err(e) => return Err(PdfError::Damaged(e.to_string())),
@@ -190,7 +191,8 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
     if Instant::now() > deadline {
         return Err(PdfError::TimedOut);
     }
-    let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let page_ids = doc.get_pages();
+    let numbers: Vec<u32> = page_ids.keys().copied().collect();
     if numbers.is_empty() {
         return Err(PdfError::Damaged("it has no pages".into()));
     }
@@ -198,7 +200,11 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
     let mut budget = limits.max_text_bytes;
     let mut pages = Vec::new();
     let mut unreadable = Vec::new();
+    let mut rewritten = HashSet::new();
     for (i, &number) in numbers.iter().take(max_pages.unwrap_or(usize::MAX)).enumerate() {
+        if let Some(&id) = page_ids.get(&number) {
+            quotes::rewrite(&mut doc, &[id], &mut rewritten, deadline);
+        }
         let mut collector = glyphs::Collector::new(deadline, budget);
         let walked = catch_unwind(AssertUnwindSafe(|| pdf_extract::output_doc_page(&doc, &mut collector, number)));
         if let Some(why) = collector.stopped.take() {
