@@ -30,10 +30,22 @@ fn main() {
     let mut first_worker = Samples::default();
     let mut whole_worker = Samples::default();
     for _ in 0..runs {
-        black_box(first.time(|| pdf::extract_first_page(&bytes, &limits)).expect("first page"));
+        black_box(
+            first
+                .time(|| pdf::extract_first_page(&bytes, &limits))
+                .expect("first page"),
+        );
         black_box(whole.time(|| pdf::extract(&bytes, &limits)).expect("whole text"));
-        black_box(first_worker.time(|| pdf::isolate::extract_with_worker(worker, &bytes, &limits, true)).expect("first page"));
-        black_box(whole_worker.time(|| pdf::isolate::extract_with_worker(worker, &bytes, &limits, false)).expect("whole text"));
+        black_box(
+            first_worker
+                .time(|| pdf::isolate::extract_with_worker(worker, &bytes, &limits, true))
+                .expect("first page"),
+        );
+        black_box(
+            whole_worker
+                .time(|| pdf::isolate::extract_with_worker(worker, &bytes, &limits, false))
+                .expect("whole text"),
+        );
     }
     report_samples("pdf.first_page", &first);
     report_samples("pdf.whole", &whole);

@@ -30,14 +30,24 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Self { width: 595.0, height: 842.0, runs: Vec::new(), image: false }
+        Self {
+            width: 595.0,
+            height: 842.0,
+            runs: Vec::new(),
+            image: false,
+        }
     }
 }
 
 impl Page {
     /// Adds text at a point.
     pub fn text(&mut self, x: f32, y: f32, size: f32, text: &str) -> &mut Self {
-        self.runs.push(Run { x, y, size, text: text.to_string() });
+        self.runs.push(Run {
+            x,
+            y,
+            size,
+            text: text.to_string(),
+        });
         self
     }
 
@@ -86,7 +96,11 @@ impl Pdf {
             cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
             for (c, cid) in chunk {
                 let mut buf = [0u16; 2];
-                let hex: String = c.encode_utf16(&mut buf).iter().map(|u| format!("{u:04X}")).collect();
+                let hex: String = c
+                    .encode_utf16(&mut buf)
+                    .iter()
+                    .map(|u| format!("{u:04X}"))
+                    .collect();
                 cmap.push_str(&format!("<{cid:04X}> <{hex}>\n"));
             }
             cmap.push_str("endbfchar\n");
@@ -116,11 +130,17 @@ impl Pdf {
         for page in &self.pages {
             let mut ops = String::new();
             if page.image {
-                ops.push_str(&format!("q {} 0 0 {} 0 0 cm /Im1 Do Q\n", page.width, page.height));
+                ops.push_str(&format!(
+                    "q {} 0 0 {} 0 0 cm /Im1 Do Q\n",
+                    page.width, page.height
+                ));
             }
             for run in &page.runs {
                 let hex: String = run.text.chars().map(|c| format!("{:04X}", cids[&c])).collect();
-                ops.push_str(&format!("BT /F1 {} Tf {} {} Td <{hex}> Tj ET\n", run.size, run.x, run.y));
+                ops.push_str(&format!(
+                    "BT /F1 {} Tf {} {} Td <{hex}> Tj ET\n",
+                    run.size, run.x, run.y
+                ));
             }
             let content = doc.add_object(Stream::new(Dictionary::new(), ops.into_bytes()));
             let id = doc.add_object(dictionary! {
@@ -131,13 +151,19 @@ impl Pdf {
             kids.push(Object::Reference(id));
         }
         let count = kids.len() as i64;
-        doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+        );
         let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages_id };
         if let Some(lang) = &self.lang {
             catalog.set("Lang", Object::string_literal(lang.as_str()));
         }
         if let Some(xmp) = &self.xmp {
-            let id = doc.add_object(Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.clone().into_bytes()));
+            let id = doc.add_object(Stream::new(
+                dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+                xmp.clone().into_bytes(),
+            ));
             catalog.set("Metadata", id);
         }
         let catalog_id = doc.add_object(catalog);
@@ -158,7 +184,9 @@ impl Pdf {
     /// The file's bytes.
     pub fn bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.document().save_to(&mut out).expect("writing a PDF to memory");
+        self.document()
+            .save_to(&mut out)
+            .expect("writing a PDF to memory");
         out
     }
 }
@@ -166,13 +194,46 @@ impl Pdf {
 /// Sentences of filler prose, different for every `seed`, about `n` words long.
 pub fn prose(seed: usize, n: usize) -> String {
     const WORDS: [&str; 32] = [
-        "the", "report", "found", "that", "villages", "near", "river", "were", "flooded", "after", "heavy", "rain", "in",
-        "march", "officials", "said", "aid", "arrived", "late", "while", "families", "waited", "for", "weeks", "roads",
-        "bridges", "clinics", "schools", "closed", "water", "levels", "rose",
+        "the",
+        "report",
+        "found",
+        "that",
+        "villages",
+        "near",
+        "river",
+        "were",
+        "flooded",
+        "after",
+        "heavy",
+        "rain",
+        "in",
+        "march",
+        "officials",
+        "said",
+        "aid",
+        "arrived",
+        "late",
+        "while",
+        "families",
+        "waited",
+        "for",
+        "weeks",
+        "roads",
+        "bridges",
+        "clinics",
+        "schools",
+        "closed",
+        "water",
+        "levels",
+        "rose",
     ];
-    let mut state = (seed as u64).wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut state = (seed as u64)
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     let mut next = |m: usize| {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((state >> 33) as usize) % m
     };
     let mut out = String::new();

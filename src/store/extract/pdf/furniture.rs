@@ -36,7 +36,8 @@ pub(crate) fn detect(pages: &[PageLines<'_>]) -> Vec<HashSet<usize>> {
             lines
                 .iter()
                 .filter(|(i, key)| {
-                    (needed >= 2 && seen.get(key.as_str()).is_some_and(|s| s.len() >= needed)) || is_page_number(&page.lines[*i].text())
+                    (needed >= 2 && seen.get(key.as_str()).is_some_and(|s| s.len() >= needed))
+                        || is_page_number(&page.lines[*i].text())
                 })
                 .map(|(i, _)| *i)
                 .collect()
@@ -53,13 +54,17 @@ fn edge_lines(page: &PageLines<'_>) -> Vec<(usize, String)> {
     let lines = page.lines;
     let size = |i: usize| lines[i].fragments.iter().map(|f| f.size).fold(0.0, f32::max);
     // Set apart from the body by more than the space between its lines.
-    let apart = |upper: usize, lower: usize| lines[upper].y - lines[lower].y > size(upper).max(size(lower)) * 1.5;
+    let apart =
+        |upper: usize, lower: usize| lines[upper].y - lines[lower].y > size(upper).max(size(lower)) * 1.5;
     let mut out = Vec::new();
     // Lines are sorted top to bottom: the top group ends at the first wide gap.
     if let Some(k) = (0..n.min(EDGE_LINES)).find(|&k| k + 1 == n || apart(k, k + 1)) {
         out.extend((0..=k).filter(|&i| lines[i].y > page.top - band));
     }
-    if let Some(k) = (0..n.min(EDGE_LINES)).map(|j| n - 1 - j).find(|&k| k == 0 || apart(k - 1, k)) {
+    if let Some(k) = (0..n.min(EDGE_LINES))
+        .map(|j| n - 1 - j)
+        .find(|&k| k == 0 || apart(k - 1, k))
+    {
         let top = out.clone();
         out.extend((k..n).filter(|&i| lines[i].y < page.bottom + band && !top.contains(&i)));
     }
@@ -100,12 +105,14 @@ pub(crate) fn is_page_number(text: &str) -> bool {
             break;
         }
     }
-    let s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | '(' | ')' | '[' | ']' | '|' | '•'));
-    let mut parts = s.split(|c: char| c == '/' || c.is_whitespace()).filter(|p| !p.is_empty() && !matches!(*p, "of" | "de" | "von" | "sur"));
+    let s = s.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '–' | '—' | '(' | ')' | '[' | ']' | '|' | '•')
+    });
+    let mut parts = s
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .filter(|p| !p.is_empty() && !matches!(*p, "of" | "de" | "von" | "sur"));
     let Some(first) = parts.next() else { return false };
-    let number = |p: &str| {
-        (p.len() <= 5 && p.chars().all(|c| c.is_numeric())) || is_roman(p)
-    };
+    let number = |p: &str| (p.len() <= 5 && p.chars().all(|c| c.is_numeric())) || is_roman(p);
     if !number(first) {
         return false;
     }
@@ -130,7 +137,10 @@ fn is_roman(s: &str) -> bool {
     for (one, five, ten) in [('c', 'd', 'm'), ('x', 'l', 'c'), ('i', 'v', 'x')] {
         let nine: String = [one, ten].iter().collect();
         let four: String = [one, five].iter().collect();
-        if let Some(r) = rest.strip_prefix(nine.as_str()).or_else(|| rest.strip_prefix(four.as_str())) {
+        if let Some(r) = rest
+            .strip_prefix(nine.as_str())
+            .or_else(|| rest.strip_prefix(four.as_str()))
+        {
             rest = r;
             continue;
         }
@@ -150,7 +160,16 @@ mod tests {
 
     #[test]
     fn page_numbers_are_recognised() {
-        for yes in ["3", "- 3 -", "xiv", "Page 3", "page 3 of 10", "3 / 10", "p. 12", "— 7 —"] {
+        for yes in [
+            "3",
+            "- 3 -",
+            "xiv",
+            "Page 3",
+            "page 3 of 10",
+            "3 / 10",
+            "p. 12",
+            "— 7 —",
+        ] {
             assert!(is_page_number(yes), "{yes}");
         }
         for no in ["", "Chapter 3", "3 apples", "In 2019 the", "page", "civic"] {
@@ -160,7 +179,10 @@ mod tests {
 
     #[test]
     fn keys_ignore_digits_and_case() {
-        assert_eq!(key("Annual Report  2024 — p. 3"), key("annual report 2024 — P. 14"));
+        assert_eq!(
+            key("Annual Report  2024 — p. 3"),
+            key("annual report 2024 — P. 14")
+        );
         assert_ne!(key("Annual Report"), key("Annual Reports"));
     }
 }

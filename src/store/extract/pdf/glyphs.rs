@@ -58,7 +58,12 @@ impl Collector {
 }
 
 impl OutputDev for Collector {
-    fn begin_page(&mut self, _page_num: u32, media_box: &MediaBox, _art_box: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
         self.page = PageGlyphs {
             bottom: media_box.lly.min(media_box.ury) as f32,
             top: media_box.lly.max(media_box.ury) as f32,
@@ -74,9 +79,16 @@ impl OutputDev for Collector {
         Ok(())
     }
 
-    fn output_character(&mut self, trm: &Transform, width: f64, spacing: f64, font_size: f64, text: &str) -> Result<(), OutputError> {
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), OutputError> {
         self.counter = self.counter.wrapping_add(1);
-        if self.counter % 512 == 0 && Instant::now() > self.deadline {
+        if self.counter.is_multiple_of(512) && Instant::now() > self.deadline {
             return self.stop(PdfError::TimedOut);
         }
         if text.len() > self.budget {

@@ -41,16 +41,29 @@ pub fn extract_isolated(bytes: &[u8], limits: &Limits, first_page_only: bool) ->
 }
 
 fn fallback(bytes: &[u8], limits: &Limits, first_page_only: bool) -> Result<PdfText, PdfError> {
-    if first_page_only { super::extract_first_page(bytes, limits) } else { super::extract(bytes, limits) }
+    if first_page_only {
+        super::extract_first_page(bytes, limits)
+    } else {
+        super::extract(bytes, limits)
+    }
 }
 
 /// Extracts in a child process running `worker`, an executable whose `main`
 /// calls [`worker_main`] first.
-pub fn extract_with_worker(worker: &Path, bytes: &[u8], limits: &Limits, first_page_only: bool) -> Result<PdfText, PdfError> {
+pub fn extract_with_worker(
+    worker: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+    first_page_only: bool,
+) -> Result<PdfText, PdfError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(PdfError::TooLarge);
     }
-    let job = serde_json::to_string(&Job { limits: limits.clone(), first_page_only }).unwrap_or_default();
+    let job = serde_json::to_string(&Job {
+        limits: limits.clone(),
+        first_page_only,
+    })
+    .unwrap_or_default();
     let spawned = Command::new(worker)
         .env(WORKER_ENV, "1")
         .env(JOB_ENV, job)
@@ -115,31 +128,45 @@ fn died(status: Option<std::process::ExitStatus>) -> PdfError {
 /// the exit code; `None` in any other process. Call it first thing in `main`.
 pub fn worker_main() -> Option<ExitCode> {
     std::env::var_os(WORKER_ENV)?;
-    let job: Job = std::env::var(JOB_ENV).ok().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or(Job {
-        limits: Limits::default(),
-        first_page_only: false,
-    });
+    let job: Job = std::env::var(JOB_ENV)
+        .ok()
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or(Job {
+            limits: Limits::default(),
+            first_page_only: false,
+        });
     // A panic is answered as a damaged file, not printed.
     std::panic::set_hook(Box::new(|_| {}));
     set_limits(&job.limits);
     let mut bytes = Vec::new();
-    let read = std::io::stdin().take(job.limits.max_bytes.saturating_add(1)).read_to_end(&mut bytes);
+    let read = std::io::stdin()
+        .take(job.limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes);
     let deadline = Instant::now() + Duration::from_millis(job.limits.max_millis);
     let result = match read {
         Err(e) => Err(PdfError::Damaged(format!("it could not be read: {e}"))),
-        Ok(_) => std::panic::catch_unwind(|| super::run(&bytes, &job.limits, deadline, job.first_page_only.then_some(1)))
-            .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into()))),
+        Ok(_) => std::panic::catch_unwind(|| {
+            super::run(&bytes, &job.limits, deadline, job.first_page_only.then_some(1))
+        })
+        .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into()))),
     };
     let json = serde_json::to_vec(&result).unwrap_or_default();
     let mut out = std::io::stdout().lock();
-    Some(if out.write_all(&json).and_then(|()| out.flush()).is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Some(if out.write_all(&json).and_then(|()| out.flush()).is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Caps the worker's address space, CPU time and core dumps.
 #[cfg(unix)]
 fn set_limits(limits: &Limits) {
     let set = |resource, soft: u64, hard: u64| {
-        let lim = libc::rlimit { rlim_cur: soft as libc::rlim_t, rlim_max: hard as libc::rlim_t };
+        let lim = libc::rlimit {
+            rlim_cur: soft as libc::rlim_t,
+            rlim_max: hard as libc::rlim_t,
+        };
         // SAFETY: setrlimit only reads the struct passed by reference.
         unsafe { libc::setrlimit(resource, &lim) };
     };

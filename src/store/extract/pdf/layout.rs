@@ -156,8 +156,10 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
                     let x0 = line.iter().map(|f| f.x0).fold(f32::MAX, f32::min);
                     let chars = text.chars().count().max(1) as f32;
                     let first_word = text.split(' ').next().map_or(0, |w| w.chars().count()) as f32 + 1.0;
-                    let short = !first_in_block && ends_sentence && right - pright > (x1 - x0) / chars * first_word;
-                    let gap = !first_in_block && usual.is_some_and(|u| step > u * PARAGRAPH_GAP || step < 0.0);
+                    let short =
+                        !first_in_block && ends_sentence && right - pright > (x1 - x0) / chars * first_word;
+                    let gap =
+                        !first_in_block && usual.is_some_and(|u| step > u * PARAGRAPH_GAP || step < 0.0);
                     let moved = first_in_block && ends_sentence;
                     let item = text.starts_with(['•', '◦', '▪', '‣', '●', '■', '□', '–', '—', '*']);
                     size_change || short || gap || moved || item
@@ -167,7 +169,9 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
                 out.push(finish(std::mem::take(&mut current)));
             }
             join_line(&mut current, &text);
-            let ends_sentence = text.trim_end().ends_with(['.', '!', '?', ':', '"', '”', '’', ')', '؟', '۔']);
+            let ends_sentence = text
+                .trim_end()
+                .ends_with(['.', '!', '?', ':', '"', '”', '’', ')', '؟', '۔']);
             prev = Some((y, size, x1, ends_sentence));
             first_in_block = false;
             i = j;
@@ -207,7 +211,11 @@ fn join_line(paragraph: &mut String, line: &str) {
 
 /// Soft hyphens inside a word are invisible; they go.
 fn finish(paragraph: String) -> String {
-    if paragraph.contains('\u{AD}') { paragraph.replace('\u{AD}', "") } else { paragraph }
+    if paragraph.contains('\u{AD}') {
+        paragraph.replace('\u{AD}', "")
+    } else {
+        paragraph
+    }
 }
 
 #[cfg(test)]

@@ -45,7 +45,9 @@ const SPACE_GAP_EM: f32 = 0.15;
 
 /// Groups a page's glyphs into lines (top to bottom) of fragments (left to right).
 pub(crate) fn lines(glyphs: &[Glyph]) -> Vec<Line> {
-    let mut order: Vec<usize> = (0..glyphs.len()).filter(|&i| !glyphs[i].text.trim().is_empty() || glyphs[i].text.contains(' ')).collect();
+    let mut order: Vec<usize> = (0..glyphs.len())
+        .filter(|&i| !glyphs[i].text.trim().is_empty() || glyphs[i].text.contains(' '))
+        .collect();
     order.sort_by(|&a, &b| glyphs[b].y.total_cmp(&glyphs[a].y));
     let mut out = Vec::new();
     let mut start = 0;
@@ -59,12 +61,19 @@ pub(crate) fn lines(glyphs: &[Glyph]) -> Vec<Line> {
         } {
             end += 1;
         }
-        let baseline = order[start..end].iter().map(|&i| &glyphs[i]).max_by(|a, b| a.size.total_cmp(&b.size)).map_or(first.y, |g| g.y);
+        let baseline = order[start..end]
+            .iter()
+            .map(|&i| &glyphs[i])
+            .max_by(|a, b| a.size.total_cmp(&b.size))
+            .map_or(first.y, |g| g.y);
         let mut members: Vec<&Glyph> = order[start..end].iter().map(|&i| &glyphs[i]).collect();
         members.sort_by(|a, b| a.x.total_cmp(&b.x));
         let fragments = split_fragments(&members);
         if !fragments.is_empty() {
-            out.push(Line { y: baseline, fragments });
+            out.push(Line {
+                y: baseline,
+                fragments,
+            });
         }
         start = end;
     }
@@ -128,7 +137,14 @@ fn finish(mut units: Vec<String>, x0: f32, x1: f32, y: f32, size: f32) -> Option
     }
     let rtl = visual_to_logical(&mut units);
     let text: String = units.concat();
-    Some(Fragment { x0, x1, y, size: size.max(0.1), text, rtl })
+    Some(Fragment {
+        x0,
+        x1,
+        y,
+        size: size.max(0.1),
+        text,
+        rtl,
+    })
 }
 
 /// Ligatures (ﬁ ﬂ ﬀ ﬃ ﬄ ﬅ ﬆ) and Arabic presentation forms become the letters
@@ -138,7 +154,8 @@ pub(crate) fn expand(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let u = c as u32;
-        if (0xFB00..=0xFB06).contains(&u) || (0xFB50..=0xFDFF).contains(&u) || (0xFE70..=0xFEFF).contains(&u) {
+        if (0xFB00..=0xFB06).contains(&u) || (0xFB50..=0xFDFF).contains(&u) || (0xFE70..=0xFEFF).contains(&u)
+        {
             out.extend(c.nfkc().filter(|c| *c != '\u{FEFF}'));
         } else if c.is_control() || c == '\u{FFFD}' || c == '\0' {
             // Nothing a reader could use.
@@ -245,11 +262,20 @@ mod tests {
     use super::*;
 
     fn glyph(x: f32, y: f32, text: &str) -> Glyph {
-        Glyph { x, y, w: 5.0, size: 10.0, text: text.into() }
+        Glyph {
+            x,
+            y,
+            w: 5.0,
+            size: 10.0,
+            text: text.into(),
+        }
     }
 
     fn word(x: f32, y: f32, s: &str) -> Vec<Glyph> {
-        s.chars().enumerate().map(|(i, c)| glyph(x + 5.0 * i as f32, y, &c.to_string())).collect()
+        s.chars()
+            .enumerate()
+            .map(|(i, c)| glyph(x + 5.0 * i as f32, y, &c.to_string()))
+            .collect()
     }
 
     #[test]
@@ -276,7 +302,13 @@ mod tests {
     #[test]
     fn a_raised_footnote_mark_stays_on_its_line() {
         let mut g = word(0.0, 100.0, "word");
-        g.push(Glyph { x: 20.0, y: 103.5, w: 3.0, size: 6.0, text: "1".into() });
+        g.push(Glyph {
+            x: 20.0,
+            y: 103.5,
+            w: 3.0,
+            size: 6.0,
+            text: "1".into(),
+        });
         g.extend(word(0.0, 88.0, "next"));
         let lines = lines(&g);
         assert_eq!(lines.len(), 2);

@@ -15,7 +15,12 @@ pub(crate) fn read(doc: &Document) -> DocMeta {
     }
     if let Ok(catalog) = doc.catalog() {
         meta.language = text(doc, catalog.get(b"Lang").ok());
-        if let Some(xmp) = catalog.get(b"Metadata").ok().and_then(|o| resolve(doc, o)).and_then(|o| o.as_stream().ok()) {
+        if let Some(xmp) = catalog
+            .get(b"Metadata")
+            .ok()
+            .and_then(|o| resolve(doc, o))
+            .and_then(|o| o.as_stream().ok())
+        {
             let raw = xmp.decompressed_content().unwrap_or_else(|_| xmp.content.clone());
             let xml = String::from_utf8_lossy(&raw);
             let fill = |slot: &mut String, value: Option<String>| {
@@ -23,13 +28,24 @@ pub(crate) fn read(doc: &Document) -> DocMeta {
                     *slot = value.unwrap_or_default();
                 }
             };
-            fill(&mut meta.title, xmp_values(&xml, "dc:title").map(|v| clean_title(&v[0])));
-            fill(&mut meta.author, xmp_values(&xml, "dc:creator").map(|v| v.join("; ")));
+            fill(
+                &mut meta.title,
+                xmp_values(&xml, "dc:title").map(|v| clean_title(&v[0])),
+            );
+            fill(
+                &mut meta.author,
+                xmp_values(&xml, "dc:creator").map(|v| v.join("; ")),
+            );
             fill(
                 &mut meta.published,
-                xmp_values(&xml, "xmp:CreateDate").or_else(|| xmp_values(&xml, "dc:date")).map(|v| iso_date(&v[0])),
+                xmp_values(&xml, "xmp:CreateDate")
+                    .or_else(|| xmp_values(&xml, "dc:date"))
+                    .map(|v| iso_date(&v[0])),
             );
-            fill(&mut meta.language, xmp_values(&xml, "dc:language").map(|v| v[0].clone()));
+            fill(
+                &mut meta.language,
+                xmp_values(&xml, "dc:language").map(|v| v[0].clone()),
+            );
         }
     }
     meta
@@ -57,7 +73,10 @@ fn text(doc: &Document, o: Option<&Object>) -> String {
 /// Decodes a PDF text string (PDF 32000-2 §7.9.2.2).
 pub(crate) fn decode_text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        let units: Vec<u16> = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
         return String::from_utf16_lossy(&units);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -65,8 +84,8 @@ pub(crate) fn decode_text_string(bytes: &[u8]) -> String {
     }
     // PDFDocEncoding: Latin-1 but for 0x80–0x9F (and a few below 0x20, never in titles).
     const HIGH: [char; 32] = [
-        '•', '†', '‡', '…', '—', '–', 'ƒ', '⁄', '‹', '›', '−', '‰', '„', '“', '”', '‘', '’', '‚', '™', 'ﬁ', 'ﬂ', 'Ł', 'Œ', 'Š', 'Ÿ', 'Ž', 'ı',
-        'ł', 'œ', 'š', 'ž', '\u{FFFD}',
+        '•', '†', '‡', '…', '—', '–', 'ƒ', '⁄', '‹', '›', '−', '‰', '„', '“', '”', '‘', '’', '‚', '™', 'ﬁ',
+        'ﬂ', 'Ł', 'Œ', 'Š', 'Ÿ', 'Ž', 'ı', 'ł', 'œ', 'š', 'ž', '\u{FFFD}',
     ];
     bytes
         .iter()
@@ -90,7 +109,12 @@ fn clean_title(title: &str) -> String {
 
 /// `D:20120312093000+01'00'` → `2012-03-12` (as much of the date as is given).
 pub(crate) fn pdf_date(s: &str) -> String {
-    let digits: String = s.trim().trim_start_matches("D:").chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = s
+        .trim()
+        .trim_start_matches("D:")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     match digits.len() {
         0..=3 => String::new(),
         4..=5 => digits[..4].to_string(),
@@ -102,8 +126,15 @@ pub(crate) fn pdf_date(s: &str) -> String {
 /// An XMP date (`2012-03-12T09:30:00+01:00`) cut to its date.
 fn iso_date(s: &str) -> String {
     let s = s.trim();
-    let date: String = s.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
-    if date.len() >= 4 { date.trim_end_matches('-').to_string() } else { String::new() }
+    let date: String = s
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    if date.len() >= 4 {
+        date.trim_end_matches('-').to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// The values of an XMP property: its `rdf:li` items, or its text.
@@ -122,7 +153,9 @@ fn xmp_values(xml: &str, tag: &str) -> Option<Vec<String>> {
     while let Some(li) = rest.find("<rdf:li") {
         let Some(gt) = rest[li..].find('>') else { break };
         let body_start = li + gt + 1;
-        let Some(body_end) = rest[body_start..].find("</rdf:li>") else { break };
+        let Some(body_end) = rest[body_start..].find("</rdf:li>") else {
+            break;
+        };
         values.push(unescape(rest[body_start..body_start + body_end].trim()));
         rest = &rest[body_start + body_end..];
     }
@@ -134,7 +167,11 @@ fn xmp_values(xml: &str, tag: &str) -> Option<Vec<String>> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -162,7 +199,10 @@ mod tests {
             <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Report</rdf:li></rdf:Alt></dc:title><xmp:CreateDate>2019-05-01T10:00:00Z</xmp:CreateDate></x>"#;
         assert_eq!(xmp_values(xml, "dc:creator").unwrap(), ["Ann Lee", "Bo & Co"]);
         assert_eq!(xmp_values(xml, "dc:title").unwrap(), ["Report"]);
-        assert_eq!(xmp_values(xml, "xmp:CreateDate").unwrap(), ["2019-05-01T10:00:00Z"]);
+        assert_eq!(
+            xmp_values(xml, "xmp:CreateDate").unwrap(),
+            ["2019-05-01T10:00:00Z"]
+        );
         assert!(xmp_values(xml, "dc:language").is_none());
     }
 }

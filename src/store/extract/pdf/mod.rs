@@ -156,11 +156,13 @@ fn guarded(bytes: &[u8], limits: &Limits, pages: Option<usize>) -> Result<PdfTex
     let owned = bytes.to_vec();
     let limits2 = limits.clone();
     let (tx, rx) = mpsc::channel();
-    let spawned = std::thread::Builder::new().name("pdf-extract".into()).spawn(move || {
-        let result = catch_unwind(AssertUnwindSafe(|| run(&owned, &limits2, deadline, pages)))
-            .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
-        let _ = tx.send(result);
-    });
+    let spawned = std::thread::Builder::new()
+        .name("pdf-extract".into())
+        .spawn(move || {
+            let result = catch_unwind(AssertUnwindSafe(|| run(&owned, &limits2, deadline, pages)))
+                .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
+            let _ = tx.send(result);
+        });
     if spawned.is_err() {
         return Err(PdfError::TooLarge);
     }
@@ -172,7 +174,12 @@ fn guarded(bytes: &[u8], limits: &Limits, pages: Option<usize>) -> Result<PdfTex
 }
 
 /// The extraction proper, on whatever thread or process calls it.
-pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: Option<usize>) -> Result<PdfText, PdfError> {
+pub(crate) fn run(
+    bytes: &[u8],
+    limits: &Limits,
+    deadline: Instant,
+    max_pages: Option<usize>,
+) -> Result<PdfText, PdfError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(PdfError::TooLarge);
     }
@@ -206,7 +213,9 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
             quotes::rewrite(&mut doc, &[id], &mut rewritten, deadline);
         }
         let mut collector = glyphs::Collector::new(deadline, budget);
-        let walked = catch_unwind(AssertUnwindSafe(|| pdf_extract::output_doc_page(&doc, &mut collector, number)));
+        let walked = catch_unwind(AssertUnwindSafe(|| {
+            pdf_extract::output_doc_page(&doc, &mut collector, number)
+        }));
         if let Some(why) = collector.stopped.take() {
             return Err(why);
         }
@@ -216,7 +225,10 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
         budget = collector.budget;
         pages.push(collector.page);
     }
-    if pages.iter().all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty())) {
+    if pages
+        .iter()
+        .all(|p| p.glyphs.iter().all(|g| g.text.trim().is_empty()))
+    {
         return Err(if unreadable.len() == pages.len() {
             PdfError::Damaged("none of its pages could be read".into())
         } else {
@@ -233,8 +245,15 @@ pub(crate) fn run(bytes: &[u8], limits: &Limits, deadline: Instant, max_pages: O
 /// Pages of glyphs → one text with page starts and furniture spans.
 fn assemble(pages: &[glyphs::PageGlyphs]) -> PdfText {
     let lines: Vec<Vec<line::Line>> = pages.iter().map(|p| line::lines(&p.glyphs)).collect();
-    let page_lines: Vec<furniture::PageLines<'_>> =
-        lines.iter().zip(pages).map(|(l, p)| furniture::PageLines { lines: l, bottom: p.bottom, top: p.top }).collect();
+    let page_lines: Vec<furniture::PageLines<'_>> = lines
+        .iter()
+        .zip(pages)
+        .map(|(l, p)| furniture::PageLines {
+            lines: l,
+            bottom: p.bottom,
+            top: p.top,
+        })
+        .collect();
     let furniture = furniture::detect(&page_lines);
     let mut out = PdfText::default();
     let mut chars = 0usize;
@@ -274,20 +293,41 @@ fn assemble(pages: &[glyphs::PageGlyphs]) -> PdfText {
 
 /// A page's running heads first, then its body, then its feet.
 fn page_paragraphs(lines: &[line::Line], furniture: &HashSet<usize>) -> Vec<layout::Para> {
-    let body: Vec<&line::Line> = lines.iter().enumerate().filter(|(i, _)| !furniture.contains(i)).map(|(_, l)| l).collect();
+    let body: Vec<&line::Line> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !furniture.contains(i))
+        .map(|(_, l)| l)
+        .collect();
     let body_top = body.first().map_or(f32::MIN, |l| l.y);
     let rtl = {
         let frags = body.iter().flat_map(|l| &l.fragments);
         let (r, all) = frags.fold((0, 0), |(r, all), f| (r + f.rtl as usize, all + 1));
         r * 2 > all
     };
-    let furniture_line = |l: &line::Line| layout::Para { text: l.text(), furniture: true };
+    let furniture_line = |l: &line::Line| layout::Para {
+        text: l.text(),
+        furniture: true,
+    };
     let mut out: Vec<layout::Para> = Vec::new();
     let mut marks: Vec<usize> = furniture.iter().copied().collect();
     marks.sort_unstable();
-    out.extend(marks.iter().filter(|&&i| lines[i].y >= body_top).map(|&i| furniture_line(&lines[i])));
-    out.extend(layout::body(&body, rtl).into_iter().map(|text| layout::Para { text, furniture: false }));
-    out.extend(marks.iter().filter(|&&i| lines[i].y < body_top).map(|&i| furniture_line(&lines[i])));
+    out.extend(
+        marks
+            .iter()
+            .filter(|&&i| lines[i].y >= body_top)
+            .map(|&i| furniture_line(&lines[i])),
+    );
+    out.extend(layout::body(&body, rtl).into_iter().map(|text| layout::Para {
+        text,
+        furniture: false,
+    }));
+    out.extend(
+        marks
+            .iter()
+            .filter(|&&i| lines[i].y < body_top)
+            .map(|&i| furniture_line(&lines[i])),
+    );
     out.retain(|p| !p.text.is_empty());
     out
 }

@@ -14,7 +14,12 @@ use lopdf::{Document, Object, ObjectId};
 /// Rewrites the streams `pages` draw (page contents and form XObjects), each at
 /// most once over calls (`done`). Stops quietly at the deadline: the walk that
 /// follows reports it.
-pub(crate) fn rewrite(doc: &mut Document, pages: &[ObjectId], done: &mut HashSet<ObjectId>, deadline: Instant) {
+pub(crate) fn rewrite(
+    doc: &mut Document,
+    pages: &[ObjectId],
+    done: &mut HashSet<ObjectId>,
+    deadline: Instant,
+) {
     let mut ids: Vec<ObjectId> = pages.iter().flat_map(|&p| doc.get_page_contents(p)).collect();
     if done.is_empty() {
         ids.extend(doc.objects.iter().filter(|(_, o)| is_form(o)).map(|(id, _)| *id));
@@ -23,18 +28,34 @@ pub(crate) fn rewrite(doc: &mut Document, pages: &[ObjectId], done: &mut HashSet
         if !done.insert(id) || Instant::now() > deadline {
             continue;
         }
-        let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) else { continue };
-        let Ok(raw) = (if stream.dict.has(b"Filter") { stream.decompressed_content() } else { Ok(stream.content.clone()) }) else {
+        let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) else {
+            continue;
+        };
+        let Ok(raw) = (if stream.dict.has(b"Filter") {
+            stream.decompressed_content()
+        } else {
+            Ok(stream.content.clone())
+        }) else {
             continue;
         };
         if !raw.iter().any(|&b| b == b'\'' || b == b'"') {
             continue;
         }
-        let Ok(content) = Content::decode(&raw) else { continue };
-        if !content.operations.iter().any(|op| op.operator == "'" || op.operator == "\"") {
+        let Ok(content) = Content::decode(&raw) else {
+            continue;
+        };
+        if !content
+            .operations
+            .iter()
+            .any(|op| op.operator == "'" || op.operator == "\"")
+        {
             continue;
         }
-        if let Ok(bytes) = (Content { operations: expand(content.operations) }).encode() {
+        if let Ok(bytes) = (Content {
+            operations: expand(content.operations),
+        })
+        .encode()
+        {
             stream.set_plain_content(bytes);
         }
     }
@@ -73,8 +94,13 @@ mod tests {
 
     #[test]
     fn quote_operators_become_next_line_and_show() {
-        let ops = Content::decode(b"BT 12 TL (a) Tj (b) ' 1 2 (c) \" ET").unwrap().operations;
+        let ops = Content::decode(b"BT 12 TL (a) Tj (b) ' 1 2 (c) \" ET")
+            .unwrap()
+            .operations;
         let names: Vec<String> = expand(ops).into_iter().map(|o| o.operator).collect();
-        assert_eq!(names, ["BT", "TL", "Tj", "T*", "Tj", "Tw", "Tc", "T*", "Tj", "ET"]);
+        assert_eq!(
+            names,
+            ["BT", "TL", "Tj", "T*", "Tj", "Tw", "Tc", "T*", "Tj", "ET"]
+        );
     }
 }
