@@ -164,7 +164,10 @@ fn guarded(bytes: &[u8], limits: &Limits, pages: Option<usize>) -> Result<PdfTex
             let _ = tx.send(result);
         });
     if spawned.is_err() {
-        return Err(PdfError::TooLarge);
+        // No thread to be had: read here, panics still caught, without the
+        // caller's deadline (the walk keeps its own).
+        return catch_unwind(AssertUnwindSafe(|| run(bytes, limits, deadline, pages)))
+            .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
     }
     // The walk checks the deadline itself; the margin covers a parse that does not.
     match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(100)) {
