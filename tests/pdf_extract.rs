@@ -234,7 +234,7 @@ fn hyphenated_line_ends_are_joined() {
     });
     assert_eq!(
         t.text,
-        "The assessment was an example of careful work, and information was shared with well- Known partners in the region at last."
+        "The assessment was an example of careful work, and information was shared with well-Known partners in the region at last."
     );
 }
 

@@ -184,7 +184,8 @@ fn paragraphs(blocks: &[Vec<&Fragment>]) -> Vec<String> {
 }
 
 /// Appends a line to a paragraph: a word broken at the end of the line by a
-/// hyphen (before a lower-case letter) or a soft hyphen is joined again.
+/// hyphen (before a lower-case letter, or inside an all-capitals word) or a
+/// soft hyphen is joined again; another hyphen there is kept, without a space.
 fn join_line(paragraph: &mut String, line: &str) {
     let line = line.trim();
     if paragraph.is_empty() {
@@ -196,12 +197,26 @@ fn join_line(paragraph: &mut String, line: &str) {
         paragraph.push_str(line);
         return;
     }
-    let next_lower = line.chars().next().is_some_and(char::is_lowercase);
+    let mut head = line.chars();
+    let (next, after) = (head.next(), head.next());
     let mut tail = paragraph.chars().rev();
     let last = tail.next();
     let before = tail.next();
-    if matches!(last, Some('-' | '\u{2010}')) && before.is_some_and(char::is_alphabetic) && next_lower {
+    // A lower-case continuation, or an all-capitals word (`ELE-` / `MENT`).
+    let continues = next.is_some_and(char::is_lowercase)
+        || (before.is_some_and(char::is_uppercase)
+            && next.is_some_and(char::is_uppercase)
+            && after.is_some_and(char::is_uppercase));
+    if matches!(last, Some('-' | '\u{2010}')) && before.is_some_and(char::is_alphabetic) && continues {
         paragraph.pop();
+        paragraph.push_str(line);
+        return;
+    }
+    // Any other hyphen at a line end is part of a compound (`UN-` / `Habitat`).
+    if matches!(last, Some('-' | '\u{2010}'))
+        && before.is_some_and(char::is_alphanumeric)
+        && next.is_some_and(char::is_alphanumeric)
+    {
         paragraph.push_str(line);
         return;
     }
@@ -229,7 +244,13 @@ mod tests {
         assert_eq!(p, "an example of it");
         let mut p = String::from("the well-");
         join_line(&mut p, "Known");
-        assert_eq!(p, "the well- Known");
+        assert_eq!(p, "the well-Known");
+        let mut p = String::from("ASN1_ELE-");
+        join_line(&mut p, "MENT_FOUND");
+        assert_eq!(p, "ASN1_ELEMENT_FOUND");
+        let mut p = String::from("the UN-");
+        join_line(&mut p, "Habitat report");
+        assert_eq!(p, "the UN-Habitat report");
         let mut p = String::from("infor\u{AD}");
         join_line(&mut p, "mation");
         assert_eq!(finish(p), "information");
