@@ -564,3 +564,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any words, laid out one column on any number of pages, come back whole
+    /// and in order, each page starting where its first word is. (Right-to-left
+    /// text has its own tests: drawing it needs its visual order.)
+    #[test]
+    fn words_come_back_in_order_on_their_pages(
+        pages in prop::collection::vec(prop::collection::vec("[a-zà-ÿ]{1,9}|[A-Z][a-z]{0,6}[.,;]?|[0-9]{1,4}", 1..30), 1..5)
+    ) {
+        let mut pdf = Pdf::default();
+        for words in &pages {
+            let mut page = Page::default();
+            let text = words.join(" ");
+            page.lines(72.0, 760.0, 10.0, 12.0, &wrap(&text, 60).iter().map(String::as_str).collect::<Vec<_>>());
+            pdf.pages.push(page);
+        }
+        let t = extract(&pdf);
+        prop_assert_eq!(t.pages.len(), pages.len());
+        prop_assert!(t.pages.windows(2).all(|w| w[0] < w[1]));
+        let len = t.text.chars().count();
+        prop_assert!(t.furniture.iter().all(|s| s.start < s.end && s.end <= len));
+        for (p, words) in pages.iter().enumerate() {
+            let start = t.pages[p];
+            let end = t.pages.get(p + 1).map_or(len, |&n| n - 2);
+            let page: String = t.text.chars().skip(start).take(end - start).collect();
+            // Furniture aside (a lone number may be taken for a page number),
+            // the page's words are its text.
+            let body: Vec<&str> = page.split_whitespace().collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            if t.furniture.is_empty() {
+                prop_assert_eq!(body, words);
+            }
+        }
+    }
+}
