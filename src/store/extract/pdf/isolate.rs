@@ -31,11 +31,15 @@ struct Job {
     first_page_only: bool,
 }
 
-/// Extracts in a child process of the running executable (the app), under
-/// memory and CPU limits; on a thread where no child can be started.
+/// Extracts in a child process of the running executable, under memory and CPU
+/// limits; on a thread where no child can be started. Only for an executable
+/// whose `main` calls [`worker_main`] first (the app): any other would run
+/// itself in the child, and answer nothing the parent can read.
 pub fn extract_isolated(bytes: &[u8], limits: &Limits, first_page_only: bool) -> Result<PdfText, PdfError> {
+    // A worker never starts another: whatever runs here is already held to limits.
+    let is_worker = std::env::var_os(WORKER_ENV).is_some();
     match std::env::current_exe() {
-        Ok(exe) if cfg!(unix) => extract_with_worker(&exe, bytes, limits, first_page_only),
+        Ok(exe) if cfg!(unix) && !is_worker => extract_with_worker(&exe, bytes, limits, first_page_only),
         _ => fallback(bytes, limits, first_page_only),
     }
 }
