@@ -31,6 +31,9 @@ fn mixed() -> tempfile::TempDir {
     fs::write(root.join("b-diplomat.html"), fixture("diplomat.html")).unwrap();
     fs::write(root.join("c-report.docx"), docx_report()).unwrap();
     fs::write(root.join("d-notes.odt"), odt_note()).unwrap();
+    let columns = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf/columns.pdf");
+    fs::copy(columns, root.join("e-report.pdf")).unwrap();
+    // Cut off after its header: damaged.
     fs::write(root.join("e-scan.pdf"), b"%PDF-1.7\n%\xe2\xe3\n").unwrap();
     dir
 }
@@ -63,6 +66,7 @@ fn a_mixed_folder_loads_with_kinds_text_and_metadata() {
             "b-diplomat.html",
             "c-report.docx",
             "d-notes.odt",
+            "e-report.pdf",
             "e-scan.pdf"
         ]
     );
@@ -92,11 +96,13 @@ fn a_mixed_folder_loads_with_kinds_text_and_metadata() {
     assert_eq!((odt.doc.kind, odt.doc.text.as_str()), (SourceKind::Odt, ODT_TEXT));
     assert_eq!(odt.data.meta.author, "Jae Kim");
 
+    let pdf = corpus::load(root, "e-report.pdf").unwrap();
+    assert_eq!(pdf.doc.kind, SourceKind::Pdf);
+    assert_eq!(pdf.doc.layout.pages.len(), 3, "three pages");
+    assert!(pdf.doc.text.contains("Left column line 1 of page 1"), "{}", pdf.doc.text);
+    assert!(!pdf.doc.layout.furniture.is_empty(), "running heads and page numbers");
     let err = corpus::load(root, "e-scan.pdf").unwrap_err().to_string();
-    assert!(
-        err.contains("e-scan.pdf") && err.contains("cannot read the text of a PDF file yet"),
-        "{err}"
-    );
+    assert!(err.contains("e-scan.pdf") && err.contains("save it again"), "{err}");
     let txt = corpus::load(root, "a-notes.txt").unwrap();
     assert_eq!(txt.doc.kind, SourceKind::Text);
 }
@@ -199,7 +205,7 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
         ..ExportOptions::default()
     };
     let report = export_corpus(root, &opts, &mut |_, _| true).unwrap();
-    assert_eq!(report.skipped.len(), 1, "the PDF is listed as skipped");
+    assert_eq!(report.skipped.len(), 1, "the damaged PDF is listed as skipped");
     assert!(report.skipped[0].path.ends_with("e-scan.pdf"));
     let lines: Vec<serde_json::Value> = fs::read_to_string(&jsonl)
         .unwrap()
@@ -207,7 +213,7 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let kinds: Vec<&str> = lines.iter().map(|l| l["source_kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["text", "html", "docx", "odt"]);
+    assert_eq!(kinds, ["text", "html", "docx", "odt", "pdf"]);
     let web = &lines[1];
     assert_eq!(web["meta"]["outlet"], "The Diplomat");
     let e = &web["entities"][0];
@@ -292,10 +298,10 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
 
     // check and stats: per kind, the PDF named with what to do.
     let check = marginalia::store::check::check_corpus(root).unwrap();
-    assert_eq!(check.per_kind.get(&SourceKind::Pdf), Some(&1));
+    assert_eq!(check.per_kind.get(&SourceKind::Pdf), Some(&2));
     assert_eq!(check.per_kind.get(&SourceKind::Html), Some(&1));
     let pdf = check.findings.iter().find(|f| f.file == "e-scan.pdf").unwrap();
-    assert!(pdf.message.contains("save it as plain text"), "{}", pdf.message);
+    assert!(pdf.message.contains("save it again"), "{}", pdf.message);
     assert!(
         !check
             .findings

@@ -1,6 +1,6 @@
 //! A new user's folder through the real workbench: a note, a saved news page,
 //! a Word report and a PDF. The list says what each is; the page opens as its
-//! article; the PDF says plainly that it cannot be read yet.
+//! article; a damaged PDF says plainly what to do.
 
 mod sources_support;
 mod ui_common;
@@ -46,7 +46,7 @@ fn a_folder_of_mixed_sources_opens_each_as_its_text() {
     wait_loaded(&mut h);
     let notice = h.state().notice.clone().unwrap_or_default();
     assert!(
-        notice.contains("d-scan.pdf") && notice.contains("cannot read the text of a PDF file yet"),
+        notice.contains("d-scan.pdf") && notice.contains("save it again"),
         "{notice}"
     );
     // A plain text file is listed without a label, as before.

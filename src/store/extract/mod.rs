@@ -10,6 +10,7 @@
 mod docx;
 mod html;
 mod odt;
+pub mod pdf;
 mod zipped;
 
 use crate::model::{DocMeta, Layout, SourceKind, content_hash};
@@ -27,7 +28,7 @@ pub fn extractor_version(kind: SourceKind) -> u32 {
         SourceKind::Html => html::VERSION,
         SourceKind::Docx => docx::VERSION,
         SourceKind::Odt => odt::VERSION,
-        SourceKind::Pdf => 0,
+        SourceKind::Pdf => pdf::EXTRACTOR_VERSION,
     }
 }
 
@@ -178,9 +179,23 @@ pub fn extract_with(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Extra
             let (text, meta) = odt::extract(&bytes, limits)?;
             (text, Layout::default(), meta, "UTF-8", false)
         }
-        // The PDF extractor plugs in here: its text, its page starts and its
-        // furniture go into `Layout`, its metadata into `meta`.
-        SourceKind::Pdf => return Err(ExtractError::NotYet(SourceKind::Pdf)),
+        SourceKind::Pdf => {
+            // In a child process under the operating system's limits where the
+            // running program can be one (the app); on a thread otherwise.
+            let t = pdf::extract_isolated(&bytes, &pdf::Limits::default(), false).map_err(|e| match e {
+                pdf::PdfError::Encrypted => ExtractError::Encrypted(kind),
+                pdf::PdfError::NoTextLayer => ExtractError::NoTextLayer(kind),
+                pdf::PdfError::Damaged(why) => ExtractError::Damaged(kind, why),
+                pdf::PdfError::TooLarge => ExtractError::TooLarge(kind),
+                pdf::PdfError::TimedOut => ExtractError::TimedOut(kind),
+            })?;
+            let layout = Layout {
+                pages: t.pages,
+                furniture: t.furniture,
+                html: Vec::new(),
+            };
+            (t.text, layout, t.meta, "PDF text", false)
+        }
     };
     Ok(Extracted {
         text_hash: content_hash(&text),
@@ -221,10 +236,10 @@ mod tests {
     }
 
     #[test]
-    fn pdf_is_refused_with_what_to_do() {
+    fn a_damaged_pdf_says_what_to_do() {
         let e = extract("report.PDF", b"%PDF-1.7".to_vec()).unwrap_err();
-        assert_eq!(e, ExtractError::NotYet(SourceKind::Pdf));
-        assert!(e.to_string().contains("save it as plain text (.txt)"), "{e}");
+        assert!(matches!(e, ExtractError::Damaged(SourceKind::Pdf, _)), "{e:?}");
+        assert!(e.to_string().contains("save it again"), "{e}");
     }
 
     #[test]
