@@ -269,7 +269,7 @@ fn claims(
 ) {
     let speakers: Vec<(Span, &Annotation)> = annotations
         .iter()
-        .filter(|a| a.claim().is_none() && labels.speakers.iter().any(|l| *l == a.label))
+        .filter(|a| a.claim().is_none() && labels.speakers.contains(&a.label))
         .filter_map(|a| a.spans.first().map(|s| (*s, a)))
         .collect();
     let word = |i: usize| &doc.text[toks[i].bytes.clone()];

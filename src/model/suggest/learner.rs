@@ -40,12 +40,15 @@ impl Hasher for KeyIsHash {
 /// A map keyed by hashes computed here.
 pub(crate) type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<KeyIsHash>>;
 
+/// A document to train on: its text, its words, and its tagged spans with their label.
+pub(crate) type TrainingDoc<'a> = (&'a str, Vec<Tok>, Vec<(Span, CompactString)>);
+
 /// Passes over the training words.
 const EPOCHS: usize = 6;
 /// Fewest tags worth learning from: below it the learner proposes nothing.
 pub const MIN_TAGS: usize = 20;
 /// Suggestions scoring less are not proposed.
-pub const MIN_SCORE: f32 = 0.6;
+pub const MIN_SCORE: f32 = 0.55;
 
 /// Which group a feature belongs to (mixed into its hash).
 #[derive(Clone, Copy)]
@@ -268,10 +271,7 @@ impl Perceptron {
     /// label, how far the analyst has read). Only the words up to the last
     /// tag of a document are learned from: past it, an untagged name is one
     /// not reached yet, not one judged to be no name.
-    pub fn train(
-        labels: &[CompactString],
-        docs: &[(&str, Vec<Tok>, Vec<(Span, CompactString)>)],
-    ) -> Option<Self> {
+    pub fn train(labels: &[CompactString], docs: &[TrainingDoc<'_>]) -> Option<Self> {
         let tags: usize = docs.iter().map(|d| d.2.len()).sum();
         if tags < MIN_TAGS || labels.is_empty() {
             return None;

@@ -45,6 +45,9 @@ pub(crate) struct StringEntry {
     pub counts: Vec<(CompactString, u32)>,
     /// All tags of the string.
     pub total: u32,
+    /// Times the analysts read past the string (exactly as tagged) without
+    /// tagging it: in a document they annotated, before its last tag.
+    pub untagged: u32,
     /// Hashes of the forms as written (to tell an exact repeat from a case variant).
     pub exact: Vec<u64>,
     /// Canonical ids given to it, with counts.
@@ -52,6 +55,13 @@ pub(crate) struct StringEntry {
 }
 
 impl StringEntry {
+    /// A label's share of the decisions taken on the string: its tags among
+    /// all tags and, when `untagged` counts, the times it was left untagged.
+    pub fn share(&self, count: u32, untagged: bool) -> f32 {
+        let others = if untagged { self.untagged } else { 0 };
+        count as f32 / (self.total + others).max(1) as f32
+    }
+
     /// The label most often given, its share of the tags, and the canonical id most often given.
     pub fn best(&self) -> Option<(&CompactString, u32, Option<&String>)> {
         let (label, n) = self
@@ -193,6 +203,8 @@ pub(crate) struct MatchOptions {
     /// Case, possessive, inflection, surname and acronym variants; off gives
     /// exact string matching alone (what INCEpTION's string matcher does).
     pub variants: bool,
+    /// Occurrences read past untagged lower a string's score.
+    pub untagged: bool,
 }
 
 /// One hit of the matcher before filtering.
@@ -255,7 +267,7 @@ pub(crate) fn find(
             }
         }
         if hit.is_none() && opt.variants && opt.matcher {
-            hit = single_word_variant(s, toks, i, seen);
+            hit = single_word_variant(s, toks, i, seen, opt.untagged);
         }
         match hit {
             Some(h) => {
@@ -287,13 +299,14 @@ fn lookup(
     opt: MatchOptions,
 ) -> Option<Hit> {
     let last = &toks[i + n - 1];
+    let untagged = opt.untagged;
     let hit = |e: &StringEntry, f: f32, end_cp: usize, key: u64| {
         let (label, count, canonical) = e.best()?;
         Some(Hit {
             end_tok: i + n,
             end_cp,
             label: label.clone(),
-            score: f * count as f32 / e.total.max(1) as f32,
+            score: f * e.share(count, untagged),
             origin: Origin::Matcher,
             canonical: canonical.cloned(),
             key,
@@ -362,7 +375,13 @@ fn lookup(
 
 /// A surname after its full name, or an acronym (after its expansion, or
 /// anywhere with a lower score), at word `i`.
-fn single_word_variant(s: &Strings, toks: &[Tok], i: usize, seen: &HashMap<u64, usize>) -> Option<Hit> {
+fn single_word_variant(
+    s: &Strings,
+    toks: &[Tok],
+    i: usize,
+    seen: &HashMap<u64, usize>,
+    untagged: bool,
+) -> Option<Hit> {
     let t = &toks[i];
     let (exact, end) = match t.possessive {
         Some((end, exact, _)) if !s.surnames.contains_key(&t.exact) && !s.acronyms.contains_key(&t.exact) => {
@@ -378,7 +397,7 @@ fn single_word_variant(s: &Strings, toks: &[Tok], i: usize, seen: &HashMap<u64, 
             end_tok: i + 1,
             end_cp: end,
             label: label.clone(),
-            score: f * count as f32 / e.total.max(1) as f32,
+            score: f * e.share(count, untagged),
             origin: Origin::Matcher,
             canonical: canonical.cloned(),
             key: t.lower,

@@ -189,6 +189,7 @@ impl Learned {
                 training.push((doc.text.as_str(), tokens::tokenize(&doc.text), spans));
             }
         }
+        out.count_untagged(&training);
         out.learner = learner::Perceptron::train(&out.entity_labels, &training);
         out.detect = detectors::Labels::of(tagset);
         for e in &gazetteer.entries {
@@ -198,6 +199,45 @@ impl Learned {
             }
         }
         out
+    }
+
+    /// Counts, for each tagged string, the times it occurs untagged where the
+    /// analysts have read: in an annotated document, before its last tag, on
+    /// words no annotation covers. Such an occurrence is a decision against
+    /// the label, and lowers its share.
+    fn count_untagged(&mut self, training: &[learner::TrainingDoc<'_>]) {
+        let exact = matcher::MatchOptions {
+            matcher: true,
+            gazetteer: false,
+            variants: false,
+            untagged: false,
+        };
+        for (_, toks, spans) in training {
+            let reach = spans.iter().map(|(s, _)| s.end).max().unwrap_or(0);
+            let read = toks.partition_point(|t| t.span.end <= reach);
+            let mut found = Vec::new();
+            matcher::find(
+                &self.strings,
+                &toks[..read],
+                &mut HashMap::new(),
+                exact,
+                &mut found,
+            );
+            for f in found {
+                if spans.iter().any(|(c, _)| c.overlaps(&f.span)) {
+                    continue;
+                }
+                let (a, b) = (
+                    toks.partition_point(|t| t.span.start < f.span.start),
+                    toks.partition_point(|t| t.span.end <= f.span.end),
+                );
+                if let Some(k) = tokens::keys_of(&toks[a..b])
+                    && let Some(e) = self.strings.entries.get_mut(&k.lower)
+                {
+                    e.untagged += 1;
+                }
+            }
+        }
     }
 
     fn is_entity_label(&self, label: &str) -> bool {
@@ -231,6 +271,9 @@ pub struct Options {
     /// Case, possessive, inflection, surname and acronym variants of tagged
     /// strings; off leaves exact string matching alone (for comparison).
     pub variants: bool,
+    /// A string's occurrences the analysts read past without tagging lower
+    /// its score; off scores by the share of tags alone (as INCEpTION does).
+    pub untagged: bool,
 }
 
 impl Default for Options {
@@ -238,6 +281,7 @@ impl Default for Options {
         Self {
             enabled: Enabled::default(),
             variants: true,
+            untagged: true,
         }
     }
 }
@@ -289,6 +333,7 @@ pub fn suggest_with(
         matcher: opt.enabled.matcher,
         gazetteer: opt.enabled.gazetteer,
         variants: opt.variants,
+        untagged: opt.untagged,
     };
     if mopt.matcher || mopt.gazetteer {
         matcher::find(&learned.strings, &toks, &mut seen, mopt, &mut out);

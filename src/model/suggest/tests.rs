@@ -58,6 +58,7 @@ fn a_tagged_string_is_proposed_at_word_boundaries_only() {
         &Rejections::default(),
         Options {
             variants: false,
+            untagged: false,
             ..Options::default()
         },
     );
@@ -201,6 +202,7 @@ fn variants_analysts_mean_are_proposed_longest_first() {
         &Rejections::default(),
         Options {
             variants: false,
+            untagged: false,
             enabled: Enabled {
                 detector: false,
                 ..Enabled::default()
@@ -352,4 +354,30 @@ mod scripts {
             prop_assert!(s.windows(2).all(|w| w[0].span.start <= w[1].span.start));
         }
     }
+}
+
+#[test]
+fn a_string_read_past_untagged_scores_lower_than_one_always_tagged() {
+    // "Sport" is tagged once and left untagged twice before the last tag;
+    // "Gent" is tagged every time. Past the last tag nothing counts: unread.
+    let a = doc("a.txt", "Sport. Sport in Gent. Sport and Gent. Sport later.");
+    let gent2 = a.cp_of(a.text.rfind("Gent").unwrap());
+    let tags = vec![
+        tag(&a, "Sport", "MISC"),
+        tag(&a, "Gent", "PLACE"),
+        a.annotate(vec![Span::new(gent2, gent2 + 4)], "PLACE", Kind::entity(), "t"),
+    ];
+    let l = learn(&[(&a, tags)]);
+    let b = doc("b.txt", "Sport in Gent");
+    let s = suggest(&l, &b, &[], &Rejections::default(), Enabled::default());
+    let score = |t: &str| s.iter().find(|x| b.slice(x.span) == t).map(|x| x.score).unwrap();
+    assert!((score("Sport") - 1.0 / 3.0).abs() < 1e-6, "{s:?}");
+    assert_eq!(score("Gent"), 1.0);
+    // INCEpTION's score, by the share of tags alone.
+    let tags_only = Options {
+        untagged: false,
+        ..Options::default()
+    };
+    let s = suggest_with(&l, &b, &[], &Rejections::default(), tags_only);
+    assert_eq!(s.iter().find(|x| b.slice(x.span) == "Sport").unwrap().score, 1.0);
 }

@@ -254,7 +254,7 @@ mod tests {
         let (a, b) = (keys_of(&t[2..4]).unwrap(), keys_of(&u).unwrap());
         assert_eq!(a.lower, b.lower);
         assert_ne!(a.exact, b.exact);
-        assert!(t[2].gap != t[1].gap && t[2].hard_gap == false);
+        assert!(t[2].gap != t[1].gap && !t[2].hard_gap);
     }
 
     #[test]
