@@ -9,14 +9,21 @@ use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use marginalia::formats::{ExportOptions, Format, export_corpus};
-use marginalia::model::suggest::{Origin, Suggestion};
+use marginalia::model::suggest::{Enabled, Origin, Suggestion};
 use marginalia::ui::MarginaliaApp;
 use marginalia::ui::command::Command;
 use ui_common::*;
 
-/// Tags the first "China" of the Clinton article as PLACE (key 3) and waits
-/// until the other mentions are proposed.
+/// Tags the first "China" of the Clinton article as PLACE (key 3), with only
+/// matcher suggestions on, and waits until the other mentions are proposed.
 fn tag_china(h: &mut Harness<'_, MarginaliaApp>) -> usize {
+    // Only what the tag itself brings: detectors and the learner propose other words too.
+    h.state_mut().prefs.suggestions = Enabled {
+        matcher: true,
+        learner: false,
+        detector: false,
+        gazetteer: false,
+    };
     let china = cp_of(h, "China in the last");
     drag_cp(h, china, china + 5);
     h.key_press(Key::Num3);
