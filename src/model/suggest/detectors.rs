@@ -267,11 +267,12 @@ fn claims(
     label: &CompactString,
     out: &mut Vec<Suggestion>,
 ) {
-    let speakers: Vec<(Span, &Annotation)> = annotations
+    let mut speakers: Vec<(Span, &Annotation)> = annotations
         .iter()
         .filter(|a| a.claim().is_none() && labels.speakers.contains(&a.label))
         .filter_map(|a| a.spans.first().map(|s| (*s, a)))
         .collect();
+    speakers.sort_by_key(|(s, _)| s.start);
     let word = |i: usize| &doc.text[toks[i].bytes.clone()];
     let mut start = 0;
     while start < toks.len() {
@@ -295,9 +296,10 @@ fn claims(
             };
             let cue_span = Span::new(toks[i].span.start, toks[i + c.words.len() - 1].span.end);
             let sentence = Span::new(toks[start].span.start, toks[end - 1].span.end);
-            let in_sentence = speakers
-                .iter()
-                .filter(|(s, _)| s.start >= sentence.start && s.end <= sentence.end);
+            // Only the speakers that start inside the sentence, found by search.
+            let from = speakers.partition_point(|(s, _)| s.start < sentence.start);
+            let to = speakers.partition_point(|(s, _)| s.start < sentence.end);
+            let in_sentence = speakers[from..to].iter().filter(|(s, _)| s.end <= sentence.end);
             let speaker = if c.speaker_after {
                 in_sentence
                     .filter(|(s, _)| s.start >= cue_span.end)

@@ -369,16 +369,18 @@ pub fn suggest_with(
         let before = out.len();
         detectors::detect(&learned.detect, doc, &toks, annotations, which, &mut out);
         // A figure or date the matcher already proposes with the same label is not proposed twice.
-        let (found, detected) = out.split_at(before);
-        let dupes: Vec<usize> = detected
+        let found: std::collections::HashSet<(Span, &str)> =
+            out[..before].iter().map(|f| (f.span, f.label.as_str())).collect();
+        let keep: Vec<bool> = out[before..]
             .iter()
-            .enumerate()
-            .filter(|(_, d)| found.iter().any(|f| f.span == d.span && f.label == d.label))
-            .map(|(i, _)| before + i)
+            .map(|d| !found.contains(&(d.span, d.label.as_str())))
             .collect();
-        for i in dupes.into_iter().rev() {
-            out.remove(i);
-        }
+        let mut k = keep.into_iter();
+        let mut i = 0;
+        out.retain(|_| {
+            i += 1;
+            i <= before || k.next().unwrap_or(true)
+        });
     }
     out.retain(|s| opt.enabled.allows(s.origin));
     filter(doc, annotations, rejections, &mut out);
@@ -397,31 +399,34 @@ pub fn suggest_with(
 /// exactly on an annotation of any label, or that were rejected; lowers the
 /// score of strings rejected elsewhere.
 fn filter(doc: &Document, annotations: &[Annotation], rejections: &Rejections, out: &mut Vec<Suggestion>) {
-    let mut taken: Vec<(Span, &str)> = annotations
-        .iter()
-        .flat_map(|a| a.spans.iter().map(move |s| (*s, a.label.as_str())))
-        .collect();
-    taken.sort_by_key(|(s, _)| (s.start, s.end));
-    // Largest end among the first i spans, so the scan back can stop early.
-    let mut reach = Vec::with_capacity(taken.len());
-    let mut m = 0;
-    for (s, _) in &taken {
-        m = m.max(s.end);
-        reach.push(m);
+    // Per label, the union of its annotations' spans as sorted disjoint
+    // intervals, so that an overlap is one binary search however long an
+    // annotation (a claim) is.
+    let mut by_label: HashMap<&str, Vec<Span>> = HashMap::new();
+    let mut exact: std::collections::HashSet<Span> = std::collections::HashSet::new();
+    for a in annotations {
+        for sp in &a.spans {
+            by_label.entry(a.label.as_str()).or_default().push(*sp);
+            exact.insert(*sp);
+        }
     }
-    let clashes = |s: &Suggestion| {
-        let mut j = taken.partition_point(|(t, _)| t.start < s.span.end);
-        while j > 0 {
-            j -= 1;
-            if reach[j] <= s.span.start {
-                break;
-            }
-            let (t, label) = taken[j];
-            if t == s.span || (t.overlaps(&s.span) && label == s.label) {
-                return true;
+    for v in by_label.values_mut() {
+        v.sort();
+        let mut merged: Vec<Span> = Vec::with_capacity(v.len());
+        for sp in v.iter() {
+            match merged.last_mut() {
+                Some(last) if sp.start < last.end => last.end = last.end.max(sp.end),
+                _ => merged.push(*sp),
             }
         }
-        false
+        *v = merged;
+    }
+    let clashes = |s: &Suggestion| {
+        exact.contains(&s.span)
+            || by_label.get(s.label.as_str()).is_some_and(|v| {
+                let i = v.partition_point(|t| t.end <= s.span.start);
+                v.get(i).is_some_and(|t| t.start < s.span.end)
+            })
     };
     out.retain(|s| !clashes(s));
     if rejections.is_empty() {

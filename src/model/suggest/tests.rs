@@ -381,3 +381,11 @@ fn a_string_read_past_untagged_scores_lower_than_one_always_tagged() {
     let s = suggest_with(&l, &b, &[], &Rejections::default(), tags_only);
     assert_eq!(s.iter().find(|x| b.slice(x.span) == "Sport").unwrap().score, 1.0);
 }
+
+#[test]
+fn what_was_learned_can_be_shared_with_a_background_job() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Learned>();
+    shareable::<Rejections>();
+    shareable::<Gazetteer>();
+}
