@@ -99,10 +99,20 @@ fn a_mixed_folder_loads_with_kinds_text_and_metadata() {
     let pdf = corpus::load(root, "e-report.pdf").unwrap();
     assert_eq!(pdf.doc.kind, SourceKind::Pdf);
     assert_eq!(pdf.doc.layout.pages.len(), 3, "three pages");
-    assert!(pdf.doc.text.contains("Left column line 1 of page 1"), "{}", pdf.doc.text);
-    assert!(!pdf.doc.layout.furniture.is_empty(), "running heads and page numbers");
+    assert!(
+        pdf.doc.text.contains("Left column line 1 of page 1"),
+        "{}",
+        pdf.doc.text
+    );
+    assert!(
+        !pdf.doc.layout.furniture.is_empty(),
+        "running heads and page numbers"
+    );
     let err = corpus::load(root, "e-scan.pdf").unwrap_err().to_string();
-    assert!(err.contains("e-scan.pdf") && err.contains("save it again"), "{err}");
+    assert!(
+        err.contains("e-scan.pdf") && err.contains("save it again"),
+        "{err}"
+    );
     let txt = corpus::load(root, "a-notes.txt").unwrap();
     assert_eq!(txt.doc.kind, SourceKind::Text);
 }
@@ -323,6 +333,9 @@ fn exports_imports_check_stats_and_agree_work_over_a_mixed_folder() {
         fs::copy(e.path(), other.path().join(e.file_name())).unwrap();
     }
     let agreement = marginalia::agree::compare_folders(root, other.path()).unwrap();
-    assert_eq!(agreement.documents_compared, 5, "every readable document, the PDF report too");
+    assert_eq!(
+        agreement.documents_compared, 5,
+        "every readable document, the PDF report too"
+    );
     assert_eq!(agreement.overall.exact_matches, 4);
 }

@@ -13,8 +13,8 @@ pub mod claims;
 pub mod export;
 pub mod import;
 pub mod stats;
-pub mod team;
 pub mod suggest;
+pub mod team;
 
 /// What `main` should do after reading the arguments.
 #[derive(Debug)]

@@ -54,7 +54,11 @@ pub fn run(base: &Path, ours: &Path, theirs: &Path, path: &str) -> Result<Outcom
     // wins; annotations placed on the other text are re-anchored when opened.
     let base_hash = o_side.as_ref().map(|s| s.source_hash.as_str());
     // The extraction record goes with the text it describes.
-    let newer = if base_hash == Some(a_side.source_hash.as_str()) { &b_side } else { &a_side };
+    let newer = if base_hash == Some(a_side.source_hash.as_str()) {
+        &b_side
+    } else {
+        &a_side
+    };
     let version = a_side.version.max(b_side.version);
     let text = sidecar::render(
         version,
