@@ -235,10 +235,25 @@ fn adjudicating_two_branches_accepts_into_this_version_with_undo() {
     h.get_by_label("Team").click();
     wait_until(&mut h, "the branches", |app| app.team.branches.len() >= 3);
     h.get_by_label_contains("origin/ana-work").click();
-    h.get_by_label_contains("origin/ben-work").click();
+    // Ben's version by its commit, as a reviewer given a commit id would.
+    let commit = git(&s.ben, &app_home(), &["rev-parse", "origin/ben-work"]);
+    h.get_by_label("A commit or tag").focus();
     h.run_steps(1);
+    h.get_by_label("A commit or tag").type_text(commit.trim());
+    h.run_steps(1);
+    h.get_by_label("Add commit").scroll_to_me();
+    h.run_steps(2);
+    h.get_by_label("Add commit").click();
+    h.run_steps(1);
+    assert_eq!(h.state().team.picked.len(), 2, "{:?}", h.state().team.picked);
+    // The Team tab is taller than the window here: scroll to the button, as a person would.
+    h.get_by_label("Compare these versions").scroll_to_me();
+    h.run_steps(2);
     h.get_by_label("Compare these versions").click();
-    wait_until(&mut h, "the versions", |app| app.adjudication.is_some());
+    wait_until(&mut h, "the versions", |app| {
+        app.adjudication.is_some() || app.notice.is_some()
+    });
+    assert!(h.state().adjudication.is_some(), "{:?}", h.state().notice);
     h.run_steps(2);
     assert!(h.query_by_label_contains("differs: label").is_some());
     // The corpus figures are pooled in the background and then shown.

@@ -20,6 +20,10 @@ impl Source {
     /// Its name in lists and headings.
     pub fn name(&self) -> String {
         match self {
+            // A commit id is known by its first characters, as git shows it.
+            Source::Revision(r) if r.len() > 12 && r.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                r[..10].to_owned()
+            }
             Source::Revision(r) => r.clone(),
             Source::Folder(p) => p
                 .file_name()

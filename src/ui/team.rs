@@ -12,7 +12,7 @@ use crate::team::versions::Source;
 
 use super::app::MarginaliaApp;
 use super::command::Command;
-use super::widgets::text_field;
+use super::widgets::bare_field;
 
 /// What the Team tab asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +73,12 @@ pub struct TeamState {
     pub offer_answered: bool,
     /// Branches to pick versions from, with who last committed and when.
     pub branches: Vec<(String, String)>,
-    /// The versions ticked for adjudication.
-    pub picked: BTreeSet<Source>,
+    /// The versions ticked for adjudication, in the order picked (the first is A).
+    pub picked: Vec<Source>,
     /// A folder typed to add as a version.
     pub folder_text: String,
+    /// A commit or tag typed to add as a version.
+    pub commit_text: String,
     /// The program git runs as the merge driver; this one when `None`. Tests,
     /// which run inside a test program, name the real one.
     pub program: Option<PathBuf>,
@@ -281,6 +283,13 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Adds a version once.
+fn pick(picked: &mut Vec<Source>, s: Source) {
+    if !picked.contains(&s) {
+        picked.push(s);
+    }
+}
+
 fn adjudication_picker(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> {
     ui.label(RichText::new("Adjudicate").strong());
     let Some(rel) = app.current.clone() else {
@@ -288,7 +297,7 @@ fn adjudication_picker(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> 
         return None;
     };
     ui.label(format!(
-        "Line up two or more annotators' versions of {rel} (branches of the repository, or other copies of the folder), then accept or reject each annotation into the version open here."
+        "Line up two or more annotators' versions of {rel} (branches or commits of the repository, or other copies of the folder), then accept or reject each annotation into the version open here."
     ));
     // The ticks and the typed folder are view state, not edits.
     let t = &mut app.team;
@@ -297,31 +306,33 @@ fn adjudication_picker(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> 
         let mut on = t.picked.contains(&source);
         if ui.checkbox(&mut on, format!("{branch} ({who})")).changed() {
             if on {
-                t.picked.insert(source);
+                t.picked.push(source);
             } else {
-                t.picked.remove(&source);
+                t.picked.retain(|s| *s != source);
             }
         }
     }
+    let branch_names: BTreeSet<&String> = t.branches.iter().map(|(b, _)| b).collect();
     let mut drop = None;
-    for s in t.picked.iter().filter(|s| matches!(s, Source::Folder(_))) {
+    let typed = t.picked.iter().filter(|s| match s {
+        Source::Folder(_) => true,
+        Source::Revision(r) => !branch_names.contains(r),
+    });
+    for s in typed {
         ui.horizontal(|ui| {
-            ui.label(format!("Folder: {}", s.name()));
+            let what = if matches!(s, Source::Folder(_)) {
+                "Folder"
+            } else {
+                "Commit"
+            };
+            ui.label(format!("{what}: {}", s.name()));
             if ui.small_button("Remove").clicked() {
                 drop = Some(s.clone());
             }
         });
     }
     if let Some(s) = drop {
-        t.picked.remove(&s);
-    }
-    ui.horizontal(|ui| {
-        text_field(ui, "Another copy (folder)", &mut t.folder_text);
-    });
-    if ui.button("Add folder").clicked() && !t.folder_text.trim().is_empty() {
-        t.picked
-            .insert(Source::Folder(PathBuf::from(t.folder_text.trim())));
-        t.folder_text.clear();
+        t.picked.retain(|x| *x != s);
     }
     let enough = t.picked.len() >= 2;
     let go = ui
@@ -330,5 +341,21 @@ fn adjudication_picker(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> 
     if !enough {
         ui.label(RichText::new("Tick at least two versions.").weak());
     }
+    ui.horizontal(|ui| {
+        ui.label("Add another copy of the folder:");
+        bare_field(ui, "Another copy (folder)", &mut t.folder_text, "its path", 320.0);
+        if ui.button("Add folder").clicked() && !t.folder_text.trim().is_empty() {
+            pick(&mut t.picked, Source::Folder(PathBuf::from(t.folder_text.trim())));
+            t.folder_text.clear();
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Add a commit or tag:");
+        bare_field(ui, "A commit or tag", &mut t.commit_text, "its id or name", 200.0);
+        if ui.button("Add commit").clicked() && !t.commit_text.trim().is_empty() {
+            pick(&mut t.picked, Source::Revision(t.commit_text.trim().to_owned()));
+            t.commit_text.clear();
+        }
+    });
     go.then(|| Command::Team(TeamCommand::Adjudicate(t.picked.iter().cloned().collect())))
 }
