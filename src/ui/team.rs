@@ -357,5 +357,5 @@ fn adjudication_picker(app: &mut MarginaliaApp, ui: &mut Ui) -> Option<Command> 
             t.commit_text.clear();
         }
     });
-    go.then(|| Command::Team(TeamCommand::Adjudicate(t.picked.iter().cloned().collect())))
+    go.then(|| Command::Team(TeamCommand::Adjudicate(t.picked.to_vec())))
 }
