@@ -283,7 +283,8 @@ fn tokens(text: &str) -> Vec<Tok<'_>> {
     out
 }
 
-const UNITS: [&str; 20] = [
+/// Number words below twenty.
+pub(crate) const UNITS: [&str; 20] = [
     "zero",
     "one",
     "two",
@@ -305,7 +306,8 @@ const UNITS: [&str; 20] = [
     "eighteen",
     "nineteen",
 ];
-const TENS: [&str; 8] = [
+/// Number words for the tens.
+pub(crate) const TENS: [&str; 8] = [
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 /// Month names, for telling dates from counts (and reading dates elsewhere).

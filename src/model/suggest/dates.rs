@@ -6,22 +6,8 @@
 //! by the numeric forms.
 
 use super::super::annotation::Span;
+use super::super::quantity::MONTHS;
 use super::tokens::Tok;
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 const WEEKDAYS: [&str; 7] = [
     "monday",

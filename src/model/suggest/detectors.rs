@@ -127,36 +127,9 @@ fn entity(span: Span, label: &CompactString, score: f32) -> Suggestion {
     }
 }
 
-/// Words that are figures or part of one ("forty-seven" is "forty" and "seven").
-const NUMBER_WORDS: &[&str] = &[
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
+/// Words that are part of a figure besides the number words the quantity
+/// reader knows ("forty-seven" is "forty" and "seven").
+const FIGURE_WORDS: &[&str] = &[
     "hundred",
     "thousand",
     "million",
@@ -173,7 +146,12 @@ const NUMBER_WORDS: &[&str] = &[
 
 /// True for a word that is a figure or part of one.
 fn is_figure_word(w: &str) -> bool {
-    w.chars().any(|c| c.is_ascii_digit()) || NUMBER_WORDS.iter().any(|n| n.eq_ignore_ascii_case(w))
+    w.chars().any(|c| c.is_ascii_digit())
+        || crate::model::quantity::UNITS
+            .iter()
+            .chain(&crate::model::quantity::TENS)
+            .chain(FIGURE_WORDS)
+            .any(|n| n.eq_ignore_ascii_case(w))
 }
 
 /// Figures the quantity reader finds, with their qualifiers ("about 1,200")
