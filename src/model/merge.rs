@@ -229,10 +229,16 @@ trait Mergeable: Clone + PartialEq + Serialize + for<'de> Deserialize<'de> {
     const NAME: &'static str;
     /// Its id.
     fn id(&self) -> &AnnId;
-    /// Removes and returns the conflicts it holds, so they are not compared as fields.
-    fn take_conflicts(&mut self) -> Vec<Conflict>;
-    /// Keeps `c` on the item; gives it back when the item cannot hold conflicts.
-    fn hold(&mut self, c: Conflict) -> Option<Conflict>;
+    /// Removes and returns the conflicts it holds, so they are not compared as
+    /// fields. Only annotations hold conflicts; others have none.
+    fn take_conflicts(&mut self) -> Vec<Conflict> {
+        Vec::new()
+    }
+    /// Keeps `c` on the item; gives it back when the item cannot hold
+    /// conflicts (the caller then keeps it on the document).
+    fn hold(&mut self, c: Conflict) -> Option<Conflict> {
+        Some(c)
+    }
 }
 
 impl Mergeable for Annotation {
@@ -257,24 +263,12 @@ impl Mergeable for Relation {
     fn id(&self) -> &AnnId {
         &self.id
     }
-    fn take_conflicts(&mut self) -> Vec<Conflict> {
-        Vec::new()
-    }
-    fn hold(&mut self, c: Conflict) -> Option<Conflict> {
-        Some(c)
-    }
 }
 
 impl Mergeable for Event {
     const NAME: &'static str = "event";
     fn id(&self) -> &AnnId {
         &self.id
-    }
-    fn take_conflicts(&mut self) -> Vec<Conflict> {
-        Vec::new()
-    }
-    fn hold(&mut self, c: Conflict) -> Option<Conflict> {
-        Some(c)
     }
 }
 
