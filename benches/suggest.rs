@@ -7,6 +7,12 @@
 //!   10,000 annotations (every origin on), what runs after each edit; the
 //!   budget is 50 ms.
 //! - `suggest.suggest_1mb_exact`: the same with exact string matching only.
+//! - `suggest.after_edit_1mb_document`: what the workspace runs after each tag
+//!   on that article, learned with the rest of the corpus: the new tag learned
+//!   at once (`Learned::with_doc`), then `suggest_prepared` on the words, finds
+//!   and learner proposals kept from before; the budget is 50 ms.
+//! - `suggest.prepare_1mb_document`: the first run on the article (words,
+//!   detectors, learner), when it is opened or learning finishes.
 //!
 //! Prints `BENCH <key> <value> <unit>` lines; `scripts/bench.sh` collects them.
 
@@ -15,8 +21,10 @@ mod common;
 use std::hint::black_box;
 
 use common::{SEED, Samples, article_size, quick, report, report_samples};
-use marginalia::model::suggest::{Enabled, Gazetteer, Learned, Options, Rejections, suggest, suggest_with};
-use marginalia::model::{DocAnnotations, Document, TagSet};
+use marginalia::model::suggest::{
+    Enabled, Gazetteer, Learned, Options, Prepared, Rejections, suggest, suggest_prepared, suggest_with,
+};
+use marginalia::model::{DocAnnotations, Document, Kind, Span, TagSet};
 
 fn main() {
     let docs = if quick() { 2 } else { 20 };
@@ -70,4 +78,62 @@ fn main() {
         e.time(|| black_box(suggest_with(&learned, &doc, anns, &rejections, exact)));
     }
     report_samples("suggest.suggest_1mb_exact", &e);
+
+    // After an edit, as the workspace runs it: learned with the article in the
+    // corpus, its text prepared once, then one new tag per sample.
+    let with_article = Learned::learn(
+        corpus
+            .iter()
+            .map(|(d, a)| (d, a.annotations.as_slice()))
+            .chain(std::iter::once((&doc, anns))),
+        &tagset,
+        &rejections,
+        &gazetteer,
+    );
+    let mut p = Samples::default();
+    let mut prep = Prepared::new(&doc);
+    for _ in 0..if quick() { 2 } else { 5 } {
+        p.time(|| {
+            prep = Prepared::new(&doc);
+            black_box(suggest_prepared(
+                &with_article,
+                &mut prep,
+                &doc,
+                anns,
+                &rejections,
+                Options::default(),
+            ))
+        });
+    }
+    report_samples("suggest.prepare_1mb_document", &p);
+    let mut edited = anns.to_vec();
+    let mut a = Samples::default();
+    let chars: Vec<(usize, char)> = doc.text.chars().enumerate().collect();
+    let mut at = 0;
+    for k in 0..samples {
+        // A word not tagged yet, further on each time.
+        at = (at + doc.text.len() / samples / 2).min(chars.len() - 1);
+        while at + 1 < chars.len()
+            && !(chars[at].1.is_alphabetic() && (at == 0 || !chars[at - 1].1.is_alphabetic()))
+        {
+            at += 1;
+        }
+        let end = (at..chars.len())
+            .find(|&i| !chars[i].1.is_alphabetic())
+            .unwrap_or(chars.len());
+        let label = if k % 2 == 0 { "PERSON" } else { "ORG" };
+        edited.push(doc.annotate(vec![Span::new(at, end)], label, Kind::entity(), "bench"));
+        a.time(|| {
+            let learned = with_article.with_doc(&doc, &edited);
+            black_box(suggest_prepared(
+                &learned,
+                &mut prep,
+                &doc,
+                &edited,
+                &rejections,
+                Options::default(),
+            ))
+        });
+    }
+    report_samples("suggest.after_edit_1mb_document", &a);
 }

@@ -58,7 +58,7 @@ if [[ $quick == 1 ]]; then
         app.hotkey_to_saved.p95 app.hotkey_to_durable.p95 corpus.open_until_listed.p50 corpus.index.p50 claims.build.p50 claims.frame.p95 claims.update_after_edit.p50 sidecar.parse_article.p50 \
         export.csv.vs_read export.brat_again.p50 export.w3c_again.p50 export.brat_floor.p50 import.brat.p50 \
         pdf.first_page.p50 pdf.whole.p50 pdf.first_page.worker.p50 pdf.whole.worker.p50 \
-        extract.html.p50 suggest.learn_1mb_corpus.p50 suggest.suggest_1mb_document.p50; do
+        extract.html.p50 suggest.learn_1mb_corpus.p50 suggest.suggest_1mb_document.p50 suggest.after_edit_1mb_document.p50; do
         grep -q "^BENCH $key " "$results" || { echo "missing result: $key" >&2; exit 1; }
     done
     if [[ -r /proc/self/status ]]; then
@@ -176,6 +176,9 @@ cat <<EOF
 | Claims comparison of the 10,000 documents, built (off the UI thread) | < 200 ms | — | $(ms "$(v claims.build.p50)") | $(below "$(v claims.build.p50)" 200) |
 | Frame with the Propositions tab shown, p95 | < 4 ms | — | $(ms "$(v claims.frame.p95)") | $(below "$(v claims.frame.p95)" 4) |
 | Comparison updated after an edit (one document again, regrouped) | < 50 ms | — | $(ms "$(v claims.update_after_edit.p50)") | $(below "$(v claims.update_after_edit.p50)" 50) |
+| Suggestions for the 1 MB article updated after a tag (engine, off the UI thread) | < 50 ms | — | $(ms "$(v suggest.after_edit_1mb_document.p50)") | $(below "$(v suggest.after_edit_1mb_document.p50)" 50) |
+| Suggestions shown after a tag in the app (background job included), p50 | < 50 ms | — | $(ms "$(v app.tag_to_suggestions.p50)") | $(below "$(v app.tag_to_suggestions.p50)" 50) |
+| Reader frame with 10,000 suggestions outlined (jump, wheel; worst p95) | < 4 ms | — | $(ms "$(max3 "$(v reader.suggestions.jump.p95)" "$(v reader.suggestions.wheel.p95)" "$(v reader.suggestions.idle.p95)")") | $(below "$(max3 "$(v reader.suggestions.jump.p95)" "$(v reader.suggestions.wheel.p95)" "$(v reader.suggestions.idle.p95)")" 4) |
 | A 300-page PDF: its first page extracted (worker process, startup included) | < 1 s | — | $(ms "$(v pdf.first_page.worker.p50)") | $(below "$(v pdf.first_page.worker.p50)" 1000) |
 | A 300-page PDF: its whole text extracted (worker process, startup included) | < 3 s | — | $(ms "$(v pdf.whole.worker.p50)") | $(below "$(v pdf.whole.worker.p50)" 3000) |
 

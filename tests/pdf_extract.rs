@@ -506,6 +506,23 @@ fn the_worker_process_gives_the_same_text_and_its_errors() {
     let first =
         pdf::isolate::extract_with_worker(worker, &bytes, &limits, true).expect("first page in a child");
     assert_eq!(first.pages, [0]);
+    // As the app reads a PDF: the first page as soon as it is read, then the whole.
+    let mut early = Vec::new();
+    let streamed =
+        pdf::isolate::extract_with_worker_previewing(worker, &bytes, &limits, &mut |t| early.push(t))
+            .expect("the whole text after the first page");
+    assert_eq!(early, std::slice::from_ref(&first));
+    assert_eq!(streamed, in_child);
+    // The same on a thread, where no child can be started.
+    let mut early = Vec::new();
+    let on_thread = pdf::extract_previewing(&bytes, &limits, &mut |t| early.push(t)).expect("whole");
+    assert_eq!((early, on_thread), (vec![first.clone()], in_child.clone()));
+    // A damaged file gives its error and no first page.
+    let mut early = Vec::new();
+    let bad = pdf::isolate::extract_with_worker_previewing(worker, b"%PDF-1.4 junk", &limits, &mut |t| {
+        early.push(t)
+    });
+    assert!(matches!(bad, Err(PdfError::Damaged(_))) && early.is_empty());
     assert_eq!(
         pdf::isolate::extract_with_worker(worker, &encrypted_in_code(), &limits, false),
         Err(PdfError::Encrypted)

@@ -2,6 +2,8 @@
 //! a Word report and a PDF. The list says what each is; the page opens as its
 //! article; a damaged PDF says plainly what to do.
 
+#[path = "pdf_support/mod.rs"]
+mod pdf_support;
 mod sources_support;
 mod ui_common;
 
@@ -86,4 +88,46 @@ fn pages_are_marked_in_the_reader_and_named_in_the_inspector() {
     click_cp(&mut h, cp, egui::Modifiers::NONE);
     h.run_steps(2);
     h.get_by_label("Page 2");
+}
+
+/// A long PDF shows its first page while the rest is read, read-only, then the
+/// whole document in the reader.
+#[test]
+fn a_long_pdf_shows_its_first_page_while_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("review.pdf"), pdf_support::report(3).bytes()).unwrap();
+    let mut app = marginalia::ui::MarginaliaApp::new(marginalia::ui::state::Prefs::default());
+    app.prefs.annotator = "tester".into();
+    app.picker_mode = marginalia::ui::app::PickerMode::Unavailable;
+    // The load stops right after handing over the first page.
+    app.hold_after_preview(true);
+    app.open_folder(dir.path());
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::Vec2::new(1300.0, 850.0))
+        .allow_missing_glyphs()
+        .build_ui_state(
+            |ui, app: &mut marginalia::ui::MarginaliaApp| marginalia::ui::view::show(app, ui),
+            app,
+        );
+    wait_until(&mut h, "the first page", |app| app.loading_preview().is_some());
+    h.run_steps(2);
+    h.get_by_label_contains("Page 1 of 3 of review.pdf shown; reading the rest.");
+    let first_words = pdf_support::prose(0, 120);
+    let first_words: String = first_words
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    h.get_by_label_contains(&first_words);
+    assert!(
+        h.state().session().is_none(),
+        "nothing can be annotated before the whole text is in"
+    );
+    h.state().hold_after_preview(false);
+    wait_loaded(&mut h);
+    let s = h.state().session().expect("the whole report is open");
+    assert_eq!(s.doc.kind, SourceKind::Pdf);
+    assert_eq!(s.doc.layout.pages.len(), 3);
+    assert!(s.doc.text.contains(&pdf_support::prose(5, 120)));
+    assert!(h.query_by_label_contains("reading the rest").is_none());
 }

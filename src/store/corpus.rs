@@ -170,7 +170,17 @@ fn read_source(path: &Path) -> Result<Vec<u8>, LoadError> {
 /// re-anchors when the source changed. A damaged or newer sidecar makes the
 /// document read-only; it is never overwritten.
 pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    let loaded = load_with(root, rel, true, Journal::Apply)?;
+    load_previewing(root, rel, &mut |_| {})
+}
+
+/// [`load`], handing `preview` the beginning of a long source (the first page
+/// of a PDF) as soon as it is read, to be shown while the rest is.
+pub fn load_previewing(
+    root: &Path,
+    rel: &str,
+    preview: &mut dyn FnMut(extract::Preview),
+) -> Result<LoadedDoc, LoadError> {
+    let loaded = load_with(root, rel, true, Journal::Apply, preview)?;
     // Built here, on the loading thread, rather than in the first frame that
     // shows the document.
     loaded.doc.index();
@@ -182,7 +192,7 @@ pub fn load(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
 /// a save needs. Hashing every sidecar was a tenth of an export's time.
 /// Saving such a document is refused as a conflict, never done blindly.
 pub fn load_to_read(root: &Path, rel: &str) -> Result<LoadedDoc, LoadError> {
-    load_with(root, rel, false, Journal::Apply)
+    load_with(root, rel, false, Journal::Apply, &mut |_| {})
 }
 
 /// [`load_to_read`] for an export: a journal is looked for only when `entry`
@@ -197,7 +207,7 @@ pub fn load_for_export(root: &Path, entry: &DocEntry) -> Result<LoadedDoc, LoadE
     } else {
         Journal::NotListed
     };
-    load_with(root, &entry.rel, false, journal)
+    load_with(root, &entry.rel, false, journal, &mut |_| {})
 }
 
 /// Whether a load looks for the sidecar's journal (see [`load_for_export`]).
@@ -207,14 +217,24 @@ enum Journal {
     NotListed,
 }
 
-fn load_with(root: &Path, rel: &str, stamp: bool, journal: Journal) -> Result<LoadedDoc, LoadError> {
+fn load_with(
+    root: &Path,
+    rel: &str,
+    stamp: bool,
+    journal: Journal,
+    preview: &mut dyn FnMut(extract::Preview),
+) -> Result<LoadedDoc, LoadError> {
     let path = root.join(rel);
     // The bytes go before the sidecar is read: a large source is not held twice
     // while its annotations are parsed.
-    let ex = extract::extract(rel, read_source(&path)?).map_err(|e| match e {
-        ExtractError::NotText(e) => LoadError::NotText(path.clone(), e),
-        e => LoadError::Extract(path.clone(), e),
-    })?;
+    let bytes = read_source(&path)?;
+    let ex =
+        extract::extract_previewing(rel, bytes, &extract::Limits::default(), preview).map_err(
+            |e| match e {
+                ExtractError::NotText(e) => LoadError::NotText(path.clone(), e),
+                e => LoadError::Extract(path.clone(), e),
+            },
+        )?;
     let doc = Document::new(rel, ex.text).with_source(ex.kind, ex.version, ex.layout);
     let side = sidecar_path(&path);
     let mut loaded = LoadedDoc {

@@ -114,7 +114,25 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
         }
     }
     if app.session().is_none() {
-        if let Some(rel) = app.loading() {
+        if let (Some(rel), Some(p)) = (app.loading(), app.loading_preview()) {
+            // A long PDF: its first page at once, read-only, while the rest is read.
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "Page 1 of {} of {rel} shown; reading the rest. Annotating starts when the whole text is in.",
+                    p.page_count
+                ));
+            });
+            ui.separator();
+            if !p.title.is_empty() {
+                ui.heading(&p.title);
+            }
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(p.text.as_str()).wrap());
+                });
+        } else if let Some(rel) = app.loading() {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(format!("Loading {rel}…"));

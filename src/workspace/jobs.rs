@@ -39,6 +39,16 @@ pub enum Done {
         /// The document and its files' modification times, or why not.
         result: Box<Result<(LoadedDoc, FileTimes), LoadError>>,
     },
+    /// The beginning of a long document being read (the first page of a
+    /// PDF), to show until [`Done::Loaded`] brings the whole.
+    Preview {
+        /// The document.
+        rel: String,
+        /// The ticket the load was started with.
+        ticket: u64,
+        /// What was read so far.
+        preview: Box<crate::store::extract::Preview>,
+    },
     /// One document's list summary and annotations as on disk.
     Summary {
         /// The folder generation it was read for (see `Workspace::folder`).

@@ -12,9 +12,11 @@
 //! are not in the session's data, so nothing of them reaches a sidecar, the
 //! journal or an export.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::model::suggest::{self, Enabled, Gazetteer, Learned, Origin, Rejections, Suggestion};
+use crate::model::suggest::{
+    self, Enabled, Gazetteer, Learned, Options, Origin, Prepared, Rejections, Suggestion,
+};
 use crate::model::{Annotation, Claim, Cue, Document, Edit, Kind, LabelKind, Speaker, TagSet};
 use crate::store::suggest_files;
 
@@ -100,6 +102,10 @@ pub struct SuggestState {
     saving: bool,
     shown: Option<Shown>,
     running: Option<SuggestKey>,
+    /// The open document's words and what the detectors and the learner
+    /// found in its text, by document and epoch: kept between runs, since
+    /// tagging never changes a text. Only the one running job uses it.
+    prepared: Arc<Mutex<Option<(String, u64, Prepared)>>>,
     /// Why the gazetteer or the rejections file could not be used, once.
     pub problem: Option<String>,
 }
@@ -255,8 +261,29 @@ impl Workspace {
         let annotations = s.data.annotations.clone();
         let folder = self.folder;
         let k = key.clone();
+        let prepared = st.prepared.clone();
         let started = self.jobs.spawn("suggest", move |out| {
-            let list = suggest::suggest(&learned, &doc, &annotations, &rejections, k.enabled);
+            // The tags made since learning count at once; the next learning
+            // brings the rest (the learner, and strings read past untagged).
+            let learned = learned.with_doc(&doc, &annotations);
+            let mut slot = prepared.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot
+                .as_ref()
+                .is_none_or(|(rel, epoch, _)| *rel != k.rel || *epoch != k.epoch)
+            {
+                *slot = Some((k.rel.clone(), k.epoch, Prepared::new(&doc)));
+            }
+            let opt = Options {
+                enabled: k.enabled,
+                ..Options::default()
+            };
+            let list = match slot.as_mut() {
+                Some((_, _, prep)) => {
+                    suggest::suggest_prepared(&learned, prep, &doc, &annotations, &rejections, opt)
+                }
+                None => Vec::new(),
+            };
+            drop(slot);
             out.send(Done::Suggest(Box::new(SuggestDone::Suggested {
                 folder,
                 key: k,

@@ -25,7 +25,7 @@ mod score {
 }
 
 /// The tag set's labels the detectors propose, where it has them.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Labels {
     /// For figures and quantities.
     pub figure: Option<CompactString>,
@@ -79,14 +79,72 @@ fn is_speaker_label(name: &str) -> bool {
 }
 
 /// Which detectors run.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 pub(crate) struct Which {
     pub figures: bool,
     pub dates: bool,
     pub claims: bool,
 }
 
+/// What the detectors find in a text alone: figures and dates as they are
+/// proposed, and each claim cue with its sentence, waiting for its speaker.
+/// Tagging never changes a text, so this is found once per text and kept
+/// (see [`super::Prepared`]); only the speakers follow the annotations.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Found {
+    /// Figures and dates.
+    entities: Vec<Suggestion>,
+    /// Claim cues, one a sentence.
+    cues: Vec<CueAt>,
+}
+
+/// A sentence with a claim cue.
+#[derive(Clone, Debug)]
+struct CueAt {
+    sentence: Span,
+    cue: Span,
+    stance: Stance,
+    speaker_after: bool,
+}
+
+/// Runs the detectors `which` over a text whose words are `toks`.
+pub(crate) fn find(labels: &Labels, doc: &Document, toks: &[Tok], which: Which) -> Found {
+    let mut found = Found::default();
+    let mut dates = Vec::new();
+    if which.dates
+        && let Some(label) = &labels.date
+    {
+        super::dates::find(&doc.text, toks, &mut dates);
+        for span in &dates {
+            found.entities.push(entity(*span, label, score::DATE));
+        }
+    }
+    if which.figures
+        && let Some(label) = &labels.figure
+    {
+        figures(doc, toks, &dates, label, &mut found.entities);
+    }
+    if which.claims && labels.claim.is_some() {
+        found.cues = cues(doc, toks);
+    }
+    found
+}
+
+/// The suggestions of `found`, each claim given its speaker among `annotations`.
+pub(crate) fn with_speakers(
+    labels: &Labels,
+    found: &Found,
+    annotations: &[Annotation],
+    out: &mut Vec<Suggestion>,
+) {
+    out.extend(found.entities.iter().cloned());
+    if let Some(label) = &labels.claim {
+        claims(labels, &found.cues, annotations, label, out);
+    }
+}
+
 /// Every detector's suggestions for a document.
+#[cfg(test)]
 pub(crate) fn detect(
     labels: &Labels,
     doc: &Document,
@@ -95,25 +153,7 @@ pub(crate) fn detect(
     which: Which,
     out: &mut Vec<Suggestion>,
 ) {
-    let mut dates = Vec::new();
-    if which.dates
-        && let Some(label) = &labels.date
-    {
-        super::dates::find(&doc.text, toks, &mut dates);
-        for span in &dates {
-            out.push(entity(*span, label, score::DATE));
-        }
-    }
-    if which.figures
-        && let Some(label) = &labels.figure
-    {
-        figures(doc, toks, &dates, label, out);
-    }
-    if which.claims
-        && let Some(label) = &labels.claim
-    {
-        claims(labels, doc, toks, annotations, label, out);
-    }
+    with_speakers(labels, &find(labels, doc, toks, which), annotations, out);
 }
 
 fn entity(span: Span, label: &CompactString, score: f32) -> Suggestion {
@@ -234,13 +274,47 @@ const CUES: &[Cue] = &[
     cue(&["disputed"], Stance::Questions, false),
 ];
 
+/// Each sentence's first claim cue.
+fn cues(doc: &Document, toks: &[Tok]) -> Vec<CueAt> {
+    let word = |i: usize| &doc.text[toks[i].bytes.clone()];
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < toks.len() {
+        let mut end = start + 1;
+        while end < toks.len() && !toks[end].hard_gap {
+            end += 1;
+        }
+        // Sentence: words start..end.
+        for i in start..end {
+            let found = CUES.iter().find(|c| {
+                i + c.words.len() <= end
+                    && c.words
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| word(i + k).eq_ignore_ascii_case(w))
+            });
+            if let Some(c) = found {
+                out.push(CueAt {
+                    sentence: Span::new(toks[start].span.start, toks[end - 1].span.end),
+                    cue: Span::new(toks[i].span.start, toks[i + c.words.len() - 1].span.end),
+                    stance: c.stance,
+                    speaker_after: c.speaker_after,
+                });
+                // One claim a sentence: its first cue.
+                break;
+            }
+        }
+        start = end;
+    }
+    out
+}
+
 /// Claims: each sentence with a cue, its speaker the nearest person or
 /// organisation annotation that is the cue's subject (before the cue in its
 /// sentence; after it for "according to").
 fn claims(
     labels: &Labels,
-    doc: &Document,
-    toks: &[Tok],
+    cues: &[CueAt],
     annotations: &[Annotation],
     label: &CompactString,
     out: &mut Vec<Suggestion>,
@@ -251,69 +325,44 @@ fn claims(
         .filter_map(|a| a.spans.first().map(|s| (*s, a)))
         .collect();
     speakers.sort_by_key(|(s, _)| s.start);
-    let word = |i: usize| &doc.text[toks[i].bytes.clone()];
-    let mut start = 0;
-    while start < toks.len() {
-        let mut end = start + 1;
-        while end < toks.len() && !toks[end].hard_gap {
-            end += 1;
-        }
-        // Sentence: words start..end.
-        let mut i = start;
-        while i < end {
-            let found = CUES.iter().find(|c| {
-                i + c.words.len() <= end
-                    && c.words
-                        .iter()
-                        .enumerate()
-                        .all(|(k, w)| word(i + k).eq_ignore_ascii_case(w))
-            });
-            let Some(c) = found else {
-                i += 1;
-                continue;
-            };
-            let cue_span = Span::new(toks[i].span.start, toks[i + c.words.len() - 1].span.end);
-            let sentence = Span::new(toks[start].span.start, toks[end - 1].span.end);
-            // Only the speakers that start inside the sentence, found by search.
-            let from = speakers.partition_point(|(s, _)| s.start < sentence.start);
-            let to = speakers.partition_point(|(s, _)| s.start < sentence.end);
-            let in_sentence = speakers[from..to].iter().filter(|(s, _)| s.end <= sentence.end);
-            let speaker = if c.speaker_after {
+    for c in cues {
+        let (sentence, cue_span) = (c.sentence, c.cue);
+        // Only the speakers that start inside the sentence, found by search.
+        let from = speakers.partition_point(|(s, _)| s.start < sentence.start);
+        let to = speakers.partition_point(|(s, _)| s.start < sentence.end);
+        let in_sentence = speakers[from..to].iter().filter(|(s, _)| s.end <= sentence.end);
+        let speaker = if c.speaker_after {
+            in_sentence
+                .filter(|(s, _)| s.start >= cue_span.end)
+                .min_by_key(|(s, _)| s.start)
+        } else {
+            // The subject: the nearest before the cue, else the nearest after ("said Smith").
+            let before = in_sentence
+                .clone()
+                .filter(|(s, _)| s.end <= cue_span.start)
+                .max_by_key(|(s, _)| s.end);
+            before.or_else(|| {
                 in_sentence
-                    .filter(|(s, _)| s.start >= cue_span.end)
+                    .filter(|(s, _)| s.start >= cue_span.end && s.start <= cue_span.end + 3)
                     .min_by_key(|(s, _)| s.start)
+            })
+        };
+        out.push(Suggestion {
+            span: sentence,
+            label: label.clone(),
+            score: if speaker.is_some() {
+                score::CLAIM_WITH_SPEAKER
             } else {
-                // The subject: the nearest before the cue, else the nearest after ("said Smith").
-                let before = in_sentence
-                    .clone()
-                    .filter(|(s, _)| s.end <= cue_span.start)
-                    .max_by_key(|(s, _)| s.end);
-                before.or_else(|| {
-                    in_sentence
-                        .filter(|(s, _)| s.start >= cue_span.end && s.start <= cue_span.end + 3)
-                        .min_by_key(|(s, _)| s.start)
-                })
-            };
-            out.push(Suggestion {
-                span: sentence,
-                label: label.clone(),
-                score: if speaker.is_some() {
-                    score::CLAIM_WITH_SPEAKER
-                } else {
-                    score::CLAIM
-                },
-                origin: Origin::Detector,
-                canonical: None,
-                claim: Some(ClaimHint {
-                    cue: cue_span,
-                    speaker: speaker.map(|(_, a)| a.id.clone()),
-                    stance: c.stance,
-                }),
-            });
-            // One claim a sentence: its first cue.
-            break;
-        }
-        start = end;
+                score::CLAIM
+            },
+            origin: Origin::Detector,
+            canonical: None,
+            claim: Some(ClaimHint {
+                cue: cue_span,
+                speaker: speaker.map(|(_, a)| a.id.clone()),
+                stance: c.stance,
+            }),
+        });
     }
 }
 

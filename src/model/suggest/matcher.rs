@@ -169,6 +169,39 @@ impl Strings {
         }
     }
 
+    /// Takes back one tag [`Strings::learn`] recorded. The lookups built for
+    /// it (first words, stems, surnames, acronyms) stay: each leads to the
+    /// entry, and finds nothing once the entry is gone.
+    pub fn unlearn(&mut self, text: &str, label: &CompactString, canonical: Option<&str>) {
+        let toks = tokenize(text);
+        if toks.is_empty() || toks.len() > MAX_WORDS {
+            return;
+        }
+        let Some(k) = keys_of(&toks) else { return };
+        let Some(e) = self.entries.get_mut(&k.lower) else {
+            return;
+        };
+        let Some(i) = e.counts.iter().position(|(l, _)| l == label) else {
+            return;
+        };
+        e.counts[i].1 -= 1;
+        if e.counts[i].1 == 0 {
+            e.counts.remove(i);
+        }
+        e.total = e.total.saturating_sub(1);
+        if let Some(c) = canonical
+            && let Some(j) = e.canonical.iter().position(|(x, _)| x == c)
+        {
+            e.canonical[j].1 -= 1;
+            if e.canonical[j].1 == 0 {
+                e.canonical.remove(j);
+            }
+        }
+        if e.total == 0 {
+            self.entries.remove(&k.lower);
+        }
+    }
+
     /// Adds a gazetteer name.
     pub fn learn_gazetteer(&mut self, text: &str, label: &CompactString, canonical: Option<&str>) {
         let toks = tokenize(text);

@@ -6,7 +6,9 @@
 //! [`Origin`]. Everything here is pure: the corpus's annotations, the
 //! rejections and the gazetteer come in, suggestions go out.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
@@ -139,10 +141,23 @@ pub struct Learned {
     entity_labels: Vec<CompactString>,
     /// How many tags it learned from.
     tags: usize,
-    /// The statistical tagger; `None` until enough tags were given.
-    learner: Option<learner::Perceptron>,
+    /// The statistical tagger; `None` until enough tags were given. Shared
+    /// by the copies [`Learned::with_doc`] makes, and the key of the tags
+    /// [`Prepared`] keeps.
+    learner: Option<Arc<learner::Perceptron>>,
     /// The labels the detectors propose.
     detect: detectors::Labels,
+    /// The tags learned from each document, by path: what
+    /// [`Learned::with_doc`] compares a document's annotations with.
+    by_doc: Arc<HashMap<String, Vec<Tag>>>,
+}
+
+/// One tag as the matcher learns it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Tag {
+    text: String,
+    label: CompactString,
+    canonical: Option<String>,
 }
 
 impl Learned {
@@ -171,26 +186,24 @@ impl Learned {
             entity_labels,
             ..Learned::default()
         };
+        let mut by_doc = HashMap::new();
         for (doc, anns) in docs {
             let mut spans = Vec::new();
-            for a in anns {
-                if a.orphaned || a.spans.len() != 1 || !out.is_entity_label(&a.label) || a.claim().is_some() {
-                    continue;
-                }
-                if !doc.spans_in_range(&a.spans) {
-                    continue;
-                }
-                let text = doc.slice(a.spans[0]);
-                out.strings.learn(text, &a.label, a.canonical());
+            let mut tags = Vec::new();
+            for (span, tag) in out.tags_of(doc, anns) {
+                out.strings.learn(&tag.text, &tag.label, tag.canonical.as_deref());
                 out.tags += 1;
-                spans.push((a.spans[0], a.label.clone()));
+                spans.push((span, tag.label.clone()));
+                tags.push(tag);
             }
+            by_doc.insert(doc.path.clone(), tags);
             if !spans.is_empty() {
                 training.push((doc.text.as_str(), tokens::tokenize(&doc.text), spans));
             }
         }
+        out.by_doc = Arc::new(by_doc);
         out.count_untagged(&training);
-        out.learner = learner::Perceptron::train(&out.entity_labels, &training);
+        out.learner = learner::Perceptron::train(&out.entity_labels, &training).map(Arc::new);
         out.detect = detectors::Labels::of(tagset);
         for e in &gazetteer.entries {
             if out.is_entity_label(&e.label) {
@@ -238,6 +251,72 @@ impl Learned {
                 }
             }
         }
+    }
+
+    /// The annotations of `doc` the matcher learns from: entities with one
+    /// span in range and a label of the tag set.
+    fn tags_of(&self, doc: &Document, anns: &[Annotation]) -> Vec<(Span, Tag)> {
+        anns.iter()
+            .filter(|a| {
+                !a.orphaned && a.spans.len() == 1 && self.is_entity_label(&a.label) && a.claim().is_none()
+            })
+            .filter(|a| doc.spans_in_range(&a.spans))
+            .map(|a| {
+                let tag = Tag {
+                    text: doc.slice(a.spans[0]).to_owned(),
+                    label: a.label.clone(),
+                    canonical: a.canonical().map(str::to_owned),
+                };
+                (a.spans[0], tag)
+            })
+            .collect()
+    }
+
+    /// What was learned, brought up to date with `doc`'s `annotations` as
+    /// they are now: the tags added to the document since learning are
+    /// learned and the ones removed unlearned, so a new tag's other mentions
+    /// are proposed at once. The rest (the learner, and how often strings
+    /// were left untagged) waits for the next [`Learned::learn`]. Borrowed
+    /// when nothing changed.
+    pub fn with_doc(&self, doc: &Document, annotations: &[Annotation]) -> Cow<'_, Learned> {
+        let mut now: Vec<Tag> = self
+            .tags_of(doc, annotations)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        let mut before: Vec<Tag> = self.by_doc.get(&doc.path).cloned().unwrap_or_default();
+        now.sort();
+        before.sort();
+        if now == before {
+            return Cow::Borrowed(self);
+        }
+        let mut out = self.clone();
+        let (mut i, mut j) = (0, 0);
+        while i < now.len() || j < before.len() {
+            match (now.get(i), before.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(a), Some(b)) if b < a => {
+                    out.strings.unlearn(&b.text, &b.label, b.canonical.as_deref());
+                    out.tags = out.tags.saturating_sub(1);
+                    j += 1;
+                }
+                (Some(a), _) => {
+                    out.strings.learn(&a.text, &a.label, a.canonical.as_deref());
+                    out.tags += 1;
+                    i += 1;
+                }
+                (None, Some(b)) => {
+                    out.strings.unlearn(&b.text, &b.label, b.canonical.as_deref());
+                    out.tags = out.tags.saturating_sub(1);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        Cow::Owned(out)
     }
 
     fn is_entity_label(&self, label: &str) -> bool {
@@ -308,6 +387,34 @@ pub fn suggest(
     )
 }
 
+/// What suggesting needs from a document's text alone: its words, what the
+/// detectors find, and what the learner proposes. Tagging never changes a
+/// text, so after an edit only the matcher, the claims' speakers and the
+/// filters run again (see [`suggest_prepared`]).
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    /// The text's length in bytes, to notice a text it was not made for.
+    len: usize,
+    toks: Vec<tokens::Tok>,
+    found: Option<(detectors::Labels, detectors::Found)>,
+    tagged: Option<(Arc<learner::Perceptron>, Vec<Proposal>)>,
+}
+
+/// A learner's proposal: where, which label, how sure.
+type Proposal = (Span, CompactString, f32);
+
+impl Prepared {
+    /// Splits `doc`'s text into words; the rest is found when first needed.
+    pub fn new(doc: &Document) -> Self {
+        Self {
+            len: doc.text.len(),
+            toks: tokens::tokenize(&doc.text),
+            found: None,
+            tagged: None,
+        }
+    }
+}
+
 /// [`suggest`] with every option.
 pub fn suggest_with(
     learned: &Learned,
@@ -316,7 +423,30 @@ pub fn suggest_with(
     rejections: &Rejections,
     opt: Options,
 ) -> Vec<Suggestion> {
-    let toks = tokens::tokenize(&doc.text);
+    suggest_prepared(
+        learned,
+        &mut Prepared::new(doc),
+        doc,
+        annotations,
+        rejections,
+        opt,
+    )
+}
+
+/// [`suggest_with`] on a text prepared before: `prep` must come from
+/// [`Prepared::new`] on `doc`'s text, and keeps what it finds for the next call.
+pub fn suggest_prepared(
+    learned: &Learned,
+    prep: &mut Prepared,
+    doc: &Document,
+    annotations: &[Annotation],
+    rejections: &Rejections,
+    opt: Options,
+) -> Vec<Suggestion> {
+    if prep.len != doc.text.len() {
+        *prep = Prepared::new(doc);
+    }
+    let toks = &prep.toks;
     let mut out = Vec::new();
     // Strings already tagged in this document, for the variants that follow a full form.
     let mut seen: HashMap<u64, usize> = HashMap::new();
@@ -336,16 +466,20 @@ pub fn suggest_with(
         untagged: opt.untagged,
     };
     if mopt.matcher || mopt.gazetteer {
-        matcher::find(&learned.strings, &toks, &mut seen, mopt, &mut out);
+        matcher::find(&learned.strings, toks, &mut seen, mopt, &mut out);
     }
     if opt.enabled.learner
         && let Some(p) = &learned.learner
     {
+        if prep.tagged.as_ref().is_none_or(|(q, _)| !Arc::ptr_eq(p, q)) {
+            let mut found = Vec::new();
+            p.tag(&doc.text, toks, &mut found);
+            prep.tagged = Some((p.clone(), found));
+        }
+        let found = prep.tagged.as_ref().map_or(&[][..], |(_, f)| f.as_slice());
         // Only what no string match found: a match is the surer proposal.
-        let mut found = Vec::new();
-        p.tag(&doc.text, &toks, &mut found);
         let matched: Vec<Span> = out.iter().map(|s| s.span).collect();
-        for (span, label, score) in found {
+        for (span, label, score) in found.iter().cloned() {
             let i = matched.partition_point(|m| m.end <= span.start);
             if matched.get(i).is_some_and(|m| m.overlaps(&span)) {
                 continue;
@@ -367,7 +501,13 @@ pub fn suggest_with(
             claims: true,
         };
         let before = out.len();
-        detectors::detect(&learned.detect, doc, &toks, annotations, which, &mut out);
+        if prep.found.as_ref().is_none_or(|(l, _)| *l != learned.detect) {
+            let found = detectors::find(&learned.detect, doc, &prep.toks, which);
+            prep.found = Some((learned.detect.clone(), found));
+        }
+        if let Some((_, found)) = &prep.found {
+            detectors::with_speakers(&learned.detect, found, annotations, &mut out);
+        }
         // A figure or date the matcher already proposes with the same label is not proposed twice.
         let found: std::collections::HashSet<(Span, &str)> =
             out[..before].iter().map(|f| (f.span, f.label.as_str())).collect();

@@ -389,3 +389,81 @@ fn what_was_learned_can_be_shared_with_a_background_job() {
     shareable::<Rejections>();
     shareable::<Gazetteer>();
 }
+
+#[test]
+fn a_tag_made_after_learning_counts_at_once_and_a_removed_one_stops_counting() {
+    let a = doc(
+        "a.txt",
+        "Kim Jong Un spoke. UNHCR answered. Later Kim Jong Un left, and UNHCR stayed.",
+    );
+    let unhcr = tag(&a, "UNHCR", "ORG");
+    let l = learn(&[(&a, vec![unhcr.clone()])]);
+    let mut prep = Prepared::new(&a);
+    let run = |l: &Learned, prep: &mut Prepared, anns: &[Annotation]| {
+        let s = suggest_prepared(l, prep, &a, anns, &Rejections::default(), Options::default());
+        texts(&a, &s)
+            .into_iter()
+            .filter(|(_, label)| label != "CLAIM")
+            .collect::<Vec<_>>()
+    };
+    let kim = tag(&a, "Kim Jong Un", "PERSON");
+    // Nothing changed since learning: the same learning, borrowed.
+    assert!(matches!(
+        l.with_doc(&a, std::slice::from_ref(&unhcr)),
+        Cow::Borrowed(_)
+    ));
+    let now = [unhcr.clone(), kim.clone()];
+    let fresh = l.with_doc(&a, &now);
+    assert!(matches!(fresh, Cow::Owned(_)));
+    assert_eq!(fresh.tags(), 2);
+    let shown = run(&fresh, &mut prep, &now);
+    assert!(
+        shown.contains(&("Kim Jong Un".into(), "PERSON".into())),
+        "{shown:?}"
+    );
+    assert!(shown.contains(&("UNHCR".into(), "ORG".into())), "{shown:?}");
+    // As if learned from scratch with both tags.
+    let again = learn(&[(&a, now.to_vec())]);
+    assert_eq!(shown, run(&again, &mut Prepared::new(&a), &now));
+    // UNHCR untagged after learning: its other mention is no longer proposed.
+    let only_kim = [kim];
+    let fewer = l.with_doc(&a, &only_kim);
+    assert_eq!(fewer.tags(), 1);
+    let shown = run(&fewer, &mut prep, &only_kim);
+    assert!(!shown.iter().any(|(t, _)| t == "UNHCR"), "{shown:?}");
+}
+
+#[test]
+fn a_prepared_text_gives_what_a_fresh_run_gives() {
+    let a = doc(
+        "a.txt",
+        "About 50 refugees were detained on 3 March 2024, Human Rights Watch said. Human Rights Watch said 31 more.",
+    );
+    let hrw = tag(&a, "Human Rights Watch", "ORG");
+    let l = learn(&[(&a, vec![hrw.clone()])]);
+    let mut prep = Prepared::new(&a);
+    let first = suggest_prepared(&l, &mut prep, &a, &[], &Rejections::default(), Options::default());
+    // The claims' speakers follow the annotations though the cues were found before.
+    let anns = [hrw];
+    let second = suggest_prepared(
+        &l,
+        &mut prep,
+        &a,
+        &anns,
+        &Rejections::default(),
+        Options::default(),
+    );
+    assert_eq!(
+        second,
+        suggest_with(&l, &a, &anns, &Rejections::default(), Options::default())
+    );
+    assert_eq!(
+        first,
+        suggest_with(&l, &a, &[], &Rejections::default(), Options::default())
+    );
+    assert!(
+        second
+            .iter()
+            .any(|s| s.claim.as_ref().is_some_and(|c| c.speaker.is_some()))
+    );
+}

@@ -152,8 +152,32 @@ pub fn extract(name: &str, bytes: Vec<u8>) -> Result<Extracted, ExtractError> {
     extract_with(name, bytes, &Limits::default())
 }
 
+/// The beginning of a long source, shown while the rest is read: for now the
+/// first page of a PDF of several.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Preview {
+    /// The first page's text.
+    pub text: String,
+    /// Pages in the whole file.
+    pub page_count: usize,
+    /// The title the file declares, if any.
+    pub title: String,
+}
+
 /// [`extract`] within `limits`.
 pub fn extract_with(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Extracted, ExtractError> {
+    extract_previewing(name, bytes, limits, &mut |_| {})
+}
+
+/// [`extract_with`], handing `preview` the beginning of a long source as soon
+/// as it is read (the first page of a PDF of several pages); not called for a
+/// source read whole at once.
+pub fn extract_previewing(
+    name: &str,
+    bytes: Vec<u8>,
+    limits: &Limits,
+    preview: &mut dyn FnMut(Preview),
+) -> Result<Extracted, ExtractError> {
     let kind = kind_of(name);
     let (text, layout, meta, encoding, guessed) = match kind {
         SourceKind::Text | SourceKind::Markdown => {
@@ -182,13 +206,22 @@ pub fn extract_with(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Extra
         SourceKind::Pdf => {
             // In a child process under the operating system's limits where the
             // running program can be one (the app); on a thread otherwise.
-            let t = pdf::extract_isolated(&bytes, &pdf::Limits::default(), false).map_err(|e| match e {
-                pdf::PdfError::Encrypted => ExtractError::Encrypted(kind),
-                pdf::PdfError::NoTextLayer => ExtractError::NoTextLayer(kind),
-                pdf::PdfError::Damaged(why) => ExtractError::Damaged(kind, why),
-                pdf::PdfError::TooLarge => ExtractError::TooLarge(kind),
-                pdf::PdfError::TimedOut => ExtractError::TimedOut(kind),
-            })?;
+            let mut first = |t: pdf::PdfText| {
+                preview(Preview {
+                    text: t.text,
+                    page_count: t.page_count,
+                    title: t.meta.title,
+                })
+            };
+            let t = pdf::extract_isolated_previewing(&bytes, &pdf::Limits::default(), &mut first).map_err(
+                |e| match e {
+                    pdf::PdfError::Encrypted => ExtractError::Encrypted(kind),
+                    pdf::PdfError::NoTextLayer => ExtractError::NoTextLayer(kind),
+                    pdf::PdfError::Damaged(why) => ExtractError::Damaged(kind, why),
+                    pdf::PdfError::TooLarge => ExtractError::TooLarge(kind),
+                    pdf::PdfError::TimedOut => ExtractError::TimedOut(kind),
+                },
+            )?;
             let layout = Layout {
                 pages: t.pages,
                 furniture: t.furniture,

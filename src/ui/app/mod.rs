@@ -158,6 +158,8 @@ pub struct MarginaliaApp {
     load_ticket: u64,
     /// Test hook holding background loads, see [`MarginaliaApp::hold_loads`].
     load_stall: Arc<crate::workspace::saver::Stall>,
+    /// Holds a background load after it has handed over its first page.
+    preview_stall: Arc<crate::workspace::saver::Stall>,
     /// A folder picker is open.
     picker_open: bool,
     /// Documents the background summary reader leaves out because they are being
@@ -244,6 +246,7 @@ impl MarginaliaApp {
             loading: None,
             load_ticket: 0,
             load_stall: Default::default(),
+            preview_stall: Default::default(),
             picker_open: false,
             summaries_skip: Default::default(),
             last_watch: Instant::now(),
@@ -283,9 +286,21 @@ impl MarginaliaApp {
         self.load_stall.set(held);
     }
 
+    /// Test hook: holds (`true`) or releases background loads right after a
+    /// long document's first page was handed over, to see what is shown then.
+    pub fn hold_after_preview(&self, held: bool) {
+        self.preview_stall.set(held);
+    }
+
     /// The document being read in the background, if one is.
     pub fn loading(&self) -> Option<&str> {
         self.loading.as_ref().map(|l| l.rel.as_str())
+    }
+
+    /// The beginning of the document being read, when it is long enough to be
+    /// shown in parts (the first page of a PDF).
+    pub fn loading_preview(&self) -> Option<&crate::store::extract::Preview> {
+        self.loading.as_ref().and_then(|l| l.preview.as_ref())
     }
 
     /// Shows a notice that is for information only: it fades after a while.
@@ -389,6 +404,7 @@ impl MarginaliaApp {
     fn take(&mut self, done: Done) {
         match done {
             Done::Loaded { rel, ticket, result } => self.take_loaded(rel, ticket, *result),
+            Done::Preview { ticket, preview, .. } => self.take_preview(ticket, *preview),
             Done::Summary {
                 folder,
                 rel,

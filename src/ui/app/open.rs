@@ -170,6 +170,7 @@ impl MarginaliaApp {
             return;
         }
         let (root, rel_owned, stall) = (corpus.root.clone(), rel.to_owned(), self.load_stall.clone());
+        let preview_stall = self.preview_stall.clone();
         if let Ok(mut skip) = self.summaries_skip.lock() {
             skip.insert(rel.to_owned());
         }
@@ -177,7 +178,16 @@ impl MarginaliaApp {
         let ticket = self.load_ticket;
         let started = self.ws.jobs.spawn("loader", move |out| {
             stall.wait_while_held();
-            let result = corpus::load(&root, &rel_owned).map(|l| (l, file_mtimes(&root, &rel_owned)));
+            let mut preview = |p| {
+                out.send(Done::Preview {
+                    rel: rel_owned.clone(),
+                    ticket,
+                    preview: Box::new(p),
+                });
+                preview_stall.wait_while_held();
+            };
+            let result = corpus::load_previewing(&root, &rel_owned, &mut preview)
+                .map(|l| (l, file_mtimes(&root, &rel_owned)));
             out.send(Done::Loaded {
                 rel: rel_owned,
                 ticket,
@@ -195,6 +205,7 @@ impl MarginaliaApp {
         self.loading = Some(Loading {
             rel: rel.to_owned(),
             ticket,
+            preview: None,
             previous,
         });
         self.current = Some(rel.to_owned());
@@ -232,6 +243,13 @@ impl MarginaliaApp {
                 .insert(c.root.display().to_string(), rel.to_owned());
         }
         self.find.computed_for = None;
+    }
+
+    /// Takes in the beginning of a document being read, if it is still wanted.
+    pub(super) fn take_preview(&mut self, ticket: u64, preview: crate::store::extract::Preview) {
+        if let Some(l) = self.loading.as_mut().filter(|l| l.ticket == ticket) {
+            l.preview = Some(preview);
+        }
     }
 
     /// Takes in a document read in the background, if it is still wanted.
@@ -429,6 +447,8 @@ pub(super) struct Loading {
     pub(super) rel: String,
     /// The ticket its result will carry.
     ticket: u64,
+    /// Its beginning, shown while the rest is read.
+    pub(super) preview: Option<crate::store::extract::Preview>,
     /// The document shown before, shown again if this one cannot be opened.
     previous: Option<String>,
 }

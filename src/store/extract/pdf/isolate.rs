@@ -10,13 +10,13 @@
 //! Where no child can be started (no executable path, not Unix), the extraction
 //! runs on a thread as [`super::extract`] does.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{Limits, PdfError, PdfText};
+use super::{Limits, PdfError, PdfText, Progress};
 
 /// Set by [`worker_main`] in a program that can be its own worker (the app):
 /// only such a program is started again as a child. Any other (a test
@@ -34,6 +34,9 @@ const STARTUP: Duration = Duration::from_secs(2);
 struct Job {
     limits: Limits,
     first_page_only: bool,
+    /// Send the first page as soon as it is read.
+    #[serde(default)]
+    preview: bool,
 }
 
 /// Extracts in a child process of the running executable, under memory and CPU
@@ -41,21 +44,45 @@ struct Job {
 /// whose `main` calls [`worker_main`] first (the app): any other would run
 /// itself in the child, and answer nothing the parent can read.
 pub fn extract_isolated(bytes: &[u8], limits: &Limits, first_page_only: bool) -> Result<PdfText, PdfError> {
+    isolated(bytes, limits, first_page_only, None)
+}
+
+/// [`extract_isolated`] of the whole text, handing `first` the first page as
+/// soon as the child has read it (not called for a PDF of one page).
+pub fn extract_isolated_previewing(
+    bytes: &[u8],
+    limits: &Limits,
+    first: &mut dyn FnMut(PdfText),
+) -> Result<PdfText, PdfError> {
+    isolated(bytes, limits, false, Some(first))
+}
+
+fn isolated(
+    bytes: &[u8],
+    limits: &Limits,
+    first_page_only: bool,
+    first: Option<&mut dyn FnMut(PdfText)>,
+) -> Result<PdfText, PdfError> {
     // A worker never starts another: whatever runs here is already held to limits.
     let is_worker = std::env::var_os(WORKER_ENV).is_some();
     match std::env::current_exe() {
         Ok(exe) if cfg!(unix) && !is_worker && CAN_BE_WORKER.load(std::sync::atomic::Ordering::Relaxed) => {
-            extract_with_worker(&exe, bytes, limits, first_page_only)
+            with_worker(&exe, bytes, limits, first_page_only, first)
         }
-        _ => fallback(bytes, limits, first_page_only),
+        _ => fallback(bytes, limits, first_page_only, first),
     }
 }
 
-fn fallback(bytes: &[u8], limits: &Limits, first_page_only: bool) -> Result<PdfText, PdfError> {
-    if first_page_only {
-        super::extract_first_page(bytes, limits)
-    } else {
-        super::extract(bytes, limits)
+fn fallback(
+    bytes: &[u8],
+    limits: &Limits,
+    first_page_only: bool,
+    first: Option<&mut dyn FnMut(PdfText)>,
+) -> Result<PdfText, PdfError> {
+    match (first_page_only, first) {
+        (true, _) => super::extract_first_page(bytes, limits),
+        (false, Some(f)) => super::extract_previewing(bytes, limits, f),
+        (false, None) => super::extract(bytes, limits),
     }
 }
 
@@ -67,12 +94,34 @@ pub fn extract_with_worker(
     limits: &Limits,
     first_page_only: bool,
 ) -> Result<PdfText, PdfError> {
+    with_worker(worker, bytes, limits, first_page_only, None)
+}
+
+/// [`extract_with_worker`] of the whole text, handing `first` the first page
+/// as soon as the child has read it (not called for a PDF of one page).
+pub fn extract_with_worker_previewing(
+    worker: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+    first: &mut dyn FnMut(PdfText),
+) -> Result<PdfText, PdfError> {
+    with_worker(worker, bytes, limits, false, Some(first))
+}
+
+fn with_worker(
+    worker: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+    first_page_only: bool,
+    mut first: Option<&mut dyn FnMut(PdfText)>,
+) -> Result<PdfText, PdfError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(PdfError::TooLarge);
     }
     let job = serde_json::to_string(&Job {
         limits: limits.clone(),
         first_page_only,
+        preview: first.is_some(),
     })
     .unwrap_or_default();
     let spawned = Command::new(worker)
@@ -83,13 +132,13 @@ pub fn extract_with_worker(
         .stderr(Stdio::null())
         .spawn();
     let Ok(mut child) = spawned else {
-        return fallback(bytes, limits, first_page_only);
+        return fallback(bytes, limits, first_page_only, first);
     };
     let deadline = Instant::now() + Duration::from_millis(limits.max_millis) + STARTUP;
-    let (Some(mut stdin), Some(mut stdout)) = (child.stdin.take(), child.stdout.take()) else {
+    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         let _ = child.kill();
         let _ = child.wait();
-        return fallback(bytes, limits, first_page_only);
+        return fallback(bytes, limits, first_page_only, first);
     };
     let input = bytes.to_vec();
     // Writing and reading on their own threads: a child that stops reading
@@ -97,14 +146,45 @@ pub fn extract_with_worker(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
     });
+    // One JSON message a line (JSON escapes the line breaks inside strings).
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let _ = tx.send(out);
+        let mut lines = BufReader::new(stdout);
+        loop {
+            let mut line = Vec::new();
+            match lines.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
     });
-    let output = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
-    let timed_out = output.is_err();
+    let mut result = None;
+    let mut timed_out = false;
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => match serde_json::from_slice::<Progress>(&line) {
+                Ok(Progress::FirstPage(t)) => {
+                    if let Some(f) = first.as_mut() {
+                        f(t);
+                    }
+                }
+                Ok(Progress::Done(r)) => {
+                    result = Some(r);
+                    break;
+                }
+                Err(_) => break,
+            },
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                timed_out = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
     if timed_out {
         let _ = child.kill();
     }
@@ -113,11 +193,10 @@ pub fn extract_with_worker(
     if timed_out {
         return Err(PdfError::TimedOut);
     }
-    let output = output.unwrap_or_default();
-    if let Ok(result) = serde_json::from_slice::<Result<PdfText, PdfError>>(&output) {
-        return result;
+    match result {
+        Some(r) => r,
+        None => Err(died(status.ok())),
     }
-    Err(died(status.ok()))
 }
 
 /// What a child that left no result died of.
@@ -148,6 +227,7 @@ pub fn worker_main() -> Option<ExitCode> {
         .unwrap_or(Job {
             limits: Limits::default(),
             first_page_only: false,
+            preview: false,
         });
     // A panic is answered as a damaged file, not printed.
     std::panic::set_hook(Box::new(|_| {}));
@@ -157,16 +237,32 @@ pub fn worker_main() -> Option<ExitCode> {
         .take(job.limits.max_bytes.saturating_add(1))
         .read_to_end(&mut bytes);
     let deadline = Instant::now() + Duration::from_millis(job.limits.max_millis);
+    let out = std::sync::Mutex::new(std::io::stdout().lock());
+    let send = |p: &Progress| {
+        let mut line = serde_json::to_vec(p).unwrap_or_default();
+        line.push(b'\n');
+        let mut out = out.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        out.write_all(&line).and_then(|()| out.flush()).is_ok()
+    };
+    let mut send_first = |t: PdfText| {
+        send(&Progress::FirstPage(t));
+    };
     let result = match read {
         Err(e) => Err(PdfError::Damaged(format!("it could not be read: {e}"))),
-        Ok(_) => std::panic::catch_unwind(|| {
-            super::run(&bytes, &job.limits, deadline, job.first_page_only.then_some(1))
-        })
+        Ok(_) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let first: Option<&mut dyn FnMut(PdfText)> =
+                if job.preview { Some(&mut send_first) } else { None };
+            super::run(
+                &bytes,
+                &job.limits,
+                deadline,
+                job.first_page_only.then_some(1),
+                first,
+            )
+        }))
         .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into()))),
     };
-    let json = serde_json::to_vec(&result).unwrap_or_default();
-    let mut out = std::io::stdout().lock();
-    Some(if out.write_all(&json).and_then(|()| out.flush()).is_ok() {
+    Some(if send(&Progress::Done(result)) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

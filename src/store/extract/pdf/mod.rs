@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Span;
 use crate::model::document::DocMeta;
 
-pub use isolate::{extract_isolated, worker_main};
+pub use isolate::{extract_isolated, extract_isolated_previewing, worker_main};
 
 /// Changes whenever the same PDF may come out as different text, so sidecars
 /// know to re-anchor annotations made on an older extraction.
@@ -135,44 +135,86 @@ impl fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
+/// What an extraction reports while it runs: the first page as soon as it is
+/// read (only when more pages follow), then the result.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum Progress {
+    /// The first page alone, as [`extract_first_page`] gives it.
+    FirstPage(PdfText),
+    /// The extraction's result.
+    Done(Result<PdfText, PdfError>),
+}
+
 /// The whole text of a PDF, on a thread of its own (see the module's note on
 /// what that can and cannot limit).
 pub fn extract(bytes: &[u8], limits: &Limits) -> Result<PdfText, PdfError> {
-    guarded(bytes, limits, None)
+    guarded(bytes, limits, None, None)
+}
+
+/// [`extract`], handing `first` the first page as soon as it is read, for
+/// showing something at once while the rest is read. Not called for a PDF of
+/// one page.
+pub fn extract_previewing(
+    bytes: &[u8],
+    limits: &Limits,
+    first: &mut dyn FnMut(PdfText),
+) -> Result<PdfText, PdfError> {
+    guarded(bytes, limits, None, Some(first))
 }
 
 /// The first page only, for showing something at once while the rest is read.
 /// Running heads are recognised only by their look (a page number); the whole
 /// extraction also finds the ones that repeat across pages.
 pub fn extract_first_page(bytes: &[u8], limits: &Limits) -> Result<PdfText, PdfError> {
-    guarded(bytes, limits, Some(1))
+    guarded(bytes, limits, Some(1), None)
 }
 
-fn guarded(bytes: &[u8], limits: &Limits, pages: Option<usize>) -> Result<PdfText, PdfError> {
+fn guarded(
+    bytes: &[u8],
+    limits: &Limits,
+    pages: Option<usize>,
+    mut first: Option<&mut dyn FnMut(PdfText)>,
+) -> Result<PdfText, PdfError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(PdfError::TooLarge);
     }
     let deadline = Instant::now() + Duration::from_millis(limits.max_millis);
     let owned = bytes.to_vec();
     let limits2 = limits.clone();
+    let want_first = first.is_some();
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("pdf-extract".into())
         .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(|| run(&owned, &limits2, deadline, pages)))
-                .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
-            let _ = tx.send(result);
+            let mut send_first = |t: PdfText| {
+                let _ = tx.send(Progress::FirstPage(t));
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let on_first: Option<&mut dyn FnMut(PdfText)> =
+                    if want_first { Some(&mut send_first) } else { None };
+                run(&owned, &limits2, deadline, pages, on_first)
+            }))
+            .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
+            let _ = tx.send(Progress::Done(result));
         });
     if spawned.is_err() {
         // No thread to be had: read here, panics still caught, without the
         // caller's deadline (the walk keeps its own).
-        return catch_unwind(AssertUnwindSafe(|| run(bytes, limits, deadline, pages)))
+        return catch_unwind(AssertUnwindSafe(|| run(bytes, limits, deadline, pages, first)))
             .unwrap_or_else(|_| Err(PdfError::Damaged("its structure could not be followed".into())));
     }
-    // The walk checks the deadline itself; the margin covers a parse that does not.
-    match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(100)) {
-        Ok(result) => result,
-        Err(_) => Err(PdfError::TimedOut),
+    loop {
+        // The walk checks the deadline itself; the margin covers a parse that does not.
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()) + Duration::from_millis(100))
+        {
+            Ok(Progress::FirstPage(t)) => {
+                if let Some(f) = first.as_mut() {
+                    f(t);
+                }
+            }
+            Ok(Progress::Done(result)) => return result,
+            Err(_) => return Err(PdfError::TimedOut),
+        }
     }
 }
 
@@ -182,6 +224,7 @@ pub(crate) fn run(
     limits: &Limits,
     deadline: Instant,
     max_pages: Option<usize>,
+    mut first: Option<&mut dyn FnMut(PdfText)>,
 ) -> Result<PdfText, PdfError> {
     if bytes.len() as u64 > limits.max_bytes {
         return Err(PdfError::TooLarge);
@@ -227,6 +270,18 @@ pub(crate) fn run(
         }
         budget = collector.budget;
         pages.push(collector.page);
+        if i == 0
+            && numbers.len() > 1
+            && max_pages != Some(1)
+            && let Some(f) = first.as_mut()
+            && pages[0].glyphs.iter().any(|g| !g.text.trim().is_empty())
+        {
+            let mut t = assemble(&pages);
+            t.meta = meta.clone();
+            t.unreadable_pages = unreadable.clone();
+            t.page_count = numbers.len();
+            f(t);
+        }
     }
     if pages
         .iter()
