@@ -124,13 +124,12 @@ fn central_view(app: &mut MarginaliaApp, ui: &mut Ui) {
                 ));
             });
             ui.separator();
-            if !p.title.is_empty() {
-                ui.heading(&p.title);
-            }
+            // In the reader's size, so that the page does not jump when the whole arrives.
+            let size = app.prefs.font_size;
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    ui.add(egui::Label::new(p.text.as_str()).wrap());
+                    ui.add(egui::Label::new(RichText::new(p.text.as_str()).size(size)).wrap());
                 });
         } else if let Some(rel) = app.loading() {
             ui.horizontal(|ui| {

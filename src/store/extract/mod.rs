@@ -160,8 +160,6 @@ pub struct Preview {
     pub text: String,
     /// Pages in the whole file.
     pub page_count: usize,
-    /// The title the file declares, if any.
-    pub title: String,
 }
 
 /// [`extract`] within `limits`.
@@ -210,7 +208,6 @@ pub fn extract_previewing(
                 preview(Preview {
                     text: t.text,
                     page_count: t.page_count,
-                    title: t.meta.title,
                 })
             };
             let t = pdf::extract_isolated_previewing(&bytes, &pdf::Limits::default(), &mut first).map_err(

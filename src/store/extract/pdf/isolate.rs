@@ -6,7 +6,8 @@
 //!
 //! The child is the same executable started with `MARGINALIA_PDF_WORKER` set;
 //! its `main` hands over to [`worker_main`] before anything else. The PDF goes
-//! in on standard input, the result comes back as JSON on standard output.
+//! in on standard input; on standard output come lines of JSON, the first page
+//! (when asked for, and more pages follow) and then the result.
 //! Where no child can be started (no executable path, not Unix), the extraction
 //! runs on a thread as [`super::extract`] does.
 
