@@ -357,7 +357,7 @@ fn kind_of(doc: &crate::model::Document, s: &Suggestion) -> Kind {
             ..Claim::default()
         })),
         None => Kind::Entity {
-            canonical: s.canonical.clone(),
+            canonical: s.canonical.as_deref().map(str::to_owned),
         },
     }
 }

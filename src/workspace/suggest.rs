@@ -485,7 +485,7 @@ impl Workspace {
                     Kind::Claim(Box::new(c))
                 }
                 (LabelKind::Entity, _) => Kind::Entity {
-                    canonical: x.canonical.clone(),
+                    canonical: x.canonical.as_deref().map(str::to_owned),
                 },
             };
             let mut ann = s.doc.annotate(vec![x.span], &x.label, kind, annotator);

@@ -357,11 +357,11 @@ fn claims(
             },
             origin: Origin::Detector,
             canonical: None,
-            claim: Some(ClaimHint {
+            claim: Some(Box::new(ClaimHint {
                 cue: cue_span,
                 speaker: speaker.map(|(_, a)| a.id.clone()),
                 stance: c.stance,
-            }),
+            })),
         });
     }
 }

@@ -11,34 +11,10 @@
 //! word's contribution to the scores is computed once per distinct word, not
 //! once per occurrence, and a 1 MB document is tagged in a few milliseconds.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use compact_str::CompactString;
 
 use super::super::annotation::Span;
-use super::tokens::{Fnv, Tok};
-
-/// Passes a key that is already a good hash through unchanged.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct KeyIsHash(u64);
-
-impl Hasher for KeyIsHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// A map keyed by hashes computed here.
-pub(crate) type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<KeyIsHash>>;
+use super::tokens::{Fnv, HashKeyed, Tok};
 
 /// A document to train on: its text, its words, and its tagged spans with their label.
 pub(crate) type TrainingDoc<'a> = (&'a str, Vec<Tok>, Vec<(Span, CompactString)>);

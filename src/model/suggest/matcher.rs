@@ -8,12 +8,12 @@
 //! that depend on what came before in the document: a surname after the full
 //! name, an acronym after its expansion.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 
 use super::super::annotation::Span;
-use super::tokens::{Keys, Tok, combine, extend, keys_of, tokenize};
+use super::tokens::{HashKeyed, Keys, Tok, combine, extend, keys_of, tokenize};
 use super::{Origin, Suggestion};
 
 /// Longest run of words the matcher learns or looks up: names and terms are
@@ -51,7 +51,7 @@ pub(crate) struct StringEntry {
     /// Hashes of the forms as written (to tell an exact repeat from a case variant).
     pub exact: Vec<u64>,
     /// Canonical ids given to it, with counts.
-    pub canonical: Vec<(String, u32)>,
+    pub canonical: Vec<(Arc<str>, u32)>,
 }
 
 impl StringEntry {
@@ -63,11 +63,11 @@ impl StringEntry {
     }
 
     /// The label most often given, its share of the tags, and the canonical id most often given.
-    pub fn best(&self) -> Option<(&CompactString, u32, Option<&String>)> {
+    pub fn best(&self) -> Option<(&CompactString, u32, Option<&Arc<str>>)> {
         let (label, n) = self
             .counts
             .iter()
-            .max_by_key(|(l, n)| (*n, std::cmp::Reverse(l.clone())))?;
+            .max_by(|(la, na), (lb, nb)| na.cmp(nb).then_with(|| lb.cmp(la)))?;
         let canonical = self.canonical.iter().max_by_key(|(_, n)| *n).map(|(c, _)| c);
         Some((label, *n, canonical))
     }
@@ -77,25 +77,34 @@ impl StringEntry {
 #[derive(Clone, Debug)]
 pub(crate) struct GazHit {
     pub label: CompactString,
-    pub canonical: Option<String>,
+    pub canonical: Option<Arc<str>>,
     pub exact: u64,
 }
 
 /// Everything the matcher learned.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Strings {
-    /// Tagged strings by lower-case key.
-    pub entries: HashMap<u64, StringEntry>,
+    /// Tagged strings by lower-case key: where in `list` each is. Kept apart
+    /// from the entries so that the table the matcher probes at every word
+    /// stays small enough for the processor's caches.
+    pub entries: HashKeyed<u32>,
+    /// The tagged strings.
+    list: Vec<StringEntry>,
     /// Stemmed key → lower-case key of a tagged string.
-    pub stems: HashMap<u64, u64>,
-    /// Longest run worth looking up, by the lower-case or stemmed hash of its first word.
-    pub firsts: HashMap<u64, u8>,
+    pub stems: HashKeyed<u64>,
+    /// Which runs are worth looking up, by the lower-case or stemmed hash of
+    /// their first word: bit `n - 1` is set when a learned string of `n`
+    /// words starts with it, so only those lengths are tried.
+    pub firsts: HashKeyed<u8>,
+    /// Lower-case and stemmed keys of the runs of words that begin a learned
+    /// string of more words: a run not among them is not extended further.
+    pub prefixes: HashKeyed<()>,
     /// A single word (as written) → lower-case key of the full name it ends.
-    pub surnames: HashMap<u64, u64>,
+    pub surnames: HashKeyed<u64>,
     /// An acronym (as written) → lower-case key of its expansion.
-    pub acronyms: HashMap<u64, u64>,
+    pub acronyms: HashKeyed<u64>,
     /// Gazetteer names by lower-case key.
-    pub gazetteer: HashMap<u64, GazHit>,
+    pub gazetteer: HashKeyed<GazHit>,
 }
 
 /// Initials of the capitalised words of a name ("UN High Commissioner for
@@ -127,6 +136,25 @@ pub(crate) fn is_person_label(label: &str) -> bool {
 }
 
 impl Strings {
+    /// The tagged string with lower-case key `key`.
+    pub fn get(&self, key: u64) -> Option<&StringEntry> {
+        self.entries.get(&key).map(|&i| &self.list[i as usize])
+    }
+
+    /// [`Strings::get`], to change it.
+    pub fn get_mut(&mut self, key: u64) -> Option<&mut StringEntry> {
+        self.entries.get(&key).map(|&i| &mut self.list[i as usize])
+    }
+
+    fn get_or_insert(&mut self, key: u64) -> &mut StringEntry {
+        let next = self.list.len() as u32;
+        let i = *self.entries.entry(key).or_insert(next);
+        if i == next {
+            self.list.push(StringEntry::default());
+        }
+        &mut self.list[i as usize]
+    }
+
     /// Records one tag of `text` with `label`.
     pub fn learn(&mut self, text: &str, label: &CompactString, canonical: Option<&str>) {
         let toks = tokenize(text);
@@ -134,7 +162,7 @@ impl Strings {
             return;
         }
         let Some(k) = keys_of(&toks) else { return };
-        let e = self.entries.entry(k.lower).or_default();
+        let e = self.get_or_insert(k.lower);
         e.total += 1;
         match e.counts.iter_mut().find(|(l, _)| l == label) {
             Some((_, n)) => *n += 1,
@@ -144,9 +172,9 @@ impl Strings {
             e.exact.push(k.exact);
         }
         if let Some(c) = canonical {
-            match e.canonical.iter_mut().find(|(x, _)| x == c) {
+            match e.canonical.iter_mut().find(|(x, _)| &**x == c) {
                 Some((_, n)) => *n += 1,
-                None => e.canonical.push((c.to_owned(), 1)),
+                None => e.canonical.push((Arc::from(c), 1)),
             }
         }
         self.stems.entry(k.stem).or_insert(k.lower);
@@ -178,7 +206,7 @@ impl Strings {
             return;
         }
         let Some(k) = keys_of(&toks) else { return };
-        let Some(e) = self.entries.get_mut(&k.lower) else {
+        let Some(e) = self.get_mut(k.lower) else {
             return;
         };
         let Some(i) = e.counts.iter().position(|(l, _)| l == label) else {
@@ -190,7 +218,7 @@ impl Strings {
         }
         e.total = e.total.saturating_sub(1);
         if let Some(c) = canonical
-            && let Some(j) = e.canonical.iter().position(|(x, _)| x == c)
+            && let Some(j) = e.canonical.iter().position(|(x, _)| &**x == c)
         {
             e.canonical[j].1 -= 1;
             if e.canonical[j].1 == 0 {
@@ -211,17 +239,26 @@ impl Strings {
         let Some(k) = keys_of(&toks) else { return };
         self.gazetteer.entry(k.lower).or_insert(GazHit {
             label: label.clone(),
-            canonical: canonical.map(str::to_owned),
+            canonical: canonical.map(Arc::from),
             exact: k.exact,
         });
         self.note_first(&toks);
     }
 
     fn note_first(&mut self, toks: &[Tok]) {
-        let n = toks.len() as u8;
+        let bit = 1u8 << (toks.len() - 1);
         for h in [toks[0].lower, toks[0].stem] {
-            let m = self.firsts.entry(h).or_insert(0);
-            *m = (*m).max(n);
+            *self.firsts.entry(h).or_insert(0) |= bit;
+        }
+        let mut k = Keys {
+            exact: toks[0].exact,
+            lower: toks[0].lower,
+            stem: toks[0].stem,
+        };
+        for t in &toks[1..] {
+            self.prefixes.insert(k.lower, ());
+            self.prefixes.insert(k.stem, ());
+            k = extend(k, t);
         }
     }
 }
@@ -247,7 +284,7 @@ struct Hit {
     label: CompactString,
     score: f32,
     origin: Origin,
-    canonical: Option<String>,
+    canonical: Option<Arc<str>>,
     key: u64,
 }
 
@@ -257,7 +294,7 @@ struct Hit {
 pub(crate) fn find(
     s: &Strings,
     toks: &[Tok],
-    seen: &mut HashMap<u64, usize>,
+    seen: &mut HashKeyed<usize>,
     opt: MatchOptions,
     out: &mut Vec<Suggestion>,
 ) {
@@ -265,20 +302,15 @@ pub(crate) fn find(
     let mut keys: Vec<Keys> = Vec::with_capacity(MAX_WORDS);
     while i < toks.len() {
         let t = &toks[i];
-        let max = s
-            .firsts
-            .get(&t.lower)
-            .copied()
-            .max(if opt.variants {
-                s.firsts.get(&t.stem).copied()
-            } else {
-                None
-            })
-            .max(match t.possessive {
-                Some((_, _, lower)) if opt.variants => s.firsts.get(&lower).copied(),
-                _ => None,
-            })
-            .unwrap_or(0) as usize;
+        let first = |h: &u64| s.firsts.get(h).copied().unwrap_or(0);
+        let mut lengths = first(&t.lower);
+        if opt.variants {
+            lengths |= first(&t.stem);
+            if let Some((_, _, lower)) = t.possessive {
+                lengths |= first(&lower);
+            }
+        }
+        let max = (u8::BITS - lengths.leading_zeros()) as usize;
         let mut hit = None;
         if max > 0 {
             keys.clear();
@@ -289,10 +321,13 @@ pub(crate) fn find(
             };
             keys.push(k);
             for u in toks.iter().take((i + max).min(toks.len())).skip(i + 1) {
+                if !s.prefixes.contains_key(&k.lower) && !s.prefixes.contains_key(&k.stem) {
+                    break;
+                }
                 k = extend(k, u);
                 keys.push(k);
             }
-            for n in (1..=keys.len()).rev() {
+            for n in (1..=keys.len()).rev().filter(|n| lengths & (1 << (n - 1)) != 0) {
                 hit = lookup(s, toks, i, n, &keys[n - 1], keys.get(n.wrapping_sub(2)), opt);
                 if hit.is_some() {
                     break;
@@ -346,7 +381,7 @@ fn lookup(
         })
     };
     if opt.matcher
-        && let Some(e) = s.entries.get(&k.lower)
+        && let Some(e) = s.get(k.lower)
     {
         if e.exact.contains(&k.exact) {
             return hit(e, 1.0, last.span.end, k.lower);
@@ -381,7 +416,7 @@ fn lookup(
             Some(b) => combine(combine(b.lower, last.gap), poss_lower),
             None => poss_lower,
         };
-        if let Some(e) = s.entries.get(&lower) {
+        if let Some(e) = s.get(lower) {
             return hit(e, factor::POSSESSIVE, end, lower);
         }
         if opt.gazetteer
@@ -399,7 +434,7 @@ fn lookup(
         }
     }
     if let Some(lower) = s.stems.get(&k.stem)
-        && let Some(e) = s.entries.get(lower)
+        && let Some(e) = s.get(*lower)
     {
         return hit(e, factor::INFLECTION, last.span.end, *lower);
     }
@@ -412,7 +447,7 @@ fn single_word_variant(
     s: &Strings,
     toks: &[Tok],
     i: usize,
-    seen: &HashMap<u64, usize>,
+    seen: &HashKeyed<usize>,
     untagged: bool,
 ) -> Option<Hit> {
     let t = &toks[i];
@@ -424,7 +459,7 @@ fn single_word_variant(
     };
     let before = |key: &u64| seen.get(key).is_some_and(|&at| at < t.span.start);
     let make = |key: u64, f: f32| {
-        let e = s.entries.get(&key)?;
+        let e = s.get(key)?;
         let (label, count, canonical) = e.best()?;
         Some(Hit {
             end_tok: i + 1,

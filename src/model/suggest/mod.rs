@@ -89,9 +89,9 @@ pub struct Suggestion {
     /// Which source proposed it.
     pub origin: Origin,
     /// The canonical id to give the entity (gazetteer, or learned from earlier tags).
-    pub canonical: Option<String>,
+    pub canonical: Option<Arc<str>>,
     /// For a proposed claim: its cue, speaker and stance. `None` for entities.
-    pub claim: Option<ClaimHint>,
+    pub claim: Option<Box<ClaimHint>>,
 }
 
 /// Which origins are shown and computed (the View menu's toggles).
@@ -196,6 +196,7 @@ impl Learned {
                 spans.push((span, tag.label.clone()));
                 tags.push(tag);
             }
+            tags.sort_unstable();
             by_doc.insert(doc.path.clone(), tags);
             if !spans.is_empty() {
                 training.push((doc.text.as_str(), tokens::tokenize(&doc.text), spans));
@@ -232,7 +233,7 @@ impl Learned {
             matcher::find(
                 &self.strings,
                 &toks[..read],
-                &mut HashMap::new(),
+                &mut tokens::HashKeyed::default(),
                 exact,
                 &mut found,
             );
@@ -245,7 +246,7 @@ impl Learned {
                     toks.partition_point(|t| t.span.end <= f.span.end),
                 );
                 if let Some(k) = tokens::keys_of(&toks[a..b])
-                    && let Some(e) = self.strings.entries.get_mut(&k.lower)
+                    && let Some(e) = self.strings.get_mut(k.lower)
                 {
                     e.untagged += 1;
                 }
@@ -257,10 +258,7 @@ impl Learned {
     /// span in range and a label of the tag set.
     fn tags_of(&self, doc: &Document, anns: &[Annotation]) -> Vec<(Span, Tag)> {
         anns.iter()
-            .filter(|a| {
-                !a.orphaned && a.spans.len() == 1 && self.is_entity_label(&a.label) && a.claim().is_none()
-            })
-            .filter(|a| doc.spans_in_range(&a.spans))
+            .filter(|a| self.learns_from(doc, a))
             .map(|a| {
                 let tag = Tag {
                     text: doc.slice(a.spans[0]).to_owned(),
@@ -272,6 +270,14 @@ impl Learned {
             .collect()
     }
 
+    fn learns_from(&self, doc: &Document, a: &Annotation) -> bool {
+        !a.orphaned
+            && a.spans.len() == 1
+            && self.is_entity_label(&a.label)
+            && a.claim().is_none()
+            && doc.spans_in_range(&a.spans)
+    }
+
     /// What was learned, brought up to date with `doc`'s `annotations` as
     /// they are now: the tags added to the document since learning are
     /// learned and the ones removed unlearned, so a new tag's other mentions
@@ -279,19 +285,26 @@ impl Learned {
     /// were left untagged) waits for the next [`Learned::learn`]. Borrowed
     /// when nothing changed.
     pub fn with_doc(&self, doc: &Document, annotations: &[Annotation]) -> Cow<'_, Learned> {
-        let mut now: Vec<Tag> = self
-            .tags_of(doc, annotations)
-            .into_iter()
-            .map(|(_, t)| t)
+        type View<'a> = (&'a str, &'a str, Option<&'a str>);
+        // Compared as borrowed text: nothing is copied unless something changed.
+        let mut now: Vec<View<'_>> = annotations
+            .iter()
+            .filter(|a| self.learns_from(doc, a))
+            .map(|a| (doc.slice(a.spans[0]), a.label.as_str(), a.canonical()))
             .collect();
-        let mut before: Vec<Tag> = self.by_doc.get(&doc.path).cloned().unwrap_or_default();
-        now.sort();
-        before.sort();
+        now.sort_unstable();
+        // Kept sorted when learned.
+        let before: Vec<View<'_>> = self.by_doc.get(&doc.path).map_or_else(Vec::new, |v| {
+            v.iter()
+                .map(|t| (t.text.as_str(), t.label.as_str(), t.canonical.as_deref()))
+                .collect()
+        });
         if now == before {
             return Cow::Borrowed(self);
         }
         let mut out = self.clone();
         let (mut i, mut j) = (0, 0);
+        let label = CompactString::from;
         while i < now.len() || j < before.len() {
             match (now.get(i), before.get(j)) {
                 (Some(a), Some(b)) if a == b => {
@@ -299,17 +312,17 @@ impl Learned {
                     j += 1;
                 }
                 (Some(a), Some(b)) if b < a => {
-                    out.strings.unlearn(&b.text, &b.label, b.canonical.as_deref());
+                    out.strings.unlearn(b.0, &label(b.1), b.2);
                     out.tags = out.tags.saturating_sub(1);
                     j += 1;
                 }
                 (Some(a), _) => {
-                    out.strings.learn(&a.text, &a.label, a.canonical.as_deref());
+                    out.strings.learn(a.0, &label(a.1), a.2);
                     out.tags += 1;
                     i += 1;
                 }
                 (None, Some(b)) => {
-                    out.strings.unlearn(&b.text, &b.label, b.canonical.as_deref());
+                    out.strings.unlearn(b.0, &label(b.1), b.2);
                     out.tags = out.tags.saturating_sub(1);
                     j += 1;
                 }
@@ -398,6 +411,8 @@ pub struct Prepared {
     toks: Vec<tokens::Tok>,
     found: Option<(detectors::Labels, detectors::Found)>,
     tagged: Option<(Arc<learner::Perceptron>, Vec<Proposal>)>,
+    /// The key of the words at each annotated span (see `span_key`).
+    span_keys: HashMap<Span, Option<u64>>,
 }
 
 /// A learner's proposal: where, which label, how sure.
@@ -411,6 +426,7 @@ impl Prepared {
             toks: tokens::tokenize(&doc.text),
             found: None,
             tagged: None,
+            span_keys: HashMap::new(),
         }
     }
 }
@@ -447,15 +463,19 @@ pub fn suggest_prepared(
         *prep = Prepared::new(doc);
     }
     let toks = &prep.toks;
-    let mut out = Vec::new();
+    // Room for a suggestion every few words, so that a busy text is not copied as it grows.
+    let mut out = Vec::with_capacity(toks.len() / 4);
     // Strings already tagged in this document, for the variants that follow a full form.
-    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut seen = tokens::HashKeyed::default();
     for a in annotations {
-        if let Some(span) = a.spans.first()
-            && doc.spans_in_range(&a.spans)
-            && let Some(k) = tokens::keys_of(&tokens::tokenize(doc.slice(*span)))
+        if let Some(&span) = a.spans.first()
+            && doc.spans_in_range(&[span])
+            && let Some(k) = *prep
+                .span_keys
+                .entry(span)
+                .or_insert_with(|| span_key(doc, toks, span))
         {
-            let at = seen.entry(k.lower).or_insert(span.start);
+            let at = seen.entry(k).or_insert(span.start);
             *at = (*at).min(span.start);
         }
     }
@@ -468,6 +488,7 @@ pub fn suggest_prepared(
     if mopt.matcher || mopt.gazetteer {
         matcher::find(&learned.strings, toks, &mut seen, mopt, &mut out);
     }
+    let learned_from = out.len();
     if opt.enabled.learner
         && let Some(p) = &learned.learner
     {
@@ -508,12 +529,19 @@ pub fn suggest_prepared(
         if let Some((_, found)) = &prep.found {
             detectors::with_speakers(&learned.detect, found, annotations, &mut out);
         }
-        // A figure or date the matcher already proposes with the same label is not proposed twice.
-        let found: std::collections::HashSet<(Span, &str)> =
-            out[..before].iter().map(|f| (f.span, f.label.as_str())).collect();
+        // A figure or date the matcher or the learner already proposes with the
+        // same label is not proposed twice. Each of the two lists is in text order.
+        let (matched, learned) = out[..before].split_at(learned_from);
+        let has = |list: &[Suggestion], d: &Suggestion| {
+            let i = list.partition_point(|s| s.span.start < d.span.start);
+            list[i..]
+                .iter()
+                .take_while(|s| s.span.start == d.span.start)
+                .any(|s| s.span == d.span && s.label == d.label)
+        };
         let keep: Vec<bool> = out[before..]
             .iter()
-            .map(|d| !found.contains(&(d.span, d.label.as_str())))
+            .map(|d| !has(matched, d) && !has(learned, d))
             .collect();
         let mut k = keep.into_iter();
         let mut i = 0;
@@ -523,7 +551,6 @@ pub fn suggest_prepared(
         });
     }
     out.retain(|s| opt.enabled.allows(s.origin));
-    filter(doc, annotations, rejections, &mut out);
     out.sort_by(|a, b| {
         (a.span.start, std::cmp::Reverse(a.span.end), &a.label).cmp(&(
             b.span.start,
@@ -532,26 +559,52 @@ pub fn suggest_prepared(
         ))
     });
     out.dedup_by(|b, a| a.span == b.span && a.label == b.label);
+    filter(doc, annotations, rejections, &mut out);
     out
+}
+
+/// The lower-case key of the words at `span`, as the matcher learns a string:
+/// taken from the words already read when the span holds whole words, read
+/// again when it cuts one. `None` for a span longer than any learned string.
+fn span_key(doc: &Document, toks: &[tokens::Tok], span: Span) -> Option<u64> {
+    let a = toks.partition_point(|t| t.span.start < span.start);
+    let mut b = a;
+    while b < toks.len() && b - a <= matcher::MAX_WORDS && toks[b].span.end <= span.end {
+        b += 1;
+    }
+    if b > a && toks[a].span.start == span.start && toks[b - 1].span.end == span.end {
+        return tokens::keys_of(&toks[a..b]).map(|k| k.lower);
+    }
+    let words = tokens::tokenize(doc.slice(span));
+    (words.len() <= matcher::MAX_WORDS)
+        .then(|| tokens::keys_of(&words))
+        .flatten()
+        .map(|k| k.lower)
 }
 
 /// Drops suggestions that overlap an annotation of the same label, that sit
 /// exactly on an annotation of any label, or that were rejected; lowers the
-/// score of strings rejected elsewhere.
+/// score of strings rejected elsewhere. `out` is sorted by start.
 fn filter(doc: &Document, annotations: &[Annotation], rejections: &Rejections, out: &mut Vec<Suggestion>) {
     // Per label, the union of its annotations' spans as sorted disjoint
     // intervals, so that an overlap is one binary search however long an
     // annotation (a claim) is.
-    let mut by_label: HashMap<&str, Vec<Span>> = HashMap::new();
-    let mut exact: std::collections::HashSet<Span> = std::collections::HashSet::new();
+    let mut by_label: Vec<(&str, Vec<Span>)> = Vec::new();
+    let mut exact: Vec<Span> = Vec::with_capacity(annotations.len());
     for a in annotations {
-        for sp in &a.spans {
-            by_label.entry(a.label.as_str()).or_default().push(*sp);
-            exact.insert(*sp);
-        }
+        let i = match by_label.iter().position(|(l, _)| *l == a.label.as_str()) {
+            Some(i) => i,
+            None => {
+                by_label.push((a.label.as_str(), Vec::new()));
+                by_label.len() - 1
+            }
+        };
+        by_label[i].1.extend(a.spans.iter().copied());
+        exact.extend(a.spans.iter().copied());
     }
-    for v in by_label.values_mut() {
-        v.sort();
+    exact.sort_unstable();
+    for (_, v) in by_label.iter_mut() {
+        v.sort_unstable();
         let mut merged: Vec<Span> = Vec::with_capacity(v.len());
         for sp in v.iter() {
             match merged.last_mut() {
@@ -561,14 +614,30 @@ fn filter(doc: &Document, annotations: &[Annotation], rejections: &Rejections, o
         }
         *v = merged;
     }
-    let clashes = |s: &Suggestion| {
-        exact.contains(&s.span)
-            || by_label.get(s.label.as_str()).is_some_and(|v| {
-                let i = v.partition_point(|t| t.end <= s.span.start);
-                v.get(i).is_some_and(|t| t.start < s.span.end)
-            })
-    };
-    out.retain(|s| !clashes(s));
+    // `out` is in text order, so each list is walked once, its cursor only
+    // moving forward.
+    let mut at_exact = 0;
+    let mut at_label = vec![0usize; by_label.len()];
+    out.retain(|s| {
+        while exact.get(at_exact).is_some_and(|t| t.start < s.span.start) {
+            at_exact += 1;
+        }
+        if exact[at_exact..]
+            .iter()
+            .take_while(|t| t.start == s.span.start)
+            .any(|t| *t == s.span)
+        {
+            return false;
+        }
+        let Some(l) = by_label.iter().position(|(l, _)| *l == s.label.as_str()) else {
+            return true;
+        };
+        let (v, c) = (&by_label[l].1, &mut at_label[l]);
+        while v.get(*c).is_some_and(|t| t.end <= s.span.start) {
+            *c += 1;
+        }
+        v.get(*c).is_none_or(|t| t.start >= s.span.end)
+    });
     if rejections.is_empty() {
         return;
     }

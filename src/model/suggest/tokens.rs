@@ -6,6 +6,9 @@
 //! the standard library's randomised one) because nothing here is persisted
 //! by hash, but tests and the learner want the same features in every run.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::super::annotation::Span;
 use super::super::words::word_bounds;
 
@@ -117,6 +120,27 @@ pub(crate) fn stem(lower: &str) -> std::borrow::Cow<'_, str> {
     }
     lower.into()
 }
+
+/// Passes a key that is already a good hash through unchanged.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct KeyIsHash(u64);
+
+impl Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by hashes computed here.
+pub(crate) type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<KeyIsHash>>;
 
 /// One word of a text.
 #[derive(Clone, Debug)]
