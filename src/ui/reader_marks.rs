@@ -6,6 +6,8 @@
 //! Kept apart from the reader's layout: it only asks the reader where spans
 //! were drawn ([`ReaderState::screen_rects`]).
 
+use std::collections::HashMap;
+
 use egui::epaint::{CubicBezierShape, PathStroke};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Shape, Stroke, Ui, pos2, vec2};
 
@@ -68,25 +70,37 @@ fn paint_cues(ui: &Ui, reader: &ReaderState, view: &ReaderView<'_>, marks: &mut 
     }
 }
 
-/// Where a relation's end is drawn: the top middle of the first line of the
-/// annotation's first span, if on screen.
-fn end_rect(reader: &ReaderState, view: &ReaderView<'_>, id: &str) -> Option<Rect> {
-    let a = view.data.get(id)?;
-    let first: Span = *a.spans.first()?;
-    reader.screen_rects(first).into_iter().next()
-}
-
 fn paint_relations(ui: &Ui, reader: &ReaderState, view: &ReaderView<'_>, marks: &mut Marks) {
     if view.data.relations.is_empty() {
         return;
     }
+    let Some(shown) = reader.drawn_span() else { return };
+    // The first spans of the annotations on screen, by id, found once a frame:
+    // looking each relation's ends up among all annotations cost a search of
+    // the whole document per relation.
+    let on_screen: HashMap<&str, Span> = view
+        .data
+        .annotations
+        .iter()
+        .filter_map(|a| {
+            let first = *a.spans.first()?;
+            (first.start < shown.end && first.end > shown.start).then_some((a.id.as_str(), first))
+        })
+        .collect();
+    // Where a relation's end is drawn: the top middle of the first line of the
+    // annotation's first span, if on screen.
+    let end_rect = |id: &str| {
+        on_screen
+            .get(id)
+            .and_then(|s| reader.screen_rects(*s).into_iter().next())
+    };
     let painter = ui.painter();
     let base = ui.visuals().strong_text_color();
     let bg = ui.visuals().panel_fill;
     for r in &view.data.relations {
-        let from = end_rect(reader, view, &r.from);
+        let from = end_rect(&r.from);
         let to = if r.to.doc.is_none() {
-            end_rect(reader, view, &r.to.id)
+            end_rect(&r.to.id)
         } else {
             None
         };

@@ -174,9 +174,14 @@ impl Workspace {
         if self.corpus.is_none() {
             return;
         }
-        self.start_learning();
+        // The open document's suggestions first: after an edit they follow
+        // within a few frames from what was learned plus the edit, while the
+        // slower learning over the whole corpus waits until they are in.
         if let Some(rel) = rel {
             self.start_suggesting(rel);
+        }
+        if self.suggest.running.is_none() {
+            self.start_learning();
         }
     }
 

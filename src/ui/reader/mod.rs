@@ -173,6 +173,16 @@ impl ReaderState {
         })
     }
 
+    /// The code points drawn last frame, from the first drawn block's start to
+    /// the last one's end; `None` before anything was drawn.
+    pub fn drawn_span(&self) -> Option<Span> {
+        let mut it = self.drawn.iter().map(|&(i, _)| self.blocks[i].cp);
+        let first = it.next()?;
+        Some(it.fold(Span::new(first.start, first.end), |s, b| {
+            Span::new(s.start.min(b.start), s.end.max(b.end))
+        }))
+    }
+
     /// Screen rectangles (one per line) of `span`, for the parts drawn last frame.
     pub fn screen_rects(&self, span: Span) -> Vec<Rect> {
         let mut out = Vec::new();
