@@ -503,9 +503,11 @@ fn workbench_cases() {
     tag_to_suggestions(&mut app, &mut h, &rel, &starts);
 }
 
-/// From a tag to the suggestions computed for the document as it is after
-/// it: learning over the corpus, then suggesting for the open document, both
-/// in the background while frames go on.
+/// From a tag to the suggestions shown for the document as it is after it:
+/// the tag learned at once and the open document's suggestions made in the
+/// background, while learning over the corpus waits for them. Each tag is
+/// made once the learning from the one before has finished, as at an
+/// analyst's pace.
 fn tag_to_suggestions(app: &mut MarginaliaApp, h: &mut Headless, rel: &str, starts: &[usize]) {
     let mut samples = Samples::default();
     for &start in starts {
@@ -522,6 +524,11 @@ fn tag_to_suggestions(app: &mut MarginaliaApp, h: &mut Headless, rel: &str, star
             std::thread::sleep(Duration::from_micros(100));
         }
         samples.0.push(t.elapsed());
+        // At an analyst's pace: the next tag once learning from this one is done.
+        while app.ws.suggest.busy() {
+            app.tick(&h.ctx);
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
     report_samples("app.tag_to_suggestions", &samples);
     app.ws.save_all_blocking();

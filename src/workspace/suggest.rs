@@ -21,6 +21,7 @@ use crate::model::{Annotation, Claim, Cue, Document, Edit, Kind, LabelKind, Spea
 use crate::store::suggest_files;
 
 use super::jobs::Done;
+use super::saver::Stall;
 use super::{IndexKey, Workspace};
 
 /// What a list of suggestions was computed from: the document (by path and
@@ -84,6 +85,22 @@ pub struct Shown {
     /// The suggestions, sorted by start; accepted and rejected ones are taken
     /// out at once, before the next computation.
     pub list: Arc<Vec<Suggestion>>,
+    /// How many of them propose each label, by label: counted when the list
+    /// changes rather than in every frame that shows the counts.
+    pub counts: Vec<(compact_str::CompactString, usize)>,
+}
+
+/// How many suggestions of `list` propose each label, by label.
+fn count_labels(list: &[Suggestion]) -> Vec<(compact_str::CompactString, usize)> {
+    let mut counts: Vec<(compact_str::CompactString, usize)> = Vec::new();
+    for s in list {
+        match counts.iter_mut().find(|(l, _)| *l == s.label) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s.label.clone(), 1)),
+        }
+    }
+    counts.sort();
+    counts
 }
 
 /// The workspace's suggestion state, reset when another folder is opened.
@@ -106,6 +123,10 @@ pub struct SuggestState {
     /// found in its text, by document and epoch: kept between runs, since
     /// tagging never changes a text. Only the one running job uses it.
     prepared: Arc<Mutex<Option<(String, u64, Prepared)>>>,
+    /// Held while suggestions for the open document are made: learning waits
+    /// at its next pause, so that the run the analyst waits for has the
+    /// processor to itself.
+    foreground: Arc<Stall>,
     /// Why the gazetteer or the rejections file could not be used, once.
     pub problem: Option<String>,
 }
@@ -135,7 +156,18 @@ impl SuggestState {
     pub(crate) fn take_out(&mut self, rel: &str, pick: impl Fn(&Suggestion) -> bool) {
         if let Some(s) = self.shown.as_mut().filter(|s| s.key.rel == rel) {
             Arc::make_mut(&mut s.list).retain(|x| !pick(x));
+            s.counts = count_labels(&s.list);
         }
+    }
+}
+
+/// Lets learning go on when dropped: at the end of a suggestion run, or when
+/// it panics or could not be started.
+struct Release(Arc<Stall>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.0.set(false);
     }
 }
 
@@ -180,12 +212,16 @@ impl Workspace {
         if let Some(rel) = rel {
             self.start_suggesting(rel);
         }
-        if self.suggest.running.is_none() {
-            self.start_learning();
+        // Nor while the open document is still being read: it is shown first.
+        let reading = rel.is_some_and(|r| !self.sessions.contains_key(r));
+        if self.suggest.running.is_none() && !reading {
+            self.start_learning(rel);
         }
     }
 
-    fn start_learning(&mut self) {
+    /// Learns in the background; the learner's proposals for the open
+    /// document `rel` are made there too.
+    fn start_learning(&mut self, rel: Option<&str>) {
         let key = self.suggest_learn_key();
         let st = &self.suggest;
         if st.learning.is_some() || st.learned.as_ref().is_some_and(|(k, _, _)| *k == key) {
@@ -207,6 +243,8 @@ impl Workspace {
         let rejections = st.rejections.clone().unwrap_or_default();
         let gazetteer = st.gazetteer.clone().unwrap_or_default();
         let folder = self.folder;
+        let rel = rel.map(str::to_owned);
+        let gate = st.foreground.clone();
         let started = self.jobs.spawn("learn", move |out| {
             let files = first.then(|| {
                 (
@@ -225,7 +263,11 @@ impl Workspace {
                 .iter()
                 .map(|(d, a)| (&**d, a.as_slice()))
                 .chain(docs.iter().map(|(d, a)| (d, a.as_slice())));
-            let learned = Arc::new(Learned::learn(all, &tagset, &rej, &gaz));
+            let mut learned = Learned::learn_pausing(all, &tagset, &rej, &gaz, &|| gate.wait_while_held());
+            if let Some((doc, _)) = open.iter().find(|(d, _)| Some(d.path.as_str()) == rel.as_deref()) {
+                learned.tag_ahead(doc);
+            }
+            let learned = Arc::new(learned);
             out.send(Done::Suggest(Box::new(SuggestDone::Learned {
                 folder,
                 key,
@@ -267,7 +309,11 @@ impl Workspace {
         let folder = self.folder;
         let k = key.clone();
         let prepared = st.prepared.clone();
+        let foreground = st.foreground.clone();
+        foreground.set(true);
+        let release = Release(foreground);
         let started = self.jobs.spawn("suggest", move |out| {
+            let _release = release;
             // The tags made since learning count at once; the next learning
             // brings the rest (the learner, and strings read past untagged).
             let learned = learned.with_doc(&doc, &annotations);
@@ -363,6 +409,7 @@ impl Workspace {
                 if current && !older {
                     st.shown = Some(Shown {
                         key,
+                        counts: count_labels(&list),
                         list: Arc::new(list),
                     });
                 }

@@ -247,7 +247,18 @@ impl Perceptron {
     /// label, how far the analyst has read). Only the words up to the last
     /// tag of a document are learned from: past it, an untagged name is one
     /// not reached yet, not one judged to be no name.
+    #[cfg(test)]
     pub fn train(labels: &[CompactString], docs: &[TrainingDoc<'_>]) -> Option<Self> {
+        Self::train_pausing(labels, docs, &|| {})
+    }
+
+    /// [`Perceptron::train`], calling `pause` every few hundred sentences: it
+    /// returns when training may go on (see [`super::Learned::learn_pausing`]).
+    pub fn train_pausing(
+        labels: &[CompactString],
+        docs: &[TrainingDoc<'_>],
+        pause: &dyn Fn(),
+    ) -> Option<Self> {
         let tags: usize = docs.iter().map(|d| d.2.len()).sum();
         if tags < MIN_TAGS || labels.is_empty() {
             return None;
@@ -297,7 +308,10 @@ impl Perceptron {
                 seed ^= seed << 17;
                 order.swap(i, (seed % (i as u64 + 1)) as usize);
             }
-            for &si in &order {
+            for (n, &si) in order.iter().enumerate() {
+                if n % 256 == 0 {
+                    pause();
+                }
                 let s = &data[si];
                 let mut prev = 0;
                 for (rows, &gold) in s.rows.iter().zip(&s.gold) {

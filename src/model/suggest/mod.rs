@@ -150,6 +150,9 @@ pub struct Learned {
     /// The tags learned from each document, by path: what
     /// [`Learned::with_doc`] compares a document's annotations with.
     by_doc: Arc<HashMap<String, Vec<Tag>>>,
+    /// The learner's proposals for one document made when learning (see
+    /// [`Learned::tag_ahead`]): its path, its text's length, the proposals.
+    ahead: Option<(String, usize, Arc<Vec<Proposal>>)>,
 }
 
 /// One tag as the matcher learns it.
@@ -174,6 +177,20 @@ impl Learned {
         rejections: &Rejections,
         gazetteer: &Gazetteer,
     ) -> Learned {
+        Self::learn_pausing(docs, tagset, rejections, gazetteer, &|| {})
+    }
+
+    /// [`Learned::learn`], calling `pause` between documents and every few
+    /// hundred sentences of training; `pause` returns when learning may go on.
+    /// The workspace holds learning there while the suggestions the analyst
+    /// waits for are made, so that the two do not share the processor.
+    pub fn learn_pausing<'a>(
+        docs: impl IntoIterator<Item = (&'a Document, &'a [Annotation])>,
+        tagset: &TagSet,
+        rejections: &Rejections,
+        gazetteer: &Gazetteer,
+        pause: &dyn Fn(),
+    ) -> Learned {
         let _ = rejections;
         let mut training = Vec::new();
         let entity_labels: Vec<CompactString> = tagset
@@ -188,6 +205,7 @@ impl Learned {
         };
         let mut by_doc = HashMap::new();
         for (doc, anns) in docs {
+            pause();
             let mut spans = Vec::new();
             let mut tags = Vec::new();
             for (span, tag) in out.tags_of(doc, anns) {
@@ -203,8 +221,9 @@ impl Learned {
             }
         }
         out.by_doc = Arc::new(by_doc);
+        pause();
         out.count_untagged(&training);
-        out.learner = learner::Perceptron::train(&out.entity_labels, &training).map(Arc::new);
+        out.learner = learner::Perceptron::train_pausing(&out.entity_labels, &training, pause).map(Arc::new);
         out.detect = detectors::Labels::of(tagset);
         for e in &gazetteer.entries {
             if out.is_entity_label(&e.label) {
@@ -268,6 +287,16 @@ impl Learned {
                 (a.spans[0], tag)
             })
             .collect()
+    }
+
+    /// Runs the learner over `doc` now, on the thread that learned, so that
+    /// the first suggestions made from this learning for `doc` need not.
+    pub fn tag_ahead(&mut self, doc: &Document) {
+        if let Some(p) = &self.learner {
+            let mut found = Vec::new();
+            p.tag(&doc.text, &tokens::tokenize(&doc.text), &mut found);
+            self.ahead = Some((doc.path.clone(), doc.text.len(), Arc::new(found)));
+        }
     }
 
     fn learns_from(&self, doc: &Document, a: &Annotation) -> bool {
@@ -410,7 +439,7 @@ pub struct Prepared {
     len: usize,
     toks: Vec<tokens::Tok>,
     found: Option<(detectors::Labels, detectors::Found)>,
-    tagged: Option<(Arc<learner::Perceptron>, Vec<Proposal>)>,
+    tagged: Option<(Arc<learner::Perceptron>, Arc<Vec<Proposal>>)>,
     /// The key of the words at each annotated span (see `span_key`).
     span_keys: HashMap<Span, Option<u64>>,
 }
@@ -493,8 +522,16 @@ pub fn suggest_prepared(
         && let Some(p) = &learned.learner
     {
         if prep.tagged.as_ref().is_none_or(|(q, _)| !Arc::ptr_eq(p, q)) {
-            let mut found = Vec::new();
-            p.tag(&doc.text, toks, &mut found);
+            let ahead = learned
+                .ahead
+                .as_ref()
+                .filter(|(path, len, _)| *path == doc.path && *len == doc.text.len())
+                .map(|(_, _, f)| f.clone());
+            let found = ahead.unwrap_or_else(|| {
+                let mut found = Vec::new();
+                p.tag(&doc.text, toks, &mut found);
+                Arc::new(found)
+            });
             prep.tagged = Some((p.clone(), found));
         }
         let found = prep.tagged.as_ref().map_or(&[][..], |(_, f)| f.as_slice());

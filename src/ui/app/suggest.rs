@@ -56,7 +56,13 @@ impl MarginaliaApp {
     pub fn current_suggestion(&self) -> Option<Suggestion> {
         let cur = self.view()?.suggestion.clone()?;
         let list = self.suggestions_here()?;
-        list.iter().find(|s| same(s, &cur)).cloned()
+        // The list is sorted by start.
+        let i = list.partition_point(|s| s.span.start < cur.span.start);
+        list[i..]
+            .iter()
+            .take_while(|s| s.span.start == cur.span.start)
+            .find(|s| same(s, &cur))
+            .cloned()
     }
 
     /// Makes `s` the current suggestion: the annotation selection is cleared

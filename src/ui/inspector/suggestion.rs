@@ -73,25 +73,18 @@ pub(super) fn show(app: &MarginaliaApp, ui: &mut Ui, s: &Suggestion) -> Option<C
 
 /// Counts of the document's suggestions by label, each with "accept all".
 pub(super) fn summary(app: &MarginaliaApp, ui: &mut Ui) -> Option<Command> {
-    let list = app.suggestions_here()?;
+    let shown = app.ws.suggest.shown_for(app.current.as_deref()?)?;
+    let (list, counts) = (&shown.list, &shown.counts);
     if list.is_empty() {
         return None;
     }
     let tagset = &app.ws.corpus.as_ref()?.tagset;
     let read_only = app.session().is_some_and(|s| s.read_only.is_some());
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for s in list.iter() {
-        match counts.iter_mut().find(|(l, _)| *l == s.label.as_str()) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((s.label.as_str(), 1)),
-        }
-    }
-    counts.sort();
     let mut command = None;
     ui.separator();
     ui.label(RichText::new(format!("{} suggestions", list.len())).strong());
     ui.small("Dashed outlines in the text. N goes to the next; Enter accepts, Backspace rejects.");
-    for (label, n) in counts {
+    for (label, n) in counts.iter().map(|(l, n)| (l.as_str(), *n)) {
         ui.horizontal(|ui| {
             swatch(ui, tagset.label(label).map_or([128, 128, 128], |d| d.rgb()));
             ui.label(format!("{label}: {n}"));
